@@ -1,0 +1,711 @@
+#include "checks/assertion.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+#include <ostream>
+
+#include "checks/duration.h"
+
+namespace prober {
+namespace {
+
+using Op = AssertionOperator;
+using Src = AssertionSource;
+
+constexpr std::size_t kShownLimit = 120;  // longest actual value quoted in a message
+
+bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+void skipSpaces(std::string_view text, std::size_t& pos) {
+  while (pos < text.size() && isSpace(text[pos])) {
+    ++pos;
+  }
+}
+
+// A word ends at whitespace; brackets and quotes inside a JSON path are kept whole.
+std::string_view readWord(std::string_view text, std::size_t& pos, char stopAt = '\0') {
+  const std::size_t start = pos;
+  char quote = 0;
+  int depth = 0;
+  while (pos < text.size()) {
+    const char c = text[pos];
+    if (quote != 0) {
+      if (c == '\\') {
+        ++pos;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[') {
+      ++depth;
+    } else if (c == ']') {
+      --depth;
+    } else if (depth == 0 && (isSpace(c) || (stopAt != '\0' && c == stopAt))) {
+      break;
+    }
+    ++pos;
+  }
+  return text.substr(start, pos - start);
+}
+
+std::string shorten(std::string text) {
+  if (text.size() > kShownLimit) {
+    text.resize(kShownLimit);
+    text += "...";
+  }
+  return text;
+}
+
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : shorten(std::string(text))) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string formatNumber(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 1e15) {
+    return fmt::format("{}", static_cast<long long>(value));
+  }
+  return fmt::format("{}", value);
+}
+
+bool parseQuoted(std::string_view text, std::size_t& pos, std::string& out, std::string& error) {
+  const char quoteChar = text[pos++];
+  while (pos < text.size()) {
+    char c = text[pos++];
+    if (c == quoteChar) {
+      return true;
+    }
+    if (c == '\\') {
+      if (pos >= text.size()) {
+        break;
+      }
+      char escaped = text[pos++];
+      switch (escaped) {
+        case 'n': out.push_back('\n'); break;
+        case 't': out.push_back('\t'); break;
+        case 'r': out.push_back('\r'); break;
+        default: out.push_back(escaped); break;
+      }
+    } else {
+      out.push_back(c);
+    }
+  }
+  error = "unterminated string";
+  return false;
+}
+
+// One literal starting at text[pos]: "string", 'string', true, false, null, 2xx, 42, 1.5, 500ms.
+std::optional<Literal> parseLiteral(std::string_view text, std::size_t& pos, std::string& error) {
+  Literal literal;
+  const std::size_t start = pos;
+  if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) {
+    literal.kind = Literal::Kind::String;
+    if (!parseQuoted(text, pos, literal.text, error)) {
+      return std::nullopt;
+    }
+    return literal;
+  }
+  while (pos < text.size() && !isSpace(text[pos]) && text[pos] != ',' && text[pos] != ']') {
+    ++pos;
+  }
+  const std::string_view word = text.substr(start, pos - start);
+  literal.text = std::string(word);
+  if (word.empty()) {
+    error = "expected a value";
+    return std::nullopt;
+  }
+  if (word == "true" || word == "false") {
+    literal.kind = Literal::Kind::Bool;
+    literal.number = word == "true" ? 1 : 0;
+    return literal;
+  }
+  if (word == "null") {
+    literal.kind = Literal::Kind::Null;
+    return literal;
+  }
+  if (word.size() == 3 && word[0] >= '1' && word[0] <= '5' && word.substr(1) == "xx") {
+    literal.kind = Literal::Kind::StatusClass;
+    literal.number = word[0] - '0';
+    return literal;
+  }
+  double number = 0;
+  auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), number);
+  if (ec == std::errc{} && ptr == word.data() + word.size() && std::isfinite(number)) {
+    literal.kind = Literal::Kind::Number;
+    literal.number = number;
+    return literal;
+  }
+  if (auto duration = parseDuration(word)) {
+    literal.kind = Literal::Kind::Duration;
+    literal.number = static_cast<double>(duration->count()) / 1000.0;
+    return literal;
+  }
+  error = fmt::format(
+      "\"{}\" is not a value (expected a number, a duration like 500ms, a \"string\", true, "
+      "false, null or a status class like 2xx)",
+      word);
+  return std::nullopt;
+}
+
+struct OperatorName {
+  std::string_view word;
+  Op op;
+};
+constexpr OperatorName kOperators[] = {
+    {"==", Op::Equal},       {"!=", Op::NotEqual},        {"<", Op::Less},
+    {"<=", Op::LessEqual},   {">", Op::Greater},          {">=", Op::GreaterEqual},
+    {"contains", Op::Contains}, {"!contains", Op::NotContains}, {"matches", Op::Matches},
+    {"!matches", Op::NotMatches}, {"exists", Op::Exists},  {"!exists", Op::NotExists},
+    {"in", Op::In},
+};
+
+bool isOrdering(Op op) {
+  return op == Op::Less || op == Op::LessEqual || op == Op::Greater || op == Op::GreaterEqual;
+}
+
+std::string_view sourceName(Src source) {
+  switch (source) {
+    case Src::Status: return "status";
+    case Src::Latency: return "latency";
+    case Src::Header: return "header";
+    case Src::Body: return "body";
+    case Src::Json: return "json";
+    case Src::JsonLength: return "len(json)";
+    case Src::Size: return "size";
+    case Src::CertExpiry: return "cert_expiry";
+    case Src::Redirects: return "redirects";
+  }
+  return "?";
+}
+
+// Which literal kinds a source can be compared with; the message says what was expected.
+bool literalFits(Src source, Op op, const Literal& literal, std::string& error) {
+  using K = Literal::Kind;
+  const auto need = [&](bool ok, std::string_view what) {
+    if (!ok) {
+      error = fmt::format("{} is compared with {}, not {}", sourceName(source), what, literal.text);
+    }
+    return ok;
+  };
+  switch (source) {
+    case Src::Status:
+      if (isOrdering(op)) {
+        return need(literal.kind == K::Number, "a number");
+      }
+      return need(literal.kind == K::Number || literal.kind == K::StatusClass,
+                  "a number or a status class like 2xx");
+    case Src::Latency:
+    case Src::CertExpiry:
+      return need(literal.kind == K::Duration, "a duration like 500ms or 14d");
+    case Src::Size:
+    case Src::Redirects:
+    case Src::JsonLength:
+      return need(literal.kind == K::Number, "a number");
+    case Src::Header:
+    case Src::Body:
+      if (isOrdering(op)) {
+        return need(literal.kind == K::Number, "a number");
+      }
+      if (op == Op::Contains || op == Op::NotContains) {
+        return need(literal.kind == K::String, "a \"string\"");
+      }
+      return need(literal.kind == K::String || literal.kind == K::Number,
+                  "a \"string\" or a number");
+    case Src::Json:
+      if (isOrdering(op)) {
+        return need(literal.kind == K::Number || literal.kind == K::Duration, "a number");
+      }
+      return need(literal.kind != K::StatusClass && literal.kind != K::Duration,
+                  "a number, a \"string\", true, false or null");
+  }
+  return true;
+}
+
+bool jsonEquals(const boost::json::value& value, const Literal& literal) {
+  switch (literal.kind) {
+    case Literal::Kind::String:
+      return value.is_string() && value.get_string() == literal.text;
+    case Literal::Kind::Number:
+    case Literal::Kind::Duration:
+      return value.is_number() && value.to_number<double>() == literal.number;
+    case Literal::Kind::Bool:
+      return value.is_bool() && value.get_bool() == (literal.number != 0);
+    case Literal::Kind::Null:
+      return value.is_null();
+    case Literal::Kind::StatusClass:
+      return false;
+  }
+  return false;
+}
+
+std::string jsonText(const boost::json::value& value) {
+  return shorten(boost::json::serialize(value));
+}
+
+}  // namespace
+
+// What a source yielded from one response.
+struct Assertion::Actual {
+  enum class Kind { Missing, Number, Seconds, String, Json };
+  Kind kind = Kind::Missing;
+  double number = 0;
+  std::string_view text;  // points into the result
+  const boost::json::value* json = nullptr;
+  std::string missing;  // why there is nothing, for messages
+
+  std::string shown() const {
+    switch (kind) {
+      case Kind::Missing: return missing;
+      case Kind::Number: return formatNumber(number);
+      case Kind::Seconds: return formatSeconds(number);
+      case Kind::String: return quote(text);
+      case Kind::Json: return jsonText(*json);
+    }
+    return "";
+  }
+};
+
+std::optional<Assertion> Assertion::parse(std::string_view text, std::string& error) {
+  Assertion assertion;
+  assertion.text_ = std::string(text);
+  std::size_t pos = 0;
+  skipSpaces(text, pos);
+
+  const auto parsePath = [&](std::string_view pathText) {
+    std::string pathError;
+    auto path = JsonPath::parse(pathText, pathError);
+    if (!path) {
+      error = pathError;
+      return false;
+    }
+    assertion.path_ = std::make_shared<const JsonPath>(std::move(*path));
+    return true;
+  };
+
+  if (text.substr(pos, 4) == "len(") {
+    pos += 4;
+    skipSpaces(text, pos);
+    if (readWord(text, pos) != "json") {
+      error = "len() takes a JSON path: len(json $.items)";
+      return std::nullopt;
+    }
+    skipSpaces(text, pos);
+    const std::string_view pathText = readWord(text, pos, ')');
+    if (!parsePath(pathText)) {
+      return std::nullopt;
+    }
+    skipSpaces(text, pos);
+    if (pos >= text.size() || text[pos] != ')') {
+      error = "len(json PATH) is missing its closing parenthesis";
+      return std::nullopt;
+    }
+    ++pos;
+    assertion.source_ = Src::JsonLength;
+  } else {
+    const std::string_view word = readWord(text, pos);
+    if (word == "status") {
+      assertion.source_ = Src::Status;
+    } else if (word == "latency") {
+      assertion.source_ = Src::Latency;
+    } else if (word == "body") {
+      assertion.source_ = Src::Body;
+    } else if (word == "size") {
+      assertion.source_ = Src::Size;
+    } else if (word == "cert_expiry") {
+      assertion.source_ = Src::CertExpiry;
+    } else if (word == "redirects") {
+      assertion.source_ = Src::Redirects;
+    } else if (word == "header") {
+      assertion.source_ = Src::Header;
+      skipSpaces(text, pos);
+      const std::string_view name = readWord(text, pos);
+      const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+               std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+      });
+      if (!valid) {
+        error = name.empty() ? "header needs a name: header Content-Type contains \"json\""
+                             : fmt::format("\"{}\" is not a valid header name", name);
+        return std::nullopt;
+      }
+      assertion.headerName_ = std::string(name);
+    } else if (word == "json") {
+      assertion.source_ = Src::Json;
+      skipSpaces(text, pos);
+      if (!parsePath(readWord(text, pos))) {
+        return std::nullopt;
+      }
+    } else {
+      error = word.empty()
+                  ? "empty assertion"
+                  : fmt::format("unknown source \"{}\" (expected status, latency, header, body, "
+                                "json, len(json ...), size, cert_expiry or redirects)",
+                                word);
+      return std::nullopt;
+    }
+  }
+
+  skipSpaces(text, pos);
+  const std::string_view opWord = readWord(text, pos);
+  const auto* found = std::find_if(std::begin(kOperators), std::end(kOperators),
+                                   [&](const OperatorName& o) { return o.word == opWord; });
+  if (found == std::end(kOperators)) {
+    error = opWord.empty()
+                ? "missing operator (==, !=, <, <=, >, >=, contains, !contains, matches, "
+                  "!matches, exists, !exists, in)"
+                : fmt::format("unknown operator \"{}\" (expected ==, !=, <, <=, >, >=, contains, "
+                              "!contains, matches, !matches, exists, !exists, in)",
+                              opWord);
+    return std::nullopt;
+  }
+  assertion.op_ = found->op;
+  skipSpaces(text, pos);
+
+  switch (assertion.op_) {
+    case Op::Exists:
+    case Op::NotExists:
+      if (assertion.source_ != Src::Header && assertion.source_ != Src::Json &&
+          assertion.source_ != Src::CertExpiry) {
+        error = fmt::format("{} always exists; exists applies to header, json and cert_expiry",
+                            sourceName(assertion.source_));
+        return std::nullopt;
+      }
+      break;
+    case Op::Matches:
+    case Op::NotMatches: {
+      if (pos >= text.size() || text[pos] != '/') {
+        error = "matches takes a regex between slashes: matches /^ok$/";
+        return std::nullopt;
+      }
+      ++pos;
+      std::string pattern;
+      bool closed = false;
+      while (pos < text.size()) {
+        const char c = text[pos++];
+        if (c == '\\' && pos < text.size() && text[pos] == '/') {
+          pattern.push_back('/');
+          ++pos;
+        } else if (c == '/') {
+          closed = true;
+          break;
+        } else {
+          pattern.push_back(c);
+          if (c == '\\' && pos < text.size()) {
+            pattern.push_back(text[pos++]);
+          }
+        }
+      }
+      if (!closed) {
+        error = "regex is missing its closing slash";
+        return std::nullopt;
+      }
+      RE2::Options options;
+      options.set_log_errors(false);
+      if (pos < text.size() && text[pos] == 'i') {
+        options.set_case_sensitive(false);
+        ++pos;
+      }
+      auto regex = std::make_shared<const RE2>(pattern, options);
+      if (!regex->ok()) {
+        error = fmt::format("invalid regex /{}/: {}", pattern, regex->error());
+        return std::nullopt;
+      }
+      assertion.regex_ = std::move(regex);
+      break;
+    }
+    case Op::In: {
+      if (pos >= text.size() || text[pos] != '[') {
+        error = "in takes a list: in [200, 204]";
+        return std::nullopt;
+      }
+      ++pos;
+      while (true) {
+        skipSpaces(text, pos);
+        auto literal = parseLiteral(text, pos, error);
+        if (!literal || !literalFits(assertion.source_, Op::Equal, *literal, error)) {
+          return std::nullopt;
+        }
+        assertion.values_.push_back(std::move(*literal));
+        skipSpaces(text, pos);
+        if (pos < text.size() && text[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        if (pos < text.size() && text[pos] == ']') {
+          ++pos;
+          break;
+        }
+        error = "list is missing its closing ]";
+        return std::nullopt;
+      }
+      break;
+    }
+    default: {
+      if (assertion.source_ == Src::Status || assertion.source_ == Src::Latency ||
+          assertion.source_ == Src::Size || assertion.source_ == Src::Redirects ||
+          assertion.source_ == Src::JsonLength || assertion.source_ == Src::CertExpiry) {
+        if (assertion.op_ == Op::Contains || assertion.op_ == Op::NotContains) {
+          error = fmt::format("{} is a number; contains applies to header, body and json",
+                              sourceName(assertion.source_));
+          return std::nullopt;
+        }
+      }
+      if (pos >= text.size()) {
+        error = fmt::format("{} needs a value to compare with", opWord);
+        return std::nullopt;
+      }
+      auto literal = parseLiteral(text, pos, error);
+      if (!literal || !literalFits(assertion.source_, assertion.op_, *literal, error)) {
+        return std::nullopt;
+      }
+      if (literal->kind == Literal::Kind::StatusClass && assertion.op_ != Op::Equal &&
+          assertion.op_ != Op::NotEqual) {
+        error = "a status class like 2xx works with ==, != and in";
+        return std::nullopt;
+      }
+      assertion.values_.push_back(std::move(*literal));
+    }
+  }
+
+  skipSpaces(text, pos);
+  if (pos < text.size()) {
+    error = fmt::format("unexpected \"{}\" after the assertion", text.substr(pos));
+    return std::nullopt;
+  }
+  return assertion;
+}
+
+const boost::json::value* EvaluationContext::json(std::string& error) {
+  if (!jsonParsed_) {
+    jsonParsed_ = true;
+    boost::system::error_code ec;
+    boost::json::value parsed = boost::json::parse(result_.body, ec);
+    if (ec) {
+      jsonError_ = result_.body.empty() ? "body is empty, not JSON"
+                                        : fmt::format("body is not JSON: {}", ec.message());
+    } else {
+      json_ = std::move(parsed);
+    }
+  }
+  if (!json_) {
+    error = jsonError_;
+    return nullptr;
+  }
+  return &*json_;
+}
+
+Assertion::Actual Assertion::read(EvaluationContext& context) const {
+  const ProbeResult& result = context.result();
+  Actual actual;
+  const auto number = [&](double value) {
+    actual.kind = Actual::Kind::Number;
+    actual.number = value;
+  };
+  switch (source_) {
+    case Src::Status: number(result.status); break;
+    case Src::Size: number(static_cast<double>(result.bodySize)); break;
+    case Src::Redirects: number(result.redirects); break;
+    case Src::Latency:
+      actual.kind = Actual::Kind::Seconds;
+      actual.number = result.totalSeconds;
+      break;
+    case Src::Body:
+      actual.kind = Actual::Kind::String;
+      actual.text = result.body;
+      break;
+    case Src::Header:
+      if (const std::string* value = result.header(headerName_)) {
+        actual.kind = Actual::Kind::String;
+        actual.text = *value;
+      } else {
+        actual.missing = fmt::format("no {} header", headerName_);
+      }
+      break;
+    case Src::CertExpiry:
+      if (result.certExpiry) {
+        actual.kind = Actual::Kind::Seconds;
+        actual.number =
+            std::chrono::duration<double>(*result.certExpiry - context.now()).count();
+      } else {
+        actual.missing = result.tls ? "no certificate expiry reported" : "not a TLS connection";
+      }
+      break;
+    case Src::Json:
+    case Src::JsonLength: {
+      std::string error;
+      const boost::json::value* root = context.json(error);
+      if (root == nullptr) {
+        actual.missing = error;
+        break;
+      }
+      std::string missingPrefix;
+      const boost::json::value* value = path_->find(*root, &missingPrefix);
+      if (value == nullptr) {
+        actual.missing = fmt::format("{} not found", missingPrefix);
+        break;
+      }
+      if (source_ == Src::Json) {
+        actual.kind = Actual::Kind::Json;
+        actual.json = value;
+      } else if (const auto* array = value->if_array()) {
+        number(static_cast<double>(array->size()));
+      } else if (const auto* object = value->if_object()) {
+        number(static_cast<double>(object->size()));
+      } else if (const auto* string = value->if_string()) {
+        number(static_cast<double>(string->size()));
+      } else {
+        actual.missing = fmt::format("{} is {}, which has no length", path_->text(), jsonText(*value));
+      }
+      break;
+    }
+  }
+  return actual;
+}
+
+bool Assertion::compare(const Actual& actual, std::string& seen) const {
+  using K = Actual::Kind;
+  if (op_ == Op::Exists) {
+    return actual.kind != K::Missing;
+  }
+  if (op_ == Op::NotExists) {
+    return actual.kind == K::Missing;
+  }
+  if (actual.kind == K::Missing) {
+    return false;
+  }
+
+  // Text the string operators work on: header and body as they are; JSON strings unquoted,
+  // other JSON values as serialized.
+  std::string jsonBuffer;
+  std::string_view asText = actual.text;
+  if (actual.kind == K::Json) {
+    if (const auto* string = actual.json->if_string()) {
+      asText = std::string_view(string->data(), string->size());
+    } else {
+      jsonBuffer = boost::json::serialize(*actual.json);
+      asText = jsonBuffer;
+    }
+  }
+
+  const auto numeric = [&](double& out) {
+    if (actual.kind == K::Number || actual.kind == K::Seconds) {
+      out = actual.number;
+      return true;
+    }
+    if (actual.kind == K::Json) {
+      if (actual.json->is_number()) {
+        out = actual.json->to_number<double>();
+        return true;
+      }
+      seen = fmt::format("got {}, not a number", actual.shown());
+      return false;
+    }
+    auto [ptr, ec] = std::from_chars(asText.data(), asText.data() + asText.size(), out);
+    if (ec != std::errc{} || ptr != asText.data() + asText.size()) {
+      seen = fmt::format("got {}, not a number", actual.shown());
+      return false;
+    }
+    return true;
+  };
+
+  const auto equals = [&](const Literal& literal) {
+    if (actual.kind == K::Json) {
+      return jsonEquals(*actual.json, literal);
+    }
+    if (literal.kind == Literal::Kind::StatusClass) {
+      return static_cast<int>(actual.number) / 100 == static_cast<int>(literal.number);
+    }
+    if (literal.kind == Literal::Kind::String) {
+      return asText == literal.text;
+    }
+    double value = 0;
+    return numeric(value) && value == literal.number;
+  };
+
+  switch (op_) {
+    case Op::Equal: return equals(values_[0]);
+    case Op::NotEqual: return !equals(values_[0]);
+    case Op::In:
+      return std::any_of(values_.begin(), values_.end(), equals);
+    case Op::Less:
+    case Op::LessEqual:
+    case Op::Greater:
+    case Op::GreaterEqual: {
+      double value = 0;
+      if (!numeric(value)) {
+        return false;
+      }
+      const double limit = values_[0].number;
+      switch (op_) {
+        case Op::Less: return value < limit;
+        case Op::LessEqual: return value <= limit;
+        case Op::Greater: return value > limit;
+        default: return value >= limit;
+      }
+    }
+    case Op::Contains:
+    case Op::NotContains: {
+      bool contains = false;
+      if (actual.kind == K::Json && actual.json->is_array()) {
+        const auto& array = actual.json->get_array();
+        contains = std::any_of(array.begin(), array.end(), [&](const boost::json::value& item) {
+          return jsonEquals(item, values_[0]);
+        });
+      } else {
+        contains = asText.find(values_[0].text) != std::string_view::npos;
+      }
+      return (op_ == Op::Contains) == contains;
+    }
+    case Op::Matches:
+    case Op::NotMatches: {
+      const bool matches = RE2::PartialMatch(asText, *regex_);
+      return (op_ == Op::Matches) == matches;
+    }
+    case Op::Exists:
+    case Op::NotExists: break;
+  }
+  return false;
+}
+
+AssertionOutcome Assertion::evaluate(EvaluationContext& context) const {
+  const Actual actual = read(context);
+  std::string seen;
+  AssertionOutcome outcome;
+  outcome.passed = compare(actual, seen);
+  if (!outcome.passed) {
+    if (seen.empty()) {
+      seen = actual.kind == Actual::Kind::Missing ? actual.missing : "got " + actual.shown();
+    }
+    if (op_ == Op::NotExists) {
+      seen = "got " + actual.shown();
+    }
+    outcome.message = fmt::format("{} ({})", text_, seen);
+  }
+  return outcome;
+}
+
+std::ostream& operator<<(std::ostream& out, const Assertion& assertion) {
+  return out << assertion.text();
+}
+
+}  // namespace prober

@@ -1,0 +1,87 @@
+#pragma once
+// Assertions on a response, compiled once at load: `SOURCE [ARGUMENT] OPERATOR [VALUE]`.
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checks/json_path.h"
+#include "checks/probe_result.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace prober {
+
+enum class AssertionSource { Status, Latency, Header, Body, Json, JsonLength, Size, CertExpiry, Redirects };
+enum class AssertionOperator {
+  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
+  Contains, NotContains, Matches, NotMatches, Exists, NotExists, In,
+};
+
+// A value written in an assertion.
+struct Literal {
+  enum class Kind { Number, Duration, String, Bool, Null, StatusClass };
+  Kind kind = Kind::Null;
+  double number = 0;  // Number; Duration in seconds; StatusClass as 2 for 2xx; Bool as 0/1
+  std::string text;   // String; also the literal as written, for messages
+};
+
+// Gives assertions what they read from one response; parses the body as JSON at most once.
+class EvaluationContext {
+ public:
+  EvaluationContext(const ProbeResult& result, std::chrono::system_clock::time_point now)
+      : result_(result), now_(now) {}
+  const ProbeResult& result() const { return result_; }
+  std::chrono::system_clock::time_point now() const { return now_; }
+  // The body as JSON, or nullptr with `error` set when it is not JSON.
+  const boost::json::value* json(std::string& error);
+
+ private:
+  const ProbeResult& result_;
+  std::chrono::system_clock::time_point now_;
+  bool jsonParsed_ = false;
+  std::optional<boost::json::value> json_;
+  std::string jsonError_;
+};
+
+struct AssertionOutcome {
+  bool passed = false;
+  std::string message;  // when failed: the assertion plus what was seen, "status == 200 (got 503)"
+};
+
+class Assertion {
+ public:
+  // Compiles one assertion; on error returns nullopt with `error` saying what is wrong.
+  static std::optional<Assertion> parse(std::string_view text, std::string& error);
+
+  AssertionOutcome evaluate(EvaluationContext& context) const;
+  const std::string& text() const { return text_; }
+  AssertionSource source() const { return source_; }
+  AssertionOperator op() const { return op_; }
+
+  // Two assertions written the same way behave the same way.
+  bool operator==(const Assertion& other) const { return text_ == other.text_; }
+
+ private:
+  struct Actual;
+  Actual read(EvaluationContext& context) const;
+  bool compare(const Actual& actual, std::string& seen) const;
+
+  std::string text_;
+  AssertionSource source_ = AssertionSource::Status;
+  std::string headerName_;
+  std::shared_ptr<const JsonPath> path_;
+  AssertionOperator op_ = AssertionOperator::Exists;
+  std::vector<Literal> values_;
+  std::shared_ptr<const re2::RE2> regex_;
+};
+
+std::ostream& operator<<(std::ostream& out, const Assertion& assertion);
+
+}  // namespace prober

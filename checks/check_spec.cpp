@@ -1,0 +1,28 @@
+#include "checks/check_spec.h"
+
+#include <fmt/format.h>
+#include <ostream>
+
+namespace prober {
+
+std::string toString(const SourceLocation& where) {
+  return fmt::format("{}:{}:{}", where.file, where.line, where.column);
+}
+
+bool CheckSpec::sameAs(const CheckSpec& other) const {
+  return name == other.name && interval == other.interval && timeout == other.timeout &&
+         failureThreshold == other.failureThreshold &&
+         successThreshold == other.successThreshold && notify == other.notify &&
+         labels == other.labels && steps == other.steps;
+}
+
+std::ostream& operator<<(std::ostream& out, const CheckSpec& spec) {
+  out << "CheckSpec{" << spec.name << ", every " << formatDuration(spec.interval) << ", timeout "
+      << formatDuration(spec.timeout) << ", " << spec.steps.size() << " step(s)";
+  if (!spec.steps.empty()) {
+    out << ", " << spec.steps.front().method << " " << spec.steps.front().displayUrl;
+  }
+  return out << "}";
+}
+
+}  // namespace prober

@@ -1,0 +1,843 @@
+#include "checks/config_loader.h"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <strings.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+#include <unordered_map>
+
+namespace prober {
+
+std::string toString(const ConfigError& error) {
+  return fmt::format("{}: {}", toString(error.where), error.message);
+}
+
+std::ostream& operator<<(std::ostream& out, const ConfigError& error) {
+  return out << toString(error);
+}
+
+std::optional<std::string> processEnvironment(const std::string& name) {
+  if (const char* value = std::getenv(name.c_str())) {
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const std::set<std::string, std::less<>> kTopLevelKeys = {"prober", "defaults", "notifiers",
+                                                          "check"};
+const std::set<std::string, std::less<>> kProberKeys = {
+    "listen", "state_dir", "max_in_flight", "user_agent", "external_url", "include"};
+// Request keys, allowed on a check and on each of its steps.
+const std::set<std::string, std::less<>> kStepKeys = {
+    "name",   "url",        "method",        "headers",    "body",           "json",
+    "assert", "tls_verify", "follow_redirects", "max_redirects", "body_size_limit"};
+const std::set<std::string, std::less<>> kCheckKeys = {
+    "name",          "url",          "method",   "headers",           "body",
+    "json",          "assert",       "tls_verify", "follow_redirects", "max_redirects",
+    "body_size_limit", "interval",   "timeout",  "failure_threshold", "success_threshold",
+    "notify",        "labels",       "step"};
+const std::set<std::string, std::less<>> kMethods = {"GET",    "HEAD",  "POST",   "PUT",
+                                                     "PATCH",  "DELETE", "OPTIONS"};
+const std::set<std::string, std::less<>> kSeverities = {"critical", "error", "warning", "info"};
+
+constexpr Millis kMinInterval{100};
+constexpr const char* kPagerDutyUrl = "https://events.pagerduty.com/v2/enqueue";
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool isValidCheckName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == ':' ||
+           c == '-';
+  });
+}
+
+bool isValidLabelName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  });
+}
+
+bool isValidHeaderName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+// Collects errors and knows where every node was written.
+class ConfigReader {
+ public:
+  ConfigReader(const Environment& env, std::vector<ConfigError>& errors)
+      : env_(env), errors_(errors) {}
+
+  SourceLocation where(const toml::source_region& region) const {
+    SourceLocation loc;
+    loc.file = region.path ? *region.path : std::string();
+    loc.line = static_cast<int>(region.begin.line);
+    loc.column = static_cast<int>(region.begin.column);
+    return loc;
+  }
+  SourceLocation where(const toml::node& node) const { return where(node.source()); }
+
+  void error(const SourceLocation& loc, std::string message) {
+    errors_.push_back({loc, std::move(message)});
+  }
+  void error(const toml::node& node, std::string message) { error(where(node), std::move(message)); }
+
+  // Reports keys of `table` that are not in `allowed`, suggesting the closest allowed key.
+  void rejectUnknownKeys(const toml::table& table, const std::set<std::string, std::less<>>& allowed,
+                         std::string_view context) {
+    for (auto&& [key, node] : table) {
+      if (allowed.count(key.str()) != 0) {
+        continue;
+      }
+      std::string suggestion;
+      std::size_t best = 3;
+      for (const auto& candidate : allowed) {
+        const std::size_t distance = editDistance(key.str(), candidate);
+        if (distance < best) {
+          best = distance;
+          suggestion = candidate;
+        }
+      }
+      error(where(key.source()),
+            suggestion.empty()
+                ? fmt::format("unknown key \"{}\" in {}", key.str(), context)
+                : fmt::format("unknown key \"{}\" in {} (did you mean \"{}\"?)", key.str(), context,
+                              suggestion));
+    }
+  }
+
+  // Replaces ${VAR} with the environment's value; an unset VAR is an error.
+  std::optional<std::string> expand(const toml::node& node, std::string_view text,
+                                    std::string_view context) {
+    std::string out;
+    bool ok = true;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const std::size_t start = text.find("${", pos);
+      if (start == std::string_view::npos) {
+        out.append(text.substr(pos));
+        break;
+      }
+      out.append(text.substr(pos, start - pos));
+      const std::size_t end = text.find('}', start + 2);
+      const std::string name(text.substr(start + 2, end == std::string_view::npos ? 0 : end - start - 2));
+      if (end == std::string_view::npos || !isValidLabelName(name)) {
+        error(node, fmt::format("{}: \"${{\" must be followed by a variable name and \"}}\"", context));
+        return std::nullopt;
+      }
+      if (auto value = env_(name)) {
+        out.append(*value);
+      } else {
+        error(node, fmt::format("{}: environment variable {} is not set", context, name));
+        ok = false;
+      }
+      pos = end + 1;
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  std::optional<std::string> string(const toml::node& node, std::string_view context,
+                                    bool expandVariables = true) {
+    const auto* value = node.as_string();
+    if (value == nullptr) {
+      error(node, fmt::format("{} must be a string", context));
+      return std::nullopt;
+    }
+    if (!expandVariables) {
+      return value->get();
+    }
+    return expand(node, value->get(), context);
+  }
+
+  std::optional<Millis> duration(const toml::node& node, std::string_view context) {
+    const auto* value = node.as_string();
+    auto parsed = value != nullptr ? parseDuration(value->get()) : std::nullopt;
+    if (!parsed) {
+      error(node, fmt::format("{} must be a duration like \"250ms\", \"15s\", \"5m\", \"1h\" or \"1d\"",
+                              context));
+    }
+    return parsed;
+  }
+
+  std::optional<bool> boolean(const toml::node& node, std::string_view context) {
+    const auto* value = node.as_boolean();
+    if (value == nullptr) {
+      error(node, fmt::format("{} must be true or false", context));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  std::optional<std::int64_t> integer(const toml::node& node, std::string_view context,
+                                      std::int64_t min, std::int64_t max) {
+    const auto* value = node.as_integer();
+    if (value == nullptr || value->get() < min || value->get() > max) {
+      error(node, fmt::format("{} must be an integer from {} to {}", context, min, max));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  std::optional<std::uint64_t> byteSize(const toml::node& node, std::string_view context) {
+    std::optional<std::uint64_t> size;
+    if (const auto* number = node.as_integer(); number != nullptr && number->get() > 0) {
+      size = static_cast<std::uint64_t>(number->get());
+    } else if (const auto* text = node.as_string()) {
+      size = parseByteSize(text->get());
+    }
+    if (!size || *size == 0) {
+      error(node, fmt::format("{} must be a positive size in bytes, or a string like \"512KiB\" or "
+                              "\"1MiB\"", context));
+      return std::nullopt;
+    }
+    return size;
+  }
+
+  // A table of strings, in the order written; values expanded when asked.
+  std::optional<std::vector<std::pair<std::string, std::string>>> stringTable(
+      const toml::node& node, std::string_view context, bool expandVariables) {
+    const auto* table = node.as_table();
+    if (table == nullptr) {
+      error(node, fmt::format("{} must be a table of strings", context));
+      return std::nullopt;
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    bool ok = true;
+    for (auto&& [key, value] : *table) {
+      auto text = string(value, fmt::format("{} {}", context, key.str()), expandVariables);
+      if (!text) {
+        ok = false;
+        continue;
+      }
+      out.emplace_back(std::string(key.str()), std::move(*text));
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  std::optional<std::vector<std::string>> stringArray(const toml::node& node,
+                                                      std::string_view context) {
+    const auto* array = node.as_array();
+    if (array == nullptr) {
+      error(node, fmt::format("{} must be an array of strings", context));
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    bool ok = true;
+    for (const toml::node& item : *array) {
+      auto text = string(item, context, false);
+      if (!text) {
+        ok = false;
+        continue;
+      }
+      out.push_back(std::move(*text));
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  // Converts a TOML value to JSON, expanding ${VAR} in strings.
+  std::optional<boost::json::value> toJson(const toml::node& node, std::string_view context) {
+    switch (node.type()) {
+      case toml::node_type::table: {
+        boost::json::object object;
+        for (auto&& [key, value] : *node.as_table()) {
+          auto converted = toJson(value, context);
+          if (!converted) {
+            return std::nullopt;
+          }
+          object[key.str()] = std::move(*converted);
+        }
+        return boost::json::value(std::move(object));
+      }
+      case toml::node_type::array: {
+        boost::json::array array;
+        for (const toml::node& item : *node.as_array()) {
+          auto converted = toJson(item, context);
+          if (!converted) {
+            return std::nullopt;
+          }
+          array.push_back(std::move(*converted));
+        }
+        return boost::json::value(std::move(array));
+      }
+      case toml::node_type::string: {
+        auto text = expand(node, node.as_string()->get(), context);
+        if (!text) {
+          return std::nullopt;
+        }
+        return boost::json::value(*text);
+      }
+      case toml::node_type::integer: return boost::json::value(node.as_integer()->get());
+      case toml::node_type::floating_point: return boost::json::value(node.as_floating_point()->get());
+      case toml::node_type::boolean: return boost::json::value(node.as_boolean()->get());
+      default: {
+        std::ostringstream text;
+        node.visit([&](auto&& value) { text << value; });
+        return boost::json::value(text.str());
+      }
+    }
+  }
+
+ private:
+  const Environment& env_;
+  std::vector<ConfigError>& errors_;
+};
+
+// Looks a key up in the check's own table first, then in the layers below it (the check for a
+// step, then [defaults]).
+class Layers {
+ public:
+  explicit Layers(std::vector<const toml::table*> tables) : tables_(std::move(tables)) {}
+  const toml::node* get(std::string_view key) const {
+    for (const toml::table* table : tables_) {
+      if (table != nullptr) {
+        if (const toml::node* node = table->get(key)) {
+          return node;
+        }
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<const toml::table*> tables_;
+};
+
+class ConfigBuilder {
+ public:
+  ConfigBuilder(const Environment& env, std::vector<ConfigError>& errors)
+      : reader_(env, errors), errors_(errors) {}
+
+  void build(const std::string& path, Config& config) {
+    config.path = path;
+    auto root = parse(path);
+    if (!root) {
+      return;
+    }
+    reader_.rejectUnknownKeys(*root, kTopLevelKeys, "the config");
+    std::vector<std::string> includes;
+    if (const toml::node* prober = root->get("prober")) {
+      readProber(*prober, config.prober, includes);
+    }
+    if (const toml::node* defaults = root->get("defaults")) {
+      defaults_ = defaults->as_table();
+      if (defaults_ == nullptr) {
+        reader_.error(*defaults, "[defaults] must be a table");
+      } else {
+        auto allowed = kCheckKeys;
+        allowed.erase("name");
+        allowed.erase("step");
+        reader_.rejectUnknownKeys(*defaults_, allowed, "[defaults]");
+      }
+    }
+    if (const toml::node* notifiers = root->get("notifiers")) {
+      readNotifiers(*notifiers, config);
+    }
+    readChecks(*root, config);
+
+    const std::filesystem::path base = std::filesystem::path(path).parent_path();
+    const toml::node* includeNode = root->get("prober") != nullptr && root->get("prober")->is_table()
+                                        ? root->get("prober")->as_table()->get("include")
+                                        : nullptr;
+    for (const std::string& pattern : includes) {
+      const std::string full = std::filesystem::path(pattern).is_absolute()
+                                   ? pattern
+                                   : (base / pattern).string();
+      glob_t matches{};
+      const int rc = ::glob(full.c_str(), 0, nullptr, &matches);
+      if (rc != 0 && rc != GLOB_NOMATCH) {
+        reader_.error(*includeNode, fmt::format("include \"{}\": cannot list files", pattern));
+      }
+      for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) {
+        const std::string file = matches.gl_pathv[i];
+        if (!seenFiles_.insert(std::filesystem::weakly_canonical(file).string()).second) {
+          continue;
+        }
+        auto table = parse(file);
+        if (!table) {
+          continue;
+        }
+        reader_.rejectUnknownKeys(*table, {"check"},
+                                  "an included file (it may hold only [[check]] tables)");
+        readChecks(*table, config);
+      }
+      globfree(&matches);
+    }
+    checkNotifyNames(config);
+  }
+
+ private:
+  std::optional<toml::table> parse(const std::string& path) {
+    seenFiles_.insert(std::filesystem::weakly_canonical(path).string());
+    try {
+      return toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      SourceLocation loc = reader_.where(e.source());
+      if (loc.file.empty()) {
+        loc.file = path;
+      }
+      reader_.error(loc, std::string(e.description()));
+      return std::nullopt;
+    }
+  }
+
+  void readProber(const toml::node& node, ProberSettings& settings, std::vector<std::string>& includes) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      reader_.error(node, "[prober] must be a table");
+      return;
+    }
+    reader_.rejectUnknownKeys(*table, kProberKeys, "[prober]");
+    if (const toml::node* listen = table->get("listen")) {
+      if (auto text = reader_.string(*listen, "listen")) {
+        const auto colon = text->rfind(':');
+        int port = -1;
+        if (colon != std::string::npos && colon > 0) {
+          std::from_chars(text->data() + colon + 1, text->data() + text->size(), port);
+        }
+        if (port < 0 || port > 65535) {
+          reader_.error(*listen, fmt::format("listen \"{}\" must be HOST:PORT, like \"127.0.0.1:9115\"", *text));
+        } else {
+          settings.listen = *text;
+        }
+      }
+    }
+    if (const toml::node* stateDir = table->get("state_dir")) {
+      if (auto text = reader_.string(*stateDir, "state_dir")) {
+        settings.stateDir = *text;
+      }
+    }
+    if (const toml::node* maxInFlight = table->get("max_in_flight")) {
+      if (auto value = reader_.integer(*maxInFlight, "max_in_flight", 1, 100000)) {
+        settings.maxInFlight = static_cast<int>(*value);
+      }
+    }
+    if (const toml::node* userAgent = table->get("user_agent")) {
+      if (auto text = reader_.string(*userAgent, "user_agent")) {
+        settings.userAgent = *text;
+      }
+    }
+    if (const toml::node* externalUrl = table->get("external_url")) {
+      if (auto text = reader_.string(*externalUrl, "external_url")) {
+        settings.externalUrl = *text;
+      }
+    }
+    if (const toml::node* include = table->get("include")) {
+      if (auto patterns = reader_.stringArray(*include, "include")) {
+        includes = std::move(*patterns);
+      }
+    }
+  }
+
+  void readNotifiers(const toml::node& node, Config& config) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      reader_.error(node, "[notifiers] must hold tables like [notifiers.pagerduty]");
+      return;
+    }
+    for (auto&& [key, value] : *table) {
+      const std::string name(key.str());
+      const toml::table* settings = value.as_table();
+      if (settings == nullptr) {
+        reader_.error(value, fmt::format("notifier \"{}\" must be a table", name));
+        continue;
+      }
+      NotifierSpec spec;
+      spec.name = name;
+      const toml::node* type = settings->get("type");
+      if (type == nullptr) {
+        reader_.error(value, fmt::format("notifier \"{}\" needs a type (\"pagerduty\" or \"slack\")", name));
+        continue;
+      }
+      spec.type = reader_.string(*type, "type", false).value_or("");
+      struct Field {
+        const char* key;
+        bool required;
+        const char* fallback;
+      };
+      std::vector<Field> fields;
+      if (spec.type == "pagerduty") {
+        fields = {{"routing_key", true, nullptr}, {"severity", false, "critical"},
+                  {"url", false, kPagerDutyUrl}};
+      } else if (spec.type == "slack") {
+        fields = {{"webhook_url", true, nullptr}};
+      } else {
+        reader_.error(*type, fmt::format("notifier \"{}\": unknown type \"{}\" (expected "
+                                         "\"pagerduty\" or \"slack\")", name, spec.type));
+        continue;
+      }
+      std::set<std::string, std::less<>> allowed = {"type"};
+      for (const Field& field : fields) {
+        allowed.insert(field.key);
+        const toml::node* fieldNode = settings->get(field.key);
+        if (fieldNode == nullptr) {
+          if (field.required) {
+            reader_.error(value, fmt::format("notifier \"{}\" needs {}", name, field.key));
+          } else {
+            spec.settings[field.key] = field.fallback;
+          }
+          continue;
+        }
+        if (auto text = reader_.string(*fieldNode, fmt::format("notifier \"{}\" {}", name, field.key))) {
+          spec.settings[field.key] = *text;
+        }
+      }
+      if (spec.type == "pagerduty" && kSeverities.count(spec.settings["severity"]) == 0) {
+        reader_.error(*settings->get("severity"),
+                      fmt::format("notifier \"{}\": severity must be critical, error, warning or info", name));
+      }
+      reader_.rejectUnknownKeys(*settings, allowed, fmt::format("notifier \"{}\"", name));
+      config.notifiers[name] = std::move(spec);
+    }
+  }
+
+  void readChecks(const toml::table& root, Config& config) {
+    const toml::node* node = root.get("check");
+    if (node == nullptr) {
+      return;
+    }
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+      reader_.error(*node, "checks are written as [[check]] tables");
+      return;
+    }
+    for (const toml::node& item : *array) {
+      const toml::table* table = item.as_table();
+      if (table == nullptr) {
+        reader_.error(item, "each check must be a [[check]] table");
+        continue;
+      }
+      if (auto spec = readCheck(*table)) {
+        config.checks.push_back(std::make_shared<const CheckSpec>(std::move(*spec)));
+      }
+    }
+  }
+
+  std::optional<CheckSpec> readCheck(const toml::table& table) {
+    const std::size_t errorsBefore = errorCount();
+    CheckSpec spec;
+    spec.definedAt = reader_.where(table);
+    const toml::node* nameNode = table.get("name");
+    if (nameNode == nullptr) {
+      reader_.error(table, "check has no name");
+      return std::nullopt;
+    }
+    spec.name = reader_.string(*nameNode, "name", false).value_or("");
+    if (!isValidCheckName(spec.name)) {
+      reader_.error(*nameNode, fmt::format("check name \"{}\" may use only letters, digits and _ . : -",
+                                           spec.name));
+      return std::nullopt;
+    }
+    if (auto [it, inserted] = names_.emplace(spec.name, reader_.where(*nameNode)); !inserted) {
+      reader_.error(*nameNode, fmt::format("duplicate check name \"{}\" (first defined at {})",
+                                           spec.name, toString(it->second)));
+      return std::nullopt;
+    }
+    const std::string context = fmt::format("check \"{}\"", spec.name);
+    reader_.rejectUnknownKeys(table, kCheckKeys, context);
+    const Layers layers({&table, defaults_});
+
+    if (const toml::node* n = layers.get("interval")) {
+      spec.interval = reader_.duration(*n, context + ": interval").value_or(spec.interval);
+      if (spec.interval < kMinInterval) {
+        reader_.error(*n, fmt::format("{}: interval {} is below the minimum of 100ms", context,
+                                      formatDuration(spec.interval)));
+      }
+    }
+    if (const toml::node* n = layers.get("timeout")) {
+      spec.timeout = reader_.duration(*n, context + ": timeout").value_or(spec.timeout);
+      if (spec.timeout.count() <= 0) {
+        reader_.error(*n, fmt::format("{}: timeout must be more than 0", context));
+      } else if (spec.timeout > spec.interval) {
+        reader_.error(*n, fmt::format("{}: timeout {} exceeds interval {}", context,
+                                      formatDuration(spec.timeout), formatDuration(spec.interval)));
+      }
+    } else if (spec.timeout > spec.interval) {
+      spec.timeout = spec.interval;  // the 10s default shrinks to fit a shorter interval
+    }
+    if (const toml::node* n = layers.get("failure_threshold")) {
+      spec.failureThreshold = static_cast<int>(
+          reader_.integer(*n, context + ": failure_threshold", 1, 1000).value_or(1));
+    }
+    if (const toml::node* n = layers.get("success_threshold")) {
+      spec.successThreshold = static_cast<int>(
+          reader_.integer(*n, context + ": success_threshold", 1, 1000).value_or(1));
+    }
+    if (const toml::node* n = layers.get("notify")) {
+      if (auto names = reader_.stringArray(*n, context + ": notify")) {
+        spec.notify = std::move(*names);
+        notifyUses_.push_back({spec.name, reader_.where(*n), spec.notify});
+      }
+    }
+    if (const toml::node* n = layers.get("labels")) {
+      readLabels(*n, context, spec.labels);
+    }
+
+    const toml::node* stepsNode = table.get("step");
+    if (stepsNode != nullptr) {
+      for (const char* key : {"url", "body", "json", "assert"}) {
+        if (const toml::node* n = table.get(key)) {
+          reader_.error(*n, fmt::format("{}: {} belongs in each [[check.step]] of a multi-step check",
+                                        context, key));
+        }
+      }
+      const toml::array* steps = stepsNode->as_array();
+      if (steps == nullptr || steps->empty()) {
+        reader_.error(*stepsNode, fmt::format("{}: steps are written as [[check.step]] tables", context));
+      } else {
+        std::set<std::string> stepNames;
+        for (const toml::node& stepNode : *steps) {
+          const toml::table* stepTable = stepNode.as_table();
+          if (stepTable == nullptr) {
+            reader_.error(stepNode, fmt::format("{}: each step must be a [[check.step]] table", context));
+            continue;
+          }
+          StepSpec step;
+          const toml::node* stepName = stepTable->get("name");
+          step.name = stepName ? reader_.string(*stepName, "step name", false).value_or("")
+                               : fmt::format("step{}", spec.steps.size() + 1);
+          if (!isValidCheckName(step.name)) {
+            reader_.error(*stepName, fmt::format("{}: step name \"{}\" may use only letters, digits and _ . : -",
+                                                 context, step.name));
+          } else if (!stepNames.insert(step.name).second) {
+            reader_.error(*stepName, fmt::format("{}: duplicate step name \"{}\"", context, step.name));
+          }
+          const std::string stepContext = fmt::format("{} step \"{}\"", context, step.name);
+          reader_.rejectUnknownKeys(*stepTable, kStepKeys, stepContext);
+          readRequest(Layers({stepTable, &table, defaults_}), *stepTable, stepContext, step);
+          spec.steps.push_back(std::move(step));
+        }
+      }
+    } else {
+      StepSpec step;
+      step.name = spec.name;
+      readRequest(layers, table, context, step);
+      spec.steps.push_back(std::move(step));
+    }
+    if (errorCount() != errorsBefore) {
+      return std::nullopt;
+    }
+    return spec;
+  }
+
+  void readLabels(const toml::node& node, const std::string& context,
+                  std::map<std::string, std::string>& labels) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      reader_.error(node, fmt::format("{}: labels must be a table of strings", context));
+      return;
+    }
+    for (auto&& [key, value] : *table) {
+      const std::string name(key.str());
+      if (!isValidLabelName(name) || name.rfind("__", 0) == 0) {
+        reader_.error(reader_.where(key.source()),
+                      fmt::format("{}: label name \"{}\" must match [a-zA-Z_][a-zA-Z0-9_]* and not "
+                                  "start with __", context, name));
+        continue;
+      }
+      if (name == "check" || name == "url" || name == "step" || name == "phase" || name == "le") {
+        reader_.error(reader_.where(key.source()),
+                      fmt::format("{}: label name \"{}\" is reserved for prober's own labels", context, name));
+        continue;
+      }
+      auto text = reader_.string(value, fmt::format("{}: label {}", context, name), false);
+      if (!text) {
+        continue;
+      }
+      if (text->find("${") != std::string::npos) {
+        reader_.error(value, fmt::format("{}: label {} cannot use ${{VAR}}: labels are shown in "
+                                         "metrics, and ${{VAR}} values are kept secret", context, name));
+        continue;
+      }
+      labels[name] = *text;
+    }
+  }
+
+  // Reads the request keys of one step (or of a single-request check) from its layers.
+  void readRequest(const Layers& layers, const toml::table& own, const std::string& context,
+                   StepSpec& step) {
+    const toml::node* urlNode = own.get("url");
+    if (urlNode == nullptr) {
+      urlNode = layers.get("url");
+    }
+    if (urlNode == nullptr) {
+      reader_.error(own, fmt::format("{} has no url", context));
+    } else if (auto raw = reader_.string(*urlNode, context + ": url", false)) {
+      step.displayUrl = *raw;
+      step.url = reader_.expand(*urlNode, *raw, context + ": url").value_or("");
+      const auto scheme = step.url.find("://");
+      const std::string lower = step.url.substr(0, scheme == std::string::npos ? 0 : scheme);
+      const std::size_t hostStart = scheme == std::string::npos ? 0 : scheme + 3;
+      const bool hasHost = hostStart < step.url.size() && step.url[hostStart] != '/' &&
+                           step.url[hostStart] != ':' && step.url[hostStart] != '?';
+      if (!step.url.empty() && ((lower != "http" && lower != "https") || !hasHost ||
+                                step.url.find_first_of(" \t\r\n") != std::string::npos)) {
+        reader_.error(*urlNode, fmt::format("{}: url \"{}\" must be an absolute http:// or https:// "
+                                            "URL with a host", context, step.displayUrl));
+      }
+    }
+    if (const toml::node* n = layers.get("method")) {
+      step.method = reader_.string(*n, context + ": method", false).value_or("GET");
+      if (kMethods.count(step.method) == 0) {
+        reader_.error(*n, fmt::format("{}: method \"{}\" is not one of GET, HEAD, POST, PUT, PATCH, "
+                                      "DELETE, OPTIONS", context, step.method));
+      }
+    }
+    if (const toml::node* n = layers.get("headers")) {
+      if (auto headers = reader_.stringTable(*n, context + ": header", true)) {
+        for (const auto& [name, value] : *headers) {
+          if (!isValidHeaderName(name) || value.find_first_of("\r\n") != std::string::npos) {
+            reader_.error(*n, fmt::format("{}: header \"{}\" has an invalid name or a line break in "
+                                          "its value", context, name));
+          }
+        }
+        step.headers = std::move(*headers);
+      }
+    }
+    const toml::node* bodyNode = layers.get("body");
+    const toml::node* jsonNode = layers.get("json");
+    if (bodyNode != nullptr && jsonNode != nullptr) {
+      reader_.error(*jsonNode, fmt::format("{}: give either body or json, not both", context));
+    } else if (bodyNode != nullptr) {
+      step.body = reader_.string(*bodyNode, context + ": body").value_or("");
+    } else if (jsonNode != nullptr) {
+      if (auto json = reader_.toJson(*jsonNode, context + ": json")) {
+        step.body = boost::json::serialize(*json);
+        const bool hasContentType =
+            std::any_of(step.headers.begin(), step.headers.end(), [](const auto& header) {
+              return strcasecmp(header.first.c_str(), "Content-Type") == 0;
+            });
+        if (!hasContentType) {
+          step.headers.emplace_back("Content-Type", "application/json");
+        }
+      }
+    }
+    if (const toml::node* n = layers.get("follow_redirects")) {
+      step.followRedirects = reader_.boolean(*n, context + ": follow_redirects").value_or(true);
+    }
+    if (const toml::node* n = layers.get("max_redirects")) {
+      step.maxRedirects = static_cast<int>(
+          reader_.integer(*n, context + ": max_redirects", 0, 50).value_or(kDefaultMaxRedirects));
+    }
+    if (const toml::node* n = layers.get("tls_verify")) {
+      step.tlsVerify = reader_.boolean(*n, context + ": tls_verify").value_or(true);
+    }
+    if (const toml::node* n = layers.get("body_size_limit")) {
+      step.bodySizeLimit = reader_.byteSize(*n, context + ": body_size_limit").value_or(kDefaultBodySizeLimit);
+    }
+    if (const toml::node* n = layers.get("assert")) {
+      const toml::array* array = n->as_array();
+      if (array == nullptr) {
+        reader_.error(*n, fmt::format("{}: assert must be an array of strings", context));
+        return;
+      }
+      for (const toml::node& item : *array) {
+        auto text = reader_.string(item, context + ": assertion", false);
+        if (!text) {
+          continue;
+        }
+        std::string error;
+        if (auto assertion = Assertion::parse(*text, error)) {
+          step.assertions.push_back(std::move(*assertion));
+        } else {
+          reader_.error(item, fmt::format("{}: assertion '{}': {}", context, *text, error));
+        }
+      }
+    }
+  }
+
+  void checkNotifyNames(const Config& config) {
+    for (const auto& use : notifyUses_) {
+      for (const std::string& name : use.names) {
+        if (config.notifiers.count(name) == 0) {
+          reader_.error(use.where, fmt::format("check \"{}\": notify names \"{}\", which is not "
+                                               "defined under [notifiers]", use.check, name));
+        }
+      }
+    }
+  }
+
+  std::size_t errorCount() const { return errors_.size(); }
+
+  struct NotifyUse {
+    std::string check;
+    SourceLocation where;
+    std::vector<std::string> names;
+  };
+
+  ConfigReader reader_;
+  std::vector<ConfigError>& errors_;
+  const toml::table* defaults_ = nullptr;
+  std::unordered_map<std::string, SourceLocation> names_;
+  std::vector<NotifyUse> notifyUses_;
+  std::set<std::string> seenFiles_;
+};
+
+}  // namespace
+
+LoadResult loadConfig(const std::string& path, const Environment& env) {
+  LoadResult result;
+  Config config;
+  {
+    // The parsed TOML trees die with the builder: specs keep only what they need.
+    ConfigBuilder builder(env, result.errors);
+    builder.build(path, config);
+  }
+  if (result.errors.empty()) {
+    result.config = std::move(config);
+    return result;
+  }
+  // Report in reading order: files as first met, then by line and column within each.
+  std::unordered_map<std::string, std::size_t> fileOrder;
+  for (const ConfigError& error : result.errors) {
+    fileOrder.emplace(error.where.file, fileOrder.size());
+  }
+  std::stable_sort(result.errors.begin(), result.errors.end(),
+                   [&](const ConfigError& a, const ConfigError& b) {
+                     return std::tuple(fileOrder[a.where.file], a.where.line, a.where.column) <
+                            std::tuple(fileOrder[b.where.file], b.where.line, b.where.column);
+                   });
+  return result;
+}
+
+}  // namespace prober

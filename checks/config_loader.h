@@ -1,0 +1,32 @@
+#pragma once
+// Reads a TOML config (and the files it includes) into a validated Config, collecting every
+// error with its FILE:LINE:COL instead of stopping at the first.
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/check_spec.h"
+
+namespace prober {
+
+struct ConfigError {
+  SourceLocation where;
+  std::string message;
+};
+std::string toString(const ConfigError& error);  // "FILE:LINE:COL: message"
+std::ostream& operator<<(std::ostream& out, const ConfigError& error);
+
+// Looks up ${VAR}; the default reads the process environment.
+using Environment = std::function<std::optional<std::string>(const std::string& name)>;
+std::optional<std::string> processEnvironment(const std::string& name);
+
+struct LoadResult {
+  std::optional<Config> config;     // set when there are no errors
+  std::vector<ConfigError> errors;  // in file order
+};
+
+LoadResult loadConfig(const std::string& path, const Environment& env = processEnvironment);
+
+}  // namespace prober

@@ -1,0 +1,43 @@
+#include "checks/probe_result.h"
+
+#include <ostream>
+#include <strings.h>
+
+namespace prober {
+
+std::string_view toString(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::None: return "none";
+    case FailureKind::DnsFailed: return "dns";
+    case FailureKind::ConnectionRefused: return "connection_refused";
+    case FailureKind::ConnectFailed: return "connect";
+    case FailureKind::Timeout: return "timeout";
+    case FailureKind::TlsFailed: return "tls";
+    case FailureKind::TooManyRedirects: return "too_many_redirects";
+    case FailureKind::BodyTooLarge: return "body_too_large";
+    case FailureKind::ProtocolError: return "protocol";
+    case FailureKind::Cancelled: return "cancelled";
+    case FailureKind::Internal: return "internal";
+  }
+  return "unknown";
+}
+
+const std::string* ProbeResult::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
+      return &value;
+    }
+  }
+  return nullptr;
+}
+
+std::ostream& operator<<(std::ostream& out, const ProbeResult& result) {
+  out << "ProbeResult{status=" << result.status << ", failure=" << toString(result.failure);
+  if (!result.failureReason.empty()) {
+    out << " (" << result.failureReason << ")";
+  }
+  return out << ", total=" << result.totalSeconds << "s, redirects=" << result.redirects
+             << ", body=" << result.bodySize << "B}";
+}
+
+}  // namespace prober

@@ -1,0 +1,67 @@
+#pragma once
+// What one HTTP request of a check yields: built by the engine alone, read by everything else.
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace prober {
+
+// Why a request produced no HTTP response. `None` means a response arrived (any status).
+enum class FailureKind {
+  None,
+  DnsFailed,
+  ConnectionRefused,
+  ConnectFailed,
+  Timeout,
+  TlsFailed,
+  TooManyRedirects,
+  BodyTooLarge,
+  ProtocolError,
+  Cancelled,
+  Internal,
+};
+
+std::string_view toString(FailureKind kind);
+
+// Phase timings as blackbox_exporter defines them, in seconds.
+struct PhaseTimings {
+  double resolve = 0;     // DNS lookup
+  double connect = 0;     // TCP connect, after resolve
+  double tls = 0;         // TLS handshake, after connect
+  double processing = 0;  // request sent until the first response byte
+  double transfer = 0;    // first byte until the last
+};
+
+struct ProbeResult {
+  FailureKind failure = FailureKind::None;
+  std::string failureReason;  // for people: "connection refused", "timed out after 5s"
+
+  int status = 0;  // HTTP status of the final response, 0 when none arrived
+  int httpVersion = 0;  // 10, 11, 20, 30; 0 when unknown
+  // Headers of the final response, in arrival order, names as the server sent them.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;             // up to the check's body_size_limit
+  std::uint64_t bodySize = 0;   // bytes received (equals body.size() unless discarded)
+
+  double totalSeconds = 0;  // whole request, redirects included
+  PhaseTimings phases;
+  int redirects = 0;
+  std::string finalUrl;
+
+  bool tls = false;  // the final response came over TLS
+  // Earliest notAfter in the presented chain, when TLS was used and curl reported it.
+  std::optional<std::chrono::system_clock::time_point> certExpiry;
+
+  bool gotResponse() const { return failure == FailureKind::None; }
+  // Case-insensitive lookup of the first header with this name.
+  const std::string* header(std::string_view name) const;
+};
+
+std::ostream& operator<<(std::ostream& out, const ProbeResult& result);
+
+}  // namespace prober
