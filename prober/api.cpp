@@ -1,1 +1,100 @@
+#include "prober/api.h"
 
+#include <boost/json.hpp>
+#include <ctime>
+#include <fmt/format.h>
+
+#include "checks/duration.h"
+
+namespace prober {
+
+std::string isoTimestamp(std::chrono::system_clock::time_point at) {
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis % 1000);
+}
+
+namespace {
+
+boost::json::value probeToJson(const StepOutcome& step) {
+  const ProbeResult& probe = step.probe;
+  boost::json::object out;
+  out["name"] = step.name;
+  out["passed"] = step.verdict.passed;
+  out["status"] = probe.status;
+  if (!probe.gotResponse()) {
+    out["error"] = probe.failureReason;
+    out["error_kind"] = std::string(toString(probe.failure));
+  }
+  out["duration_seconds"] = probe.totalSeconds;
+  out["phases"] = {{"resolve", probe.phases.resolve},
+                   {"connect", probe.phases.connect},
+                   {"tls", probe.phases.tls},
+                   {"processing", probe.phases.processing},
+                   {"transfer", probe.phases.transfer}};
+  out["redirects"] = probe.redirects;
+  out["body_bytes"] = probe.bodySize;
+  out["tls"] = probe.tls;
+  if (probe.certExpiry) {
+    out["cert_expiry"] = isoTimestamp(*probe.certExpiry);
+  }
+  boost::json::array failures;
+  for (const auto& failure : step.verdict.failures) {
+    failures.emplace_back(failure);
+  }
+  out["failures"] = std::move(failures);
+  return out;
+}
+
+}  // namespace
+
+boost::json::value runToJson(const RunResult& run) {
+  boost::json::object out;
+  out["started_at"] = isoTimestamp(run.startedAt);
+  out["passed"] = run.passed;
+  out["duration_seconds"] = run.durationSeconds;
+  const ProbeResult* last = run.lastProbe();
+  out["status"] = last != nullptr ? last->status : 0;
+  boost::json::array failures;
+  boost::json::array steps;
+  for (const auto& step : run.steps) {
+    for (const auto& failure : step.verdict.failures) {
+      failures.emplace_back(run.steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure) : failure);
+    }
+    steps.push_back(probeToJson(step));
+  }
+  out["failures"] = std::move(failures);
+  out["steps"] = std::move(steps);
+  return out;
+}
+
+boost::json::value checkToJson(const CheckState& check) {
+  const CheckSpec& spec = *check.spec();
+  boost::json::object out;
+  out["name"] = spec.name;
+  out["url"] = spec.steps.empty() ? "" : spec.steps.front().displayUrl;
+  out["interval_seconds"] = static_cast<double>(spec.interval.count()) / 1000.0;
+  boost::json::object labels;
+  for (const auto& [key, value] : spec.labels) {
+    labels[key] = value;
+  }
+  out["labels"] = std::move(labels);
+  out["state"] = !check.last() ? "pending" : (check.last()->passed ? "passing" : "failing");
+  out["alert_firing"] = check.alert().firing();
+  out["consecutive_failures"] = check.alert().consecutiveFailures();
+  out["runs"] = {{"success", check.successes()},
+                 {"failure", check.failures()},
+                 {"skipped", check.skipped()}};
+  if (check.last()) {
+    out["last_result"] = runToJson(*check.last());
+  } else {
+    out["last_result"] = nullptr;
+  }
+  return out;
+}
+
+}  // namespace prober

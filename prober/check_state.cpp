@@ -1,1 +1,46 @@
+#include "prober/check_state.h"
 
+namespace prober {
+
+CheckState::CheckState(std::shared_ptr<const CheckSpec> spec)
+    : spec_(std::move(spec)), alert_(spec_->failureThreshold, spec_->successThreshold) {}
+
+AlertTransition CheckState::record(RunResultPtr result) {
+  RunSummary summary;
+  summary.at = result->startedAt;
+  summary.seconds = static_cast<float>(result->durationSeconds);
+  summary.passed = result->passed;
+  if (const ProbeResult* probe = result->lastProbe()) {
+    summary.status = static_cast<std::int16_t>(probe->status);
+  }
+  if (!result->passed) {
+    summary.failure = std::make_shared<const std::string>(result->firstFailure());
+  }
+  history_[historyNext_] = std::move(summary);
+  historyNext_ = (historyNext_ + 1) % kHistoryLength;
+  historyCount_ = std::min(historyCount_ + 1, kHistoryLength);
+
+  (result->passed ? successes_ : failures_) += 1;
+  durationSum_ += result->durationSeconds;
+  for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
+    if (result->durationSeconds <= kDurationBuckets[i]) {
+      ++durationBuckets_[i];
+      break;
+    }
+  }
+  const bool passed = result->passed;
+  last_ = std::move(result);
+  return alert_.record(passed);
+}
+
+std::vector<RunSummary> CheckState::history() const {
+  std::vector<RunSummary> out;
+  out.reserve(historyCount_);
+  const std::size_t start = (historyNext_ + kHistoryLength - historyCount_) % kHistoryLength;
+  for (std::size_t i = 0; i < historyCount_; ++i) {
+    out.push_back(history_[(start + i) % kHistoryLength]);
+  }
+  return out;
+}
+
+}  // namespace prober

@@ -1,1 +1,576 @@
+// The libcurl multi socket API on Boost.Asio, under the rules in STYLE.md: one thread owns the
+// CURLM; the timer callback only arms a timer (0 posts, -1 cancels); every socket curl names is
+// watched through a non-owning descriptor released on removal; one-shot waits are re-armed
+// while curl still wants that direction; stale handlers return at once; finished transfers are
+// drained after every socket action and read before their handle is removed.
+#include "prober/curl_engine.h"
 
+#include <curl/curl.h>
+#include <poll.h>
+#include <strings.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace prober {
+
+namespace asio = boost::asio;
+
+void initCurlGlobally() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::optional<std::chrono::system_clock::time_point> parseCertificateTime(std::string_view text) {
+  std::tm tm{};
+  const std::string copy(text);
+  const char* end = strptime(copy.c_str(), "%b %d %H:%M:%S %Y", &tm);
+  if (end == nullptr) {
+    return std::nullopt;
+  }
+  const std::time_t seconds = timegm(&tm);
+  if (seconds == static_cast<std::time_t>(-1)) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(seconds);
+}
+
+namespace {
+
+// One request in flight.
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  HttpEngine::Callback done;
+  ProbeResult result;
+  std::uint64_t bodyLimit = 0;
+  bool bodyTooLarge = false;
+  Millis timeout{0};
+  int maxRedirects = 0;
+  char errorBuffer[CURL_ERROR_SIZE] = {};
+};
+
+// One socket curl asked us to watch. Handlers hold it by shared_ptr and check `removed`, so a
+// socket curl has dropped (and whose fd may already be reused) is never touched again.
+struct SocketWatch {
+  explicit SocketWatch(asio::io_context& io, curl_socket_t fd) : descriptor(io, fd) {}
+  asio::posix::stream_descriptor descriptor;
+  int wanted = 0;  // CURL_POLL_IN / CURL_POLL_OUT / CURL_POLL_INOUT
+  bool readPending = false;
+  bool writePending = false;
+  bool removed = false;
+};
+
+std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  if (transfer->result.body.size() + bytes > transfer->bodyLimit) {
+    transfer->bodyTooLarge = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  transfer->result.body.append(data, bytes);
+  return bytes;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  const std::string_view line(data, bytes);
+  if (line.rfind("HTTP/", 0) == 0) {
+    transfer->result.headers.clear();  // a new response (after a redirect or a 100 Continue)
+    return bytes;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos && colon > 0) {
+    transfer->result.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                          std::string(trim(line.substr(colon + 1))));
+  }
+  return bytes;
+}
+
+double seconds(curl_off_t micros) { return static_cast<double>(micros) / 1e6; }
+
+std::string hostOf(const std::string& url) {
+  std::string host;
+  if (CURLU* parsed = curl_url()) {
+    char* part = nullptr;
+    if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(parsed, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+      host = part;
+      curl_free(part);
+    }
+    curl_url_cleanup(parsed);
+  }
+  return host.empty() ? url : host;
+}
+
+// Which phase a timed-out request was in, from the timings it reached.
+std::string_view timeoutPhase(const ProbeResult& result, bool connected, bool firstByte) {
+  if (!connected) {
+    return result.phases.resolve == 0 ? "resolving the host" : "connecting";
+  }
+  return firstByte ? "reading the body" : "waiting for the response";
+}
+
+void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) {
+  ProbeResult& result = transfer.result;
+  const std::string detail =
+      transfer.errorBuffer[0] != '\0' ? transfer.errorBuffer : curl_easy_strerror(code);
+  long osErrno = 0;
+  curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &osErrno);
+  curl_off_t connectTime = 0;
+  curl_off_t firstByteTime = 0;
+  curl_easy_getinfo(transfer.easy, CURLINFO_CONNECT_TIME_T, &connectTime);
+  curl_easy_getinfo(transfer.easy, CURLINFO_STARTTRANSFER_TIME_T, &firstByteTime);
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+      result.failure = FailureKind::DnsFailed;
+      result.failureReason = fmt::format("DNS lookup failed for {}", hostOf(url));
+      break;
+    case CURLE_COULDNT_CONNECT:
+      if (osErrno == ECONNREFUSED) {
+        result.failure = FailureKind::ConnectionRefused;
+        result.failureReason = "connection refused";
+      } else {
+        result.failure = FailureKind::ConnectFailed;
+        result.failureReason =
+            osErrno != 0 ? fmt::format("could not connect to {}: {}", hostOf(url), std::strerror(static_cast<int>(osErrno)))
+                         : fmt::format("could not connect to {}: {}", hostOf(url), detail);
+      }
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      result.failure = FailureKind::Timeout;
+      result.failureReason = fmt::format("timed out after {} while {}", formatDuration(transfer.timeout),
+                                         timeoutPhase(result, connectTime > 0, firstByteTime > 0));
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+      result.failure = FailureKind::TlsFailed;
+      result.failureReason = fmt::format("TLS handshake failed: {}", detail);
+      break;
+    case CURLE_TOO_MANY_REDIRECTS:
+      result.failure = FailureKind::TooManyRedirects;
+      result.failureReason = fmt::format("too many redirects (more than {})", transfer.maxRedirects);
+      break;
+    case CURLE_GOT_NOTHING:
+      result.failure = FailureKind::ProtocolError;
+      result.failureReason = "server closed the connection without sending a response";
+      break;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      result.failure = FailureKind::ProtocolError;
+      result.failureReason = fmt::format("connection broken: {}", detail);
+      break;
+    default:
+      result.failure = FailureKind::ProtocolError;
+      result.failureReason = fmt::format("request failed: {}", detail);
+      break;
+  }
+}
+
+}  // namespace
+
+struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
+  Impl(asio::io_context& io, std::size_t idleHandles, std::string userAgent)
+      : io(io), timer(io), idleLimit(idleHandles), userAgent(std::move(userAgent)) {
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::onSocket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::onTimer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+  }
+
+  ~Impl() {
+    cancelAll();
+    for (auto& [fd, watch] : sockets) {
+      release(*watch);
+    }
+    sockets.clear();
+    curl_multi_cleanup(multi);
+    for (CURL* easy : idle) {
+      curl_easy_cleanup(easy);
+    }
+  }
+
+  asio::io_context& io;
+  asio::steady_timer timer;
+  std::size_t idleLimit;
+  std::string userAgent;
+  CURLM* multi = nullptr;
+  std::vector<CURL*> idle;
+  std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers;
+  std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
+  bool timeoutPosted = false;
+  static constexpr int kMaxExtraReads = 8;  // bounds the re-read loop in onReady
+
+  static void release(SocketWatch& watch) {
+    watch.removed = true;
+    boost::system::error_code ignored;
+    watch.descriptor.cancel(ignored);
+    watch.descriptor.release();  // curl owns the fd: Asio must never close it
+  }
+
+  CURL* borrowHandle() {
+    if (!idle.empty()) {
+      CURL* easy = idle.back();
+      idle.pop_back();
+      return easy;
+    }
+    return curl_easy_init();
+  }
+
+  void returnHandle(CURL* easy) {
+    if (idle.size() < idleLimit) {
+      curl_easy_reset(easy);
+      idle.push_back(easy);
+    } else {
+      curl_easy_cleanup(easy);
+    }
+  }
+
+  void start(const StepSpec& step, Millis timeout, HttpEngine::Callback done) {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->done = std::move(done);
+    transfer->bodyLimit = step.bodySizeLimit;
+    transfer->timeout = timeout;
+    transfer->maxRedirects = step.maxRedirects;
+    CURL* easy = borrowHandle();
+    if (easy == nullptr) {
+      transfer->result.failure = FailureKind::Internal;
+      transfer->result.failureReason = "could not create a curl handle (out of memory?)";
+      complete(std::move(transfer));
+      return;
+    }
+    transfer->easy = easy;
+    configure(*transfer, step, timeout);
+    Transfer* raw = transfer.get();
+    transfers.emplace(raw, std::move(transfer));
+    if (CURLMcode rc = curl_multi_add_handle(multi, easy); rc != CURLM_OK) {
+      auto owned = std::move(transfers[raw]);
+      transfers.erase(raw);
+      owned->result.failure = FailureKind::Internal;
+      owned->result.failureReason = fmt::format("curl_multi_add_handle: {}", curl_multi_strerror(rc));
+      detach(*owned, false);
+      complete(std::move(owned));
+    }
+  }
+
+  void configure(Transfer& transfer, const StepSpec& step, Millis timeout) {
+    CURL* easy = transfer.easy;
+    curl_easy_setopt(easy, CURLOPT_URL, step.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // A synthetic check measures DNS, connect and TLS on every run.
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, step.followRedirects ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(step.maxRedirects));
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, step.tlsVerify ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, step.tlsVerify ? 2L : 0L);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, userAgent.c_str());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &onBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+    if (step.url.rfind("https", 0) == 0 || step.followRedirects) {
+      curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+    }
+    if (step.method == "HEAD") {
+      curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    } else if (step.method != "GET" || !step.body.empty()) {
+      if (step.method != "POST") {
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, step.method.c_str());
+      }
+      if (!step.body.empty() || step.method == "POST") {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(step.body.size()));
+        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, step.body.c_str());
+      }
+    }
+    transfer.headers = curl_slist_append(transfer.headers, "Expect:");
+    for (const auto& [name, value] : step.headers) {
+      // "Name;" is curl's way to send a header with an empty value.
+      const std::string line = value.empty() ? name + ";" : name + ": " + value;
+      transfer.headers = curl_slist_append(transfer.headers, line.c_str());
+    }
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.headers);
+  }
+
+  // Removes the handle from the multi and gives it back to the pool.
+  void detach(Transfer& transfer, bool inMulti) {
+    if (transfer.easy != nullptr) {
+      if (inMulti) {
+        curl_multi_remove_handle(multi, transfer.easy);
+      }
+      returnHandle(transfer.easy);
+      transfer.easy = nullptr;
+    }
+    curl_slist_free_all(transfer.headers);
+    transfer.headers = nullptr;
+  }
+
+  // Runs the callback on a later turn of the loop, so callers never re-enter themselves.
+  void complete(std::unique_ptr<Transfer> transfer) {
+    asio::post(io, [t = std::shared_ptr<Transfer>(std::move(transfer))]() mutable {
+      t->done(std::move(t->result));
+    });
+  }
+
+  void readResult(Transfer& transfer, CURLcode code) {
+    ProbeResult& result = transfer.result;
+    CURL* easy = transfer.easy;
+    long status = 0;
+    long redirects = 0;
+    long version = 0;
+    curl_off_t lookup = 0, connect = 0, appConnect = 0, firstByte = 0, total = 0;
+    char* effectiveUrl = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+    curl_easy_getinfo(easy, CURLINFO_NAMELOOKUP_TIME_T, &lookup);
+    curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
+    curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &appConnect);
+    curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &firstByte);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effectiveUrl);
+    result.redirects = static_cast<int>(redirects);
+    result.finalUrl = effectiveUrl != nullptr ? effectiveUrl : "";
+    result.tls = result.finalUrl.rfind("https://", 0) == 0;
+    switch (version) {
+      case CURL_HTTP_VERSION_1_0: result.httpVersion = 10; break;
+      case CURL_HTTP_VERSION_1_1: result.httpVersion = 11; break;
+      case CURL_HTTP_VERSION_2_0: result.httpVersion = 20; break;
+      case CURL_HTTP_VERSION_3: result.httpVersion = 30; break;
+      default: result.httpVersion = 0;
+    }
+    // curl's phase times are offsets from the start (summed over redirects); blackbox_exporter's
+    // phases are the gaps between them.
+    const auto gap = [](curl_off_t later, curl_off_t earlier) {
+      return later > earlier ? seconds(later - earlier) : 0.0;
+    };
+    const curl_off_t handshakeDone = appConnect > 0 ? appConnect : connect;
+    result.phases.resolve = seconds(lookup);
+    result.phases.connect = gap(connect, lookup);
+    result.phases.tls = appConnect > 0 ? gap(appConnect, connect) : 0.0;
+    result.phases.processing = firstByte > 0 ? gap(firstByte, handshakeDone) : 0.0;
+    result.phases.transfer = firstByte > 0 ? gap(total, firstByte) : 0.0;
+    result.totalSeconds = seconds(total);
+    result.bodySize = result.body.size();
+    if (result.tls) {
+      readCertificateExpiry(transfer);
+    }
+    if (code == CURLE_OK) {
+      result.status = static_cast<int>(status);
+    } else if (transfer.bodyTooLarge) {
+      result.status = static_cast<int>(status);
+      result.failure = FailureKind::BodyTooLarge;
+      result.failureReason = fmt::format("response body is larger than body_size_limit ({})",
+                                         formatByteSize(transfer.bodyLimit));
+    } else {
+      describeFailure(code, transfer, result.finalUrl);
+    }
+  }
+
+  static void readCertificateExpiry(Transfer& transfer) {
+    curl_certinfo* chain = nullptr;
+    if (curl_easy_getinfo(transfer.easy, CURLINFO_CERTINFO, &chain) != CURLE_OK || chain == nullptr) {
+      return;
+    }
+    for (int i = 0; i < chain->num_of_certs; ++i) {
+      for (curl_slist* field = chain->certinfo[i]; field != nullptr; field = field->next) {
+        constexpr std::string_view kPrefix = "Expire date:";
+        const std::string_view line(field->data);
+        if (line.rfind(kPrefix, 0) != 0) {
+          continue;
+        }
+        if (auto expiry = parseCertificateTime(line.substr(kPrefix.size()))) {
+          if (!transfer.result.certExpiry || *expiry < *transfer.result.certExpiry) {
+            transfer.result.certExpiry = expiry;
+          }
+        }
+      }
+    }
+  }
+
+  void drainFinished() {
+    std::vector<std::unique_ptr<Transfer>> finished;
+    int pending = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &pending)) {
+      if (message->msg != CURLMSG_DONE) {
+        continue;
+      }
+      Transfer* raw = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
+      auto it = transfers.find(raw);
+      if (it == transfers.end()) {
+        continue;
+      }
+      const CURLcode code = message->data.result;
+      readResult(*it->second, code);  // read before the handle is removed
+      finished.push_back(std::move(it->second));
+      transfers.erase(it);
+    }
+    for (auto& transfer : finished) {
+      detach(*transfer, true);
+    }
+    for (auto& transfer : finished) {
+      transfer->done(std::move(transfer->result));
+    }
+  }
+
+  void socketAction(curl_socket_t fd, int events) {
+    int running = 0;
+    curl_multi_socket_action(multi, fd, events, &running);
+    drainFinished();
+  }
+
+  // CURLMOPT_TIMERFUNCTION: only (re)arms the timer; never calls curl from here.
+  static int onTimer(CURLM*, long timeoutMs, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    self->timer.cancel();
+    if (timeoutMs < 0) {
+      return 0;
+    }
+    if (timeoutMs == 0) {
+      if (!self->timeoutPosted) {
+        self->timeoutPosted = true;
+        asio::post(self->io, [weak = self->weak_from_this()] {
+          if (auto me = weak.lock()) {
+            me->timeoutPosted = false;
+            me->socketAction(CURL_SOCKET_TIMEOUT, 0);
+          }
+        });
+      }
+      return 0;
+    }
+    self->timer.expires_after(std::chrono::milliseconds(timeoutMs));
+    self->timer.async_wait([weak = self->weak_from_this()](const boost::system::error_code& ec) {
+      if (ec) {
+        return;  // cancelled or replaced by a newer timeout
+      }
+      if (auto me = weak.lock()) {
+        me->socketAction(CURL_SOCKET_TIMEOUT, 0);
+      }
+    });
+    return 0;
+  }
+
+  // CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket.
+  static int onSocket(CURL*, curl_socket_t fd, int what, void* user, void*) {
+    auto* self = static_cast<Impl*>(user);
+    auto it = self->sockets.find(fd);
+    if (what == CURL_POLL_REMOVE) {
+      if (it != self->sockets.end()) {
+        release(*it->second);
+        self->sockets.erase(it);
+      }
+      return 0;
+    }
+    if (it == self->sockets.end()) {
+      it = self->sockets.emplace(fd, std::make_shared<SocketWatch>(self->io, fd)).first;
+    }
+    it->second->wanted = what;
+    self->arm(fd, it->second);
+    return 0;
+  }
+
+  void arm(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch) {
+    if ((watch->wanted & CURL_POLL_IN) != 0 && !watch->readPending) {
+      watch->readPending = true;
+      watch->descriptor.async_wait(
+          asio::posix::stream_descriptor::wait_read,
+          [weak = weak_from_this(), watch, fd](const boost::system::error_code& ec) {
+            watch->readPending = false;
+            if (auto me = weak.lock(); me && !watch->removed) {
+              me->onReady(fd, watch, ec ? CURL_CSELECT_ERR : CURL_CSELECT_IN);
+            }
+          });
+    }
+    if ((watch->wanted & CURL_POLL_OUT) != 0 && !watch->writePending) {
+      watch->writePending = true;
+      watch->descriptor.async_wait(
+          asio::posix::stream_descriptor::wait_write,
+          [weak = weak_from_this(), watch, fd](const boost::system::error_code& ec) {
+            watch->writePending = false;
+            if (auto me = weak.lock(); me && !watch->removed) {
+              me->onReady(fd, watch, ec ? CURL_CSELECT_ERR : CURL_CSELECT_OUT);
+            }
+          });
+    }
+  }
+
+  void onReady(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch, int events) {
+    socketAction(fd, events);
+    // Waits are one-shot. Asio's epoll is edge-triggered, so when curl stopped reading with
+    // bytes still buffered no new edge will come: act again at once instead of waiting.
+    for (int round = 0; round < kMaxExtraReads && !watch->removed &&
+                        (watch->wanted & CURL_POLL_IN) != 0 && !watch->readPending && isReadable(fd);
+         ++round) {
+      socketAction(fd, CURL_CSELECT_IN);
+    }
+    if (!watch->removed) {
+      arm(fd, watch);
+    }
+  }
+
+  static bool isReadable(curl_socket_t fd) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+  }
+
+  void cancelAll() {
+    auto all = std::move(transfers);
+    transfers.clear();
+    for (auto& [raw, transfer] : all) {
+      detach(*transfer, true);
+    }
+  }
+};
+
+CurlEngine::CurlEngine(boost::asio::io_context& io, std::size_t idleHandles, std::string userAgent)
+    : impl_((initCurlGlobally(), std::make_shared<Impl>(io, idleHandles, std::move(userAgent)))) {}
+
+CurlEngine::~CurlEngine() = default;
+
+void CurlEngine::probe(const StepSpec& step, Millis timeout, Callback done) {
+  impl_->start(step, timeout, std::move(done));
+}
+
+void CurlEngine::cancelAll() { impl_->cancelAll(); }
+
+std::size_t CurlEngine::inFlight() const { return impl_->transfers.size(); }
+
+}  // namespace prober

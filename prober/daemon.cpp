@@ -1,1 +1,294 @@
+#include "prober/daemon.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "checks/config_loader.h"
+#include "prober/api.h"
+#include "prober/check_runner.h"
+#include "prober/check_state.h"
+#include "prober/clock.h"
+#include "prober/curl_engine.h"
+#include "prober/http_server.h"
+#include "prober/metrics.h"
+#include "prober/scheduler.h"
+#include "prober/status_page.h"
+
+namespace prober {
+
+namespace asio = boost::asio;
+
+struct Daemon::Impl {
+  Impl(asio::io_context& io, DaemonOptions options, Config config)
+      : io(io), options(std::move(options)), timer(io), signals(io, SIGHUP, SIGTERM, SIGINT),
+        config(std::move(config)),
+        engine(io, static_cast<std::size_t>(this->config.prober.maxInFlight), userAgent(this->config)),
+        scheduler(clock, timer, static_cast<std::size_t>(this->config.prober.maxInFlight),
+                  Scheduler::Hooks{[this](CheckId id, SteadyTime) { launch(id); },
+                                   [this](CheckId id, int count) { skipped(id, count); },
+                                   [this](SteadyDuration lag) {
+                                     metrics.observeScheduleLag(std::chrono::duration<double>(lag).count());
+                                   }}) {
+    const std::string stateDir = this->options.stateDir.value_or(this->config.prober.stateDir);
+    std::error_code ec;
+    std::filesystem::create_directories(stateDir, ec);
+    if (ec) {
+      throw std::runtime_error(fmt::format("cannot create state_dir {}: {}", stateDir, ec.message()));
+    }
+    const std::string listen = this->options.listen.value_or(this->config.prober.listen);
+    server = std::make_unique<HttpServer>(io, listen, [this](const ServerRequest& r) { return handle(r); });
+    apply(this->config);
+    watchSignals();
+    spdlog::info("prober {} listening on {}:{} with {} checks", PROBER_VERSION,
+                 listen.substr(0, listen.rfind(':')), server->port(), checksInOrder.size());
+  }
+
+  static std::string userAgent(const Config& config) {
+    return config.prober.userAgent.empty() ? std::string("prober/") + PROBER_VERSION
+                                           : config.prober.userAgent;
+  }
+
+  struct Running {
+    CheckId id;
+    std::shared_ptr<CheckState> state;
+  };
+
+  asio::io_context& io;
+  DaemonOptions options;
+  SystemClock clock;
+  AsioTimer timer;
+  asio::signal_set signals;
+  Config config;
+  ProcessMetrics metrics;
+  CurlEngine engine;
+  Scheduler scheduler;
+  std::unique_ptr<HttpServer> server;
+  std::unordered_map<std::string, Running> byName;
+  std::unordered_map<CheckId, std::shared_ptr<CheckState>> byId;
+  std::vector<std::shared_ptr<CheckState>> checksInOrder;
+  CheckId nextId = 1;
+  bool stopping = false;
+
+  // Replaces the running set of checks with `next`, keeping state of unchanged ones.
+  void apply(const Config& next) {
+    std::unordered_map<std::string, Running> kept;
+    std::vector<std::shared_ptr<CheckState>> ordered;
+    std::size_t added = 0, changed = 0, unchanged = 0;
+    for (const auto& spec : next.checks) {
+      auto it = byName.find(spec->name);
+      if (it != byName.end() && it->second.state->spec()->sameAs(*spec)) {
+        it->second.state->replaceSpec(spec);
+        kept.emplace(spec->name, it->second);
+        ordered.push_back(it->second.state);
+        byName.erase(it);
+        ++unchanged;
+        continue;
+      }
+      if (it != byName.end()) {
+        ++changed;
+      } else {
+        ++added;
+      }
+      Running running{nextId++, std::make_shared<CheckState>(spec)};
+      byId[running.id] = running.state;
+      scheduler.add(running.id, spec->name, spec->interval);
+      kept.emplace(spec->name, running);
+      ordered.push_back(running.state);
+    }
+    // What is left in byName was removed or replaced.
+    for (auto& [name, running] : byName) {
+      scheduler.remove(running.id);
+      byId.erase(running.id);
+    }
+    const std::size_t removed = byName.size() - changed;
+    byName = std::move(kept);
+    checksInOrder = std::move(ordered);
+    scheduler.setMaxInFlight(static_cast<std::size_t>(next.prober.maxInFlight));
+    metrics.setChecks(static_cast<double>(checksInOrder.size()));
+    spdlog::info("config applied: {} checks ({} added, {} changed, {} removed, {} unchanged)",
+                 checksInOrder.size(), added, changed, removed, unchanged);
+  }
+
+  void launch(CheckId id) {
+    auto it = byId.find(id);
+    if (it == byId.end() || stopping) {
+      scheduler.finished(id);
+      return;
+    }
+    std::weak_ptr<CheckState> weak = it->second;
+    it->second->running = true;
+    metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
+    runCheck(engine, clock, it->second->spec(), [this, weak, id](RunResultPtr result) {
+      if (auto state = weak.lock()) {
+        state->running = false;
+        record(*state, std::move(result));
+      }
+      scheduler.finished(id);
+      metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
+    });
+  }
+
+  void record(CheckState& state, RunResultPtr result) {
+    const bool wasPassing = !state.last() || state.last()->passed;
+    const std::string& name = state.spec()->name;
+    if (!result->passed && wasPassing) {
+      spdlog::warn("check {} failing: {}", name, result->firstFailure());
+    } else if (result->passed && !wasPassing) {
+      spdlog::info("check {} passing again", name);
+    }
+    const AlertTransition transition = state.record(std::move(result));
+    if (transition == AlertTransition::Fire) {
+      spdlog::error("check {} alert firing after {} consecutive failures", name,
+                    state.alert().consecutiveFailures());
+    } else if (transition == AlertTransition::Resolve) {
+      spdlog::info("check {} alert resolved", name);
+    }
+  }
+
+  void skipped(CheckId id, int count) {
+    if (auto it = byId.find(id); it != byId.end()) {
+      it->second->countSkipped(count);
+      spdlog::warn("check {}: {} run(s) skipped, the previous run is still going", it->second->spec()->name, count);
+    }
+  }
+
+  bool reload(std::string& error) {
+    LoadResult loaded = loadConfig(options.configPath);
+    if (!loaded.config) {
+      error.clear();
+      for (const auto& e : loaded.errors) {
+        error += toString(e) + "\n";
+        spdlog::error("reload refused: {}", toString(e));
+      }
+      metrics.recordReload(false);
+      return false;
+    }
+    const std::string oldListen = options.listen.value_or(config.prober.listen);
+    if (!options.listen && loaded.config->prober.listen != config.prober.listen) {
+      spdlog::warn("reload: listen changed to {}; it takes effect on restart, still on {}",
+                   loaded.config->prober.listen, oldListen);
+    }
+    config = std::move(*loaded.config);
+    apply(config);
+    metrics.recordReload(true);
+    return true;
+  }
+
+  void watchSignals() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) {
+        return;
+      }
+      if (signal == SIGHUP) {
+        spdlog::info("SIGHUP: reloading {}", options.configPath);
+        std::string error;
+        reload(error);
+        watchSignals();
+        return;
+      }
+      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      stop();
+    });
+  }
+
+  void stop() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    for (auto& [name, running] : byName) {
+      scheduler.remove(running.id);
+    }
+    engine.cancelAll();
+    timer.cancel();
+    server->stop();
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    io.stop();
+  }
+
+  std::vector<const CheckState*> snapshot() const {
+    std::vector<const CheckState*> out;
+    out.reserve(checksInOrder.size());
+    for (const auto& state : checksInOrder) {
+      out.push_back(state.get());
+    }
+    return out;
+  }
+
+  ServerResponse handle(const ServerRequest& request) {
+    std::string path = request.target.substr(0, request.target.find('?'));
+    const bool isGet = request.method == "GET" || request.method == "HEAD";
+    const auto methodNotAllowed = [](const char* allow) {
+      return ServerResponse{405, "text/plain; charset=utf-8", "method not allowed\n", allow};
+    };
+    if (path == "/metrics") {
+      if (!isGet) {
+        return methodNotAllowed("GET, HEAD");
+      }
+      metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
+      return {200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(snapshot(), metrics), ""};
+    }
+    if (path == "/healthz") {
+      if (!isGet) {
+        return methodNotAllowed("GET, HEAD");
+      }
+      return stopping ? ServerResponse{503, "text/plain; charset=utf-8", "stopping\n", ""}
+                      : ServerResponse{200, "text/plain; charset=utf-8", "ok\n", ""};
+    }
+    if (path == "/api/v1/checks") {
+      if (!isGet) {
+        return methodNotAllowed("GET, HEAD");
+      }
+      boost::json::array checks;
+      for (const auto& state : checksInOrder) {
+        checks.push_back(checkToJson(*state));
+      }
+      return {200, "application/json", boost::json::serialize(boost::json::object{{"checks", std::move(checks)}}) + "\n", ""};
+    }
+    if (path.rfind("/api/v1/checks/", 0) == 0) {
+      if (!isGet) {
+        return methodNotAllowed("GET, HEAD");
+      }
+      auto it = byName.find(path.substr(std::string_view("/api/v1/checks/").size()));
+      if (it == byName.end()) {
+        return {404, "application/json", R"({"error":"no such check"})" "\n", ""};
+      }
+      return {200, "application/json", boost::json::serialize(checkToJson(*it->second.state)) + "\n", ""};
+    }
+    if (path == "/" || path.rfind("/checks/", 0) == 0) {
+      if (!isGet) {
+        return methodNotAllowed("GET, HEAD");
+      }
+      return {200, "text/html; charset=utf-8", renderStatusPage(snapshot()), ""};
+    }
+    if (path == "/-/reload") {
+      if (request.method != "POST") {
+        return methodNotAllowed("POST");
+      }
+      std::string error;
+      if (!reload(error)) {
+        return {400, "text/plain; charset=utf-8", "config refused, the old one keeps running:\n" + error, ""};
+      }
+      return {200, "text/plain; charset=utf-8", fmt::format("config reloaded: {} checks\n", checksInOrder.size()), ""};
+    }
+    return {404, "text/plain; charset=utf-8", "not found\n", ""};
+  }
+};
+
+Daemon::Daemon(asio::io_context& io, DaemonOptions options, Config config)
+    : impl_(std::make_unique<Impl>(io, std::move(options), std::move(config))) {}
+
+Daemon::~Daemon() = default;
+
+bool Daemon::reload(std::string& error) { return impl_->reload(error); }
+void Daemon::stop() { impl_->stop(); }
+unsigned short Daemon::port() const { return impl_->server->port(); }
+
+}  // namespace prober

@@ -1,1 +1,290 @@
+#include "prober/metrics.h"
 
+#include <prometheus/text_serializer.h>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <sstream>
+
+namespace prober {
+
+namespace {
+
+const std::vector<double> kLagBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                         0.05,   0.1,   0.25,   0.5,   1,    2.5};
+
+}  // namespace
+
+ProcessMetrics::ProcessMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      lag_(prometheus::BuildHistogram()
+               .Name("prober_schedule_lag_seconds")
+               .Help("How late runs started after they were due.")
+               .Register(*registry_)
+               .Add({}, kLagBuckets)),
+      inFlight_(prometheus::BuildGauge()
+                    .Name("prober_in_flight")
+                    .Help("Probes running now.")
+                    .Register(*registry_)
+                    .Add({})),
+      checks_(prometheus::BuildGauge()
+                  .Name("prober_checks")
+                  .Help("Checks in the running config.")
+                  .Register(*registry_)
+                  .Add({})),
+      lastReloadOk_(prometheus::BuildGauge()
+                        .Name("prober_config_last_reload_successful")
+                        .Help("1 if the last config load succeeded.")
+                        .Register(*registry_)
+                        .Add({})),
+      lastReloadTime_(prometheus::BuildGauge()
+                          .Name("prober_config_last_reload_success_timestamp_seconds")
+                          .Help("When the config was last loaded successfully.")
+                          .Register(*registry_)
+                          .Add({})),
+      reloadsOk_(prometheus::BuildCounter()
+                     .Name("prober_config_reloads_total")
+                     .Help("Config reloads by result.")
+                     .Register(*registry_)
+                     .Add({{"result", "success"}})),
+      reloadsFailed_(prometheus::BuildCounter()
+                         .Name("prober_config_reloads_total")
+                         .Help("Config reloads by result.")
+                         .Register(*registry_)
+                         .Add({{"result", "failure"}})) {
+  recordReload(true);
+}
+
+void ProcessMetrics::recordReload(bool ok) {
+  lastReloadOk_.Set(ok ? 1 : 0);
+  if (ok) {
+    reloadsOk_.Increment();
+    lastReloadTime_.Set(std::chrono::duration<double>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+  } else {
+    reloadsFailed_.Increment();
+  }
+}
+
+std::string formatMetricValue(double value) {
+  if (std::isnan(value)) {
+    return "NaN";
+  }
+  if (std::isinf(value)) {
+    return value > 0 ? "+Inf" : "-Inf";
+  }
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc{} ? std::string(buffer, end) : fmt::format("{}", value);
+}
+
+std::string escapeLabelValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+// `name{check="x"<extra>} value`
+void sample(std::string& out, std::string_view name, const CheckState& check,
+            std::string_view extraLabels, double value) {
+  fmt::format_to(std::back_inserter(out), "{}{{check=\"{}\"{}}} {}\n", name,
+                 escapeLabelValue(check.spec()->name), extraLabels, formatMetricValue(value));
+}
+
+// Renders one gauge family over the checks that have a value for it.
+template <typename ValueOf>
+void family(std::string& out, const std::vector<const CheckState*>& checks, std::string_view name,
+            std::string_view help, std::string_view type, ValueOf valueOf) {
+  bool any = false;
+  for (const CheckState* check : checks) {
+    double value = 0;
+    if (!valueOf(*check, value)) {
+      continue;
+    }
+    if (!any) {
+      header(out, name, help, type);
+      any = true;
+    }
+    sample(out, name, *check, "", value);
+  }
+}
+
+template <typename ValueOf>
+void gaugeFamily(std::string& out, const std::vector<const CheckState*>& checks,
+                 std::string_view name, std::string_view help, ValueOf valueOf) {
+  family(out, checks, name, help, "gauge", valueOf);
+}
+
+// Reads a value from the last run's final probe, when the check has run.
+template <typename Read>
+auto fromLastProbe(Read read) {
+  return [read](const CheckState& check, double& value) {
+    if (!check.last() || check.last()->lastProbe() == nullptr) {
+      return false;
+    }
+    return read(*check.last(), *check.last()->lastProbe(), value);
+  };
+}
+
+}  // namespace
+
+void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks) {
+  gaugeFamily(out, checks, "probe_success", "Whether the last run of the check passed.",
+              [](const CheckState& check, double& value) {
+                if (!check.last()) {
+                  return false;
+                }
+                value = check.last()->passed ? 1 : 0;
+                return true;
+              });
+  gaugeFamily(out, checks, "probe_duration_seconds", "How long the last run took.",
+              [](const CheckState& check, double& value) {
+                if (!check.last()) {
+                  return false;
+                }
+                value = check.last()->durationSeconds;
+                return true;
+              });
+  gaugeFamily(out, checks, "probe_http_status_code", "HTTP status of the last response (0: none).",
+              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
+                value = probe.status;
+                return true;
+              }));
+
+  bool phaseHeader = false;
+  for (const CheckState* check : checks) {
+    if (!check->last() || check->last()->lastProbe() == nullptr) {
+      continue;
+    }
+    if (!phaseHeader) {
+      header(out, "probe_http_duration_seconds", "Duration of each phase of the last request.",
+             "gauge");
+      phaseHeader = true;
+    }
+    const PhaseTimings& phases = check->last()->lastProbe()->phases;
+    const std::pair<const char*, double> values[] = {{"resolve", phases.resolve},
+                                                     {"connect", phases.connect},
+                                                     {"tls", phases.tls},
+                                                     {"processing", phases.processing},
+                                                     {"transfer", phases.transfer}};
+    for (const auto& [phase, seconds] : values) {
+      sample(out, "probe_http_duration_seconds", *check, fmt::format(",phase=\"{}\"", phase), seconds);
+    }
+  }
+
+  gaugeFamily(out, checks, "probe_http_content_length", "Body size of the last response in bytes.",
+              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
+                const std::string* header = probe.header("Content-Length");
+                value = static_cast<double>(probe.bodySize);
+                if (header != nullptr) {
+                  std::from_chars(header->data(), header->data() + header->size(), value);
+                }
+                return true;
+              }));
+  gaugeFamily(out, checks, "probe_http_redirects", "Redirects followed by the last request.",
+              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
+                value = probe.redirects;
+                return true;
+              }));
+  gaugeFamily(out, checks, "probe_http_ssl", "Whether the last response came over TLS.",
+              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
+                value = probe.tls ? 1 : 0;
+                return true;
+              }));
+  gaugeFamily(out, checks, "probe_ssl_earliest_cert_expiry",
+              "When the earliest certificate of the chain expires, in unix seconds.",
+              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
+                if (!probe.certExpiry) {
+                  return false;
+                }
+                value = static_cast<double>(
+                    std::chrono::duration_cast<std::chrono::seconds>(probe.certExpiry->time_since_epoch())
+                        .count());
+                return true;
+              }));
+
+  if (!checks.empty()) {
+    header(out, "prober_check_duration_seconds", "Run durations of each check.", "histogram");
+    for (const CheckState* check : checks) {
+      const std::string name = escapeLabelValue(check->spec()->name);
+      std::uint64_t cumulative = 0;
+      for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
+        cumulative += check->durationBuckets()[i];
+        fmt::format_to(std::back_inserter(out),
+                       "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"{}\"}} {}\n", name,
+                       formatMetricValue(kDurationBuckets[i]), cumulative);
+      }
+      const std::uint64_t count = check->successes() + check->failures();
+      fmt::format_to(std::back_inserter(out),
+                     "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"+Inf\"}} {}\n"
+                     "prober_check_duration_seconds_sum{{check=\"{}\"}} {}\n"
+                     "prober_check_duration_seconds_count{{check=\"{}\"}} {}\n",
+                     name, count, name, formatMetricValue(check->durationSum()), name, count);
+    }
+    header(out, "prober_check_runs_total", "Finished runs of each check by result.", "counter");
+    for (const CheckState* check : checks) {
+      sample(out, "prober_check_runs_total", *check, ",result=\"success\"",
+             static_cast<double>(check->successes()));
+      sample(out, "prober_check_runs_total", *check, ",result=\"failure\"",
+             static_cast<double>(check->failures()));
+    }
+  }
+  family(out, checks, "prober_check_runs_skipped_total",
+              "Runs not started because the previous run was still going.", "counter",
+              [](const CheckState& check, double& value) {
+                value = static_cast<double>(check.skipped());
+                return true;
+              });
+  gaugeFamily(out, checks, "prober_check_consecutive_failures", "Failed runs in a row.",
+              [](const CheckState& check, double& value) {
+                value = check.alert().consecutiveFailures();
+                return true;
+              });
+  gaugeFamily(out, checks, "prober_alert_firing", "1 while the check's alert is firing.",
+              [](const CheckState& check, double& value) {
+                value = check.alert().firing() ? 1 : 0;
+                return true;
+              });
+
+  if (!checks.empty()) {
+    header(out, "prober_check_info", "The check's URL and labels; always 1.", "gauge");
+    for (const CheckState* check : checks) {
+      const CheckSpec& spec = *check->spec();
+      std::string labels =
+          fmt::format(",url=\"{}\"", escapeLabelValue(spec.steps.empty() ? "" : spec.steps.front().displayUrl));
+      for (const auto& [key, value] : spec.labels) {
+        fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
+      }
+      sample(out, "prober_check_info", *check, labels, 1);
+    }
+  }
+}
+
+std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process) {
+  std::string out;
+  out.reserve(checks.size() * 1800 + 4096);
+  renderCheckMetrics(out, checks);
+  std::ostringstream processText;
+  prometheus::TextSerializer().Serialize(processText, process.registry().Collect());
+  out += processText.str();
+  return out;
+}
+
+}  // namespace prober

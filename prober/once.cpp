@@ -1,1 +1,109 @@
+#include "prober/once.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <deque>
+#include <fmt/format.h>
+#include <ostream>
+#include <set>
+
+#include "checks/duration.h"
+#include "prober/api.h"
+#include "prober/check_runner.h"
+#include "prober/clock.h"
+#include "prober/curl_engine.h"
+
+namespace prober {
+
+namespace {
+
+void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
+  std::size_t width = 5;
+  for (const auto& result : results) {
+    width = std::max(width, result->check.size());
+  }
+  out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", "CHECK", width, "RESULT", "LATENCY", "STATUS",
+                     "DETAILS");
+  for (const auto& result : results) {
+    const ProbeResult* last = result->lastProbe();
+    std::vector<std::string> failures;
+    for (const auto& step : result->steps) {
+      for (const auto& failure : step.verdict.failures) {
+        failures.push_back(result->steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure) : failure);
+      }
+    }
+    out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", result->check, width,
+                       result->passed ? "PASS" : "FAIL", formatSeconds(result->durationSeconds),
+                       last != nullptr && last->status != 0 ? std::to_string(last->status) : "-",
+                       failures.empty() ? "" : failures.front());
+    for (std::size_t i = 1; i < failures.size(); ++i) {
+      out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", "", width, "", "", "", failures[i]);
+    }
+  }
+}
+
+}  // namespace
+
+int runOnce(const Config& config, const std::vector<std::string>& selected, OnceFormat format,
+            std::ostream& out, std::ostream& err) {
+  std::vector<std::shared_ptr<const CheckSpec>> checks;
+  std::set<std::string> wanted(selected.begin(), selected.end());
+  for (const auto& spec : config.checks) {
+    if (wanted.empty() || wanted.erase(spec->name) != 0) {
+      checks.push_back(spec);
+    }
+  }
+  if (!wanted.empty()) {
+    for (const auto& name : wanted) {
+      err << fmt::format("prober: no check named \"{}\" in {}\n", name, config.path);
+    }
+    return 2;
+  }
+
+  boost::asio::io_context io;
+  SystemClock clock;
+  const std::string userAgent =
+      config.prober.userAgent.empty() ? std::string("prober/") + PROBER_VERSION : config.prober.userAgent;
+  CurlEngine engine(io, static_cast<std::size_t>(config.prober.maxInFlight), userAgent);
+  std::vector<RunResultPtr> results(checks.size());
+  // Start up to max_in_flight at once; each finished run starts the next waiting one.
+  std::deque<std::size_t> waiting;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    waiting.push_back(i);
+  }
+  std::function<void()> startNext = [&] {
+    if (waiting.empty()) {
+      return;
+    }
+    const std::size_t index = waiting.front();
+    waiting.pop_front();
+    runCheck(engine, clock, checks[index], [&, index](RunResultPtr result) {
+      results[index] = std::move(result);
+      startNext();
+    });
+  };
+  for (int i = 0; i < config.prober.maxInFlight && !waiting.empty(); ++i) {
+    startNext();
+  }
+  io.run();
+
+  bool allPassed = true;
+  for (const auto& result : results) {
+    allPassed = allPassed && result && result->passed;
+  }
+  if (format == OnceFormat::Json) {
+    boost::json::array array;
+    for (const auto& result : results) {
+      boost::json::value run = runToJson(*result);
+      run.as_object()["name"] = result->check;
+      array.push_back(std::move(run));
+    }
+    out << boost::json::serialize(boost::json::object{{"passed", allPassed}, {"checks", std::move(array)}})
+        << "\n";
+  } else {
+    printTable(results, out);
+  }
+  return allPassed ? 0 : 1;
+}
+
+}  // namespace prober

@@ -1,1 +1,143 @@
+#include "prober/scheduler.h"
 
+#include <algorithm>
+
+namespace prober {
+namespace {
+
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks)
+    : clock_(clock), timer_(timer), maxInFlight_(std::max<std::size_t>(1, maxInFlight)),
+      hooks_(std::move(hooks)) {}
+
+SteadyDuration Scheduler::spreadOffset(std::string_view name, Millis interval) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(interval).count();
+  if (micros <= 0) {
+    return SteadyDuration::zero();
+  }
+  return std::chrono::microseconds(static_cast<std::int64_t>(fnv1a(name) % static_cast<std::uint64_t>(micros)));
+}
+
+SteadyTime Scheduler::nextDue(SteadyTime due, Millis interval, SteadyTime now, int& passedOver) {
+  passedOver = 0;
+  const SteadyDuration step = std::max<SteadyDuration>(interval, std::chrono::milliseconds(1));
+  SteadyTime next = due + step;
+  if (next <= now) {
+    const auto behind = (now - next) / step + 1;
+    passedOver = static_cast<int>(std::min<std::int64_t>(behind, 1'000'000));
+    next += step * behind;
+  }
+  return next;
+}
+
+void Scheduler::add(CheckId id, std::string_view name, Millis interval) {
+  const std::uint64_t generation = nextGeneration_++;
+  entries_[id] = Entry{interval, generation, false};
+  heap_.push_back(Due{clock_.now() + spreadOffset(name, interval), id, generation});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+  rearm();
+}
+
+void Scheduler::remove(CheckId id) { entries_.erase(id); }
+
+void Scheduler::finished(CheckId id) {
+  running_.erase(id);
+  dispatch();
+}
+
+void Scheduler::setMaxInFlight(std::size_t maxInFlight) {
+  maxInFlight_ = std::max<std::size_t>(1, maxInFlight);
+  dispatch();
+}
+
+void Scheduler::onTimer() {
+  armed_ = false;
+  const SteadyTime now = clock_.now();
+  while (!heap_.empty() && heap_.front().at <= now) {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    const Due due = heap_.back();
+    heap_.pop_back();
+    auto it = entries_.find(due.id);
+    if (it == entries_.end() || it->second.generation != due.generation) {
+      continue;  // removed, or replaced by a newer schedule
+    }
+    Entry& entry = it->second;
+    if (entry.queued || running_.count(due.id) != 0) {
+      if (hooks_.skipped) {
+        hooks_.skipped(due.id, 1);
+      }
+    } else {
+      entry.queued = true;
+      ready_.push_back(Ready{due.id, due.generation, due.at});
+    }
+    int passedOver = 0;
+    const SteadyTime next = nextDue(due.at, entry.interval, now, passedOver);
+    if (passedOver > 0 && hooks_.skipped) {
+      hooks_.skipped(due.id, passedOver);
+    }
+    heap_.push_back(Due{next, due.id, due.generation});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+  }
+  dispatch();
+  rearm();
+}
+
+void Scheduler::dispatch() {
+  if (dispatching_) {
+    return;  // a launch finished synchronously; the loop below picks up the freed slot
+  }
+  dispatching_ = true;
+  while (running_.size() < maxInFlight_ && !ready_.empty()) {
+    const Ready ready = ready_.front();
+    ready_.pop_front();
+    auto it = entries_.find(ready.id);
+    if (it == entries_.end() || it->second.generation != ready.generation) {
+      continue;
+    }
+    it->second.queued = false;
+    running_.insert(ready.id);
+    if (hooks_.lag) {
+      hooks_.lag(clock_.now() - ready.due);
+    }
+    hooks_.launch(ready.id, ready.due);
+  }
+  dispatching_ = false;
+}
+
+void Scheduler::rearm() {
+  // Drop dead entries at the top so the timer never wakes for a removed check.
+  while (!heap_.empty()) {
+    auto it = entries_.find(heap_.front().id);
+    if (it != entries_.end() && it->second.generation == heap_.front().generation) {
+      break;
+    }
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    heap_.pop_back();
+  }
+  if (heap_.empty()) {
+    if (armed_) {
+      timer_.cancel();
+      armed_ = false;
+    }
+    return;
+  }
+  const SteadyTime top = heap_.front().at;
+  if (armed_ && armedAt_ == top) {
+    return;
+  }
+  armed_ = true;
+  armedAt_ = top;
+  timer_.armAt(top, [this] { onTimer(); });
+}
+
+}  // namespace prober

@@ -1,0 +1,42 @@
+#pragma once
+// What one run of a check yields: immutable once built, shared by metrics, the API, history
+// and alerting. Bodies are dropped once assertions have read them, so results stay small.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checks/probe_result.h"
+#include "checks/verdict.h"
+
+namespace prober {
+
+struct StepOutcome {
+  std::string name;
+  ProbeResult probe;  // body cleared (bodySize kept)
+  Verdict verdict;
+};
+
+struct RunResult {
+  std::string check;
+  std::chrono::system_clock::time_point startedAt;
+  double durationSeconds = 0;  // all steps that ran
+  bool passed = false;
+  std::vector<StepOutcome> steps;  // the steps that ran; a failed step is the last
+
+  // The first reason the run failed ("status == 200 (got 503)"), or "" when it passed.
+  std::string firstFailure() const {
+    for (const auto& step : steps) {
+      if (!step.verdict.failures.empty()) {
+        return steps.size() > 1 ? "step " + step.name + ": " + step.verdict.failures.front()
+                                : step.verdict.failures.front();
+      }
+    }
+    return {};
+  }
+  const ProbeResult* lastProbe() const { return steps.empty() ? nullptr : &steps.back().probe; }
+};
+
+using RunResultPtr = std::shared_ptr<const RunResult>;
+
+}  // namespace prober

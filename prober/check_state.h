@@ -1,0 +1,71 @@
+#pragma once
+// Everything the runtime keeps about one check between runs: its spec, its last result, a
+// short compact history, run counters and the values its metrics render at scrape time.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alerting/alert_state.h"
+#include "checks/check_spec.h"
+#include "checks/run_result.h"
+
+namespace prober {
+
+// One past run, small enough to keep dozens per check for 100,000 checks.
+struct RunSummary {
+  std::chrono::system_clock::time_point at;
+  float seconds = 0;
+  std::int16_t status = 0;
+  bool passed = false;
+  std::shared_ptr<const std::string> failure;  // null when passed
+};
+
+// Bucket bounds of prober_check_duration_seconds.
+inline constexpr std::array<double, 11> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5,   1,    2.5,   5,    10};
+
+class CheckState {
+ public:
+  static constexpr std::size_t kHistoryLength = 60;
+
+  explicit CheckState(std::shared_ptr<const CheckSpec> spec);
+
+  // Takes one finished run. Returns the alert transition it caused.
+  AlertTransition record(RunResultPtr result);
+  void countSkipped(int count) { skipped_ += static_cast<std::uint64_t>(count); }
+
+  const std::shared_ptr<const CheckSpec>& spec() const { return spec_; }
+  // A reload that kept the check with the same behaviour swaps in the new spec object.
+  void replaceSpec(std::shared_ptr<const CheckSpec> spec) { spec_ = std::move(spec); }
+
+  const RunResultPtr& last() const { return last_; }
+  // Oldest first.
+  std::vector<RunSummary> history() const;
+  std::uint64_t successes() const { return successes_; }
+  std::uint64_t failures() const { return failures_; }
+  std::uint64_t skipped() const { return skipped_; }
+  const AlertState& alert() const { return alert_; }
+  const std::array<std::uint64_t, kDurationBuckets.size()>& durationBuckets() const {
+    return durationBuckets_;
+  }
+  double durationSum() const { return durationSum_; }
+  bool running = false;
+
+ private:
+  std::shared_ptr<const CheckSpec> spec_;
+  RunResultPtr last_;
+  std::array<RunSummary, kHistoryLength> history_{};
+  std::size_t historyNext_ = 0;
+  std::size_t historyCount_ = 0;
+  std::uint64_t successes_ = 0;
+  std::uint64_t failures_ = 0;
+  std::uint64_t skipped_ = 0;
+  AlertState alert_;
+  std::array<std::uint64_t, kDurationBuckets.size()> durationBuckets_{};  // non-cumulative
+  double durationSum_ = 0;
+};
+
+}  // namespace prober

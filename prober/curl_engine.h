@@ -1,0 +1,41 @@
+#pragma once
+// HttpEngine on libcurl's multi socket API, driven by one Boost.Asio io_context.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "prober/http_engine.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace prober {
+
+class CurlEngine final : public HttpEngine {
+ public:
+  // `idleHandles` bounds how many curl easy handles are kept for reuse between probes.
+  CurlEngine(boost::asio::io_context& io, std::size_t idleHandles, std::string userAgent);
+  ~CurlEngine() override;
+  CurlEngine(const CurlEngine&) = delete;
+  CurlEngine& operator=(const CurlEngine&) = delete;
+
+  void probe(const StepSpec& step, Millis timeout, Callback done) override;
+  void cancelAll() override;
+  std::size_t inFlight() const override;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// Parses a certificate date as curl's OpenSSL backend prints it: "Mar  5 12:00:00 2027 GMT".
+std::optional<std::chrono::system_clock::time_point> parseCertificateTime(std::string_view text);
+
+// Initialises libcurl once per process (call from main before any thread starts).
+void initCurlGlobally();
+
+}  // namespace prober

@@ -1,0 +1,44 @@
+#pragma once
+// The running daemon: checks on a schedule, their state, the HTTP endpoints, reload and stop.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "checks/check_spec.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace prober {
+
+struct DaemonOptions {
+  std::string configPath;
+  std::optional<std::string> listen;    // overrides [prober] listen
+  std::optional<std::string> stateDir;  // overrides [prober] state_dir
+};
+
+class Daemon {
+ public:
+  // Starts scheduling `config` and serving on its listen address. Throws std::runtime_error
+  // when the address cannot be bound or the state directory cannot be created.
+  Daemon(boost::asio::io_context& io, DaemonOptions options, Config config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Re-reads the config file: a valid one replaces the running config (unchanged checks keep
+  // their state); an invalid one is refused, logged, and `error` says why.
+  bool reload(std::string& error);
+  // Cancels probes in flight, closes the server and lets the loop end.
+  void stop();
+
+  unsigned short port() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace prober

@@ -1,0 +1,26 @@
+#pragma once
+// The seam between the runtime and HTTP: production uses CurlEngine, unit tests a fake.
+#include <functional>
+
+#include "checks/check_spec.h"
+#include "checks/probe_result.h"
+
+namespace prober {
+
+class HttpEngine {
+ public:
+  using Callback = std::function<void(ProbeResult)>;
+  virtual ~HttpEngine() = default;
+
+  // Starts one request for `step` on a fresh connection; `done` runs later, on the event loop,
+  // exactly once (unless the engine is shut down first). Never blocks and never throws for
+  // anything a server or the network does: that is data in the result.
+  virtual void probe(const StepSpec& step, Millis timeout, Callback done) = 0;
+
+  // Abandons every request in flight; their callbacks are not called.
+  virtual void cancelAll() = 0;
+
+  virtual std::size_t inFlight() const = 0;
+};
+
+}  // namespace prober

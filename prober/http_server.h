@@ -1,0 +1,50 @@
+#pragma once
+// The daemon's HTTP server (metrics, status page, API, reload) on the shared event loop.
+// Beast stays inside http_server.cpp; callers see plain requests and responses.
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace prober {
+
+struct ServerRequest {
+  std::string method;
+  std::string target;  // path and query
+  std::string accept;
+  std::string contentType;
+  std::string body;
+};
+
+struct ServerResponse {
+  int status = 200;
+  std::string contentType = "text/plain; charset=utf-8";
+  std::string body;
+  std::string allow;  // for 405 answers
+};
+
+using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
+
+class HttpServer {
+ public:
+  // Binds `listen` ("HOST:PORT"; port 0 picks a free one). Throws std::runtime_error with the
+  // address and the reason when it cannot.
+  HttpServer(boost::asio::io_context& io, const std::string& listen, RequestHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  unsigned short port() const;
+  // Stops accepting and closes open connections.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace prober

@@ -1,0 +1,50 @@
+#pragma once
+// /metrics: per-check series rendered straight from each check's compact state at scrape time
+// (a registry child per check costs ~10 KB and a slow scrape at 10,000 checks), and the
+// process's own low-cardinality metrics through prometheus-cpp.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "prober/check_state.h"
+
+namespace prober {
+
+class ProcessMetrics {
+ public:
+  ProcessMetrics();
+  void observeScheduleLag(double seconds) { lag_.Observe(seconds); }
+  void setInFlight(double value) { inFlight_.Set(value); }
+  void setChecks(double value) { checks_.Set(value); }
+  void recordReload(bool ok);
+  prometheus::Registry& registry() { return *registry_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Histogram& lag_;
+  prometheus::Gauge& inFlight_;
+  prometheus::Gauge& checks_;
+  prometheus::Gauge& lastReloadOk_;
+  prometheus::Gauge& lastReloadTime_;
+  prometheus::Counter& reloadsOk_;
+  prometheus::Counter& reloadsFailed_;
+};
+
+// A sample value as prometheus-cpp's text format writes it (shortest round-trip form).
+std::string formatMetricValue(double value);
+// Escapes a label value for the text format: backslash, double quote, newline.
+std::string escapeLabelValue(std::string_view value);
+
+// Appends every per-check family (probe_*, prober_check_*, prober_alert_firing).
+void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks);
+
+// The whole /metrics body in text format 0.0.4.
+std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process);
+
+}  // namespace prober

@@ -1,0 +1,88 @@
+#pragma once
+// When each check runs: every `interval`, first run spread over the interval by the check's
+// name, never two runs of one check at once, at most `maxInFlight` runs across all checks.
+// One timer over a min-heap of due times drives everything, so 100,000 checks cost one timer.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "checks/duration.h"
+#include "prober/clock.h"
+
+namespace prober {
+
+using CheckId = std::uint64_t;
+
+class Scheduler {
+ public:
+  struct Hooks {
+    // Starts a run; the owner must call finished(id) exactly once when it ends.
+    std::function<void(CheckId id, SteadyTime due)> launch;
+    // `count` runs of this check were due while its previous run was still going or waiting.
+    std::function<void(CheckId id, int count)> skipped;
+    // How late a run started after it was due (timer latency plus waiting for a slot).
+    std::function<void(SteadyDuration lag)> lag;
+  };
+
+  Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks);
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Schedules a new check; its first run is due after its stable spread offset.
+  void add(CheckId id, std::string_view name, Millis interval);
+  // Stops scheduling a check. A run in flight still ends with finished(id).
+  void remove(CheckId id);
+  void finished(CheckId id);
+  void setMaxInFlight(std::size_t maxInFlight);
+
+  std::size_t inFlight() const { return running_.size(); }
+  std::size_t waiting() const { return ready_.size(); }
+  std::size_t size() const { return entries_.size(); }
+
+  // The one delay function: where in its interval a check's runs fall (stable per name)...
+  static SteadyDuration spreadOffset(std::string_view name, Millis interval);
+  // ...and the next due time after `due` that is later than `now`, with how many slots were
+  // passed over on the way (a stalled loop does not fire a burst of catch-up runs).
+  static SteadyTime nextDue(SteadyTime due, Millis interval, SteadyTime now, int& passedOver);
+
+ private:
+  struct Entry {
+    Millis interval;
+    std::uint64_t generation;
+    bool queued = false;
+  };
+  struct Due {
+    SteadyTime at;
+    CheckId id;
+    std::uint64_t generation;
+    bool operator>(const Due& other) const { return at > other.at; }
+  };
+  struct Ready {
+    CheckId id;
+    std::uint64_t generation;
+    SteadyTime due;
+  };
+
+  void onTimer();
+  void dispatch();
+  void rearm();
+
+  Clock& clock_;
+  Timer& timer_;
+  std::size_t maxInFlight_;
+  Hooks hooks_;
+  std::unordered_map<CheckId, Entry> entries_;
+  std::vector<Due> heap_;  // min-heap on `at`; removed or re-added checks are skipped lazily
+  std::deque<Ready> ready_;
+  std::unordered_set<CheckId> running_;
+  std::uint64_t nextGeneration_ = 1;
+  bool armed_ = false;
+  SteadyTime armedAt_{};
+  bool dispatching_ = false;
+};
+
+}  // namespace prober
