@@ -5,7 +5,7 @@
 
 namespace prober {
 
-std::string_view toString(FailureKind kind) {
+std::string_view failureKindName(FailureKind kind) {
   switch (kind) {
     case FailureKind::None: return "none";
     case FailureKind::DnsFailed: return "dns";
@@ -32,7 +32,7 @@ const std::string* ProbeResult::header(std::string_view name) const {
 }
 
 std::ostream& operator<<(std::ostream& out, const ProbeResult& result) {
-  out << "ProbeResult{status=" << result.status << ", failure=" << toString(result.failure);
+  out << "ProbeResult{status=" << result.status << ", failure=" << failureKindName(result.failure);
   if (!result.failureReason.empty()) {
     out << " (" << result.failureReason << ")";
   }

@@ -26,7 +26,7 @@ enum class FailureKind {
   Internal,
 };
 
-std::string_view toString(FailureKind kind);
+std::string_view failureKindName(FailureKind kind);
 
 // Phase timings as blackbox_exporter defines them, in seconds.
 struct PhaseTimings {

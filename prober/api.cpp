@@ -28,7 +28,7 @@ boost::json::value probeToJson(const StepOutcome& step) {
   out["status"] = probe.status;
   if (!probe.gotResponse()) {
     out["error"] = probe.failureReason;
-    out["error_kind"] = std::string(toString(probe.failure));
+    out["error_kind"] = std::string(failureKindName(probe.failure));
   }
   out["duration_seconds"] = probe.totalSeconds;
   out["phases"] = {{"resolve", probe.phases.resolve},

@@ -1,0 +1,217 @@
+// The curl engine against a real server on 127.0.0.1: every outcome a target can produce.
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <optional>
+
+#include "checks/verdict.h"
+#include "prober/check_runner.h"
+#include "prober/clock.h"
+#include "prober/curl_engine.h"
+#include "tests/support/target_server.h"
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using prober::FailureKind;
+using prober::Millis;
+using prober::ProbeResult;
+using prober::StepSpec;
+
+namespace {
+
+prober::testing::TargetServer& target() {
+  static prober::testing::TargetServer server;
+  return server;
+}
+
+std::string url(const std::string& path) {
+  return "http://127.0.0.1:" + std::to_string(target().port()) + path;
+}
+
+// Runs the io_context until `done` holds, at most 15 s.
+template <typename Done>
+void runUntil(asio::io_context& io, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    io.run_one_for(100ms);
+  }
+}
+
+ProbeResult probe(StepSpec step, Millis timeout = Millis(3000)) {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 4, "prober-test");
+  std::optional<ProbeResult> result;
+  engine.probe(step, timeout, [&](ProbeResult r) { result = std::move(r); });
+  runUntil(io, [&] { return result.has_value(); });
+  REQUIRE(result.has_value());
+  return *result;
+}
+
+StepSpec get(const std::string& path) {
+  StepSpec step;
+  step.name = "test";
+  step.url = url(path);
+  step.displayUrl = step.url;
+  return step;
+}
+
+}  // namespace
+
+TEST_CASE("a 200 answer yields status, headers, body and phase timings") {
+  const ProbeResult result = probe(get("/ok"));
+  CHECK(result.failure == FailureKind::None);
+  CHECK(result.status == 200);
+  REQUIRE(result.header("content-type") != nullptr);
+  CHECK(*result.header("content-type") == "application/json");
+  CHECK(result.body.find("\"UP\"") != std::string::npos);
+  CHECK(result.bodySize == result.body.size());
+  CHECK(result.totalSeconds > 0);
+  CHECK(result.phases.connect >= 0);
+  CHECK(result.phases.tls == 0);
+  CHECK(result.redirects == 0);
+  CHECK_FALSE(result.tls);
+  CHECK(result.httpVersion == 11);
+}
+
+TEST_CASE("a 503 answer is a response that fails the default any-2xx rule") {
+  StepSpec step = get("/status/503");
+  const ProbeResult result = probe(step);
+  CHECK(result.gotResponse());
+  CHECK(result.status == 503);
+  const prober::Verdict verdict = prober::judge(step, result, std::chrono::system_clock::now());
+  CHECK_FALSE(verdict.passed);
+  REQUIRE(verdict.failures.size() == 1);
+  CHECK(verdict.failures[0] == "status == 2xx (got 503)");
+}
+
+TEST_CASE("a server slower than the timeout times out with a reason") {
+  const ProbeResult result = probe(get("/slow?ms=3000"), Millis(300));
+  CHECK(result.failure == FailureKind::Timeout);
+  CHECK(result.failureReason == "timed out after 300ms while waiting for the response");
+  CHECK(result.totalSeconds < 2.0);
+}
+
+TEST_CASE("a closed port is connection refused") {
+  unsigned short port = 0;
+  {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    port = acceptor.local_endpoint().port();
+  }
+  StepSpec step = get("/");
+  step.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  const ProbeResult result = probe(step);
+  CHECK(result.failure == FailureKind::ConnectionRefused);
+  CHECK(result.failureReason == "connection refused");
+  CHECK(result.status == 0);
+}
+
+TEST_CASE("an unresolvable host is a DNS failure naming the host") {
+  StepSpec step = get("/");
+  step.url = "http://prober-test.invalid/";
+  const ProbeResult result = probe(step);
+  CHECK(result.failure == FailureKind::DnsFailed);
+  CHECK(result.failureReason == "DNS lookup failed for prober-test.invalid");
+}
+
+TEST_CASE("a body over body_size_limit fails the probe; one under it is kept whole") {
+  StepSpec big = get("/bytes?n=5000");
+  big.bodySizeLimit = 1000;
+  const ProbeResult over = probe(big);
+  CHECK(over.failure == FailureKind::BodyTooLarge);
+  CHECK(over.failureReason == "response body is larger than body_size_limit (1000B)");
+  CHECK(over.body.size() <= 1000);
+
+  const ProbeResult under = probe(get("/bytes?n=5000"));
+  CHECK(under.failure == FailureKind::None);
+  CHECK(under.bodySize == 5000);
+}
+
+TEST_CASE("a redirect chain is followed and counted") {
+  const ProbeResult result = probe(get("/redirect/3"));
+  CHECK(result.failure == FailureKind::None);
+  CHECK(result.status == 200);
+  CHECK(result.redirects == 3);
+  CHECK(result.finalUrl == url("/ok"));
+
+  StepSpec noFollow = get("/redirect/3");
+  noFollow.followRedirects = false;
+  const ProbeResult first = probe(noFollow);
+  CHECK(first.status == 302);
+  CHECK(first.redirects == 0);
+  REQUIRE(first.header("Location") != nullptr);
+  CHECK(*first.header("Location") == "/redirect/2");
+}
+
+TEST_CASE("a redirect loop stops at the limit with a reason") {
+  const ProbeResult result = probe(get("/loop"));
+  CHECK(result.failure == FailureKind::TooManyRedirects);
+  CHECK(result.failureReason == "too many redirects (more than 10)");
+}
+
+TEST_CASE("method, headers and body are sent") {
+  StepSpec step = get("/echo");
+  step.method = "POST";
+  step.body = "hello";
+  step.headers = {{"Content-Type", "text/plain"}};
+  const ProbeResult result = probe(step);
+  CHECK(result.status == 200);
+  CHECK(result.body == "POST hello");
+}
+
+TEST_CASE("hundreds of concurrent probes all complete, each exactly once") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 50, "prober-test");
+  constexpr int kProbes = 300;
+  int completed = 0;
+  int ok = 0;
+  for (int i = 0; i < kProbes; ++i) {
+    StepSpec step = get(i % 3 == 0 ? "/status/503" : (i % 3 == 1 ? "/ok" : "/redirect/2"));
+    engine.probe(step, Millis(10000), [&](ProbeResult r) {
+      ++completed;
+      ok += r.gotResponse() ? 1 : 0;
+    });
+  }
+  runUntil(io, [&] { return completed == kProbes; });
+  CHECK(completed == kProbes);
+  CHECK(ok == kProbes);
+  CHECK(engine.inFlight() == 0);
+}
+
+TEST_CASE("cancelAll abandons probes without calling back") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 4, "prober-test");
+  int called = 0;
+  engine.probe(get("/slow?ms=2000"), Millis(5000), [&](ProbeResult) { ++called; });
+  io.run_for(100ms);
+  CHECK(engine.inFlight() == 1);
+  engine.cancelAll();
+  io.run_for(100ms);
+  CHECK(engine.inFlight() == 0);
+  CHECK(called == 0);
+}
+
+TEST_CASE("a whole check run judges assertions and reports the failed one with its value") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 4, "prober-test");
+  prober::SystemClock clock;
+  auto spec = std::make_shared<prober::CheckSpec>();
+  spec->name = "down";
+  spec->timeout = Millis(2000);
+  StepSpec step = get("/status/503");
+  std::string error;
+  step.assertions.push_back(*prober::Assertion::parse("status == 200", error));
+  step.assertions.push_back(*prober::Assertion::parse("latency < 2s", error));
+  spec->steps.push_back(step);
+  prober::RunResultPtr result;
+  prober::runCheck(engine, clock, spec, [&](prober::RunResultPtr r) { result = std::move(r); });
+  runUntil(io, [&] { return result != nullptr; });
+  REQUIRE(result);
+  CHECK_FALSE(result->passed);
+  CHECK(result->firstFailure() == "status == 200 (got 503)");
+  CHECK(result->steps.size() == 1);
+  CHECK(result->steps[0].probe.body.empty());  // dropped once judged
+  CHECK(result->durationSeconds > 0);
+}
