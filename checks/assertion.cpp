@@ -203,7 +203,8 @@ bool literalFits(Src source, Op op, const Literal& literal, std::string& error) 
   using K = Literal::Kind;
   const auto need = [&](bool ok, std::string_view what) {
     if (!ok) {
-      error = fmt::format("{} is compared with {}, not {}", sourceName(source), what, literal.text);
+      error = fmt::format("{} is compared with {}, not {}", sourceName(source), what,
+                          literal.kind == K::String ? quote(literal.text) : literal.text);
     }
     return ok;
   };

@@ -1,1 +1,158 @@
+// Config loading: every invalid file in testdata/invalid/ is paired with its exact messages
+// (NAME.errors); valid files load with defaults, environment and includes applied.
 #include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "checks/config_loader.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kTestdata = TESTDATA_DIR;
+
+std::optional<std::string> fakeEnvironment(const std::string& name) {
+  if (name == "PD_KEY") {
+    return "pd-routing-key-123";
+  }
+  if (name == "SLACK_URL") {
+    return "http://127.0.0.1/slack-hook";
+  }
+  if (name == "API_TOKEN") {
+    return "s3cret";
+  }
+  if (name == "ENVIRONMENT") {
+    return "prod";
+  }
+  return std::nullopt;
+}
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void replaceAll(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every invalid config gives exactly its expected messages") {
+  const fs::path dir = fs::path(kTestdata) / "invalid";
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".toml") {
+      continue;
+    }
+    ++files;
+    const fs::path expectedPath = fs::path(entry.path()).replace_extension(".errors");
+    CAPTURE(entry.path().filename().string());
+    REQUIRE_MESSAGE(fs::exists(expectedPath), "no .errors file beside the .toml");
+    const prober::LoadResult result = prober::loadConfig(entry.path().string(), fakeEnvironment);
+    CHECK_FALSE(result.config.has_value());
+    std::string actual;
+    for (const auto& error : result.errors) {
+      actual += prober::toString(error) + "\n";
+    }
+    replaceAll(actual, dir.string() + "/", "");
+    CHECK(actual == readFile(expectedPath));
+  }
+  CHECK(files >= 30);
+}
+
+TEST_CASE("a missing file is an error naming it") {
+  const auto result = prober::loadConfig(kTestdata + "/no-such-file.toml", fakeEnvironment);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(prober::toString(result.errors[0]).find("no-such-file.toml") != std::string::npos);
+}
+
+TEST_CASE("a full config loads with defaults, environment and includes applied") {
+  const auto result = prober::loadConfig(kTestdata + "/valid/full.toml", fakeEnvironment);
+  for (const auto& error : result.errors) {
+    INFO(prober::toString(error));
+  }
+  REQUIRE(result.errors.empty());
+  REQUIRE(result.config.has_value());
+  const prober::Config& config = *result.config;
+  CHECK(config.prober.listen == "127.0.0.1:19115");
+  CHECK(config.prober.maxInFlight == 50);
+  CHECK(config.prober.userAgent == "prober-test");
+  REQUIRE(config.checks.size() == 4);
+  CHECK(config.checks[3]->name == "included-check");
+
+  const prober::CheckSpec& health = *config.checks[0];
+  CHECK(health.name == "api-health");
+  CHECK(health.interval == prober::Millis(15'000));
+  CHECK(health.timeout == prober::Millis(5'000));  // from [defaults]
+  CHECK(health.failureThreshold == 2);              // from [defaults]
+  CHECK(health.successThreshold == 1);              // built-in default
+  CHECK(health.notify == std::vector<std::string>{"pagerduty"});
+  CHECK(health.labels.at("team") == "payments");
+  REQUIRE(health.steps.size() == 1);
+  CHECK(health.steps[0].url == "https://api.example.com/health?token=s3cret");
+  CHECK(health.steps[0].displayUrl == "https://api.example.com/health?token=${API_TOKEN}");
+  CHECK(health.steps[0].assertions.size() == 3);
+  CHECK(health.steps[0].headers == std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}});
+
+  const prober::CheckSpec& create = *config.checks[1];
+  CHECK(create.steps[0].method == "POST");
+  // toml++ keeps table keys sorted, so the JSON body lists them in that order.
+  CHECK(create.steps[0].body == R"({"count":2,"name":"synthetic","secret":"s3cret","tags":["a","b"]})");
+  CHECK(create.steps[0].headers.back() == std::pair<std::string, std::string>{"Content-Type", "application/json"});
+  CHECK(create.notify.empty());
+  CHECK_FALSE(create.steps[0].followRedirects);
+  CHECK_FALSE(create.steps[0].tlsVerify);
+  CHECK(create.steps[0].bodySizeLimit == 64 * 1024);
+  CHECK(create.steps[0].assertions.empty());
+
+  const prober::CheckSpec& flow = *config.checks[2];
+  REQUIRE(flow.steps.size() == 2);
+  CHECK(flow.steps[0].name == "login");
+  CHECK(flow.steps[1].name == "me");
+  CHECK(flow.steps[1].method == "GET");
+  CHECK(flow.timeout == prober::Millis(5'000));
+
+  REQUIRE(config.notifiers.count("pagerduty") == 1);
+  CHECK(config.notifiers.at("pagerduty").settings.at("routing_key") == "pd-routing-key-123");
+  CHECK(config.notifiers.at("pagerduty").settings.at("severity") == "critical");
+  CHECK(config.notifiers.at("pagerduty").settings.at("url") == "https://events.pagerduty.com/v2/enqueue");
+}
+
+TEST_CASE("the default timeout shrinks to a shorter interval; an explicit one may not exceed it") {
+  const fs::path path = fs::temp_directory_path() / "prober-config-test-short.toml";
+  std::ofstream(path) << "[[check]]\nname = \"fast\"\nurl = \"http://127.0.0.1/\"\ninterval = \"500ms\"\n";
+  const auto result = prober::loadConfig(path.string(), fakeEnvironment);
+  REQUIRE(result.config.has_value());
+  CHECK(result.config->checks[0]->timeout == prober::Millis(500));
+  fs::remove(path);
+}
+
+TEST_CASE("sameAs ignores where a check was written, not what it does") {
+  const auto first = prober::loadConfig(kTestdata + "/valid/full.toml", fakeEnvironment);
+  const auto second = prober::loadConfig(kTestdata + "/valid/full.toml", fakeEnvironment);
+  REQUIRE(first.config.has_value());
+  REQUIRE(second.config.has_value());
+  CHECK(first.config->checks[0]->sameAs(*second.config->checks[0]));
+  CHECK_FALSE(first.config->checks[0]->sameAs(*second.config->checks[1]));
+  prober::CheckSpec changed = *first.config->checks[0];
+  changed.interval = prober::Millis(1000);
+  CHECK_FALSE(first.config->checks[0]->sameAs(changed));
+}
+
+TEST_CASE("the example config is valid") {
+  const auto result = prober::loadConfig(std::string(EXAMPLES_DIR) + "/checks.toml", fakeEnvironment);
+  for (const auto& error : result.errors) {
+    INFO(prober::toString(error));
+  }
+  CHECK(result.errors.empty());
+  REQUIRE(result.config.has_value());
+  CHECK(result.config->checks.size() >= 3);
+}

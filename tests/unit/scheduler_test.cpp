@@ -1,0 +1,164 @@
+// The scheduler in simulated time: spread, interval, no overlap, in-flight limit, removal.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "prober/scheduler.h"
+
+using namespace std::chrono_literals;
+using prober::CheckId;
+using prober::ManualClock;
+using prober::Millis;
+using prober::Scheduler;
+
+namespace {
+
+struct Harness {
+  ManualClock clock;
+  std::vector<CheckId> launched;
+  std::vector<prober::SteadyTime> launchedAt;
+  std::map<CheckId, int> skipped;
+  std::vector<prober::SteadyDuration> lags;
+  bool finishAtOnce = true;
+  Scheduler scheduler;
+
+  explicit Harness(std::size_t maxInFlight = 100)
+      : scheduler(clock, clock, maxInFlight,
+                  Scheduler::Hooks{[this](CheckId id, prober::SteadyTime) {
+                                     launched.push_back(id);
+                                     launchedAt.push_back(clock.now());
+                                     if (finishAtOnce) {
+                                       scheduler.finished(id);
+                                     }
+                                   },
+                                   [this](CheckId id, int count) { skipped[id] += count; },
+                                   [this](prober::SteadyDuration lag) { lags.push_back(lag); }}) {}
+
+  int launches(CheckId id) const { return static_cast<int>(std::count(launched.begin(), launched.end(), id)); }
+};
+
+}  // namespace
+
+TEST_CASE("the first run is spread over the interval, stably by name") {
+  const auto a = Scheduler::spreadOffset("api-health", Millis(10'000));
+  CHECK(a == Scheduler::spreadOffset("api-health", Millis(10'000)));
+  CHECK(a != Scheduler::spreadOffset("api-health2", Millis(10'000)));
+
+  // 10,000 checks at 10 s: no 10 ms window holds more than a few first runs.
+  std::vector<int> perWindow(1000, 0);
+  for (int i = 0; i < 10'000; ++i) {
+    const auto offset = Scheduler::spreadOffset("check-" + std::to_string(i), Millis(10'000));
+    REQUIRE(offset >= prober::SteadyDuration::zero());
+    REQUIRE(offset < 10s);
+    ++perWindow[static_cast<std::size_t>(offset / 10ms)];
+  }
+  CHECK(*std::max_element(perWindow.begin(), perWindow.end()) <= 30);
+  CHECK(std::count(perWindow.begin(), perWindow.end(), 0) < 50);
+}
+
+TEST_CASE("a check runs once per interval after its spread offset") {
+  Harness h;
+  h.scheduler.add(1, "every-second", Millis(1000));
+  const auto offset = Scheduler::spreadOffset("every-second", Millis(1000));
+  h.clock.advance(offset - 1us);
+  CHECK(h.launched.empty());
+  h.clock.advance(1us);
+  CHECK(h.launches(1) == 1);
+  h.clock.advance(10s);
+  CHECK(h.launches(1) == 11);
+  for (std::size_t i = 1; i < h.launchedAt.size(); ++i) {
+    CHECK(h.launchedAt[i] - h.launchedAt[i - 1] == 1s);
+  }
+  CHECK(h.skipped.empty());
+  for (auto lag : h.lags) {
+    CHECK(lag == prober::SteadyDuration::zero());
+  }
+}
+
+TEST_CASE("a run still going when the next is due is not doubled, it is counted as skipped") {
+  Harness h;
+  h.finishAtOnce = false;
+  h.scheduler.add(7, "slow", Millis(1000));
+  h.clock.advance(1s);  // the first run starts within the first interval
+  REQUIRE(h.launches(7) == 1);
+  h.clock.advance(3s);  // three more runs fall due while the first is going
+  CHECK(h.launches(7) == 1);
+  CHECK(h.skipped[7] == 3);
+  CHECK(h.scheduler.inFlight() == 1);
+  h.scheduler.finished(7);
+  h.clock.advance(1s);
+  CHECK(h.launches(7) == 2);
+}
+
+TEST_CASE("at most max_in_flight runs at once; the rest wait in order") {
+  Harness h(2);
+  h.finishAtOnce = false;
+  for (CheckId id = 1; id <= 5; ++id) {
+    h.scheduler.add(id, "check-" + std::to_string(id), Millis(60'000));
+  }
+  h.clock.advance(60s);  // every first run is now due
+  CHECK(h.launched.size() == 2);
+  CHECK(h.scheduler.inFlight() == 2);
+  CHECK(h.scheduler.waiting() == 3);
+
+  // Waiting runs start in the order they fell due, one per freed slot.
+  std::vector<std::pair<prober::SteadyDuration, CheckId>> byOffset;
+  for (CheckId id = 1; id <= 5; ++id) {
+    byOffset.emplace_back(Scheduler::spreadOffset("check-" + std::to_string(id), Millis(60'000)), id);
+  }
+  std::sort(byOffset.begin(), byOffset.end());
+  CHECK(h.launched[0] == byOffset[0].second);
+  CHECK(h.launched[1] == byOffset[1].second);
+  h.scheduler.finished(h.launched[0]);
+  CHECK(h.launched.size() == 3);
+  CHECK(h.launched[2] == byOffset[2].second);
+  h.scheduler.finished(h.launched[1]);
+  h.scheduler.finished(h.launched[2]);
+  CHECK(h.launched.size() == 5);
+  CHECK(h.launched[3] == byOffset[3].second);
+  CHECK(h.launched[4] == byOffset[4].second);
+  // Their wait shows up as schedule lag.
+  CHECK(h.lags.size() == 5);
+  CHECK(h.lags[4] > prober::SteadyDuration::zero());
+}
+
+TEST_CASE("a removed check never runs again, even with a run in flight") {
+  Harness h;
+  h.finishAtOnce = false;
+  h.scheduler.add(1, "gone", Millis(1000));
+  h.scheduler.add(2, "stays", Millis(1000));
+  h.clock.advance(1s);
+  REQUIRE(h.launches(1) == 1);
+  h.scheduler.remove(1);
+  h.finishAtOnce = true;
+  h.scheduler.finished(1);
+  h.scheduler.finished(2);
+  h.clock.advance(5s);
+  CHECK(h.launches(1) == 1);
+  CHECK(h.launches(2) >= 5);
+  CHECK(h.scheduler.size() == 1);
+}
+
+TEST_CASE("a stalled loop does not fire a burst of catch-up runs") {
+  int passedOver = 0;
+  const prober::SteadyTime due{100s};
+  CHECK(Scheduler::nextDue(due, Millis(1000), due, passedOver) == due + 1s);
+  CHECK(passedOver == 0);
+  CHECK(Scheduler::nextDue(due, Millis(1000), due + 3500ms, passedOver) == due + 4s);
+  CHECK(passedOver == 3);
+}
+
+TEST_CASE("ten thousand checks at 10s run once each per interval") {
+  Harness h(1000);
+  for (CheckId id = 0; id < 10'000; ++id) {
+    h.scheduler.add(id, "check-" + std::to_string(id), Millis(10'000));
+  }
+  h.clock.advance(10s);
+  CHECK(h.launched.size() == 10'000);
+  h.clock.advance(10s);
+  CHECK(h.launched.size() == 20'000);
+  CHECK(h.skipped.empty());
+}
