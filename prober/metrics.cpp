@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <map>
 #include <sstream>
 
 namespace prober {
@@ -76,9 +77,8 @@ std::string formatMetricValue(double value) {
   if (std::isinf(value)) {
     return value > 0 ? "+Inf" : "-Inf";
   }
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return ec == std::errc{} ? std::string(buffer, end) : fmt::format("{}", value);
+  // prometheus-cpp writes max_digits10 - 1 significant digits in %g style; match it exactly.
+  return fmt::format("{:.16g}", value);
 }
 
 std::string escapeLabelValue(std::string_view value) {
@@ -267,9 +267,11 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
     header(out, "prober_check_info", "The check's URL and labels; always 1.", "gauge");
     for (const CheckState* check : checks) {
       const CheckSpec& spec = *check->spec();
-      std::string labels =
-          fmt::format(",url=\"{}\"", escapeLabelValue(spec.steps.empty() ? "" : spec.steps.front().displayUrl));
-      for (const auto& [key, value] : spec.labels) {
+      // Sorted by name, as Prometheus' own clients write them.
+      std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
+      sorted.emplace("url", spec.steps.empty() ? std::string_view() : std::string_view(spec.steps.front().displayUrl));
+      std::string labels;
+      for (const auto& [key, value] : sorted) {
         fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
       }
       sample(out, "prober_check_info", *check, labels, 1);

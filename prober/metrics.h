@@ -36,7 +36,7 @@ class ProcessMetrics {
   prometheus::Counter& reloadsFailed_;
 };
 
-// A sample value as prometheus-cpp's text format writes it (shortest round-trip form).
+// A sample value as prometheus-cpp's text format writes it (16 significant digits, %g style).
 std::string formatMetricValue(double value);
 // Escapes a label value for the text format: backslash, double quote, newline.
 std::string escapeLabelValue(std::string_view value);
