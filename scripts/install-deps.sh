@@ -15,7 +15,7 @@ packages=(
   libcli11-dev                  # command line
   libspdlog-dev libfmt-dev      # logging and formatting
   prometheus                    # promtool, used by the tests to check /metrics
-  python3                       # integration test target server and driver
+  curl jq                       # the CLI integration test drives the daemon with them
   ca-certificates
 )
 

@@ -37,7 +37,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void answer() {
-    const std::string target(request_.target());
+    const std::string full(request_.target());
+    // Routes match on the path; /slow and /bytes read their parameter from the query.
+    const std::string target = full.rfind("/slow?", 0) == 0 || full.rfind("/bytes?", 0) == 0
+                                   ? full
+                                   : full.substr(0, full.find('?'));
     response_.version(11);
     response_.keep_alive(false);
     response_.result(http::status::ok);

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The prober binary end to end on 127.0.0.1: `once` exit codes and formats, `validate`,
+# `run` with its endpoints, /metrics through `promtool check metrics`, reload by HTTP and
+# SIGHUP, secrets kept out of every output, and a graceful SIGTERM.
+# Usage: cli_test.sh PROBER_BINARY TARGET_SERVER_BINARY TESTDATA_DIR
+set -uo pipefail
+prober=$1
+target_bin=$2
+testdata=$3
+work=$(mktemp -d)
+pids=()
+passed=0
+failed=0
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "FAILED - $1"; }
+expect() {  # expect DESCRIPTION COMMAND...: passes when the command succeeds
+  local what=$1; shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+expect_exit() {  # expect_exit CODE DESCRIPTION COMMAND...
+  local code=$1 what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  if [[ $rc == "$code" ]]; then ok "$what (exit $rc)"; else not_ok "$what: exit $rc, wanted $code"; cat "$work/out" "$work/err"; fi
+}
+# Polls until a command succeeds: at most 100 tries 0.1 s apart.
+wait_for() {
+  for _ in $(seq 100); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+"$target_bin" 120 >"$work/target.port" &
+pids+=($!)
+wait_for test -s "$work/target.port" || { echo "target server did not start"; exit 1; }
+port=$(head -1 "$work/target.port")
+base="http://127.0.0.1:$port"
+export PROBER_TEST_SECRET="hunter2-secret-value"
+
+cat >"$work/pass.toml" <<TOML
+[[check]]
+name = "target-ok"
+url = "$base/ok"
+assert = ["status == 200", 'json \$.status == "UP"', "len(json \$.items) == 2"]
+TOML
+
+cat >"$work/checks.toml" <<TOML
+[prober]
+max_in_flight = 10
+
+[defaults]
+interval = "300ms"
+timeout = "300ms"
+failure_threshold = 2
+
+[[check]]
+name = "target-ok"
+url = "$base/ok?token=\${PROBER_TEST_SECRET}"
+labels = { team = "payments" }
+assert = ["status == 200", 'json \$.status == "UP"']
+
+[[check]]
+name = "target-down"
+url = "$base/status/503"
+assert = ["status == 200"]
+
+[[check]]
+name = "target-redirects"
+url = "$base/redirect/3"
+assert = ["redirects == 3", "status == 200"]
+TOML
+
+# --- once ---
+expect_exit 0 "once: all checks pass" "$prober" once -c "$work/pass.toml"
+expect "once: table shows PASS" grep -q "target-ok.*PASS" "$work/out"
+expect_exit 1 "once: a failing check fails the run" "$prober" once -c "$work/checks.toml"
+expect "once: the failed assertion is shown with its value" grep -q "target-down.*FAIL.*status == 200 (got 503)" "$work/out"
+expect_exit 0 "once --check selects checks" "$prober" once -c "$work/checks.toml" --check target-ok --check target-redirects
+expect "once --check ran only the selected checks" bash -c "! grep -q target-down '$work/out'"
+expect_exit 2 "once: an unknown check name is a usage error" "$prober" once -c "$work/checks.toml" --check nope
+expect_exit 1 "once --format json" "$prober" once -c "$work/checks.toml" --format json
+expect "once json: valid JSON with a failure" jq -e >/dev/null '.passed == false and (.checks | length) == 3 and (.checks[] | select(.name == "target-down") | .failures[0]) == "status == 200 (got 503)"' "$work/out"
+expect "once: the secret is not printed" bash -c "! grep -q hunter2 '$work/out' '$work/err'"
+expect_exit 2 "once: an invalid config is exit 2" "$prober" once -c "$testdata/invalid/bad-method.toml"
+
+# --- validate, version, help ---
+expect_exit 0 "validate: a valid config" "$prober" validate -c "$work/checks.toml"
+expect_exit 1 "validate: an invalid config" "$prober" validate -c "$testdata/invalid/many-errors.toml"
+expect "validate prints every error as FILE:LINE:COL: message" test "$(grep -c "many-errors.toml:[0-9]*:[0-9]*: " "$work/err")" = 5
+expect_exit 2 "validate without -c is a usage error" "$prober" validate
+expect_exit 2 "an unknown command is a usage error" "$prober" frobnicate
+expect_exit 0 "--version" "$prober" --version
+expect "--version names the program" grep -q "^prober [0-9]" "$work/out"
+expect_exit 0 "--help" "$prober" --help
+expect_exit 0 "run --help" "$prober" run --help
+
+# --- run ---
+"$prober" run -c "$work/checks.toml" --listen 127.0.0.1:0 --state-dir "$work/state" 2>"$work/daemon.log" &
+daemon=$!
+pids+=($daemon)
+wait_for grep -q "listening on" "$work/daemon.log" || { echo "daemon did not start"; cat "$work/daemon.log"; exit 1; }
+api_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/daemon.log" | head -1)
+api="http://127.0.0.1:$api_port"
+expect "state_dir was created" test -d "$work/state"
+all_ran() { curl -sf "$api/api/v1/checks" | jq -e '[.checks[] | .runs.success + .runs.failure >= 3] | all' >/dev/null; }
+expect "every check ran at least three times" wait_for all_ran
+curl -sf "$api/metrics" >"$work/metrics.txt"
+expect "/metrics passes promtool check metrics" promtool check metrics <"$work/metrics.txt"
+expect "/metrics: passing check" grep -q '^probe_success{check="target-ok"} 1$' "$work/metrics.txt"
+expect "/metrics: failing check" grep -q '^probe_success{check="target-down"} 0$' "$work/metrics.txt"
+expect "/metrics: status code" grep -q '^probe_http_status_code{check="target-down"} 503$' "$work/metrics.txt"
+expect "/metrics: phases" grep -q '^probe_http_duration_seconds{check="target-ok",phase="connect"} ' "$work/metrics.txt"
+expect "/metrics: redirects" grep -q '^probe_http_redirects{check="target-redirects"} 3$' "$work/metrics.txt"
+expect "/metrics: alert firing after 2 failures" grep -q '^prober_alert_firing{check="target-down"} 1$' "$work/metrics.txt"
+expect "/metrics: info with labels" grep -q '^prober_check_info{check="target-ok",team="payments",url=".*PROBER_TEST_SECRET.*"} 1$' "$work/metrics.txt"
+expect "/metrics: schedule lag histogram" grep -q '^prober_schedule_lag_seconds_count ' "$work/metrics.txt"
+expect "/metrics: in flight gauge" grep -q '^prober_in_flight ' "$work/metrics.txt"
+expect "/healthz says ok" bash -c "curl -sf '$api/healthz' | grep -qx ok"
+expect "/ lists every check" bash -c "curl -sf '$api/' | grep -q 'target-down'"
+expect "/api/v1/checks: failing check with its failure" bash -c "curl -sf '$api/api/v1/checks' | jq -e '.checks[] | select(.name == \"target-down\") | .state == \"failing\" and .alert_firing and .last_result.failures[0] == \"status == 200 (got 503)\"' >/dev/null"
+expect "an unknown path is 404" test "$(curl -s -o /dev/null -w '%{http_code}' "$api/nope")" = 404
+expect "GET /-/reload is 405" test "$(curl -s -o /dev/null -w '%{http_code}' "$api/-/reload")" = 405
+expect "a malformed request is 400" bash -c "printf 'NOT HTTP\r\n\r\n' | timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$api_port; cat >&3; head -1 <&3' | grep -q '400'"
+runs_before=$(curl -sf "$api/api/v1/checks" | jq '.checks[] | select(.name == "target-ok") | .runs.success')
+
+# Reload over HTTP: a new check appears, unchanged checks keep their counters.
+cp "$work/checks.toml" "$work/checks.three"
+cat >>"$work/checks.toml" <<TOML
+
+[[check]]
+name = "target-added"
+url = "$base/ok"
+TOML
+expect "POST /-/reload accepts a valid config" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/-/reload")" = 200
+runs_after=$(curl -sf "$api/api/v1/checks" | jq '.checks[] | select(.name == "target-ok") | .runs.success')
+expect "reload: the new check is there" bash -c "curl -sf '$api/api/v1/checks' | jq -e '(.checks | length) == 4' >/dev/null"
+expect "reload: an unchanged check kept its state ($runs_before -> $runs_after runs)" test "$runs_before" -ge 3 -a "$runs_after" -ge "$runs_before"
+# An invalid config is refused and the old one keeps running.
+cp "$work/checks.toml" "$work/checks.good"
+echo 'oops = ' >>"$work/checks.toml"
+expect "POST /-/reload refuses an invalid config" test "$(curl -s -o "$work/reload.txt" -w '%{http_code}' -X POST "$api/-/reload")" = 400
+expect "the refusal says where" grep -q "checks.toml:[0-9]*:[0-9]*:" "$work/reload.txt"
+expect "the old config keeps running" bash -c "curl -sf '$api/api/v1/checks' | jq -e '(.checks | length) == 4' >/dev/null"
+# SIGHUP reloads too.
+cp "$work/checks.three" "$work/checks.toml"
+kill -HUP "$daemon"
+three_checks() { curl -sf "$api/api/v1/checks" | jq -e '(.checks | length) == 3' >/dev/null; }
+expect "SIGHUP reloads the config" wait_for three_checks
+
+# No secret anywhere we serve or log.
+for path in /metrics /api/v1/checks / /api/v1/checks/target-ok; do
+  expect "secret not served at $path" bash -c "! curl -sf '$api$path' | grep -q hunter2"
+done
+expect "secret not logged" bash -c "! grep -q hunter2 '$work/daemon.log'"
+
+kill -TERM "$daemon"
+stopped=0
+for _ in $(seq 50); do
+  if ! kill -0 "$daemon" 2>/dev/null; then stopped=1; break; fi
+  sleep 0.1
+done
+wait "$daemon"
+rc=$?
+expect "SIGTERM stops the daemon" test "$stopped" = 1
+expect "the daemon exits 0 after SIGTERM (got $rc)" test "$rc" = 0
+
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
