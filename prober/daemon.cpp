@@ -233,6 +233,10 @@ struct Daemon::Impl {
         return methodNotAllowed("GET, HEAD");
       }
       metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
+      if (request.accept.find("application/openmetrics-text") != std::string::npos) {
+        return {200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                toOpenMetrics(renderMetrics(snapshot(), metrics)), ""};
+      }
       return {200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(snapshot(), metrics), ""};
     }
     if (path == "/healthz") {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace prober {
@@ -277,6 +278,47 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
       sample(out, "prober_check_info", *check, labels, 1);
     }
   }
+}
+
+std::string toOpenMetrics(std::string_view text) {
+  const auto lines = [&](auto visit) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) {
+        end = text.size();
+      }
+      visit(text.substr(start, end - start));
+      start = end + 1;
+    }
+  };
+  // Counter families first: their HELP line comes before the TYPE line that says so.
+  std::set<std::string_view> counters;
+  lines([&](std::string_view line) {
+    constexpr std::string_view kType = "# TYPE ";
+    if (line.rfind(kType, 0) == 0 && line.size() > 8 && line.substr(line.size() - 8) == " counter") {
+      counters.insert(line.substr(kType.size(), line.size() - kType.size() - 8));
+    }
+  });
+  std::string out;
+  out.reserve(text.size() + 8);
+  lines([&](std::string_view line) {
+    for (std::string_view prefix : {std::string_view("# HELP "), std::string_view("# TYPE ")}) {
+      if (line.rfind(prefix, 0) != 0) {
+        continue;
+      }
+      const std::string_view rest = line.substr(prefix.size());
+      const std::string_view name = rest.substr(0, rest.find(' '));
+      if (counters.count(name) != 0 && name.size() > 6 && name.substr(name.size() - 6) == "_total") {
+        out.append(prefix).append(name.substr(0, name.size() - 6)).append(rest.substr(name.size()));
+        out.push_back('\n');
+        return;
+      }
+    }
+    out.append(line).push_back('\n');
+  });
+  out += "# EOF\n";
+  return out;
 }
 
 std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process) {

@@ -44,6 +44,10 @@ std::string escapeLabelValue(std::string_view value);
 // Appends every per-check family (probe_*, prober_check_*, prober_alert_firing).
 void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks);
 
+// Rewrites a text-format 0.0.4 exposition as OpenMetrics 1.0: counter families are named
+// without their _total suffix in HELP and TYPE lines, and the body ends with "# EOF".
+std::string toOpenMetrics(std::string_view text);
+
 // The whole /metrics body in text format 0.0.4.
 std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process);
 

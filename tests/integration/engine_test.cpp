@@ -151,6 +151,17 @@ TEST_CASE("a redirect loop stops at the limit with a reason") {
   CHECK(result.failureReason == "too many redirects (more than 10)");
 }
 
+TEST_CASE("a reply that is not HTTP, or no reply at all, is a protocol error with a reason") {
+  const ProbeResult garbage = probe(get("/garbage"));
+  CHECK(garbage.failure == FailureKind::ProtocolError);
+  CHECK(garbage.failureReason.rfind("request failed: ", 0) == 0);
+  CHECK(garbage.status == 0);
+
+  const ProbeResult closed = probe(get("/close"));
+  CHECK(closed.failure == FailureKind::ProtocolError);
+  CHECK(closed.failureReason == "server closed the connection without sending a response");
+}
+
 TEST_CASE("method, headers and body are sent") {
   StepSpec step = get("/echo");
   step.method = "POST";

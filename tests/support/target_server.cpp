@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
@@ -68,6 +69,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else if (target == "/loop") {
       response_.result(http::status::found);
       response_.set(http::field::location, "/loop");
+    } else if (target == "/garbage") {
+      sendRaw("this is not HTTP at all\r\n\r\n");
+      return;
+    } else if (target == "/close") {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return;
     } else if (target == "/echo") {
       response_.body() = std::string(request_.method_string()) + " " + request_.body();
     } else {
@@ -75,6 +83,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       response_.body() = "not found";
     }
     send();
+  }
+
+  void sendRaw(std::string text) {
+    raw_ = std::move(text);
+    asio::async_write(stream_, asio::buffer(raw_), [self = shared_from_this()](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
   }
 
   void send() {
@@ -90,6 +106,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
+  std::string raw_;
 };
 
 }  // namespace

@@ -159,3 +159,21 @@ TEST_CASE("metric values are written like prometheus-cpp writes them") {
   CHECK(prober::formatMetricValue(std::numeric_limits<double>::infinity()) == "+Inf");
   CHECK(prober::escapeLabelValue("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 }
+
+TEST_CASE("OpenMetrics names counter families without _total and ends with # EOF") {
+  const std::string text =
+      "# HELP prober_check_runs_total Finished runs.\n"
+      "# TYPE prober_check_runs_total counter\n"
+      "prober_check_runs_total{check=\"a\",result=\"success\"} 3\n"
+      "# HELP probe_success Whether it passed.\n"
+      "# TYPE probe_success gauge\n"
+      "probe_success{check=\"a\"} 1\n";
+  CHECK(prober::toOpenMetrics(text) ==
+        "# HELP prober_check_runs Finished runs.\n"
+        "# TYPE prober_check_runs counter\n"
+        "prober_check_runs_total{check=\"a\",result=\"success\"} 3\n"
+        "# HELP probe_success Whether it passed.\n"
+        "# TYPE probe_success gauge\n"
+        "probe_success{check=\"a\"} 1\n"
+        "# EOF\n");
+}
