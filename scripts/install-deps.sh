@@ -16,6 +16,7 @@ packages=(
   libspdlog-dev libfmt-dev      # logging and formatting
   prometheus                    # promtool, used by the tests to check /metrics
   curl jq                       # the CLI integration test drives the daemon with them
+  nginx openssl                 # the TLS integration test serves HTTPS from nginx
   ca-certificates
 )
 
@@ -36,5 +37,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Packages with services (nginx) must not start them: the tests start what they need, on
+# loopback, and stop it. policy-rc.d exiting 101 tells Debian's maintainer scripts so.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
