@@ -7,7 +7,10 @@
 #include <charconv>
 #include <strings.h>
 #include <cstdlib>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <fmt/format.h>
 #include <ostream>
 #include <set>
@@ -390,7 +393,7 @@ class ConfigBuilder {
       }
       for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) {
         const std::string file = matches.gl_pathv[i];
-        if (!seenFiles_.insert(std::filesystem::weakly_canonical(file).string()).second) {
+        if (!seenFiles_.insert(canonical(file)).second) {
           continue;
         }
         auto table = parse(file);
@@ -407,10 +410,30 @@ class ConfigBuilder {
   }
 
  private:
+  // The same file reached twice (an include matching the main file) is read once.
+  static std::string canonical(const std::string& path) {
+    std::error_code ec;
+    auto resolved = std::filesystem::weakly_canonical(path, ec);
+    return ec ? path : resolved.string();
+  }
+
   std::optional<toml::table> parse(const std::string& path) {
-    seenFiles_.insert(std::filesystem::weakly_canonical(path).string());
+    seenFiles_.insert(canonical(path));
+    // Read the file ourselves so pipes and /dev/stdin work and a directory is refused clearly.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      reader_.error(SourceLocation{path, 1, 1}, "is a directory, not a config file");
+      return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      reader_.error(SourceLocation{path, 1, 1}, fmt::format("cannot read the file: {}", std::strerror(errno)));
+      return std::nullopt;
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
     try {
-      return toml::parse_file(path);
+      return toml::parse(content.str(), path);
     } catch (const toml::parse_error& e) {
       SourceLocation loc = reader_.where(e.source());
       if (loc.file.empty()) {
@@ -821,7 +844,11 @@ LoadResult loadConfig(const std::string& path, const Environment& env) {
   {
     // The parsed TOML trees die with the builder: specs keep only what they need.
     ConfigBuilder builder(env, result.errors);
-    builder.build(path, config);
+    try {
+      builder.build(path, config);
+    } catch (const std::exception& e) {  // a library surprise is a config error, not a crash
+      result.errors.push_back({SourceLocation{path, 0, 0}, fmt::format("cannot load: {}", e.what())});
+    }
   }
   if (result.errors.empty()) {
     result.config = std::move(config);

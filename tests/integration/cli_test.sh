@@ -105,7 +105,7 @@ expect_exit 0 "--help" "$prober" --help
 expect_exit 0 "run --help" "$prober" run --help
 
 # --- run ---
-"$prober" run -c "$work/checks.toml" --listen 127.0.0.1:0 --state-dir "$work/state" 2>"$work/daemon.log" &
+"$prober" run -c "$work/checks.toml" --listen 127.0.0.1:0 --state-dir "$work/state" --log-format json 2>"$work/daemon.log" &
 daemon=$!
 pids+=($daemon)
 wait_for grep -q "listening on" "$work/daemon.log" || { echo "daemon did not start"; cat "$work/daemon.log"; exit 1; }
@@ -176,6 +176,8 @@ wait "$daemon"
 rc=$?
 expect "SIGTERM stops the daemon" test "$stopped" = 1
 expect "the daemon exits 0 after SIGTERM (got $rc)" test "$rc" = 0
+expect "--log-format json: every log line is a JSON object with time, level and msg" \
+  bash -c "jq -e -s 'length > 5 and all(.[]; has(\"time\") and has(\"level\") and has(\"msg\"))' '$work/daemon.log' >/dev/null"
 
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -71,7 +71,14 @@ TEST_CASE("every invalid config gives exactly its expected messages") {
 TEST_CASE("a missing file is an error naming it") {
   const auto result = prober::loadConfig(kTestdata + "/no-such-file.toml", fakeEnvironment);
   REQUIRE(result.errors.size() == 1);
-  CHECK(prober::toString(result.errors[0]).find("no-such-file.toml") != std::string::npos);
+  CHECK(prober::toString(result.errors[0]) ==
+        kTestdata + "/no-such-file.toml:1:1: cannot read the file: No such file or directory");
+}
+
+TEST_CASE("a directory is refused as a config file") {
+  const auto result = prober::loadConfig(kTestdata + "/valid", fakeEnvironment);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(prober::toString(result.errors[0]) == kTestdata + "/valid:1:1: is a directory, not a config file");
 }
 
 TEST_CASE("a full config loads with defaults, environment and includes applied") {
