@@ -1,12 +1,14 @@
 #include "prober/daemon.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "checks/config_loader.h"
@@ -42,7 +44,9 @@ struct Daemon::Impl {
       throw std::runtime_error(fmt::format("cannot create state_dir {}: {}", stateDir, ec.message()));
     }
     const std::string listen = this->options.listen.value_or(this->config.prober.listen);
-    server = std::make_unique<HttpServer>(io, listen, [this](const ServerRequest& r) { return handle(r); });
+    server = std::make_unique<HttpServer>(io, listen, [this](const ServerRequest& r, Responder respond) {
+      handle(r, std::move(respond));
+    });
     apply(this->config);
     watchSignals();
     spdlog::info("prober {} listening on {}:{} with {} checks", PROBER_VERSION,
@@ -74,6 +78,8 @@ struct Daemon::Impl {
   std::vector<std::shared_ptr<CheckState>> checksInOrder;
   CheckId nextId = 1;
   bool stopping = false;
+  bool reloading = false;
+  std::thread loader;  // reads a new config off the loop
 
   // Replaces the running set of checks with `next`, keeping state of unchanged ones.
   void apply(const Config& next) {
@@ -158,12 +164,36 @@ struct Daemon::Impl {
     }
   }
 
-  bool reload(std::string& error) {
-    LoadResult loaded = loadConfig(options.configPath);
+  // Loads the config file off the loop (10,000 checks take a few hundred ms to parse), then
+  // applies it on the loop. `done` gets whether it was applied and what to tell the caller.
+  void startReload(std::function<void(bool, std::string)> done) {
+    if (reloading) {
+      done(false, "a reload is already running; try again\n");
+      return;
+    }
+    reloading = true;
+    if (loader.joinable()) {
+      loader.join();
+    }
+    loader = std::thread([this, done = std::move(done)] {
+      auto loaded = std::make_shared<LoadResult>(loadConfig(options.configPath));
+      asio::post(io, [this, loaded, done] {
+        reloading = false;
+        if (stopping) {
+          return;
+        }
+        std::string message;
+        const bool ok = finishReload(*loaded, message);
+        done(ok, message);
+      });
+    });
+  }
+
+  bool finishReload(LoadResult& loaded, std::string& message) {
     if (!loaded.config) {
-      error.clear();
+      message = "config refused, the old one keeps running:\n";
       for (const auto& e : loaded.errors) {
-        error += toString(e) + "\n";
+        message += toString(e) + "\n";
         spdlog::error("reload refused: {}", toString(e));
       }
       metrics.recordReload(false);
@@ -177,6 +207,7 @@ struct Daemon::Impl {
     config = std::move(*loaded.config);
     apply(config);
     metrics.recordReload(true);
+    message = fmt::format("config reloaded: {} checks\n", checksInOrder.size());
     return true;
   }
 
@@ -187,8 +218,7 @@ struct Daemon::Impl {
       }
       if (signal == SIGHUP) {
         spdlog::info("SIGHUP: reloading {}", options.configPath);
-        std::string error;
-        reload(error);
+        startReload([](bool, const std::string&) {});
         watchSignals();
         return;
       }
@@ -210,7 +240,16 @@ struct Daemon::Impl {
     server->stop();
     boost::system::error_code ignored;
     signals.cancel(ignored);
+    if (loader.joinable()) {
+      loader.join();
+    }
     io.stop();
+  }
+
+  ~Impl() {
+    if (loader.joinable()) {
+      loader.join();
+    }
   }
 
   std::vector<const CheckState*> snapshot() const {
@@ -222,7 +261,21 @@ struct Daemon::Impl {
     return out;
   }
 
-  ServerResponse handle(const ServerRequest& request) {
+  void handle(const ServerRequest& request, Responder respond) {
+    if (request.target.substr(0, request.target.find('?')) == "/-/reload") {
+      if (request.method != "POST") {
+        respond({405, "text/plain; charset=utf-8", "method not allowed\n", "POST"});
+        return;
+      }
+      startReload([respond](bool ok, const std::string& message) {
+        respond({ok ? 200 : 400, "text/plain; charset=utf-8", message, ""});
+      });
+      return;
+    }
+    respond(route(request));
+  }
+
+  ServerResponse route(const ServerRequest& request) {
     std::string path = request.target.substr(0, request.target.find('?'));
     const bool isGet = request.method == "GET" || request.method == "HEAD";
     const auto methodNotAllowed = [](const char* allow) {
@@ -272,16 +325,6 @@ struct Daemon::Impl {
       }
       return {200, "text/html; charset=utf-8", renderStatusPage(snapshot()), ""};
     }
-    if (path == "/-/reload") {
-      if (request.method != "POST") {
-        return methodNotAllowed("POST");
-      }
-      std::string error;
-      if (!reload(error)) {
-        return {400, "text/plain; charset=utf-8", "config refused, the old one keeps running:\n" + error, ""};
-      }
-      return {200, "text/plain; charset=utf-8", fmt::format("config reloaded: {} checks\n", checksInOrder.size()), ""};
-    }
     return {404, "text/plain; charset=utf-8", "not found\n", ""};
   }
 };
@@ -291,7 +334,6 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options, Config config)
 
 Daemon::~Daemon() = default;
 
-bool Daemon::reload(std::string& error) { return impl_->reload(error); }
 void Daemon::stop() { impl_->stop(); }
 unsigned short Daemon::port() const { return impl_->server->port(); }
 

@@ -1,5 +1,7 @@
 #pragma once
 // The running daemon: checks on a schedule, their state, the HTTP endpoints, reload and stop.
+// SIGHUP and POST /-/reload re-read the config file: a valid one replaces the running config
+// (unchanged checks keep their state); an invalid one is refused and logged.
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,9 +29,6 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Re-reads the config file: a valid one replaces the running config (unchanged checks keep
-  // their state); an invalid one is refused, logged, and `error` says why.
-  bool reload(std::string& error);
   // Cancels probes in flight, closes the server and lets the loop end.
   void stop();
 

@@ -55,6 +55,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void read() {
+    answered_ = false;
     parser_.emplace();
     parser_->body_limit(kMaxRequestBody);
     parser_->header_limit(16 * 1024);
@@ -87,23 +88,35 @@ class Session : public std::enable_shared_from_this<Session> {
     in.accept = std::string(request[http::field::accept]);
     in.contentType = std::string(request[http::field::content_type]);
     in.body = request.body();
-    ServerResponse out;
+    const unsigned version = request.version();
+    const bool keepAlive = request.keep_alive();
+    const bool head = request.method() == http::verb::head;
+    auto respond = [self = shared_from_this(), version, keepAlive, head](ServerResponse out) {
+      self->answer(std::move(out), version, keepAlive, head);
+    };
     try {
-      out = server_->handler(in);
+      server_->handler(in, respond);
     } catch (const std::exception& e) {
       spdlog::error("http: {} {} failed: {}", in.method, in.target, e.what());
-      out = ServerResponse{500, "text/plain; charset=utf-8", "internal error\n", ""};
+      respond(ServerResponse{500, "text/plain; charset=utf-8", "internal error\n", ""});
     }
+  }
+
+  void answer(ServerResponse out, unsigned version, bool keepAlive, bool head) {
+    if (answered_) {
+      return;  // a handler answers once; a second answer would corrupt the stream
+    }
+    answered_ = true;
     auto response = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(out.status), request.version());
+        static_cast<http::status>(out.status), version);
     response->set(http::field::server, "prober");
     response->set(http::field::content_type, out.contentType);
     response->set(http::field::cache_control, "no-store");
     if (!out.allow.empty()) {
       response->set(http::field::allow, out.allow);
     }
-    response->keep_alive(request.keep_alive());
-    if (request.method() != http::verb::head) {
+    response->keep_alive(keepAlive);
+    if (!head) {
       response->body() = std::move(out.body);
     }
     write(std::move(response));
@@ -126,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
+  bool answered_ = false;
 };
 
 }  // namespace

@@ -26,7 +26,10 @@ struct ServerResponse {
   std::string allow;  // for 405 answers
 };
 
-using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
+// Answers a request by calling `respond` once, now or later, on the event loop; slow work
+// (a config reload) runs elsewhere and answers when it is done.
+using Responder = std::function<void(ServerResponse)>;
+using RequestHandler = std::function<void(const ServerRequest&, Responder respond)>;
 
 class HttpServer {
  public:

@@ -179,5 +179,29 @@ expect "the daemon exits 0 after SIGTERM (got $rc)" test "$rc" = 0
 expect "--log-format json: every log line is a JSON object with time, level and msg" \
   bash -c "jq -e -s 'length > 5 and all(.[]; has(\"time\") and has(\"level\") and has(\"msg\"))' '$work/daemon.log' >/dev/null"
 
+# SIGTERM with a probe in flight: it is cancelled and the daemon still exits 0, promptly.
+cat >"$work/slow.toml" <<TOML
+[[check]]
+name = "target-slow"
+url = "$base/slow?ms=8000"
+interval = "10s"
+timeout = "9s"
+TOML
+"$prober" run -c "$work/slow.toml" --listen 127.0.0.1:0 --state-dir "$work/state" 2>"$work/slow.log" &
+daemon=$!
+pids+=($daemon)
+wait_for grep -q "listening on" "$work/slow.log"
+slow_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/slow.log" | head -1)
+in_flight() { curl -sf "http://127.0.0.1:$slow_port/metrics" | grep -q '^prober_in_flight 1$'; }
+for _ in $(seq 120); do in_flight && break; sleep 0.1; done  # first run within 10 s
+expect "a slow probe is in flight" in_flight
+start=$(date +%s%N)
+kill -TERM "$daemon"
+wait "$daemon"
+rc=$?
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect "SIGTERM with a probe in flight exits 0 (got $rc)" test "$rc" = 0
+expect "SIGTERM cancels the probe instead of waiting for it (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
+
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]
