@@ -2,13 +2,13 @@
 
 #include <re2/re2.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <ostream>
 
 #include "checks/duration.h"
@@ -21,7 +21,9 @@ using Src = AssertionSource;
 
 constexpr std::size_t kShownLimit = 120;  // longest actual value quoted in a message
 
-bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool isSpace(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
 
 void skipSpaces(std::string_view text, std::size_t& pos) {
   while (pos < text.size() && isSpace(text[pos])) {
@@ -172,10 +174,18 @@ struct OperatorName {
   Op op;
 };
 constexpr OperatorName kOperators[] = {
-    {"==", Op::Equal},       {"!=", Op::NotEqual},        {"<", Op::Less},
-    {"<=", Op::LessEqual},   {">", Op::Greater},          {">=", Op::GreaterEqual},
-    {"contains", Op::Contains}, {"!contains", Op::NotContains}, {"matches", Op::Matches},
-    {"!matches", Op::NotMatches}, {"exists", Op::Exists},  {"!exists", Op::NotExists},
+    {"==", Op::Equal},
+    {"!=", Op::NotEqual},
+    {"<", Op::Less},
+    {"<=", Op::LessEqual},
+    {">", Op::Greater},
+    {">=", Op::GreaterEqual},
+    {"contains", Op::Contains},
+    {"!contains", Op::NotContains},
+    {"matches", Op::Matches},
+    {"!matches", Op::NotMatches},
+    {"exists", Op::Exists},
+    {"!exists", Op::NotExists},
     {"in", Op::In},
 };
 
@@ -216,12 +226,10 @@ bool literalFits(Src source, Op op, const Literal& literal, std::string& error) 
       return need(literal.kind == K::Number || literal.kind == K::StatusClass,
                   "a number or a status class like 2xx");
     case Src::Latency:
-    case Src::CertExpiry:
-      return need(literal.kind == K::Duration, "a duration like 500ms or 14d");
+    case Src::CertExpiry: return need(literal.kind == K::Duration, "a duration like 500ms or 14d");
     case Src::Size:
     case Src::Redirects:
-    case Src::JsonLength:
-      return need(literal.kind == K::Number, "a number");
+    case Src::JsonLength: return need(literal.kind == K::Number, "a number");
     case Src::Header:
     case Src::Body:
       if (isOrdering(op)) {
@@ -244,17 +252,13 @@ bool literalFits(Src source, Op op, const Literal& literal, std::string& error) 
 
 bool jsonEquals(const boost::json::value& value, const Literal& literal) {
   switch (literal.kind) {
-    case Literal::Kind::String:
-      return value.is_string() && value.get_string() == literal.text;
+    case Literal::Kind::String: return value.is_string() && value.get_string() == literal.text;
     case Literal::Kind::Number:
     case Literal::Kind::Duration:
       return value.is_number() && value.to_number<double>() == literal.number;
-    case Literal::Kind::Bool:
-      return value.is_bool() && value.get_bool() == (literal.number != 0);
-    case Literal::Kind::Null:
-      return value.is_null();
-    case Literal::Kind::StatusClass:
-      return false;
+    case Literal::Kind::Bool: return value.is_bool() && value.get_bool() == (literal.number != 0);
+    case Literal::Kind::Null: return value.is_null();
+    case Literal::Kind::StatusClass: return false;
   }
   return false;
 }
@@ -357,11 +361,11 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
         return std::nullopt;
       }
     } else {
-      error = word.empty()
-                  ? "empty assertion"
-                  : fmt::format("unknown source \"{}\" (expected status, latency, header, body, "
-                                "json, len(json ...), size, cert_expiry or redirects)",
-                                word);
+      error = word.empty() ? "empty assertion"
+                           : fmt::format(
+                                 "unknown source \"{}\" (expected status, latency, header, body, "
+                                 "json, len(json ...), size, cert_expiry or redirects)",
+                                 word);
       return std::nullopt;
     }
   }
@@ -374,9 +378,10 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
     error = opWord.empty()
                 ? "missing operator (==, !=, <, <=, >, >=, contains, !contains, matches, "
                   "!matches, exists, !exists, in)"
-                : fmt::format("unknown operator \"{}\" (expected ==, !=, <, <=, >, >=, contains, "
-                              "!contains, matches, !matches, exists, !exists, in)",
-                              opWord);
+                : fmt::format(
+                      "unknown operator \"{}\" (expected ==, !=, <, <=, >, >=, contains, "
+                      "!contains, matches, !matches, exists, !exists, in)",
+                      opWord);
     return std::nullopt;
   }
   assertion.op_ = found->op;
@@ -547,8 +552,7 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
     case Src::CertExpiry:
       if (result.certExpiry) {
         actual.kind = Actual::Kind::Seconds;
-        actual.number =
-            std::chrono::duration<double>(*result.certExpiry - context.now()).count();
+        actual.number = std::chrono::duration<double>(*result.certExpiry - context.now()).count();
       } else {
         actual.missing = result.tls ? "no certificate expiry reported" : "not a TLS connection";
       }
@@ -577,7 +581,8 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
       } else if (const auto* string = value->if_string()) {
         number(static_cast<double>(string->size()));
       } else {
-        actual.missing = fmt::format("{} is {}, which has no length", path_->text(), jsonText(*value));
+        actual.missing =
+            fmt::format("{} is {}, which has no length", path_->text(), jsonText(*value));
       }
       break;
     }
@@ -648,8 +653,7 @@ bool Assertion::compare(const Actual& actual, std::string& seen) const {
   switch (op_) {
     case Op::Equal: return equals(values_[0]);
     case Op::NotEqual: return !equals(values_[0]);
-    case Op::In:
-      return std::any_of(values_.begin(), values_.end(), equals);
+    case Op::In: return std::any_of(values_.begin(), values_.end(), equals);
     case Op::Less:
     case Op::LessEqual:
     case Op::Greater:

@@ -18,10 +18,31 @@ class RE2;
 
 namespace prober {
 
-enum class AssertionSource { Status, Latency, Header, Body, Json, JsonLength, Size, CertExpiry, Redirects };
+enum class AssertionSource {
+  Status,
+  Latency,
+  Header,
+  Body,
+  Json,
+  JsonLength,
+  Size,
+  CertExpiry,
+  Redirects
+};
 enum class AssertionOperator {
-  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
-  Contains, NotContains, Matches, NotMatches, Exists, NotExists, In,
+  Equal,
+  NotEqual,
+  Less,
+  LessEqual,
+  Greater,
+  GreaterEqual,
+  Contains,
+  NotContains,
+  Matches,
+  NotMatches,
+  Exists,
+  NotExists,
+  In,
 };
 
 // A value written in an assertion.

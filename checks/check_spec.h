@@ -61,7 +61,7 @@ std::ostream& operator<<(std::ostream& out, const CheckSpec& spec);
 
 struct NotifierSpec {
   std::string name;
-  std::string type;  // "pagerduty" | "slack"
+  std::string type;                             // "pagerduty" | "slack"
   std::map<std::string, std::string> settings;  // expanded values; may hold secrets
 };
 

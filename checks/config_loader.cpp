@@ -2,20 +2,20 @@
 
 #include <glob.h>
 
+#include <fmt/format.h>
+#include <strings.h>
+#include <toml++/toml.h>
 #include <algorithm>
 #include <boost/json.hpp>
-#include <charconv>
-#include <strings.h>
-#include <cstdlib>
 #include <cerrno>
+#include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <fmt/format.h>
 #include <ostream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 #include <unordered_map>
 
 namespace prober {
@@ -43,15 +43,28 @@ const std::set<std::string, std::less<>> kProberKeys = {
     "listen", "state_dir", "max_in_flight", "user_agent", "external_url", "include"};
 // Request keys, allowed on a check and on each of its steps.
 const std::set<std::string, std::less<>> kStepKeys = {
-    "name",   "url",        "method",        "headers",    "body",           "json",
+    "name",   "url",        "method",           "headers",       "body",           "json",
     "assert", "tls_verify", "follow_redirects", "max_redirects", "body_size_limit"};
-const std::set<std::string, std::less<>> kCheckKeys = {
-    "name",          "url",          "method",   "headers",           "body",
-    "json",          "assert",       "tls_verify", "follow_redirects", "max_redirects",
-    "body_size_limit", "interval",   "timeout",  "failure_threshold", "success_threshold",
-    "notify",        "labels",       "step"};
-const std::set<std::string, std::less<>> kMethods = {"GET",    "HEAD",  "POST",   "PUT",
-                                                     "PATCH",  "DELETE", "OPTIONS"};
+const std::set<std::string, std::less<>> kCheckKeys = {"name",
+                                                       "url",
+                                                       "method",
+                                                       "headers",
+                                                       "body",
+                                                       "json",
+                                                       "assert",
+                                                       "tls_verify",
+                                                       "follow_redirects",
+                                                       "max_redirects",
+                                                       "body_size_limit",
+                                                       "interval",
+                                                       "timeout",
+                                                       "failure_threshold",
+                                                       "success_threshold",
+                                                       "notify",
+                                                       "labels",
+                                                       "step"};
+const std::set<std::string, std::less<>> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
+                                                     "PATCH", "DELETE", "OPTIONS"};
 const std::set<std::string, std::less<>> kSeverities = {"critical", "error", "warning", "info"};
 
 constexpr Millis kMinInterval{100};
@@ -115,10 +128,13 @@ class ConfigReader {
   void error(const SourceLocation& loc, std::string message) {
     errors_.push_back({loc, std::move(message)});
   }
-  void error(const toml::node& node, std::string message) { error(where(node), std::move(message)); }
+  void error(const toml::node& node, std::string message) {
+    error(where(node), std::move(message));
+  }
 
   // Reports keys of `table` that are not in `allowed`, suggesting the closest allowed key.
-  void rejectUnknownKeys(const toml::table& table, const std::set<std::string, std::less<>>& allowed,
+  void rejectUnknownKeys(const toml::table& table,
+                         const std::set<std::string, std::less<>>& allowed,
                          std::string_view context) {
     for (auto&& [key, node] : table) {
       if (allowed.count(key.str()) != 0) {
@@ -134,10 +150,9 @@ class ConfigReader {
         }
       }
       error(where(key.source()),
-            suggestion.empty()
-                ? fmt::format("unknown key \"{}\" in {}", key.str(), context)
-                : fmt::format("unknown key \"{}\" in {} (did you mean \"{}\"?)", key.str(), context,
-                              suggestion));
+            suggestion.empty() ? fmt::format("unknown key \"{}\" in {}", key.str(), context)
+                               : fmt::format("unknown key \"{}\" in {} (did you mean \"{}\"?)",
+                                             key.str(), context, suggestion));
     }
   }
 
@@ -155,9 +170,11 @@ class ConfigReader {
       }
       out.append(text.substr(pos, start - pos));
       const std::size_t end = text.find('}', start + 2);
-      const std::string name(text.substr(start + 2, end == std::string_view::npos ? 0 : end - start - 2));
+      const std::string name(
+          text.substr(start + 2, end == std::string_view::npos ? 0 : end - start - 2));
       if (end == std::string_view::npos || !isValidLabelName(name)) {
-        error(node, fmt::format("{}: \"${{\" must be followed by a variable name and \"}}\"", context));
+        error(node,
+              fmt::format("{}: \"${{\" must be followed by a variable name and \"}}\"", context));
         return std::nullopt;
       }
       if (auto value = env_(name)) {
@@ -191,8 +208,9 @@ class ConfigReader {
     const auto* value = node.as_string();
     auto parsed = value != nullptr ? parseDuration(value->get()) : std::nullopt;
     if (!parsed) {
-      error(node, fmt::format("{} must be a duration like \"250ms\", \"15s\", \"5m\", \"1h\" or \"1d\"",
-                              context));
+      error(node,
+            fmt::format("{} must be a duration like \"250ms\", \"15s\", \"5m\", \"1h\" or \"1d\"",
+                        context));
     }
     return parsed;
   }
@@ -225,7 +243,8 @@ class ConfigReader {
     }
     if (!size || *size == 0) {
       error(node, fmt::format("{} must be a positive size in bytes, or a string like \"512KiB\" or "
-                              "\"1MiB\"", context));
+                              "\"1MiB\"",
+                              context));
       return std::nullopt;
     }
     return size;
@@ -311,7 +330,8 @@ class ConfigReader {
         return boost::json::value(*text);
       }
       case toml::node_type::integer: return boost::json::value(node.as_integer()->get());
-      case toml::node_type::floating_point: return boost::json::value(node.as_floating_point()->get());
+      case toml::node_type::floating_point:
+        return boost::json::value(node.as_floating_point()->get());
       case toml::node_type::boolean: return boost::json::value(node.as_boolean()->get());
       default: {
         std::ostringstream text;
@@ -379,13 +399,13 @@ class ConfigBuilder {
     readChecks(*root, config);
 
     const std::filesystem::path base = std::filesystem::path(path).parent_path();
-    const toml::node* includeNode = root->get("prober") != nullptr && root->get("prober")->is_table()
-                                        ? root->get("prober")->as_table()->get("include")
-                                        : nullptr;
+    const toml::node* includeNode =
+        root->get("prober") != nullptr && root->get("prober")->is_table()
+            ? root->get("prober")->as_table()->get("include")
+            : nullptr;
     for (const std::string& pattern : includes) {
-      const std::string full = std::filesystem::path(pattern).is_absolute()
-                                   ? pattern
-                                   : (base / pattern).string();
+      const std::string full =
+          std::filesystem::path(pattern).is_absolute() ? pattern : (base / pattern).string();
       glob_t matches{};
       const int rc = ::glob(full.c_str(), 0, nullptr, &matches);
       if (rc != 0 && rc != GLOB_NOMATCH) {
@@ -427,7 +447,8 @@ class ConfigBuilder {
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      reader_.error(SourceLocation{path, 1, 1}, fmt::format("cannot read the file: {}", std::strerror(errno)));
+      reader_.error(SourceLocation{path, 1, 1},
+                    fmt::format("cannot read the file: {}", std::strerror(errno)));
       return std::nullopt;
     }
     std::ostringstream content;
@@ -444,7 +465,8 @@ class ConfigBuilder {
     }
   }
 
-  void readProber(const toml::node& node, ProberSettings& settings, std::vector<std::string>& includes) {
+  void readProber(const toml::node& node, ProberSettings& settings,
+                  std::vector<std::string>& includes) {
     const toml::table* table = node.as_table();
     if (table == nullptr) {
       reader_.error(node, "[prober] must be a table");
@@ -459,7 +481,9 @@ class ConfigBuilder {
           std::from_chars(text->data() + colon + 1, text->data() + text->size(), port);
         }
         if (port < 0 || port > 65535) {
-          reader_.error(*listen, fmt::format("listen \"{}\" must be HOST:PORT, like \"127.0.0.1:9115\"", *text));
+          reader_.error(
+              *listen,
+              fmt::format("listen \"{}\" must be HOST:PORT, like \"127.0.0.1:9115\"", *text));
         } else {
           settings.listen = *text;
         }
@@ -509,7 +533,8 @@ class ConfigBuilder {
       spec.name = name;
       const toml::node* type = settings->get("type");
       if (type == nullptr) {
-        reader_.error(value, fmt::format("notifier \"{}\" needs a type (\"pagerduty\" or \"slack\")", name));
+        reader_.error(
+            value, fmt::format("notifier \"{}\" needs a type (\"pagerduty\" or \"slack\")", name));
         continue;
       }
       spec.type = reader_.string(*type, "type", false).value_or("");
@@ -520,13 +545,15 @@ class ConfigBuilder {
       };
       std::vector<Field> fields;
       if (spec.type == "pagerduty") {
-        fields = {{"routing_key", true, nullptr}, {"severity", false, "critical"},
+        fields = {{"routing_key", true, nullptr},
+                  {"severity", false, "critical"},
                   {"url", false, kPagerDutyUrl}};
       } else if (spec.type == "slack") {
         fields = {{"webhook_url", true, nullptr}};
       } else {
         reader_.error(*type, fmt::format("notifier \"{}\": unknown type \"{}\" (expected "
-                                         "\"pagerduty\" or \"slack\")", name, spec.type));
+                                         "\"pagerduty\" or \"slack\")",
+                                         name, spec.type));
         continue;
       }
       std::set<std::string, std::less<>> allowed = {"type"};
@@ -541,13 +568,16 @@ class ConfigBuilder {
           }
           continue;
         }
-        if (auto text = reader_.string(*fieldNode, fmt::format("notifier \"{}\" {}", name, field.key))) {
+        if (auto text =
+                reader_.string(*fieldNode, fmt::format("notifier \"{}\" {}", name, field.key))) {
           spec.settings[field.key] = *text;
         }
       }
       if (spec.type == "pagerduty" && kSeverities.count(spec.settings["severity"]) == 0) {
-        reader_.error(*settings->get("severity"),
-                      fmt::format("notifier \"{}\": severity must be critical, error, warning or info", name));
+        reader_.error(
+            *settings->get("severity"),
+            fmt::format("notifier \"{}\": severity must be critical, error, warning or info",
+                        name));
       }
       reader_.rejectUnknownKeys(*settings, allowed, fmt::format("notifier \"{}\"", name));
       config.notifiers[name] = std::move(spec);
@@ -587,8 +617,9 @@ class ConfigBuilder {
     }
     spec.name = reader_.string(*nameNode, "name", false).value_or("");
     if (!isValidCheckName(spec.name)) {
-      reader_.error(*nameNode, fmt::format("check name \"{}\" may use only letters, digits and _ . : -",
-                                           spec.name));
+      reader_.error(
+          *nameNode,
+          fmt::format("check name \"{}\" may use only letters, digits and _ . : -", spec.name));
       return std::nullopt;
     }
     if (auto [it, inserted] = names_.emplace(spec.name, reader_.where(*nameNode)); !inserted) {
@@ -640,19 +671,22 @@ class ConfigBuilder {
     if (stepsNode != nullptr) {
       for (const char* key : {"url", "body", "json", "assert"}) {
         if (const toml::node* n = table.get(key)) {
-          reader_.error(*n, fmt::format("{}: {} belongs in each [[check.step]] of a multi-step check",
-                                        context, key));
+          reader_.error(*n,
+                        fmt::format("{}: {} belongs in each [[check.step]] of a multi-step check",
+                                    context, key));
         }
       }
       const toml::array* steps = stepsNode->as_array();
       if (steps == nullptr || steps->empty()) {
-        reader_.error(*stepsNode, fmt::format("{}: steps are written as [[check.step]] tables", context));
+        reader_.error(*stepsNode,
+                      fmt::format("{}: steps are written as [[check.step]] tables", context));
       } else {
         std::set<std::string> stepNames;
         for (const toml::node& stepNode : *steps) {
           const toml::table* stepTable = stepNode.as_table();
           if (stepTable == nullptr) {
-            reader_.error(stepNode, fmt::format("{}: each step must be a [[check.step]] table", context));
+            reader_.error(stepNode,
+                          fmt::format("{}: each step must be a [[check.step]] table", context));
             continue;
           }
           StepSpec step;
@@ -660,10 +694,13 @@ class ConfigBuilder {
           step.name = stepName ? reader_.string(*stepName, "step name", false).value_or("")
                                : fmt::format("step{}", spec.steps.size() + 1);
           if (!isValidCheckName(step.name)) {
-            reader_.error(*stepName, fmt::format("{}: step name \"{}\" may use only letters, digits and _ . : -",
-                                                 context, step.name));
+            reader_.error(
+                *stepName,
+                fmt::format("{}: step name \"{}\" may use only letters, digits and _ . : -",
+                            context, step.name));
           } else if (!stepNames.insert(step.name).second) {
-            reader_.error(*stepName, fmt::format("{}: duplicate step name \"{}\"", context, step.name));
+            reader_.error(*stepName,
+                          fmt::format("{}: duplicate step name \"{}\"", context, step.name));
           }
           const std::string stepContext = fmt::format("{} step \"{}\"", context, step.name);
           reader_.rejectUnknownKeys(*stepTable, kStepKeys, stepContext);
@@ -695,12 +732,14 @@ class ConfigBuilder {
       if (!isValidLabelName(name) || name.rfind("__", 0) == 0) {
         reader_.error(reader_.where(key.source()),
                       fmt::format("{}: label name \"{}\" must match [a-zA-Z_][a-zA-Z0-9_]* and not "
-                                  "start with __", context, name));
+                                  "start with __",
+                                  context, name));
         continue;
       }
       if (name == "check" || name == "url" || name == "step" || name == "phase" || name == "le") {
         reader_.error(reader_.where(key.source()),
-                      fmt::format("{}: label name \"{}\" is reserved for prober's own labels", context, name));
+                      fmt::format("{}: label name \"{}\" is reserved for prober's own labels",
+                                  context, name));
         continue;
       }
       auto text = reader_.string(value, fmt::format("{}: label {}", context, name), false);
@@ -709,7 +748,8 @@ class ConfigBuilder {
       }
       if (text->find("${") != std::string::npos) {
         reader_.error(value, fmt::format("{}: label {} cannot use ${{VAR}}: labels are shown in "
-                                         "metrics, and ${{VAR}} values are kept secret", context, name));
+                                         "metrics, and ${{VAR}} values are kept secret",
+                                         context, name));
         continue;
       }
       labels[name] = *text;
@@ -735,23 +775,29 @@ class ConfigBuilder {
                            step.url[hostStart] != ':' && step.url[hostStart] != '?';
       if (!step.url.empty() && ((lower != "http" && lower != "https") || !hasHost ||
                                 step.url.find_first_of(" \t\r\n") != std::string::npos)) {
-        reader_.error(*urlNode, fmt::format("{}: url \"{}\" must be an absolute http:// or https:// "
-                                            "URL with a host", context, step.displayUrl));
+        reader_.error(*urlNode,
+                      fmt::format("{}: url \"{}\" must be an absolute http:// or https:// "
+                                  "URL with a host",
+                                  context, step.displayUrl));
       }
     }
     if (const toml::node* n = layers.get("method")) {
       step.method = reader_.string(*n, context + ": method", false).value_or("GET");
       if (kMethods.count(step.method) == 0) {
-        reader_.error(*n, fmt::format("{}: method \"{}\" is not one of GET, HEAD, POST, PUT, PATCH, "
-                                      "DELETE, OPTIONS", context, step.method));
+        reader_.error(*n,
+                      fmt::format("{}: method \"{}\" is not one of GET, HEAD, POST, PUT, PATCH, "
+                                  "DELETE, OPTIONS",
+                                  context, step.method));
       }
     }
     if (const toml::node* n = layers.get("headers")) {
       if (auto headers = reader_.stringTable(*n, context + ": header", true)) {
         for (const auto& [name, value] : *headers) {
           if (!isValidHeaderName(name) || value.find_first_of("\r\n") != std::string::npos) {
-            reader_.error(*n, fmt::format("{}: header \"{}\" has an invalid name or a line break in "
-                                          "its value", context, name));
+            reader_.error(*n,
+                          fmt::format("{}: header \"{}\" has an invalid name or a line break in "
+                                      "its value",
+                                      context, name));
           }
         }
         step.headers = std::move(*headers);
@@ -786,7 +832,8 @@ class ConfigBuilder {
       step.tlsVerify = reader_.boolean(*n, context + ": tls_verify").value_or(true);
     }
     if (const toml::node* n = layers.get("body_size_limit")) {
-      step.bodySizeLimit = reader_.byteSize(*n, context + ": body_size_limit").value_or(kDefaultBodySizeLimit);
+      step.bodySizeLimit =
+          reader_.byteSize(*n, context + ": body_size_limit").value_or(kDefaultBodySizeLimit);
     }
     if (const toml::node* n = layers.get("assert")) {
       const toml::array* array = n->as_array();
@@ -814,7 +861,8 @@ class ConfigBuilder {
       for (const std::string& name : use.names) {
         if (config.notifiers.count(name) == 0) {
           reader_.error(use.where, fmt::format("check \"{}\": notify names \"{}\", which is not "
-                                               "defined under [notifiers]", use.check, name));
+                                               "defined under [notifiers]",
+                                               use.check, name));
         }
       }
     }
@@ -847,7 +895,8 @@ LoadResult loadConfig(const std::string& path, const Environment& env) {
     try {
       builder.build(path, config);
     } catch (const std::exception& e) {  // a library surprise is a config error, not a crash
-      result.errors.push_back({SourceLocation{path, 0, 0}, fmt::format("cannot load: {}", e.what())});
+      result.errors.push_back(
+          {SourceLocation{path, 0, 0}, fmt::format("cannot load: {}", e.what())});
     }
   }
   if (result.errors.empty()) {

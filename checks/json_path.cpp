@@ -1,8 +1,8 @@
 #include "checks/json_path.h"
 
+#include <fmt/format.h>
 #include <cctype>
 #include <charconv>
-#include <fmt/format.h>
 
 namespace prober {
 namespace {
@@ -51,8 +51,8 @@ std::optional<JsonPath> JsonPath::parse(std::string_view text, std::string& erro
         ++pos;
       }
       if (pos == start) {
-        error = fmt::format("JSON path \"{}\": expected a member name after '.' at offset {}",
-                            text, start);
+        error = fmt::format("JSON path \"{}\": expected a member name after '.' at offset {}", text,
+                            start);
         return std::nullopt;
       }
       path.segments_.emplace_back(std::string(text.substr(start, pos - start)));

@@ -1,7 +1,7 @@
 #include "checks/probe_result.h"
 
-#include <ostream>
 #include <strings.h>
+#include <ostream>
 
 namespace prober {
 

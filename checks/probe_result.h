@@ -41,12 +41,12 @@ struct ProbeResult {
   FailureKind failure = FailureKind::None;
   std::string failureReason;  // for people: "connection refused", "timed out after 5s"
 
-  int status = 0;  // HTTP status of the final response, 0 when none arrived
+  int status = 0;       // HTTP status of the final response, 0 when none arrived
   int httpVersion = 0;  // 10, 11, 20, 30; 0 when unknown
   // Headers of the final response, in arrival order, names as the server sent them.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;             // up to the check's body_size_limit
-  std::uint64_t bodySize = 0;   // bytes received (equals body.size() unless discarded)
+  std::string body;            // up to the check's body_size_limit
+  std::uint64_t bodySize = 0;  // bytes received (equals body.size() unless discarded)
 
   double totalSeconds = 0;  // whole request, redirects included
   PhaseTimings phases;

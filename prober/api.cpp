@@ -1,8 +1,8 @@
 #include "prober/api.h"
 
+#include <fmt/format.h>
 #include <boost/json.hpp>
 #include <ctime>
-#include <fmt/format.h>
 
 #include "checks/duration.h"
 
@@ -63,7 +63,8 @@ boost::json::value runToJson(const RunResult& run) {
   boost::json::array steps;
   for (const auto& step : run.steps) {
     for (const auto& failure : step.verdict.failures) {
-      failures.emplace_back(run.steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure) : failure);
+      failures.emplace_back(run.steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure)
+                                                 : failure);
     }
     steps.push_back(probeToJson(step));
   }
@@ -86,9 +87,8 @@ boost::json::value checkToJson(const CheckState& check) {
   out["state"] = !check.last() ? "pending" : (check.last()->passed ? "passing" : "failing");
   out["alert_firing"] = check.alert().firing();
   out["consecutive_failures"] = check.alert().consecutiveFailures();
-  out["runs"] = {{"success", check.successes()},
-                 {"failure", check.failures()},
-                 {"skipped", check.skipped()}};
+  out["runs"] = {
+      {"success", check.successes()}, {"failure", check.failures()}, {"skipped", check.skipped()}};
   if (check.last()) {
     out["last_result"] = runToJson(*check.last());
   } else {

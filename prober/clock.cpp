@@ -22,6 +22,8 @@ void AsioTimer::armAt(SteadyTime deadline, std::function<void()> fire) {
   });
 }
 
-void AsioTimer::cancel() { impl_->timer.cancel(); }
+void AsioTimer::cancel() {
+  impl_->timer.cancel();
+}
 
 }  // namespace prober

@@ -1,7 +1,7 @@
 #pragma once
 // Time as the scheduler sees it: injected, so tests run hours of schedule in microseconds.
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <memory>
 

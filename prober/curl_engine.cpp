@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <strings.h>
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -16,7 +17,6 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -108,7 +108,9 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user
   return bytes;
 }
 
-double seconds(curl_off_t micros) { return static_cast<double>(micros) / 1e6; }
+double seconds(curl_off_t micros) {
+  return static_cast<double>(micros) / 1e6;
+}
 
 std::string hostOf(const std::string& url) {
   std::string host;
@@ -154,14 +156,16 @@ void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) 
       } else {
         result.failure = FailureKind::ConnectFailed;
         result.failureReason =
-            osErrno != 0 ? fmt::format("could not connect to {}: {}", hostOf(url), std::strerror(static_cast<int>(osErrno)))
+            osErrno != 0 ? fmt::format("could not connect to {}: {}", hostOf(url),
+                                       std::strerror(static_cast<int>(osErrno)))
                          : fmt::format("could not connect to {}: {}", hostOf(url), detail);
       }
       break;
     case CURLE_OPERATION_TIMEDOUT:
       result.failure = FailureKind::Timeout;
-      result.failureReason = fmt::format("timed out after {} while {}", formatDuration(transfer.timeout),
-                                         timeoutPhase(result, connectTime > 0, firstByteTime > 0));
+      result.failureReason =
+          fmt::format("timed out after {} while {}", formatDuration(transfer.timeout),
+                      timeoutPhase(result, connectTime > 0, firstByteTime > 0));
       break;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -178,7 +182,8 @@ void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) 
       break;
     case CURLE_TOO_MANY_REDIRECTS:
       result.failure = FailureKind::TooManyRedirects;
-      result.failureReason = fmt::format("too many redirects (more than {})", transfer.maxRedirects);
+      result.failureReason =
+          fmt::format("too many redirects (more than {})", transfer.maxRedirects);
       break;
     case CURLE_GOT_NOTHING:
       result.failure = FailureKind::ProtocolError;
@@ -277,7 +282,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       auto owned = std::move(transfers[raw]);
       transfers.erase(raw);
       owned->result.failure = FailureKind::Internal;
-      owned->result.failureReason = fmt::format("curl_multi_add_handle: {}", curl_multi_strerror(rc));
+      owned->result.failureReason =
+          fmt::format("curl_multi_add_handle: {}", curl_multi_strerror(rc));
       detach(*owned, false);
       complete(std::move(owned));
     }
@@ -316,7 +322,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, step.method.c_str());
       }
       if (!step.body.empty() || step.method == "POST") {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(step.body.size()));
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(step.body.size()));
         curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, step.body.c_str());
       }
     }
@@ -406,7 +413,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   static void readCertificateExpiry(Transfer& transfer) {
     curl_certinfo* chain = nullptr;
-    if (curl_easy_getinfo(transfer.easy, CURLINFO_CERTINFO, &chain) != CURLE_OK || chain == nullptr) {
+    if (curl_easy_getinfo(transfer.easy, CURLINFO_CERTINFO, &chain) != CURLE_OK ||
+        chain == nullptr) {
       return;
     }
     for (int i = 0; i < chain->num_of_certs; ++i) {
@@ -536,8 +544,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     socketAction(fd, events);
     // Waits are one-shot. Asio's epoll is edge-triggered, so when curl stopped reading with
     // bytes still buffered no new edge will come: act again at once instead of waiting.
-    for (int round = 0; round < kMaxExtraReads && !watch->removed &&
-                        (watch->wanted & CURL_POLL_IN) != 0 && !watch->readPending && isReadable(fd);
+    for (int round = 0;
+         round < kMaxExtraReads && !watch->removed && (watch->wanted & CURL_POLL_IN) != 0 &&
+         !watch->readPending && isReadable(fd);
          ++round) {
       socketAction(fd, CURL_CSELECT_IN);
     }
@@ -569,8 +578,12 @@ void CurlEngine::probe(const StepSpec& step, Millis timeout, Callback done) {
   impl_->start(step, timeout, std::move(done));
 }
 
-void CurlEngine::cancelAll() { impl_->cancelAll(); }
+void CurlEngine::cancelAll() {
+  impl_->cancelAll();
+}
 
-std::size_t CurlEngine::inFlight() const { return impl_->transfers.size(); }
+std::size_t CurlEngine::inFlight() const {
+  return impl_->transfers.size();
+}
 
 }  // namespace prober

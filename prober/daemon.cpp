@@ -1,12 +1,12 @@
 #include "prober/daemon.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -28,25 +28,31 @@ namespace asio = boost::asio;
 
 struct Daemon::Impl {
   Impl(asio::io_context& io, DaemonOptions options, Config config)
-      : io(io), options(std::move(options)), timer(io), signals(io, SIGHUP, SIGTERM, SIGINT),
+      : io(io),
+        options(std::move(options)),
+        timer(io),
+        signals(io, SIGHUP, SIGTERM, SIGINT),
         config(std::move(config)),
-        engine(io, static_cast<std::size_t>(this->config.prober.maxInFlight), userAgent(this->config)),
+        engine(io, static_cast<std::size_t>(this->config.prober.maxInFlight),
+               userAgent(this->config)),
         scheduler(clock, timer, static_cast<std::size_t>(this->config.prober.maxInFlight),
                   Scheduler::Hooks{[this](CheckId id, SteadyTime) { launch(id); },
                                    [this](CheckId id, int count) { skipped(id, count); },
                                    [this](SteadyDuration lag) {
-                                     metrics.observeScheduleLag(std::chrono::duration<double>(lag).count());
+                                     metrics.observeScheduleLag(
+                                         std::chrono::duration<double>(lag).count());
                                    }}) {
     const std::string stateDir = this->options.stateDir.value_or(this->config.prober.stateDir);
     std::error_code ec;
     std::filesystem::create_directories(stateDir, ec);
     if (ec) {
-      throw std::runtime_error(fmt::format("cannot create state_dir {}: {}", stateDir, ec.message()));
+      throw std::runtime_error(
+          fmt::format("cannot create state_dir {}: {}", stateDir, ec.message()));
     }
     const std::string listen = this->options.listen.value_or(this->config.prober.listen);
-    server = std::make_unique<HttpServer>(io, listen, [this](const ServerRequest& r, Responder respond) {
-      handle(r, std::move(respond));
-    });
+    server = std::make_unique<HttpServer>(
+        io, listen,
+        [this](const ServerRequest& r, Responder respond) { handle(r, std::move(respond)); });
     apply(this->config);
     watchSignals();
     spdlog::info("prober {} listening on {}:{} with {} checks", PROBER_VERSION,
@@ -160,7 +166,8 @@ struct Daemon::Impl {
   void skipped(CheckId id, int count) {
     if (auto it = byId.find(id); it != byId.end()) {
       it->second->countSkipped(count);
-      spdlog::warn("check {}: {} run(s) skipped, the previous run is still going", it->second->spec()->name, count);
+      spdlog::warn("check {}: {} run(s) skipped, the previous run is still going",
+                   it->second->spec()->name, count);
     }
   }
 
@@ -290,7 +297,8 @@ struct Daemon::Impl {
         return {200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
                 toOpenMetrics(renderMetrics(snapshot(), metrics)), ""};
       }
-      return {200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(snapshot(), metrics), ""};
+      return {200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(snapshot(), metrics),
+              ""};
     }
     if (path == "/healthz") {
       if (!isGet) {
@@ -307,7 +315,9 @@ struct Daemon::Impl {
       for (const auto& state : checksInOrder) {
         checks.push_back(checkToJson(*state));
       }
-      return {200, "application/json", boost::json::serialize(boost::json::object{{"checks", std::move(checks)}}) + "\n", ""};
+      return {200, "application/json",
+              boost::json::serialize(boost::json::object{{"checks", std::move(checks)}}) + "\n",
+              ""};
     }
     if (path.rfind("/api/v1/checks/", 0) == 0) {
       if (!isGet) {
@@ -315,9 +325,13 @@ struct Daemon::Impl {
       }
       auto it = byName.find(path.substr(std::string_view("/api/v1/checks/").size()));
       if (it == byName.end()) {
-        return {404, "application/json", R"({"error":"no such check"})" "\n", ""};
+        return {404, "application/json",
+                R"({"error":"no such check"})"
+                "\n",
+                ""};
       }
-      return {200, "application/json", boost::json::serialize(checkToJson(*it->second.state)) + "\n", ""};
+      return {200, "application/json",
+              boost::json::serialize(checkToJson(*it->second.state)) + "\n", ""};
     }
     if (path == "/" || path.rfind("/checks/", 0) == 0) {
       if (!isGet) {
@@ -334,7 +348,11 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options, Config config)
 
 Daemon::~Daemon() = default;
 
-void Daemon::stop() { impl_->stop(); }
-unsigned short Daemon::port() const { return impl_->server->port(); }
+void Daemon::stop() {
+  impl_->stop();
+}
+unsigned short Daemon::port() const {
+  return impl_->server->port();
+}
 
 }  // namespace prober

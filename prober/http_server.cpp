@@ -1,11 +1,11 @@
 #include "prober/http_server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -26,7 +26,8 @@ class Session;
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io, RequestHandler handler) : io(io), acceptor(io), handler(std::move(handler)) {}
+  Impl(asio::io_context& io, RequestHandler handler)
+      : io(io), acceptor(io), handler(std::move(handler)) {}
   asio::io_context& io;
   tcp::acceptor acceptor;
   RequestHandler handler;
@@ -60,10 +61,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kMaxRequestBody);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->onRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
   }
 
   void onRead(beast::error_code ec) {
@@ -74,7 +74,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) {
       // Malformed or oversized request: say so, then close.
-      auto response = std::make_shared<http::response<http::string_body>>(http::status::bad_request, 11);
+      auto response =
+          std::make_shared<http::response<http::string_body>>(http::status::bad_request, 11);
       response->set(http::field::content_type, "text/plain; charset=utf-8");
       response->body() = fmt::format("bad request: {}\n", ec.message());
       response->keep_alive(false);
@@ -174,7 +175,8 @@ HttpServer::HttpServer(asio::io_context& io, const std::string& listen, RequestH
   auto endpoints = resolver.resolve(host.empty() ? "0.0.0.0" : host, port,
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) {
-    throw std::runtime_error(fmt::format("cannot listen on {}: {}", listen, ec ? ec.message() : "no address"));
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}: {}", listen, ec ? ec.message() : "no address"));
   }
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
   impl_->acceptor.open(endpoint.protocol(), ec);
@@ -193,7 +195,9 @@ HttpServer::HttpServer(asio::io_context& io, const std::string& listen, RequestH
   impl_->accept();
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 unsigned short HttpServer::port() const {
   beast::error_code ec;

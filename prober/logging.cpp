@@ -10,7 +10,8 @@ namespace {
 // %* writes the message as a JSON string body (quotes, backslashes and controls escaped).
 class JsonEscapedMessage : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& message, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     for (char c : message.payload) {
       switch (c) {
         case '"': dest.append(std::string_view("\\\"")); break;
@@ -37,7 +38,8 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
 }  // namespace
 
 bool setUpLogging(const std::string& format, const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>("prober", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("prober", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == "json") {
     formatter->add_flag<JsonEscapedMessage>('*').set_pattern(

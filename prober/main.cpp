@@ -1,8 +1,8 @@
 // prober: synthetic HTTP checks on a schedule, exported to Prometheus.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "checks/config_loader.h"
 #include "prober/curl_engine.h"
@@ -54,7 +54,8 @@ int commandValidate(const std::string& path) {
 
 int main(int argc, char** argv) {
   prober::initCurlGlobally();
-  CLI::App app{"prober: synthetic HTTP checks on a schedule, exported to Prometheus, paging on-call"};
+  CLI::App app{
+      "prober: synthetic HTTP checks on a schedule, exported to Prometheus, paging on-call"};
   app.set_version_flag("--version", std::string("prober ") + PROBER_VERSION);
   app.require_subcommand(1);
   std::string logFormat = "text";
@@ -68,14 +69,16 @@ int main(int argc, char** argv) {
   prober::DaemonOptions options;
   std::string listen;
   std::string stateDir;
-  auto* run = app.add_subcommand("run", "Run the daemon: schedule every check, serve /metrics, the status page and the API");
+  auto* run = app.add_subcommand(
+      "run", "Run the daemon: schedule every check, serve /metrics, the status page and the API");
   run->add_option("-c,--config", configPath, "Config file (TOML)")->required();
   run->add_option("--listen", listen, "Listen address HOST:PORT, overriding [prober] listen");
   run->add_option("--state-dir", stateDir, "State directory, overriding [prober] state_dir");
   run->add_option("--log-format", logFormat, "Log line format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
 
-  auto* validate = app.add_subcommand("validate", "Check a config; print FILE:LINE:COL: message for every error");
+  auto* validate = app.add_subcommand(
+      "validate", "Check a config; print FILE:LINE:COL: message for every error");
   validate->add_option("-c,--config", configPath, "Config file (TOML)")->required();
 
   std::vector<std::string> selected;

@@ -2,10 +2,10 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <fmt/format.h>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <fmt/format.h>
 #include <map>
 #include <set>
 #include <sstream>
@@ -63,9 +63,8 @@ void ProcessMetrics::recordReload(bool ok) {
   lastReloadOk_.Set(ok ? 1 : 0);
   if (ok) {
     reloadsOk_.Increment();
-    lastReloadTime_.Set(std::chrono::duration<double>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count());
+    lastReloadTime_.Set(
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   } else {
     reloadsFailed_.Increment();
   }
@@ -186,7 +185,8 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
                                                      {"processing", phases.processing},
                                                      {"transfer", phases.transfer}};
     for (const auto& [phase, seconds] : values) {
-      sample(out, "probe_http_duration_seconds", *check, fmt::format(",phase=\"{}\"", phase), seconds);
+      sample(out, "probe_http_duration_seconds", *check, fmt::format(",phase=\"{}\"", phase),
+             seconds);
     }
   }
 
@@ -215,9 +215,9 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
                 if (!probe.certExpiry) {
                   return false;
                 }
-                value = static_cast<double>(
-                    std::chrono::duration_cast<std::chrono::seconds>(probe.certExpiry->time_since_epoch())
-                        .count());
+                value = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                probe.certExpiry->time_since_epoch())
+                                                .count());
                 return true;
               }));
 
@@ -248,11 +248,11 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
     }
   }
   family(out, checks, "prober_check_runs_skipped_total",
-              "Runs not started because the previous run was still going.", "counter",
-              [](const CheckState& check, double& value) {
-                value = static_cast<double>(check.skipped());
-                return true;
-              });
+         "Runs not started because the previous run was still going.", "counter",
+         [](const CheckState& check, double& value) {
+           value = static_cast<double>(check.skipped());
+           return true;
+         });
   gaugeFamily(out, checks, "prober_check_consecutive_failures", "Failed runs in a row.",
               [](const CheckState& check, double& value) {
                 value = check.alert().consecutiveFailures();
@@ -270,7 +270,8 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
       const CheckSpec& spec = *check->spec();
       // Sorted by name, as Prometheus' own clients write them.
       std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
-      sorted.emplace("url", spec.steps.empty() ? std::string_view() : std::string_view(spec.steps.front().displayUrl));
+      sorted.emplace("url", spec.steps.empty() ? std::string_view()
+                                               : std::string_view(spec.steps.front().displayUrl));
       std::string labels;
       for (const auto& [key, value] : sorted) {
         fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
@@ -296,7 +297,8 @@ std::string toOpenMetrics(std::string_view text) {
   std::set<std::string_view> counters;
   lines([&](std::string_view line) {
     constexpr std::string_view kType = "# TYPE ";
-    if (line.rfind(kType, 0) == 0 && line.size() > 8 && line.substr(line.size() - 8) == " counter") {
+    if (line.rfind(kType, 0) == 0 && line.size() > 8 &&
+        line.substr(line.size() - 8) == " counter") {
       counters.insert(line.substr(kType.size(), line.size() - kType.size() - 8));
     }
   });
@@ -309,7 +311,8 @@ std::string toOpenMetrics(std::string_view text) {
       }
       const std::string_view rest = line.substr(prefix.size());
       const std::string_view name = rest.substr(0, rest.find(' '));
-      if (counters.count(name) != 0 && name.size() > 6 && name.substr(name.size() - 6) == "_total") {
+      if (counters.count(name) != 0 && name.size() > 6 &&
+          name.substr(name.size() - 6) == "_total") {
         out.append(prefix).append(name.substr(0, name.size() - 6)).append(rest.substr(name.size()));
         out.push_back('\n');
         return;

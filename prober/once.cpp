@@ -1,9 +1,9 @@
 #include "prober/once.h"
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <deque>
-#include <fmt/format.h>
 #include <ostream>
 #include <set>
 
@@ -22,14 +22,15 @@ void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
   for (const auto& result : results) {
     width = std::max(width, result->check.size());
   }
-  out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", "CHECK", width, "RESULT", "LATENCY", "STATUS",
-                     "DETAILS");
+  out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", "CHECK", width, "RESULT", "LATENCY",
+                     "STATUS", "DETAILS");
   for (const auto& result : results) {
     const ProbeResult* last = result->lastProbe();
     std::vector<std::string> failures;
     for (const auto& step : result->steps) {
       for (const auto& failure : step.verdict.failures) {
-        failures.push_back(result->steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure) : failure);
+        failures.push_back(result->steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure)
+                                                    : failure);
       }
     }
     out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", result->check, width,
@@ -62,8 +63,9 @@ int runOnce(const Config& config, const std::vector<std::string>& selected, Once
 
   boost::asio::io_context io;
   SystemClock clock;
-  const std::string userAgent =
-      config.prober.userAgent.empty() ? std::string("prober/") + PROBER_VERSION : config.prober.userAgent;
+  const std::string userAgent = config.prober.userAgent.empty()
+                                    ? std::string("prober/") + PROBER_VERSION
+                                    : config.prober.userAgent;
   CurlEngine engine(io, static_cast<std::size_t>(config.prober.maxInFlight), userAgent);
   std::vector<RunResultPtr> results(checks.size());
   // Start up to max_in_flight at once; each finished run starts the next waiting one.
@@ -98,7 +100,8 @@ int runOnce(const Config& config, const std::vector<std::string>& selected, Once
       run.as_object()["name"] = result->check;
       array.push_back(std::move(run));
     }
-    out << boost::json::serialize(boost::json::object{{"passed", allPassed}, {"checks", std::move(array)}})
+    out << boost::json::serialize(
+               boost::json::object{{"passed", allPassed}, {"checks", std::move(array)}})
         << "\n";
   } else {
     printTable(results, out);

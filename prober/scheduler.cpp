@@ -17,7 +17,9 @@ std::uint64_t fnv1a(std::string_view text) {
 }  // namespace
 
 Scheduler::Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks)
-    : clock_(clock), timer_(timer), maxInFlight_(std::max<std::size_t>(1, maxInFlight)),
+    : clock_(clock),
+      timer_(timer),
+      maxInFlight_(std::max<std::size_t>(1, maxInFlight)),
       hooks_(std::move(hooks)) {}
 
 SteadyDuration Scheduler::spreadOffset(std::string_view name, Millis interval) {
@@ -25,7 +27,8 @@ SteadyDuration Scheduler::spreadOffset(std::string_view name, Millis interval) {
   if (micros <= 0) {
     return SteadyDuration::zero();
   }
-  return std::chrono::microseconds(static_cast<std::int64_t>(fnv1a(name) % static_cast<std::uint64_t>(micros)));
+  return std::chrono::microseconds(
+      static_cast<std::int64_t>(fnv1a(name) % static_cast<std::uint64_t>(micros)));
 }
 
 SteadyTime Scheduler::nextDue(SteadyTime due, Millis interval, SteadyTime now, int& passedOver) {
@@ -48,7 +51,9 @@ void Scheduler::add(CheckId id, std::string_view name, Millis interval) {
   rearm();
 }
 
-void Scheduler::remove(CheckId id) { entries_.erase(id); }
+void Scheduler::remove(CheckId id) {
+  entries_.erase(id);
+}
 
 void Scheduler::finished(CheckId id) {
   running_.erase(id);

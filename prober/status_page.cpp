@@ -1,7 +1,7 @@
 #include "prober/status_page.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "checks/duration.h"
 #include "prober/api.h"
@@ -38,15 +38,16 @@ std::string historyChart(const CheckState& check) {
   }
   constexpr int kBarWidth = 4;
   constexpr int kHeight = 24;
-  std::string svg = fmt::format(R"(<svg width="{}" height="{}" role="img" aria-label="recent runs">)",
-                                CheckState::kHistoryLength * kBarWidth, kHeight);
+  std::string svg =
+      fmt::format(R"(<svg width="{}" height="{}" role="img" aria-label="recent runs">)",
+                  CheckState::kHistoryLength * kBarWidth, kHeight);
   int x = static_cast<int>((CheckState::kHistoryLength - runs.size()) * kBarWidth);
   for (const auto& run : runs) {
     const int height = std::max(2, static_cast<int>(run.seconds / slowest * kHeight));
-    svg += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{} {} {}</title></rect>)",
-                       x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad",
-                       isoTimestamp(run.at), formatSeconds(run.seconds),
-                       run.failure ? escapeHtml(*run.failure) : std::string("passed"));
+    svg += fmt::format(
+        R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{} {} {}</title></rect>)",
+        x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad", isoTimestamp(run.at),
+        formatSeconds(run.seconds), run.failure ? escapeHtml(*run.failure) : std::string("passed"));
     x += kBarWidth;
   }
   return svg + "</svg>";
@@ -87,9 +88,12 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
     html += fmt::format(
         R"(<tr id="{0}"><td><strong>{0}</strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
 )",
-        escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl), state,
-        check->alert().firing() ? "firing" : "ok", last ? formatSeconds(last->durationSeconds) : "",
-        last && last->lastProbe() && last->lastProbe()->status != 0 ? std::to_string(last->lastProbe()->status) : "",
+        escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
+        state, check->alert().firing() ? "firing" : "ok",
+        last ? formatSeconds(last->durationSeconds) : "",
+        last && last->lastProbe() && last->lastProbe()->status != 0
+            ? std::to_string(last->lastProbe()->status)
+            : "",
         historyChart(*check), escapeHtml(lastFailure));
   }
   html += "</tbody></table></body></html>\n";

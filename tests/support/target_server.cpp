@@ -27,13 +27,15 @@ int numberAfter(std::string_view text, std::string_view prefix) {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  explicit Connection(tcp::socket socket) : stream_(std::move(socket)), timer_(stream_.get_executor()) {}
+  explicit Connection(tcp::socket socket)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()) {}
   void start() {
-    http::async_read(stream_, buffer_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (!ec) {
-        self->answer();
-      }
-    });
+    http::async_read(stream_, buffer_, request_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (!ec) {
+                         self->answer();
+                       }
+                     });
   }
 
  private:
@@ -61,11 +63,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       });
       return;
     } else if (target.rfind("/bytes?n=", 0) == 0) {
-      response_.body() = std::string(static_cast<std::size_t>(numberAfter(target, "/bytes?n=")), 'x');
+      response_.body() =
+          std::string(static_cast<std::size_t>(numberAfter(target, "/bytes?n=")), 'x');
     } else if (target.rfind("/redirect/", 0) == 0) {
       const int left = numberAfter(target, "/redirect/");
       response_.result(http::status::found);
-      response_.set(http::field::location, left <= 1 ? std::string("/ok") : "/redirect/" + std::to_string(left - 1));
+      response_.set(http::field::location,
+                    left <= 1 ? std::string("/ok") : "/redirect/" + std::to_string(left - 1));
     } else if (target == "/loop") {
       response_.result(http::status::found);
       response_.set(http::field::location, "/loop");
@@ -87,18 +91,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void sendRaw(std::string text) {
     raw_ = std::move(text);
-    asio::async_write(stream_, asio::buffer(raw_), [self = shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    });
+    asio::async_write(stream_, asio::buffer(raw_),
+                      [self = shared_from_this()](beast::error_code, std::size_t) {
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                      });
   }
 
   void send() {
     response_.prepare_payload();
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    });
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](beast::error_code, std::size_t) {
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                      });
   }
 
   beast::tcp_stream stream_;
@@ -137,6 +143,8 @@ TargetServer::~TargetServer() {
   impl_->thread.join();
 }
 
-unsigned short TargetServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned short TargetServer::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 }  // namespace prober::testing

@@ -82,7 +82,8 @@ TEST_CASE("header: case-insensitive name, string and number comparisons") {
   CHECK(run("header X-Missing exists") == "header X-Missing exists (no X-Missing header)");
   CHECK(run("header X-Missing !exists") == "");
   CHECK(run("header X-Count !exists") == R"(header X-Count !exists (got "42"))");
-  CHECK(run(R"(header X-Missing contains "a")") == R"(header X-Missing contains "a" (no X-Missing header))");
+  CHECK(run(R"(header X-Missing contains "a")") ==
+        R"(header X-Missing contains "a" (no X-Missing header))");
 }
 
 TEST_CASE("body: contains, equality and RE2 regexes") {
@@ -124,7 +125,8 @@ TEST_CASE("json: every kind of value") {
   CHECK(run(R"(json $.tags !contains "c")") == "");
   CHECK(run(R"(json $.name contains "rob")") == "");
   CHECK(run("json $.name matches /^pro/") == "");
-  CHECK(run(R"(json $.status in ["UP", "DEGRADED"])") == R"(json $.status in ["UP", "DEGRADED"] (got "DOWN"))");
+  CHECK(run(R"(json $.status in ["UP", "DEGRADED"])") ==
+        R"(json $.status in ["UP", "DEGRADED"] (got "DOWN"))");
   CHECK(run(R"(json $.status in ["UP", "DOWN"])") == "");
   CHECK(run("json $.items exists") == "");
   CHECK(run("json $.nothing exists") == "json $.nothing exists ($.nothing not found)");
@@ -136,7 +138,8 @@ TEST_CASE("json on a body that is not JSON says so") {
   ProbeResult html;
   html.status = 200;
   html.body = "<html>";
-  CHECK(run(R"(json $.status == "UP")", html).rfind(R"(json $.status == "UP" (body is not JSON: )", 0) == 0);
+  CHECK(run(R"(json $.status == "UP")", html)
+            .rfind(R"(json $.status == "UP" (body is not JSON: )", 0) == 0);
   ProbeResult empty;
   CHECK(run("json $.a exists", empty) == "json $.a exists (body is empty, not JSON)");
 }
@@ -147,7 +150,8 @@ TEST_CASE("len() of arrays, objects and strings") {
   CHECK(run("len(json $.name) == 6") == "");
   CHECK(run("len(json $.items[0]) == 1") == "");
   CHECK(run("len(json $) >= 8") == "");
-  CHECK(run("len(json $.count) == 1") == "len(json $.count) == 1 ($.count is 3, which has no length)");
+  CHECK(run("len(json $.count) == 1") ==
+        "len(json $.count) == 1 ($.count is 3, which has no length)");
   CHECK(run("len(json $.nope) == 0") == "len(json $.nope) == 0 ($.nope not found)");
 }
 
@@ -179,12 +183,16 @@ TEST_CASE("malformed assertions are refused with the reason") {
   CHECK(parseError("status == abc") ==
         "\"abc\" is not a value (expected a number, a duration like 500ms, a \"string\", true, "
         "false, null or a status class like 2xx)");
-  CHECK(parseError("latency < 500") == "latency is compared with a duration like 500ms or 14d, not 500");
+  CHECK(parseError("latency < 500") ==
+        "latency is compared with a duration like 500ms or 14d, not 500");
   CHECK(parseError("status == \"200\"") ==
         "status is compared with a number or a status class like 2xx, not \"200\"");
-  CHECK(parseError("status contains \"2\"") == "status is a number; contains applies to header, body and json");
-  CHECK(parseError("status exists") == "status always exists; exists applies to header, json and cert_expiry");
-  CHECK(parseError("body matches /(unclosed/") == "invalid regex /(unclosed/: missing ): (unclosed");
+  CHECK(parseError("status contains \"2\"") ==
+        "status is a number; contains applies to header, body and json");
+  CHECK(parseError("status exists") ==
+        "status always exists; exists applies to header, json and cert_expiry");
+  CHECK(parseError("body matches /(unclosed/") ==
+        "invalid regex /(unclosed/: missing ): (unclosed");
   CHECK(parseError("body matches /abc") == "regex is missing its closing slash");
   CHECK(parseError("body matches abc") == "matches takes a regex between slashes: matches /^ok$/");
   CHECK(parseError("status in 200") == "in takes a list: in [200, 204]");

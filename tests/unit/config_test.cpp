@@ -38,7 +38,8 @@ std::string readFile(const fs::path& path) {
 }
 
 void replaceAll(std::string& text, const std::string& from, const std::string& to) {
-  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (std::size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
 }
@@ -78,7 +79,8 @@ TEST_CASE("a missing file is an error naming it") {
 TEST_CASE("a directory is refused as a config file") {
   const auto result = prober::loadConfig(kTestdata + "/valid", fakeEnvironment);
   REQUIRE(result.errors.size() == 1);
-  CHECK(prober::toString(result.errors[0]) == kTestdata + "/valid:1:1: is a directory, not a config file");
+  CHECK(prober::toString(result.errors[0]) ==
+        kTestdata + "/valid:1:1: is a directory, not a config file");
 }
 
 TEST_CASE("a full config loads with defaults, environment and includes applied") {
@@ -99,21 +101,24 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(health.name == "api-health");
   CHECK(health.interval == prober::Millis(15'000));
   CHECK(health.timeout == prober::Millis(5'000));  // from [defaults]
-  CHECK(health.failureThreshold == 2);              // from [defaults]
-  CHECK(health.successThreshold == 1);              // built-in default
+  CHECK(health.failureThreshold == 2);             // from [defaults]
+  CHECK(health.successThreshold == 1);             // built-in default
   CHECK(health.notify == std::vector<std::string>{"pagerduty"});
   CHECK(health.labels.at("team") == "payments");
   REQUIRE(health.steps.size() == 1);
   CHECK(health.steps[0].url == "https://api.example.com/health?token=s3cret");
   CHECK(health.steps[0].displayUrl == "https://api.example.com/health?token=${API_TOKEN}");
   CHECK(health.steps[0].assertions.size() == 3);
-  CHECK(health.steps[0].headers == std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}});
+  CHECK(health.steps[0].headers ==
+        std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}});
 
   const prober::CheckSpec& create = *config.checks[1];
   CHECK(create.steps[0].method == "POST");
   // toml++ keeps table keys sorted, so the JSON body lists them in that order.
-  CHECK(create.steps[0].body == R"({"count":2,"name":"synthetic","secret":"s3cret","tags":["a","b"]})");
-  CHECK(create.steps[0].headers.back() == std::pair<std::string, std::string>{"Content-Type", "application/json"});
+  CHECK(create.steps[0].body ==
+        R"({"count":2,"name":"synthetic","secret":"s3cret","tags":["a","b"]})");
+  CHECK(create.steps[0].headers.back() ==
+        std::pair<std::string, std::string>{"Content-Type", "application/json"});
   CHECK(create.notify.empty());
   CHECK_FALSE(create.steps[0].followRedirects);
   CHECK_FALSE(create.steps[0].tlsVerify);
@@ -130,12 +135,14 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   REQUIRE(config.notifiers.count("pagerduty") == 1);
   CHECK(config.notifiers.at("pagerduty").settings.at("routing_key") == "pd-routing-key-123");
   CHECK(config.notifiers.at("pagerduty").settings.at("severity") == "critical");
-  CHECK(config.notifiers.at("pagerduty").settings.at("url") == "https://events.pagerduty.com/v2/enqueue");
+  CHECK(config.notifiers.at("pagerduty").settings.at("url") ==
+        "https://events.pagerduty.com/v2/enqueue");
 }
 
 TEST_CASE("the default timeout shrinks to a shorter interval; an explicit one may not exceed it") {
   const fs::path path = fs::temp_directory_path() / "prober-config-test-short.toml";
-  std::ofstream(path) << "[[check]]\nname = \"fast\"\nurl = \"http://127.0.0.1/\"\ninterval = \"500ms\"\n";
+  std::ofstream(path)
+      << "[[check]]\nname = \"fast\"\nurl = \"http://127.0.0.1/\"\ninterval = \"500ms\"\n";
   const auto result = prober::loadConfig(path.string(), fakeEnvironment);
   REQUIRE(result.config.has_value());
   CHECK(result.config->checks[0]->timeout == prober::Millis(500));
@@ -155,7 +162,8 @@ TEST_CASE("sameAs ignores where a check was written, not what it does") {
 }
 
 TEST_CASE("the example config is valid") {
-  const auto result = prober::loadConfig(std::string(EXAMPLES_DIR) + "/checks.toml", fakeEnvironment);
+  const auto result =
+      prober::loadConfig(std::string(EXAMPLES_DIR) + "/checks.toml", fakeEnvironment);
   for (const auto& error : result.errors) {
     INFO(prober::toString(error));
   }

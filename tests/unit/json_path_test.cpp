@@ -26,7 +26,8 @@ std::string parseError(const char* pathText) {
 }  // namespace
 
 TEST_CASE("members, indexes and quoted names are followed") {
-  const char* doc = R"({"a":{"b":1},"items":[{"id":7},{"id":8}],"key with space":"x","k.dot":2,"":3})";
+  const char* doc =
+      R"({"a":{"b":1},"items":[{"id":7},{"id":8}],"key with space":"x","k.dot":2,"":3})";
   CHECK(lookup(doc, "$") == boost::json::serialize(boost::json::parse(doc)));
   CHECK(lookup(doc, "$.a.b") == "1");
   CHECK(lookup(doc, "$.items[1].id") == "8");

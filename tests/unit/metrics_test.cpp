@@ -41,7 +41,8 @@ prober::RunResultPtr makeRun(const std::string& name, bool passed, double second
   step.probe.bodySize = 1234;
   step.probe.redirects = 1;
   step.probe.tls = true;
-  step.probe.certExpiry = std::chrono::system_clock::time_point(std::chrono::seconds(1'900'000'000));
+  step.probe.certExpiry =
+      std::chrono::system_clock::time_point(std::chrono::seconds(1'900'000'000));
   if (!passed) {
     step.verdict.failures.push_back("status == 200 (got 503)");
   }
@@ -56,10 +57,11 @@ std::string familyLines(const std::string& text, const std::string& name) {
   std::string line;
   std::vector<std::string> lines;
   while (std::getline(in, line)) {
-    const bool sampleLine = line.rfind(name + "{", 0) == 0 || line.rfind(name + "_bucket{", 0) == 0 ||
-                            line.rfind(name + "_sum{", 0) == 0 || line.rfind(name + "_count{", 0) == 0;
-    if (sampleLine || line == "# TYPE " + name + " gauge" || line == "# TYPE " + name + " counter" ||
-        line == "# TYPE " + name + " histogram") {
+    const bool sampleLine =
+        line.rfind(name + "{", 0) == 0 || line.rfind(name + "_bucket{", 0) == 0 ||
+        line.rfind(name + "_sum{", 0) == 0 || line.rfind(name + "_count{", 0) == 0;
+    if (sampleLine || line == "# TYPE " + name + " gauge" ||
+        line == "# TYPE " + name + " counter" || line == "# TYPE " + name + " histogram") {
       lines.push_back(line);
     }
   }
@@ -90,30 +92,46 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
 
   prometheus::Registry registry;
   auto& success = prometheus::BuildGauge().Name("probe_success").Help("h").Register(registry);
-  auto& phases = prometheus::BuildGauge().Name("probe_http_duration_seconds").Help("h").Register(registry);
-  auto& status = prometheus::BuildGauge().Name("probe_http_status_code").Help("h").Register(registry);
-  auto& expiry = prometheus::BuildGauge().Name("probe_ssl_earliest_cert_expiry").Help("h").Register(registry);
-  auto& runs = prometheus::BuildCounter().Name("prober_check_runs_total").Help("h").Register(registry);
-  auto& duration = prometheus::BuildHistogram().Name("prober_check_duration_seconds").Help("h").Register(registry);
+  auto& phases =
+      prometheus::BuildGauge().Name("probe_http_duration_seconds").Help("h").Register(registry);
+  auto& status =
+      prometheus::BuildGauge().Name("probe_http_status_code").Help("h").Register(registry);
+  auto& expiry =
+      prometheus::BuildGauge().Name("probe_ssl_earliest_cert_expiry").Help("h").Register(registry);
+  auto& runs =
+      prometheus::BuildCounter().Name("prober_check_runs_total").Help("h").Register(registry);
+  auto& duration = prometheus::BuildHistogram()
+                       .Name("prober_check_duration_seconds")
+                       .Help("h")
+                       .Register(registry);
   auto& info = prometheus::BuildGauge().Name("prober_check_info").Help("h").Register(registry);
-  auto& failures = prometheus::BuildGauge().Name("prober_check_consecutive_failures").Help("h").Register(registry);
-  const prometheus::Histogram::BucketBoundaries bounds(prober::kDurationBuckets.begin(), prober::kDurationBuckets.end());
+  auto& failures = prometheus::BuildGauge()
+                       .Name("prober_check_consecutive_failures")
+                       .Help("h")
+                       .Register(registry);
+  const prometheus::Histogram::BucketBoundaries bounds(prober::kDurationBuckets.begin(),
+                                                       prober::kDurationBuckets.end());
   for (const prober::CheckState* check : {&api, &down}) {
     const std::string name = check->spec()->name;
     const auto& probe = *check->last()->lastProbe();
     success.Add({{"check", name}}).Set(check->last()->passed ? 1 : 0);
     status.Add({{"check", name}}).Set(probe.status);
     expiry.Add({{"check", name}}).Set(1'900'000'000);
-    const std::pair<const char*, double> phaseValues[] = {
-        {"resolve", probe.phases.resolve}, {"connect", probe.phases.connect}, {"tls", probe.phases.tls},
-        {"processing", probe.phases.processing}, {"transfer", probe.phases.transfer}};
+    const std::pair<const char*, double> phaseValues[] = {{"resolve", probe.phases.resolve},
+                                                          {"connect", probe.phases.connect},
+                                                          {"tls", probe.phases.tls},
+                                                          {"processing", probe.phases.processing},
+                                                          {"transfer", probe.phases.transfer}};
     for (const auto& [phase, value] : phaseValues) {
       phases.Add({{"check", name}, {"phase", phase}}).Set(value);
     }
-    runs.Add({{"check", name}, {"result", "success"}}).Increment(static_cast<double>(check->successes()));
-    runs.Add({{"check", name}, {"result", "failure"}}).Increment(static_cast<double>(check->failures()));
+    runs.Add({{"check", name}, {"result", "success"}})
+        .Increment(static_cast<double>(check->successes()));
+    runs.Add({{"check", name}, {"result", "failure"}})
+        .Increment(static_cast<double>(check->failures()));
     failures.Add({{"check", name}}).Set(check->alert().consecutiveFailures());
-    std::map<std::string, std::string> labels(check->spec()->labels.begin(), check->spec()->labels.end());
+    std::map<std::string, std::string> labels(check->spec()->labels.begin(),
+                                              check->spec()->labels.end());
     labels["check"] = name;
     labels["url"] = check->spec()->steps[0].displayUrl;
     info.Add(labels).Set(1);
@@ -129,10 +147,10 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
   std::ostringstream theirs;
   prometheus::TextSerializer().Serialize(theirs, registry.Collect());
 
-  for (const char* family : {"probe_success", "probe_http_duration_seconds", "probe_http_status_code",
-                             "probe_ssl_earliest_cert_expiry", "prober_check_runs_total",
-                             "prober_check_duration_seconds", "prober_check_info",
-                             "prober_check_consecutive_failures"}) {
+  for (const char* family : {"probe_success", "probe_http_duration_seconds",
+                             "probe_http_status_code", "probe_ssl_earliest_cert_expiry",
+                             "prober_check_runs_total", "prober_check_duration_seconds",
+                             "prober_check_info", "prober_check_consecutive_failures"}) {
     CAPTURE(family);
     const std::string expected = familyLines(theirs.str(), family);
     CHECK_FALSE(expected.empty());
@@ -148,7 +166,8 @@ TEST_CASE("checks that have not run yet expose no probe_* series but do expose t
   prober::renderCheckMetrics(out, {&fresh});
   CHECK(out.find("probe_success") == std::string::npos);
   CHECK(out.find("prober_check_info{check=\"fresh\"") != std::string::npos);
-  CHECK(out.find("prober_check_runs_total{check=\"fresh\",result=\"success\"} 0") != std::string::npos);
+  CHECK(out.find("prober_check_runs_total{check=\"fresh\",result=\"success\"} 0") !=
+        std::string::npos);
 }
 
 TEST_CASE("metric values are written like prometheus-cpp writes them") {

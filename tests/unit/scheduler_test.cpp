@@ -37,7 +37,9 @@ struct Harness {
                                    [this](CheckId id, int count) { skipped[id] += count; },
                                    [this](prober::SteadyDuration lag) { lags.push_back(lag); }}) {}
 
-  int launches(CheckId id) const { return static_cast<int>(std::count(launched.begin(), launched.end(), id)); }
+  int launches(CheckId id) const {
+    return static_cast<int>(std::count(launched.begin(), launched.end(), id));
+  }
 };
 
 }  // namespace
@@ -107,7 +109,8 @@ TEST_CASE("at most max_in_flight runs at once; the rest wait in order") {
   // Waiting runs start in the order they fell due, one per freed slot.
   std::vector<std::pair<prober::SteadyDuration, CheckId>> byOffset;
   for (CheckId id = 1; id <= 5; ++id) {
-    byOffset.emplace_back(Scheduler::spreadOffset("check-" + std::to_string(id), Millis(60'000)), id);
+    byOffset.emplace_back(Scheduler::spreadOffset("check-" + std::to_string(id), Millis(60'000)),
+                          id);
   }
   std::sort(byOffset.begin(), byOffset.end());
   CHECK(h.launched[0] == byOffset[0].second);
