@@ -516,28 +516,27 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   }
 
   void arm(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch) {
-    if ((watch->wanted & CURL_POLL_IN) != 0 && !watch->readPending) {
-      watch->readPending = true;
-      watch->descriptor.async_wait(
-          asio::posix::stream_descriptor::wait_read,
-          [weak = weak_from_this(), watch, fd](const boost::system::error_code& ec) {
-            watch->readPending = false;
-            if (auto me = weak.lock(); me && !watch->removed) {
-              me->onReady(fd, watch, ec ? CURL_CSELECT_ERR : CURL_CSELECT_IN);
-            }
-          });
+    armOne(fd, watch, CURL_POLL_IN, &SocketWatch::readPending,
+           asio::posix::stream_descriptor::wait_read, CURL_CSELECT_IN);
+    armOne(fd, watch, CURL_POLL_OUT, &SocketWatch::writePending,
+           asio::posix::stream_descriptor::wait_write, CURL_CSELECT_OUT);
+  }
+
+  // Starts one one-shot wait for a direction curl wants and no wait is pending for yet.
+  void armOne(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch, int direction,
+              bool SocketWatch::*pending, asio::posix::stream_descriptor::wait_type waitType,
+              int readyEvent) {
+    if ((watch->wanted & direction) == 0 || (*watch).*pending) {
+      return;
     }
-    if ((watch->wanted & CURL_POLL_OUT) != 0 && !watch->writePending) {
-      watch->writePending = true;
-      watch->descriptor.async_wait(
-          asio::posix::stream_descriptor::wait_write,
-          [weak = weak_from_this(), watch, fd](const boost::system::error_code& ec) {
-            watch->writePending = false;
-            if (auto me = weak.lock(); me && !watch->removed) {
-              me->onReady(fd, watch, ec ? CURL_CSELECT_ERR : CURL_CSELECT_OUT);
-            }
-          });
-    }
+    (*watch).*pending = true;
+    watch->descriptor.async_wait(waitType, [weak = weak_from_this(), watch, fd, pending,
+                                            readyEvent](const boost::system::error_code& ec) {
+      (*watch).*pending = false;
+      if (auto me = weak.lock(); me && !watch->removed) {
+        me->onReady(fd, watch, ec ? CURL_CSELECT_ERR : readyEvent);
+      }
+    });
   }
 
   void onReady(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch, int events) {
