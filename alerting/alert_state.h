@@ -14,6 +14,13 @@ class AlertState {
   // Feeds one run's outcome; returns whether it fired or resolved the alert.
   AlertTransition record(bool passed);
 
+  // Carries state across a restart or a reload that changed the check's thresholds.
+  void restore(bool firing, int consecutiveFailures) {
+    firing_ = firing;
+    consecutiveFailures_ = consecutiveFailures;
+    consecutiveSuccesses_ = 0;
+  }
+
   bool firing() const { return firing_; }
   int consecutiveFailures() const { return consecutiveFailures_; }
   int consecutiveSuccesses() const { return consecutiveSuccesses_; }

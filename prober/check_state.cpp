@@ -29,6 +29,9 @@ AlertTransition CheckState::record(RunResultPtr result) {
     }
   }
   const bool passed = result->passed;
+  if (!passed && alert_.consecutiveFailures() == 0 && !alert_.firing()) {
+    failingSince_ = result->startedAt;
+  }
   last_ = std::move(result);
   return alert_.record(passed);
 }

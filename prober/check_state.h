@@ -48,6 +48,13 @@ class CheckState {
   std::uint64_t failures() const { return failures_; }
   std::uint64_t skipped() const { return skipped_; }
   const AlertState& alert() const { return alert_; }
+  // Start of the current failure streak (set while consecutiveFailures() > 0 or firing).
+  std::chrono::system_clock::time_point failingSince() const { return failingSince_; }
+  void restoreAlert(bool firing, int consecutiveFailures,
+                    std::chrono::system_clock::time_point failingSince) {
+    alert_.restore(firing, consecutiveFailures);
+    failingSince_ = failingSince;
+  }
   const std::array<std::uint64_t, kDurationBuckets.size()>& durationBuckets() const {
     return durationBuckets_;
   }
@@ -64,6 +71,7 @@ class CheckState {
   std::uint64_t failures_ = 0;
   std::uint64_t skipped_ = 0;
   AlertState alert_;
+  std::chrono::system_clock::time_point failingSince_{};
   std::array<std::uint64_t, kDurationBuckets.size()> durationBuckets_{};  // non-cumulative
   double durationSum_ = 0;
 };

@@ -7,16 +7,21 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
+#include "alerting/alert_event.h"
+#include "alerting/pager.h"
+#include "alerting/store.h"
 #include "checks/config_loader.h"
 #include "prober/api.h"
 #include "prober/check_runner.h"
 #include "prober/check_state.h"
 #include "prober/clock.h"
 #include "prober/curl_engine.h"
+#include "prober/curl_transport.h"
 #include "prober/http_server.h"
 #include "prober/metrics.h"
 #include "prober/scheduler.h"
@@ -41,22 +46,113 @@ struct Daemon::Impl {
                                    [this](SteadyDuration lag) {
                                      metrics.observeScheduleLag(
                                          std::chrono::duration<double>(lag).count());
-                                   }}) {
-    const std::string stateDir = this->options.stateDir.value_or(this->config.prober.stateDir);
-    std::error_code ec;
-    std::filesystem::create_directories(stateDir, ec);
-    if (ec) {
-      throw std::runtime_error(
-          fmt::format("cannot create state_dir {}: {}", stateDir, ec.message()));
+                                   }}),
+        transport(engine),
+        pagerTimer(io),
+        store(openStore(this->options.stateDir.value_or(this->config.prober.stateDir))),
+        pager(store.get(), transport,
+              Pager::Hooks{[this] { return wallMs(); },
+                           [this] { return std::uniform_real_distribution<double>(0, 1)(random); },
+                           [this](std::int64_t atMs) { wakePagerAt(atMs); },
+                           [this](const std::string& notifier, DeliveryResult result) {
+                             metrics.countNotification(notifier, deliveryResultName(result));
+                             metrics.setOutboxPending(static_cast<double>(pager.pending()));
+                           }}) {
+    std::string error;
+    savedAlerts = store->loadAlerts(error);
+    if (!error.empty()) {
+      throw std::runtime_error(error);
     }
     const std::string listen = this->options.listen.value_or(this->config.prober.listen);
     server = std::make_unique<HttpServer>(
         io, listen,
         [this](const ServerRequest& r, Responder respond) { handle(r, std::move(respond)); });
     apply(this->config);
+    // Alerts that were firing for checks no longer in the config are resolved now.
+    for (const auto& [name, saved] : savedAlerts) {
+      if (saved.firing && byName.count(name) == 0) {
+        CheckSpec gone;
+        gone.name = name;
+        gone.notify = saved.notify;
+        resolveRemoved(gone, nullptr, fromMillis(saved.failingSinceMs));
+      }
+    }
+    savedAlerts.clear();
+    auto pending = store->loadPending(error);
+    if (!error.empty()) {
+      spdlog::error("{}", error);
+    }
+    if (!pending.empty()) {
+      spdlog::info("resuming delivery of {} pending notification(s)", pending.size());
+    }
+    pager.add(std::move(pending));
+    pager.poll();
+    metrics.setOutboxPending(static_cast<double>(pager.pending()));
     watchSignals();
     spdlog::info("prober {} listening on {}:{} with {} checks", PROBER_VERSION,
                  listen.substr(0, listen.rfind(':')), server->port(), checksInOrder.size());
+  }
+
+  static std::unique_ptr<Store> openStore(const std::string& stateDir) {
+    std::string error;
+    auto store = Store::open(stateDir, error);
+    if (!store) {
+      throw std::runtime_error(error);
+    }
+    return store;
+  }
+
+  std::int64_t wallMs() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.wallNow().time_since_epoch())
+        .count();
+  }
+
+  static std::chrono::system_clock::time_point fromMillis(std::int64_t ms) {
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  }
+
+  void wakePagerAt(std::int64_t atMs) {
+    pagerTimer.armAt(
+        clock.now() + std::chrono::milliseconds(std::max<std::int64_t>(0, atMs - wallMs())),
+        [this] {
+          pager.poll();
+          metrics.setOutboxPending(static_cast<double>(pager.pending()));
+        });
+  }
+
+  // Writes the transition and the notifications it causes in one transaction, then starts
+  // delivering them.
+  void alertTransition(const CheckSpec& spec, AlertAction action, const RunResult* run,
+                       int consecutiveFailures, std::chrono::system_clock::time_point failingSince,
+                       bool keepState) {
+    AlertEvent event =
+        alertEventFor(action, spec, run, consecutiveFailures, failingSince, clock.wallNow());
+    std::vector<OutboxRow> rows;
+    for (const std::string& notifier : spec.notify) {
+      rows.push_back(OutboxRow{0, spec.name, notifier, event, 0, 0});
+    }
+    std::optional<SavedAlert> saved;
+    if (action == AlertAction::Trigger && keepState) {
+      saved = SavedAlert{
+          true, consecutiveFailures,
+          std::chrono::duration_cast<std::chrono::milliseconds>(failingSince.time_since_epoch())
+              .count(),
+          spec.notify};
+    }
+    std::string error;
+    if (!store->recordTransition(spec.name, saved, rows, error)) {
+      spdlog::error("{} (the {} for check {} is delivered from memory only)", error,
+                    actionName(action), spec.name);
+    }
+    pager.add(std::move(rows));
+    pager.poll();
+    metrics.setOutboxPending(static_cast<double>(pager.pending()));
+  }
+
+  void resolveRemoved(const CheckSpec& spec, const RunResult* last,
+                      std::chrono::system_clock::time_point failingSince) {
+    spdlog::info("check {} left the config while its alert was firing: resolving it", spec.name);
+    alertTransition(spec, AlertAction::Resolve, last, 0, failingSince, false);
   }
 
   static std::string userAgent(const Config& config) {
@@ -78,6 +174,12 @@ struct Daemon::Impl {
   ProcessMetrics metrics;
   CurlEngine engine;
   Scheduler scheduler;
+  CurlTransport transport;
+  AsioTimer pagerTimer;
+  std::unique_ptr<Store> store;
+  std::mt19937 random{std::random_device{}()};
+  Pager pager;
+  std::map<std::string, SavedAlert> savedAlerts;  // from the store, until the first apply
   std::unique_ptr<HttpServer> server;
   std::unordered_map<std::string, Running> byName;
   std::unordered_map<CheckId, std::shared_ptr<CheckState>> byId;
@@ -108,15 +210,36 @@ struct Daemon::Impl {
         ++added;
       }
       Running running{nextId++, std::make_shared<CheckState>(spec)};
+      if (it != byName.end()) {
+        // Changed, same name: the alert carries over so a firing check neither pages again
+        // nor is forgotten.
+        const CheckState& old = *it->second.state;
+        running.state->restoreAlert(old.alert().firing(), old.alert().consecutiveFailures(),
+                                    old.failingSince());
+      } else if (auto saved = savedAlerts.find(spec->name); saved != savedAlerts.end()) {
+        running.state->restoreAlert(saved->second.firing, saved->second.consecutiveFailures,
+                                    fromMillis(saved->second.failingSinceMs));
+        if (saved->second.firing) {
+          spdlog::info("check {}: alert still firing from before the restart", spec->name);
+        }
+      }
       byId[running.id] = running.state;
       scheduler.add(running.id, spec->name, spec->interval);
       kept.emplace(spec->name, running);
       ordered.push_back(running.state);
     }
     // What is left in byName was removed or replaced.
+    pager.setNotifiers(next.notifiers, next.prober.externalUrl);
+    for (const auto& [name, notifier] : next.notifiers) {
+      metrics.declareNotifier(name);
+    }
     for (auto& [name, running] : byName) {
       scheduler.remove(running.id);
       byId.erase(running.id);
+      const CheckState& state = *running.state;
+      if (kept.count(name) == 0 && state.alert().firing()) {
+        resolveRemoved(*state.spec(), state.last().get(), state.failingSince());
+      }
     }
     const std::size_t removed = byName.size() - changed;
     byName = std::move(kept);
@@ -154,12 +277,17 @@ struct Daemon::Impl {
     } else if (result->passed && !wasPassing) {
       spdlog::info("check {} passing again", name);
     }
+    const std::chrono::system_clock::time_point failingSince = state.failingSince();
     const AlertTransition transition = state.record(std::move(result));
     if (transition == AlertTransition::Fire) {
       spdlog::error("check {} alert firing after {} consecutive failures", name,
                     state.alert().consecutiveFailures());
+      alertTransition(*state.spec(), AlertAction::Trigger, state.last().get(),
+                      state.alert().consecutiveFailures(), state.failingSince(), true);
     } else if (transition == AlertTransition::Resolve) {
       spdlog::info("check {} alert resolved", name);
+      alertTransition(*state.spec(), AlertAction::Resolve, state.last().get(), 0, failingSince,
+                      false);
     }
   }
 
@@ -244,6 +372,7 @@ struct Daemon::Impl {
     }
     engine.cancelAll();
     timer.cancel();
+    pagerTimer.cancel();
     server->stop();
     boost::system::error_code ignored;
     signals.cancel(ignored);

@@ -55,8 +55,28 @@ ProcessMetrics::ProcessMetrics()
                          .Name("prober_config_reloads_total")
                          .Help("Config reloads by result.")
                          .Register(*registry_)
-                         .Add({{"result", "failure"}})) {
+                         .Add({{"result", "failure"}})),
+      notifications_(prometheus::BuildCounter()
+                         .Name("prober_notifications_total")
+                         .Help("Notification delivery attempts by notifier and result "
+                               "(delivered, retry, rejected, dropped).")
+                         .Register(*registry_)),
+      outboxPending_(prometheus::BuildGauge()
+                         .Name("prober_outbox_pending")
+                         .Help("Notifications waiting to be delivered.")
+                         .Register(*registry_)
+                         .Add({})) {
   recordReload(true);
+}
+
+void ProcessMetrics::declareNotifier(const std::string& notifier) {
+  for (const char* result : {"delivered", "retry", "rejected", "dropped"}) {
+    notifications_.Add({{"notifier", notifier}, {"result", result}});
+  }
+}
+
+void ProcessMetrics::countNotification(const std::string& notifier, std::string_view result) {
+  notifications_.Add({{"notifier", notifier}, {"result", std::string(result)}}).Increment();
 }
 
 void ProcessMetrics::recordReload(bool ok) {

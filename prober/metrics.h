@@ -23,6 +23,11 @@ class ProcessMetrics {
   void setInFlight(double value) { inFlight_.Set(value); }
   void setChecks(double value) { checks_.Set(value); }
   void recordReload(bool ok);
+  // prober_notifications_total{notifier, result}: every result series is created up front for
+  // each configured notifier, so rate() and alert rules see zeros instead of absent series.
+  void declareNotifier(const std::string& notifier);
+  void countNotification(const std::string& notifier, std::string_view result);
+  void setOutboxPending(double value) { outboxPending_.Set(value); }
   prometheus::Registry& registry() { return *registry_; }
 
  private:
@@ -34,6 +39,8 @@ class ProcessMetrics {
   prometheus::Gauge& lastReloadTime_;
   prometheus::Counter& reloadsOk_;
   prometheus::Counter& reloadsFailed_;
+  prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Gauge& outboxPending_;
 };
 
 // A sample value as prometheus-cpp's text format writes it (16 significant digits, %g style).

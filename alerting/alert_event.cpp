@@ -1,0 +1,120 @@
+#include "alerting/alert_event.h"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+#include <ctime>
+
+namespace prober {
+
+namespace {
+
+std::int64_t toMillis(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point fromMillis(std::int64_t ms) {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+}  // namespace
+
+AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunResult* last,
+                         int consecutiveFailures,
+                         std::chrono::system_clock::time_point failingSince,
+                         std::chrono::system_clock::time_point at) {
+  AlertEvent event;
+  event.action = action;
+  event.check = spec.name;
+  event.url = spec.steps.empty() ? std::string() : spec.steps.front().displayUrl;
+  event.labels = spec.labels;
+  event.at = at;
+  event.failingSince = failingSince;
+  event.consecutiveFailures = consecutiveFailures;
+  if (last != nullptr) {
+    event.latencyMs = last->durationSeconds * 1000.0;
+    for (const auto& step : last->steps) {
+      for (const auto& failure : step.verdict.failures) {
+        event.failedAssertions.push_back(
+            last->steps.size() > 1 ? "step " + step.name + ": " + failure : failure);
+      }
+    }
+  }
+  return event;
+}
+
+std::string_view actionName(AlertAction action) {
+  return action == AlertAction::Trigger ? "trigger" : "resolve";
+}
+
+std::optional<AlertAction> parseAction(std::string_view name) {
+  if (name == "trigger") {
+    return AlertAction::Trigger;
+  }
+  if (name == "resolve") {
+    return AlertAction::Resolve;
+  }
+  return std::nullopt;
+}
+
+std::string isoTimestampUtc(std::chrono::system_clock::time_point at) {
+  const std::int64_t millis = toMillis(at);
+  const auto seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis % 1000);
+}
+
+boost::json::value toJson(const AlertEvent& event) {
+  boost::json::object labels;
+  for (const auto& [key, value] : event.labels) {
+    labels[key] = value;
+  }
+  boost::json::array failures;
+  for (const auto& failure : event.failedAssertions) {
+    failures.emplace_back(failure);
+  }
+  return boost::json::object{{"action", actionName(event.action)},
+                             {"check", event.check},
+                             {"url", event.url},
+                             {"labels", std::move(labels)},
+                             {"at_ms", toMillis(event.at)},
+                             {"failing_since_ms", toMillis(event.failingSince)},
+                             {"consecutive_failures", event.consecutiveFailures},
+                             {"failed_assertions", std::move(failures)},
+                             {"latency_ms", event.latencyMs},
+                             {"summary", event.summary}};
+}
+
+std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
+  const auto* object = json.if_object();
+  if (object == nullptr) {
+    return std::nullopt;
+  }
+  try {
+    AlertEvent event;
+    auto action = parseAction(object->at("action").as_string());
+    if (!action) {
+      return std::nullopt;
+    }
+    event.action = *action;
+    event.check = std::string(object->at("check").as_string());
+    event.url = std::string(object->at("url").as_string());
+    for (const auto& [key, value] : object->at("labels").as_object()) {
+      event.labels[std::string(key)] = std::string(value.as_string());
+    }
+    event.at = fromMillis(object->at("at_ms").to_number<std::int64_t>());
+    event.failingSince = fromMillis(object->at("failing_since_ms").to_number<std::int64_t>());
+    event.consecutiveFailures = object->at("consecutive_failures").to_number<int>();
+    for (const auto& failure : object->at("failed_assertions").as_array()) {
+      event.failedAssertions.emplace_back(failure.as_string());
+    }
+    event.latencyMs = object->at("latency_ms").to_number<double>();
+    event.summary = std::string(object->at("summary").as_string());
+    return event;
+  } catch (const std::exception&) {
+    return std::nullopt;  // a field is missing or has the wrong type
+  }
+}
+
+}  // namespace prober

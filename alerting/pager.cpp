@@ -1,0 +1,241 @@
+#include "alerting/pager.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <cmath>
+
+#include "alerting/pagerduty.h"
+#include "alerting/slack.h"
+
+namespace prober {
+
+namespace {
+
+constexpr std::int64_t kMinBackoffMs = 1'000;
+constexpr std::int64_t kMaxBackoffMs = 300'000;
+constexpr std::size_t kLoggedBodyLimit = 500;
+
+bool isSuccess(int status) {
+  return status >= 200 && status <= 299;
+}
+// 408 and 429 ask to try again later; other 4xx say the request itself is wrong.
+bool canNeverSucceed(int status) {
+  return status >= 400 && status <= 499 && status != 408 && status != 429;
+}
+
+std::string describe(const TransportAnswer& answer) {
+  if (answer.status == 0) {
+    return answer.error;
+  }
+  std::string body = answer.body.substr(0, kLoggedBodyLimit);
+  return body.empty() ? fmt::format("HTTP {}", answer.status)
+                      : fmt::format("HTTP {}: {}", answer.status, body);
+}
+
+}  // namespace
+
+std::string_view deliveryResultName(DeliveryResult result) {
+  switch (result) {
+    case DeliveryResult::Delivered: return "delivered";
+    case DeliveryResult::Retry: return "retry";
+    case DeliveryResult::Rejected: return "rejected";
+    case DeliveryResult::Dropped: return "dropped";
+  }
+  return "unknown";
+}
+
+Pager::Pager(Store* store, Transport& transport, Hooks hooks)
+    : store_(store), transport_(transport), hooks_(std::move(hooks)) {}
+
+Pager::~Pager() {
+  *alive_ = false;
+}
+
+void Pager::setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl) {
+  notifiers_ = std::move(notifiers);
+  externalUrl_ = std::move(externalUrl);
+}
+
+void Pager::add(std::vector<OutboxRow> rows) {
+  for (auto& row : rows) {
+    QueueKey key{row.check, row.notifier};
+    queues_[key].push_back(Queued{nextOrder_++, std::move(row)});
+  }
+}
+
+std::size_t Pager::pending() const {
+  std::size_t count = 0;
+  for (const auto& [key, queue] : queues_) {
+    count += queue.size();
+  }
+  return count;
+}
+
+std::int64_t Pager::backoffMs(int attempts, double random) {
+  const int doublings = std::clamp(attempts - 1, 0, 20);
+  const double base = std::min<double>(kMaxBackoffMs, kMinBackoffMs * std::pow(2.0, doublings));
+  const double jittered = base * (0.75 + 0.5 * std::clamp(random, 0.0, 1.0));
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(jittered), kMinBackoffMs,
+                                  kMaxBackoffMs);
+}
+
+bool Pager::takeToken(const NotifierSpec& notifier, std::int64_t now, std::int64_t& availableAt) {
+  const bool pagerDuty = notifier.type == "pagerduty";
+  const std::string pacingKey =
+      notifier.type + ":" + notifier.settings.at(pagerDuty ? "routing_key" : "webhook_url");
+  const double perMs = (pagerDuty ? kPagerDutyEventsPerMinute : kSlackEventsPerMinute) / 60'000.0;
+  const double burst = pagerDuty ? kPagerDutyBurst : kSlackBurst;
+  auto [it, created] = buckets_.try_emplace(pacingKey, Bucket{burst, now});
+  Bucket& bucket = it->second;
+  bucket.tokens = std::min(burst, bucket.tokens + static_cast<double>(now - bucket.lastMs) * perMs);
+  bucket.lastMs = now;
+  if (bucket.tokens >= 1.0) {
+    bucket.tokens -= 1.0;
+    return true;
+  }
+  availableAt = now + static_cast<std::int64_t>(std::ceil((1.0 - bucket.tokens) / perMs));
+  return false;
+}
+
+void Pager::poll() {
+  // A transport that answers at once would re-enter poll() from send(); run again instead.
+  if (polling_) {
+    pollAgain_ = true;
+    return;
+  }
+  polling_ = true;
+  do {
+    pollAgain_ = false;
+    pollOnce();
+  } while (pollAgain_);
+  polling_ = false;
+}
+
+void Pager::pollOnce() {
+  const std::int64_t now = hooks_.nowMs();
+  std::int64_t wake = -1;
+  const auto wakeNoLaterThan = [&](std::int64_t at) { wake = wake < 0 ? at : std::min(wake, at); };
+
+  // Oldest heads first, so pacing serves an outage of many checks in the order it happened.
+  std::vector<std::pair<std::uint64_t, QueueKey>> heads;
+  for (auto& [key, queue] : queues_) {
+    if (!queue.empty() && inFlight_.count(key) == 0) {
+      heads.emplace_back(queue.front().order, key);
+    }
+  }
+  std::sort(heads.begin(), heads.end());
+  for (const auto& [order, key] : heads) {
+    auto& queue = queues_[key];
+    while (!queue.empty()) {
+      const Queued& head = queue.front();
+      auto notifier = notifiers_.find(head.row.notifier);
+      if (notifier != notifiers_.end()) {
+        break;
+      }
+      spdlog::error("notifier {} is no longer configured: dropped the {} for check {}",
+                    head.row.notifier, actionName(head.row.event.action), head.row.check);
+      if (store_ != nullptr && head.row.id != 0) {
+        std::string error;
+        if (!store_->markRejected(head.row.id, "notifier no longer configured", error)) {
+          spdlog::error("{}", error);
+        }
+      }
+      const std::string notifierName = head.row.notifier;
+      queue.pop_front();
+      if (hooks_.counted) {
+        hooks_.counted(notifierName, DeliveryResult::Dropped);
+      }
+    }
+    if (queue.empty()) {
+      continue;
+    }
+    const Queued& head = queue.front();
+    if (head.row.nextAttemptMs > now) {
+      wakeNoLaterThan(head.row.nextAttemptMs);
+      continue;
+    }
+    const NotifierSpec& notifier = notifiers_.at(head.row.notifier);
+    std::int64_t availableAt = 0;
+    if (!takeToken(notifier, now, availableAt)) {
+      wakeNoLaterThan(availableAt);
+      continue;
+    }
+    send(key, head, notifier);
+  }
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    it = it->second.empty() && inFlight_.count(it->first) == 0 ? queues_.erase(it) : std::next(it);
+  }
+  if (wake >= 0 && hooks_.wakeAt) {
+    hooks_.wakeAt(wake);
+  }
+}
+
+void Pager::send(const QueueKey& key, const Queued& item, const NotifierSpec& notifier) {
+  OutgoingRequest request;
+  if (notifier.type == "pagerduty") {
+    request.url = notifier.settings.at("url");
+    request.body = pagerDutyEvent(item.row.event, notifier.settings.at("routing_key"),
+                                  notifier.settings.at("severity"), externalUrl_);
+  } else {
+    request.url = notifier.settings.at("webhook_url");
+    request.body = slackMessage(item.row.event, externalUrl_);
+  }
+  inFlight_.insert(key);
+  transport_.post(request, [this, alive = alive_, key](TransportAnswer answer) {
+    if (*alive) {
+      onAnswer(key, answer);
+    }
+  });
+}
+
+void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
+  inFlight_.erase(key);
+  auto queue = queues_.find(key);
+  if (queue == queues_.end() || queue->second.empty()) {
+    return;
+  }
+  OutboxRow& row = queue->second.front().row;
+  const std::string what = fmt::format("{} for check {} to notifier {}",
+                                       actionName(row.event.action), row.check, row.notifier);
+  std::string error;
+  if (isSuccess(answer.status)) {
+    spdlog::info("delivered the {}", what);
+    if (store_ != nullptr && row.id != 0 && !store_->markDelivered(row.id, hooks_.nowMs(), error)) {
+      spdlog::error("{}", error);
+    }
+    finish(key, DeliveryResult::Delivered);
+  } else if (canNeverSucceed(answer.status)) {
+    spdlog::error("the {} was refused and will not be retried: {}", what, describe(answer));
+    if (store_ != nullptr && row.id != 0 &&
+        !store_->markRejected(row.id, describe(answer), error)) {
+      spdlog::error("{}", error);
+    }
+    finish(key, DeliveryResult::Rejected);
+  } else {
+    row.attempts += 1;
+    const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
+    row.nextAttemptMs = hooks_.nowMs() + delay;
+    spdlog::warn("could not deliver the {} (attempt {}): {}; retrying in {}ms", what, row.attempts,
+                 describe(answer), delay);
+    if (store_ != nullptr && row.id != 0 &&
+        !store_->markRetry(row.id, row.attempts, row.nextAttemptMs, describe(answer), error)) {
+      spdlog::error("{}", error);
+    }
+    if (hooks_.counted) {
+      hooks_.counted(row.notifier, DeliveryResult::Retry);
+    }
+  }
+  poll();
+}
+
+void Pager::finish(const QueueKey& key, DeliveryResult result) {
+  auto& queue = queues_[key];
+  const std::string notifier = queue.front().row.notifier;
+  queue.pop_front();
+  if (hooks_.counted) {
+    hooks_.counted(notifier, result);
+  }
+}
+
+}  // namespace prober

@@ -1,0 +1,96 @@
+#include "alerting/pagerduty.h"
+
+#include <boost/json.hpp>
+
+namespace prober {
+
+std::string pagerDutyDedupKey(const std::string& check) {
+  return "prober:" + check;
+}
+
+std::string hostOfUrl(const std::string& url) {
+  std::string_view rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) {
+    rest.remove_prefix(scheme + 3);
+  }
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    rest.remove_prefix(at + 1);  // user:password@ never leaves the process
+  }
+  if (!rest.empty() && rest.front() == '[') {
+    return std::string(rest.substr(1, rest.find(']') - 1));
+  }
+  return std::string(rest.substr(0, rest.find(':')));
+}
+
+namespace {
+
+// Cuts to at most `limit` bytes without splitting a UTF-8 character.
+std::string cutUtf8(std::string text, std::size_t limit) {
+  if (text.size() <= limit) {
+    return text;
+  }
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  text.resize(end);
+  return text;
+}
+
+}  // namespace
+
+std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKey,
+                           const std::string& severity, const std::string& externalUrl) {
+  const std::string dedupKey = pagerDutyDedupKey(event.check);
+  if (event.action == AlertAction::Resolve) {
+    return boost::json::serialize(boost::json::object{
+        {"routing_key", routingKey}, {"event_action", "resolve"}, {"dedup_key", dedupKey}});
+  }
+  std::string summary = event.summary;
+  if (summary.empty()) {
+    summary = event.check + " is failing";
+    if (!event.failedAssertions.empty()) {
+      summary += ": " + event.failedAssertions.front();
+    }
+  }
+  boost::json::array failures;
+  for (const auto& failure : event.failedAssertions) {
+    failures.emplace_back(failure);
+  }
+  boost::json::object labels;
+  for (const auto& [key, value] : event.labels) {
+    labels[key] = value;
+  }
+  boost::json::object payload{
+      {"summary", cutUtf8(summary, kPagerDutySummaryLimit)},
+      {"source", event.url.empty() ? std::string("prober") : hostOfUrl(event.url)},
+      {"severity", severity},
+      {"timestamp", isoTimestampUtc(event.at)},
+      {"component", event.check}};
+  if (auto team = event.labels.find("team"); team != event.labels.end()) {
+    payload["group"] = team->second;
+  }
+  payload["class"] = "synthetic-check";
+  payload["custom_details"] =
+      boost::json::object{{"url", event.url},
+                          {"consecutive_failures", event.consecutiveFailures},
+                          {"failed_assertions", std::move(failures)},
+                          {"latency_ms", event.latencyMs},
+                          {"labels", std::move(labels)}};
+  boost::json::object body{{"routing_key", routingKey},
+                           {"event_action", "trigger"},
+                           {"dedup_key", dedupKey},
+                           {"payload", std::move(payload)},
+                           {"client", "prober"}};
+  if (!externalUrl.empty()) {
+    std::string base = externalUrl;
+    while (!base.empty() && base.back() == '/') {
+      base.pop_back();
+    }
+    body["client_url"] = base + "/checks/" + event.check;
+  }
+  return boost::json::serialize(body);
+}
+
+}  // namespace prober

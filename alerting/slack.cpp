@@ -1,0 +1,83 @@
+#include "alerting/slack.h"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "checks/duration.h"
+
+namespace prober {
+
+namespace {
+
+constexpr const char* kRed = "#d00000";
+constexpr const char* kGreen = "#2eb886";
+
+std::string humanTime(std::chrono::system_clock::time_point at) {
+  std::string iso = isoTimestampUtc(at);  // 2026-11-24T08:00:00.000Z -> 2026-11-24 08:00:00 UTC
+  return iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC";
+}
+
+}  // namespace
+
+std::string plainWords(const std::string& failedAssertion) {
+  // Assertion failures read "ASSERTION (WHAT WAS SEEN)"; transport failures are already words.
+  if (failedAssertion.empty() || failedAssertion.back() != ')') {
+    return failedAssertion;
+  }
+  const auto open = failedAssertion.rfind(" (");
+  if (open == std::string::npos) {
+    return failedAssertion;
+  }
+  const std::string seen = failedAssertion.substr(open + 2, failedAssertion.size() - open - 3);
+  return fmt::format("expected {}, but {}", failedAssertion.substr(0, open), seen);
+}
+
+std::string slackMessage(const AlertEvent& event, const std::string& externalUrl) {
+  std::string link;
+  if (!externalUrl.empty()) {
+    std::string base = externalUrl;
+    while (!base.empty() && base.back() == '/') {
+      base.pop_back();
+    }
+    link = base + "/checks/" + event.check;
+  }
+  boost::json::object attachment;
+  boost::json::array fields;
+  std::string text;
+  if (event.action == AlertAction::Trigger) {
+    text = fmt::format(":red_circle: *{}* is down", event.check);
+    attachment["color"] = kRed;
+    attachment["title"] = fmt::format("{} is failing", event.check);
+    std::string why = event.summary;
+    if (why.empty() && !event.failedAssertions.empty()) {
+      why = plainWords(event.failedAssertions.front());
+    }
+    attachment["text"] = why;
+    fields.push_back(
+        {{"title", "Down since"}, {"value", humanTime(event.failingSince)}, {"short", true}});
+    fields.push_back({{"title", "Failed runs in a row"},
+                      {"value", std::to_string(event.consecutiveFailures)},
+                      {"short", true}});
+  } else {
+    const double downSeconds = std::chrono::duration<double>(event.at - event.failingSince).count();
+    text = fmt::format(":large_green_circle: *{}* is back up", event.check);
+    attachment["color"] = kGreen;
+    attachment["title"] = fmt::format("{} recovered", event.check);
+    attachment["text"] = fmt::format("It was down for {} (since {}).", formatSeconds(downSeconds),
+                                     humanTime(event.failingSince));
+  }
+  if (!event.url.empty()) {
+    fields.push_back({{"title", "URL"}, {"value", event.url}, {"short", false}});
+  }
+  if (!link.empty()) {
+    attachment["title_link"] = link;
+  }
+  attachment["fields"] = std::move(fields);
+  attachment["footer"] = "prober";
+  attachment["ts"] =
+      std::chrono::duration_cast<std::chrono::seconds>(event.at.time_since_epoch()).count();
+  return boost::json::serialize(boost::json::object{
+      {"text", text}, {"attachments", boost::json::array{std::move(attachment)}}});
+}
+
+}  // namespace prober

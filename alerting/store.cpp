@@ -1,0 +1,272 @@
+#include "alerting/store.h"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+#include <filesystem>
+
+namespace prober {
+
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS alert_state (
+  check_name TEXT PRIMARY KEY,
+  firing INTEGER NOT NULL,
+  consecutive_failures INTEGER NOT NULL,
+  failing_since_ms INTEGER NOT NULL,
+  notify TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  check_name TEXT NOT NULL,
+  notifier TEXT NOT NULL,
+  action TEXT NOT NULL,
+  event TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivered_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, id);
+)";
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return statement_ != nullptr; }
+  sqlite3_stmt* get() const { return statement_; }
+  void bind(int index, const std::string& text) {
+    sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
+  }
+  void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_, index, value); }
+  int step() { return sqlite3_step(statement_); }
+  std::string text(int column) const {
+    const auto* data = sqlite3_column_text(statement_, column);
+    return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data));
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+std::string message(sqlite3* db, std::string_view what) {
+  return fmt::format("state store: {}: {}", what, sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    error = fmt::format("cannot create state_dir {}: {}", dir, ec.message());
+    return nullptr;
+  }
+  const std::string path = (std::filesystem::path(dir) / "prober.db").string();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    error = fmt::format("cannot open {}: {}", path,
+                        db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(db, 2000);
+  std::unique_ptr<Store> store(new Store(db));
+  // WAL with synchronous=NORMAL: a committed transaction survives the process being killed.
+  if (!store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error) ||
+      !store->exec(kSchema, error)) {
+    error = fmt::format("cannot prepare {}: {}", path, error);
+    return nullptr;
+  }
+  return store;
+}
+
+Store::~Store() {
+  sqlite3_close(db_);
+}
+
+bool Store::exec(const char* sql, std::string& error) {
+  char* failure = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &failure) != SQLITE_OK) {
+    error = failure != nullptr ? failure : "unknown error";
+    sqlite3_free(failure);
+    return false;
+  }
+  return true;
+}
+
+std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
+  std::map<std::string, SavedAlert> out;
+  Statement query(
+      db_,
+      "SELECT check_name, firing, consecutive_failures, failing_since_ms, notify FROM alert_state");
+  if (!query.ok()) {
+    error = message(db_, "reading alert state");
+    return out;
+  }
+  while (query.step() == SQLITE_ROW) {
+    SavedAlert alert;
+    alert.firing = query.integer(1) != 0;
+    alert.consecutiveFailures = static_cast<int>(query.integer(2));
+    alert.failingSinceMs = query.integer(3);
+    boost::system::error_code ec;
+    const auto notify = boost::json::parse(query.text(4), ec);
+    if (!ec && notify.is_array()) {
+      for (const auto& name : notify.get_array()) {
+        if (name.is_string()) {
+          alert.notify.emplace_back(name.get_string());
+        }
+      }
+    }
+    out[query.text(0)] = alert;
+  }
+  return out;
+}
+
+std::vector<OutboxRow> Store::loadPending(std::string& error) {
+  std::vector<OutboxRow> out;
+  Statement query(db_,
+                  "SELECT id, check_name, notifier, event, attempts, next_attempt_ms FROM outbox "
+                  "WHERE state = 'pending' ORDER BY id");
+  if (!query.ok()) {
+    error = message(db_, "reading the outbox");
+    return out;
+  }
+  while (query.step() == SQLITE_ROW) {
+    OutboxRow row;
+    row.id = query.integer(0);
+    row.check = query.text(1);
+    row.notifier = query.text(2);
+    boost::system::error_code ec;
+    auto json = boost::json::parse(query.text(3), ec);
+    auto event = ec ? std::nullopt : alertEventFromJson(json);
+    if (!event) {
+      error = fmt::format("state store: outbox row {} is damaged; skipped", row.id);
+      continue;
+    }
+    row.event = std::move(*event);
+    row.attempts = static_cast<int>(query.integer(4));
+    row.nextAttemptMs = query.integer(5);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+bool Store::recordTransition(const std::string& check, const std::optional<SavedAlert>& state,
+                             std::vector<OutboxRow>& rows, std::string& error) {
+  if (!exec("BEGIN IMMEDIATE", error)) {
+    error = "state store: begin: " + error;
+    return false;
+  }
+  const auto fail = [&](std::string_view what) {
+    error = message(db_, what);
+    std::string ignored;
+    exec("ROLLBACK", ignored);
+    for (auto& row : rows) {
+      row.id = 0;
+    }
+    return false;
+  };
+  if (state) {
+    Statement upsert(
+        db_,
+        "INSERT INTO alert_state(check_name, firing, consecutive_failures, failing_since_ms, "
+        "notify) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(check_name) DO UPDATE SET "
+        "firing = ?2, consecutive_failures = ?3, failing_since_ms = ?4, notify = ?5");
+    upsert.bind(1, check);
+    upsert.bind(2, std::int64_t{state->firing ? 1 : 0});
+    upsert.bind(3, std::int64_t{state->consecutiveFailures});
+    upsert.bind(4, state->failingSinceMs);
+    boost::json::array notify;
+    for (const auto& name : state->notify) {
+      notify.emplace_back(name);
+    }
+    upsert.bind(5, boost::json::serialize(notify));
+    if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
+      return fail("saving alert state");
+    }
+  } else {
+    Statement remove(db_, "DELETE FROM alert_state WHERE check_name = ?1");
+    remove.bind(1, check);
+    if (!remove.ok() || remove.step() != SQLITE_DONE) {
+      return fail("removing alert state");
+    }
+  }
+  for (auto& row : rows) {
+    Statement insert(db_,
+                     "INSERT INTO outbox(check_name, notifier, action, event, next_attempt_ms) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, row.check);
+    insert.bind(2, row.notifier);
+    insert.bind(3, std::string(actionName(row.event.action)));
+    insert.bind(4, boost::json::serialize(toJson(row.event)));
+    insert.bind(5, row.nextAttemptMs);
+    if (!insert.ok() || insert.step() != SQLITE_DONE) {
+      return fail("queueing a notification");
+    }
+    row.id = sqlite3_last_insert_rowid(db_);
+  }
+  if (!exec("COMMIT", error)) {
+    return fail("commit");
+  }
+  return true;
+}
+
+bool Store::markDelivered(std::int64_t id, std::int64_t nowMs, std::string& error) {
+  Statement update(db_, "UPDATE outbox SET state = 'delivered', delivered_ms = ?2 WHERE id = ?1");
+  update.bind(1, id);
+  update.bind(2, nowMs);
+  if (!update.ok() || update.step() != SQLITE_DONE) {
+    error = message(db_, "marking a notification delivered");
+    return false;
+  }
+  return true;
+}
+
+bool Store::markRejected(std::int64_t id, const std::string& why, std::string& error) {
+  Statement update(db_, "UPDATE outbox SET state = 'rejected', last_error = ?2 WHERE id = ?1");
+  update.bind(1, id);
+  update.bind(2, why);
+  if (!update.ok() || update.step() != SQLITE_DONE) {
+    error = message(db_, "marking a notification rejected");
+    return false;
+  }
+  return true;
+}
+
+bool Store::markRetry(std::int64_t id, int attempts, std::int64_t nextAttemptMs,
+                      const std::string& why, std::string& error) {
+  Statement update(
+      db_, "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1");
+  update.bind(1, id);
+  update.bind(2, std::int64_t{attempts});
+  update.bind(3, nextAttemptMs);
+  update.bind(4, why);
+  if (!update.ok() || update.step() != SQLITE_DONE) {
+    error = message(db_, "scheduling a retry");
+    return false;
+  }
+  return true;
+}
+
+std::int64_t Store::pendingCount(std::string& error) {
+  Statement query(db_, "SELECT count(*) FROM outbox WHERE state = 'pending'");
+  if (!query.ok() || query.step() != SQLITE_ROW) {
+    error = message(db_, "counting the outbox");
+    return 0;
+  }
+  return query.integer(0);
+}
+
+}  // namespace prober

@@ -1,0 +1,64 @@
+#pragma once
+// Durable alerting state in state_dir (SQLite, WAL): each check's alert state and the outbox of
+// notifications. A transition and the notifications it causes are written in one transaction
+// before any delivery starts, so a crash neither loses a page nor sends one twice.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerting/alert_event.h"
+
+struct sqlite3;
+
+namespace prober {
+
+struct SavedAlert {
+  bool firing = false;
+  int consecutiveFailures = 0;
+  std::int64_t failingSinceMs = 0;
+  std::vector<std::string> notify;  // who was paged: they get the resolve if the check goes away
+};
+
+struct OutboxRow {
+  std::int64_t id = 0;  // 0: not stored (the store failed); delivered from memory only
+  std::string check;
+  std::string notifier;
+  AlertEvent event;
+  int attempts = 0;
+  std::int64_t nextAttemptMs = 0;
+};
+
+class Store {
+ public:
+  // Opens (creating) DIR/prober.db. Returns nullptr with `error` set when it cannot.
+  static std::unique_ptr<Store> open(const std::string& dir, std::string& error);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  std::map<std::string, SavedAlert> loadAlerts(std::string& error);
+  // Pending notifications, oldest first.
+  std::vector<OutboxRow> loadPending(std::string& error);
+
+  // One transaction: the check's new alert state (nullopt deletes it) and its notifications,
+  // whose ids are filled in. False (nothing written) with `error` when it fails.
+  bool recordTransition(const std::string& check, const std::optional<SavedAlert>& state,
+                        std::vector<OutboxRow>& rows, std::string& error);
+
+  bool markDelivered(std::int64_t id, std::int64_t nowMs, std::string& error);
+  bool markRejected(std::int64_t id, const std::string& why, std::string& error);
+  bool markRetry(std::int64_t id, int attempts, std::int64_t nextAttemptMs, const std::string& why,
+                 std::string& error);
+  std::int64_t pendingCount(std::string& error);
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  bool exec(const char* sql, std::string& error);
+  sqlite3* db_;
+};
+
+}  // namespace prober
