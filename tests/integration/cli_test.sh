@@ -7,44 +7,10 @@ set -uo pipefail
 prober=$1
 target_bin=$2
 testdata=$3
-work=$(mktemp -d)
-pids=()
-passed=0
-failed=0
+source "$(dirname "$0")/lib.sh"
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAILED - $1"; }
-expect() {  # expect DESCRIPTION COMMAND...: passes when the command succeeds
-  local what=$1; shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-expect_exit() {  # expect_exit CODE DESCRIPTION COMMAND...
-  local code=$1 what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  if [[ $rc == "$code" ]]; then ok "$what (exit $rc)"; else not_ok "$what: exit $rc, wanted $code"; cat "$work/out" "$work/err"; fi
-}
-# Polls until a command succeeds: at most 100 tries 0.1 s apart.
-wait_for() {
-  for _ in $(seq 100); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
-"$target_bin" 120 >"$work/target.port" &
-pids+=($!)
-wait_for test -s "$work/target.port" || { echo "target server did not start"; exit 1; }
-port=$(head -1 "$work/target.port")
-base="http://127.0.0.1:$port"
+start_helper "$target_bin" target
+base="http://127.0.0.1:$target_port"
 export PROBER_TEST_SECRET="hunter2-secret-value"
 
 cat >"$work/pass.toml" <<TOML
@@ -105,12 +71,9 @@ expect_exit 0 "--help" "$prober" --help
 expect_exit 0 "run --help" "$prober" run --help
 
 # --- run ---
-"$prober" run -c "$work/checks.toml" --listen 127.0.0.1:0 --state-dir "$work/state" --log-format json 2>"$work/daemon.log" &
-daemon=$!
-pids+=($daemon)
-wait_for grep -q "listening on" "$work/daemon.log" || { echo "daemon did not start"; cat "$work/daemon.log"; exit 1; }
-api_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/daemon.log" | head -1)
-api="http://127.0.0.1:$api_port"
+start_daemon "$prober" "$work/checks.toml" "$work/daemon.log" --state-dir "$work/state" --log-format json
+daemon=$daemon_pid
+api_port=${api##*:}
 expect "state_dir was created" test -d "$work/state"
 all_ran() { curl -sf "$api/api/v1/checks" | jq -e '[.checks[] | .runs.success + .runs.failure >= 3] | all' >/dev/null; }
 expect "every check ran at least three times" wait_for all_ran
@@ -187,12 +150,9 @@ url = "$base/slow?ms=8000"
 interval = "10s"
 timeout = "9s"
 TOML
-"$prober" run -c "$work/slow.toml" --listen 127.0.0.1:0 --state-dir "$work/state" 2>"$work/slow.log" &
-daemon=$!
-pids+=($daemon)
-wait_for grep -q "listening on" "$work/slow.log"
-slow_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/slow.log" | head -1)
-in_flight() { curl -sf "http://127.0.0.1:$slow_port/metrics" | grep -q '^prober_in_flight 1$'; }
+start_daemon "$prober" "$work/slow.toml" "$work/slow.log" --state-dir "$work/state"
+daemon=$daemon_pid
+in_flight() { curl -sf "$api/metrics" | grep -q '^prober_in_flight 1$'; }
 for _ in $(seq 120); do in_flight && break; sleep 0.1; done  # first run within 10 s
 expect "a slow probe is in flight" in_flight
 start=$(date +%s%N)
@@ -203,5 +163,4 @@ elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect "SIGTERM with a probe in flight exits 0 (got $rc)" test "$rc" = 0
 expect "SIGTERM cancels the probe instead of waiting for it (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
 
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+finish

@@ -1,5 +1,6 @@
 #include "tests/support/target_server.h"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +18,10 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// GET /switch answers with this status; GET /switch/set?status=N changes it. Lets a test make
+// a check fail and recover without touching the config.
+std::atomic<int> switchStatus{200};
 
 int numberAfter(std::string_view text, std::string_view prefix) {
   int value = 0;
@@ -42,7 +47,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void answer() {
     const std::string full(request_.target());
     // Routes match on the path; /slow and /bytes read their parameter from the query.
-    const std::string target = full.rfind("/slow?", 0) == 0 || full.rfind("/bytes?", 0) == 0
+    const std::string target = full.rfind("/slow?", 0) == 0 || full.rfind("/bytes?", 0) == 0 ||
+                                       full.rfind("/switch/set?", 0) == 0
                                    ? full
                                    : full.substr(0, full.find('?'));
     response_.version(11);
@@ -73,6 +79,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else if (target == "/loop") {
       response_.result(http::status::found);
       response_.set(http::field::location, "/loop");
+    } else if (target == "/switch") {
+      response_.result(static_cast<http::status>(switchStatus.load()));
+      response_.body() = "switch " + std::to_string(switchStatus.load());
+    } else if (target.rfind("/switch/set?status=", 0) == 0) {
+      switchStatus = numberAfter(target, "/switch/set?status=");
+      response_.body() = "set";
     } else if (target == "/garbage") {
       sendRaw("this is not HTTP at all\r\n\r\n");
       return;

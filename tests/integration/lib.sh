@@ -1,0 +1,79 @@
+# Shared by the shell integration tests: counting results, polling with bounds, starting
+# helpers and the daemon on 127.0.0.1, and ending only the processes a test started.
+passed=0
+failed=0
+pids=()
+work=$(mktemp -d)
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "FAILED - $1"; }
+expect() {  # expect DESCRIPTION COMMAND...: passes when the command succeeds
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+expect_exit() {  # expect_exit CODE DESCRIPTION COMMAND...: output in $work/out and $work/err
+  local code=$1 what=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  if [[ $rc == "$code" ]]; then
+    ok "$what (exit $rc)"
+  else
+    not_ok "$what: exit $rc, wanted $code"
+    cat "$work/out" "$work/err"
+  fi
+}
+# Polls until a command succeeds: at most 100 tries 0.1 s apart.
+wait_for() {
+  for _ in $(seq 100); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+# Like wait_for, for up to SECONDS seconds.
+wait_up_to() {
+  local seconds=$1
+  shift
+  for _ in $(seq $((seconds * 10))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# start_helper BINARY NAME: starts a helper that prints its port; sets NAME_port and NAME_pid.
+start_helper() {
+  local binary=$1 name=$2
+  "$binary" 300 >"$work/$name.port" 2>"$work/$name.log" &
+  local pid=$!
+  pids+=("$pid")
+  wait_for test -s "$work/$name.port" || { echo "$name did not start"; exit 1; }
+  printf -v "${name}_port" '%s' "$(head -1 "$work/$name.port")"
+  printf -v "${name}_pid" '%s' "$pid"
+}
+
+# start_daemon PROBER CONFIG LOG [ARGS...]: runs the daemon on a free port; sets daemon_pid
+# and api (its base URL).
+start_daemon() {
+  local prober=$1 config=$2 log=$3
+  shift 3
+  "$prober" run -c "$config" --listen 127.0.0.1:0 "$@" 2>"$log" &
+  daemon_pid=$!
+  pids+=("$daemon_pid")
+  wait_for grep -q "listening on" "$log" || { echo "the daemon did not start"; cat "$log"; exit 1; }
+  api="http://127.0.0.1:$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
+}
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [[ $failed == 0 ]]
+}
