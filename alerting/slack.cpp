@@ -66,11 +66,11 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
     attachment["text"] = fmt::format("It was down for {} (since {}).", formatSeconds(downSeconds),
                                      humanTime(event.failingSince));
   }
-  if (!event.url.empty()) {
-    fields.push_back({{"title", "URL"}, {"value", event.url}, {"short", false}});
-  }
   if (!link.empty()) {
     attachment["title_link"] = link;
+  }
+  if (!event.url.empty()) {
+    fields.push_back({{"title", "URL"}, {"value", event.url}, {"short", false}});
   }
   attachment["fields"] = std::move(fields);
   attachment["footer"] = "prober";

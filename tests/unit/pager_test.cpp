@@ -1,0 +1,234 @@
+// The outbox dispatcher with a fake transport and hand-moved time: order, backoff, pacing,
+// what is retried and what is dropped.
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <filesystem>
+
+#include "alerting/pager.h"
+
+namespace {
+
+struct FakeTransport : prober::Transport {
+  struct Sent {
+    prober::OutgoingRequest request;
+    std::function<void(prober::TransportAnswer)> done;
+  };
+  std::deque<Sent> sent;
+  void post(const prober::OutgoingRequest& request,
+            std::function<void(prober::TransportAnswer)> done) override {
+    sent.push_back({request, std::move(done)});
+  }
+  // Answers the oldest unanswered request.
+  void answer(int status, std::string body = "", std::string error = "") {
+    REQUIRE_FALSE(sent.empty());
+    auto done = std::move(sent.front().done);
+    sent.pop_front();
+    done(prober::TransportAnswer{status, std::move(body), std::move(error)});
+  }
+};
+
+struct Harness {
+  FakeTransport transport;
+  std::int64_t now = 1'000'000;
+  std::int64_t wake = -1;
+  std::map<std::string, int> counted;
+  prober::Pager pager;
+
+  explicit Harness(prober::Store* store = nullptr)
+      : pager(
+            store, transport,
+            prober::Pager::Hooks{
+                [this] { return now; }, [] { return 0.5; }, [this](std::int64_t at) { wake = at; },
+                [this](const std::string& notifier, prober::DeliveryResult result) {
+                  ++counted[notifier + ":" + std::string(prober::deliveryResultName(result))];
+                }}) {
+    prober::NotifierSpec pd{"pd",
+                            "pagerduty",
+                            {{"routing_key", "KEY"},
+                             {"severity", "critical"},
+                             {"url", "http://127.0.0.1:1/v2/enqueue"}}};
+    prober::NotifierSpec slack{"chat", "slack", {{"webhook_url", "http://127.0.0.1:1/hook"}}};
+    pager.setNotifiers({{"pd", pd}, {"chat", slack}}, "");
+  }
+
+  static prober::OutboxRow row(const std::string& check, prober::AlertAction action,
+                               const std::string& notifier = "pd") {
+    prober::OutboxRow row;
+    row.check = check;
+    row.notifier = notifier;
+    row.event.action = action;
+    row.event.check = check;
+    return row;
+  }
+  std::string sentAction(std::size_t i) const {
+    const std::string& body = transport.sent.at(i).request.body;
+    return body.find(R"("event_action":"resolve")") != std::string::npos ? "resolve" : "trigger";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a resolve never overtakes its trigger, even through failures") {
+  Harness h;
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger),
+               Harness::row("api", prober::AlertAction::Resolve)});
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 1);  // one at a time per check and notifier
+  CHECK(h.sentAction(0) == "trigger");
+  h.transport.answer(500);
+  CHECK(h.transport.sent.empty());  // the resolve waits behind the trigger's retry
+  CHECK(h.counted["pd:retry"] == 1);
+  h.now = h.wake;
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction(0) == "trigger");
+  h.transport.answer(202);
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction(0) == "resolve");
+  h.transport.answer(202);
+  CHECK(h.counted["pd:delivered"] == 2);
+  CHECK(h.pager.pending() == 0);
+}
+
+TEST_CASE("timeouts, connection errors, 429 and 5xx are retried with growing delays") {
+  Harness h;
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger)});
+  h.pager.poll();
+  std::vector<std::int64_t> delays;
+  for (const auto& [status, error] :
+       std::vector<std::pair<int, std::string>>{{0, "timed out after 10s"},
+                                                {0, "connection refused"},
+                                                {429, ""},
+                                                {503, ""},
+                                                {500, ""}}) {
+    REQUIRE(h.transport.sent.size() == 1);
+    h.transport.answer(status, "", error);
+    delays.push_back(h.wake - h.now);
+    h.now = h.wake;
+    h.pager.poll();
+  }
+  CHECK(delays ==
+        std::vector<std::int64_t>{1000, 2000, 4000, 8000, 16000});  // jitter fixed at the middle
+  CHECK(h.counted["pd:retry"] == 5);
+  h.transport.answer(202);
+  CHECK(h.counted["pd:delivered"] == 1);
+}
+
+TEST_CASE("the backoff runs from 1 s to a 5 min cap, with jitter") {
+  CHECK(prober::Pager::backoffMs(1, 0.5) == 1000);
+  CHECK(prober::Pager::backoffMs(1, 0.0) == 1000);  // never under 1 s
+  CHECK(prober::Pager::backoffMs(2, 0.0) == 1500);
+  CHECK(prober::Pager::backoffMs(2, 1.0) == 2500);
+  CHECK(prober::Pager::backoffMs(9, 0.5) == 256'000);
+  CHECK(prober::Pager::backoffMs(10, 0.5) == 300'000);
+  CHECK(prober::Pager::backoffMs(30, 1.0) == 300'000);
+  CHECK(prober::Pager::backoffMs(30, 0.0) == 225'000);
+}
+
+TEST_CASE("a 400 can never succeed: dropped, counted, and the next one goes") {
+  Harness h;
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger),
+               Harness::row("api", prober::AlertAction::Resolve)});
+  h.pager.poll();
+  h.transport.answer(400, R"({"status":"invalid event"})");
+  CHECK(h.counted["pd:rejected"] == 1);
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction(0) == "resolve");
+}
+
+TEST_CASE("checks do not wait for each other") {
+  Harness h;
+  h.pager.add({Harness::row("a", prober::AlertAction::Trigger),
+               Harness::row("b", prober::AlertAction::Trigger),
+               Harness::row("a", prober::AlertAction::Trigger, "chat")});
+  h.pager.poll();
+  CHECK(h.transport.sent.size() == 3);
+  CHECK(h.transport.sent[2].request.url == "http://127.0.0.1:1/hook");
+}
+
+TEST_CASE("events to one routing key are paced under 120 per minute") {
+  Harness h;
+  std::vector<prober::OutboxRow> rows;
+  for (int i = 0; i < 300; ++i) {
+    rows.push_back(Harness::row("check-" + std::to_string(i), prober::AlertAction::Trigger));
+  }
+  h.pager.add(rows);
+  std::size_t sentInFirstMinute = 0;
+  const std::int64_t start = h.now;
+  for (int guard = 0; guard < 10'000 && h.pager.pending() > 0; ++guard) {
+    h.pager.poll();
+    while (!h.transport.sent.empty()) {
+      if (h.now - start < 60'000) {
+        ++sentInFirstMinute;
+      }
+      h.transport.answer(202);
+    }
+    if (h.pager.pending() > 0) {
+      REQUIRE(h.wake > h.now);
+      h.now = h.wake;
+    }
+  }
+  CHECK(h.pager.pending() == 0);
+  CHECK(h.counted["pd:delivered"] == 300);
+  CHECK(sentInFirstMinute <= 120);
+  CHECK(sentInFirstMinute >= 100);  // paced, not starved
+}
+
+TEST_CASE("a notification for a notifier that left the config is dropped loudly") {
+  Harness h;
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger, "gone")});
+  h.pager.poll();
+  CHECK(h.transport.sent.empty());
+  CHECK(h.counted["gone:dropped"] == 1);
+  CHECK(h.pager.pending() == 0);
+}
+
+TEST_CASE("the store keeps alert state and the outbox across reopening") {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("prober-store-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::string error;
+  {
+    auto store = prober::Store::open(dir.string(), error);
+    REQUIRE_MESSAGE(store, error);
+    std::vector<prober::OutboxRow> rows{Harness::row("api", prober::AlertAction::Trigger),
+                                        Harness::row("api", prober::AlertAction::Trigger, "chat")};
+    rows[0].event.failedAssertions = {"status == 200 (got 503)"};
+    REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1234, {"pd", "chat"}}, rows,
+                                    error));
+    CHECK(rows[0].id > 0);
+    CHECK(rows[1].id > rows[0].id);
+    CHECK(store->pendingCount(error) == 2);
+    REQUIRE(store->markDelivered(rows[1].id, 5000, error));
+    REQUIRE(store->markRetry(rows[0].id, 2, 9000, "HTTP 500", error));
+  }
+  {
+    auto store = prober::Store::open(dir.string(), error);
+    REQUIRE(store);
+    const auto alerts = store->loadAlerts(error);
+    REQUIRE(alerts.count("api") == 1);
+    CHECK(alerts.at("api").firing);
+    CHECK(alerts.at("api").consecutiveFailures == 3);
+    CHECK(alerts.at("api").failingSinceMs == 1234);
+    CHECK(alerts.at("api").notify == std::vector<std::string>{"pd", "chat"});
+    const auto pending = store->loadPending(error);
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].notifier == "pd");
+    CHECK(pending[0].attempts == 2);
+    CHECK(pending[0].nextAttemptMs == 9000);
+    CHECK(pending[0].event.failedAssertions == std::vector<std::string>{"status == 200 (got 503)"});
+    // A resolve deletes the alert state in the same transaction as its notification.
+    std::vector<prober::OutboxRow> resolve{Harness::row("api", prober::AlertAction::Resolve)};
+    REQUIRE(store->recordTransition("api", std::nullopt, resolve, error));
+    CHECK(store->loadAlerts(error).empty());
+    CHECK(store->loadPending(error).size() == 2);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a state directory that cannot be created is a clear error") {
+  std::string error;
+  CHECK_FALSE(prober::Store::open("/proc/prober-cannot-exist/state", error));
+  CHECK(error.rfind("cannot create state_dir /proc/prober-cannot-exist/state: ", 0) == 0);
+}
