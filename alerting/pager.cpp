@@ -173,6 +173,7 @@ void Pager::pollOnce() {
 
 void Pager::send(const QueueKey& key, const Queued& item, const NotifierSpec& notifier) {
   OutgoingRequest request;
+  request.timeout = notifier.timeout;
   if (notifier.type == "pagerduty") {
     request.url = notifier.settings.at("url");
     request.body = pagerDutyEvent(item.row.event, notifier.settings.at("routing_key"),

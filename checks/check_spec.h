@@ -63,6 +63,7 @@ struct NotifierSpec {
   std::string name;
   std::string type;                             // "pagerduty" | "slack"
   std::map<std::string, std::string> settings;  // expanded values; may hold secrets
+  Millis timeout{10'000};                       // for each delivery attempt
 };
 
 struct ProberSettings {

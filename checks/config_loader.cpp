@@ -556,7 +556,14 @@ class ConfigBuilder {
                                          name, spec.type));
         continue;
       }
-      std::set<std::string, std::less<>> allowed = {"type"};
+      std::set<std::string, std::less<>> allowed = {"type", "timeout"};
+      if (const toml::node* timeout = settings->get("timeout")) {
+        spec.timeout = reader_.duration(*timeout, fmt::format("notifier \"{}\" timeout", name))
+                           .value_or(spec.timeout);
+        if (spec.timeout.count() <= 0 || spec.timeout > Millis(60'000)) {
+          reader_.error(*timeout, fmt::format("notifier \"{}\": timeout must be from 1ms to 1m", name));
+        }
+      }
       for (const Field& field : fields) {
         allowed.insert(field.key);
         const toml::node* fieldNode = settings->get(field.key);

@@ -47,6 +47,7 @@ notify = ["pagerduty", "status-channel"]
 type = "pagerduty"
 routing_key = "\${TEST_PD_KEY}"
 url = "$standin/v2/enqueue"
+timeout = "1s"
 
 [notifiers.status-channel]
 type = "slack"
@@ -86,13 +87,25 @@ expect "no event was invalid" test "$(curl -sf "$standin/stats" | jq '.pagerduty
 expect "delivered notifications are counted" test "$(metric 'prober_notifications_total{notifier="pagerduty",result="delivered"}')" = 2
 
 # --- 2. PagerDuty failing for a while, then back: everything delivered, in order ---
-set_standin pagerduty 500
+# It throttles (429), drops the connection, answers too slowly (past the 1 s timeout), fails
+# (500); every kind is retried with backoff, and the resolve waits behind its trigger.
+retries() { metric 'prober_notifications_total{notifier="pagerduty",result="retry"}'; }
+set_standin pagerduty 429
 set_target 503
-expect "delivery is retried while PagerDuty fails" wait_up_to 10 metric_at_least 2 'prober_notifications_total{notifier="pagerduty",result="retry"}'
+expect "a 429 is retried" wait_up_to 10 metric_at_least 1 'prober_notifications_total{notifier="pagerduty",result="retry"}'
+set_standin pagerduty drop
+before=$(retries)
+expect "a dropped connection is retried" wait_up_to 10 metric_at_least $((before + 1)) 'prober_notifications_total{notifier="pagerduty",result="retry"}'
+set_standin pagerduty slow
+before=$(retries)
+expect "an answer slower than the timeout is retried" wait_up_to 15 metric_at_least $((before + 1)) 'prober_notifications_total{notifier="pagerduty",result="retry"}'
+set_standin pagerduty 500
 set_target 200  # the resolve queues behind the undelivered trigger
 expect "the alert resolved while PagerDuty was down" wait_up_to 10 metric_is 0 'prober_alert_firing{check="api"}'
+before=$(retries)
+expect "a 500 is retried" wait_up_to 15 metric_at_least $((before + 1)) 'prober_notifications_total{notifier="pagerduty",result="retry"}'
 set_standin pagerduty ok
-expect "after the outage both arrive" wait_up_to 20 count_is 2 pagerduty resolve api
+expect "after the outage both arrive" wait_up_to 30 count_is 2 pagerduty resolve api
 expect "in order: trigger, resolve, trigger, resolve" \
   test "$(events pagerduty | jq -r '[.[] | select(.dedup_key == "prober:api") | .event_action] | join(",")')" = "trigger,resolve,trigger,resolve"
 expect "the outbox is empty" wait_up_to 5 metric_is 0 prober_outbox_pending

@@ -5,6 +5,8 @@
 //   POST /v2/enqueue                      PagerDuty Events API v2
 //   POST /slack/hook                      Slack incoming webhook
 //   POST /control?target=T&mode=M         T: pagerduty|slack; M: ok|400|429|500|slow|drop
+//                                         (slow: holds the request 15 s, past any client
+//                                         timeout, then answers 503: nothing was processed)
 //   GET  /events?target=T                 accepted events, in arrival order, as a JSON array
 //   GET  /stats                           counts per target: accepted, invalid, refused
 // Prints its port, then serves until killed or until its time limit (seconds, argv[1]) passes.
@@ -245,6 +247,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
           t.mode == "429" ? http::status::too_many_requests : http::status::internal_server_error,
           R"({"status":"throttled or failing","message":"try again later"})");
     }
+    if (t.mode == "slow") {
+      ++t.refused;
+      timer_.expires_after(std::chrono::seconds(15));
+      timer_.async_wait([self = shared_from_this()](beast::error_code) {
+        self->reply(http::status::service_unavailable, R"({"status":"too slow"})");
+      });
+      return;
+    }
     std::vector<std::string> errors;
     json::value body;
     const std::string contentType(request_[http::field::content_type]);
@@ -290,13 +300,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                                                        : json::value("generated")}})
             : std::string("ok");
     const std::string type = name == "pagerduty" ? "application/json" : "text/plain";
-    if (t.mode == "slow") {
-      timer_.expires_after(std::chrono::seconds(15));
-      timer_.async_wait([self = shared_from_this(), answer, type](beast::error_code) {
-        self->reply(http::status::accepted, answer, type);
-      });
-      return;
-    }
     reply(name == "pagerduty" ? http::status::accepted : http::status::ok, answer, type);
   }
 
