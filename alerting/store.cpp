@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   state TEXT NOT NULL DEFAULT 'pending',
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT '',
   delivered_ms INTEGER
 );
@@ -205,13 +206,16 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
   }
   for (auto& row : rows) {
     Statement insert(db_,
-                     "INSERT INTO outbox(check_name, notifier, action, event, next_attempt_ms) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5)");
+                     "INSERT INTO outbox(check_name, notifier, action, event, next_attempt_ms, "
+                     "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
     insert.bind(1, row.check);
     insert.bind(2, row.notifier);
     insert.bind(3, std::string(actionName(row.event.action)));
     insert.bind(4, boost::json::serialize(toJson(row.event)));
     insert.bind(5, row.nextAttemptMs);
+    insert.bind(
+        6, std::chrono::duration_cast<std::chrono::milliseconds>(row.event.at.time_since_epoch())
+               .count());
     if (!insert.ok() || insert.step() != SQLITE_DONE) {
       return fail("queueing a notification");
     }
@@ -267,6 +271,20 @@ std::int64_t Store::pendingCount(std::string& error) {
     return 0;
   }
   return query.integer(0);
+}
+
+}  // namespace prober
+
+namespace prober {
+
+std::int64_t Store::pruneFinished(std::int64_t beforeMs, std::string& error) {
+  Statement remove(db_, "DELETE FROM outbox WHERE state != 'pending' AND created_ms < ?1");
+  remove.bind(1, beforeMs);
+  if (!remove.ok() || remove.step() != SQLITE_DONE) {
+    error = message(db_, "pruning the outbox");
+    return 0;
+  }
+  return sqlite3_changes(db_);
 }
 
 }  // namespace prober

@@ -27,7 +27,7 @@ struct OutboxRow {
   std::int64_t id = 0;  // 0: not stored (the store failed); delivered from memory only
   std::string check;
   std::string notifier;
-  AlertEvent event;
+  AlertEvent event;  // event.at orders pruning
   int attempts = 0;
   std::int64_t nextAttemptMs = 0;
 };
@@ -54,6 +54,8 @@ class Store {
   bool markRetry(std::int64_t id, int attempts, std::int64_t nextAttemptMs, const std::string& why,
                  std::string& error);
   std::int64_t pendingCount(std::string& error);
+  // Deletes delivered and rejected notifications queued before `beforeMs`; returns how many.
+  std::int64_t pruneFinished(std::int64_t beforeMs, std::string& error);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}

@@ -78,6 +78,11 @@ struct Daemon::Impl {
       }
     }
     savedAlerts.clear();
+    // Finished notifications are kept two weeks for the record, then pruned.
+    constexpr std::int64_t kKeepFinishedMs = 14LL * 24 * 3600 * 1000;
+    if (const auto pruned = store->pruneFinished(wallMs() - kKeepFinishedMs, error); pruned > 0) {
+      spdlog::info("pruned {} finished notification(s) older than 14 days", pruned);
+    }
     auto pending = store->loadPending(error);
     if (!error.empty()) {
       spdlog::error("{}", error);

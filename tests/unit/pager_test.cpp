@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <limits>
 
 #include "alerting/pager.h"
 
@@ -223,6 +224,10 @@ TEST_CASE("the store keeps alert state and the outbox across reopening") {
     REQUIRE(store->recordTransition("api", std::nullopt, resolve, error));
     CHECK(store->loadAlerts(error).empty());
     CHECK(store->loadPending(error).size() == 2);
+    // Only finished notifications are pruned.
+    REQUIRE(store->markDelivered(resolve[0].id, 6000, error));
+    CHECK(store->pruneFinished(std::numeric_limits<std::int64_t>::max(), error) == 2);
+    CHECK(store->loadPending(error).size() == 1);
   }
   std::filesystem::remove_all(dir);
 }
