@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <variant>
 
 namespace prober {
 
@@ -227,41 +228,43 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
   return true;
 }
 
-bool Store::markDelivered(std::int64_t id, std::int64_t nowMs, std::string& error) {
-  Statement update(db_, "UPDATE outbox SET state = 'delivered', delivered_ms = ?2 WHERE id = ?1");
-  update.bind(1, id);
-  update.bind(2, nowMs);
-  if (!update.ok() || update.step() != SQLITE_DONE) {
-    error = message(db_, "marking a notification delivered");
+namespace {
+
+using Binding = std::variant<std::int64_t, std::string>;
+
+// Runs one statement that returns no rows, binding ?1, ?2, ... in order.
+bool runStatement(sqlite3* db, const char* sql, std::initializer_list<Binding> bindings,
+                  std::string_view what, std::string& error) {
+  Statement statement(db, sql);
+  int index = 1;
+  for (const Binding& binding : bindings) {
+    std::visit([&](const auto& value) { statement.bind(index, value); }, binding);
+    ++index;
+  }
+  if (!statement.ok() || statement.step() != SQLITE_DONE) {
+    error = message(db, what);
     return false;
   }
   return true;
 }
 
+}  // namespace
+
+bool Store::markDelivered(std::int64_t id, std::int64_t nowMs, std::string& error) {
+  return runStatement(db_, "UPDATE outbox SET state = 'delivered', delivered_ms = ?2 WHERE id = ?1",
+                      {id, nowMs}, "marking a notification delivered", error);
+}
+
 bool Store::markRejected(std::int64_t id, const std::string& why, std::string& error) {
-  Statement update(db_, "UPDATE outbox SET state = 'rejected', last_error = ?2 WHERE id = ?1");
-  update.bind(1, id);
-  update.bind(2, why);
-  if (!update.ok() || update.step() != SQLITE_DONE) {
-    error = message(db_, "marking a notification rejected");
-    return false;
-  }
-  return true;
+  return runStatement(db_, "UPDATE outbox SET state = 'rejected', last_error = ?2 WHERE id = ?1",
+                      {id, why}, "marking a notification rejected", error);
 }
 
 bool Store::markRetry(std::int64_t id, int attempts, std::int64_t nextAttemptMs,
                       const std::string& why, std::string& error) {
-  Statement update(
-      db_, "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1");
-  update.bind(1, id);
-  update.bind(2, std::int64_t{attempts});
-  update.bind(3, nextAttemptMs);
-  update.bind(4, why);
-  if (!update.ok() || update.step() != SQLITE_DONE) {
-    error = message(db_, "scheduling a retry");
-    return false;
-  }
-  return true;
+  return runStatement(
+      db_, "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1",
+      {id, std::int64_t{attempts}, nextAttemptMs, why}, "scheduling a retry", error);
 }
 
 std::int64_t Store::pendingCount(std::string& error) {

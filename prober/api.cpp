@@ -2,21 +2,10 @@
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
-#include <ctime>
 
 #include "checks/duration.h"
 
 namespace prober {
-
-std::string isoTimestamp(std::chrono::system_clock::time_point at) {
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis % 1000);
-}
 
 namespace {
 
@@ -40,7 +29,7 @@ boost::json::value probeToJson(const StepOutcome& step) {
   out["body_bytes"] = probe.bodySize;
   out["tls"] = probe.tls;
   if (probe.certExpiry) {
-    out["cert_expiry"] = isoTimestamp(*probe.certExpiry);
+    out["cert_expiry"] = isoTimestampUtc(*probe.certExpiry);
   }
   boost::json::array failures;
   for (const auto& failure : step.verdict.failures) {
@@ -54,7 +43,7 @@ boost::json::value probeToJson(const StepOutcome& step) {
 
 boost::json::value runToJson(const RunResult& run) {
   boost::json::object out;
-  out["started_at"] = isoTimestamp(run.startedAt);
+  out["started_at"] = isoTimestampUtc(run.startedAt);
   out["passed"] = run.passed;
   out["duration_seconds"] = run.durationSeconds;
   const ProbeResult* last = run.lastProbe();

@@ -4,12 +4,12 @@
 #include <chrono>
 #include <string>
 
+#include "alerting/alert_event.h"
 #include "checks/run_result.h"
 #include "prober/check_state.h"
 
 namespace prober {
 
-std::string isoTimestamp(std::chrono::system_clock::time_point at);  // 2026-11-24T08:00:00.000Z
 boost::json::value runToJson(const RunResult& run);
 boost::json::value checkToJson(const CheckState& check);
 

@@ -46,7 +46,7 @@ std::string historyChart(const CheckState& check) {
     const int height = std::max(2, static_cast<int>(run.seconds / slowest * kHeight));
     svg += fmt::format(
         R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{} {} {}</title></rect>)",
-        x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad", isoTimestamp(run.at),
+        x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad", isoTimestampUtc(run.at),
         formatSeconds(run.seconds), run.failure ? escapeHtml(*run.failure) : std::string("passed"));
     x += kBarWidth;
   }
@@ -82,7 +82,7 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
     std::string lastFailure;
     for (const auto& run : check->history()) {
       if (run.failure) {
-        lastFailure = fmt::format("{}: {}", isoTimestamp(run.at), *run.failure);
+        lastFailure = fmt::format("{}: {}", isoTimestampUtc(run.at), *run.failure);
       }
     }
     html += fmt::format(
