@@ -5,18 +5,15 @@
 # Usage: tls_test.sh PROBER_BINARY
 set -uo pipefail
 prober=$1
-work=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
 nginx_pid=""
-passed=0
-failed=0
-cleanup() {
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
+stop_nginx() {
+  if [[ -n $nginx_pid ]]; then
+    kill "$nginx_pid" 2>/dev/null
+    wait "$nginx_pid" 2>/dev/null
+  fi
 }
-trap cleanup EXIT
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "FAILED - $1"; }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+trap 'stop_nginx; cleanup' EXIT
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
@@ -86,18 +83,14 @@ expect "verification failure reads as a TLS handshake failure" \
   check '.checks[] | select(.name == "tls-verified") | .failures[0] | startswith("TLS handshake failed: ")'
 
 # The daemon exposes the expiry and the TLS flag to Prometheus.
-"$prober" run -c "$work/tls.toml" --listen 127.0.0.1:0 --state-dir "$work/state" 2>"$work/daemon.log" &
-daemon=$!
-for _ in $(seq 50); do grep -q "listening on" "$work/daemon.log" && break; sleep 0.1; done
-api_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/daemon.log" | head -1)
-for _ in $(seq 100); do  # the first run falls within the 30 s default interval: poll for it
-  curl -sf "http://127.0.0.1:$api_port/metrics" >"$work/metrics.txt" &&
+start_daemon "$prober" "$work/tls.toml" "$work/daemon.log" --state-dir "$work/state"
+for _ in $(seq 100); do  # the first run falls within the 1 s interval: poll for it
+  curl -sf "$api/metrics" >"$work/metrics.txt" &&
     grep -q '^probe_ssl_earliest_cert_expiry{check="tls-unverified"}' "$work/metrics.txt" && break
   sleep 0.4
 done
 expect "probe_ssl_earliest_cert_expiry is the notAfter" grep -q "^probe_ssl_earliest_cert_expiry{check=\"tls-unverified\"} $not_after\$" "$work/metrics.txt"
 expect "probe_http_ssl is 1" grep -q '^probe_http_ssl{check="tls-unverified"} 1$' "$work/metrics.txt"
-kill -TERM "$daemon"; wait "$daemon"
-
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+finish
