@@ -32,5 +32,10 @@ sanitize: deps $(SANITIZE_DIR)/CMakeCache.txt
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 600
 
+# The benchmark against blackbox_exporter and the libcurl floor: about half an hour; writes
+# bench/RESULTS.md. Not a test: nothing in it fails a build.
+bench: build
+	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --out bench/RESULTS.md
+
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -17,6 +17,7 @@ packages=(
   prometheus                    # promtool, used by the tests to check /metrics
   curl jq                       # the CLI integration test drives the daemon with them
   nginx openssl                 # the TLS integration test serves HTTPS from nginx
+  prometheus-blackbox-exporter  # the benchmark's peer (make bench; make test runs its smoke)
   ca-certificates
 )
 

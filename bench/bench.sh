@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
+# nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
+# /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4] [--out FILE] --prober BIN --floor BIN
+# --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
+# checks each figure is a number, and writes no RESULTS.md unless --out says where.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+smoke=0
+runs=3
+only=w1,w2,w3,w4
+out=""
+prober=""
+floor=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --smoke) smoke=1 ;;
+    --runs) runs=$2; shift ;;
+    --only) only=$2; shift ;;
+    --out) out=$2; shift ;;
+    --prober) prober=$2; shift ;;
+    --floor) floor=$2; shift ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ -x $prober && -x $floor ]] || { echo "bench.sh: --prober and --floor must name built binaries" >&2; exit 2; }
+for tool in nginx prometheus-blackbox-exporter promtool curl awk; do
+  command -v "$tool" >/dev/null || { echo "bench.sh: $tool is missing (make bench installs it)" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  pids=()
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+ticks=$(getconf CLK_TCK)
+
+# --- sizes: the issue's workloads, or seconds-long versions of them ---
+if [[ $smoke == 1 ]]; then
+  runs=1
+  w1_checks=50; w1_interval=100ms; w1_seconds=2
+  w2_checks=20; w2_interval=2s; w2_rate=10; w2_seconds=2
+  w3_checks=200; w3_interval=1s; w3_seconds=2
+  w4_checks=500; w4_interval=1s; w4_seconds=2
+else
+  w1_checks=3000; w1_interval=200ms; w1_seconds=20
+  w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
+  w3_checks=10000; w3_interval=10s; w3_seconds=120
+  w4_checks=100000; w4_interval=60s; w4_seconds=180
+fi
+
+cpu_of() {  # utime + stime of PID, in seconds
+  awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"
+}
+rss_mib() {  # FIELD (VmRSS or VmHWM) of PID, in MiB
+  awk -v f="$2:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/status"
+}
+free_port() {
+  for _ in $(seq 50); do
+    local port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "bench.sh: no free port" >&2; exit 1
+}
+wait_http() {  # URL: up to 10 s for it to answer
+  for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "bench.sh: $1 did not answer" >&2; return 1
+}
+
+# --- nginx, the target of every probe, on 127.0.0.1-8 ---
+target_port=$(free_port)
+mkdir -p "$work/nginx"
+{
+  echo "worker_processes 1; daemon off; master_process off; pid $work/nginx/pid; error_log $work/nginx/error.log;"
+  echo "events { worker_connections 8192; }"
+  echo "http { access_log off; client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p;"
+  echo "  fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;"
+  echo "  server {"
+  for i in 1 2 3 4 5 6 7 8; do echo "    listen 127.0.0.$i:$target_port;"; done
+  echo "    location / { default_type application/json; return 200 '{\"status\":\"UP\"}'; } } }"
+} >"$work/nginx.conf"
+ulimit -n 65536 2>/dev/null
+nginx -c "$work/nginx.conf" -p "$work/nginx" &
+pids+=($!)
+wait_http "http://127.0.0.1:$target_port/" || exit 1
+target_url() { echo "http://127.0.0.$(( ($1 % 8) + 1 )):$target_port/"; }
+
+write_config() {  # FILE CHECKS INTERVAL LISTEN
+  {
+    echo "[prober]"
+    echo "listen = \"$4\""
+    echo "state_dir = \"$work/state\""
+    echo "max_in_flight = 1000"
+    echo "[defaults]"
+    echo "interval = \"$3\""
+    echo "timeout = \"$([[ $3 == 100ms || $3 == 200ms ]] && echo "$3" || echo 2s)\""
+    echo "assert = [\"status == 200\", 'json \$.status == \"UP\"']"
+    for ((i = 0; i < $2; i++)); do
+      printf '[[check]]\nname = "c%d"\nurl = "%s"\n' "$i" "$(target_url "$i")"
+    done
+  } >"$1"
+}
+
+metrics() { curl -sf "http://$listen/metrics"; }
+runs_total() { metrics | awk '/^prober_check_runs_total\{/ {s += $2} END {printf "%d", s}'; }
+skipped_total() { metrics | awk '/^prober_check_runs_skipped_total\{/ {s += $2} END {printf "%d", s}'; }
+lag_buckets() { metrics | awk '/^prober_schedule_lag_seconds_bucket/ {match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5); print le, $2}'; }
+# quantile Q from two bucket snapshots (before, after), interpolating inside the bucket
+lag_quantile() {
+  awk -v q="$1" 'NR == FNR {before[$1] = $2; next}
+    {le[++n] = $1; count[n] = $2 - before[$1]}
+    END {
+      total = count[n]; if (total <= 0) {print "nan"; exit}
+      rank = q * total; lower = 0; prev = 0
+      for (i = 1; i <= n; i++) {
+        if (count[i] >= rank) {
+          if (le[i] == "+Inf") {print le[i - 1]; exit}
+          printf "%.6f", lower + (le[i] - lower) * (rank - prev) / (count[i] - prev); exit
+        }
+        lower = (le[i] == "+Inf") ? lower : le[i]; prev = count[i]
+      }
+    }' "$2" "$3"
+}
+lag_max_bound() {  # the upper bound of the highest bucket that gained runs
+  awk 'NR == FNR {before[$1] = $2; next} {le[++n] = $1; c[n] = $2 - before[$1]}
+    END {for (i = 1; i <= n; i++) if (c[i] > (i > 1 ? c[i - 1] : 0)) m = le[i]; print m}' "$1" "$2"
+}
+
+start_prober() {  # CONFIG
+  "$prober" run -c "$1" 2>"$work/prober.log" &
+  prober_pid=$!
+  pids+=("$prober_pid")
+  wait_http "http://$listen/healthz" || { cat "$work/prober.log" >&2; exit 1; }
+}
+stop_prober() {
+  kill "$prober_pid" 2>/dev/null
+  wait "$prober_pid" 2>/dev/null
+  rm -rf "$work/state"
+}
+
+results="$work/results.txt"  # lines: FIGURE VALUE
+: >"$results"
+record() { echo "$1 $2" >>"$results"; echo "  $1 = $2" >&2; }
+
+ms_to_s() { awk -v v="$1" 'BEGIN {gsub(/ms$/, "", v); if (v ~ /s$/) {sub(/s$/, "", v); print v} else print v / 1000}'; }
+
+# --- W1: flat out ---
+w1() {
+  listen="127.0.0.1:$(free_port)"
+  write_config "$work/w1.toml" "$w1_checks" "$w1_interval" "$listen"
+  start_prober "$work/w1.toml"
+  sleep $(( w1_seconds > 5 ? 3 : 1 ))
+  local cpu0 runs0 cpu1 runs1
+  cpu0=$(cpu_of "$prober_pid"); runs0=$(runs_total)
+  sleep "$w1_seconds"
+  cpu1=$(cpu_of "$prober_pid"); runs1=$(runs_total)
+  stop_prober
+  record w1_probes_per_second "$(awk -v a="$runs0" -v b="$runs1" -v s="$w1_seconds" 'BEGIN {printf "%.0f", (b - a) / s}')"
+  record w1_probes_per_cpu_second "$(awk -v a="$runs0" -v b="$runs1" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {printf "%.0f", (b - a) / (c1 - c0)}')"
+  record w1_cpu_seconds_per_1000 "$(awk -v a="$runs0" -v b="$runs1" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {printf "%.4f", 1000 * (c1 - c0) / (b - a)}')"
+}
+
+# --- W2: paced, side by side: prober, blackbox_exporter, the floor ---
+w2() {
+  listen="127.0.0.1:$(free_port)"
+  write_config "$work/w2.toml" "$w2_checks" "$w2_interval" "$listen"
+  start_prober "$work/w2.toml"
+  sleep "$(ms_to_s "$w2_interval")"; sleep 1  # every check has run once
+  local cpu0 runs0 cpu1 runs1
+  cpu0=$(cpu_of "$prober_pid"); runs0=$(runs_total)
+  sleep "$w2_seconds"
+  cpu1=$(cpu_of "$prober_pid"); runs1=$(runs_total)
+  stop_prober
+  local prober_ms
+  prober_ms=$(awk -v a="$runs0" -v b="$runs1" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {printf "%.4f", 1000 * (c1 - c0) / (b - a)}')
+  record w2_prober_probes_per_second "$(awk -v a="$runs0" -v b="$runs1" -v s="$w2_seconds" 'BEGIN {printf "%.0f", (b - a) / s}')"
+  record w2_prober_ms_per_probe "$prober_ms"
+
+  local bb_port
+  bb_port=$(free_port)
+  printf 'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      valid_status_codes: [200]\n      fail_if_body_not_matches_regexp: ["UP"]\n' >"$work/bb.yml"
+  prometheus-blackbox-exporter --config.file="$work/bb.yml" --web.listen-address="127.0.0.1:$bb_port" \
+    --log.level=warn 2>"$work/bb.log" &
+  local bb_pid=$!
+  pids+=("$bb_pid")
+  wait_http "http://127.0.0.1:$bb_port/metrics" || exit 1
+  local urls=()
+  for i in 0 1 2 3 4 5 6 7; do
+    urls+=("http://127.0.0.1:$bb_port/probe?module=http_2xx&target=$(target_url "$i")")
+  done
+  "$floor" --rate "$w2_rate" --duration 1 --keepalive "${urls[@]}" >/dev/null  # warm up
+  cpu0=$(cpu_of "$bb_pid")
+  local line
+  line=$("$floor" --rate "$w2_rate" --duration "$w2_seconds" --concurrency 2000 --keepalive "${urls[@]}")
+  cpu1=$(cpu_of "$bb_pid")
+  kill "$bb_pid"; wait "$bb_pid" 2>/dev/null
+  local bb_probes
+  bb_probes=$(sed -n 's/.*probes=\([0-9]*\).*/\1/p' <<<"$line")
+  local bb_ms
+  bb_ms=$(awk -v p="$bb_probes" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {printf "%.4f", 1000 * (c1 - c0) / p}')
+  record w2_blackbox_probes_per_second "$(awk -v p="$bb_probes" -v s="$w2_seconds" 'BEGIN {printf "%.0f", p / s}')"
+  record w2_blackbox_ms_per_probe "$bb_ms"
+
+  urls=()
+  for i in 0 1 2 3 4 5 6 7; do urls+=("$(target_url "$i")"); done
+  line=$("$floor" --rate "$w2_rate" --duration "$w2_seconds" --concurrency 2000 "${urls[@]}")
+  local floor_ms
+  floor_ms=$(awk -v l="$line" 'BEGIN {split(l, f, /[ =]/); printf "%.4f", 1000 * f[6] / f[2]}')
+  record w2_floor_ms_per_probe "$floor_ms"
+  record w2_prober_over_floor "$(awk -v p="$prober_ms" -v f="$floor_ms" 'BEGIN {printf "%.2f", p / f}')"
+  record w2_blackbox_over_prober "$(awk -v p="$prober_ms" -v b="$bb_ms" 'BEGIN {printf "%.2f", b / p}')"
+}
+
+# --- W3 / W4: many checks ---
+many() {  # NAME CHECKS INTERVAL SECONDS
+  local name=$1
+  listen="127.0.0.1:$(free_port)"
+  write_config "$work/$name.toml" "$2" "$3" "$listen"
+  local t0 t1
+  t0=$(date +%s%N)
+  "$prober" validate -c "$work/$name.toml" >/dev/null || { echo "bench.sh: $name config invalid" >&2; exit 1; }
+  t1=$(date +%s%N)
+  record "${name}_config_load_ms" "$(( (t1 - t0) / 1000000 ))"
+  start_prober "$work/$name.toml"
+  sleep "$(ms_to_s "$3")"  # one whole interval: every check has started
+  lag_buckets >"$work/lag0"
+  local cpu0 skipped0 cpu1
+  cpu0=$(cpu_of "$prober_pid"); skipped0=$(skipped_total)
+  sleep "$4"
+  cpu1=$(cpu_of "$prober_pid")
+  lag_buckets >"$work/lag1"
+  record "${name}_rss_mib" "$(rss_mib "$prober_pid" VmRSS)"
+  record "${name}_peak_rss_mib" "$(rss_mib "$prober_pid" VmHWM)"
+  record "${name}_cpu_percent" "$(awk -v c0="$cpu0" -v c1="$cpu1" -v s="$4" 'BEGIN {printf "%.1f", 100 * (c1 - c0) / s}')"
+  record "${name}_lag_p50_ms" "$(awk -v v="$(lag_quantile 0.5 "$work/lag0" "$work/lag1")" 'BEGIN {printf "%.3f", v * 1000}')"
+  record "${name}_lag_p99_ms" "$(awk -v v="$(lag_quantile 0.99 "$work/lag0" "$work/lag1")" 'BEGIN {printf "%.3f", v * 1000}')"
+  record "${name}_lag_max_bound_ms" "$(awk -v v="$(lag_max_bound "$work/lag0" "$work/lag1")" 'BEGIN {printf "%.1f", v * 1000}')"
+  record "${name}_runs_skipped" "$(( $(skipped_total) - skipped0 ))"
+  local scrape
+  scrape=$(curl -sf -o "$work/$name.metrics" -w '%{time_total} %{size_download}' "http://$listen/metrics")
+  record "${name}_scrape_ms" "$(awk -v s="${scrape% *}" 'BEGIN {printf "%.0f", s * 1000}')"
+  record "${name}_scrape_mib" "$(awk -v b="${scrape#* }" 'BEGIN {printf "%.1f", b / 1048576}')"
+  if promtool check metrics <"$work/$name.metrics" >/dev/null 2>&1; then
+    record "${name}_promtool_ok" 1
+  else
+    record "${name}_promtool_ok" 0
+  fi
+  stop_prober
+}
+
+for ((run = 1; run <= runs; run++)); do
+  echo "run $run of $runs" >&2
+  [[ ,$only, == *,w1,* ]] && { echo "W1 flat out" >&2; w1; }
+  [[ ,$only, == *,w2,* ]] && { echo "W2 paced" >&2; w2; }
+  [[ ,$only, == *,w3,* ]] && { echo "W3 $w3_checks checks" >&2; many w3 "$w3_checks" "$w3_interval" "$w3_seconds"; }
+  [[ ,$only, == *,w4,* ]] && { echo "W4 $w4_checks checks" >&2; many w4 "$w4_checks" "$w4_interval" "$w4_seconds"; }
+done
+
+# Every figure must be a number, or the machinery has rotted.
+# (A seconds-long smoke may divide by a CPU time below the clock tick: inf is allowed there.)
+bad=$(awk -v smoke="$smoke" '$2 !~ /^-?[0-9]+(\.[0-9]+)?$/ && !(smoke && $2 ~ /^-?(inf|nan)$/)' "$results")
+[[ -z $bad ]] || { echo "bench.sh: figures that are not numbers:" >&2; echo "$bad" >&2; exit 1; }
+echo "bench: $(wc -l <"$results") figures" >&2
+
+[[ -n $out ]] && bash "$here/report.sh" "$results" "$runs" "$prober" >"$out"
+[[ -n $out ]] && echo "wrote $out" >&2
+exit 0

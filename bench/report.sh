@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Writes bench/RESULTS.md from bench.sh's figures: the machine, versions, every figure's
+# min / median / max over the runs, and each target met or missed.
+#   report.sh RESULTS_TXT RUNS PROBER_BIN
+set -uo pipefail
+results=$1
+runs=$2
+prober=$3
+
+stats() {  # FIGURE -> "min median max"
+  awk -v f="$1" '$1 == f {print $2}' "$results" | sort -g |
+    awk '{v[NR] = $1} END {if (NR == 0) {print "- - -"; exit}
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print v[1], m, v[NR]}'
+}
+median() { stats "$1" | awk '{print $2}'; }
+row() {  # FIGURE LABEL
+  read -r lo mid hi <<<"$(stats "$1")"
+  echo "| $2 | $lo | $mid | $hi |"
+}
+verdict() {  # VALUE OP LIMIT -> met / MISSED
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {ok = (op == "<=") ? (v <= l) : (v >= l); print ok ? "met" : "**missed**"}'
+}
+target() {  # LABEL FIGURE OP LIMIT UNIT
+  local value
+  value=$(median "$2")
+  echo "| $1 | $3 $4$5 | $value$5 | $(verdict "$value" "$3" "$4") |"
+}
+
+cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+cat <<EOF2
+# Benchmark results
+
+Written by \`make bench\` on $(date -u +%Y-%m-%d) (UTC). Each figure is the min / median / max
+of $runs runs; targets are judged on the median. CPU is per process, from /proc/PID/stat.
+All traffic stays on 127.0.0.1-8; every probe opens a fresh connection to nginx.
+
+## Machine and versions
+
+- CPU: ${cpu_model:-unknown}, $(nproc) cores; memory $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+- kernel $(uname -r)
+- $("$prober" --version), built RelWithDebInfo (-O2)
+- libcurl $(curl --version | awk 'NR == 1 {print $2}'), $(nginx -v 2>&1 | sed 's/.*: //'), $(prometheus-blackbox-exporter --version 2>&1 | awk 'NR == 1 {sub(/,/, "", $1); print $1, $3}')
+
+## Targets (issue 4)
+
+| figure | target | measured (median) | |
+|---|---|---|---|
+$(target "W2 CPU per probe, prober / floor" w2_prober_over_floor "<=" 1.5 "")
+$(target "W2 CPU per probe, blackbox_exporter / prober" w2_blackbox_over_prober ">=" 7 "")
+$(target "W1 probes per CPU-second" w1_probes_per_cpu_second ">=" 10000 "")
+$(target "W3 RSS" w3_rss_mib "<=" 128 " MiB")
+$(target "W3 schedule lag p99" w3_lag_p99_ms "<=" 5 " ms")
+$(target "W3 runs skipped" w3_runs_skipped "<=" 0 "")
+$(target "W3 /metrics scrape" w3_scrape_ms "<=" 250 " ms")
+$(target "W3 /metrics passes promtool (1 = yes)" w3_promtool_ok ">=" 1 "")
+$(target "W3 config load and validation" w3_config_load_ms "<=" 300 " ms")
+$(target "W4 peak RSS" w4_peak_rss_mib "<=" 512 " MiB")
+$(target "W4 schedule lag p99" w4_lag_p99_ms "<=" 20 " ms")
+$(target "W4 /metrics scrape" w4_scrape_ms "<=" 2500 " ms")
+$(target "W4 config load and validation" w4_config_load_ms "<=" 3000 " ms")
+
+## W1: flat out (one check per target URL, interval small enough to saturate)
+
+| figure | min | median | max |
+|---|---|---|---|
+$(row w1_probes_per_second "probes per second")
+$(row w1_probes_per_cpu_second "probes per CPU-second")
+$(row w1_cpu_seconds_per_1000 "CPU-seconds per 1,000 probes")
+
+## W2: 500 probes/s for 60 s (1,000 checks at 2 s), side by side
+
+| figure | min | median | max |
+|---|---|---|---|
+$(row w2_prober_probes_per_second "prober: probes per second")
+$(row w2_prober_ms_per_probe "prober: CPU ms per probe")
+$(row w2_blackbox_probes_per_second "blackbox_exporter: probes per second")
+$(row w2_blackbox_ms_per_probe "blackbox_exporter: CPU ms per probe")
+$(row w2_floor_ms_per_probe "libcurl multi floor: CPU ms per probe")
+$(row w2_prober_over_floor "prober / floor")
+$(row w2_blackbox_over_prober "blackbox_exporter / prober")
+
+prober's checks each assert \`status == 200\` and \`json \$.status == "UP"\` and keep metrics and
+alert state; blackbox_exporter's module checks the status and matches "UP" in the body, driven
+by the paced scraper (bench/floor.c --keepalive, as Prometheus reuses its connections); the
+floor is bench/floor.c probing nginx directly.
+
+## W3: 10,000 checks at 10 s for 120 s; W4: 100,000 checks at 60 s for 180 s
+
+| figure | W3 min | W3 median | W3 max | W4 min | W4 median | W4 max |
+|---|---|---|---|---|---|---|
+EOF2
+for pair in "rss_mib:RSS at the end (MiB)" "peak_rss_mib:peak RSS (MiB)" "cpu_percent:CPU (% of one core)" \
+  "lag_p50_ms:schedule lag p50 (ms)" "lag_p99_ms:schedule lag p99 (ms)" \
+  "lag_max_bound_ms:schedule lag max, bucket bound (ms)" "runs_skipped:runs skipped" \
+  "scrape_ms:/metrics scrape (ms)" "scrape_mib:/metrics size (MiB)" "promtool_ok:promtool check metrics (1 = pass)" \
+  "config_load_ms:config load and validation (ms)"; do
+  key=${pair%%:*}
+  label=${pair#*:}
+  read -r a b c <<<"$(stats "w3_$key")"
+  read -r d e f <<<"$(stats "w4_$key")"
+  echo "| $label | $a | $b | $c | $d | $e | $f |"
+done
+cat <<EOF2
+
+Schedule lag is how late a run started after it was due, from \`prober_schedule_lag_seconds\`
+(p50 and p99 interpolated inside buckets, as \`histogram_quantile\` does; the max is the upper
+bound of the highest bucket that gained runs). Config load is \`prober validate\` on the
+generated file, process start included.
+EOF2
