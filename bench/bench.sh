@@ -62,7 +62,7 @@ rss_mib() {  # FIELD (VmRSS or VmHWM) of PID, in MiB
 }
 free_port() {
   for _ in $(seq 50); do
-    local port=$((20000 + RANDOM % 40000))
+    local port=$((20000 + RANDOM % 12000))  # below the ephemeral range the probes use
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "bench.sh: no free port" >&2; exit 1
@@ -90,15 +90,17 @@ pids+=($!)
 wait_http "http://127.0.0.1:$target_port/" || exit 1
 target_url() { echo "http://127.0.0.$(( ($1 % 8) + 1 )):$target_port/"; }
 
-write_config() {  # FILE CHECKS INTERVAL LISTEN
+ms_to_s() { awk -v v="$1" 'BEGIN {gsub(/ms$/, "", v); if (v ~ /s$/) {sub(/s$/, "", v); print v} else print v / 1000}'; }
+
+write_config() {  # FILE CHECKS INTERVAL
   {
     echo "[prober]"
-    echo "listen = \"$4\""
+    echo "listen = \"127.0.0.1:0\""
     echo "state_dir = \"$work/state\""
     echo "max_in_flight = 1000"
     echo "[defaults]"
     echo "interval = \"$3\""
-    echo "timeout = \"$([[ $3 == 100ms || $3 == 200ms ]] && echo "$3" || echo 2s)\""
+    echo "timeout = \"$(awk -v s="$(ms_to_s "$3")" -v i="$3" 'BEGIN {print (s < 2) ? i : "2s"}')\""
     echo "assert = [\"status == 200\", 'json \$.status == \"UP\"']"
     for ((i = 0; i < $2; i++)); do
       printf '[[check]]\nname = "c%d"\nurl = "%s"\n' "$i" "$(target_url "$i")"
@@ -131,10 +133,16 @@ lag_max_bound() {  # the upper bound of the highest bucket that gained runs
     END {for (i = 1; i <= n; i++) if (c[i] > (i > 1 ? c[i - 1] : 0)) m = le[i]; print m}' "$1" "$2"
 }
 
-start_prober() {  # CONFIG
-  "$prober" run -c "$1" 2>"$work/prober.log" &
+start_prober() {  # CONFIG: listens on a port of its choosing; sets prober_pid and listen
+  "$prober" run -c "$1" --listen 127.0.0.1:0 2>"$work/prober.log" &
   prober_pid=$!
   pids+=("$prober_pid")
+  for _ in $(seq 600); do  # 100,000 checks take a while to load: up to 60 s
+    grep -q "listening on" "$work/prober.log" && break
+    kill -0 "$prober_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  listen="127.0.0.1:$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/prober.log" | head -1)"
   wait_http "http://$listen/healthz" || { cat "$work/prober.log" >&2; exit 1; }
 }
 stop_prober() {
@@ -147,12 +155,10 @@ results="$work/results.txt"  # lines: FIGURE VALUE
 : >"$results"
 record() { echo "$1 $2" >>"$results"; echo "  $1 = $2" >&2; }
 
-ms_to_s() { awk -v v="$1" 'BEGIN {gsub(/ms$/, "", v); if (v ~ /s$/) {sub(/s$/, "", v); print v} else print v / 1000}'; }
 
 # --- W1: flat out ---
 w1() {
-  listen="127.0.0.1:$(free_port)"
-  write_config "$work/w1.toml" "$w1_checks" "$w1_interval" "$listen"
+  write_config "$work/w1.toml" "$w1_checks" "$w1_interval"
   start_prober "$work/w1.toml"
   sleep $(( w1_seconds > 5 ? 3 : 1 ))
   local cpu0 runs0 cpu1 runs1
@@ -167,8 +173,7 @@ w1() {
 
 # --- W2: paced, side by side: prober, blackbox_exporter, the floor ---
 w2() {
-  listen="127.0.0.1:$(free_port)"
-  write_config "$work/w2.toml" "$w2_checks" "$w2_interval" "$listen"
+  write_config "$work/w2.toml" "$w2_checks" "$w2_interval"
   start_prober "$work/w2.toml"
   sleep "$(ms_to_s "$w2_interval")"; sleep 1  # every check has run once
   local cpu0 runs0 cpu1 runs1
@@ -219,8 +224,7 @@ w2() {
 # --- W3 / W4: many checks ---
 many() {  # NAME CHECKS INTERVAL SECONDS
   local name=$1
-  listen="127.0.0.1:$(free_port)"
-  write_config "$work/$name.toml" "$2" "$3" "$listen"
+  write_config "$work/$name.toml" "$2" "$3"
   local t0 t1
   t0=$(date +%s%N)
   "$prober" validate -c "$work/$name.toml" >/dev/null || { echo "bench.sh: $name config invalid" >&2; exit 1; }
