@@ -9,6 +9,7 @@
  *   probes=P ok=O cpu_seconds=X wall_seconds=W
  */
 #include <curl/curl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,8 @@ int main(int argc, char **argv) {
     }
     int wait_ms = 100;
     if (accepting && rate > 0 && in_flight < concurrency) {
-      const double until = (next_start - now_seconds()) * 1000.0;
+      /* Round up: waking a little before the next start would spin until it is due. */
+      const double until = ceil((next_start - now_seconds()) * 1000.0);
       wait_ms = until < 0 ? 0 : (until < 100 ? (int)until : 100);
     }
     int running = 0;
