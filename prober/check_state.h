@@ -60,6 +60,7 @@ class CheckState {
   }
   double durationSum() const { return durationSum_; }
   bool running = false;
+  std::chrono::steady_clock::time_point skipsLoggedAt{};  // rate-limits the skip warning
 
  private:
   std::shared_ptr<const CheckSpec> spec_;

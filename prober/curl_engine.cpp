@@ -234,6 +234,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
   bool timeoutPosted = false;
+  bool timerArmed = false;  // a wait is pending on `timer`
   static constexpr int kMaxExtraReads = 8;  // bounds the re-read loop in onReady
 
   static void release(SocketWatch& watch) {
@@ -466,9 +467,13 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   }
 
   // CURLMOPT_TIMERFUNCTION: only (re)arms the timer; never calls curl from here.
+  //
+  // curl moves its timeout on nearly every transfer start and finish, and re-arming an Asio
+  // timer costs a timerfd_settime (and kernel hrtimer locking) each time. A wake earlier than
+  // curl asked for is harmless (curl finds nothing due and names its next timeout), so the
+  // timer is only moved earlier, never later, and a cancel (-1) leaves it be.
   static int onTimer(CURLM*, long timeoutMs, void* user) {
     auto* self = static_cast<Impl*>(user);
-    self->timer.cancel();
     if (timeoutMs < 0) {
       return 0;
     }
@@ -484,12 +489,18 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       }
       return 0;
     }
-    self->timer.expires_after(std::chrono::milliseconds(timeoutMs));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    if (self->timerArmed && self->timer.expiry() <= deadline) {
+      return 0;
+    }
+    self->timerArmed = true;
+    self->timer.expires_at(deadline);  // cancels the later wait, if any
     self->timer.async_wait([weak = self->weak_from_this()](const boost::system::error_code& ec) {
       if (ec) {
-        return;  // cancelled or replaced by a newer timeout
+        return;  // replaced by an earlier deadline
       }
       if (auto me = weak.lock()) {
+        me->timerArmed = false;
         me->socketAction(CURL_SOCKET_TIMEOUT, 0);
       }
     });

@@ -296,11 +296,21 @@ struct Daemon::Impl {
     }
   }
 
+  // Skips are counted in prober_check_runs_skipped_total; the log hears of them at most once a
+  // minute per check, so an overloaded prober does not also flood its log.
   void skipped(CheckId id, int count) {
-    if (auto it = byId.find(id); it != byId.end()) {
-      it->second->countSkipped(count);
-      spdlog::warn("check {}: {} run(s) skipped, the previous run is still going",
-                   it->second->spec()->name, count);
+    auto it = byId.find(id);
+    if (it == byId.end()) {
+      return;
+    }
+    CheckState& state = *it->second;
+    state.countSkipped(count);
+    const SteadyTime now = clock.now();
+    if (state.skipsLoggedAt == SteadyTime{} || now - state.skipsLoggedAt >= std::chrono::minutes(1)) {
+      spdlog::warn("check {}: {} run(s) skipped in all so far, a run was due while the previous one "
+                   "was still going",
+                   state.spec()->name, state.skipped());
+      state.skipsLoggedAt = now;
     }
   }
 
