@@ -507,7 +507,8 @@ const boost::json::value* EvaluationContext::json(std::string& error) {
     boost::system::error_code ec;
     boost::json::parse_options options;
     options.max_depth = 256;  // the default of 32 refuses some real API documents
-    boost::json::value parsed = boost::json::parse(result_.body, ec, {}, options);
+    boost::json::value parsed =
+        boost::json::parse(result_.body, ec, boost::json::storage_ptr(&arena_), options);
     if (ec) {
       jsonError_ = result_.body.empty() ? "body is empty, not JSON"
                                         : fmt::format("body is not JSON: {}", ec.message());

@@ -1,5 +1,6 @@
 #pragma once
 // Assertions on a response, compiled once at load: `SOURCE [ARGUMENT] OPERATOR [VALUE]`.
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <iosfwd>
@@ -67,6 +68,10 @@ class EvaluationContext {
   const ProbeResult& result_;
   std::chrono::system_clock::time_point now_;
   bool jsonParsed_ = false;
+  // The parsed body lives in this arena (spilling to the heap past its first 4 KiB), so judging
+  // a typical API answer allocates nothing; it is freed with the context.
+  unsigned char arenaBuffer_[4096];
+  boost::json::monotonic_resource arena_{arenaBuffer_, sizeof arenaBuffer_};
   std::optional<boost::json::value> json_;
   std::string jsonError_;
 };

@@ -47,6 +47,7 @@ struct ProbeResult {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;            // up to the check's body_size_limit
   std::uint64_t bodySize = 0;  // bytes received (equals body.size() unless discarded)
+  std::int64_t contentLength = -1;  // the Content-Length the server announced; -1 when none
 
   double totalSeconds = 0;  // whole request, redirects included
   PhaseTimings phases;

@@ -14,7 +14,8 @@ AlertTransition CheckState::record(RunResultPtr result) {
     summary.status = static_cast<std::int16_t>(probe->status);
   }
   if (!result->passed) {
-    summary.failure = std::make_shared<const std::string>(result->firstFailure());
+    lastFailureAt_ = result->startedAt;
+    lastFailure_ = result->firstFailure();
   }
   history_[historyNext_] = std::move(summary);
   historyNext_ = (historyNext_ + 1) % kHistoryLength;

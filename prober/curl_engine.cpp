@@ -234,7 +234,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
   bool timeoutPosted = false;
-  bool timerArmed = false;  // a wait is pending on `timer`
+  bool timerArmed = false;                  // a wait is pending on `timer`
   static constexpr int kMaxExtraReads = 8;  // bounds the re-read loop in onReady
 
   static void release(SocketWatch& watch) {
@@ -373,6 +373,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &appConnect);
     curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &firstByte);
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+    curl_off_t contentLength = -1;
+    curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &contentLength);
+    result.contentLength = contentLength;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effectiveUrl);
     result.redirects = static_cast<int>(redirects);
     result.finalUrl = effectiveUrl != nullptr ? effectiveUrl : "";

@@ -192,7 +192,8 @@ struct Daemon::Impl {
   CheckId nextId = 1;
   bool stopping = false;
   bool reloading = false;
-  std::thread loader;  // reads a new config off the loop
+  std::size_t lastMetricsSize = 0;  // bytes of the last /metrics answer
+  std::thread loader;               // reads a new config off the loop
 
   // Replaces the running set of checks with `next`, keeping state of unchanged ones.
   void apply(const Config& next) {
@@ -306,10 +307,12 @@ struct Daemon::Impl {
     CheckState& state = *it->second;
     state.countSkipped(count);
     const SteadyTime now = clock.now();
-    if (state.skipsLoggedAt == SteadyTime{} || now - state.skipsLoggedAt >= std::chrono::minutes(1)) {
-      spdlog::warn("check {}: {} run(s) skipped in all so far, a run was due while the previous one "
-                   "was still going",
-                   state.spec()->name, state.skipped());
+    if (state.skipsLoggedAt == SteadyTime{} ||
+        now - state.skipsLoggedAt >= std::chrono::minutes(1)) {
+      spdlog::warn(
+          "check {}: {} run(s) skipped in all so far, a run was due while the previous one "
+          "was still going",
+          state.spec()->name, state.skipped());
       state.skipsLoggedAt = now;
     }
   }
@@ -423,7 +426,51 @@ struct Daemon::Impl {
       });
       return;
     }
+    const bool isGet = request.method == "GET" || request.method == "HEAD";
+    if (request.target.substr(0, request.target.find('?')) == "/metrics" && isGet) {
+      serveMetrics(request.accept.find("application/openmetrics-text") != std::string::npos,
+                   std::move(respond));
+      return;
+    }
     respond(route(request));
+  }
+
+  // Renders /metrics a slice at a time, yielding to the loop between slices: at 100,000 checks
+  // the text is ~170 MB and takes over a second to write, which would otherwise delay every
+  // probe due meanwhile by as much.
+  void serveMetrics(bool openMetrics, Responder respond) {
+    static constexpr std::size_t kSlice = 4096;  // (family, check) pairs per turn of the loop
+    struct Job {
+      CheckMetricsWriter writer;
+      std::string body;
+      bool openMetrics;
+      Responder respond;
+    };
+    metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
+    std::vector<std::shared_ptr<const CheckState>> checks(checksInOrder.begin(),
+                                                          checksInOrder.end());
+    auto job = std::make_shared<Job>(
+        Job{CheckMetricsWriter(std::move(checks)), {}, openMetrics, std::move(respond)});
+    // Sized from the last scrape: growing by doubling would hold up to twice the body at once.
+    job->body.reserve(lastMetricsSize + lastMetricsSize / 16);
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, job, weakStep = std::weak_ptr<std::function<void()>>(step)] {
+      if (!job->writer.write(job->body, kSlice)) {
+        if (auto next = weakStep.lock()) {
+          asio::post(io, [next] { (*next)(); });
+        }
+        return;
+      }
+      job->body += renderProcessMetrics(metrics);
+      lastMetricsSize = job->body.size();
+      if (job->openMetrics) {
+        job->respond({200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                      toOpenMetrics(job->body), ""});
+      } else {
+        job->respond({200, "text/plain; version=0.0.4; charset=utf-8", std::move(job->body), ""});
+      }
+    };
+    (*step)();
   }
 
   ServerResponse route(const ServerRequest& request) {
@@ -433,16 +480,7 @@ struct Daemon::Impl {
       return ServerResponse{405, "text/plain; charset=utf-8", "method not allowed\n", allow};
     };
     if (path == "/metrics") {
-      if (!isGet) {
-        return methodNotAllowed("GET, HEAD");
-      }
-      metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
-      if (request.accept.find("application/openmetrics-text") != std::string::npos) {
-        return {200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                toOpenMetrics(renderMetrics(snapshot(), metrics)), ""};
-      }
-      return {200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(snapshot(), metrics),
-              ""};
+      return methodNotAllowed("GET, HEAD");  // GET and HEAD are served by serveMetrics
     }
     if (path == "/healthz") {
       if (!isGet) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -15,9 +16,9 @@ namespace prober {
 namespace {
 
 // Fine below 10 ms, where the 10,000-check target (p99 <= 5 ms) is judged.
-const std::vector<double> kLagBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005,
-                                         0.0075, 0.01,    0.02,   0.05,  0.1,   0.25,  0.5,
-                                         1,      2.5};
+const std::vector<double> kLagBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003,
+                                         0.005,  0.0075,  0.01,   0.02,  0.05,  0.1,
+                                         0.25,   0.5,     1,      2.5};
 
 }  // namespace
 
@@ -130,177 +131,182 @@ void sample(std::string& out, std::string_view name, const CheckState& check,
                  escapeLabelValue(check.spec()->name), extraLabels, formatMetricValue(value));
 }
 
-// Renders one gauge family over the checks that have a value for it.
-template <typename ValueOf>
-void family(std::string& out, const std::vector<const CheckState*>& checks, std::string_view name,
-            std::string_view help, std::string_view type, ValueOf valueOf) {
-  bool any = false;
-  for (const CheckState* check : checks) {
-    double value = 0;
-    if (!valueOf(*check, value)) {
-      continue;
-    }
-    if (!any) {
-      header(out, name, help, type);
-      any = true;
-    }
-    sample(out, name, *check, "", value);
-  }
+const ProbeResult* lastProbe(const CheckState& check) {
+  return check.last() ? check.last()->lastProbe() : nullptr;
 }
 
-template <typename ValueOf>
-void gaugeFamily(std::string& out, const std::vector<const CheckState*>& checks,
-                 std::string_view name, std::string_view help, ValueOf valueOf) {
-  family(out, checks, name, help, "gauge", valueOf);
-}
+// One per-check family: how to write one check's samples (nothing when it has no value yet;
+// the family's HELP and TYPE come before its first sample).
+struct CheckFamily {
+  const char* name;
+  const char* help;
+  const char* type;
+  void (*samples)(std::string& out, const CheckState& check);
+};
 
-// Reads a value from the last run's final probe, when the check has run.
-template <typename Read>
-auto fromLastProbe(Read read) {
-  return [read](const CheckState& check, double& value) {
-    if (!check.last() || check.last()->lastProbe() == nullptr) {
-      return false;
-    }
-    return read(*check.last(), *check.last()->lastProbe(), value);
-  };
-}
+constexpr CheckFamily kFamilies[] = {
+    {"probe_success", "Whether the last run of the check passed.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (check.last()) {
+         sample(out, "probe_success", check, "", check.last()->passed ? 1 : 0);
+       }
+     }},
+    {"probe_duration_seconds", "How long the last run took.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (check.last()) {
+         sample(out, "probe_duration_seconds", check, "", check.last()->durationSeconds);
+       }
+     }},
+    {"probe_http_status_code", "HTTP status of the last response (0: none).", "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (const ProbeResult* probe = lastProbe(check)) {
+         sample(out, "probe_http_status_code", check, "", probe->status);
+       }
+     }},
+    {"probe_http_duration_seconds", "Duration of each phase of the last request.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       const ProbeResult* probe = lastProbe(check);
+       if (probe == nullptr) {
+         return;
+       }
+       const PhaseTimings& p = probe->phases;
+       const std::pair<const char*, double> phases[] = {{",phase=\"resolve\"", p.resolve},
+                                                        {",phase=\"connect\"", p.connect},
+                                                        {",phase=\"tls\"", p.tls},
+                                                        {",phase=\"processing\"", p.processing},
+                                                        {",phase=\"transfer\"", p.transfer}};
+       for (const auto& [labels, seconds] : phases) {
+         sample(out, "probe_http_duration_seconds", check, labels, seconds);
+       }
+     }},
+    {"probe_http_content_length", "Body size of the last response in bytes.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (const ProbeResult* probe = lastProbe(check)) {
+         sample(out, "probe_http_content_length", check, "",
+                probe->contentLength >= 0 ? static_cast<double>(probe->contentLength)
+                                          : static_cast<double>(probe->bodySize));
+       }
+     }},
+    {"probe_http_redirects", "Redirects followed by the last request.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (const ProbeResult* probe = lastProbe(check)) {
+         sample(out, "probe_http_redirects", check, "", probe->redirects);
+       }
+     }},
+    {"probe_http_ssl", "Whether the last response came over TLS.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (const ProbeResult* probe = lastProbe(check)) {
+         sample(out, "probe_http_ssl", check, "", probe->tls ? 1 : 0);
+       }
+     }},
+    {"probe_ssl_earliest_cert_expiry",
+     "When the earliest certificate of the chain expires, in unix seconds.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       const ProbeResult* probe = lastProbe(check);
+       if (probe != nullptr && probe->certExpiry) {
+         sample(out, "probe_ssl_earliest_cert_expiry", check, "",
+                static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        probe->certExpiry->time_since_epoch())
+                                        .count()));
+       }
+     }},
+    {"prober_check_duration_seconds", "Run durations of each check.", "histogram",
+     [](std::string& out, const CheckState& check) {
+       const std::string name = escapeLabelValue(check.spec()->name);
+       std::uint64_t cumulative = 0;
+       for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
+         cumulative += check.durationBuckets()[i];
+         fmt::format_to(std::back_inserter(out),
+                        "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"{}\"}} {}\n", name,
+                        formatMetricValue(kDurationBuckets[i]), cumulative);
+       }
+       const std::uint64_t count = check.successes() + check.failures();
+       fmt::format_to(std::back_inserter(out),
+                      "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"+Inf\"}} {}\n"
+                      "prober_check_duration_seconds_sum{{check=\"{}\"}} {}\n"
+                      "prober_check_duration_seconds_count{{check=\"{}\"}} {}\n",
+                      name, count, name, formatMetricValue(check.durationSum()), name, count);
+     }},
+    {"prober_check_runs_total", "Finished runs of each check by result.", "counter",
+     [](std::string& out, const CheckState& check) {
+       sample(out, "prober_check_runs_total", check, ",result=\"success\"",
+              static_cast<double>(check.successes()));
+       sample(out, "prober_check_runs_total", check, ",result=\"failure\"",
+              static_cast<double>(check.failures()));
+     }},
+    {"prober_check_runs_skipped_total",
+     "Runs not started because the previous run was still going.", "counter",
+     [](std::string& out, const CheckState& check) {
+       sample(out, "prober_check_runs_skipped_total", check, "",
+              static_cast<double>(check.skipped()));
+     }},
+    {"prober_check_consecutive_failures", "Failed runs in a row.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       sample(out, "prober_check_consecutive_failures", check, "",
+              check.alert().consecutiveFailures());
+     }},
+    {"prober_alert_firing", "1 while the check's alert is firing.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       sample(out, "prober_alert_firing", check, "", check.alert().firing() ? 1 : 0);
+     }},
+    {"prober_check_info", "The check's URL and labels; always 1.", "gauge",
+     [](std::string& out, const CheckState& check) {
+       const CheckSpec& spec = *check.spec();
+       // Sorted by name, as Prometheus' own clients write them.
+       std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
+       sorted.emplace("url", spec.steps.empty() ? std::string_view()
+                                                : std::string_view(spec.steps.front().displayUrl));
+       std::string labels;
+       for (const auto& [key, value] : sorted) {
+         fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
+       }
+       sample(out, "prober_check_info", check, labels, 1);
+     }},
+};
 
 }  // namespace
 
+CheckMetricsWriter::CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks)
+    : checks_(std::move(checks)) {}
+
+bool CheckMetricsWriter::write(std::string& out, std::size_t budget) {
+  constexpr std::size_t kFamilyCount = std::size(kFamilies);
+  while (family_ < kFamilyCount) {
+    const CheckFamily& family = kFamilies[family_];
+    for (; check_ < checks_.size(); ++check_) {
+      if (budget == 0) {
+        return false;
+      }
+      --budget;
+      std::string samples;
+      family.samples(headerWritten_ ? out : samples, *checks_[check_]);
+      if (!headerWritten_ && !samples.empty()) {
+        header(out, family.name, family.help, family.type);
+        out += samples;
+        headerWritten_ = true;
+      }
+    }
+    ++family_;
+    check_ = 0;
+    headerWritten_ = false;
+  }
+  return true;
+}
+
 void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks) {
-  gaugeFamily(out, checks, "probe_success", "Whether the last run of the check passed.",
-              [](const CheckState& check, double& value) {
-                if (!check.last()) {
-                  return false;
-                }
-                value = check.last()->passed ? 1 : 0;
-                return true;
-              });
-  gaugeFamily(out, checks, "probe_duration_seconds", "How long the last run took.",
-              [](const CheckState& check, double& value) {
-                if (!check.last()) {
-                  return false;
-                }
-                value = check.last()->durationSeconds;
-                return true;
-              });
-  gaugeFamily(out, checks, "probe_http_status_code", "HTTP status of the last response (0: none).",
-              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
-                value = probe.status;
-                return true;
-              }));
-
-  bool phaseHeader = false;
+  std::vector<std::shared_ptr<const CheckState>> borrowed;
+  borrowed.reserve(checks.size());
   for (const CheckState* check : checks) {
-    if (!check->last() || check->last()->lastProbe() == nullptr) {
-      continue;
-    }
-    if (!phaseHeader) {
-      header(out, "probe_http_duration_seconds", "Duration of each phase of the last request.",
-             "gauge");
-      phaseHeader = true;
-    }
-    const PhaseTimings& phases = check->last()->lastProbe()->phases;
-    const std::pair<const char*, double> values[] = {{"resolve", phases.resolve},
-                                                     {"connect", phases.connect},
-                                                     {"tls", phases.tls},
-                                                     {"processing", phases.processing},
-                                                     {"transfer", phases.transfer}};
-    for (const auto& [phase, seconds] : values) {
-      sample(out, "probe_http_duration_seconds", *check, fmt::format(",phase=\"{}\"", phase),
-             seconds);
-    }
+    borrowed.emplace_back(std::shared_ptr<const CheckState>(), check);  // not owned
   }
+  CheckMetricsWriter writer(std::move(borrowed));
+  writer.write(out, std::numeric_limits<std::size_t>::max());
+}
 
-  gaugeFamily(out, checks, "probe_http_content_length", "Body size of the last response in bytes.",
-              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
-                const std::string* header = probe.header("Content-Length");
-                value = static_cast<double>(probe.bodySize);
-                if (header != nullptr) {
-                  std::from_chars(header->data(), header->data() + header->size(), value);
-                }
-                return true;
-              }));
-  gaugeFamily(out, checks, "probe_http_redirects", "Redirects followed by the last request.",
-              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
-                value = probe.redirects;
-                return true;
-              }));
-  gaugeFamily(out, checks, "probe_http_ssl", "Whether the last response came over TLS.",
-              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
-                value = probe.tls ? 1 : 0;
-                return true;
-              }));
-  gaugeFamily(out, checks, "probe_ssl_earliest_cert_expiry",
-              "When the earliest certificate of the chain expires, in unix seconds.",
-              fromLastProbe([](const RunResult&, const ProbeResult& probe, double& value) {
-                if (!probe.certExpiry) {
-                  return false;
-                }
-                value = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                probe.certExpiry->time_since_epoch())
-                                                .count());
-                return true;
-              }));
-
-  if (!checks.empty()) {
-    header(out, "prober_check_duration_seconds", "Run durations of each check.", "histogram");
-    for (const CheckState* check : checks) {
-      const std::string name = escapeLabelValue(check->spec()->name);
-      std::uint64_t cumulative = 0;
-      for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
-        cumulative += check->durationBuckets()[i];
-        fmt::format_to(std::back_inserter(out),
-                       "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"{}\"}} {}\n", name,
-                       formatMetricValue(kDurationBuckets[i]), cumulative);
-      }
-      const std::uint64_t count = check->successes() + check->failures();
-      fmt::format_to(std::back_inserter(out),
-                     "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"+Inf\"}} {}\n"
-                     "prober_check_duration_seconds_sum{{check=\"{}\"}} {}\n"
-                     "prober_check_duration_seconds_count{{check=\"{}\"}} {}\n",
-                     name, count, name, formatMetricValue(check->durationSum()), name, count);
-    }
-    header(out, "prober_check_runs_total", "Finished runs of each check by result.", "counter");
-    for (const CheckState* check : checks) {
-      sample(out, "prober_check_runs_total", *check, ",result=\"success\"",
-             static_cast<double>(check->successes()));
-      sample(out, "prober_check_runs_total", *check, ",result=\"failure\"",
-             static_cast<double>(check->failures()));
-    }
-  }
-  family(out, checks, "prober_check_runs_skipped_total",
-         "Runs not started because the previous run was still going.", "counter",
-         [](const CheckState& check, double& value) {
-           value = static_cast<double>(check.skipped());
-           return true;
-         });
-  gaugeFamily(out, checks, "prober_check_consecutive_failures", "Failed runs in a row.",
-              [](const CheckState& check, double& value) {
-                value = check.alert().consecutiveFailures();
-                return true;
-              });
-  gaugeFamily(out, checks, "prober_alert_firing", "1 while the check's alert is firing.",
-              [](const CheckState& check, double& value) {
-                value = check.alert().firing() ? 1 : 0;
-                return true;
-              });
-
-  if (!checks.empty()) {
-    header(out, "prober_check_info", "The check's URL and labels; always 1.", "gauge");
-    for (const CheckState* check : checks) {
-      const CheckSpec& spec = *check->spec();
-      // Sorted by name, as Prometheus' own clients write them.
-      std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
-      sorted.emplace("url", spec.steps.empty() ? std::string_view()
-                                               : std::string_view(spec.steps.front().displayUrl));
-      std::string labels;
-      for (const auto& [key, value] : sorted) {
-        fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
-      }
-      sample(out, "prober_check_info", *check, labels, 1);
-    }
-  }
+std::string renderProcessMetrics(ProcessMetrics& process) {
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, process.registry().Collect());
+  return text.str();
 }
 
 std::string toOpenMetrics(std::string_view text) {
@@ -348,11 +354,8 @@ std::string toOpenMetrics(std::string_view text) {
 
 std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process) {
   std::string out;
-  out.reserve(checks.size() * 1800 + 4096);
   renderCheckMetrics(out, checks);
-  std::ostringstream processText;
-  prometheus::TextSerializer().Serialize(processText, process.registry().Collect());
-  out += processText.str();
+  out += renderProcessMetrics(process);
   return out;
 }
 

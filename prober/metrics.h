@@ -48,8 +48,27 @@ std::string formatMetricValue(double value);
 // Escapes a label value for the text format: backslash, double quote, newline.
 std::string escapeLabelValue(std::string_view value);
 
-// Appends every per-check family (probe_*, prober_check_*, prober_alert_firing).
+// Writes every per-check family (probe_*, prober_check_*, prober_alert_firing) a slice at a
+// time, so a scrape of 100,000 checks can yield to the event loop between slices instead of
+// stalling every probe for a second and more.
+class CheckMetricsWriter {
+ public:
+  explicit CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks);
+  // Writes up to `budget` (family, check) pairs; true once everything is written.
+  bool write(std::string& out, std::size_t budget);
+
+ private:
+  std::vector<std::shared_ptr<const CheckState>> checks_;
+  std::size_t family_ = 0;
+  std::size_t check_ = 0;
+  bool headerWritten_ = false;
+};
+
+// Appends every per-check family in one go.
 void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks);
+
+// The process's own metrics (prometheus-cpp's registry) in text format.
+std::string renderProcessMetrics(ProcessMetrics& process);
 
 // Rewrites a text-format 0.0.4 exposition as OpenMetrics 1.0: counter families are named
 // without their _total suffix in HELP and TYPE lines, and the body ends with "# EOF".

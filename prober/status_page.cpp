@@ -45,9 +45,11 @@ std::string historyChart(const CheckState& check) {
   for (const auto& run : runs) {
     const int height = std::max(2, static_cast<int>(run.seconds / slowest * kHeight));
     svg += fmt::format(
-        R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{} {} {}</title></rect>)",
-        x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad", isoTimestampUtc(run.at),
-        formatSeconds(run.seconds), run.failure ? escapeHtml(*run.failure) : std::string("passed"));
+        R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{} {} {} {}</title></rect>)",
+        x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad",
+        isoTimestampUtc(run.at), formatSeconds(run.seconds),
+        run.status != 0 ? std::to_string(run.status) : "no response",
+        run.passed ? "passed" : "failed");
     x += kBarWidth;
   }
   return svg + "</svg>";
@@ -79,12 +81,10 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
     const CheckSpec& spec = *check->spec();
     const auto& last = check->last();
     const char* state = !last ? "pending" : (last->passed ? "passing" : "failing");
-    std::string lastFailure;
-    for (const auto& run : check->history()) {
-      if (run.failure) {
-        lastFailure = fmt::format("{}: {}", isoTimestampUtc(run.at), *run.failure);
-      }
-    }
+    const std::string lastFailure =
+        check->lastFailure().empty()
+            ? std::string()
+            : fmt::format("{}: {}", isoTimestampUtc(check->lastFailureAt()), check->lastFailure());
     html += fmt::format(
         R"(<tr id="{0}"><td><strong>{0}</strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
 )",
