@@ -14,7 +14,7 @@
 
 namespace prober {
 
-// One past run in 16 bytes, so 60 of them per check stay small at 100,000 checks. Why a run
+// One past run in 16 bytes, so 30 of them per check stay small at 100,000 checks. Why a run
 // failed is kept for the last failure only (CheckState::lastFailure).
 struct RunSummary {
   std::chrono::system_clock::time_point at;
@@ -29,7 +29,7 @@ inline constexpr std::array<double, 11> kDurationBuckets = {0.005, 0.01, 0.025, 
 
 class CheckState {
  public:
-  static constexpr std::size_t kHistoryLength = 60;
+  static constexpr std::size_t kHistoryLength = 30;
 
   explicit CheckState(std::shared_ptr<const CheckSpec> spec);
 

@@ -451,8 +451,10 @@ struct Daemon::Impl {
                                                           checksInOrder.end());
     auto job = std::make_shared<Job>(
         Job{CheckMetricsWriter(std::move(checks)), {}, openMetrics, std::move(respond)});
-    // Sized from the last scrape: growing by doubling would hold up to twice the body at once.
-    job->body.reserve(lastMetricsSize + lastMetricsSize / 16);
+    // Sized from the last scrape (or ~1.8 KB a check before the first): growing by doubling
+    // would hold up to twice the body at once.
+    job->body.reserve(lastMetricsSize > 0 ? lastMetricsSize + lastMetricsSize / 16
+                                          : checksInOrder.size() * 1800 + 16384);
     auto step = std::make_shared<std::function<void()>>();
     *step = [this, job, weakStep = std::weak_ptr<std::function<void()>>(step)] {
       if (!job->writer.write(job->body, kSlice)) {
