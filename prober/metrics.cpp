@@ -352,11 +352,4 @@ std::string toOpenMetrics(std::string_view text) {
   return out;
 }
 
-std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process) {
-  std::string out;
-  renderCheckMetrics(out, checks);
-  out += renderProcessMetrics(process);
-  return out;
-}
-
 }  // namespace prober

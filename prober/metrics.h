@@ -74,7 +74,4 @@ std::string renderProcessMetrics(ProcessMetrics& process);
 // without their _total suffix in HELP and TYPE lines, and the body ends with "# EOF".
 std::string toOpenMetrics(std::string_view text);
 
-// The whole /metrics body in text format 0.0.4.
-std::string renderMetrics(const std::vector<const CheckState*>& checks, ProcessMetrics& process);
-
 }  // namespace prober
