@@ -62,7 +62,6 @@ class CheckState {
     return durationBuckets_;
   }
   double durationSum() const { return durationSum_; }
-  bool running = false;
   std::chrono::steady_clock::time_point skipsLoggedAt{};  // rate-limits the skip warning
 
  private:

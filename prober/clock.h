@@ -76,8 +76,6 @@ class ManualClock final : public Clock, public Timer {
     }
     now_ = until;
   }
-  bool armed() const { return armed_; }
-  SteadyTime deadline() const { return deadline_; }
 
  private:
   SteadyTime now_{std::chrono::hours(1)};

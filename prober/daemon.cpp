@@ -263,11 +263,9 @@ struct Daemon::Impl {
       return;
     }
     std::weak_ptr<CheckState> weak = it->second;
-    it->second->running = true;
     metrics.setInFlight(static_cast<double>(scheduler.inFlight()));
     runCheck(engine, clock, it->second->spec(), [this, weak, id](RunResultPtr result) {
       if (auto state = weak.lock()) {
-        state->running = false;
         record(*state, std::move(result));
       }
       scheduler.finished(id);

@@ -3,7 +3,6 @@
 #include <prometheus/text_serializer.h>
 
 #include <fmt/format.h>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <limits>
