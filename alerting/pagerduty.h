@@ -3,6 +3,7 @@
 #include <string>
 
 #include "alerting/alert_event.h"
+#include "checks/url.h"  // hostOfUrl gives the event's `source`
 
 namespace prober {
 

@@ -5,6 +5,8 @@
 // drained after every socket action and read before their handle is removed.
 #include "prober/curl_engine.h"
 
+#include "checks/url.h"
+
 #include <curl/curl.h>
 #include <poll.h>
 #include <strings.h>
@@ -113,16 +115,7 @@ double seconds(curl_off_t micros) {
 }
 
 std::string hostOf(const std::string& url) {
-  std::string host;
-  if (CURLU* parsed = curl_url()) {
-    char* part = nullptr;
-    if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-        curl_url_get(parsed, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
-      host = part;
-      curl_free(part);
-    }
-    curl_url_cleanup(parsed);
-  }
+  std::string host = hostOfUrl(url);
   return host.empty() ? url : host;
 }
 
