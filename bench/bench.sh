@@ -102,9 +102,10 @@ write_config() {  # FILE CHECKS INTERVAL
     echo "interval = \"$3\""
     echo "timeout = \"$(awk -v s="$(ms_to_s "$3")" -v i="$3" 'BEGIN {print (s < 2) ? i : "2s"}')\""
     echo "assert = [\"status == 200\", 'json \$.status == \"UP\"']"
-    for ((i = 0; i < $2; i++)); do
-      printf '[[check]]\nname = "c%d"\nurl = "%s"\n' "$i" "$(target_url "$i")"
-    done
+    # awk, not a shell loop: a subshell per check costs minutes at 100,000 checks
+    awk -v n="$2" -v port="$target_port" 'BEGIN {
+      for (i = 0; i < n; i++) printf "[[check]]\nname = \"c%d\"\nurl = \"http://127.0.0.%d:%d/\"\n", i, (i % 8) + 1, port
+    }'
   } >"$1"
 }
 
@@ -169,6 +170,15 @@ w1() {
   record w1_probes_per_second "$(awk -v a="$runs0" -v b="$runs1" -v s="$w1_seconds" 'BEGIN {printf "%.0f", (b - a) / s}')"
   record w1_probes_per_cpu_second "$(awk -v a="$runs0" -v b="$runs1" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {printf "%.0f", (b - a) / (c1 - c0)}')"
   record w1_cpu_seconds_per_1000 "$(awk -v a="$runs0" -v b="$runs1" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {printf "%.4f", 1000 * (c1 - c0) / (b - a)}')"
+
+  # The floor flat out in the same run: what this machine allows any libcurl program.
+  local urls=() line
+  for i in 0 1 2 3 4 5 6 7; do urls+=("$(target_url "$i")"); done
+  line=$("$floor" --duration "$w1_seconds" --concurrency 100 "${urls[@]}")
+  record w1_floor_probes_per_second "$(awk -v l="$line" 'BEGIN {split(l, f, /[ =]/); printf "%.0f", f[2] / f[8]}')"
+  record w1_floor_probes_per_cpu_second "$(awk -v l="$line" 'BEGIN {split(l, f, /[ =]/); printf "%.0f", f[2] / f[6]}')"
+  record w1_prober_over_floor "$(awk -v l="$line" -v a="$runs0" -v b="$runs1" -v c0="$cpu0" -v c1="$cpu1" \
+    'BEGIN {split(l, f, /[ =]/); printf "%.2f", ((c1 - c0) / (b - a)) / (f[6] / f[2])}')"
 }
 
 # --- W2: paced, side by side: prober, blackbox_exporter, the floor ---
@@ -259,6 +269,7 @@ many() {  # NAME CHECKS INTERVAL SECONDS
 
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
+  record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
   [[ ,$only, == *,w1,* ]] && { echo "W1 flat out" >&2; w1; }
   [[ ,$only, == *,w2,* ]] && { echo "W2 paced" >&2; w2; }
   [[ ,$only, == *,w3,* ]] && { echo "W3 $w3_checks checks" >&2; many w3 "$w3_checks" "$w3_interval" "$w3_seconds"; }

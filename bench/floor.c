@@ -3,10 +3,14 @@
  * Prometheus would (with --keepalive, connections to the exporter are reused).
  *
  *   floor [--rate N] [--duration S] [--concurrency C] [--keepalive] URL...
+ *   floor --syscall-cost
  *
  * --rate N starts N probes per second (0: flat out, C in flight). URLs are used in turn. Each
  * probe uses a fresh connection unless --keepalive. Prints one line:
  *   probes=P ok=O cpu_seconds=X wall_seconds=W
+ * --syscall-cost prints how long the cheapest system call takes here (syscall_us=U): virtual
+ * machines differ by tens of times in it, and a fresh connection per probe costs dozens of them,
+ * so it says how far figures from two machines can be compared.
  */
 #include <curl/curl.h>
 #include <math.h>
@@ -14,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_seconds(void) {
   struct timespec ts;
@@ -35,7 +41,32 @@ static double cpu_seconds(void) {
          (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
+/* The median of five timings of 100,000 getppid calls, in microseconds per call. */
+static double syscall_cost_us(void) {
+  enum { kRounds = 5, kCalls = 100000 };
+  double timings[kRounds];
+  for (int round = 0; round < kRounds; ++round) {
+    const double start = now_seconds();
+    for (int i = 0; i < kCalls; ++i) {
+      syscall(SYS_getppid); /* the raw call: no C-library caching can skip the kernel */
+    }
+    timings[round] = (now_seconds() - start) * 1e6 / kCalls;
+  }
+  for (int i = 1; i < kRounds; ++i) { /* insertion sort of five values */
+    for (int j = i; j > 0 && timings[j] < timings[j - 1]; --j) {
+      const double swap = timings[j];
+      timings[j] = timings[j - 1];
+      timings[j - 1] = swap;
+    }
+  }
+  return timings[kRounds / 2];
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--syscall-cost") == 0) {
+    printf("syscall_us=%.3f\n", syscall_cost_us());
+    return 0;
+  }
   double rate = 0, duration = 10;
   int concurrency = 100, keepalive = 0, first_url = 0;
   for (int i = 1; i < argc; ++i) {
@@ -53,7 +84,8 @@ int main(int argc, char **argv) {
     }
   }
   if (first_url == 0 || concurrency < 1) {
-    fprintf(stderr, "usage: floor [--rate N] [--duration S] [--concurrency C] [--keepalive] URL...\n");
+    fprintf(stderr, "usage: floor [--rate N] [--duration S] [--concurrency C] [--keepalive] URL...\n"
+                    "       floor --syscall-cost\n");
     return 2;
   }
   const int url_count = argc - first_url;
