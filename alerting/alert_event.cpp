@@ -32,12 +32,7 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
   event.consecutiveFailures = consecutiveFailures;
   if (last != nullptr) {
     event.latencyMs = last->durationSeconds * 1000.0;
-    for (const auto& step : last->steps) {
-      for (const auto& failure : step.verdict.failures) {
-        event.failedAssertions.push_back(
-            last->steps.size() > 1 ? "step " + step.name + ": " + failure : failure);
-      }
-    }
+    event.failedAssertions = last->failures();
   }
   return event;
 }

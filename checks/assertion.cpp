@@ -12,6 +12,7 @@
 #include <ostream>
 
 #include "checks/duration.h"
+#include "checks/regex_literal.h"
 
 namespace prober {
 namespace {
@@ -403,37 +404,8 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
         error = "matches takes a regex between slashes: matches /^ok$/";
         return std::nullopt;
       }
-      ++pos;
-      std::string pattern;
-      bool closed = false;
-      while (pos < text.size()) {
-        const char c = text[pos++];
-        if (c == '\\' && pos < text.size() && text[pos] == '/') {
-          pattern.push_back('/');
-          ++pos;
-        } else if (c == '/') {
-          closed = true;
-          break;
-        } else {
-          pattern.push_back(c);
-          if (c == '\\' && pos < text.size()) {
-            pattern.push_back(text[pos++]);
-          }
-        }
-      }
-      if (!closed) {
-        error = "regex is missing its closing slash";
-        return std::nullopt;
-      }
-      RE2::Options options;
-      options.set_log_errors(false);
-      if (pos < text.size() && text[pos] == 'i') {
-        options.set_case_sensitive(false);
-        ++pos;
-      }
-      auto regex = std::make_shared<const RE2>(pattern, options);
-      if (!regex->ok()) {
-        error = fmt::format("invalid regex /{}/: {}", pattern, regex->error());
+      auto regex = parseRegexLiteral(text, pos, error);
+      if (regex == nullptr) {
         return std::nullopt;
       }
       assertion.regex_ = std::move(regex);

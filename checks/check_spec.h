@@ -11,6 +11,7 @@
 
 #include "checks/assertion.h"
 #include "checks/duration.h"
+#include "checks/extraction.h"
 
 namespace prober {
 
@@ -31,12 +32,33 @@ struct StepSpec {
   std::string url;         // with ${VAR} expanded: used for requests only
   std::string displayUrl;  // as written, ${VAR} left unexpanded: safe to show anywhere
   std::vector<std::pair<std::string, std::string>> headers;
+  // Appended to the url, percent-encoded when the request is sent.
+  std::vector<std::pair<std::string, std::string>> query;
   std::string body;
+  // `form = {...}`: sent as an application/x-www-form-urlencoded body, encoded when sent.
+  std::vector<std::pair<std::string, std::string>> form;
   bool followRedirects = true;
   int maxRedirects = kDefaultMaxRedirects;
   bool tlsVerify = true;
+  std::string caFile;      // trust these CAs instead of the system's
+  std::string clientCert;  // PEM; with clientKey, for mutual TLS
+  std::string clientKey;
+  std::string serverName;  // TLS server name (SNI and certificate check) instead of the url's
   std::uint64_t bodySizeLimit = kDefaultBodySizeLimit;
+  // Secrets: sent, never shown.
+  std::string basicUser;
+  std::string basicPassword;
+  bool basicAuth = false;
+  std::string bearerToken;
+  int httpVersion = 0;  // 0: curl's choice (HTTP/2 over TLS when offered), 11, 20
+  int ipVersion = 0;    // 0: either, 4 or 6: only that family
+  std::string proxy;
   std::vector<Assertion> assertions;  // empty: any 2xx passes
+  // Values this step's response gives to later steps, read once its assertions passed.
+  std::vector<Extraction> extractions;
+  // The url, a header or the body holds a {{placeholder}}: each run sends a filled-in copy.
+  bool hasPlaceholders = false;
+  bool bodyIsJson = false;  // the body came from `json = {...}`: values are JSON-escaped
 
   bool operator==(const StepSpec&) const = default;
 };

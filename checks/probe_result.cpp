@@ -16,6 +16,7 @@ std::string_view failureKindName(FailureKind kind) {
     case FailureKind::TooManyRedirects: return "too_many_redirects";
     case FailureKind::BodyTooLarge: return "body_too_large";
     case FailureKind::ProtocolError: return "protocol";
+    case FailureKind::InvalidRequest: return "invalid_request";
     case FailureKind::Cancelled: return "cancelled";
     case FailureKind::Internal: return "internal";
   }

@@ -22,6 +22,7 @@ enum class FailureKind {
   TooManyRedirects,
   BodyTooLarge,
   ProtocolError,
+  InvalidRequest,  // not sent: a filled-in placeholder made the request invalid
   Cancelled,
   Internal,
 };

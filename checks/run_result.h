@@ -22,14 +22,25 @@ struct RunResult {
   std::chrono::system_clock::time_point startedAt;
   double durationSeconds = 0;  // all steps that ran
   bool passed = false;
+  bool multiStep = false;          // the check has several steps: failures name theirs
   std::vector<StepOutcome> steps;  // the steps that ran; a failed step is the last
 
+  // Every failure of the run, in order, each prefixed "step NAME: " in a multi-step check.
+  std::vector<std::string> failures() const {
+    std::vector<std::string> all;
+    for (const auto& step : steps) {
+      for (const auto& failure : step.verdict.failures) {
+        all.push_back(multiStep ? "step " + step.name + ": " + failure : failure);
+      }
+    }
+    return all;
+  }
   // The first reason the run failed ("status == 200 (got 503)"), or "" when it passed.
   std::string firstFailure() const {
     for (const auto& step : steps) {
       if (!step.verdict.failures.empty()) {
-        return steps.size() > 1 ? "step " + step.name + ": " + step.verdict.failures.front()
-                                : step.verdict.failures.front();
+        const std::string& failure = step.verdict.failures.front();
+        return multiStep ? "step " + step.name + ": " + failure : failure;
       }
     }
     return {};

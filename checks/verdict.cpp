@@ -5,23 +5,80 @@
 
 namespace prober {
 
+std::string_view failureReasonName(FailureReason reason) {
+  switch (reason) {
+    case FailureReason::None: return "none";
+    case FailureReason::Dns: return "dns";
+    case FailureReason::Connect: return "connect";
+    case FailureReason::Tls: return "tls";
+    case FailureReason::Timeout: return "timeout";
+    case FailureReason::HttpStatus: return "http_status";
+    case FailureReason::Assertion: return "assertion";
+    case FailureReason::BodyTooLarge: return "body_too_large";
+    case FailureReason::Extract: return "extract";
+    case FailureReason::TooManyRedirects: return "too_many_redirects";
+    case FailureReason::Protocol: return "protocol";
+    case FailureReason::Request: return "request";
+    case FailureReason::Internal: return "internal";
+  }
+  return "internal";
+}
+
+FailureReason reasonFor(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::None: return FailureReason::None;
+    case FailureKind::DnsFailed: return FailureReason::Dns;
+    case FailureKind::ConnectionRefused:
+    case FailureKind::ConnectFailed: return FailureReason::Connect;
+    case FailureKind::Timeout: return FailureReason::Timeout;
+    case FailureKind::TlsFailed: return FailureReason::Tls;
+    case FailureKind::TooManyRedirects: return FailureReason::TooManyRedirects;
+    case FailureKind::BodyTooLarge: return FailureReason::BodyTooLarge;
+    case FailureKind::ProtocolError: return FailureReason::Protocol;
+    case FailureKind::InvalidRequest: return FailureReason::Request;
+    case FailureKind::Cancelled:
+    case FailureKind::Internal: return FailureReason::Internal;
+  }
+  return FailureReason::Internal;
+}
+
 Verdict judge(const StepSpec& step, const ProbeResult& result,
-              std::chrono::system_clock::time_point now) {
+              std::chrono::system_clock::time_point now, Variables* extracted) {
   Verdict verdict;
   if (!result.gotResponse()) {
+    verdict.reason = reasonFor(result.failure);
     verdict.failures.push_back(result.failureReason);
     return verdict;
   }
+  EvaluationContext context(result, now);
   if (step.assertions.empty()) {
     if (result.status < 200 || result.status > 299) {
+      verdict.reason = FailureReason::HttpStatus;
       verdict.failures.push_back(fmt::format("status == 2xx (got {})", result.status));
     }
   } else {
-    EvaluationContext context(result, now);
     for (const Assertion& assertion : step.assertions) {
       AssertionOutcome outcome = assertion.evaluate(context);
       if (!outcome.passed) {
+        if (verdict.failures.empty()) {
+          verdict.reason = assertion.source() == AssertionSource::Status
+                               ? FailureReason::HttpStatus
+                               : FailureReason::Assertion;
+        }
         verdict.failures.push_back(std::move(outcome.message));
+      }
+    }
+  }
+  if (verdict.failures.empty() && extracted != nullptr) {
+    for (const Extraction& extraction : step.extractions) {
+      std::string missing;
+      if (auto value = extraction.apply(context, missing)) {
+        extracted->set(extraction.variable(), std::move(*value));
+      } else {
+        verdict.reason = FailureReason::Extract;
+        verdict.failures.push_back(fmt::format("extract {} = '{}': {}", extraction.variable(),
+                                               extraction.text(), missing));
+        break;
       }
     }
   }

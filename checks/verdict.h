@@ -3,23 +3,48 @@
 #include <chrono>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checks/check_spec.h"
 #include "checks/probe_result.h"
+#include "checks/template.h"
 
 namespace prober {
 
+// Why a run failed, from a fixed set (the `reason` label of prober_check_failures_total).
+enum class FailureReason {
+  None,
+  Dns,
+  Connect,
+  Tls,
+  Timeout,
+  HttpStatus,
+  Assertion,
+  BodyTooLarge,
+  Extract,
+  TooManyRedirects,
+  Protocol,
+  Request,  // the request could not be built (a placeholder's value cannot go in a header)
+  Internal,
+};
+inline constexpr std::size_t kFailureReasonCount = 13;
+std::string_view failureReasonName(FailureReason reason);
+FailureReason reasonFor(FailureKind kind);
+
 struct Verdict {
   bool passed = false;
+  FailureReason reason = FailureReason::None;
   // Why it failed, one line each: "status == 200 (got 503)", or the transport's reason
   // ("connection refused") when no response arrived.
   std::vector<std::string> failures;
 };
 
-// Applies the step's assertions (or "any 2xx" when it has none) to one response.
+// Applies the step's assertions (or "any 2xx" when it has none) to one response; when they
+// pass and `extracted` is given, reads the step's extractions into it (a value that is not
+// there fails the step).
 Verdict judge(const StepSpec& step, const ProbeResult& result,
-              std::chrono::system_clock::time_point now);
+              std::chrono::system_clock::time_point now, Variables* extracted = nullptr);
 
 std::ostream& operator<<(std::ostream& out, const Verdict& verdict);
 

@@ -49,12 +49,11 @@ boost::json::value runToJson(const RunResult& run) {
   const ProbeResult* last = run.lastProbe();
   out["status"] = last != nullptr ? last->status : 0;
   boost::json::array failures;
+  for (const std::string& failure : run.failures()) {
+    failures.emplace_back(failure);
+  }
   boost::json::array steps;
   for (const auto& step : run.steps) {
-    for (const auto& failure : step.verdict.failures) {
-      failures.emplace_back(run.steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure)
-                                                 : failure);
-    }
     steps.push_back(probeToJson(step));
   }
   out["failures"] = std::move(failures);

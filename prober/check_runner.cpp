@@ -1,9 +1,47 @@
 #include "prober/check_runner.h"
 
+#include <fmt/format.h>
 #include <algorithm>
+
+#include "checks/template.h"
 
 namespace prober {
 namespace {
+
+// The step with its {{placeholders}} filled in. False (with `problem` set) when a value would
+// break the request: a line break in a header, or a url that stops being one.
+bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled,
+              std::string& problem) {
+  filled = step;
+  filled.url = fillPlaceholders(step.url, variables, Escape::None);
+  if (filled.url.find_first_of(" \t\r\n") != std::string::npos) {
+    problem = fmt::format("url {} holds white space once its placeholders are filled in",
+                          step.displayUrl);
+    return false;
+  }
+  for (auto& [name, value] : filled.headers) {
+    value = fillPlaceholders(value, variables, Escape::None);
+    if (value.find_first_of("\r\n") != std::string::npos) {
+      problem = fmt::format("header {} holds a line break once its placeholders are filled in",
+                            name);
+      return false;
+    }
+  }
+  for (auto& [name, value] : filled.query) {
+    value = fillPlaceholders(value, variables, Escape::None);  // encoded when sent
+  }
+  for (auto& [name, value] : filled.form) {
+    value = fillPlaceholders(value, variables, Escape::None);
+  }
+  filled.bearerToken = fillPlaceholders(step.bearerToken, variables, Escape::None);
+  if (filled.bearerToken.find_first_of("\r\n") != std::string::npos) {
+    problem = "bearer_token holds a line break once its placeholders are filled in";
+    return false;
+  }
+  filled.body = fillPlaceholders(step.body, variables,
+                                 step.bodyIsJson ? Escape::JsonString : Escape::None);
+  return true;
+}
 
 struct Run : std::enable_shared_from_this<Run> {
   HttpEngine& engine;
@@ -12,6 +50,7 @@ struct Run : std::enable_shared_from_this<Run> {
   std::function<void(RunResultPtr)> done;
   std::shared_ptr<RunResult> result = std::make_shared<RunResult>();
   SteadyTime started;
+  Variables variables;  // built-ins, then what each step extracts, for later steps
 
   Run(HttpEngine& e, const Clock& c, std::shared_ptr<const CheckSpec> s,
       std::function<void(RunResultPtr)> d)
@@ -19,9 +58,19 @@ struct Run : std::enable_shared_from_this<Run> {
 
   void start() {
     result->check = spec->name;
+    result->multiStep = spec->steps.size() > 1;
     result->startedAt = clock.wallNow();
     started = clock.now();
+    if (usesVariables()) {
+      setBuiltinVariables(variables, result->startedAt);
+    }
     runStep(0);
+  }
+
+  bool usesVariables() const {
+    return std::any_of(spec->steps.begin(), spec->steps.end(), [](const StepSpec& step) {
+      return step.hasPlaceholders || !step.extractions.empty();
+    });
   }
 
   void runStep(std::size_t index) {
@@ -29,14 +78,29 @@ struct Run : std::enable_shared_from_this<Run> {
     // The check's timeout bounds the whole run; each step gets what is left of it.
     const auto elapsed = std::chrono::duration_cast<Millis>(clock.now() - started);
     const Millis budget = std::max(Millis(1), spec->timeout - elapsed);
-    engine.probe(step, budget, [self = shared_from_this(), index](ProbeResult probe) {
+    auto done = [self = shared_from_this(), index](ProbeResult probe) {
       self->stepDone(index, std::move(probe));
-    });
+    };
+    if (!step.hasPlaceholders) {
+      engine.probe(step, budget, std::move(done));
+      return;
+    }
+    StepSpec filled;
+    std::string problem;
+    if (!fillStep(step, variables, filled, problem)) {
+      ProbeResult notSent;
+      notSent.failure = FailureKind::InvalidRequest;
+      notSent.failureReason = std::move(problem);
+      done(std::move(notSent));
+      return;
+    }
+    engine.probe(filled, budget, std::move(done));  // the engine copies what it needs
   }
 
   void stepDone(std::size_t index, ProbeResult probe) {
     const StepSpec& step = spec->steps[index];
-    Verdict verdict = judge(step, probe, clock.wallNow());
+    Verdict verdict = judge(step, probe, clock.wallNow(),
+                            step.extractions.empty() ? nullptr : &variables);
     // Judged: the body and headers are not kept (a last result per check stays small at
     // 100,000 checks); sizes and the announced Content-Length are.
     probe.body.clear();

@@ -5,6 +5,7 @@
 // drained after every socket action and read before their handle is removed.
 #include "prober/curl_engine.h"
 
+#include "checks/template.h"
 #include "checks/url.h"
 
 #include <curl/curl.h>
@@ -16,6 +17,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -52,6 +54,7 @@ namespace {
 struct Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
+  curl_slist* connectTo = nullptr;  // server_name: where to connect instead
   HttpEngine::Callback done;
   ProbeResult result;
   std::uint64_t bodyLimit = 0;
@@ -285,7 +288,13 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   void configure(Transfer& transfer, const StepSpec& step, Millis timeout) {
     CURL* easy = transfer.easy;
-    curl_easy_setopt(easy, CURLOPT_URL, step.url.c_str());
+    std::string withQuery;
+    if (!step.query.empty()) {
+      withQuery = step.url + (step.url.find('?') == std::string::npos ? '?' : '&') +
+                  encodePairs(step.query);
+    }
+    const std::string& url = step.query.empty() ? step.url : withQuery;
+    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());  // curl copies every string it is given
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -309,18 +318,20 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     if (step.url.rfind("https", 0) == 0 || step.followRedirects) {
       curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
     }
+    const std::string formBody = step.form.empty() ? std::string() : encodePairs(step.form);
+    const std::string& body = step.form.empty() ? step.body : formBody;
     if (step.method == "HEAD") {
       curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-    } else if (step.method != "GET" || !step.body.empty()) {
+    } else if (step.method != "GET" || !body.empty()) {
       if (step.method != "POST") {
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, step.method.c_str());
       }
-      if (!step.body.empty() || step.method == "POST") {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(step.body.size()));
-        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, step.body.c_str());
+      if (!body.empty() || step.method == "POST") {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
       }
     }
+    configureOptions(transfer, step, url);
     transfer.headers = curl_slist_append(transfer.headers, "Expect:");
     for (const auto& [name, value] : step.headers) {
       // "Name;" is curl's way to send a header with an empty value.
@@ -328,6 +339,79 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       transfer.headers = curl_slist_append(transfer.headers, line.c_str());
     }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.headers);
+  }
+
+  // The request options most checks leave alone: each costs nothing unless set.
+  static void configureOptions(Transfer& transfer, const StepSpec& step, const std::string& url) {
+    CURL* easy = transfer.easy;
+    if (step.basicAuth) {
+      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+      curl_easy_setopt(easy, CURLOPT_USERNAME, step.basicUser.c_str());
+      curl_easy_setopt(easy, CURLOPT_PASSWORD, step.basicPassword.c_str());
+    } else if (!step.bearerToken.empty()) {
+      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
+      curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, step.bearerToken.c_str());
+    }
+    if (!step.caFile.empty()) {
+      curl_easy_setopt(easy, CURLOPT_CAINFO, step.caFile.c_str());
+      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);  // only these CAs
+    }
+    if (!step.clientCert.empty()) {
+      curl_easy_setopt(easy, CURLOPT_SSLCERT, step.clientCert.c_str());
+      curl_easy_setopt(easy, CURLOPT_SSLKEY, step.clientKey.c_str());
+    }
+    if (step.httpVersion == 11) {
+      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    } else if (step.httpVersion == 20) {
+      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2_0));
+    }
+    if (step.ipVersion == 4) {
+      curl_easy_setopt(easy, CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V4));
+    } else if (step.ipVersion == 6) {
+      curl_easy_setopt(easy, CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V6));
+    }
+    if (!step.proxy.empty()) {
+      curl_easy_setopt(easy, CURLOPT_PROXY, step.proxy.c_str());
+    }
+    if (!step.serverName.empty()) {
+      overrideServerName(transfer, step, url);
+    }
+  }
+
+  // TLS to the url's address under another name: the request goes to https://NAME/..., curl
+  // connects to the url's host and port instead, and the Host header stays the url's.
+  static void overrideServerName(Transfer& transfer, const StepSpec& step,
+                                 const std::string& target) {
+    CURLU* url = curl_url();
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_set(url, CURLUPART_URL, target.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+      char* explicitPort = nullptr;
+      const bool portWritten =
+          curl_url_get(url, CURLUPART_PORT, &explicitPort, 0) == CURLUE_OK;
+      curl_free(explicitPort);
+      const std::string hostHeader =
+          fmt::format("Host: {}{}{}", host, portWritten ? ":" : "", portWritten ? port : "");
+      transfer.connectTo = curl_slist_append(
+          transfer.connectTo, fmt::format("{}:{}:{}:{}", step.serverName, port, host, port).c_str());
+      curl_url_set(url, CURLUPART_HOST, step.serverName.c_str(), 0);
+      char* renamed = nullptr;
+      if (curl_url_get(url, CURLUPART_URL, &renamed, 0) == CURLUE_OK) {
+        curl_easy_setopt(transfer.easy, CURLOPT_URL, renamed);
+        curl_easy_setopt(transfer.easy, CURLOPT_CONNECT_TO, transfer.connectTo);
+        const bool hostGiven = std::any_of(step.headers.begin(), step.headers.end(),
+                                           [](const auto& h) { return strcasecmp(h.first.c_str(), "Host") == 0; });
+        if (!hostGiven) {
+          transfer.headers = curl_slist_append(transfer.headers, hostHeader.c_str());
+        }
+      }
+      curl_free(renamed);
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(url);
   }
 
   // Removes the handle from the multi and gives it back to the pool.
@@ -341,6 +425,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     }
     curl_slist_free_all(transfer.headers);
     transfer.headers = nullptr;
+    curl_slist_free_all(transfer.connectTo);
+    transfer.connectTo = nullptr;
   }
 
   // Runs the callback on a later turn of the loop, so callers never re-enter themselves.

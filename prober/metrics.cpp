@@ -134,6 +134,35 @@ const ProbeResult* lastProbe(const CheckState& check) {
   return check.last() ? check.last()->lastProbe() : nullptr;
 }
 
+// Calls `write(stepLabel, probe)` for each step whose series a check has: its one request
+// (no step label) for a single-request check; every step of a multi-step check, each labelled
+// with its name, and a step the last run did not reach with nullptr (its series stay, as
+// zeros, so alert rules never see them vanish).
+template <typename Write>
+void forEachStep(const CheckState& check, Write&& write) {
+  const RunResultPtr& last = check.last();
+  if (!last) {
+    return;
+  }
+  const CheckSpec& spec = *check.spec();
+  if (spec.steps.size() <= 1) {
+    if (const ProbeResult* probe = last->lastProbe()) {
+      write(std::string(), probe, last->steps.back().verdict.passed);
+    }
+    return;
+  }
+  for (const StepSpec& step : spec.steps) {
+    const std::string label = fmt::format(",step=\"{}\"", escapeLabelValue(step.name));
+    const StepOutcome* ran = nullptr;
+    for (const StepOutcome& outcome : last->steps) {
+      if (outcome.name == step.name) {
+        ran = &outcome;
+      }
+    }
+    write(label, ran != nullptr ? &ran->probe : nullptr, ran != nullptr && ran->verdict.passed);
+  }
+}
+
 // One per-check family: how to write one check's samples (nothing when it has no value yet;
 // the family's HELP and TYPE come before its first sample).
 struct CheckFamily {
@@ -156,27 +185,39 @@ constexpr CheckFamily kFamilies[] = {
          sample(out, "probe_duration_seconds", check, "", check.last()->durationSeconds);
        }
      }},
-    {"probe_http_status_code", "HTTP status of the last response (0: none).", "gauge",
+    {"probe_http_status_code", "HTTP status of the last response (0: none), per step.", "gauge",
      [](std::string& out, const CheckState& check) {
-       if (const ProbeResult* probe = lastProbe(check)) {
-         sample(out, "probe_http_status_code", check, "", probe->status);
-       }
+       forEachStep(check, [&](const std::string& step, const ProbeResult* probe, bool) {
+         sample(out, "probe_http_status_code", check, step, probe != nullptr ? probe->status : 0);
+       });
      }},
-    {"probe_http_duration_seconds", "Duration of each phase of the last request.", "gauge",
+    {"probe_http_duration_seconds", "Duration of each phase of the last request, per step.",
+     "gauge",
      [](std::string& out, const CheckState& check) {
-       const ProbeResult* probe = lastProbe(check);
-       if (probe == nullptr) {
+       forEachStep(check, [&](const std::string& step, const ProbeResult* probe, bool) {
+         const PhaseTimings p = probe != nullptr ? probe->phases : PhaseTimings{};
+         const std::pair<const char*, double> phases[] = {{",phase=\"resolve\"", p.resolve},
+                                                          {",phase=\"connect\"", p.connect},
+                                                          {",phase=\"tls\"", p.tls},
+                                                          {",phase=\"processing\"", p.processing},
+                                                          {",phase=\"transfer\"", p.transfer}};
+         for (const auto& [phase, seconds] : phases) {
+           // Single-request checks (nearly all of them) write constant labels: no allocation.
+           sample(out, "probe_http_duration_seconds", check,
+                  step.empty() ? std::string_view(phase) : std::string_view(step + phase),
+                  seconds);
+         }
+       });
+     }},
+    {"prober_step_success", "Whether each step of a multi-step check passed in the last run.",
+     "gauge",
+     [](std::string& out, const CheckState& check) {
+       if (check.spec()->steps.size() <= 1) {
          return;
        }
-       const PhaseTimings& p = probe->phases;
-       const std::pair<const char*, double> phases[] = {{",phase=\"resolve\"", p.resolve},
-                                                        {",phase=\"connect\"", p.connect},
-                                                        {",phase=\"tls\"", p.tls},
-                                                        {",phase=\"processing\"", p.processing},
-                                                        {",phase=\"transfer\"", p.transfer}};
-       for (const auto& [labels, seconds] : phases) {
-         sample(out, "probe_http_duration_seconds", check, labels, seconds);
-       }
+       forEachStep(check, [&](const std::string& step, const ProbeResult*, bool passed) {
+         sample(out, "prober_step_success", check, step, passed ? 1 : 0);
+       });
      }},
     {"probe_http_content_length", "Body size of the last response in bytes.", "gauge",
      [](std::string& out, const CheckState& check) {

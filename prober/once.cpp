@@ -26,13 +26,7 @@ void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
                      "STATUS", "DETAILS");
   for (const auto& result : results) {
     const ProbeResult* last = result->lastProbe();
-    std::vector<std::string> failures;
-    for (const auto& step : result->steps) {
-      for (const auto& failure : step.verdict.failures) {
-        failures.push_back(result->steps.size() > 1 ? fmt::format("step {}: {}", step.name, failure)
-                                                    : failure);
-      }
-    }
+    const std::vector<std::string> failures = result->failures();
     out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", result->check, width,
                        result->passed ? "PASS" : "FAIL", formatSeconds(result->durationSeconds),
                        last != nullptr && last->status != 0 ? std::to_string(last->status) : "-",

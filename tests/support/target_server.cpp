@@ -6,7 +6,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -22,6 +25,13 @@ namespace {
 // GET /switch answers with this status; GET /switch/set?status=N changes it. Lets a test make
 // a check fail and recover without touching the config.
 std::atomic<int> switchStatus{200};
+
+// A login flow: POST /login with the password "s3cret" in its body hands out a new token
+// (in the JSON body and as a Set-Cookie-like X-Session header); GET /me answers only the
+// bearer of the newest token.
+std::mutex tokenMutex;
+std::string issuedToken;
+int tokensIssued = 0;
 
 int numberAfter(std::string_view text, std::string_view prefix) {
   int value = 0;
@@ -46,6 +56,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void answer() {
     const std::string full(request_.target());
+    if (full.rfind("http://", 0) == 0) {
+      // An absolute URL is asked of a forward proxy: answer as one that reached the origin,
+      // without going anywhere (tests never leave 127.0.0.1).
+      response_.version(11);
+      response_.keep_alive(false);
+      response_.result(http::status::ok);
+      response_.set(http::field::content_type, "text/plain");
+      response_.body() = "proxied " + std::string(request_.method_string()) + " " + full;
+      send();
+      return;
+    }
+    if (full.rfind("/echo/request", 0) == 0) {
+      echoRequest(full);
+      send();
+      return;
+    }
     // Routes match on the path; /slow and /bytes read their parameter from the query.
     const std::string target = full.rfind("/slow?", 0) == 0 || full.rfind("/bytes?", 0) == 0 ||
                                        full.rfind("/switch/set?", 0) == 0
@@ -92,6 +118,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
       return;
+    } else if (target == "/login") {
+      login();
+    } else if (target == "/me") {
+      const std::string expected = [] {
+        std::lock_guard lock(tokenMutex);
+        return "Bearer " + issuedToken;
+      }();
+      const auto given = request_[http::field::authorization];
+      if (expected != "Bearer " && given == expected) {
+        response_.set(http::field::content_type, "application/json");
+        response_.body() = R"({"user":"synthetic","id":42})";
+      } else {
+        response_.result(http::status::unauthorized);
+        response_.body() = R"({"error":"bad token"})";
+      }
+    } else if (target.rfind("/items/", 0) == 0) {
+      // Echoes the id from the path, so a test can see a value it extracted come back.
+      response_.set(http::field::content_type, "application/json");
+      response_.body() = R"({"id":")" + target.substr(7) + R"("})";
     } else if (target == "/echo") {
       response_.body() = std::string(request_.method_string()) + " " + request_.body();
     } else {
@@ -99,6 +144,64 @@ class Connection : public std::enable_shared_from_this<Connection> {
       response_.body() = "not found";
     }
     send();
+  }
+
+  // What arrived, as JSON: method, target (path and query), HTTP version, headers (names in
+  // lower case), body.
+  void echoRequest(const std::string& full) {
+    std::string headers;
+    for (const auto& field : request_) {
+      std::string name(field.name_string());
+      for (char& c : name) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      headers += (headers.empty() ? "" : ",") + jsonString(name) + ":" +
+                 jsonString(std::string(field.value()));
+    }
+    response_.version(11);
+    response_.keep_alive(false);
+    response_.result(http::status::ok);
+    response_.set(http::field::content_type, "application/json");
+    response_.body() = "{\"method\":" + jsonString(std::string(request_.method_string())) +
+                       ",\"target\":" + jsonString(full) +
+                       ",\"version\":" + std::to_string(request_.version()) +
+                       ",\"headers\":{" + headers + "},\"body\":" + jsonString(request_.body()) +
+                       "}";
+  }
+
+  static std::string jsonString(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+      if (c == '"' || c == '\\') {
+        out.push_back('\\');
+        out.push_back(c);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        out += escaped;
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out + "\"";
+  }
+
+  void login() {
+    if (request_.method() != http::verb::post ||
+        request_.body().find(R"("password":"s3cret")") == std::string::npos) {
+      response_.result(http::status::unauthorized);
+      response_.body() = R"({"error":"wrong password"})";
+      return;
+    }
+    std::string token;
+    {
+      std::lock_guard lock(tokenMutex);
+      issuedToken = "tok-" + std::to_string(++tokensIssued);
+      token = issuedToken;
+    }
+    response_.set(http::field::content_type, "application/json");
+    response_.set("X-Session", "session-" + token);
+    response_.body() = R"({"token":")" + token + R"(","user":{"id":42}})";
   }
 
   void sendRaw(std::string text) {

@@ -170,6 +170,42 @@ TEST_CASE("checks that have not run yet expose no probe_* series but do expose t
         std::string::npos);
 }
 
+TEST_CASE("a multi-step check has per-step status and phase series; unreached steps read 0") {
+  auto spec = std::make_shared<prober::CheckSpec>(*makeSpec("flow"));
+  spec->steps.front().name = "login";
+  prober::StepSpec me = spec->steps.front();
+  me.name = "me";
+  spec->steps.push_back(me);
+  prober::CheckState flow(spec);
+  auto run = std::make_shared<prober::RunResult>(*makeRun("flow", false, 0.25, 401));
+  run->steps.front().name = "login";
+  flow.record(run);
+  std::string out;
+  prober::renderCheckMetrics(out, {&flow});
+  for (const char* line : {
+           "probe_success{check=\"flow\"} 0\n",
+           "probe_http_status_code{check=\"flow\",step=\"login\"} 401\n",
+           "probe_http_status_code{check=\"flow\",step=\"me\"} 0\n",
+           "probe_http_duration_seconds{check=\"flow\",step=\"login\",phase=\"tls\"} 0.0123\n",
+           "probe_http_duration_seconds{check=\"flow\",step=\"me\",phase=\"tls\"} 0\n",
+           "prober_step_success{check=\"flow\",step=\"login\"} 0\n",
+           "prober_step_success{check=\"flow\",step=\"me\"} 0\n",
+       }) {
+    CAPTURE(line);
+    CHECK(out.find(line) != std::string::npos);
+  }
+  CHECK(out.find("probe_http_status_code{check=\"flow\"}") == std::string::npos);
+
+  // A single-request check keeps blackbox_exporter's label set: no step label.
+  prober::CheckState single(makeSpec("api"));
+  single.record(makeRun("api", true, 0.1, 200));
+  std::string plain;
+  prober::renderCheckMetrics(plain, {&single});
+  CHECK(plain.find("probe_http_status_code{check=\"api\"} 200\n") != std::string::npos);
+  CHECK(plain.find("step=") == std::string::npos);
+  CHECK(plain.find("prober_step_success") == std::string::npos);
+}
+
 TEST_CASE("metric values are written like prometheus-cpp writes them") {
   CHECK(prober::formatMetricValue(1) == "1");
   CHECK(prober::formatMetricValue(0.1) == "0.1");

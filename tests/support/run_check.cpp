@@ -1,0 +1,73 @@
+#include "tests/support/run_check.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include "prober/check_runner.h"
+#include "prober/clock.h"
+#include "prober/curl_engine.h"
+
+namespace prober::testing {
+
+namespace {
+
+LoadResult load(std::string toml, unsigned short port, const Environment& env,
+                std::string& path) {
+  toml = std::regex_replace(toml, std::regex("PORT"), std::to_string(port));
+  path = "run_check_" + std::to_string(::getpid()) + ".toml";
+  std::ofstream(path) << toml;
+  LoadResult loaded = loadConfig(path, env);
+  std::remove(path.c_str());
+  return loaded;
+}
+
+}  // namespace
+
+std::shared_ptr<const CheckSpec> loadCheck(std::string toml, unsigned short port,
+                                           const Environment& env) {
+  std::string path;
+  LoadResult loaded = load(std::move(toml), port, env, path);
+  for (const auto& error : loaded.errors) {
+    MESSAGE(toString(error));
+  }
+  REQUIRE(loaded.config);
+  REQUIRE(loaded.config->checks.size() == 1);
+  return loaded.config->checks.front();
+}
+
+std::string loadErrors(std::string toml, unsigned short port, const Environment& env) {
+  std::string path;
+  LoadResult loaded = load(std::move(toml), port, env, path);
+  std::string out;
+  for (const auto& error : loaded.errors) {
+    std::string line = toString(error);
+    if (line.rfind(path + ":", 0) == 0) {
+      line.erase(0, path.size() + 1);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+RunResultPtr runCheckOnce(const std::shared_ptr<const CheckSpec>& spec) {
+  using namespace std::chrono_literals;
+  boost::asio::io_context io;
+  CurlEngine engine(io, 4, "prober-test");
+  SystemClock clock;
+  RunResultPtr result;
+  runCheck(engine, clock, spec, [&](RunResultPtr r) { result = std::move(r); });
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (!result && std::chrono::steady_clock::now() < deadline) {
+    io.run_one_for(100ms);
+  }
+  REQUIRE(result);
+  return result;
+}
+
+}  // namespace prober::testing
