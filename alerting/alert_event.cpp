@@ -33,6 +33,9 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
   if (last != nullptr) {
     event.latencyMs = last->durationSeconds * 1000.0;
     event.failedAssertions = last->failures();
+    if (!last->passed) {
+      event.failureReason = std::string(failureReasonName(last->failureReason()));
+    }
   }
   return event;
 }
@@ -77,6 +80,7 @@ boost::json::value toJson(const AlertEvent& event) {
                              {"failing_since_ms", toMillis(event.failingSince)},
                              {"consecutive_failures", event.consecutiveFailures},
                              {"failed_assertions", std::move(failures)},
+                             {"failure_reason", event.failureReason},
                              {"latency_ms", event.latencyMs},
                              {"summary", event.summary}};
 }
@@ -103,6 +107,9 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
     event.consecutiveFailures = object->at("consecutive_failures").to_number<int>();
     for (const auto& failure : object->at("failed_assertions").as_array()) {
       event.failedAssertions.emplace_back(failure.as_string());
+    }
+    if (const auto* reason = object->if_contains("failure_reason")) {  // absent in old rows
+      event.failureReason = std::string(reason->as_string());
     }
     event.latencyMs = object->at("latency_ms").to_number<double>();
     event.summary = std::string(object->at("summary").as_string());

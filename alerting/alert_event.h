@@ -24,6 +24,7 @@ struct AlertEvent {
   std::chrono::system_clock::time_point failingSince;  // first failure of the streak
   int consecutiveFailures = 0;
   std::vector<std::string> failedAssertions;  // "status == 200 (got 503)"
+  std::string failureReason;                  // "http_status", "timeout", ... ("" on resolve)
   double latencyMs = 0;
   std::string summary;  // free text for pages not caused by a check (slash commands)
 };

@@ -57,12 +57,15 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
     payload["group"] = team->second;
   }
   payload["class"] = "synthetic-check";
-  payload["custom_details"] =
-      boost::json::object{{"url", event.url},
-                          {"consecutive_failures", event.consecutiveFailures},
-                          {"failed_assertions", std::move(failures)},
-                          {"latency_ms", event.latencyMs},
-                          {"labels", std::move(labels)}};
+  boost::json::object details{{"url", event.url},
+                              {"consecutive_failures", event.consecutiveFailures},
+                              {"failed_assertions", std::move(failures)}};
+  if (!event.failureReason.empty()) {
+    details["reason"] = event.failureReason;
+  }
+  details["latency_ms"] = event.latencyMs;
+  details["labels"] = std::move(labels);
+  payload["custom_details"] = std::move(details);
   boost::json::object body{{"routing_key", routingKey},
                            {"event_action", "trigger"},
                            {"dedup_key", dedupKey},

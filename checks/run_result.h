@@ -45,6 +45,15 @@ struct RunResult {
     }
     return {};
   }
+  // Why the run failed: the reason of its failed step (None when it passed).
+  FailureReason failureReason() const {
+    for (const auto& step : steps) {
+      if (!step.verdict.passed) {
+        return step.verdict.reason;
+      }
+    }
+    return FailureReason::None;
+  }
   const ProbeResult* lastProbe() const { return steps.empty() ? nullptr : &steps.back().probe; }
 };
 

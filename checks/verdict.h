@@ -26,9 +26,10 @@ enum class FailureReason {
   TooManyRedirects,
   Protocol,
   Request,  // the request could not be built (a placeholder's value cannot go in a header)
-  Internal,
+  Internal,  // keep last: kFailureReasonCount counts up to it
 };
-inline constexpr std::size_t kFailureReasonCount = 13;
+inline constexpr std::size_t kFailureReasonCount =
+    static_cast<std::size_t>(FailureReason::Internal) + 1;
 std::string_view failureReasonName(FailureReason reason);
 FailureReason reasonFor(FailureKind kind);
 

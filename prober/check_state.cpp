@@ -16,6 +16,10 @@ AlertTransition CheckState::record(RunResultPtr result) {
   if (!result->passed) {
     lastFailureAt_ = result->startedAt;
     lastFailure_ = result->firstFailure();
+    if (!failuresByReason_) {
+      failuresByReason_ = std::make_unique<FailureCounts>();
+    }
+    ++(*failuresByReason_)[static_cast<std::size_t>(result->failureReason())];
   }
   history_[historyNext_] = std::move(summary);
   historyNext_ = (historyNext_ + 1) % kHistoryLength;

@@ -47,6 +47,10 @@ class CheckState {
   std::uint64_t successes() const { return successes_; }
   std::uint64_t failures() const { return failures_; }
   std::uint64_t skipped() const { return skipped_; }
+  // Failed runs by reason (indexed by FailureReason); nullptr until the first failure, so the
+  // many checks that never fail carry no counters.
+  using FailureCounts = std::array<std::uint64_t, kFailureReasonCount>;
+  const FailureCounts* failuresByReason() const { return failuresByReason_.get(); }
   const AlertState& alert() const { return alert_; }
   // The most recent failed run: when, and its first failure ("" when none yet).
   std::chrono::system_clock::time_point lastFailureAt() const { return lastFailureAt_; }
@@ -73,6 +77,7 @@ class CheckState {
   std::uint64_t successes_ = 0;
   std::uint64_t failures_ = 0;
   std::uint64_t skipped_ = 0;
+  std::unique_ptr<FailureCounts> failuresByReason_;
   AlertState alert_;
   std::chrono::system_clock::time_point failingSince_{};
   std::chrono::system_clock::time_point lastFailureAt_{};

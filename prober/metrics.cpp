@@ -274,6 +274,23 @@ constexpr CheckFamily kFamilies[] = {
        sample(out, "prober_check_runs_total", check, ",result=\"failure\"",
               static_cast<double>(check.failures()));
      }},
+    {"prober_check_failures_total",
+     "Failed runs of each check by reason (a reason's series appears at its first failure).",
+     "counter",
+     [](std::string& out, const CheckState& check) {
+       const CheckState::FailureCounts* counts = check.failuresByReason();
+       if (counts == nullptr) {
+         return;
+       }
+       for (std::size_t i = 0; i < counts->size(); ++i) {
+         if ((*counts)[i] != 0) {
+           const auto reason = static_cast<FailureReason>(i);
+           sample(out, "prober_check_failures_total", check,
+                  fmt::format(",reason=\"{}\"", failureReasonName(reason)),
+                  static_cast<double>((*counts)[i]));
+         }
+       }
+     }},
     {"prober_check_runs_skipped_total",
      "Runs not started because the previous run was still going.", "counter",
      [](std::string& out, const CheckState& check) {

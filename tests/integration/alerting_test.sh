@@ -68,6 +68,8 @@ set_target 503
 expect "a trigger reaches PagerDuty" wait_up_to 10 count_is 1 pagerduty trigger api
 trigger=$(events pagerduty | jq -c '[.[] | select(.event_action == "trigger")][0]')
 expect "it came after exactly 3 failures" test "$(jq '.payload.custom_details.consecutive_failures' <<<"$trigger")" = 3
+expect "custom_details names the failure reason" test "$(jq -r '.payload.custom_details.reason' <<<"$trigger")" = "http_status"
+expect "prober_check_failures_total counts it by reason" metric_at_least 3 'prober_check_failures_total{check="api",reason="http_status"}'
 expect "dedup_key is prober:api" test "$(jq -r '.dedup_key' <<<"$trigger")" = "prober:api"
 expect "the summary names the failed assertion" test "$(jq -r '.payload.summary' <<<"$trigger")" = "api is failing: status == 200 (got 503)"
 expect "group is the team label" test "$(jq -r '.payload.group' <<<"$trigger")" = "payments"

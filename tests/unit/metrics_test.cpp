@@ -43,7 +43,9 @@ prober::RunResultPtr makeRun(const std::string& name, bool passed, double second
   step.probe.tls = true;
   step.probe.certExpiry =
       std::chrono::system_clock::time_point(std::chrono::seconds(1'900'000'000));
+  step.verdict.passed = passed;
   if (!passed) {
+    step.verdict.reason = prober::FailureReason::HttpStatus;
     step.verdict.failures.push_back("status == 200 (got 503)");
   }
   run->steps.push_back(step);
@@ -204,6 +206,27 @@ TEST_CASE("a multi-step check has per-step status and phase series; unreached st
   CHECK(plain.find("probe_http_status_code{check=\"api\"} 200\n") != std::string::npos);
   CHECK(plain.find("step=") == std::string::npos);
   CHECK(plain.find("prober_step_success") == std::string::npos);
+}
+
+TEST_CASE("failed runs are counted by reason; a reason's series appears with its first failure") {
+  prober::CheckState check(makeSpec("api"));
+  check.record(makeRun("api", true, 0.1, 200));
+  std::string before;
+  prober::renderCheckMetrics(before, {&check});
+  CHECK(before.find("prober_check_failures_total") == std::string::npos);
+
+  check.record(makeRun("api", false, 0.1, 503));
+  check.record(makeRun("api", false, 0.1, 503));
+  auto timeout = std::make_shared<prober::RunResult>(*makeRun("api", false, 5, 0));
+  timeout->steps.front().verdict.reason = prober::FailureReason::Timeout;
+  check.record(timeout);
+  std::string out;
+  prober::renderCheckMetrics(out, {&check});
+  CHECK(out.find("prober_check_failures_total{check=\"api\",reason=\"http_status\"} 2\n") !=
+        std::string::npos);
+  CHECK(out.find("prober_check_failures_total{check=\"api\",reason=\"timeout\"} 1\n") !=
+        std::string::npos);
+  CHECK(out.find("reason=\"dns\"") == std::string::npos);
 }
 
 TEST_CASE("metric values are written like prometheus-cpp writes them") {

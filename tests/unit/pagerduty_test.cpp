@@ -20,6 +20,7 @@ prober::AlertEvent triggerEvent() {
   event.failingSince = event.at - 90s;
   event.consecutiveFailures = 3;
   event.failedAssertions = {"status == 200 (got 503)"};
+  event.failureReason = "http_status";
   event.latencyMs = 41.7;
   return event;
 }
@@ -32,7 +33,7 @@ TEST_CASE("a trigger is exactly the documented event") {
         R"js("payload":{"summary":"api-health is failing: status == 200 (got 503)","source":"api.example.com",)js"
         R"js("severity":"critical","timestamp":"2026-11-24T08:00:00.000Z","component":"api-health",)js"
         R"js("group":"payments","class":"synthetic-check","custom_details":{"url":"https://api.example.com/health",)js"
-        R"js("consecutive_failures":3,"failed_assertions":["status == 200 (got 503)"],"latency_ms":4.17E1,)js"
+        R"js("consecutive_failures":3,"failed_assertions":["status == 200 (got 503)"],"reason":"http_status","latency_ms":4.17E1,)js"
         R"js("labels":{"env":"prod","team":"payments"}}},"client":"prober",)js"
         R"js("client_url":"http://prober.example.com:9115/checks/api-health"})js");
 }
