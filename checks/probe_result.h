@@ -56,8 +56,10 @@ struct ProbeResult {
   std::string finalUrl;
 
   bool tls = false;  // the final response came over TLS
-  // Earliest notAfter in the presented chain, when TLS was used and curl reported it.
+  // Earliest notAfter of the chain the server presented on the last handshake, read even
+  // when the handshake then failed verification (an expired certificate).
   std::optional<std::chrono::system_clock::time_point> certExpiry;
+  std::string tlsVersion;  // "TLS 1.3"; empty without a handshake
 
   bool gotResponse() const { return failure == FailureKind::None; }
   // Case-insensitive lookup of the first header with this name.

@@ -28,6 +28,9 @@ boost::json::value probeToJson(const StepOutcome& step) {
   out["redirects"] = probe.redirects;
   out["body_bytes"] = probe.bodySize;
   out["tls"] = probe.tls;
+  if (!probe.tlsVersion.empty()) {
+    out["tls_version"] = probe.tlsVersion;
+  }
   if (probe.certExpiry) {
     out["cert_expiry"] = isoTimestampUtc(*probe.certExpiry);
   }
@@ -55,6 +58,9 @@ boost::json::value runToJson(const RunResult& run) {
   boost::json::array steps;
   for (const auto& step : run.steps) {
     steps.push_back(probeToJson(step));
+  }
+  if (!run.passed) {
+    out["failure_reason"] = std::string(failureReasonName(run.failureReason()));
   }
   out["failures"] = std::move(failures);
   out["steps"] = std::move(steps);

@@ -21,6 +21,15 @@ AlertTransition CheckState::record(RunResultPtr result) {
     }
     ++(*failuresByReason_)[static_cast<std::size_t>(result->failureReason())];
   }
+  std::optional<std::chrono::system_clock::time_point> earliest;
+  for (const StepOutcome& step : result->steps) {
+    if (step.probe.certExpiry && (!earliest || *step.probe.certExpiry < *earliest)) {
+      earliest = step.probe.certExpiry;
+    }
+  }
+  if (earliest) {
+    certExpiry_ = earliest;
+  }
   history_[historyNext_] = std::move(summary);
   historyNext_ = (historyNext_ + 1) % kHistoryLength;
   historyCount_ = std::min(historyCount_ + 1, kHistoryLength);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ class CheckState {
   // many checks that never fail carry no counters.
   using FailureCounts = std::array<std::uint64_t, kFailureReasonCount>;
   const FailureCounts* failuresByReason() const { return failuresByReason_.get(); }
+  // The earliest certificate expiry the last handshake that got a certificate showed, kept
+  // across runs that reached none (a refused connection), so the series never goes blank.
+  std::optional<std::chrono::system_clock::time_point> certExpiry() const { return certExpiry_; }
   const AlertState& alert() const { return alert_; }
   // The most recent failed run: when, and its first failure ("" when none yet).
   std::chrono::system_clock::time_point lastFailureAt() const { return lastFailureAt_; }
@@ -78,6 +82,7 @@ class CheckState {
   std::uint64_t failures_ = 0;
   std::uint64_t skipped_ = 0;
   std::unique_ptr<FailureCounts> failuresByReason_;
+  std::optional<std::chrono::system_clock::time_point> certExpiry_;
   AlertState alert_;
   std::chrono::system_clock::time_point failingSince_{};
   std::chrono::system_clock::time_point lastFailureAt_{};

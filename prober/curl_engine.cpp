@@ -7,6 +7,7 @@
 
 #include "checks/template.h"
 #include "checks/url.h"
+#include "prober/tls_observer.h"
 
 #include <curl/curl.h>
 #include <poll.h>
@@ -20,7 +21,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -32,20 +32,6 @@ namespace asio = boost::asio;
 void initCurlGlobally() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::optional<std::chrono::system_clock::time_point> parseCertificateTime(std::string_view text) {
-  std::tm tm{};
-  const std::string copy(text);
-  const char* end = strptime(copy.c_str(), "%b %d %H:%M:%S %Y", &tm);
-  if (end == nullptr) {
-    return std::nullopt;
-  }
-  const std::time_t seconds = timegm(&tm);
-  if (seconds == static_cast<std::time_t>(-1)) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::from_time_t(seconds);
 }
 
 namespace {
@@ -61,6 +47,7 @@ struct Transfer {
   bool bodyTooLarge = false;
   Millis timeout{0};
   int maxRedirects = 0;
+  TlsObservation tls;
   char errorBuffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -316,7 +303,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     if (step.url.rfind("https", 0) == 0 || step.followRedirects) {
-      curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+      observeTls(easy, &transfer.tls);
     }
     const std::string formBody = step.form.empty() ? std::string() : encodePairs(step.form);
     const std::string& body = step.form.empty() ? step.body : formBody;
@@ -479,9 +466,10 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     result.phases.transfer = firstByte > 0 ? gap(total, firstByte) : 0.0;
     result.totalSeconds = seconds(total);
     result.bodySize = result.body.size();
-    if (result.tls) {
-      readCertificateExpiry(transfer);
-    }
+    // Read whether or not the transfer succeeded: a handshake that failed verification
+    // (an expired certificate) still showed its chain.
+    result.certExpiry = transfer.tls.earliestExpiry;
+    result.tlsVersion = std::move(transfer.tls.version);
     if (code == CURLE_OK) {
       result.status = static_cast<int>(status);
     } else if (transfer.bodyTooLarge) {
@@ -491,28 +479,6 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
                                          formatByteSize(transfer.bodyLimit));
     } else {
       describeFailure(code, transfer, result.finalUrl);
-    }
-  }
-
-  static void readCertificateExpiry(Transfer& transfer) {
-    curl_certinfo* chain = nullptr;
-    if (curl_easy_getinfo(transfer.easy, CURLINFO_CERTINFO, &chain) != CURLE_OK ||
-        chain == nullptr) {
-      return;
-    }
-    for (int i = 0; i < chain->num_of_certs; ++i) {
-      for (curl_slist* field = chain->certinfo[i]; field != nullptr; field = field->next) {
-        constexpr std::string_view kPrefix = "Expire date:";
-        const std::string_view line(field->data);
-        if (line.rfind(kPrefix, 0) != 0) {
-          continue;
-        }
-        if (auto expiry = parseCertificateTime(line.substr(kPrefix.size()))) {
-          if (!transfer.result.certExpiry || *expiry < *transfer.result.certExpiry) {
-            transfer.result.certExpiry = expiry;
-          }
-        }
-      }
     }
   }
 

@@ -32,9 +32,6 @@ class CurlEngine final : public HttpEngine {
   std::shared_ptr<Impl> impl_;
 };
 
-// Parses a certificate date as curl's OpenSSL backend prints it: "Mar  5 12:00:00 2027 GMT".
-std::optional<std::chrono::system_clock::time_point> parseCertificateTime(std::string_view text);
-
 // Initialises libcurl once per process (call from main before any thread starts).
 void initCurlGlobally();
 

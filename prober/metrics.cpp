@@ -242,12 +242,20 @@ constexpr CheckFamily kFamilies[] = {
     {"probe_ssl_earliest_cert_expiry",
      "When the earliest certificate of the chain expires, in unix seconds.", "gauge",
      [](std::string& out, const CheckState& check) {
-       const ProbeResult* probe = lastProbe(check);
-       if (probe != nullptr && probe->certExpiry) {
+       if (const auto expiry = check.certExpiry()) {
          sample(out, "probe_ssl_earliest_cert_expiry", check, "",
                 static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        probe->certExpiry->time_since_epoch())
+                                        expiry->time_since_epoch())
                                         .count()));
+       }
+     }},
+    {"probe_tls_version_info", "The TLS version the last handshake negotiated; always 1.",
+     "gauge",
+     [](std::string& out, const CheckState& check) {
+       const ProbeResult* probe = lastProbe(check);
+       if (probe != nullptr && !probe->tlsVersion.empty()) {
+         sample(out, "probe_tls_version_info", check,
+                fmt::format(",version=\"{}\"", escapeLabelValue(probe->tlsVersion)), 1);
        }
      }},
     {"prober_check_duration_seconds", "Run durations of each check.", "histogram",

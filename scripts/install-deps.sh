@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libcurl4-openssl-dev          # the HTTP engine (multi socket API)
+  libssl-dev                    # reads each handshake's certificates (the one curl uses)
   libboost1.81-dev libboost-json1.81-dev   # Asio event loop, Beast HTTP server, JSON
   libtomlplusplus-dev           # config parsing with file:line:col on every node
   prometheus-cpp-dev            # the process's own metrics and text-format serializer

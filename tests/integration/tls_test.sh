@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# HTTPS probes against a real nginx on 127.0.0.1 with a self-signed certificate made here:
-# the TLS phase is measured, the certificate's expiry is read (cert_expiry, probe_ssl_*), and
-# verification failures read as "TLS handshake failed: ...".
+# HTTPS probes against a real nginx on 127.0.0.1 serving certificates made here by openssl: a
+# self-signed one, and from a CA of the test's own a valid one, an expired one, one expiring in
+# 3 days, one for another host name, and a server that wants a client certificate. Checks the
+# TLS phase, certificate expiry (read even when the handshake fails), the TLS version, SNI
+# override, custom CA, client certificates, failure reasons and the Prometheus series.
 # Usage: tls_test.sh PROBER_BINARY
 set -uo pipefail
 prober=$1
@@ -15,15 +17,63 @@ stop_nginx() {
 }
 trap 'stop_nginx; cleanup' EXIT
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
-  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
-not_after=$(date -d "$(openssl x509 -enddate -noout -in "$work/cert.pem" | cut -d= -f2)" +%s)
+# --- certificates (P-256 keys: quick to make) ---
+ec_key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+mkdir -p "$work/ca"
+touch "$work/ca/index.txt"
+echo 1000 >"$work/ca/serial"
+cat >"$work/ca.cnf" <<CNF
+[ca]
+default_ca = local
+[local]
+database = $work/ca/index.txt
+new_certs_dir = $work/ca
+serial = $work/ca/serial
+default_md = sha256
+policy = anything
+copy_extensions = copy
+unique_subject = no
+[anything]
+commonName = supplied
+CNF
+openssl req -x509 "${ec_key[@]}" -days 30 -subj "/CN=localhost" \
+  -keyout "$work/self.key" -out "$work/self.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
+openssl req -x509 "${ec_key[@]}" -days 365 -subj "/CN=prober test CA" \
+  -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
+# issue NAME HOST START END: a certificate for HOST signed by the test CA, valid START..END
+# (openssl ca dates, YYYYMMDDHHMMSSZ).
+issue() {
+  openssl req -new "${ec_key[@]}" -subj "/CN=$2" -addext "subjectAltName=DNS:$2" \
+    -keyout "$work/$1.key" -out "$work/$1.csr" 2>/dev/null &&
+    openssl ca -batch -config "$work/ca.cnf" -cert "$work/ca.pem" -keyfile "$work/ca.key" \
+      -in "$work/$1.csr" -out "$work/$1.pem" -startdate "$3" -enddate "$4" >/dev/null 2>&1 ||
+    { echo "openssl could not issue $1"; exit 1; }
+}
+stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
+issue valid localhost "$(stamp '-1 day')" "$(stamp '+30 days')"
+issue expired localhost 20240101000000Z 20240201000000Z
+issue soon localhost "$(stamp '-1 day')" "$(stamp '+3 days')"
+issue otherhost other.example "$(stamp '-1 day')" "$(stamp '+30 days')"
+issue client synthetic-client "$(stamp '-1 day')" "$(stamp '+30 days')"
+not_after() { date -d "$(openssl x509 -enddate -noout -in "$work/$1.pem" | cut -d= -f2)" +%s; }
 
-# A free port: try a few random ones until nginx binds (each try bounded to 5 s).
+# --- nginx: one port per certificate, from a random base (bounded retries) ---
+server() {  # server PORT CERT [EXTRA]
+  cat <<CONF
+  server {
+    listen 127.0.0.1:$1 ssl;
+    ssl_certificate $work/$2.pem;
+    ssl_certificate_key $work/$2.key;
+    ${3:-}
+    location / { default_type application/json; return 200 '{"status":"UP"}'; }
+  }
+CONF
+}
 for _ in $(seq 10); do
-  port=$((20000 + RANDOM % 40000))
+  base=$((20000 + RANDOM % 40000))
   mkdir -p "$work/nginx"
-  cat >"$work/nginx.conf" <<CONF
+  {
+    cat <<CONF
 daemon off;
 master_process off;
 pid $work/nginx/nginx.pid;
@@ -36,18 +86,19 @@ http {
   fastcgi_temp_path $work/nginx/fastcgi;
   uwsgi_temp_path $work/nginx/uwsgi;
   scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    location / { default_type application/json; return 200 '{"status":"UP"}'; }
-  }
-}
 CONF
+    server "$base" self
+    server $((base + 1)) valid
+    server $((base + 2)) expired
+    server $((base + 3)) soon
+    server $((base + 4)) otherhost
+    server $((base + 5)) valid "ssl_verify_client on; ssl_client_certificate $work/ca.pem;"
+    echo "}"
+  } >"$work/nginx.conf"
   nginx -c "$work/nginx.conf" -p "$work/nginx" 2>>"$work/nginx/start.log" &
   nginx_pid=$!
   for _ in $(seq 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break 2; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$((base + 5))") 2>/dev/null; then break 2; fi
     kill -0 "$nginx_pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -55,44 +106,113 @@ CONF
 done
 [[ -n $nginx_pid ]] || { echo "nginx did not start"; cat "$work/nginx/start.log" "$work/nginx/error.log" 2>/dev/null; exit 1; }
 
+# Generous timeouts: under ASan on a busy machine a first handshake has taken 1.8 s.
 cat >"$work/tls.toml" <<TOML
-[defaults]  # generous: under ASan on a busy machine a first handshake can take over a second
+[defaults]
 interval = "5s"
 timeout = "5s"
 
 [[check]]
 name = "tls-unverified"
-url = "https://127.0.0.1:$port/"
+url = "https://127.0.0.1:$base/"
 tls_verify = false
 assert = ['json \$.status == "UP"', "cert_expiry > 20d", "cert_expiry < 31d"]
 
 [[check]]
 name = "tls-verified"
-url = "https://127.0.0.1:$port/"
+url = "https://127.0.0.1:$base/"
+
+[[check]]
+name = "custom-ca"
+url = "https://127.0.0.1:$((base + 1))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+assert = ["status == 200", "cert_expiry > 29d"]
+
+[[check]]
+name = "expired"
+url = "https://127.0.0.1:$((base + 2))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+
+[[check]]
+name = "expires-soon"
+url = "https://127.0.0.1:$((base + 3))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+assert = ["status == 200", "cert_expiry > 14d"]
+
+[[check]]
+name = "wrong-host"
+url = "https://127.0.0.1:$((base + 4))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+
+[[check]]
+name = "client-cert"
+url = "https://127.0.0.1:$((base + 5))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+client_cert = "$work/client.pem"
+client_key = "$work/client.key"
+assert = ["status == 200"]
+
+[[check]]
+name = "no-client-cert"
+url = "https://127.0.0.1:$((base + 5))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+assert = ["status == 200"]
 TOML
 
 "$prober" once -c "$work/tls.toml" --format json >"$work/once.json"
 rc=$?
-expect "once: the self-signed certificate fails verification (exit $rc)" test "$rc" = 1
-check() { jq -e "$1" "$work/once.json" >/dev/null; }
-[[ $rc == 1 ]] || cat "$work/once.json"  # shows why when a run failed unexpectedly
-expect "unverified TLS check passes its cert_expiry assertions" check '.checks[] | select(.name == "tls-unverified") | .passed'
-expect "the response came over TLS" check '.checks[] | select(.name == "tls-unverified") | .steps[0].tls'
-expect "the TLS phase was measured" check '.checks[] | select(.name == "tls-unverified") | .steps[0].phases.tls > 0'
-expect "the certificate expiry is the certificate's notAfter" \
-  check ".checks[] | select(.name == \"tls-unverified\") | (.steps[0].cert_expiry | sub(\"\\\\.[0-9]+Z\$\"; \"Z\") | fromdateiso8601) == $not_after"
-expect "verification failure reads as a TLS handshake failure" \
-  check '.checks[] | select(.name == "tls-verified") | .failures[0] | startswith("TLS handshake failed: ")'
+expect "once: some checks fail on purpose (exit $rc)" test "$rc" = 1
+check() { jq -e --arg name "$1" ".checks[] | select(.name == \$name) | $2" "$work/once.json" >/dev/null; }
+passes() { check "$1" '.passed'; }
+fails_with() { check "$1" "(.passed | not) and .failure_reason == \"$2\" and (.failures[0] | test(\"$3\"))"; }
+expiry_is() { check "$1" "(.steps[0].cert_expiry | sub(\"\\\\.[0-9]+Z\$\"; \"Z\") | fromdateiso8601) == $2"; }
 
-# The daemon exposes the expiry and the TLS flag to Prometheus.
+expect "unverified self-signed check passes its cert_expiry assertions" passes tls-unverified
+expect "the response came over TLS" check tls-unverified '.steps[0].tls'
+expect "the TLS phase was measured" check tls-unverified '.steps[0].phases.tls > 0'
+expect "the TLS version is reported" check tls-unverified '.steps[0].tls_version | test("^TLS 1\\.[23]$")'
+expect "the certificate expiry is the certificate's notAfter" expiry_is tls-unverified "$(not_after self)"
+expect "an untrusted self-signed certificate is a TLS failure" \
+  fails_with tls-verified tls '^TLS handshake failed: '
+expect "a certificate from a custom CA verifies, with the SNI override, and passes" passes custom-ca
+expect "an expired certificate fails the check as a TLS failure" \
+  fails_with expired tls 'TLS handshake failed: .*expired'
+expect "the expired certificate's expiry is still read from the failed handshake" \
+  expiry_is expired "$(not_after expired)"
+expect "a certificate expiring in 3 days fails cert_expiry > 14d as an assertion" \
+  fails_with expires-soon assertion '^cert_expiry > 14d \\(got '
+expect "its expiry is the 3-day notAfter" expiry_is expires-soon "$(not_after soon)"
+expect "a certificate for another host name is a TLS failure" \
+  fails_with wrong-host tls '^TLS handshake failed: '
+expect "a client certificate is presented and accepted" passes client-cert
+expect "without the client certificate the server answers 400" \
+  fails_with no-client-cert http_status '^status == 200 \\(got 400\\)'
+[[ $failed == 0 ]] || cat "$work/once.json"
+
+# The daemon exposes the expiry, the TLS version and flag, and failure reasons to Prometheus.
 start_daemon "$prober" "$work/tls.toml" "$work/daemon.log" --state-dir "$work/state"
-for _ in $(seq 100); do  # the first run falls within the 5 s interval: poll for it
+for _ in $(seq 100); do  # first runs fall within the 5 s interval: poll for them
   curl -sf "$api/metrics" >"$work/metrics.txt" &&
-    grep -q '^probe_ssl_earliest_cert_expiry{check="tls-unverified"}' "$work/metrics.txt" && break
+    grep -q '^probe_ssl_earliest_cert_expiry{check="tls-unverified"}' "$work/metrics.txt" &&
+    grep -q '^prober_check_failures_total{check="expired",reason="tls"}' "$work/metrics.txt" && break
   sleep 0.4
 done
-expect "probe_ssl_earliest_cert_expiry is the notAfter" grep -q "^probe_ssl_earliest_cert_expiry{check=\"tls-unverified\"} $not_after\$" "$work/metrics.txt"
-expect "probe_http_ssl is 1" grep -q '^probe_http_ssl{check="tls-unverified"} 1$' "$work/metrics.txt"
+has_line() { grep -qxF "$1" "$work/metrics.txt"; }
+expect "probe_ssl_earliest_cert_expiry is the notAfter" \
+  has_line "probe_ssl_earliest_cert_expiry{check=\"tls-unverified\"} $(not_after self)"
+expect "an expired certificate keeps its probe_ssl_earliest_cert_expiry series" \
+  has_line "probe_ssl_earliest_cert_expiry{check=\"expired\"} $(not_after expired)"
+expect "probe_http_ssl is 1" has_line 'probe_http_ssl{check="tls-unverified"} 1'
+expect "probe_tls_version_info names the version" \
+  grep -qE '^probe_tls_version_info\{check="custom-ca",version="TLS 1\.[23]"\} 1$' "$work/metrics.txt"
+expect "the expired check's failure is counted with reason tls" \
+  grep -qE '^prober_check_failures_total\{check="expired",reason="tls"\} [1-9]' "$work/metrics.txt"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 finish
