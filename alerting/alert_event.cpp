@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "checks/duration.h"
+
 namespace prober {
 
 namespace {
@@ -16,18 +18,25 @@ std::chrono::system_clock::time_point fromMillis(std::int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
-}  // namespace
-
-AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunResult* last,
-                         int consecutiveFailures,
-                         std::chrono::system_clock::time_point failingSince,
-                         std::chrono::system_clock::time_point at) {
+// What every event about a check says: which check, where it probes (as written), its labels.
+AlertEvent eventAbout(AlertAction action, const CheckSpec& spec,
+                      std::chrono::system_clock::time_point at) {
   AlertEvent event;
   event.action = action;
   event.check = spec.name;
   event.url = spec.steps.empty() ? std::string() : spec.steps.front().displayUrl;
   event.labels = spec.labels;
   event.at = at;
+  return event;
+}
+
+}  // namespace
+
+AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunResult* last,
+                         int consecutiveFailures,
+                         std::chrono::system_clock::time_point failingSince,
+                         std::chrono::system_clock::time_point at) {
+  AlertEvent event = eventAbout(action, spec, at);
   event.failingSince = failingSince;
   event.consecutiveFailures = consecutiveFailures;
   if (last != nullptr) {
@@ -38,6 +47,41 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
     }
   }
   return event;
+}
+
+AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
+                             std::chrono::system_clock::time_point expiry,
+                             std::chrono::system_clock::time_point at) {
+  AlertEvent event = eventAbout(action, spec, at);
+  event.kind = AlertKind::Certificate;
+  event.failingSince = at;
+  event.certExpiry = expiry;
+  event.certWarning = spec.certWarning;
+  return event;
+}
+
+std::string alertKey(const std::string& check, AlertKind kind) {
+  return kind == AlertKind::Certificate ? check + "#cert" : check;
+}
+
+std::pair<std::string, AlertKind> parseAlertKey(const std::string& key) {
+  constexpr std::string_view kCert = "#cert";
+  if (key.size() > kCert.size() && key.compare(key.size() - kCert.size(), kCert.size(), kCert) == 0) {
+    return {key.substr(0, key.size() - kCert.size()), AlertKind::Certificate};
+  }
+  return {key, AlertKind::Check};
+}
+
+std::string certSummary(const AlertEvent& event) {
+  const double left = std::chrono::duration<double>(event.certExpiry - event.at).count();
+  const std::string when = isoTimestampUtc(event.certExpiry);
+  const std::string date = when.substr(0, 10) + " " + when.substr(11, 8) + " UTC";
+  if (left <= 0) {
+    return fmt::format("{}: the TLS certificate expired {} ago ({})", event.check,
+                       formatSeconds(-left), date);
+  }
+  return fmt::format("{}: the TLS certificate expires in {} ({}), within cert_warning {}",
+                     event.check, formatSeconds(left), date, formatDuration(event.certWarning));
 }
 
 std::string_view actionName(AlertAction action) {
@@ -72,7 +116,7 @@ boost::json::value toJson(const AlertEvent& event) {
   for (const auto& failure : event.failedAssertions) {
     failures.emplace_back(failure);
   }
-  return boost::json::object{{"action", actionName(event.action)},
+  boost::json::object out{{"action", actionName(event.action)},
                              {"check", event.check},
                              {"url", event.url},
                              {"labels", std::move(labels)},
@@ -83,6 +127,12 @@ boost::json::value toJson(const AlertEvent& event) {
                              {"failure_reason", event.failureReason},
                              {"latency_ms", event.latencyMs},
                              {"summary", event.summary}};
+  if (event.kind == AlertKind::Certificate) {
+    out["kind"] = "cert";
+    out["cert_expiry_ms"] = toMillis(event.certExpiry);
+    out["cert_warning_ms"] = event.certWarning.count();
+  }
+  return out;
 }
 
 std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
@@ -113,6 +163,12 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
     }
     event.latencyMs = object->at("latency_ms").to_number<double>();
     event.summary = std::string(object->at("summary").as_string());
+    if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "cert") {
+      event.kind = AlertKind::Certificate;
+      event.certExpiry = fromMillis(object->at("cert_expiry_ms").to_number<std::int64_t>());
+      event.certWarning =
+          std::chrono::milliseconds(object->at("cert_warning_ms").to_number<std::int64_t>());
+    }
     return event;
   } catch (const std::exception&) {
     return std::nullopt;  // a field is missing or has the wrong type

@@ -15,8 +15,13 @@ namespace prober {
 
 enum class AlertAction { Trigger, Resolve };
 
+// What the alert is about: the check failing, or its certificate expiring soon (cert_warning:
+// its own alert, paged at warning severity, while the check may well be up).
+enum class AlertKind { Check, Certificate };
+
 struct AlertEvent {
   AlertAction action = AlertAction::Trigger;
+  AlertKind kind = AlertKind::Check;
   std::string check;
   std::string url;  // as written in the config: ${VAR} unexpanded
   std::map<std::string, std::string> labels;
@@ -27,7 +32,21 @@ struct AlertEvent {
   std::string failureReason;                  // "http_status", "timeout", ... ("" on resolve)
   double latencyMs = 0;
   std::string summary;  // free text for pages not caused by a check (slash commands)
+  // AlertKind::Certificate: when the certificate expires, and the cert_warning window.
+  std::chrono::system_clock::time_point certExpiry;
+  std::chrono::milliseconds certWarning{0};
 };
+
+// The event for a certificate alert: fires when `expiry` is within the check's cert_warning.
+AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
+                             std::chrono::system_clock::time_point expiry,
+                             std::chrono::system_clock::time_point at);
+
+// Where a check's alert lives in the store and the outbox: the check's name, and NAME#cert for
+// its certificate alert ('#' is not allowed in check names, so the two never collide).
+std::string alertKey(const std::string& check, AlertKind kind);
+// The check and kind behind a stored key.
+std::pair<std::string, AlertKind> parseAlertKey(const std::string& key);
 
 // The event for a check's transition; `last` is the run that caused it (may be null when a
 // check is resolved because it left the config).
@@ -35,6 +54,10 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
                          int consecutiveFailures,
                          std::chrono::system_clock::time_point failingSince,
                          std::chrono::system_clock::time_point at);
+
+// The one-line summary of a certificate alert: "api: the TLS certificate expires in 12d3h
+// (2026-12-07 10:00:00 UTC), within cert_warning 21d".
+std::string certSummary(const AlertEvent& event);
 
 std::string_view actionName(AlertAction action);  // "trigger" | "resolve"
 std::optional<AlertAction> parseAction(std::string_view name);

@@ -2,11 +2,14 @@
 
 #include <boost/json.hpp>
 
+#include "checks/duration.h"
+
 namespace prober {
 
-std::string pagerDutyDedupKey(const std::string& check) {
-  return "prober:" + check;
+std::string pagerDutyDedupKey(const std::string& check, AlertKind kind) {
+  return kind == AlertKind::Certificate ? "prober:" + check + ":cert" : "prober:" + check;
 }
+
 
 namespace {
 
@@ -27,12 +30,13 @@ std::string cutUtf8(std::string text, std::size_t limit) {
 
 std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKey,
                            const std::string& severity, const std::string& externalUrl) {
-  const std::string dedupKey = pagerDutyDedupKey(event.check);
+  const std::string dedupKey = pagerDutyDedupKey(event.check, event.kind);
   if (event.action == AlertAction::Resolve) {
     return boost::json::serialize(boost::json::object{
         {"routing_key", routingKey}, {"event_action", "resolve"}, {"dedup_key", dedupKey}});
   }
-  std::string summary = event.summary;
+  const bool cert = event.kind == AlertKind::Certificate;
+  std::string summary = cert ? certSummary(event) : event.summary;
   if (summary.empty()) {
     summary = event.check + " is failing";
     if (!event.failedAssertions.empty()) {
@@ -50,20 +54,27 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
   boost::json::object payload{
       {"summary", cutUtf8(summary, kPagerDutySummaryLimit)},
       {"source", event.url.empty() ? std::string("prober") : hostOfUrl(event.url)},
-      {"severity", severity},
+      {"severity", cert ? std::string("warning") : severity},  // expiring soon is not down
       {"timestamp", isoTimestampUtc(event.at)},
       {"component", event.check}};
   if (auto team = event.labels.find("team"); team != event.labels.end()) {
     payload["group"] = team->second;
   }
-  payload["class"] = "synthetic-check";
-  boost::json::object details{{"url", event.url},
-                              {"consecutive_failures", event.consecutiveFailures},
-                              {"failed_assertions", std::move(failures)}};
+  payload["class"] = cert ? "tls-certificate" : "synthetic-check";
+  boost::json::object details{{"url", event.url}};
+  if (cert) {
+    details["cert_expiry"] = isoTimestampUtc(event.certExpiry);
+    details["cert_warning"] = formatDuration(event.certWarning);
+  } else {
+    details["consecutive_failures"] = event.consecutiveFailures;
+    details["failed_assertions"] = std::move(failures);
+  }
   if (!event.failureReason.empty()) {
     details["reason"] = event.failureReason;
   }
-  details["latency_ms"] = event.latencyMs;
+  if (!cert) {
+    details["latency_ms"] = event.latencyMs;
+  }
   details["labels"] = std::move(labels);
   payload["custom_details"] = std::move(details);
   boost::json::object body{{"routing_key", routingKey},

@@ -9,8 +9,9 @@ namespace prober {
 
 inline constexpr std::size_t kPagerDutySummaryLimit = 1024;
 
-// "prober:" + check name: the same alert always maps to the same incident.
-std::string pagerDutyDedupKey(const std::string& check);
+// "prober:" + check name, and "prober:NAME:cert" for its certificate alert: the same alert
+// always maps to the same incident.
+std::string pagerDutyDedupKey(const std::string& check, AlertKind kind = AlertKind::Check);
 
 // The event to POST for `event`: a full trigger, or {routing_key, event_action, dedup_key}
 // for a resolve. `externalUrl` (may be empty) makes client_url point at the status page.

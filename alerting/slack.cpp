@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kRed = "#d00000";
 constexpr const char* kGreen = "#2eb886";
+constexpr const char* kAmber = "#daa038";
 
 std::string humanTime(std::chrono::system_clock::time_point at) {
   std::string iso = isoTimestampUtc(at);  // 2026-11-24T08:00:00.000Z -> 2026-11-24 08:00:00 UTC
@@ -44,7 +45,17 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
   boost::json::object attachment;
   boost::json::array fields;
   std::string text;
-  if (event.action == AlertAction::Trigger) {
+  if (event.kind == AlertKind::Certificate) {
+    const bool warn = event.action == AlertAction::Trigger;
+    text = warn ? fmt::format(":warning: *{}*: its TLS certificate expires soon", event.check)
+                : fmt::format(":white_check_mark: *{}*: its TLS certificate was renewed",
+                              event.check);
+    attachment["color"] = warn ? kAmber : kGreen;
+    attachment["title"] = warn ? fmt::format("{} certificate expires soon", event.check)
+                               : fmt::format("{} certificate renewed", event.check);
+    attachment["text"] = warn ? certSummary(event)
+                              : fmt::format("It now expires {}.", humanTime(event.certExpiry));
+  } else if (event.action == AlertAction::Trigger) {
     text = fmt::format(":red_circle: *{}* is down", event.check);
     attachment["color"] = kRed;
     attachment["title"] = fmt::format("{} is failing", event.check);

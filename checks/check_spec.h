@@ -70,6 +70,9 @@ struct CheckSpec {
   Millis timeout{10'000};
   int failureThreshold = 3;
   int successThreshold = 1;
+  // `cert_warning = "21d"`: a warning page (its own alert, dedup key prober:NAME:cert) while
+  // the certificate expires sooner than this; 0 when not set.
+  Millis certWarning{0};
   std::vector<std::string> notify;
   std::map<std::string, std::string> labels;
   std::vector<StepSpec> steps;

@@ -62,7 +62,7 @@ const KeySet kRequestKeys = {
 const KeySet kStepKeys = withKeys(kRequestKeys, {"name", "extract"});
 const KeySet kCheckKeys =
     withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold",
-                            "success_threshold", "notify", "labels", "step"});
+                            "success_threshold", "cert_warning", "notify", "labels", "step"});
 const std::set<std::string, std::less<>> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                                      "PATCH", "DELETE", "OPTIONS"};
 const std::set<std::string, std::less<>> kSeverities = {"critical", "error", "warning", "info"};
@@ -663,6 +663,15 @@ class ConfigBuilder {
     if (const toml::node* n = layers.get("success_threshold")) {
       spec.successThreshold = static_cast<int>(
           reader_.integer(*n, context + ": success_threshold", 1, 1000).value_or(1));
+    }
+    if (const toml::node* n = layers.get("cert_warning")) {
+      if (const auto window = reader_.duration(*n, context + ": cert_warning")) {
+        if (window->count() <= 0) {
+          reader_.error(*n, fmt::format("{}: cert_warning must be more than 0", context));
+        } else {
+          spec.certWarning = *window;
+        }
+      }
     }
     if (const toml::node* n = layers.get("notify")) {
       if (auto names = reader_.stringArray(*n, context + ": notify")) {

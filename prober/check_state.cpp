@@ -27,6 +27,7 @@ AlertTransition CheckState::record(RunResultPtr result) {
       earliest = step.probe.certExpiry;
     }
   }
+  certSeenLastRun_ = earliest.has_value();
   if (earliest) {
     certExpiry_ = earliest;
   }
@@ -48,6 +49,18 @@ AlertTransition CheckState::record(RunResultPtr result) {
   }
   last_ = std::move(result);
   return alert_.record(passed);
+}
+
+AlertTransition CheckState::judgeCertificate(std::chrono::system_clock::time_point now) {
+  if (spec_->certWarning.count() <= 0 || !certSeenLastRun_ || !certExpiry_) {
+    return AlertTransition::None;
+  }
+  const bool soon = *certExpiry_ - now < spec_->certWarning;
+  if (soon == certWarningFiring_) {
+    return AlertTransition::None;
+  }
+  certWarningFiring_ = soon;
+  return soon ? AlertTransition::Fire : AlertTransition::Resolve;
 }
 
 std::vector<RunSummary> CheckState::history() const {

@@ -55,6 +55,11 @@ class CheckState {
   // The earliest certificate expiry the last handshake that got a certificate showed, kept
   // across runs that reached none (a refused connection), so the series never goes blank.
   std::optional<std::chrono::system_clock::time_point> certExpiry() const { return certExpiry_; }
+  // The certificate alert (cert_warning): fires when a run sees a certificate expiring within
+  // the window, resolves when a run sees one beyond it; runs that see none change nothing.
+  AlertTransition judgeCertificate(std::chrono::system_clock::time_point now);
+  bool certWarningFiring() const { return certWarningFiring_; }
+  void restoreCertWarning(bool firing) { certWarningFiring_ = firing; }
   const AlertState& alert() const { return alert_; }
   // The most recent failed run: when, and its first failure ("" when none yet).
   std::chrono::system_clock::time_point lastFailureAt() const { return lastFailureAt_; }
@@ -83,6 +88,8 @@ class CheckState {
   std::uint64_t skipped_ = 0;
   std::unique_ptr<FailureCounts> failuresByReason_;
   std::optional<std::chrono::system_clock::time_point> certExpiry_;
+  bool certSeenLastRun_ = false;
+  bool certWarningFiring_ = false;
   AlertState alert_;
   std::chrono::system_clock::time_point failingSince_{};
   std::chrono::system_clock::time_point lastFailureAt_{};

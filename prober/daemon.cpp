@@ -16,6 +16,7 @@
 #include "alerting/pager.h"
 #include "alerting/store.h"
 #include "checks/config_loader.h"
+#include "checks/duration.h"
 #include "prober/api.h"
 #include "prober/check_runner.h"
 #include "prober/check_state.h"
@@ -69,12 +70,22 @@ struct Daemon::Impl {
         [this](const ServerRequest& r, Responder respond) { handle(r, std::move(respond)); });
     apply(this->config);
     // Alerts that were firing for checks no longer in the config are resolved now.
-    for (const auto& [name, saved] : savedAlerts) {
-      if (saved.firing && byName.count(name) == 0) {
-        CheckSpec gone;
-        gone.name = name;
-        gone.notify = saved.notify;
+    // So are certificate warnings of checks that are gone or no longer ask for them.
+    for (const auto& [key, saved] : savedAlerts) {
+      const auto [name, kind] = parseAlertKey(key);
+      const auto running = byName.find(name);
+      if (!saved.firing) {
+        continue;
+      }
+      CheckSpec gone;
+      gone.name = name;
+      gone.notify = saved.notify;
+      if (kind == AlertKind::Check && running == byName.end()) {
         resolveRemoved(gone, nullptr, fromMillis(saved.failingSinceMs));
+      } else if (kind == AlertKind::Certificate &&
+                 (running == byName.end() || running->second.state->spec()->certWarning.count() == 0)) {
+        resolveCertWarning(running == byName.end() ? gone : *running->second.state->spec(),
+                           fromMillis(saved.failingSinceMs));
       }
     }
     savedAlerts.clear();
@@ -130,28 +141,58 @@ struct Daemon::Impl {
   void alertTransition(const CheckSpec& spec, AlertAction action, const RunResult* run,
                        int consecutiveFailures, std::chrono::system_clock::time_point failingSince,
                        bool keepState) {
-    AlertEvent event =
-        alertEventFor(action, spec, run, consecutiveFailures, failingSince, clock.wallNow());
+    deliver(spec, alertEventFor(action, spec, run, consecutiveFailures, failingSince,
+                                clock.wallNow()),
+            action == AlertAction::Trigger && keepState);
+  }
+
+  // The certificate alert of a check (cert_warning): warning severity, its own dedup key.
+  void certTransition(const CheckSpec& spec, AlertAction action,
+                      std::chrono::system_clock::time_point expiry) {
+    deliver(spec, certAlertEventFor(action, spec, expiry, clock.wallNow()),
+            action == AlertAction::Trigger);
+  }
+
+  void resolveCertWarning(const CheckSpec& spec, std::chrono::system_clock::time_point expiry) {
+    spdlog::info("check {}: certificate warning no longer watched: resolving it", spec.name);
+    certTransition(spec, AlertAction::Resolve, expiry);
+  }
+
+  void deliver(const CheckSpec& spec, AlertEvent event, bool keepFiring) {
+    const std::string key = alertKey(spec.name, event.kind);
     std::vector<OutboxRow> rows;
     for (const std::string& notifier : spec.notify) {
-      rows.push_back(OutboxRow{0, spec.name, notifier, event, 0, 0});
+      rows.push_back(OutboxRow{0, key, notifier, event, 0, 0});
     }
     std::optional<SavedAlert> saved;
-    if (action == AlertAction::Trigger && keepState) {
+    if (keepFiring) {
+      const auto since = event.kind == AlertKind::Certificate ? event.certExpiry : event.failingSince;
       saved = SavedAlert{
-          true, consecutiveFailures,
-          std::chrono::duration_cast<std::chrono::milliseconds>(failingSince.time_since_epoch())
-              .count(),
+          true, event.consecutiveFailures,
+          std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch()).count(),
           spec.notify};
     }
     std::string error;
-    if (!store->recordTransition(spec.name, saved, rows, error)) {
-      spdlog::error("{} (the {} for check {} is delivered from memory only)", error,
-                    actionName(action), spec.name);
+    if (!store->recordTransition(key, saved, rows, error)) {
+      spdlog::error("{} (the {} for {} is delivered from memory only)", error,
+                    actionName(event.action), key);
     }
     pager.add(std::move(rows));
     pager.poll();
     metrics.setOutboxPending(static_cast<double>(pager.pending()));
+  }
+
+  // A changed check keeps a firing certificate warning while it still asks for one, and
+  // resolves it when it no longer does.
+  void carryCertWarning(const CheckState& old, CheckState& next) {
+    if (!old.certWarningFiring()) {
+      return;
+    }
+    if (next.spec()->certWarning.count() > 0) {
+      next.restoreCertWarning(true);
+    } else {
+      resolveCertWarning(*old.spec(), old.certExpiry().value_or(clock.wallNow()));
+    }
   }
 
   void resolveRemoved(const CheckSpec& spec, const RunResult* last,
@@ -222,11 +263,18 @@ struct Daemon::Impl {
         const CheckState& old = *it->second.state;
         running.state->restoreAlert(old.alert().firing(), old.alert().consecutiveFailures(),
                                     old.failingSince());
-      } else if (auto saved = savedAlerts.find(spec->name); saved != savedAlerts.end()) {
-        running.state->restoreAlert(saved->second.firing, saved->second.consecutiveFailures,
-                                    fromMillis(saved->second.failingSinceMs));
-        if (saved->second.firing) {
-          spdlog::info("check {}: alert still firing from before the restart", spec->name);
+        carryCertWarning(old, *running.state);
+      } else {
+        if (auto saved = savedAlerts.find(spec->name); saved != savedAlerts.end()) {
+          running.state->restoreAlert(saved->second.firing, saved->second.consecutiveFailures,
+                                      fromMillis(saved->second.failingSinceMs));
+          if (saved->second.firing) {
+            spdlog::info("check {}: alert still firing from before the restart", spec->name);
+          }
+        }
+        const auto cert = savedAlerts.find(alertKey(spec->name, AlertKind::Certificate));
+        if (cert != savedAlerts.end() && cert->second.firing && spec->certWarning.count() > 0) {
+          running.state->restoreCertWarning(true);
         }
       }
       byId[running.id] = running.state;
@@ -245,6 +293,9 @@ struct Daemon::Impl {
       const CheckState& state = *running.state;
       if (kept.count(name) == 0 && state.alert().firing()) {
         resolveRemoved(*state.spec(), state.last().get(), state.failingSince());
+      }
+      if (kept.count(name) == 0 && state.certWarningFiring()) {
+        resolveCertWarning(*state.spec(), state.certExpiry().value_or(clock.wallNow()));
       }
     }
     const std::size_t removed = byName.size() - changed;
@@ -292,6 +343,20 @@ struct Daemon::Impl {
       spdlog::info("check {} alert resolved", name);
       alertTransition(*state.spec(), AlertAction::Resolve, state.last().get(), 0, failingSince,
                       false);
+    }
+    const AlertTransition cert = state.judgeCertificate(clock.wallNow());
+    if (cert != AlertTransition::None) {
+      const auto expiry = *state.certExpiry();
+      if (cert == AlertTransition::Fire) {
+        spdlog::warn("check {}: TLS certificate expires {} (within cert_warning {})", name,
+                     isoTimestampUtc(expiry), formatDuration(state.spec()->certWarning));
+      } else {
+        spdlog::info("check {}: TLS certificate renewed, now expires {}", name,
+                     isoTimestampUtc(expiry));
+      }
+      certTransition(*state.spec(),
+                     cert == AlertTransition::Fire ? AlertAction::Trigger : AlertAction::Resolve,
+                     expiry);
     }
   }
 

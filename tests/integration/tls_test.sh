@@ -4,9 +4,10 @@
 # 3 days, one for another host name, and a server that wants a client certificate. Checks the
 # TLS phase, certificate expiry (read even when the handshake fails), the TLS version, SNI
 # override, custom CA, client certificates, failure reasons and the Prometheus series.
-# Usage: tls_test.sh PROBER_BINARY
+# Usage: tls_test.sh PROBER_BINARY NOTIFY_STANDIN
 set -uo pipefail
 prober=$1
+standin_bin=$2
 source "$(dirname "$0")/lib.sh"
 nginx_pid=""
 stop_nginx() {
@@ -195,11 +196,44 @@ expect "without the client certificate the server answers 400" \
   fails_with no-client-cert http_status '^status == 200 \\(got 400\\)'
 [[ $failed == 0 ]] || cat "$work/once.json"
 
-# The daemon exposes the expiry, the TLS version and flag, and failure reasons to Prometheus.
-start_daemon "$prober" "$work/tls.toml" "$work/daemon.log" --state-dir "$work/state"
+# The daemon exposes the expiry, the TLS version and flag, and failure reasons to Prometheus,
+# and pages a certificate expiring within cert_warning as a warning of its own while the check
+# stays up.
+start_helper "$standin_bin" standin
+standin="http://127.0.0.1:$standin_port"
+export TEST_PD_KEY="R0UT1NGKEY0123456789abcdefSECRET"
+daemon_config() {  # daemon_config CERT_WARNING_LINE
+  cat "$work/tls.toml"
+  cat <<TOML
+
+[[check]]
+name = "soon-warned"
+url = "https://127.0.0.1:$((base + 3))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+notify = ["pagerduty"]
+$1
+
+[[check]]
+name = "valid-warned"
+url = "https://127.0.0.1:$((base + 1))/"
+server_name = "localhost"
+ca_file = "$work/ca.pem"
+notify = ["pagerduty"]
+cert_warning = "21d"
+
+[notifiers.pagerduty]
+type = "pagerduty"
+routing_key = "\${TEST_PD_KEY}"
+url = "$standin/v2/enqueue"
+TOML
+}
+daemon_config 'cert_warning = "21d"' >"$work/daemon.toml"
+start_daemon "$prober" "$work/daemon.toml" "$work/daemon.log" --state-dir "$work/state"
 for _ in $(seq 100); do  # first runs fall within the 5 s interval: poll for them
   curl -sf "$api/metrics" >"$work/metrics.txt" &&
     grep -q '^probe_ssl_earliest_cert_expiry{check="tls-unverified"}' "$work/metrics.txt" &&
+    grep -q '^probe_success{check="valid-warned"}' "$work/metrics.txt" &&
     grep -q '^prober_check_failures_total{check="expired",reason="tls"}' "$work/metrics.txt" && break
   sleep 0.4
 done
@@ -213,6 +247,28 @@ expect "probe_tls_version_info names the version" \
   grep -qE '^probe_tls_version_info\{check="custom-ca",version="TLS 1\.[23]"\} 1$' "$work/metrics.txt"
 expect "the expired check's failure is counted with reason tls" \
   grep -qE '^prober_check_failures_total\{check="expired",reason="tls"\} [1-9]' "$work/metrics.txt"
+
+# pd_events ACTION DEDUP_KEY: how many such events the PagerDuty stand-in accepted.
+pd_events() {
+  curl -sf "$standin/events?target=pagerduty" |
+    jq --arg a "$1" --arg d "$2" '[.[] | select(.event_action == $a and .dedup_key == $d)] | length'
+}
+pd_is() { [[ "$(pd_events "$2" "$3")" == "$1" ]]; }
+expect "a certificate expiring within cert_warning pages a warning" \
+  wait_up_to 15 pd_is 1 trigger prober:soon-warned:cert
+warning=$(curl -sf "$standin/events?target=pagerduty" | jq -c '[.[] | select(.dedup_key == "prober:soon-warned:cert")][0]')
+expect "the warning has warning severity and says when the certificate expires" \
+  jq -e >/dev/null '.payload.severity == "warning" and (.payload.summary | test("^soon-warned: the TLS certificate expires in 2d23h .* within cert_warning 21d$"))' <<<"$warning"
+expect "the check itself stays up" has_line 'probe_success{check="soon-warned"} 1'
+sleep 6  # another run of every check (5 s interval)
+expect "the warning is sent once, not on every run" pd_is 1 trigger prober:soon-warned:cert
+expect "the check's own alert is not paged" pd_is 0 trigger prober:soon-warned
+expect "a certificate beyond cert_warning pages no one" pd_is 0 trigger prober:valid-warned:cert
+
+daemon_config "" >"$work/daemon.toml"
+curl -sf -X POST "$api/-/reload" >/dev/null
+expect "dropping cert_warning by reload resolves the warning" \
+  wait_up_to 10 pd_is 1 resolve prober:soon-warned:cert
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 finish
