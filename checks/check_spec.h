@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "checks/redaction.h"
 #include "checks/assertion.h"
 #include "checks/duration.h"
 #include "checks/extraction.h"
@@ -76,6 +77,9 @@ struct CheckSpec {
   std::vector<std::string> notify;
   std::map<std::string, std::string> labels;
   std::vector<StepSpec> steps;
+  // Every ${VAR} value the check sends (and its Basic credentials as they travel): failure
+  // messages are scrubbed of them before anyone sees them.
+  std::vector<Secret> secrets;
 
   // Same behaviour (where it was written does not matter): decides whether a reload keeps
   // the check's state.

@@ -125,6 +125,14 @@ class ConfigReader {
   }
   SourceLocation where(const toml::node& node) const { return where(node.source()); }
 
+  // Where ${VAR} values expanded from now on are recorded (the check being read), or nowhere.
+  void collectSecretsInto(std::vector<Secret>* sink) { secretsSink_ = sink; }
+  void addSecret(Secret secret) {
+    if (secretsSink_ != nullptr && !secret.value.empty()) {
+      secretsSink_->push_back(std::move(secret));
+    }
+  }
+
   void error(const SourceLocation& loc, std::string message) {
     errors_.push_back({loc, std::move(message)});
   }
@@ -178,6 +186,9 @@ class ConfigReader {
         return std::nullopt;
       }
       if (auto value = env_(name)) {
+        if (secretsSink_ != nullptr && !value->empty()) {
+          secretsSink_->push_back({*value, "${" + name + "}"});
+        }
         out.append(*value);
       } else {
         error(node, fmt::format("{}: environment variable {} is not set", context, name));
@@ -343,6 +354,7 @@ class ConfigReader {
 
  private:
   const Environment& env_;
+  std::vector<Secret>* secretsSink_ = nullptr;
   std::vector<ConfigError>& errors_;
 };
 
@@ -607,7 +619,12 @@ class ConfigBuilder {
         reader_.error(item, "each check must be a [[check]] table");
         continue;
       }
-      if (auto spec = readCheck(*table)) {
+      auto spec = readCheck(*table);
+      reader_.collectSecretsInto(nullptr);  // the spec that held the sink is gone or moved
+      if (spec) {
+        // Longest first, so a secret inside another is not replaced before the whole one.
+        std::sort(spec->secrets.begin(), spec->secrets.end(),
+                  [](const Secret& a, const Secret& b) { return a.value.size() > b.value.size(); });
         config.checks.push_back(std::make_shared<const CheckSpec>(std::move(*spec)));
       }
     }
@@ -635,6 +652,7 @@ class ConfigBuilder {
       return std::nullopt;
     }
     const std::string context = fmt::format("check \"{}\"", spec.name);
+    reader_.collectSecretsInto(&spec.secrets);
     reader_.rejectUnknownKeys(table, kCheckKeys, context);
     const Layers layers({&table, defaults_});
 
@@ -1031,6 +1049,8 @@ class ConfigBuilder {
     if (const toml::node* password = table->get("password")) {
       step.basicPassword =
           reader_.string(*password, context + ": basic_auth password").value_or("");
+      // The credentials travel base64-encoded; an echo of the request shows them that way.
+      reader_.addSecret({base64(step.basicUser + ":" + step.basicPassword), "<basic_auth>"});
     }
   }
 

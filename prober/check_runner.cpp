@@ -101,6 +101,13 @@ struct Run : std::enable_shared_from_this<Run> {
     const StepSpec& step = spec->steps[index];
     Verdict verdict = judge(step, probe, clock.wallNow(),
                             step.extractions.empty() ? nullptr : &variables);
+    if (!verdict.passed && !spec->secrets.empty()) {
+      // Failure messages quote the response, which may echo what was sent.
+      for (std::string& failure : verdict.failures) {
+        failure = redactSecrets(std::move(failure), spec->secrets);
+      }
+      probe.failureReason = redactSecrets(std::move(probe.failureReason), spec->secrets);
+    }
     // Judged: the body and headers are not kept (a last result per check stays small at
     // 100,000 checks); sizes and the announced Content-Length are.
     probe.body.clear();

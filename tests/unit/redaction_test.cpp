@@ -1,0 +1,51 @@
+// Secrets in failure messages: replaced as sent, percent-encoded, JSON-escaped, and as Basic
+// credentials travel.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "checks/config_loader.h"
+#include "checks/redaction.h"
+
+TEST_CASE("base64 is RFC 4648 with padding") {
+  CHECK(prober::base64("") == "");
+  CHECK(prober::base64("f") == "Zg==");
+  CHECK(prober::base64("fo") == "Zm8=");
+  CHECK(prober::base64("foo") == "Zm9v");
+  CHECK(prober::base64("synthetic:s3cr et") == "c3ludGhldGljOnMzY3IgZXQ=");
+}
+
+TEST_CASE("every form of a secret is replaced by its name") {
+  const std::vector<prober::Secret> secrets = {{"p@ss \"word\"", "${PASSWORD}"},
+                                               {"tok", "${TOKEN}"}};
+  CHECK(prober::redactSecrets(R"(got "p@ss \"word\"" and p%40ss%20%22word%22 and p@ss "word")",
+                              secrets) ==
+        R"(got "${PASSWORD}" and ${PASSWORD} and ${PASSWORD})");
+  CHECK(prober::redactSecrets("tok tok", secrets) == "${TOKEN} ${TOKEN}");
+  CHECK(prober::redactSecrets("nothing here", secrets) == "nothing here");
+}
+
+TEST_CASE("a check records the ${VAR} values it sends, longest first, and its Basic credentials") {
+  const auto path = std::filesystem::temp_directory_path() / "prober-redaction-test.toml";
+  std::ofstream(path) << R"([[check]]
+name = "api"
+url = "http://127.0.0.1/?k=${SHORT}"
+headers = { X-Key = "${LONGER}" }
+basic_auth = { username = "u", password = "${SHORT}" }
+)";
+  const prober::LoadResult loaded =
+      prober::loadConfig(path.string(), [](const std::string& name) -> std::optional<std::string> {
+        return name == "SHORT" ? "abc" : "abcdef";
+      });
+  std::filesystem::remove(path);
+  REQUIRE(loaded.errors.empty());
+  const prober::Config& config = *loaded.config;
+  const auto& secrets = config.checks.at(0)->secrets;
+  REQUIRE(secrets.size() == 4);
+  CHECK(secrets[0].value == "dTphYmM=");  // base64("u:abc")
+  CHECK(secrets[0].shown == "<basic_auth>");
+  CHECK(secrets[1].value == "abcdef");
+  CHECK(secrets[1].shown == "${LONGER}");
+  CHECK(prober::redactSecrets("abcdef/abc", secrets) == "${LONGER}/${SHORT}");
+}
