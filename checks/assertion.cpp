@@ -67,9 +67,14 @@ std::string shorten(std::string text) {
   return text;
 }
 
-std::string quote(std::string_view text) {
+// Secrets go first, while the text is whole: shortening could cut one and leave a piece.
+std::string redacted(std::string text, const std::vector<Secret>* secrets) {
+  return secrets == nullptr || secrets->empty() ? text : redactSecrets(std::move(text), *secrets);
+}
+
+std::string quote(std::string_view text, const std::vector<Secret>* secrets = nullptr) {
   std::string out = "\"";
-  for (char c : shorten(std::string(text))) {
+  for (char c : shorten(redacted(std::string(text), secrets))) {
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
@@ -264,8 +269,8 @@ bool jsonEquals(const boost::json::value& value, const Literal& literal) {
   return false;
 }
 
-std::string jsonText(const boost::json::value& value) {
-  return shorten(boost::json::serialize(value));
+std::string jsonText(const boost::json::value& value, const std::vector<Secret>* secrets) {
+  return shorten(redacted(boost::json::serialize(value), secrets));
 }
 
 }  // namespace
@@ -278,14 +283,15 @@ struct Assertion::Actual {
   std::string_view text;  // points into the result
   const boost::json::value* json = nullptr;
   std::string missing;  // why there is nothing, for messages
+  const std::vector<Secret>* secrets = nullptr;  // replaced in what is shown
 
   std::string shown() const {
     switch (kind) {
       case Kind::Missing: return missing;
       case Kind::Number: return formatNumber(number);
       case Kind::Seconds: return formatSeconds(number);
-      case Kind::String: return quote(text);
-      case Kind::Json: return jsonText(*json);
+      case Kind::String: return quote(text, secrets);
+      case Kind::Json: return jsonText(*json, secrets);
     }
     return "";
   }
@@ -498,6 +504,7 @@ const boost::json::value* EvaluationContext::json(std::string& error) {
 Assertion::Actual Assertion::read(EvaluationContext& context) const {
   const ProbeResult& result = context.result();
   Actual actual;
+  actual.secrets = context.secrets();
   const auto number = [&](double value) {
     actual.kind = Actual::Kind::Number;
     actual.number = value;
@@ -555,7 +562,7 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
         number(static_cast<double>(string->size()));
       } else {
         actual.missing =
-            fmt::format("{} is {}, which has no length", path_->text(), jsonText(*value));
+            fmt::format("{} is {}, which has no length", path_->text(), jsonText(*value, actual.secrets));
       }
       break;
     }

@@ -12,6 +12,7 @@
 
 #include "checks/json_path.h"
 #include "checks/probe_result.h"
+#include "checks/redaction.h"
 
 namespace re2 {
 class RE2;
@@ -55,18 +56,23 @@ struct Literal {
 };
 
 // Gives assertions what they read from one response; parses the body as JSON at most once.
+// `secrets` (the check's ${VAR} values) are replaced in every actual value a message quotes,
+// before it is shortened, so neither a whole secret nor a cut-off piece of one is shown.
 class EvaluationContext {
  public:
-  EvaluationContext(const ProbeResult& result, std::chrono::system_clock::time_point now)
-      : result_(result), now_(now) {}
+  EvaluationContext(const ProbeResult& result, std::chrono::system_clock::time_point now,
+                    const std::vector<Secret>* secrets = nullptr)
+      : result_(result), now_(now), secrets_(secrets) {}
   const ProbeResult& result() const { return result_; }
   std::chrono::system_clock::time_point now() const { return now_; }
+  const std::vector<Secret>* secrets() const { return secrets_; }
   // The body as JSON, or nullptr with `error` set when it is not JSON.
   const boost::json::value* json(std::string& error);
 
  private:
   const ProbeResult& result_;
   std::chrono::system_clock::time_point now_;
+  const std::vector<Secret>* secrets_;
   bool jsonParsed_ = false;
   // The parsed body lives in this arena (spilling to the heap past its first 4 KiB), so judging
   // a typical API answer allocates nothing; it is freed with the context.

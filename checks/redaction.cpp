@@ -27,11 +27,26 @@ std::string jsonEscaped(const std::string& value) {
 
 }  // namespace
 
+// How deep JSON-in-JSON goes in practice: an echo puts the request body (JSON) in a string of
+// its answer, and an assertion's message quotes that answer once more.
+constexpr int kEscapeLevels = 3;
+
 std::string redactSecrets(std::string text, const std::vector<Secret>& secrets) {
   for (const Secret& secret : secrets) {
-    replaceAll(text, secret.value, secret.shown);
+    // The most escaped form first: replacing an inner form first could leave the outer one
+    // half matched.
+    std::vector<std::string> forms{secret.value};
+    for (int level = 1; level <= kEscapeLevels; ++level) {
+      std::string escaped = jsonEscaped(forms.back());
+      if (escaped == forms.back()) {
+        break;  // nothing to escape: every level looks the same
+      }
+      forms.push_back(std::move(escaped));
+    }
+    for (auto form = forms.rbegin(); form != forms.rend(); ++form) {
+      replaceAll(text, *form, secret.shown);
+    }
     replaceAll(text, percentEncode(secret.value), secret.shown);
-    replaceAll(text, jsonEscaped(secret.value), secret.shown);
   }
   return text;
 }

@@ -13,7 +13,8 @@ struct Secret {
   std::string shown;  // what replaces it: "${API_TOKEN}"
 };
 
-// Replaces each secret in `text`, as it is, percent-encoded and JSON-escaped, by its `shown`.
+// Replaces each secret in `text`, as it is, percent-encoded and JSON-escaped (up to three
+// times over: JSON quoted inside JSON), by its `shown`.
 std::string redactSecrets(std::string text, const std::vector<Secret>& secrets);
 
 // Standard base64 (RFC 4648, padded): how Basic credentials travel, so they are redacted too.

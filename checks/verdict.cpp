@@ -43,14 +43,15 @@ FailureReason reasonFor(FailureKind kind) {
 }
 
 Verdict judge(const StepSpec& step, const ProbeResult& result,
-              std::chrono::system_clock::time_point now, Variables* extracted) {
+              std::chrono::system_clock::time_point now, Variables* extracted,
+              const std::vector<Secret>* secrets) {
   Verdict verdict;
   if (!result.gotResponse()) {
     verdict.reason = reasonFor(result.failure);
     verdict.failures.push_back(result.failureReason);
     return verdict;
   }
-  EvaluationContext context(result, now);
+  EvaluationContext context(result, now, secrets);
   if (step.assertions.empty()) {
     if (result.status < 200 || result.status > 299) {
       verdict.reason = FailureReason::HttpStatus;

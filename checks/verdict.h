@@ -43,9 +43,10 @@ struct Verdict {
 
 // Applies the step's assertions (or "any 2xx" when it has none) to one response; when they
 // pass and `extracted` is given, reads the step's extractions into it (a value that is not
-// there fails the step).
+// there fails the step). `secrets` never appear in the failure messages.
 Verdict judge(const StepSpec& step, const ProbeResult& result,
-              std::chrono::system_clock::time_point now, Variables* extracted = nullptr);
+              std::chrono::system_clock::time_point now, Variables* extracted = nullptr,
+              const std::vector<Secret>* secrets = nullptr);
 
 std::ostream& operator<<(std::ostream& out, const Verdict& verdict);
 

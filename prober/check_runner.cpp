@@ -100,9 +100,10 @@ struct Run : std::enable_shared_from_this<Run> {
   void stepDone(std::size_t index, ProbeResult probe) {
     const StepSpec& step = spec->steps[index];
     Verdict verdict = judge(step, probe, clock.wallNow(),
-                            step.extractions.empty() ? nullptr : &variables);
+                            step.extractions.empty() ? nullptr : &variables, &spec->secrets);
     if (!verdict.passed && !spec->secrets.empty()) {
-      // Failure messages quote the response, which may echo what was sent.
+      // Judging kept secrets out of the values it quoted; this catches the rest (a transport
+      // error or an extraction message naming what it read).
       for (std::string& failure : verdict.failures) {
         failure = redactSecrets(std::move(failure), spec->secrets);
       }

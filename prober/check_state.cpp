@@ -52,7 +52,7 @@ AlertTransition CheckState::record(RunResultPtr result) {
 }
 
 AlertTransition CheckState::judgeCertificate(std::chrono::system_clock::time_point now) {
-  if (spec_->certWarning.count() <= 0 || !certSeenLastRun_ || !certExpiry_) {
+  if (spec_->certWarning.count() <= 0 || !certSeenLastRun_) {  // seen implies certExpiry_ is set
     return AlertTransition::None;
   }
   const bool soon = *certExpiry_ - now < spec_->certWarning;

@@ -9,23 +9,19 @@ set -uo pipefail
 prober=$1
 source "$(dirname "$0")/lib.sh"
 
-start_helper "$2" target
-start_helper "$3" standin
-target="http://127.0.0.1:$target_port"
-standin="http://127.0.0.1:$standin_port"
+start_target_and_standin "$2" "$3"
 routing_key="R0UT1NGKEY0123456789abcdefSECRET"  # 32 characters, as PagerDuty's are
 export TEST_PD_KEY=$routing_key
 export TEST_SLACK_URL="$standin/slack/hook"
 
 set_target() { curl -sf "$target/switch/set?status=$1" >/dev/null; }
 set_standin() { curl -sf -X POST "$standin/control?target=$1&mode=$2" >/dev/null; }
-events() { curl -sf "$standin/events?target=$1"; }
-# count TARGET ACTION CHECK: accepted events of that action for that check
-count() { events "$1" | jq --arg a "$2" --arg d "prober:$3" '[.[] | select(.event_action == $a and .dedup_key == $d)] | length'; }
-slack_count() { events slack | jq --arg c "$1" --arg t "$2" '[.[] | select(.text | contains($c) and contains($t))] | length'; }
+# count ACTION CHECK: accepted PagerDuty events of that action for that check's alert
+count() { pd_count "$1" "prober:$2"; }
+slack_count() { standin_events slack | jq --arg c "$1" --arg t "$2" '[.[] | select(.text | contains($c) and contains($t))] | length'; }
 metric() { curl -sf "$api/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
 # Predicates evaluated afresh on every poll of wait_up_to.
-count_is() { [[ "$(count "$2" "$3" "$4")" == "$1" ]]; }
+count_is() { pd_count_is "$1" "$2" "prober:$3"; }
 slack_is() { [[ "$(slack_count "$2" "$3")" == "$1" ]]; }
 metric_is() { [[ "$(metric "$2")" == "$1" ]]; }
 metric_at_least() { local v; v=$(metric "$2"); [[ -n $v && $v -ge $1 ]]; }
@@ -65,8 +61,8 @@ write_config api
 start_daemon "$prober" "$work/checks.toml" "$work/daemon1.log" --state-dir "$work/state"
 expect "the check passes first" wait_for bash -c "curl -sf '$api/api/v1/checks' | jq -e '.checks[0].runs.success >= 2'"
 set_target 503
-expect "a trigger reaches PagerDuty" wait_up_to 10 count_is 1 pagerduty trigger api
-trigger=$(events pagerduty | jq -c '[.[] | select(.event_action == "trigger")][0]')
+expect "a trigger reaches PagerDuty" wait_up_to 10 count_is 1 trigger api
+trigger=$(standin_events pagerduty | jq -c '[.[] | select(.event_action == "trigger")][0]')
 expect "it came after exactly 3 failures" test "$(jq '.payload.custom_details.consecutive_failures' <<<"$trigger")" = 3
 expect "custom_details names the failure reason" test "$(jq -r '.payload.custom_details.reason' <<<"$trigger")" = "http_status"
 expect "prober_check_failures_total counts it by reason" metric_at_least 3 'prober_check_failures_total{check="api",reason="http_status"}'
@@ -77,11 +73,11 @@ expect "severity, class, source, client_url" jq -e >/dev/null '.payload.severity
 expect "the timestamp is ISO 8601 UTC with milliseconds" jq -e >/dev/null '.payload.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")' <<<"$trigger"
 expect "Slack heard it, in red" wait_up_to 10 slack_is 1 api 'is down'
 sleep 1.5  # seven more failing runs
-expect "nothing more is sent while it stays failing" test "$(count pagerduty trigger api)" = 1
+expect "nothing more is sent while it stays failing" test "$(count trigger api)" = 1
 expect "nothing more on Slack either" test "$(slack_count api 'is down')" = 1
 expect "prober_alert_firing is 1" test "$(metric 'prober_alert_firing{check="api"}')" = 1
 set_target 200
-expect "one resolve after the passes" wait_up_to 10 count_is 1 pagerduty resolve api
+expect "one resolve after the passes" wait_up_to 10 count_is 1 resolve api
 expect "the resolve is exactly {routing_key, event_action, dedup_key}" \
   bash -c "curl -sf '$standin/events?target=pagerduty' | jq -e '[.[] | select(.event_action == \"resolve\")][0] | keys == [\"dedup_key\", \"event_action\", \"routing_key\"]' >/dev/null"
 expect "Slack heard the recovery, in green" wait_up_to 10 slack_is 1 api 'is back up'
@@ -107,9 +103,9 @@ expect "the alert resolved while PagerDuty was down" wait_up_to 10 metric_is 0 '
 before=$(retries)
 expect "a 500 is retried" wait_up_to 15 metric_at_least $((before + 1)) 'prober_notifications_total{notifier="pagerduty",result="retry"}'
 set_standin pagerduty ok
-expect "after the outage both arrive" wait_up_to 30 count_is 2 pagerduty resolve api
+expect "after the outage both arrive" wait_up_to 30 count_is 2 resolve api
 expect "in order: trigger, resolve, trigger, resolve" \
-  test "$(events pagerduty | jq -r '[.[] | select(.dedup_key == "prober:api") | .event_action] | join(",")')" = "trigger,resolve,trigger,resolve"
+  test "$(standin_events pagerduty | jq -r '[.[] | select(.dedup_key == "prober:api") | .event_action] | join(",")')" = "trigger,resolve,trigger,resolve"
 expect "the outbox is empty" wait_up_to 5 metric_is 0 prober_outbox_pending
 
 # --- 3. kill -9 while a delivery is pending, restart: delivered once ---
@@ -120,9 +116,9 @@ kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 set_standin pagerduty ok
 start_daemon "$prober" "$work/checks.toml" "$work/daemon2.log" --state-dir "$work/state"
-expect "after the restart the pending trigger is delivered" wait_up_to 10 count_is 3 pagerduty trigger api
+expect "after the restart the pending trigger is delivered" wait_up_to 10 count_is 3 trigger api
 sleep 1.5  # the check keeps failing: the restored alert is still firing
-expect "... once, and no second trigger for the alert that is already firing" test "$(count pagerduty trigger api)" = 3
+expect "... once, and no second trigger for the alert that is already firing" test "$(count trigger api)" = 3
 expect "the restart says the alert is still firing" grep -q "alert still firing from before the restart" "$work/daemon2.log"
 
 # --- 4. kill -9 while firing, restart: no new trigger, the resolve is still sent ---
@@ -130,9 +126,9 @@ kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 start_daemon "$prober" "$work/checks.toml" "$work/daemon3.log" --state-dir "$work/state"
 sleep 1.5
-expect "no new trigger after a restart while firing" test "$(count pagerduty trigger api)" = 3
+expect "no new trigger after a restart while firing" test "$(count trigger api)" = 3
 set_target 200
-expect "the resolve is sent on recovery" wait_up_to 10 count_is 3 pagerduty resolve api
+expect "the resolve is sent on recovery" wait_up_to 10 count_is 3 resolve api
 
 # --- 5. a 400 is logged with the answer, counted, and not retried ---
 set_standin pagerduty 400
@@ -147,7 +143,7 @@ set_standin pagerduty ok
 # --- 6. a firing check removed from the config is resolved ---
 write_config other
 curl -sf -X POST "$api/-/reload" >/dev/null
-expect "removing a firing check resolves it" wait_up_to 10 count_is 4 pagerduty resolve api
+expect "removing a firing check resolves it" wait_up_to 10 count_is 4 resolve api
 expect "the resolve was logged" grep -q "left the config while its alert was firing" "$work/daemon3.log"
 
 # --- secrets ---

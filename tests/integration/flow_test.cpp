@@ -5,29 +5,11 @@
 #include <regex>
 
 #include "tests/support/run_check.h"
-#include "tests/support/target_server.h"
 
 namespace {
 
-prober::testing::TargetServer& flowTarget() {
-  static prober::testing::TargetServer server;
-  return server;
-}
-
-std::optional<std::string> flowEnvironment(const std::string& name) {
-  if (name == "SYNTH_PASSWORD") {
-    return "s3cret";
-  }
-  return std::nullopt;
-}
-
-std::shared_ptr<const prober::CheckSpec> loadCheck(const std::string& toml) {
-  return prober::testing::loadCheck(toml, flowTarget().port(), flowEnvironment);
-}
-
-prober::RunResultPtr runOnce(const std::shared_ptr<const prober::CheckSpec>& spec) {
-  return prober::testing::runCheckOnce(spec);
-}
+using prober::testing::loadCheck;
+using prober::testing::runCheckOnce;
 
 const char* kLoginFlow = R"(
 [[check]]
@@ -58,7 +40,7 @@ TEST_CASE("a login flow passes the token it extracted to the next steps") {
   auto spec = loadCheck(kLoginFlow);
   REQUIRE(spec->steps.size() == 3);
   CHECK(spec->steps[1].hasPlaceholders);
-  const prober::RunResultPtr result = runOnce(spec);
+  const prober::RunResultPtr result = runCheckOnce(spec);
   for (const auto& step : result->steps) {
     CAPTURE(step.name);
     CAPTURE(step.verdict);
@@ -71,14 +53,14 @@ TEST_CASE("a login flow passes the token it extracted to the next steps") {
 
 TEST_CASE("each run logs in anew: the second run uses its own token") {
   auto spec = loadCheck(kLoginFlow);
-  CHECK(runOnce(spec)->passed);
-  CHECK(runOnce(spec)->passed);  // /me accepts only the newest token
+  CHECK(runCheckOnce(spec)->passed);
+  CHECK(runCheckOnce(spec)->passed);  // /me accepts only the newest token
 }
 
 TEST_CASE("a wrong password fails the flow at its first step, which is named") {
   std::string toml = kLoginFlow;
   toml = std::regex_replace(toml, std::regex(R"(\$\{SYNTH_PASSWORD\})"), "wrong");
-  const prober::RunResultPtr result = runOnce(loadCheck(toml));
+  const prober::RunResultPtr result = runCheckOnce(loadCheck(toml));
   CHECK_FALSE(result->passed);
   CHECK(result->steps.size() == 1);  // later steps do not run
   CHECK(result->firstFailure() == "step login: status == 200 (got 401)");
@@ -86,7 +68,7 @@ TEST_CASE("a wrong password fails the flow at its first step, which is named") {
 }
 
 TEST_CASE("a value that is not in the response fails its step with reason extract") {
-  const prober::RunResultPtr result = runOnce(loadCheck(R"(
+  const prober::RunResultPtr result = runCheckOnce(loadCheck(R"(
 [[check]]
 name = "missing"
   [[check.step]]
@@ -108,7 +90,7 @@ name = "missing"
 }
 
 TEST_CASE("a header extract that is missing, and a body regex that does not match, say so") {
-  const prober::RunResultPtr result = runOnce(loadCheck(R"(
+  const prober::RunResultPtr result = runCheckOnce(loadCheck(R"(
 [[check]]
 name = "missing-header"
   [[check.step]]
@@ -121,7 +103,7 @@ name = "missing-header"
 )"));
   CHECK(result->firstFailure() == "step first: extract where = 'header Location': no Location header");
 
-  const prober::RunResultPtr regex = runOnce(loadCheck(R"(
+  const prober::RunResultPtr regex = runCheckOnce(loadCheck(R"(
 [[check]]
 name = "no-match"
   [[check.step]]
@@ -137,7 +119,7 @@ name = "no-match"
 }
 
 TEST_CASE("built-in variables have one value per run, usable in the first step") {
-  const prober::RunResultPtr result = runOnce(loadCheck(R"(
+  const prober::RunResultPtr result = runCheckOnce(loadCheck(R"(
 [[check]]
 name = "builtins"
   [[check.step]]

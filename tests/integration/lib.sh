@@ -61,6 +61,15 @@ start_helper() {
   printf -v "${name}_pid" '%s' "$pid"
 }
 
+# start_target_and_standin TARGET_SERVER NOTIFY_STANDIN: the target server and the notify
+# stand-in; sets target and standin, their base URLs.
+start_target_and_standin() {
+  start_helper "$1" target
+  start_helper "$2" standin
+  target="http://127.0.0.1:$target_port"
+  standin="http://127.0.0.1:$standin_port"
+}
+
 # start_daemon PROBER CONFIG LOG [ARGS...]: runs the daemon on a free port; sets daemon_pid
 # and api (its base URL).
 start_daemon() {
@@ -72,6 +81,16 @@ start_daemon() {
   wait_for grep -q "listening on" "$log" || { echo "the daemon did not start"; cat "$log"; exit 1; }
   api="http://127.0.0.1:$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
 }
+
+# Events the notify stand-in accepted (needs $standin, its base URL). TARGET: pagerduty|slack.
+standin_events() { curl -sf "$standin/events?target=$1"; }
+# pd_count ACTION DEDUP_KEY: how many PagerDuty events of that action and dedup key arrived.
+pd_count() {
+  standin_events pagerduty |
+    jq --arg a "$1" --arg d "$2" '[.[] | select(.event_action == $a and .dedup_key == $d)] | length'
+}
+# pd_count_is N ACTION DEDUP_KEY: a predicate for expect and wait_up_to.
+pd_count_is() { [[ "$(pd_count "$2" "$3")" == "$1" ]]; }
 
 finish() {
   echo "$passed passed, $failed failed"

@@ -4,26 +4,11 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/run_check.h"
-#include "tests/support/target_server.h"
 
 namespace {
 
-prober::testing::TargetServer& echoTarget() {
-  static prober::testing::TargetServer server;
-  return server;
-}
-
-std::optional<std::string> environment(const std::string& name) {
-  if (name == "API_TOKEN") {
-    return "s3cret";
-  }
-  return std::nullopt;
-}
-
-prober::RunResultPtr run(const std::string& toml) {
-  return prober::testing::runCheckOnce(
-      prober::testing::loadCheck(toml, echoTarget().port(), environment));
-}
+using prober::testing::loadErrors;
+using prober::testing::runToml;
 
 void requirePassed(const prober::RunResultPtr& result) {
   for (const auto& step : result->steps) {
@@ -34,14 +19,10 @@ void requirePassed(const prober::RunResultPtr& result) {
   CHECK(result->passed);
 }
 
-std::string errors(const std::string& toml) {
-  return prober::testing::loadErrors(toml, echoTarget().port(), environment);
-}
-
 }  // namespace
 
 TEST_CASE("method, query, headers, form body and basic auth arrive as configured") {
-  requirePassed(run(R"(
+  requirePassed(runToml(R"(
 [[check]]
 name = "options"
 method = "PUT"
@@ -65,7 +46,7 @@ assert = [
 }
 
 TEST_CASE("a bearer token, a raw body and a query without a url query string") {
-  requirePassed(run(R"(
+  requirePassed(runToml(R"(
 [[check]]
 name = "bearer"
 method = "POST"
@@ -83,7 +64,7 @@ assert = [
 }
 
 TEST_CASE("a bearer token taken from an earlier step, and placeholders in query and form") {
-  requirePassed(run(R"(
+  requirePassed(runToml(R"(
 [[check]]
 name = "flow"
   [[check.step]]
@@ -109,7 +90,7 @@ name = "flow"
 }
 
 TEST_CASE("expect_status is a status assertion") {
-  const auto one = run(R"(
+  const auto one = runToml(R"(
 [[check]]
 name = "expect-one"
 url = "http://127.0.0.1:PORT/echo/request"
@@ -118,7 +99,7 @@ expect_status = 201
   CHECK_FALSE(one->passed);
   CHECK(one->firstFailure() == "status == 201 (got 200)");
   CHECK(one->steps[0].verdict.reason == prober::FailureReason::HttpStatus);
-  requirePassed(run(R"(
+  requirePassed(runToml(R"(
 [[check]]
 name = "expect-many"
 url = "http://127.0.0.1:PORT/status/404"
@@ -127,7 +108,7 @@ expect_status = [200, 404]
 }
 
 TEST_CASE("http_version 2 asks a cleartext server to upgrade to h2c") {
-  requirePassed(run(R"(
+  requirePassed(runToml(R"(
 [[check]]
 name = "h2"
 url = "http://127.0.0.1:PORT/echo/request"
@@ -137,7 +118,7 @@ assert = ['json $.headers.upgrade == "h2c"']
 }
 
 TEST_CASE("ip_version 6 refuses an IPv4 address; ip_version 4 uses it") {
-  const auto six = run(R"(
+  const auto six = runToml(R"(
 [[check]]
 name = "six"
 url = "http://127.0.0.1:PORT/echo/request"
@@ -150,7 +131,7 @@ ip_version = 6
 }
 
 TEST_CASE("a proxy carries the request: the origin is never contacted") {
-  requirePassed(run(R"(
+  requirePassed(runToml(R"(
 [[check]]
 name = "proxied"
 url = "http://origin.invalid/thing?x=1"
@@ -160,7 +141,7 @@ assert = ['body == "proxied GET http://origin.invalid/thing?x=1"']
 }
 
 TEST_CASE("every request option is validated at load with its line and column") {
-  CHECK(errors(R"([[check]]
+  CHECK(loadErrors(R"([[check]]
 name = "bad"
 url = "http://127.0.0.1:PORT/"
 method = "POST"
@@ -188,7 +169,7 @@ query = "q=1"
 14:15: check "bad": server_name "bad name" is not a host name
 15:9: check "bad": query must be a table of strings
 )");
-  CHECK(errors(R"([[check]]
+  CHECK(loadErrors(R"([[check]]
 name = "worse"
 url = "http://127.0.0.1:PORT/"
 method = "FETCH"
@@ -213,7 +194,7 @@ expect_status = 99
 12:14: check "worse": client_cert and client_key go together
 13:17: check "worse": expect_status must be a status code from 100 to 599, or an array of them
 )");
-  CHECK(errors(R"([[check]]
+  CHECK(loadErrors(R"([[check]]
 name = "both"
 url = "http://127.0.0.1:PORT/"
 headers = { Authorization = "Basic x" }

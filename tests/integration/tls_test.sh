@@ -248,27 +248,21 @@ expect "probe_tls_version_info names the version" \
 expect "the expired check's failure is counted with reason tls" \
   grep -qE '^prober_check_failures_total\{check="expired",reason="tls"\} [1-9]' "$work/metrics.txt"
 
-# pd_events ACTION DEDUP_KEY: how many such events the PagerDuty stand-in accepted.
-pd_events() {
-  curl -sf "$standin/events?target=pagerduty" |
-    jq --arg a "$1" --arg d "$2" '[.[] | select(.event_action == $a and .dedup_key == $d)] | length'
-}
-pd_is() { [[ "$(pd_events "$2" "$3")" == "$1" ]]; }
 expect "a certificate expiring within cert_warning pages a warning" \
-  wait_up_to 15 pd_is 1 trigger prober:soon-warned:cert
-warning=$(curl -sf "$standin/events?target=pagerduty" | jq -c '[.[] | select(.dedup_key == "prober:soon-warned:cert")][0]')
+  wait_up_to 15 pd_count_is 1 trigger prober:soon-warned:cert
+warning=$(standin_events pagerduty | jq -c '[.[] | select(.dedup_key == "prober:soon-warned:cert")][0]')
 expect "the warning has warning severity and says when the certificate expires" \
   jq -e >/dev/null '.payload.severity == "warning" and (.payload.summary | test("^soon-warned: the TLS certificate expires in 2d23h .* within cert_warning 21d$"))' <<<"$warning"
 expect "the check itself stays up" has_line 'probe_success{check="soon-warned"} 1'
 sleep 6  # another run of every check (5 s interval)
-expect "the warning is sent once, not on every run" pd_is 1 trigger prober:soon-warned:cert
-expect "the check's own alert is not paged" pd_is 0 trigger prober:soon-warned
-expect "a certificate beyond cert_warning pages no one" pd_is 0 trigger prober:valid-warned:cert
+expect "the warning is sent once, not on every run" pd_count_is 1 trigger prober:soon-warned:cert
+expect "the check's own alert is not paged" pd_count_is 0 trigger prober:soon-warned
+expect "a certificate beyond cert_warning pages no one" pd_count_is 0 trigger prober:valid-warned:cert
 
 daemon_config "" >"$work/daemon.toml"
 curl -sf -X POST "$api/-/reload" >/dev/null
 expect "dropping cert_warning by reload resolves the warning" \
-  wait_up_to 10 pd_is 1 resolve prober:soon-warned:cert
+  wait_up_to 10 pd_count_is 1 resolve prober:soon-warned:cert
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 finish

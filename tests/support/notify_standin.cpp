@@ -3,7 +3,7 @@
 // fields, severity values, lengths); a test can make either answer 400, 429 or 500, answer
 // slowly, or drop the connection, and reads back what was accepted.
 //   POST /v2/enqueue                      PagerDuty Events API v2
-//   POST /slack/hook                      Slack incoming webhook
+//   POST /slack/hook[/ANY]                Slack incoming webhook (real ones carry a secret path)
 //   POST /control?target=T&mode=M         T: pagerduty|slack; M: ok|400|429|500|slow|drop
 //                                         (slow: holds the request 15 s, past any client
 //                                         timeout, then answers 503: nothing was processed)
@@ -226,8 +226,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       return reply(http::status::ok, json::serialize(stats));
     }
-    if ((path == "/v2/enqueue" || path == "/slack/hook") && request_.method() == http::verb::post) {
-      return event(path == "/v2/enqueue" ? "pagerduty" : "slack");
+    const bool slackHook = path == "/slack/hook" || path.rfind("/slack/hook/", 0) == 0;
+    if ((path == "/v2/enqueue" || slackHook) && request_.method() == http::verb::post) {
+      return event(slackHook ? "slack" : "pagerduty");
     }
     reply(http::status::not_found, R"({"error":"not found"})");
   }

@@ -12,27 +12,38 @@
 #include "prober/check_runner.h"
 #include "prober/clock.h"
 #include "prober/curl_engine.h"
+#include "tests/support/target_server.h"
 
 namespace prober::testing {
 
 namespace {
 
-LoadResult load(std::string toml, unsigned short port, const Environment& env,
-                std::string& path) {
-  toml = std::regex_replace(toml, std::regex("PORT"), std::to_string(port));
+TargetServer& sharedTarget() {
+  static TargetServer server;
+  return server;
+}
+
+LoadResult load(std::string toml, std::string& path) {
+  toml = std::regex_replace(toml, std::regex("PORT"), std::to_string(sharedTarget().port()));
   path = "run_check_" + std::to_string(::getpid()) + ".toml";
   std::ofstream(path) << toml;
-  LoadResult loaded = loadConfig(path, env);
+  LoadResult loaded = loadConfig(path, testEnvironment);
   std::remove(path.c_str());
   return loaded;
 }
 
 }  // namespace
 
-std::shared_ptr<const CheckSpec> loadCheck(std::string toml, unsigned short port,
-                                           const Environment& env) {
+std::optional<std::string> testEnvironment(const std::string& name) {
+  if (name == "SYNTH_PASSWORD" || name == "API_TOKEN") {
+    return "s3cret";
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<const CheckSpec> loadCheck(std::string toml) {
   std::string path;
-  LoadResult loaded = load(std::move(toml), port, env, path);
+  LoadResult loaded = load(std::move(toml), path);
   for (const auto& error : loaded.errors) {
     MESSAGE(toString(error));
   }
@@ -41,9 +52,9 @@ std::shared_ptr<const CheckSpec> loadCheck(std::string toml, unsigned short port
   return loaded.config->checks.front();
 }
 
-std::string loadErrors(std::string toml, unsigned short port, const Environment& env) {
+std::string loadErrors(std::string toml) {
   std::string path;
-  LoadResult loaded = load(std::move(toml), port, env, path);
+  LoadResult loaded = load(std::move(toml), path);
   std::string out;
   for (const auto& error : loaded.errors) {
     std::string line = toString(error);
@@ -69,5 +80,7 @@ RunResultPtr runCheckOnce(const std::shared_ptr<const CheckSpec>& spec) {
   REQUIRE(result);
   return result;
 }
+
+RunResultPtr runToml(std::string toml) { return runCheckOnce(loadCheck(std::move(toml))); }
 
 }  // namespace prober::testing

@@ -217,3 +217,25 @@ TEST_CASE("an assertion is compiled once and evaluated many times") {
     CHECK(assertion->evaluate(context).passed);
   }
 }
+
+TEST_CASE("a quoted value shows no secret, not even the piece a shortened quote would keep") {
+  const std::vector<prober::Secret> secrets = {{"tok-SECRET-123456", "${TOKEN}"}};
+  ProbeResult result = sampleResult();
+  // The secret straddles the 120th character, where a long value is cut.
+  result.body = std::string(112, 'x') + "tok-SECRET-123456" + std::string(40, 'y');
+  std::string error;
+  const auto body = Assertion::parse(R"(body == "x")", error);
+  REQUIRE(body.has_value());
+  prober::EvaluationContext plain(result, kNow);
+  CHECK(body->evaluate(plain).message.find("tok-SEC") != std::string::npos);  // what would leak
+  prober::EvaluationContext guarded(result, kNow, &secrets);
+  const std::string message = body->evaluate(guarded).message;
+  CHECK(message.find("tok-") == std::string::npos);
+  CHECK(message.find(std::string(112, 'x') + "${TOKEN}") != std::string::npos);
+
+  result.body = R"({"echo":"Bearer tok-SECRET-123456"})";
+  const auto json = Assertion::parse(R"(json $.echo == "x")", error);
+  REQUIRE(json.has_value());
+  prober::EvaluationContext jsonContext(result, kNow, &secrets);
+  CHECK(json->evaluate(jsonContext).message == R"(json $.echo == "x" (got "Bearer ${TOKEN}"))");
+}

@@ -26,6 +26,33 @@ TEST_CASE("every form of a secret is replaced by its name") {
   CHECK(prober::redactSecrets("nothing here", secrets) == "nothing here");
 }
 
+namespace {
+// JSON's escaping of the two characters that matter here, written out as the oracle.
+std::string escapedOnce(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a secret JSON-escaped up to three times over is replaced") {
+  // An echo's answer holds the JSON body it received as a string; a message quotes it again.
+  const std::string secret = R"(a"b\c)";
+  const std::vector<prober::Secret> secrets = {{secret, "${S}"}};
+  std::string form = secret;
+  for (int level = 0; level <= 3; ++level) {
+    CAPTURE(level);
+    CAPTURE(form);
+    CHECK(prober::redactSecrets("<" + form + ">", secrets) == "<${S}>");
+    form = escapedOnce(form);
+  }
+}
+
 TEST_CASE("a check records the ${VAR} values it sends, longest first, and its Basic credentials") {
   const auto path = std::filesystem::temp_directory_path() / "prober-redaction-test.toml";
   std::ofstream(path) << R"([[check]]
