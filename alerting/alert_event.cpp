@@ -61,7 +61,31 @@ AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
 }
 
 std::string alertKey(const std::string& check, AlertKind kind) {
-  return kind == AlertKind::Certificate ? check + "#cert" : check;
+  switch (kind) {
+    case AlertKind::Certificate: return check + "#cert";
+    case AlertKind::SlashCommand: return "#" + check;
+    case AlertKind::Check: break;
+  }
+  return check;
+}
+
+AlertEvent slashCommandEventFor(const std::string& text, const std::string& teamId,
+                                const std::string& channelId, const std::string& channelName,
+                                const std::string& userId, const std::string& userName,
+                                std::chrono::system_clock::time_point at) {
+  AlertEvent event;
+  event.action = AlertAction::Trigger;
+  event.kind = AlertKind::SlashCommand;
+  event.check = "slack:" + userId + ":" + std::to_string(toMillis(at));
+  event.summary = text;
+  event.at = at;
+  event.failingSince = at;
+  event.labels = {{"slack_user", userName},
+                  {"slack_user_id", userId},
+                  {"slack_channel", channelName},
+                  {"slack_channel_id", channelId},
+                  {"slack_team_id", teamId}};
+  return event;
 }
 
 std::pair<std::string, AlertKind> parseAlertKey(const std::string& key) {
@@ -127,6 +151,9 @@ boost::json::value toJson(const AlertEvent& event) {
                              {"failure_reason", event.failureReason},
                              {"latency_ms", event.latencyMs},
                              {"summary", event.summary}};
+  if (event.kind == AlertKind::SlashCommand) {
+    out["kind"] = "slack";
+  }
   if (event.kind == AlertKind::Certificate) {
     out["kind"] = "cert";
     out["cert_expiry_ms"] = toMillis(event.certExpiry);
@@ -163,6 +190,9 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
     }
     event.latencyMs = object->at("latency_ms").to_number<double>();
     event.summary = std::string(object->at("summary").as_string());
+    if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "slack") {
+      event.kind = AlertKind::SlashCommand;
+    }
     if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "cert") {
       event.kind = AlertKind::Certificate;
       event.certExpiry = fromMillis(object->at("cert_expiry_ms").to_number<std::int64_t>());

@@ -16,8 +16,9 @@ namespace prober {
 enum class AlertAction { Trigger, Resolve };
 
 // What the alert is about: the check failing, or its certificate expiring soon (cert_warning:
-// its own alert, paged at warning severity, while the check may well be up).
-enum class AlertKind { Check, Certificate };
+// its own alert, paged at warning severity, while the check may well be up), or a person paging
+// from Slack (check "slack:USER_ID:MILLIS", the summary their text, labels who and where).
+enum class AlertKind { Check, Certificate, SlashCommand };
 
 struct AlertEvent {
   AlertAction action = AlertAction::Trigger;
@@ -42,11 +43,19 @@ AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
                              std::chrono::system_clock::time_point expiry,
                              std::chrono::system_clock::time_point at);
 
-// Where a check's alert lives in the store and the outbox: the check's name, and NAME#cert for
-// its certificate alert ('#' is not allowed in check names, so the two never collide).
+// Where a check's alert lives in the store and the outbox: the check's name, NAME#cert for
+// its certificate alert, #NAME for a page from Slack ('#' is not allowed in check names, so
+// they never collide).
 std::string alertKey(const std::string& check, AlertKind kind);
 // The check and kind behind a stored key.
 std::pair<std::string, AlertKind> parseAlertKey(const std::string& key);
+
+// The page a person sent from Slack: `text` is the summary; the labels slack_user,
+// slack_user_id, slack_channel, slack_channel_id and slack_team_id say who and from where.
+AlertEvent slashCommandEventFor(const std::string& text, const std::string& teamId,
+                                const std::string& channelId, const std::string& channelName,
+                                const std::string& userId, const std::string& userName,
+                                std::chrono::system_clock::time_point at);
 
 // The event for a check's transition; `last` is the run that caused it (may be null when a
 // check is resolved because it left the config).

@@ -141,11 +141,7 @@ void Pager::pollOnce() {
           spdlog::error("{}", error);
         }
       }
-      const std::string notifierName = head.row.notifier;
-      queue.pop_front();
-      if (hooks_.counted) {
-        hooks_.counted(notifierName, DeliveryResult::Dropped);
-      }
+      finish(key, DeliveryResult::Dropped, "notifier no longer configured");
     }
     if (queue.empty()) {
       continue;
@@ -205,14 +201,14 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     if (store_ != nullptr && row.id != 0 && !store_->markDelivered(row.id, hooks_.nowMs(), error)) {
       spdlog::error("{}", error);
     }
-    finish(key, DeliveryResult::Delivered);
+    finish(key, DeliveryResult::Delivered, describe(answer));
   } else if (canNeverSucceed(answer.status)) {
     spdlog::error("the {} was refused and will not be retried: {}", what, describe(answer));
     if (store_ != nullptr && row.id != 0 &&
         !store_->markRejected(row.id, describe(answer), error)) {
       spdlog::error("{}", error);
     }
-    finish(key, DeliveryResult::Rejected);
+    finish(key, DeliveryResult::Rejected, describe(answer));
   } else {
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
@@ -223,19 +219,19 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
         !store_->markRetry(row.id, row.attempts, row.nextAttemptMs, describe(answer), error)) {
       spdlog::error("{}", error);
     }
-    if (hooks_.counted) {
-      hooks_.counted(row.notifier, DeliveryResult::Retry);
+    if (hooks_.attempted) {
+      hooks_.attempted(row, DeliveryResult::Retry, describe(answer));
     }
   }
   poll();
 }
 
-void Pager::finish(const QueueKey& key, DeliveryResult result) {
+void Pager::finish(const QueueKey& key, DeliveryResult result, const std::string& answer) {
   auto& queue = queues_[key];
-  const std::string notifier = queue.front().row.notifier;
+  const OutboxRow row = std::move(queue.front().row);
   queue.pop_front();
-  if (hooks_.counted) {
-    hooks_.counted(notifier, result);
+  if (hooks_.attempted) {
+    hooks_.attempted(row, result, answer);
   }
 }
 

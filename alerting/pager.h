@@ -29,7 +29,9 @@ class Pager {
     std::function<std::int64_t()> nowMs;            // wall clock, milliseconds
     std::function<double()> random;                 // uniform in [0, 1), for jitter
     std::function<void(std::int64_t atMs)> wakeAt;  // call poll() again at this time
-    std::function<void(const std::string& notifier, DeliveryResult)> counted;  // for metrics
+    // Every attempt's outcome, for metrics and history: the row, and the answer ("HTTP 202:
+    // ...", "connection refused", or why it was dropped).
+    std::function<void(const OutboxRow& row, DeliveryResult, const std::string& answer)> attempted;
   };
 
   // `store` may be null (nothing is persisted: tests, or a store that failed to open).
@@ -69,7 +71,7 @@ class Pager {
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);
   // Takes a token from the notifier's pacing bucket, or returns when one will be available.
   bool takeToken(const NotifierSpec& notifier, std::int64_t now, std::int64_t& availableAt);
-  void finish(const QueueKey& key, DeliveryResult result);
+  void finish(const QueueKey& key, DeliveryResult result, const std::string& answer);
 
   Store* store_;
   Transport& transport_;

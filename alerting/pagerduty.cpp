@@ -26,6 +26,30 @@ std::string cutUtf8(std::string text, std::size_t limit) {
   return text;
 }
 
+std::string label(const AlertEvent& event, const std::string& key) {
+  const auto it = event.labels.find(key);
+  return it == event.labels.end() ? std::string() : it->second;
+}
+
+// A person paged from Slack: their words are the summary; the details say who and from where.
+boost::json::object slashCommandPayload(const AlertEvent& event, const std::string& severity) {
+  const std::string channel = label(event, "slack_channel");
+  return boost::json::object{
+      {"summary", cutUtf8(event.summary, kPagerDutySummaryLimit)},
+      {"source", "slack"},
+      {"severity", severity},
+      {"timestamp", isoTimestampUtc(event.at)},
+      {"component", channel.empty() ? label(event, "slack_channel_id") : "#" + channel},
+      {"class", "slack-page"},
+      {"custom_details",
+       boost::json::object{
+           {"paged_by", label(event, "slack_user") + " (" + label(event, "slack_user_id") + ")"},
+           {"slack_channel",
+            "#" + channel + " (" + label(event, "slack_channel_id") + ")"},
+           {"slack_team_id", label(event, "slack_team_id")},
+           {"text", event.summary}}}};
+}
+
 }  // namespace
 
 std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKey,
@@ -34,6 +58,13 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
   if (event.action == AlertAction::Resolve) {
     return boost::json::serialize(boost::json::object{
         {"routing_key", routingKey}, {"event_action", "resolve"}, {"dedup_key", dedupKey}});
+  }
+  if (event.kind == AlertKind::SlashCommand) {
+    return boost::json::serialize(boost::json::object{{"routing_key", routingKey},
+                                                      {"event_action", "trigger"},
+                                                      {"dedup_key", dedupKey},
+                                                      {"payload", slashCommandPayload(event, severity)},
+                                                      {"client", "prober"}});
   }
   const bool cert = event.kind == AlertKind::Certificate;
   std::string summary = cert ? certSummary(event) : event.summary;

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <variant>
 
+#include "alerting/sqlite_statement.h"
+
 namespace prober {
 
 namespace {
@@ -35,31 +37,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, id);
 )";
 
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return statement_ != nullptr; }
-  sqlite3_stmt* get() const { return statement_; }
-  void bind(int index, const std::string& text) {
-    sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_, index, value); }
-  int step() { return sqlite3_step(statement_); }
-  std::string text(int column) const {
-    const auto* data = sqlite3_column_text(statement_, column);
-    return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data));
-  }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
-
- private:
-  sqlite3_stmt* statement_ = nullptr;
-};
-
 std::string message(sqlite3* db, std::string_view what) {
   return fmt::format("state store: {}: {}", what, sqlite3_errmsg(db));
 }
@@ -67,31 +44,8 @@ std::string message(sqlite3* db, std::string_view what) {
 }  // namespace
 
 std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    error = fmt::format("cannot create state_dir {}: {}", dir, ec.message());
-    return nullptr;
-  }
-  const std::string path = (std::filesystem::path(dir) / "prober.db").string();
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    error = fmt::format("cannot open {}: {}", path,
-                        db != nullptr ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return nullptr;
-  }
-  sqlite3_busy_timeout(db, 2000);
-  std::unique_ptr<Store> store(new Store(db));
-  // WAL with synchronous=NORMAL: a committed transaction survives the process being killed.
-  if (!store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error) ||
-      !store->exec(kSchema, error)) {
-    error = fmt::format("cannot prepare {}: {}", path, error);
-    return nullptr;
-  }
-  return store;
+  sqlite3* db = openStateDatabase(dir, "prober.db", kSchema, error);
+  return db == nullptr ? nullptr : std::unique_ptr<Store>(new Store(db));
 }
 
 Store::~Store() {
@@ -99,13 +53,7 @@ Store::~Store() {
 }
 
 bool Store::exec(const char* sql, std::string& error) {
-  char* failure = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &failure) != SQLITE_OK) {
-    error = failure != nullptr ? failure : "unknown error";
-    sqlite3_free(failure);
-    return false;
-  }
-  return true;
+  return execSql(db_, sql, error);
 }
 
 std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {

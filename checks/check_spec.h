@@ -101,11 +101,23 @@ struct ProberSettings {
   int maxInFlight = 1000;
   std::string userAgent;  // default "prober/VERSION", filled by the runtime
   std::string externalUrl;
+  Millis historyRetention{14LL * 24 * 3600 * 1000};  // history_retention: runs and events kept
+};
+
+// [slack_command]: who may page on-call from Slack. Decisions use IDs only.
+struct SlackCommandSpec {
+  bool enabled = false;        // the table is present: POST /slack/command is served
+  std::string signingSecret;   // from ${VAR}
+  std::string notifier;        // a pagerduty notifier
+  std::vector<std::string> allowedTeams;  // empty: any workspace that signs with the secret
+  std::vector<std::string> allowedChannels;
+  std::vector<std::string> allowedUsers;
 };
 
 struct Config {
   std::string path;
   ProberSettings prober;
+  SlackCommandSpec slackCommand;
   std::map<std::string, NotifierSpec> notifiers;
   std::vector<std::shared_ptr<const CheckSpec>> checks;  // in file order
 };

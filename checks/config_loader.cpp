@@ -41,9 +41,12 @@ std::optional<std::string> processEnvironment(const std::string& name) {
 namespace {
 
 const std::set<std::string, std::less<>> kTopLevelKeys = {"prober", "defaults", "notifiers",
-                                                          "check"};
+                                                          "check", "slack_command"};
 const std::set<std::string, std::less<>> kProberKeys = {
-    "listen", "state_dir", "max_in_flight", "user_agent", "external_url", "include"};
+    "listen",       "state_dir", "max_in_flight",    "user_agent",
+    "external_url", "include",   "history_retention"};
+const std::set<std::string, std::less<>> kSlackCommandKeys = {
+    "signing_secret", "notifier", "allowed_teams", "allowed_channels", "allowed_users"};
 using KeySet = std::set<std::string, std::less<>>;
 
 KeySet withKeys(KeySet keys, std::initializer_list<const char*> more) {
@@ -408,6 +411,9 @@ class ConfigBuilder {
     if (const toml::node* notifiers = root->get("notifiers")) {
       readNotifiers(*notifiers, config);
     }
+    if (const toml::node* slack = root->get("slack_command")) {
+      readSlackCommand(*slack, config.slackCommand);
+    }
     readChecks(*root, config);
 
     const std::filesystem::path base = std::filesystem::path(path).parent_path();
@@ -439,6 +445,7 @@ class ConfigBuilder {
       globfree(&matches);
     }
     checkNotifyNames(config);
+    checkSlackCommandNotifier(config);
   }
 
  private:
@@ -526,6 +533,72 @@ class ConfigBuilder {
         includes = std::move(*patterns);
       }
     }
+    if (const toml::node* retention = table->get("history_retention")) {
+      if (auto value = reader_.duration(*retention, "history_retention")) {
+        if (*value < Millis(3600 * 1000) || *value > Millis(3660LL * 24 * 3600 * 1000)) {
+          reader_.error(*retention, "history_retention must be from 1h to 3660d");
+        } else {
+          settings.historyRetention = *value;
+        }
+      }
+    }
+  }
+
+  // [slack_command]: read here; that its notifier exists is checked once all are read.
+  void readSlackCommand(const toml::node& node, SlackCommandSpec& spec) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      reader_.error(node, "[slack_command] must be a table");
+      return;
+    }
+    spec.enabled = true;
+    reader_.rejectUnknownKeys(*table, kSlackCommandKeys, "[slack_command]");
+    if (const toml::node* secret = table->get("signing_secret")) {
+      spec.signingSecret = reader_.string(*secret, "slack_command signing_secret").value_or("");
+      if (secret->is_string() && spec.signingSecret.empty()) {
+        reader_.error(*secret, "slack_command signing_secret must not be empty");
+      }
+    } else {
+      reader_.error(node, "[slack_command] needs signing_secret (Slack app, Basic Information, "
+                          "Signing Secret), usually \"${SLACK_SIGNING_SECRET}\"");
+    }
+    if (const toml::node* notifier = table->get("notifier")) {
+      spec.notifier = reader_.string(*notifier, "slack_command notifier", false).value_or("");
+      slackNotifierAt_ = reader_.where(*notifier);
+    } else {
+      reader_.error(node, "[slack_command] needs notifier: the pagerduty notifier to page");
+    }
+    const auto ids = [&](const char* key, const char* prefix, std::vector<std::string>& out,
+                         bool required) {
+      const toml::node* list = table->get(key);
+      if (list == nullptr) {
+        if (required) {
+          reader_.error(node, fmt::format("[slack_command] needs {} (Slack IDs like \"{}0123456\")",
+                                          key, prefix));
+        }
+        return;
+      }
+      auto values = reader_.stringArray(*list, fmt::format("slack_command {}", key));
+      if (!values) {
+        return;
+      }
+      for (const std::string& id : *values) {
+        const bool looksLikeId =
+            id.size() >= 2 && id.size() <= 32 &&
+            std::all_of(id.begin(), id.end(), [](char c) {
+              return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            });
+        if (!looksLikeId) {
+          reader_.error(*list, fmt::format("slack_command {}: \"{}\" is not a Slack ID (IDs, "
+                                           "not names, decide: like \"{}0123456\")",
+                                           key, id, prefix));
+        }
+      }
+      out = std::move(*values);
+    };
+    ids("allowed_teams", "T", spec.allowedTeams, false);
+    ids("allowed_channels", "C", spec.allowedChannels, true);
+    ids("allowed_users", "U", spec.allowedUsers, true);
   }
 
   void readNotifiers(const toml::node& node, Config& config) {
@@ -1143,6 +1216,24 @@ class ConfigBuilder {
     }
   }
 
+  void checkSlackCommandNotifier(const Config& config) {
+    const std::string& name = config.slackCommand.notifier;
+    if (!config.slackCommand.enabled || name.empty()) {
+      return;
+    }
+    const auto notifier = config.notifiers.find(name);
+    if (notifier == config.notifiers.end()) {
+      reader_.error(slackNotifierAt_,
+                    fmt::format("slack_command notifier \"{}\" is not defined under [notifiers]",
+                                name));
+    } else if (notifier->second.type != "pagerduty") {
+      reader_.error(slackNotifierAt_,
+                    fmt::format("slack_command notifier \"{}\" must be a pagerduty notifier "
+                                "(it is {})",
+                                name, notifier->second.type));
+    }
+  }
+
   void checkNotifyNames(const Config& config) {
     for (const auto& use : notifyUses_) {
       for (const std::string& name : use.names) {
@@ -1168,6 +1259,7 @@ class ConfigBuilder {
   const toml::table* defaults_ = nullptr;
   std::unordered_map<std::string, SourceLocation> names_;
   std::vector<NotifyUse> notifyUses_;
+  SourceLocation slackNotifierAt_;  // for an error found once every notifier is read
   std::map<std::string, std::string> extractedSoFar_;  // variable -> step, in the current check
   std::set<std::string> seenFiles_;
 };

@@ -91,4 +91,44 @@ boost::json::value checkToJson(const CheckState& check) {
   return out;
 }
 
+boost::json::value historyToJson(const std::string& check, std::int64_t sinceMs,
+                                 const std::vector<RunRecord>& runs,
+                                 const std::vector<HistoryEvent>& events) {
+  const auto at = [](std::int64_t ms) {
+    return isoTimestampUtc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  };
+  boost::json::array runArray;
+  runArray.reserve(runs.size());
+  for (const RunRecord& run : runs) {
+    boost::json::object item{{"at", at(run.atMs)},
+                             {"passed", run.passed},
+                             {"latency_ms", run.latencyMs},
+                             {"status", run.status}};
+    if (!run.passed) {
+      item["reason"] = run.reason;
+      item["failure"] = run.failure;
+    }
+    runArray.push_back(std::move(item));
+  }
+  boost::json::array eventArray;
+  for (const HistoryEvent& event : events) {
+    boost::json::object item{{"at", at(event.atMs)},
+                             {"type", typeName(event.type)},
+                             {"alert", event.check},
+                             {"action", event.action}};
+    if (event.type == HistoryEvent::Type::Notification) {
+      item["notifier"] = event.notifier;
+      item["outcome"] = event.outcome;
+      item["answer"] = event.detail;
+    } else if (!event.detail.empty()) {
+      item["detail"] = event.detail;
+    }
+    eventArray.push_back(std::move(item));
+  }
+  return boost::json::object{{"check", check},
+                             {"since", at(sinceMs)},
+                             {"runs", std::move(runArray)},
+                             {"events", std::move(eventArray)}};
+}
+
 }  // namespace prober

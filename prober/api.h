@@ -7,10 +7,15 @@
 #include "alerting/alert_event.h"
 #include "checks/run_result.h"
 #include "prober/check_state.h"
+#include "prober/history.h"
 
 namespace prober {
 
 boost::json::value runToJson(const RunResult& run);
 boost::json::value checkToJson(const CheckState& check);
+// A check's recorded history: its runs and its alert and notification events, oldest first.
+boost::json::value historyToJson(const std::string& check, std::int64_t sinceMs,
+                                 const std::vector<RunRecord>& runs,
+                                 const std::vector<HistoryEvent>& events);
 
 }  // namespace prober

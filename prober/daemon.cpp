@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -23,9 +24,11 @@
 #include "prober/clock.h"
 #include "prober/curl_engine.h"
 #include "prober/curl_transport.h"
+#include "prober/history.h"
 #include "prober/http_server.h"
 #include "prober/metrics.h"
 #include "prober/scheduler.h"
+#include "prober/slack_command.h"
 #include "prober/status_page.h"
 
 namespace prober {
@@ -55,10 +58,16 @@ struct Daemon::Impl {
               Pager::Hooks{[this] { return wallMs(); },
                            [this] { return std::uniform_real_distribution<double>(0, 1)(random); },
                            [this](std::int64_t atMs) { wakePagerAt(atMs); },
-                           [this](const std::string& notifier, DeliveryResult result) {
-                             metrics.countNotification(notifier, deliveryResultName(result));
+                           [this](const OutboxRow& row, DeliveryResult result,
+                                  const std::string& answer) {
+                             metrics.countNotification(row.notifier, deliveryResultName(result));
                              metrics.setOutboxPending(static_cast<double>(pager.pending()));
-                           }}) {
+                             history->add(notificationRecordOf(row, result, answer, wallMs()));
+                           }}),
+        history(openHistory(this->options.stateDir.value_or(this->config.prober.stateDir),
+                            this->config.prober.historyRetention)),
+        historyReader(openHistoryReader(
+            this->options.stateDir.value_or(this->config.prober.stateDir))) {
     std::string error;
     savedAlerts = store->loadAlerts(error);
     if (!error.empty()) {
@@ -107,6 +116,25 @@ struct Daemon::Impl {
     watchSignals();
     spdlog::info("prober {} listening on {}:{} with {} checks", PROBER_VERSION,
                  listen.substr(0, listen.rfind(':')), server->port(), checksInOrder.size());
+  }
+
+  static std::unique_ptr<HistoryWriter> openHistory(const std::string& stateDir,
+                                                    Millis retention) {
+    std::string error;
+    auto writer = HistoryWriter::open(stateDir, retention, error);
+    if (!writer) {
+      throw std::runtime_error(error);
+    }
+    return writer;
+  }
+
+  static std::unique_ptr<HistoryReader> openHistoryReader(const std::string& stateDir) {
+    std::string error;
+    auto reader = HistoryReader::open(stateDir, error);
+    if (!reader) {
+      throw std::runtime_error(error);
+    }
+    return reader;
   }
 
   static std::unique_ptr<Store> openStore(const std::string& stateDir) {
@@ -160,6 +188,7 @@ struct Daemon::Impl {
 
   void deliver(const CheckSpec& spec, AlertEvent event, bool keepFiring) {
     const std::string key = alertKey(spec.name, event.kind);
+    history->add(alertRecordOf(key, event));
     std::vector<OutboxRow> rows;
     for (const std::string& notifier : spec.notify) {
       rows.push_back(OutboxRow{0, key, notifier, event, 0, 0});
@@ -172,14 +201,117 @@ struct Daemon::Impl {
           std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch()).count(),
           spec.notify};
     }
+    enqueue(key, saved, std::move(rows), actionName(event.action));
+  }
+
+  // Stores the alert's new state and its notifications in one transaction, then delivers.
+  void enqueue(const std::string& key, const std::optional<SavedAlert>& saved,
+               std::vector<OutboxRow> rows, std::string_view what) {
     std::string error;
     if (!store->recordTransition(key, saved, rows, error)) {
-      spdlog::error("{} (the {} for {} is delivered from memory only)", error,
-                    actionName(event.action), key);
+      spdlog::error("{} (the {} for {} is delivered from memory only)", error, what, key);
     }
     pager.add(std::move(rows));
     pager.poll();
     metrics.setOutboxPending(static_cast<double>(pager.pending()));
+  }
+
+  // POST /slack/command (README, "Paging from Slack"): signed, fresh, not replayed, strictly
+  // parsed, and from an allowed user in an allowed channel; only then is anyone paged, through
+  // the outbox like any alert. Every request is logged and recorded in the history.
+  ServerResponse slackCommand(const ServerRequest& request) {
+    const auto reply = [](int status, bool inChannel, std::string_view text) {
+      return ServerResponse{status, "application/json", slackReply(inChannel, text), ""};
+    };
+    HistoryEvent record;
+    record.atMs = wallMs();
+    record.type = HistoryEvent::Type::SlashCommand;
+    record.action = "refused";
+    const auto refuse = [&](int status, const std::string& why) {
+      spdlog::warn("slack command refused: {}{}", why,
+                   record.userId.empty() ? std::string()
+                                         : fmt::format(" (user {} in channel {}, team {})",
+                                                       record.userId, record.channelId,
+                                                       record.teamId));
+      record.outcome = why;
+      history->add(record);
+      return reply(status, false, "Refused: " + why + ". Nobody was paged.");
+    };
+    std::string formError;
+    auto form = parseForm(request.body, formError, kSlackBodyLimit);
+    if (form && form->size() <= 2 && form->count("ssl_check") == 1 &&
+        form->at("ssl_check") == "1") {
+      return {200, "text/plain; charset=utf-8", "", ""};  // Slack checking our certificate
+    }
+    const SignatureCheck signature = slackVerifier->verify(
+        request.header("x-slack-request-timestamp"), request.header("x-slack-signature"),
+        request.body, record.atMs / 1000);
+    if (signature != SignatureCheck::Valid) {
+      return refuse(401, std::string(describe(signature)));
+    }
+    if (!form) {
+      return refuse(400, "the form body is malformed: " + formError);
+    }
+    auto command = slashCommandFromForm(*form, formError);
+    if (!command) {
+      return refuse(400, formError);
+    }
+    record.teamId = command->teamId;
+    record.channelId = command->channelId;
+    record.channelName = command->channelName;
+    record.userId = command->userId;
+    record.userName = command->userName;
+    record.detail = command->text;
+    const SlackCommandSpec& settings = config.slackCommand;
+    const SlashDecision decision = decide(settings, *command);
+    if (decision.kind == SlashDecision::Kind::Refuse) {
+      return refuse(200, decision.reason);
+    }
+    if (decision.kind == SlashDecision::Kind::Usage) {
+      return reply(200, false,
+                   fmt::format("Usage: {} WHAT IS WRONG. Pages on-call through {}; the channel "
+                               "sees who paged.",
+                               command->command, settings.notifier));
+    }
+    AlertEvent event = slashCommandEventFor(command->text, command->teamId, command->channelId,
+                                            command->channelName, command->userId,
+                                            command->userName, clock.wallNow());
+    const std::string key = alertKey(event.check, AlertKind::SlashCommand);
+    spdlog::warn("slack command: user {} ({}) in channel {} ({}) pages on-call through {}: {}",
+                 command->userId, command->userName, command->channelId, command->channelName,
+                 settings.notifier, command->text);
+    enqueue(key, std::nullopt, {OutboxRow{0, key, settings.notifier, event, 0, 0}}, "page");
+    record.action = "allowed";
+    record.check = key;
+    record.notifier = settings.notifier;
+    history->add(record);
+    return reply(200, true,
+                 fmt::format("<@{}> paged on-call through {}: {}", command->userId,
+                             settings.notifier, slackEscape(command->text)));
+  }
+
+  // Keeps the requester's text from turning into mentions or links when echoed (&, <, >).
+  static std::string slackEscape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        default: out += c;
+      }
+    }
+    return out;
+  }
+
+  // The verifier keeps its replay cache across reloads while the signing secret stays.
+  void applySlackCommand(const SlackCommandSpec& settings) {
+    if (!settings.enabled) {
+      slackVerifier.reset();
+    } else if (!slackVerifier || slackSecret != settings.signingSecret) {
+      slackVerifier = std::make_unique<SlackVerifier>(settings.signingSecret);
+    }
+    slackSecret = settings.enabled ? settings.signingSecret : std::string();
   }
 
   // A changed check keeps a firing certificate warning while it still asks for one, and
@@ -225,6 +357,10 @@ struct Daemon::Impl {
   std::unique_ptr<Store> store;
   std::mt19937 random{std::random_device{}()};
   Pager pager;
+  std::unique_ptr<HistoryWriter> history;  // after the pager: it is told of deliveries
+  std::unique_ptr<HistoryReader> historyReader;
+  std::unique_ptr<SlackVerifier> slackVerifier;  // while [slack_command] is configured
+  std::string slackSecret;
   std::map<std::string, SavedAlert> savedAlerts;  // from the store, until the first apply
   std::unique_ptr<HttpServer> server;
   std::unordered_map<std::string, Running> byName;
@@ -282,6 +418,8 @@ struct Daemon::Impl {
       kept.emplace(spec->name, running);
       ordered.push_back(running.state);
     }
+    applySlackCommand(next.slackCommand);
+    history->setRetention(next.prober.historyRetention);
     // What is left in byName was removed or replaced.
     pager.setNotifiers(next.notifiers, next.prober.externalUrl);
     for (const auto& [name, notifier] : next.notifiers) {
@@ -325,6 +463,7 @@ struct Daemon::Impl {
   }
 
   void record(CheckState& state, RunResultPtr result) {
+    history->add(runRecordOf(*result));
     const bool wasPassing = !state.last() || state.last()->passed;
     const std::string& name = state.spec()->name;
     if (!result->passed && wasPassing) {
@@ -479,6 +618,14 @@ struct Daemon::Impl {
   }
 
   void handle(const ServerRequest& request, Responder respond) {
+    if (request.target.substr(0, request.target.find('?')) == "/slack/command" && slackVerifier) {
+      if (request.method != "POST") {
+        respond({405, "text/plain; charset=utf-8", "method not allowed\n", "POST"});
+        return;
+      }
+      respond(slackCommand(request));
+      return;
+    }
     if (request.target.substr(0, request.target.find('?')) == "/-/reload") {
       if (request.method != "POST") {
         respond({405, "text/plain; charset=utf-8", "method not allowed\n", "POST"});
@@ -538,6 +685,53 @@ struct Daemon::Impl {
     (*step)();
   }
 
+  // GET /api/v1/checks/NAME/history?since=24h&limit=1000: runs and alert events from the store.
+  ServerResponse checkHistory(const std::string& name, const std::string& query) {
+    const auto bad = [](const std::string& why) {
+      return ServerResponse{400, "application/json",
+                            boost::json::serialize(boost::json::object{{"error", why}}) + "\n", ""};
+    };
+    std::string error;
+    const auto params = parseForm(query, error, 4096);
+    if (!params) {
+      return bad("malformed query: " + error);
+    }
+    const std::int64_t now = wallMs();
+    std::int64_t since = now - 24LL * 3600 * 1000;
+    std::size_t limit = 1000;
+    for (const auto& [key, value] : *params) {
+      if (key == "since") {
+        const auto ago = parseDuration(value);
+        if (!ago) {
+          return bad("since must be a duration like \"90m\" or \"24h\" (how far back)");
+        }
+        since = now - ago->count();
+      } else if (key == "limit") {
+        std::size_t n = 0;
+        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || end != value.data() + value.size() || n == 0 || n > 10'000) {
+          return bad("limit must be a number of runs from 1 to 10000");
+        }
+        limit = n;
+      } else {
+        return bad("unknown parameter " + key + " (since, limit)");
+      }
+    }
+    history->flush();  // what was recorded up to now is in the answer
+    auto runs = historyReader->runs(name, since, now + 1, limit, error);
+    auto events = historyReader->events({name}, since, now + 1, error);
+    if (!error.empty()) {
+      spdlog::error("{}", error);
+      return {500, "application/json",
+              boost::json::serialize(boost::json::object{{"error", error}}) + "\n", ""};
+    }
+    std::erase_if(events, [](const HistoryEvent& e) {
+      return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
+    });
+    return {200, "application/json",
+            boost::json::serialize(historyToJson(name, since, runs, events)) + "\n", ""};
+  }
+
   ServerResponse route(const ServerRequest& request) {
     std::string path = request.target.substr(0, request.target.find('?'));
     const bool isGet = request.method == "GET" || request.method == "HEAD";
@@ -570,7 +764,19 @@ struct Daemon::Impl {
       if (!isGet) {
         return methodNotAllowed("GET, HEAD");
       }
-      auto it = byName.find(path.substr(std::string_view("/api/v1/checks/").size()));
+      std::string name = path.substr(std::string_view("/api/v1/checks/").size());
+      constexpr std::string_view kHistory = "/history";
+      const bool wantsHistory = name.size() > kHistory.size() &&
+                                name.compare(name.size() - kHistory.size(), kHistory.size(),
+                                             kHistory) == 0;
+      if (wantsHistory) {
+        name.resize(name.size() - kHistory.size());
+      }
+      auto it = byName.find(name);
+      if (it != byName.end() && wantsHistory) {
+        const auto query = request.target.find('?');
+        return checkHistory(name, query == std::string::npos ? "" : request.target.substr(query + 1));
+      }
       if (it == byName.end()) {
         return {404, "application/json",
                 R"({"error":"no such check"})"

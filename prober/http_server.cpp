@@ -6,6 +6,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -89,6 +91,12 @@ class Session : public std::enable_shared_from_this<Session> {
     in.accept = std::string(request[http::field::accept]);
     in.contentType = std::string(request[http::field::content_type]);
     in.body = request.body();
+    for (const auto& field : request) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      in.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
     const unsigned version = request.version();
     const bool keepAlive = request.keep_alive();
     const bool head = request.method() == http::verb::head;

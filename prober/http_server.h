@@ -4,6 +4,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -17,6 +20,17 @@ struct ServerRequest {
   std::string accept;
   std::string contentType;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+
+  // The first value of a header ("" when absent); `name` lower-case.
+  std::string header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (key == name) {
+        return value;
+      }
+    }
+    return {};
+  }
 };
 
 struct ServerResponse {

@@ -34,6 +34,7 @@ struct Harness {
   std::int64_t now = 1'000'000;
   std::int64_t wake = -1;
   std::map<std::string, int> counted;
+  std::vector<std::string> answers;  // "CHECK NOTIFIER RESULT: ANSWER", every attempt
   prober::Pager pager;
 
   explicit Harness(prober::Store* store = nullptr)
@@ -41,8 +42,11 @@ struct Harness {
             store, transport,
             prober::Pager::Hooks{
                 [this] { return now; }, [] { return 0.5; }, [this](std::int64_t at) { wake = at; },
-                [this](const std::string& notifier, prober::DeliveryResult result) {
-                  ++counted[notifier + ":" + std::string(prober::deliveryResultName(result))];
+                [this](const prober::OutboxRow& row, prober::DeliveryResult result,
+                       const std::string& answer) {
+                  const std::string outcome(prober::deliveryResultName(result));
+                  ++counted[row.notifier + ":" + outcome];
+                  answers.push_back(row.check + " " + row.notifier + " " + outcome + ": " + answer);
                 }}) {
     prober::NotifierSpec pd{"pd",
                             "pagerduty",
@@ -112,8 +116,14 @@ TEST_CASE("timeouts, connection errors, 429 and 5xx are retried with growing del
   CHECK(delays ==
         std::vector<std::int64_t>{1000, 2000, 4000, 8000, 16000});  // jitter fixed at the middle
   CHECK(h.counted["pd:retry"] == 5);
-  h.transport.answer(202);
+  h.transport.answer(202, R"({"status":"success"})");
   CHECK(h.counted["pd:delivered"] == 1);
+  // Every attempt is reported with its answer (history records them).
+  CHECK(h.answers == std::vector<std::string>{
+                         "api pd retry: timed out after 10s", "api pd retry: connection refused",
+                         "api pd retry: HTTP 429", "api pd retry: HTTP 503",
+                         "api pd retry: HTTP 500",
+                         R"(api pd delivered: HTTP 202: {"status":"success"})"});
 }
 
 TEST_CASE("the backoff runs from 1 s to a 5 min cap, with jitter") {

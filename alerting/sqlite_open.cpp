@@ -1,0 +1,50 @@
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <filesystem>
+
+#include "alerting/sqlite_statement.h"
+
+namespace prober {
+
+bool execSql(sqlite3* db, const char* sql, std::string& error) {
+  char* failure = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &failure) != SQLITE_OK) {
+    error = failure != nullptr ? failure : "unknown error";
+    sqlite3_free(failure);
+    return false;
+  }
+  return true;
+}
+
+sqlite3* openStateDatabase(const std::string& dir, const std::string& file, const char* schema,
+                           std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    error = fmt::format("cannot create state_dir {}: {}", dir, ec.message());
+    return nullptr;
+  }
+  const std::string path = (std::filesystem::path(dir) / file).string();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    error = fmt::format("cannot open {}: {}", path,
+                        db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(db, 2000);
+  // WAL with synchronous=NORMAL: a committed transaction survives the process being killed,
+  // and readers on other connections never wait for the writer.
+  if (!execSql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error) ||
+      !execSql(db, schema, error)) {
+    error = fmt::format("cannot prepare {}: {}", path, error);
+    sqlite3_close(db);
+    return nullptr;
+  }
+  return db;
+}
+
+}  // namespace prober

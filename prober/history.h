@@ -1,0 +1,147 @@
+#pragma once
+// What the daemon saw, kept in state_dir/history.db (SQLite, WAL) for the status page, the
+// history API and `prober report`: every run's outcome, every alert state change, every
+// notification attempt and its answer, every slash-command request.
+//
+// The loop never waits on the disk: HistoryWriter queues records and a thread of its own
+// commits them in batches (one transaction per batch, so a thousand results a second cost a
+// few commits) and prunes what is older than the retention, a chunk at a time. Readers use
+// their own connection; WAL lets them read while the writer writes.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+struct sqlite3;
+
+namespace prober {
+
+struct RunRecord {
+  std::int64_t atMs = 0;  // when the run started, Unix milliseconds
+  std::string check;
+  bool passed = false;
+  double latencyMs = 0;
+  int status = 0;       // of the last step that ran; 0 when no response came
+  std::string reason;   // failure reason ("http_status", "timeout", ...); "" when passed
+  std::string failure;  // the first failed assertion, secrets already replaced; "" when passed
+};
+
+// Everything that is not a run, in one table: alerts, notifications and slash commands.
+struct HistoryEvent {
+  enum class Type { Alert, Notification, SlashCommand };
+  std::int64_t atMs = 0;
+  Type type = Type::Alert;
+  std::string check;     // alert, notification: the alert's key ("api", "api#cert"); "" otherwise
+  std::string action;    // alert: fired | resolved; notification: trigger | resolve;
+                         // slash command: allowed | refused
+  std::string notifier;  // notification; the notifier an allowed command paged
+  std::string outcome;   // notification: delivered | retry | rejected | dropped; command: why
+  std::string detail;    // alert: the first failure; notification: the answer; command: its text
+  // Slash commands: who asked, from where (IDs decide; names are for people reading).
+  std::string teamId, channelId, channelName, userId, userName;
+};
+
+std::string_view typeName(HistoryEvent::Type type);  // "alert" | "notification" | "slash_command"
+std::optional<HistoryEvent::Type> parseTypeName(std::string_view name);
+
+struct RunResult;
+struct AlertEvent;
+struct OutboxRow;
+enum class DeliveryResult;
+
+// What history keeps of a run, an alert transition (`key`: "NAME" or "NAME#cert") and a
+// delivery attempt.
+RunRecord runRecordOf(const RunResult& run);
+HistoryEvent alertRecordOf(const std::string& key, const AlertEvent& event);
+HistoryEvent notificationRecordOf(const OutboxRow& row, DeliveryResult result,
+                                  const std::string& answer, std::int64_t atMs);
+
+// The path of the history database in a state directory.
+std::string historyPath(const std::string& stateDir);
+
+class HistoryWriter {
+ public:
+  // Opens (creating) the database in `stateDir` and starts the writer thread. nullptr with
+  // `error` set when it cannot.
+  static std::unique_ptr<HistoryWriter> open(const std::string& stateDir,
+                                             std::chrono::milliseconds retention,
+                                             std::string& error);
+  // Writes what is queued, then stops.
+  ~HistoryWriter();
+  HistoryWriter(const HistoryWriter&) = delete;
+  HistoryWriter& operator=(const HistoryWriter&) = delete;
+
+  // Queue a record; never blocks on the disk. Past kMaxQueued records waiting (the disk has
+  // stalled) a new one is dropped and counted rather than growing without bound.
+  void add(RunRecord record);
+  void add(HistoryEvent event);
+  // Blocks until everything added before the call is committed (or failed).
+  void flush();
+
+  void setRetention(std::chrono::milliseconds retention);
+  std::int64_t dropped() const;
+  std::int64_t written() const;
+  // The last write error, "" when the last batch was committed.
+  std::string lastError() const;
+
+  static constexpr std::size_t kMaxQueued = 200'000;
+
+ private:
+  using Record = std::variant<RunRecord, HistoryEvent>;
+  HistoryWriter(sqlite3* db, std::chrono::milliseconds retention);
+  void enqueue(Record record);
+  void run();
+  bool writeBatch(std::vector<Record>& batch, std::string& error);
+  // Deletes rows older than `beforeMs` a chunk at a time; false when it stopped early to let
+  // queued records in.
+  bool prune(std::int64_t beforeMs, std::string& error);
+
+  sqlite3* db_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable flushed_;
+  std::deque<Record> queue_;
+  std::uint64_t enqueuedCount_ = 0;  // records ever queued
+  std::uint64_t doneCount_ = 0;      // records ever taken off the queue and handled
+  bool stopping_ = false;
+  bool flushRequested_ = false;
+  std::chrono::milliseconds retention_;
+  std::int64_t dropped_ = 0;
+  std::int64_t written_ = 0;
+  std::string lastError_;
+  std::thread thread_;
+};
+
+class HistoryReader {
+ public:
+  // Opens the database in `stateDir` read-only. nullptr with `error` set when there is none.
+  static std::unique_ptr<HistoryReader> open(const std::string& stateDir, std::string& error);
+  ~HistoryReader();
+  HistoryReader(const HistoryReader&) = delete;
+  HistoryReader& operator=(const HistoryReader&) = delete;
+
+  // Runs of `check` ("" for all checks) in [sinceMs, untilMs), oldest first, at most `limit`
+  // (the newest ones when there are more).
+  std::vector<RunRecord> runs(const std::string& check, std::int64_t sinceMs,
+                              std::int64_t untilMs, std::size_t limit, std::string& error);
+  // Events in [sinceMs, untilMs), oldest first. `checks` filters alert and notification events
+  // by check (their keys "NAME" and "NAME#cert"); empty means all. Slash commands always come.
+  std::vector<HistoryEvent> events(const std::vector<std::string>& checks, std::int64_t sinceMs,
+                                   std::int64_t untilMs, std::string& error);
+  // Check names that have runs in [sinceMs, untilMs), sorted.
+  std::vector<std::string> checksWithRuns(std::int64_t sinceMs, std::int64_t untilMs,
+                                          std::string& error);
+
+ private:
+  explicit HistoryReader(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+}  // namespace prober

@@ -1,0 +1,140 @@
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <filesystem>
+
+#include "alerting/sqlite_statement.h"
+#include "prober/history.h"
+
+namespace prober {
+
+std::unique_ptr<HistoryReader> HistoryReader::open(const std::string& stateDir,
+                                                   std::string& error) {
+  const std::string path = historyPath(stateDir);
+  if (!std::filesystem::exists(path)) {
+    error = fmt::format("no history at {}: has the daemon run with state_dir {}?", path, stateDir);
+    return nullptr;
+  }
+  // Read-write but never creating: a WAL database is read through its -shm file, which a
+  // read-only connection cannot make when the daemon is not running. Nothing is written.
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    error = fmt::format("cannot open {}: {}", path,
+                        db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(db, 2000);
+  return std::unique_ptr<HistoryReader>(new HistoryReader(db));
+}
+
+HistoryReader::~HistoryReader() {
+  sqlite3_close(db_);
+}
+
+std::vector<RunRecord> HistoryReader::runs(const std::string& check, std::int64_t sinceMs,
+                                           std::int64_t untilMs, std::size_t limit,
+                                           std::string& error) {
+  // The newest `limit` rows, turned back into oldest first.
+  Statement select(db_,
+                   "SELECT at_ms, check_name, passed, latency_ms, status, reason, failure "
+                   "FROM runs WHERE (?1 = '' OR check_name = ?1) AND at_ms >= ?2 AND at_ms < ?3 "
+                   "ORDER BY at_ms DESC, rowid DESC LIMIT ?4");
+  std::vector<RunRecord> out;
+  if (!select.ok()) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+    return out;
+  }
+  select.bind(1, check);
+  select.bind(2, sinceMs);
+  select.bind(3, untilMs);
+  select.bind(4, static_cast<std::int64_t>(limit));
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    out.push_back(RunRecord{select.integer(0), select.text(1), select.integer(2) != 0,
+                            select.real(3), static_cast<int>(select.integer(4)), select.text(5),
+                            select.text(6)});
+  }
+  if (rc != SQLITE_DONE) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<HistoryEvent> HistoryReader::events(const std::vector<std::string>& checks,
+                                                std::int64_t sinceMs, std::int64_t untilMs,
+                                                std::string& error) {
+  Statement select(db_,
+                   "SELECT at_ms, type, check_name, action, notifier, outcome, detail, team_id, "
+                   "channel_id, channel_name, user_id, user_name FROM events "
+                   "WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, rowid");
+  std::vector<HistoryEvent> out;
+  if (!select.ok()) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+    return out;
+  }
+  select.bind(1, sinceMs);
+  select.bind(2, untilMs);
+  const auto wanted = [&](const std::string& key) {
+    if (checks.empty()) {
+      return true;
+    }
+    const std::string name = key.substr(0, key.find('#'));
+    return std::find(checks.begin(), checks.end(), name) != checks.end();
+  };
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    const auto type = parseTypeName(select.text(1));
+    if (!type) {
+      continue;  // written by a newer version: not ours to show
+    }
+    HistoryEvent event;
+    event.atMs = select.integer(0);
+    event.type = *type;
+    event.check = select.text(2);
+    if (event.type != HistoryEvent::Type::SlashCommand && !wanted(event.check)) {
+      continue;
+    }
+    event.action = select.text(3);
+    event.notifier = select.text(4);
+    event.outcome = select.text(5);
+    event.detail = select.text(6);
+    event.teamId = select.text(7);
+    event.channelId = select.text(8);
+    event.channelName = select.text(9);
+    event.userId = select.text(10);
+    event.userName = select.text(11);
+    out.push_back(std::move(event));
+  }
+  if (rc != SQLITE_DONE) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+  }
+  return out;
+}
+
+std::vector<std::string> HistoryReader::checksWithRuns(std::int64_t sinceMs, std::int64_t untilMs,
+                                                       std::string& error) {
+  Statement select(db_,
+                   "SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
+                   "ORDER BY check_name");
+  std::vector<std::string> out;
+  if (!select.ok()) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+    return out;
+  }
+  select.bind(1, sinceMs);
+  select.bind(2, untilMs);
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    out.push_back(select.text(0));
+  }
+  if (rc != SQLITE_DONE) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+  }
+  return out;
+}
+
+}  // namespace prober

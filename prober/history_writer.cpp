@@ -1,0 +1,275 @@
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <filesystem>
+
+#include "alerting/sqlite_statement.h"
+#include "prober/history.h"
+
+namespace prober {
+
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS runs (
+  at_ms INTEGER NOT NULL,
+  check_name TEXT NOT NULL,
+  passed INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  status INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  failure TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_check ON runs(check_name, at_ms);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs(at_ms);
+CREATE TABLE IF NOT EXISTS events (
+  at_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  check_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  notifier TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  team_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  channel_name TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  user_name TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events(at_ms);
+)";
+
+// A batch is committed at least this often while records arrive.
+constexpr auto kBatchInterval = std::chrono::milliseconds(200);
+// Pruning deletes this many rows per transaction, so the writer never holds the database long.
+constexpr int kPruneChunk = 5000;
+constexpr auto kPruneEvery = std::chrono::minutes(10);
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string_view typeName(HistoryEvent::Type type) {
+  switch (type) {
+    case HistoryEvent::Type::Alert: return "alert";
+    case HistoryEvent::Type::Notification: return "notification";
+    case HistoryEvent::Type::SlashCommand: return "slash_command";
+  }
+  return "alert";
+}
+
+std::optional<HistoryEvent::Type> parseTypeName(std::string_view name) {
+  for (auto type : {HistoryEvent::Type::Alert, HistoryEvent::Type::Notification,
+                    HistoryEvent::Type::SlashCommand}) {
+    if (typeName(type) == name) {
+      return type;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string historyPath(const std::string& stateDir) {
+  return (std::filesystem::path(stateDir) / "history.db").string();
+}
+
+std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
+                                                   std::chrono::milliseconds retention,
+                                                   std::string& error) {
+  sqlite3* db = openStateDatabase(stateDir, "history.db", kSchema, error);
+  return db == nullptr ? nullptr : std::unique_ptr<HistoryWriter>(new HistoryWriter(db, retention));
+}
+
+HistoryWriter::HistoryWriter(sqlite3* db, std::chrono::milliseconds retention)
+    : db_(db), retention_(retention) {
+  thread_ = std::thread([this] { run(); });
+}
+
+HistoryWriter::~HistoryWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  sqlite3_close(db_);
+}
+
+void HistoryWriter::add(RunRecord record) {
+  enqueue(std::move(record));
+}
+
+void HistoryWriter::add(HistoryEvent event) {
+  enqueue(std::move(event));
+}
+
+void HistoryWriter::enqueue(Record record) {
+  std::lock_guard lock(mutex_);
+  if (queue_.size() >= kMaxQueued) {
+    ++dropped_;
+    return;
+  }
+  queue_.push_back(std::move(record));
+  ++enqueuedCount_;
+}
+
+void HistoryWriter::flush() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = enqueuedCount_;
+  flushRequested_ = true;
+  wake_.notify_one();
+  flushed_.wait(lock, [&] { return doneCount_ >= target || stopping_; });
+}
+
+void HistoryWriter::setRetention(std::chrono::milliseconds retention) {
+  std::lock_guard lock(mutex_);
+  retention_ = retention;
+}
+
+std::int64_t HistoryWriter::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+std::int64_t HistoryWriter::written() const {
+  std::lock_guard lock(mutex_);
+  return written_;
+}
+
+std::string HistoryWriter::lastError() const {
+  std::lock_guard lock(mutex_);
+  return lastError_;
+}
+
+void HistoryWriter::run() {
+  auto nextPrune = std::chrono::steady_clock::now();  // prune once at start
+  std::vector<Record> batch;
+  for (;;) {
+    std::chrono::milliseconds retention{};
+    bool stop = false;
+    {
+      std::unique_lock lock(mutex_);
+      // Records gather for a batch interval (one commit for all of them), unless a flush or
+      // the stop asks for them now.
+      wake_.wait_for(lock, kBatchInterval, [&] { return stopping_ || flushRequested_; });
+      flushRequested_ = false;
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      queue_.clear();
+      retention = retention_;
+      stop = stopping_;
+    }
+    std::string error;
+    const bool ok = batch.empty() || writeBatch(batch, error);
+    {
+      std::lock_guard lock(mutex_);
+      doneCount_ += batch.size();
+      if (ok) {
+        written_ += static_cast<std::int64_t>(batch.size());
+        lastError_.clear();
+      } else {
+        dropped_ += static_cast<std::int64_t>(batch.size());
+        lastError_ = error;
+      }
+    }
+    flushed_.notify_all();
+    batch.clear();
+    if (stop) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= nextPrune && retention.count() > 0) {
+      std::string pruneError;
+      const bool finished = prune(nowMs() - retention.count(), pruneError);
+      if (!pruneError.empty()) {
+        std::lock_guard lock(mutex_);
+        lastError_ = "history: pruning: " + pruneError;
+      }
+      // Interrupted to write what came meanwhile: go on after the next batch.
+      nextPrune = std::chrono::steady_clock::now() +
+                  (finished ? kPruneEvery : std::chrono::milliseconds(0));
+    }
+  }
+}
+
+bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
+  if (!execSql(db_, "BEGIN", error)) {
+    return false;
+  }
+  Statement run(db_,
+                "INSERT INTO runs (at_ms, check_name, passed, latency_ms, status, reason, failure) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  Statement event(db_,
+                  "INSERT INTO events (at_ms, type, check_name, action, notifier, outcome, "
+                  "detail, team_id, channel_id, channel_name, user_id, user_name) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  bool ok = run.ok() && event.ok();
+  for (std::size_t i = 0; ok && i < batch.size(); ++i) {
+    if (const auto* r = std::get_if<RunRecord>(&batch[i])) {
+      run.reset();
+      run.bind(1, r->atMs);
+      run.bind(2, r->check);
+      run.bind(3, std::int64_t{r->passed ? 1 : 0});
+      run.bind(4, r->latencyMs);
+      run.bind(5, std::int64_t{r->status});
+      run.bind(6, r->reason);
+      run.bind(7, r->failure);
+      ok = run.step() == SQLITE_DONE;
+    } else {
+      const auto& e = std::get<HistoryEvent>(batch[i]);
+      event.reset();
+      event.bind(1, e.atMs);
+      event.bind(2, std::string(typeName(e.type)));
+      event.bind(3, e.check);
+      event.bind(4, e.action);
+      event.bind(5, e.notifier);
+      event.bind(6, e.outcome);
+      event.bind(7, e.detail);
+      event.bind(8, e.teamId);
+      event.bind(9, e.channelId);
+      event.bind(10, e.channelName);
+      event.bind(11, e.userId);
+      event.bind(12, e.userName);
+      ok = event.step() == SQLITE_DONE;
+    }
+  }
+  if (!ok) {
+    error = fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
+    std::string ignored;
+    execSql(db_, "ROLLBACK", ignored);
+    return false;
+  }
+  return execSql(db_, "COMMIT", error);
+}
+
+bool HistoryWriter::prune(std::int64_t beforeMs, std::string& error) {
+  for (const char* sql :
+       {"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE at_ms < ? LIMIT ?)",
+        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE at_ms < ? LIMIT ?)"}) {
+    for (int round = 0; round < 10'000; ++round) {  // bounded: 50 million rows at most
+      Statement remove(db_, sql);
+      if (!remove.ok()) {
+        error = sqlite3_errmsg(db_);
+        return true;
+      }
+      remove.bind(1, beforeMs);
+      remove.bind(2, std::int64_t{kPruneChunk});
+      if (remove.step() != SQLITE_DONE) {
+        error = sqlite3_errmsg(db_);
+        return true;
+      }
+      if (sqlite3_changes(db_) < kPruneChunk) {
+        break;
+      }
+      // Between chunks, records queued meanwhile get their turn first.
+      std::lock_guard lock(mutex_);
+      if (stopping_ || !queue_.empty()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace prober

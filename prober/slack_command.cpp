@@ -1,0 +1,124 @@
+#include "prober/slack_command.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <charconv>
+
+namespace prober {
+
+namespace {
+
+bool listed(const std::vector<std::string>& list, const std::string& id) {
+  return std::find(list.begin(), list.end(), id) != list.end();
+}
+
+}  // namespace
+
+std::string slackSignature(std::string_view signingSecret, std::string_view timestamp,
+                           std::string_view body) {
+  std::string base = "v0:";
+  base.append(timestamp).append(":").append(body);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), signingSecret.data(), static_cast<int>(signingSecret.size()),
+       reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "v0=";
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::string_view describe(SignatureCheck check) {
+  switch (check) {
+    case SignatureCheck::Valid: return "valid";
+    case SignatureCheck::Missing: return "the request is not signed";
+    case SignatureCheck::Malformed: return "the signature or timestamp is malformed";
+    case SignatureCheck::Stale: return "the timestamp is more than 5 minutes from now";
+    case SignatureCheck::Mismatch: return "the signature does not match";
+    case SignatureCheck::Replayed: return "the request was already received (a replay)";
+  }
+  return "invalid";
+}
+
+SignatureCheck SlackVerifier::verify(std::string_view timestamp, std::string_view signature,
+                                     std::string_view body, std::int64_t nowSeconds) {
+  if (timestamp.empty() || signature.empty()) {
+    return SignatureCheck::Missing;
+  }
+  std::int64_t at = 0;
+  const auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), at);
+  if (ec != std::errc() || end != timestamp.data() + timestamp.size() || timestamp.size() > 12 ||
+      signature.size() != 3 + 64 || signature.substr(0, 3) != "v0=") {
+    return SignatureCheck::Malformed;
+  }
+  if (at < nowSeconds - kWindowSeconds || at > nowSeconds + kWindowSeconds) {
+    return SignatureCheck::Stale;
+  }
+  const std::string expected = slackSignature(secret_, timestamp, body);
+  if (CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0) {
+    return SignatureCheck::Mismatch;
+  }
+  // Forget what has aged out of the window: it would be refused as stale anyway.
+  for (auto it = seen_.begin(); it != seen_.end();) {
+    it = it->second < nowSeconds - kWindowSeconds ? seen_.erase(it) : std::next(it);
+  }
+  if (!seen_.emplace(std::string(signature), at).second) {
+    return SignatureCheck::Replayed;
+  }
+  return SignatureCheck::Valid;
+}
+
+std::optional<SlashCommand> slashCommandFromForm(const std::map<std::string, std::string>& form,
+                                                 std::string& error) {
+  const auto field = [&](const char* name) -> const std::string* {
+    auto it = form.find(name);
+    return it == form.end() ? nullptr : &it->second;
+  };
+  for (const char* required : {"team_id", "channel_id", "user_id", "command"}) {
+    if (field(required) == nullptr || field(required)->empty()) {
+      error = std::string("the form has no ") + required;
+      return std::nullopt;
+    }
+  }
+  const auto text = [&](const char* name) {
+    const std::string* value = field(name);
+    return value == nullptr ? std::string() : *value;
+  };
+  return SlashCommand{text("team_id"),   text("channel_id"), text("channel_name"), text("user_id"),
+                      text("user_name"), text("command"),    text("text")};
+}
+
+SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& command) {
+  using Kind = SlashDecision::Kind;
+  if (!settings.allowedTeams.empty() && !listed(settings.allowedTeams, command.teamId)) {
+    return {Kind::Refuse, "this Slack workspace is not allowed to page on-call"};
+  }
+  if (!listed(settings.allowedChannels, command.channelId)) {
+    return {Kind::Refuse, "this channel is not allowed to page on-call; use an incident channel"};
+  }
+  if (!listed(settings.allowedUsers, command.userId)) {
+    return {Kind::Refuse, "you are not on the list of people allowed to page on-call"};
+  }
+  const bool blank = std::all_of(command.text.begin(), command.text.end(),
+                                 [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
+  if (blank) {
+    return {Kind::Usage, ""};
+  }
+  return {Kind::Page, ""};
+}
+
+std::string slackReply(bool inChannel, std::string_view text) {
+  return boost::json::serialize(boost::json::object{
+             {"response_type", inChannel ? "in_channel" : "ephemeral"}, {"text", text}}) +
+         "\n";
+}
+
+}  // namespace prober

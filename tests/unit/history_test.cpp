@@ -1,0 +1,134 @@
+// The history store: batched writes read back in order, filters by check and time, the newest
+// runs when there are more than asked for, and pruning past the retention.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "prober/history.h"
+
+using prober::HistoryEvent;
+using prober::HistoryReader;
+using prober::HistoryWriter;
+using prober::RunRecord;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("prober-history-test-" + std::to_string(::getpid()));
+  TempDir() { std::filesystem::remove_all(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+}  // namespace
+
+TEST_CASE("runs and events are written in batches and read back in order") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 14), error);
+  REQUIRE_MESSAGE(writer, error);
+  const std::int64_t t0 = nowMs() - 60'000;
+  for (int i = 0; i < 1000; ++i) {
+    writer->add(RunRecord{t0 + i, i % 2 == 0 ? "api" : "web", i % 10 != 0, 12.5, 200,
+                          i % 10 == 0 ? "http_status" : "", i % 10 == 0 ? "status == 200 (got 503)" : ""});
+  }
+  HistoryEvent fired{t0 + 5, HistoryEvent::Type::Alert, "api", "fired", "", "", "status == 200 (got 503)"};
+  HistoryEvent sent{t0 + 6, HistoryEvent::Type::Notification, "api", "trigger", "pagerduty",
+                    "delivered", "HTTP 202"};
+  HistoryEvent cert{t0 + 7, HistoryEvent::Type::Alert, "web#cert", "fired"};
+  HistoryEvent command{t0 + 8, HistoryEvent::Type::SlashCommand, "", "refused", "", "channel not allowed",
+                       "db is down", "T1", "C9", "random", "U2", "mallory"};
+  writer->add(command);
+  writer->add(sent);
+  writer->add(fired);
+  writer->add(cert);
+  writer->flush();
+  CHECK(writer->written() == 1004);
+  CHECK(writer->dropped() == 0);
+  CHECK(writer->lastError() == "");
+
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  const auto api = reader->runs("api", t0, t0 + 1000, 10'000, error);
+  CHECK(error == "");
+  REQUIRE(api.size() == 500);
+  CHECK(api.front().atMs == t0);
+  CHECK(api.back().atMs == t0 + 998);
+  CHECK_FALSE(api.front().passed);
+  CHECK(api.front().failure == "status == 200 (got 503)");
+  CHECK(api.front().reason == "http_status");
+  CHECK(api[1].passed);
+  CHECK(api[1].latencyMs == doctest::Approx(12.5));
+  CHECK(api[1].status == 200);
+
+  const auto newest = reader->runs("", t0, t0 + 1000, 3, error);
+  REQUIRE(newest.size() == 3);
+  CHECK(newest[0].atMs == t0 + 997);  // the newest three, oldest first
+  CHECK(newest[2].atMs == t0 + 999);
+  CHECK(reader->runs("api", t0 + 1000, t0 + 2000, 10, error).empty());
+  CHECK(reader->checksWithRuns(t0, t0 + 1000, error) == std::vector<std::string>{"api", "web"});
+
+  const auto all = reader->events({}, t0, t0 + 1000, error);
+  REQUIRE(all.size() == 4);
+  CHECK(all[0].type == HistoryEvent::Type::Alert);  // by time, whatever the order added
+  CHECK(all[0].action == "fired");
+  CHECK(all[1].notifier == "pagerduty");
+  CHECK(all[1].outcome == "delivered");
+  CHECK(all[1].detail == "HTTP 202");
+  CHECK(all[3].type == HistoryEvent::Type::SlashCommand);
+  CHECK(all[3].userName == "mallory");
+  CHECK(all[3].channelId == "C9");
+  // A check filter keeps its alerts (the certificate one too) and every slash command.
+  const auto web = reader->events({"web"}, t0, t0 + 1000, error);
+  REQUIRE(web.size() == 2);
+  CHECK(web[0].check == "web#cert");
+  CHECK(web[1].type == HistoryEvent::Type::SlashCommand);
+}
+
+TEST_CASE("what is older than the retention is pruned, the rest kept") {
+  TempDir dir;
+  std::string error;
+  const std::int64_t now = nowMs();
+  {
+    auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+    REQUIRE_MESSAGE(writer, error);
+    for (int i = 0; i < 12'000; ++i) {  // more than one pruning chunk
+      writer->add(RunRecord{now - 20 * kDayMs + i, "old", true, 1, 200, "", ""});
+    }
+    writer->add(RunRecord{now - kDayMs, "recent", true, 1, 200, "", ""});
+    writer->add(HistoryEvent{now - 20 * kDayMs, HistoryEvent::Type::Alert, "old", "fired"});
+    writer->flush();
+    CHECK(writer->written() == 12'002);
+  }
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 14), error);
+  REQUIRE_MESSAGE(writer, error);
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  // Pruning runs on the writer's thread shortly after it starts: wait for it, at most 10 s.
+  bool pruned = false;
+  for (int i = 0; i < 100 && !pruned; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pruned = reader->runs("old", 0, now, 1, error).empty() &&
+             reader->events({}, 0, now, error).empty();
+  }
+  CHECK(pruned);
+  CHECK(reader->runs("recent", 0, now, 10, error).size() == 1);
+}
+
+TEST_CASE("reading a state directory without history says so") {
+  TempDir dir;
+  std::string error;
+  CHECK(HistoryReader::open(dir.path.string(), error) == nullptr);
+  CHECK(error.find("no history at") != std::string::npos);
+}

@@ -1,0 +1,170 @@
+// Paging from Slack: signature vectors (valid, wrong secret, stale, future, tampered, replayed),
+// strict form parsing, and allow-list decisions by ID.
+#include <doctest/doctest.h>
+
+#include "prober/slack_command.h"
+
+using prober::SignatureCheck;
+using prober::SlackVerifier;
+using prober::SlashDecision;
+
+namespace {
+
+// Slack's published example request (api.slack.com, "Verifying requests from Slack").
+const std::string kSecret = "8f742231b10e8888abcd99yyyzzz85a5";
+const std::string kTimestamp = "1531420618";
+const std::string kBody =
+    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id="
+    "G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-"
+    "collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%"
+    "2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121."
+    "803a0bc887a14d10d2c447fce8b6703c";
+const std::string kSignature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+constexpr std::int64_t kSent = 1531420618;
+
+prober::SlackCommandSpec allowList() {
+  prober::SlackCommandSpec spec;
+  spec.enabled = true;
+  spec.signingSecret = kSecret;
+  spec.notifier = "pagerduty";
+  spec.allowedChannels = {"C0INCIDENT"};
+  spec.allowedUsers = {"U0ALICE"};
+  return spec;
+}
+
+prober::SlashCommand command(std::string channel, std::string user, std::string text) {
+  return {"T0TEAM", std::move(channel), "incidents", std::move(user), "alice", "/page",
+          std::move(text)};
+}
+
+}  // namespace
+
+TEST_CASE("the signature is Slack's: HMAC-SHA256 of v0:TIMESTAMP:BODY") {
+  CHECK(prober::slackSignature(kSecret, kTimestamp, kBody) == kSignature);
+}
+
+TEST_CASE("verification: valid, wrong secret, tampered, stale, future, malformed, missing") {
+  SlackVerifier verifier(kSecret);
+  CHECK(verifier.verify(kTimestamp, kSignature, kBody, kSent + 10) == SignatureCheck::Valid);
+
+  SlackVerifier wrongSecret("not-the-secret");
+  CHECK(wrongSecret.verify(kTimestamp, kSignature, kBody, kSent) == SignatureCheck::Mismatch);
+
+  SlackVerifier fresh(kSecret);
+  std::string tampered = kBody;
+  tampered.replace(tampered.find("text="), 5, "text=x");
+  CHECK(fresh.verify(kTimestamp, kSignature, tampered, kSent) == SignatureCheck::Mismatch);
+  CHECK(fresh.verify("1531420619", kSignature, kBody, kSent) == SignatureCheck::Mismatch);
+
+  CHECK(fresh.verify(kTimestamp, kSignature, kBody, kSent + 301) == SignatureCheck::Stale);
+  CHECK(fresh.verify(kTimestamp, kSignature, kBody, kSent - 301) == SignatureCheck::Stale);
+  CHECK(fresh.verify(kTimestamp, kSignature, kBody, kSent + 300) == SignatureCheck::Valid);
+
+  SlackVerifier strict(kSecret);
+  CHECK(strict.verify("", kSignature, kBody, kSent) == SignatureCheck::Missing);
+  CHECK(strict.verify(kTimestamp, "", kBody, kSent) == SignatureCheck::Missing);
+  CHECK(strict.verify("15314206l8", kSignature, kBody, kSent) == SignatureCheck::Malformed);
+  CHECK(strict.verify(kTimestamp, "v1=" + kSignature.substr(3), kBody, kSent) ==
+        SignatureCheck::Malformed);
+  CHECK(strict.verify(kTimestamp, kSignature.substr(0, 40), kBody, kSent) ==
+        SignatureCheck::Malformed);
+  std::string upper = kSignature;
+  upper[10] = 'A';  // one digit changed
+  CHECK(strict.verify(kTimestamp, upper, kBody, kSent) == SignatureCheck::Mismatch);
+  CHECK(strict.remembered() == 0);  // only valid requests are remembered
+}
+
+TEST_CASE("a request seen before is refused as a replay, within the window") {
+  SlackVerifier verifier(kSecret);
+  CHECK(verifier.verify(kTimestamp, kSignature, kBody, kSent) == SignatureCheck::Valid);
+  CHECK(verifier.verify(kTimestamp, kSignature, kBody, kSent + 5) == SignatureCheck::Replayed);
+  CHECK(verifier.verify(kTimestamp, kSignature, kBody, kSent + 299) == SignatureCheck::Replayed);
+  // Once out of the window it is stale, and the cache forgets it.
+  CHECK(verifier.verify(kTimestamp, kSignature, kBody, kSent + 400) == SignatureCheck::Stale);
+  const std::string later = std::to_string(kSent + 400);
+  CHECK(verifier.verify(later, prober::slackSignature(kSecret, later, kBody), kBody, kSent + 400) ==
+        SignatureCheck::Valid);
+  CHECK(verifier.remembered() == 1);
+}
+
+TEST_CASE("the form body is parsed strictly") {
+  std::string error;
+  auto form = prober::parseForm(kBody, error);
+  REQUIRE_MESSAGE(form, error);
+  CHECK(form->at("command") == "/webhook-collect");
+  CHECK(form->at("text") == "");
+  CHECK(form->at("response_url").rfind("https://hooks.slack.com/commands/", 0) == 0);
+  auto spaced = prober::parseForm("text=db+is%20down+%E2%9C%8B&user_id=U1", error);
+  REQUIRE(spaced);
+  CHECK(spaced->at("text") == "db is down \xE2\x9C\x8B");
+
+  const auto refused = [](std::string_view body) {
+    std::string why;
+    const bool parsed = prober::parseForm(body, why).has_value();
+    CAPTURE(body);
+    CHECK_FALSE(parsed);
+    CHECK_FALSE(why.empty());
+    return why;
+  };
+  CHECK(refused("text=%E") == "a form field has a malformed %-escape");
+  CHECK(refused("text=%zz") == "a form field has a malformed %-escape");
+  CHECK(refused("text") == "a form field is not NAME=VALUE");
+  CHECK(refused("=x") == "a form field is not NAME=VALUE");
+  CHECK(refused("a=1&&b=2") == "a form field is not NAME=VALUE");
+  CHECK(refused("a=1&a=2") == "a form field is given twice");
+  CHECK(refused("text=%C0%AF") == "a form field is not valid UTF-8 text");  // overlong '/'
+  CHECK(refused("text=%ED%A0%80") == "a form field is not valid UTF-8 text");  // a surrogate
+  CHECK(refused("text=%FF") == "a form field is not valid UTF-8 text");
+  CHECK(refused("text=a%00b") == "a form field is not valid UTF-8 text");
+  CHECK(refused(std::string(prober::kSlackBodyLimit + 1, 'a')).find("larger than") !=
+        std::string::npos);
+  CHECK(prober::parseForm("", error)->empty());
+}
+
+TEST_CASE("the fields decisions need must be there") {
+  std::string error;
+  auto form = prober::parseForm(kBody, error);
+  REQUIRE(form);
+  auto parsed = prober::slashCommandFromForm(*form, error);
+  REQUIRE(parsed);
+  CHECK(parsed->teamId == "T1DC2JH3J");
+  CHECK(parsed->channelId == "G8PSS9T3V");
+  CHECK(parsed->userId == "U2CERLKJA");
+  CHECK(parsed->userName == "roadrunner");
+  form->erase("user_id");
+  CHECK_FALSE(prober::slashCommandFromForm(*form, error));
+  CHECK(error == "the form has no user_id");
+}
+
+TEST_CASE("only allowed users in allowed channels page; IDs decide, never names") {
+  const auto spec = allowList();
+  using Kind = SlashDecision::Kind;
+  CHECK(prober::decide(spec, command("C0INCIDENT", "U0ALICE", "db is down")).kind == Kind::Page);
+  const auto channel = prober::decide(spec, command("C0RANDOM", "U0ALICE", "db is down"));
+  CHECK(channel.kind == Kind::Refuse);
+  CHECK(channel.reason.find("channel") != std::string::npos);
+  const auto user = prober::decide(spec, command("C0INCIDENT", "U0MALLORY", "db is down"));
+  CHECK(user.kind == Kind::Refuse);
+  CHECK(user.reason.find("allowed") != std::string::npos);
+  // A name that matches an allowed ID is not an ID.
+  auto named = command("C0INCIDENT", "U0MALLORY", "db is down");
+  named.userName = "U0ALICE";
+  named.channelName = "C0INCIDENT";
+  CHECK(prober::decide(spec, named).kind == Kind::Refuse);
+  CHECK(prober::decide(spec, command("C0INCIDENT", "U0ALICE", "  \t")).kind == Kind::Usage);
+  CHECK(prober::decide(spec, command("C0INCIDENT", "U0ALICE", "")).kind == Kind::Usage);
+  // Empty text from someone not allowed is still a refusal, not help.
+  CHECK(prober::decide(spec, command("C0RANDOM", "U0ALICE", "")).kind == Kind::Refuse);
+
+  auto teams = spec;
+  teams.allowedTeams = {"T0OTHER"};
+  CHECK(prober::decide(teams, command("C0INCIDENT", "U0ALICE", "x")).kind == Kind::Refuse);
+  teams.allowedTeams = {"T0TEAM"};
+  CHECK(prober::decide(teams, command("C0INCIDENT", "U0ALICE", "x")).kind == Kind::Page);
+}
+
+TEST_CASE("replies are Slack JSON, in the channel or only for the requester") {
+  CHECK(prober::slackReply(true, "paged \"on-call\"") ==
+        "{\"response_type\":\"in_channel\",\"text\":\"paged \\\"on-call\\\"\"}\n");
+  CHECK(prober::slackReply(false, "no") == "{\"response_type\":\"ephemeral\",\"text\":\"no\"}\n");
+}
