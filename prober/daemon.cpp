@@ -786,7 +786,32 @@ struct Daemon::Impl {
       return {200, "application/json",
               boost::json::serialize(checkToJson(*it->second.state)) + "\n", ""};
     }
-    if (path == "/" || path.rfind("/checks/", 0) == 0) {
+    if (path.rfind("/checks/", 0) == 0) {
+      if (!isGet) {
+        return methodNotAllowed("GET, HEAD");
+      }
+      auto it = byName.find(path.substr(std::string_view("/checks/").size()));
+      if (it == byName.end()) {
+        return {404, "text/plain; charset=utf-8", "no such check\n", ""};
+      }
+      const std::string& name = it->first;
+      const std::int64_t now = wallMs();
+      const std::int64_t since = now - 24LL * 3600 * 1000;
+      std::string error;
+      history->flush();
+      const auto runs = historyReader->runs(name, since, now + 1, 100'000, error);
+      auto events = historyReader->events({name}, since, now + 1, error);
+      std::erase_if(events, [](const HistoryEvent& e) {
+        return e.type == HistoryEvent::Type::SlashCommand;
+      });
+      if (!error.empty()) {
+        spdlog::error("{}", error);
+        return {500, "text/plain; charset=utf-8", "history unavailable\n", ""};
+      }
+      return {200, "text/html; charset=utf-8",
+              renderCheckPage(*it->second.state, since, now, runs, events), ""};
+    }
+    if (path == "/") {
       if (!isGet) {
         return methodNotAllowed("GET, HEAD");
       }

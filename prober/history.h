@@ -138,9 +138,14 @@ class HistoryReader {
   // Check names that have runs in [sinceMs, untilMs), sorted.
   std::vector<std::string> checksWithRuns(std::int64_t sinceMs, std::int64_t untilMs,
                                           std::string& error);
+  // Check names with a failed run in [sinceMs, untilMs), sorted.
+  std::vector<std::string> failedChecks(std::int64_t sinceMs, std::int64_t untilMs,
+                                        std::string& error);
 
  private:
   explicit HistoryReader(sqlite3* db) : db_(db) {}
+  std::vector<std::string> names(const char* sql, std::int64_t sinceMs, std::int64_t untilMs,
+                                 std::string& error);
   sqlite3* db_;
 };
 

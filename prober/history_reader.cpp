@@ -117,9 +117,21 @@ std::vector<HistoryEvent> HistoryReader::events(const std::vector<std::string>& 
 
 std::vector<std::string> HistoryReader::checksWithRuns(std::int64_t sinceMs, std::int64_t untilMs,
                                                        std::string& error) {
-  Statement select(db_,
-                   "SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
-                   "ORDER BY check_name");
+  return names("SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
+               "ORDER BY check_name",
+               sinceMs, untilMs, error);
+}
+
+std::vector<std::string> HistoryReader::failedChecks(std::int64_t sinceMs, std::int64_t untilMs,
+                                                     std::string& error) {
+  return names("SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
+               "AND passed = 0 ORDER BY check_name",
+               sinceMs, untilMs, error);
+}
+
+std::vector<std::string> HistoryReader::names(const char* sql, std::int64_t sinceMs,
+                                              std::int64_t untilMs, std::string& error) {
+  Statement select(db_, sql);
   std::vector<std::string> out;
   if (!select.ok()) {
     error = fmt::format("history: {}", sqlite3_errmsg(db_));

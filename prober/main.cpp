@@ -2,13 +2,19 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <ctime>
 #include <iostream>
 
 #include "checks/config_loader.h"
 #include "prober/curl_engine.h"
+#include "checks/duration.h"
+#include "checks/redaction.h"
 #include "prober/daemon.h"
+#include "prober/history.h"
 #include "prober/logging.h"
 #include "prober/once.h"
+#include "prober/report.h"
 
 namespace {
 
@@ -39,6 +45,102 @@ int commandRun(const std::string& path, const prober::DaemonOptions& options) {
     spdlog::error("{}", e.what());
     return 1;
   }
+}
+
+// A report's window edge: a duration back from now ("24h") or a UTC time
+// ("2026-11-24T08:00:00Z", "2026-11-24 08:00"). nullopt when it is neither.
+std::optional<std::int64_t> parseWhen(const std::string& text, std::int64_t nowMs) {
+  if (auto ago = prober::parseDuration(text)) {
+    return nowMs - ago->count();
+  }
+  std::tm parts{};
+  int second = 0;
+  char separator = 0;
+  char zone[2] = {0, 0};
+  const int read = std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%1s", &parts.tm_year,
+                               &parts.tm_mon, &parts.tm_mday, &separator, &parts.tm_hour,
+                               &parts.tm_min, &second, zone);
+  const bool shape = (read == 6 || read == 7 || read == 8) && (separator == 'T' || separator == ' ');
+  if (!shape || (read == 8 && zone[0] != 'Z') || parts.tm_mon < 1 || parts.tm_mon > 12 ||
+      parts.tm_mday < 1 || parts.tm_mday > 31 || parts.tm_hour > 23 || parts.tm_min > 59 ||
+      second > 60) {
+    return std::nullopt;
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  parts.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&parts)) * 1000;
+}
+
+// Secrets are never in the history, but the report is also scrubbed of every value the config
+// holds from ${VAR}, in case an answer quoted one.
+std::vector<prober::Secret> configSecrets(const prober::Config& config) {
+  std::vector<prober::Secret> secrets;
+  for (const auto& check : config.checks) {
+    secrets.insert(secrets.end(), check->secrets.begin(), check->secrets.end());
+  }
+  for (const auto& [name, notifier] : config.notifiers) {
+    for (const auto& [key, value] : notifier.settings) {
+      if (key == "routing_key" || key == "webhook_url") {
+        secrets.push_back({value, "<" + name + " " + key + ">"});
+      }
+    }
+  }
+  if (!config.slackCommand.signingSecret.empty()) {
+    secrets.push_back({config.slackCommand.signingSecret, "<slack signing_secret>"});
+  }
+  std::sort(secrets.begin(), secrets.end(),
+            [](const auto& a, const auto& b) { return a.value.size() > b.value.size(); });
+  return secrets;
+}
+
+int commandReport(const std::string& path, const std::vector<std::string>& checks,
+                  const std::string& since, const std::string& until, const std::string& stateDir) {
+  // ${VAR}s need not be set to write a report: it shows URLs as written anyway.
+  prober::LoadResult loaded = prober::loadConfig(path, [](const std::string& name) {
+    return prober::processEnvironment(name).value_or("unset-" + name);
+  });
+  for (const auto& error : loaded.errors) {
+    std::cerr << prober::toString(error) << "\n";
+  }
+  if (!loaded.config) {
+    return kExitUsage;
+  }
+  const prober::Config& config = *loaded.config;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  prober::ReportWindow window;
+  window.generatedAtMs = now;
+  const auto from = parseWhen(since, now);
+  const auto to = until.empty() ? std::optional<std::int64_t>(now) : parseWhen(until, now);
+  if (!from || !to) {
+    std::cerr << "prober report: --since and --until take a duration back from now (\"24h\") "
+                 "or a UTC time (\"2026-11-24T08:00:00Z\")\n";
+    return kExitUsage;
+  }
+  if (*from >= *to) {
+    std::cerr << "prober report: --since must be before --until\n";
+    return kExitUsage;
+  }
+  window.sinceMs = *from;
+  window.untilMs = *to;
+  const std::string dir = stateDir.empty() ? config.prober.stateDir : stateDir;
+  std::string error;
+  auto history = prober::HistoryReader::open(dir, error);
+  prober::ReportData data;
+  if (!history || !prober::readReportData(*history, checks, window, data, error)) {
+    std::cerr << "prober report: " << error << "\n";
+    return 1;
+  }
+  std::map<std::string, prober::ReportedCheck> configured;
+  for (const auto& check : config.checks) {
+    configured[check->name] = {check->steps.empty() ? "" : check->steps.front().displayUrl,
+                               check->labels};
+  }
+  std::cout << prober::redactSecrets(prober::renderReport(data, window, configured),
+                                     configSecrets(config));
+  return 0;
 }
 
 int commandValidate(const std::string& path) {
@@ -88,6 +190,20 @@ int main(int argc, char** argv) {
   once->add_option("--check", selected, "Only this check (repeatable)");
   once->add_option("--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
 
+  std::vector<std::string> reportChecks;
+  std::string since = "24h";
+  std::string until;
+  auto* report = app.add_subcommand(
+      "report", "Write the first draft of an incident report (Markdown) from the history");
+  report->add_option("-c,--config", configPath, "Config file (TOML)")->required();
+  report->add_option("--check", reportChecks,
+                     "Only this check (repeatable); default: every check that failed or alerted");
+  report->add_option("--since", since,
+                     "Start: a duration back from now (\"24h\", the default) or a UTC time "
+                     "(\"2026-11-24T08:00:00Z\")");
+  report->add_option("--until", until, "End, in the same forms; default now");
+  report->add_option("--state-dir", stateDir, "State directory, overriding [prober] state_dir");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -123,6 +239,9 @@ int main(int argc, char** argv) {
     return prober::runOnce(*config, selected,
                            format == "json" ? prober::OnceFormat::Json : prober::OnceFormat::Table,
                            std::cout, std::cerr);
+  }
+  if (*report) {
+    return commandReport(configPath, reportChecks, since, until, stateDir);
   }
   return kExitUsage;
 }

@@ -86,7 +86,7 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
             ? std::string()
             : fmt::format("{}: {}", isoTimestampUtc(check->lastFailureAt()), check->lastFailure());
     html += fmt::format(
-        R"(<tr id="{0}"><td><strong>{0}</strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
+        R"(<tr id="{0}"><td><strong><a href="/checks/{0}">{0}</a></strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
 )",
         escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
         state, check->alert().firing() ? "firing" : "ok",
@@ -98,6 +98,120 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
   }
   html += "</tbody></table></body></html>\n";
   return html;
+}
+
+namespace {
+
+std::string msToIso(std::int64_t ms) {
+  return isoTimestampUtc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+// The window in equal slices, one bar each: height by the slowest run in it, red when any run
+// failed, grey when none ran.
+std::string dayChart(std::int64_t sinceMs, std::int64_t untilMs, const std::vector<RunRecord>& runs) {
+  constexpr int kBars = 96;
+  constexpr int kBarWidth = 8;
+  constexpr int kHeight = 48;
+  struct Bar {
+    int runs = 0;
+    int failed = 0;
+    double slowestMs = 0;
+  };
+  std::vector<Bar> bars(kBars);
+  const double slice = static_cast<double>(std::max<std::int64_t>(1, untilMs - sinceMs)) / kBars;
+  double slowest = 1;
+  for (const RunRecord& run : runs) {
+    const auto index = static_cast<std::size_t>(
+        std::clamp((run.atMs - sinceMs) / slice, 0.0, static_cast<double>(kBars - 1)));
+    Bar& bar = bars[index];
+    ++bar.runs;
+    bar.failed += run.passed ? 0 : 1;
+    bar.slowestMs = std::max(bar.slowestMs, run.latencyMs);
+    slowest = std::max(slowest, run.latencyMs);
+  }
+  std::string svg = fmt::format(
+      R"(<svg width="{}" height="{}" role="img" aria-label="the last day in 15-minute bars">)",
+      kBars * kBarWidth, kHeight);
+  for (int i = 0; i < kBars; ++i) {
+    const Bar& bar = bars[static_cast<std::size_t>(i)];
+    const int height =
+        bar.runs == 0 ? 2 : std::max(3, static_cast<int>(bar.slowestMs / slowest * kHeight));
+    svg += fmt::format(
+        R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>from {}: {} runs, {} failed, slowest {}</title></rect>)",
+        i * kBarWidth, kHeight - height, kBarWidth - 1, height,
+        bar.runs == 0 ? "none" : (bar.failed > 0 ? "bad" : "ok"),
+        msToIso(sinceMs + static_cast<std::int64_t>(i * slice)), bar.runs, bar.failed,
+        formatSeconds(bar.slowestMs / 1000));
+  }
+  return svg + "</svg>";
+}
+
+}  // namespace
+
+std::string renderCheckPage(const CheckState& check, std::int64_t sinceMs, std::int64_t untilMs,
+                            const std::vector<RunRecord>& runs,
+                            const std::vector<HistoryEvent>& events) {
+  const CheckSpec& spec = *check.spec();
+  const auto failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; });
+  const std::string availability =
+      runs.empty() ? "no runs yet"
+                   : fmt::format("{:.3f} % of {} runs passed",
+                                 100.0 * static_cast<double>(runs.size() - static_cast<std::size_t>(failed)) /
+                                     static_cast<double>(runs.size()),
+                                 runs.size());
+  std::string html = fmt::format(R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
+<title>prober: {0}</title>
+<style>
+body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}
+table{{border-collapse:collapse}} th,td{{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}}
+rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{{color:#c62828;font-family:monospace}}
+</style></head><body>
+<p><a href="/">all checks</a> · <a href="/api/v1/checks/{0}/history">history API</a></p>
+<h1>{0}</h1>
+<p>{1}</p>
+<p>Since {2}: {3}; the alert is {4}.</p>
+{5}
+)",
+                                 escapeHtml(spec.name),
+                                 escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
+                                 msToIso(sinceMs), availability,
+                                 check.alert().firing() ? "firing" : "not firing",
+                                 dayChart(sinceMs, untilMs, runs));
+  html += "<h2>Latest failed runs</h2>\n";
+  std::vector<const RunRecord*> failures;
+  for (auto it = runs.rbegin(); it != runs.rend() && failures.size() < 20; ++it) {
+    if (!it->passed) {
+      failures.push_back(&*it);
+    }
+  }
+  if (failures.empty()) {
+    html += "<p>None.</p>\n";
+  } else {
+    html += "<table><tr><th>When</th><th>Status</th><th>Reason</th><th>First failure</th></tr>\n";
+    for (const RunRecord* run : failures) {
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"why\">{}</td></tr>\n",
+                          msToIso(run->atMs), run->status == 0 ? "-" : std::to_string(run->status),
+                          escapeHtml(run->reason), escapeHtml(run->failure));
+    }
+    html += "</table>\n";
+  }
+  html += "<h2>Alerts and pages</h2>\n";
+  if (events.empty()) {
+    html += "<p>None.</p>\n";
+  } else {
+    html += "<table><tr><th>When</th><th>What</th><th>Detail</th></tr>\n";
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+      const std::string what =
+          it->type == HistoryEvent::Type::Alert
+              ? fmt::format("{} {}", it->check, it->action)
+              : fmt::format("{} to {}: {}", it->action, it->notifier, it->outcome);
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", msToIso(it->atMs),
+                          escapeHtml(what), escapeHtml(it->detail));
+    }
+    html += "</table>\n";
+  }
+  return html + "</body></html>\n";
 }
 
 }  // namespace prober

@@ -4,10 +4,17 @@
 #include <vector>
 
 #include "prober/check_state.h"
+#include "prober/history.h"
 
 namespace prober {
 
 std::string renderStatusPage(const std::vector<const CheckState*>& checks);
+
+// GET /checks/NAME: one check over the last day from the history: availability, latency and
+// failures in 15-minute bars, the latest failed runs, and its alerts and pages.
+std::string renderCheckPage(const CheckState& check, std::int64_t sinceMs, std::int64_t untilMs,
+                            const std::vector<RunRecord>& runs,
+                            const std::vector<HistoryEvent>& events);
 std::string escapeHtml(std::string_view text);
 
 }  // namespace prober

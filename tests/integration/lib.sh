@@ -31,6 +31,8 @@ expect_exit() {  # expect_exit CODE DESCRIPTION COMMAND...: output in $work/out 
     cat "$work/out" "$work/err"
   fi
 }
+# jq_true FILTER [FILE]: the filter yields true (quietly), for expect.
+jq_true() { jq -e "$@" >/dev/null; }
 # Polls until a command succeeds: at most 100 tries 0.1 s apart.
 wait_for() {
   for _ in $(seq 100); do

@@ -77,6 +77,8 @@ curl -sf "$api/metrics" >"$work/metrics.txt"
 curl -sf "$api/api/v1/checks" >"$work/api.json"
 curl -sf "$api/api/v1/checks/bearer" >"$work/api-bearer.json"
 curl -sf "$api/" >"$work/status.html"
+curl -sf "$api/checks/bearer" >"$work/status-bearer.html"
+curl -sf "$api/api/v1/checks/bearer/history" >"$work/history-bearer.json"
 # The routing key is how PagerDuty knows the service: it goes in routing_key and nowhere else.
 standin_events pagerduty >"$work/pagerduty-raw.json"
 expect "every page carries the routing key where PagerDuty reads it" \
@@ -87,7 +89,7 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 
 for output in validate.txt once.txt once.json daemon.log metrics.txt api.json api-bearer.json \
-  status.html pagerduty.json slack.json; do
+  status.html status-bearer.html history-bearer.json pagerduty.json slack.json; do
   expect "$output was written" test -s "$work/$output"
   leaked=()
   for secret in "${secrets[@]}"; do

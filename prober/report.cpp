@@ -1,0 +1,400 @@
+#include "prober/report.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <set>
+
+namespace prober {
+
+namespace {
+
+constexpr std::size_t kRunsPerCheckLimit = 2'000'000;  // a month of 1 s runs
+constexpr std::size_t kAnswerShown = 120;
+
+std::string utc(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", parts.tm_year + 1900, parts.tm_mon + 1,
+                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+}
+
+// "5m 28s", "2h 3m", "40s", "1.6s": how long, for people.
+std::string span(std::int64_t ms) {
+  if (ms < 10'000) {
+    return fmt::format("{:.1f}s", static_cast<double>(std::max<std::int64_t>(0, ms)) / 1000);
+  }
+  std::int64_t seconds = std::max<std::int64_t>(0, (ms + 500) / 1000);
+  const std::int64_t days = seconds / 86400, hours = seconds / 3600 % 24,
+                     minutes = seconds / 60 % 60;
+  seconds %= 60;
+  const auto pair = [](std::int64_t big, const char* bigUnit, std::int64_t small,
+                        const char* smallUnit) {
+    return small == 0 ? fmt::format("{}{}", big, bigUnit)
+                      : fmt::format("{}{} {}{}", big, bigUnit, small, smallUnit);
+  };
+  if (days > 0) return pair(days, "d", hours, "h");
+  if (hours > 0) return pair(hours, "h", minutes, "m");
+  if (minutes > 0) return pair(minutes, "m", seconds, "s");
+  return fmt::format("{}s", seconds);
+}
+
+// Text inside a table cell: no line breaks, no column separators.
+std::string cell(std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string code(const std::string& text) {
+  return text.find('`') == std::string::npos ? "`" + text + "`" : "`` " + text + " ``";
+}
+
+std::string cut(std::string text, std::size_t limit) {
+  if (text.size() > limit) {
+    text.resize(limit);
+    text += "...";
+  }
+  return text;
+}
+
+// The check an alert key belongs to: "api" and "api#cert" are api's; "#slack:..." is nobody's.
+std::string checkOfKey(const std::string& key) {
+  return key.empty() || key.front() == '#' ? std::string() : key.substr(0, key.find('#'));
+}
+
+bool isCertKey(const std::string& key) {
+  return key.size() > 5 && key.compare(key.size() - 5, 5, "#cert") == 0;
+}
+
+struct Streak {
+  bool beganBefore = false;  // the check was already failing when the window began
+  std::int64_t startMs = 0;
+  std::int64_t endMs = 0;  // the first passing run after it; 0 while it lasts
+  std::string firstFailure;
+  std::string reason;
+};
+
+std::vector<Streak> streaksOf(const std::vector<RunRecord>& runs, bool failingBefore) {
+  std::vector<Streak> streaks;
+  bool failing = false;
+  for (const RunRecord& run : runs) {
+    if (!run.passed && !failing) {
+      const bool before = failingBefore && &run == &runs.front();
+      streaks.push_back(Streak{before, run.atMs, 0, run.failure, run.reason});
+      failing = true;
+    } else if (run.passed && failing) {
+      streaks.back().endMs = run.atMs;
+      failing = false;
+    }
+  }
+  return streaks;
+}
+
+// The streak behind an alert that fired or resolved at `atMs`.
+const Streak* streakBefore(const std::vector<Streak>& streaks, std::int64_t atMs) {
+  const Streak* found = nullptr;
+  for (const Streak& streak : streaks) {
+    if (streak.startMs <= atMs) {
+      found = &streak;
+    }
+  }
+  return found;
+}
+
+// "; time to resolve 5m (from the first failure)", or how much at least when the failure
+// began before the window.
+std::string timeTo(const char* what, const Streak* streak, std::int64_t atMs) {
+  if (streak == nullptr) {
+    return "";
+  }
+  if (streak->beganBefore) {
+    return fmt::format("; time to {} more than {} (the failure began before the window)", what,
+                       span(atMs - streak->startMs));
+  }
+  return fmt::format("; time to {} {} (from the first failure)", what,
+                     span(atMs - streak->startMs));
+}
+
+std::string who(const HistoryEvent& e) {
+  if (e.userId.empty()) {
+    return "a request that could not be verified";  // refused before its fields were read
+  }
+  return fmt::format("{} ({}) in #{} ({})", e.userName.empty() ? "?" : e.userName, e.userId,
+                     e.channelName.empty() ? "?" : e.channelName, e.channelId);
+}
+
+struct Entry {
+  std::int64_t atMs;
+  std::string text;
+};
+
+void describeCheck(std::string& out, const std::string& name, const std::vector<RunRecord>& runs,
+                   bool failingBefore, const std::vector<HistoryEvent>& events) {
+  const auto streaks = streaksOf(runs, failingBefore);
+  const auto failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; });
+  out += fmt::format("### {}\n\n", name);
+  if (streaks.empty()) {
+    out += fmt::format("- **What failed:** no run failed in the window ({} runs).\n", runs.size());
+  } else {
+    out += fmt::format(
+        "- **What failed:** {} of {} runs failed, the first {} {} UTC: {} (reason `{}`).\n",
+        failed, runs.size(), streaks.front().beganBefore ? "(already failing) at" : "at",
+        utc(streaks.front().startMs), code(streaks.front().firstFailure), streaks.front().reason);
+  }
+  std::optional<std::int64_t> firedAt;
+  bool anyAlert = false;
+  for (const HistoryEvent& e : events) {
+    if (e.type != HistoryEvent::Type::Alert || checkOfKey(e.check) != name) {
+      continue;
+    }
+    anyAlert = true;
+    if (isCertKey(e.check)) {
+      out += fmt::format("- **Certificate warning {}** at {} UTC{}.\n", e.action, utc(e.atMs),
+                         e.detail.empty() ? "" : ": " + e.detail);
+      continue;
+    }
+    const Streak* streak = streakBefore(streaks, e.atMs);
+    if (e.action == "fired") {
+      firedAt = e.atMs;
+      out += fmt::format("- **Alert fired** at {} UTC{}.\n", utc(e.atMs),
+                         timeTo("detect", streak, e.atMs));
+    } else {
+      out += fmt::format("- **Alert resolved** at {} UTC{}{}.\n", utc(e.atMs),
+                         firedAt ? "" : " (it was already firing when the window began)",
+                         timeTo("resolve", streak, e.atMs));
+      firedAt.reset();
+    }
+  }
+  if (firedAt) {
+    out += "- The alert was still firing at the end of the window.\n";
+  }
+  if (!anyAlert && !streaks.empty()) {
+    out += "- No alert fired: the failures stayed under the check's failure_threshold.\n";
+  }
+  out += "\n";
+}
+
+// "trigger delivered, resolve delivered after 2 retries", per notifier.
+std::string pagedSummary(const std::string& name, const std::vector<HistoryEvent>& events) {
+  std::map<std::string, std::vector<std::string>> byNotifier;
+  std::map<std::pair<std::string, std::string>, int> retries;  // (notifier, action) -> retries
+  for (const HistoryEvent& e : events) {
+    if (e.type != HistoryEvent::Type::Notification || checkOfKey(e.check) != name) {
+      continue;
+    }
+    const std::string action = isCertKey(e.check) ? "certificate " + e.action : e.action;
+    auto& count = retries[{e.notifier, action}];
+    if (e.outcome == "retry") {
+      ++count;
+      continue;
+    }
+    std::string text = action + " " + e.outcome;
+    if (count > 0) {
+      text += fmt::format(" after {} retr{}", count, count == 1 ? "y" : "ies");
+      count = 0;
+    }
+    byNotifier[e.notifier].push_back(std::move(text));
+  }
+  for (const auto& [key, count] : retries) {
+    if (count > 0) {
+      byNotifier[key.first].push_back(fmt::format("{} still being retried ({} so far)", key.second,
+                                                  count));
+    }
+  }
+  if (byNotifier.empty()) {
+    return "nobody";
+  }
+  std::string out;
+  for (const auto& [notifier, outcomes] : byNotifier) {
+    if (!out.empty()) {
+      out += "; ";
+    }
+    out += notifier + ": ";
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      out += (i > 0 ? ", " : "") + outcomes[i];
+    }
+  }
+  return out;
+}
+
+std::vector<Entry> timelineOf(const ReportData& data) {
+  std::vector<Entry> entries;
+  for (const std::string& name : data.checks) {
+    const auto runs = data.runs.find(name);
+    if (runs == data.runs.end()) {
+      continue;
+    }
+    for (const Streak& streak : streaksOf(runs->second, data.failingBefore.count(name) > 0)) {
+      entries.push_back({streak.startMs,
+                         fmt::format("**{}** failing{}: {}", name,
+                                     streak.beganBefore ? " (since before the window)" : "",
+                                     code(streak.firstFailure))});
+      if (streak.endMs != 0) {
+        entries.push_back({streak.endMs, fmt::format("**{}** passing again", name)});
+      }
+    }
+  }
+  for (const HistoryEvent& e : data.events) {
+    switch (e.type) {
+      case HistoryEvent::Type::Alert:
+        entries.push_back({e.atMs, fmt::format("**{}** {} {}{}", checkOfKey(e.check),
+                                               isCertKey(e.check) ? "certificate warning" : "alert",
+                                               e.action, e.detail.empty() ? "" : ": " + e.detail)});
+        break;
+      case HistoryEvent::Type::Notification: {
+        const std::string subject =
+            checkOfKey(e.check).empty() ? "page from Slack"
+                                        : fmt::format("**{}** {}{}", checkOfKey(e.check),
+                                                      isCertKey(e.check) ? "certificate " : "",
+                                                      e.action);
+        entries.push_back({e.atMs, fmt::format("{} to {}: {} ({})", subject, e.notifier,
+                                               e.outcome, cut(e.detail, kAnswerShown))});
+        break;
+      }
+      case HistoryEvent::Type::SlashCommand:
+        entries.push_back(
+            {e.atMs, e.action == "allowed"
+                         ? fmt::format("Slack: {} paged on-call through {}: \"{}\"", who(e),
+                                       e.notifier, e.detail)
+                         : fmt::format("Slack: refused {}{}: {}", who(e),
+                                       e.detail.empty() ? "" : " (\"" + e.detail + "\")",
+                                       e.outcome)});
+        break;
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.atMs < b.atMs; });
+  return entries;
+}
+
+}  // namespace
+
+bool readReportData(HistoryReader& history, const std::vector<std::string>& wanted,
+                    const ReportWindow& window, ReportData& data, std::string& error) {
+  data = ReportData{};
+  data.events = history.events(wanted, window.sinceMs, window.untilMs, error);
+  if (!error.empty()) {
+    return false;
+  }
+  std::set<std::string> checks(wanted.begin(), wanted.end());
+  if (wanted.empty()) {
+    for (const std::string& name : history.failedChecks(window.sinceMs, window.untilMs, error)) {
+      checks.insert(name);
+    }
+    for (const HistoryEvent& e : data.events) {
+      if (!checkOfKey(e.check).empty()) {
+        checks.insert(checkOfKey(e.check));
+      }
+    }
+  }
+  for (const std::string& name : checks) {
+    data.runs[name] =
+        history.runs(name, window.sinceMs, window.untilMs, kRunsPerCheckLimit, error);
+    const auto before = history.runs(name, 0, window.sinceMs, 1, error);
+    if (!before.empty() && !before.back().passed) {
+      data.failingBefore.insert(name);
+    }
+  }
+  data.checks.assign(checks.begin(), checks.end());
+  return error.empty();
+}
+
+std::string renderReport(const ReportData& data, const ReportWindow& window,
+                         const std::map<std::string, ReportedCheck>& configured) {
+  std::string out;
+  std::string title;
+  for (const std::string& name : data.checks) {
+    title += (title.empty() ? "" : ", ") + name;
+  }
+  out += fmt::format("# Incident report: {}\n\n", title.empty() ? "no failing check" : title);
+  out += fmt::format(
+      "A first draft written by prober from what it recorded between {} and {} UTC (generated "
+      "{} UTC). Check every line, then fill in Root Cause and Action Items.\n\n",
+      utc(window.sinceMs), utc(window.untilMs), utc(window.generatedAtMs));
+
+  out += "## Description\n\n";
+  if (data.checks.empty()) {
+    out += "No check failed or alerted in the window.\n\n";
+  }
+  for (const std::string& name : data.checks) {
+    const auto runs = data.runs.find(name);
+    describeCheck(out, name, runs == data.runs.end() ? std::vector<RunRecord>{} : runs->second,
+                  data.failingBefore.count(name) > 0, data.events);
+  }
+
+  out += "## Area of Influence\n\n";
+  if (!data.checks.empty()) {
+    out += "| check | URL | labels | failed runs | alerts | paged |\n";
+    out += "|---|---|---|---|---|---|\n";
+  }
+  for (const std::string& name : data.checks) {
+    const auto info = configured.find(name);
+    std::string url = "(no longer in the config)";
+    std::string labels;
+    if (info != configured.end()) {
+      url = code(info->second.url);
+      for (const auto& [key, value] : info->second.labels) {
+        labels += (labels.empty() ? "" : ", ") + key + "=" + value;
+      }
+    }
+    const auto runs = data.runs.find(name);
+    std::size_t total = 0, failed = 0;
+    if (runs != data.runs.end()) {
+      total = runs->second.size();
+      failed = static_cast<std::size_t>(std::count_if(
+          runs->second.begin(), runs->second.end(), [](auto& r) { return !r.passed; }));
+    }
+    int fired = 0, resolved = 0, certFired = 0, certResolved = 0;
+    for (const HistoryEvent& e : data.events) {
+      if (e.type == HistoryEvent::Type::Alert && checkOfKey(e.check) == name) {
+        const bool cert = isCertKey(e.check);
+        (e.action == "fired" ? (cert ? certFired : fired) : (cert ? certResolved : resolved)) += 1;
+      }
+    }
+    std::string alerts = fmt::format("fired {}, resolved {}", fired, resolved);
+    if (certFired + certResolved > 0) {
+      alerts += fmt::format("; certificate warning fired {}, resolved {}", certFired, certResolved);
+    }
+    out += fmt::format("| {} | {} | {} | {} of {} | {} | {} |\n", cell(name), cell(url),
+                       cell(labels.empty() ? "-" : labels), failed, total, alerts,
+                       cell(pagedSummary(name, data.events)));
+  }
+  bool anySlash = false;
+  for (const HistoryEvent& e : data.events) {
+    if (e.type == HistoryEvent::Type::SlashCommand && e.action == "allowed") {
+      if (!anySlash) {
+        out += "\nPaged by people from Slack:\n\n";
+        anySlash = true;
+      }
+      out += fmt::format("- {} UTC: {} through {}: \"{}\"\n", utc(e.atMs), who(e), e.notifier,
+                         e.detail);
+    }
+  }
+  out += "\n## Timeline\n\n";
+  const auto entries = timelineOf(data);
+  if (entries.empty()) {
+    out += "Nothing was recorded in the window.\n";
+  } else {
+    out += "| time (UTC) | what happened |\n|---|---|\n";
+    for (const Entry& entry : entries) {
+      out += fmt::format("| {} | {} |\n", utc(entry.atMs), cell(entry.text));
+    }
+  }
+  out += "\n## Root Cause\n\n<!-- What caused it, and why the system let it happen. -->\n\n";
+  out += "## Action Items\n\n| action | owner | due date |\n|---|---|---|\n|  |  |  |\n";
+  return out;
+}
+
+}  // namespace prober

@@ -1,0 +1,149 @@
+// `prober report` from a recorded history, compared with golden files in testdata/report/.
+// PROBER_UPDATE_GOLDEN=1 rewrites them (then read the diff before committing it).
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "prober/report.h"
+
+using prober::HistoryEvent;
+using prober::RunRecord;
+
+namespace {
+
+const std::string kGoldenDir = std::string(TESTDATA_DIR) + "/report";
+// 2026-11-24 08:00:00 UTC
+constexpr std::int64_t kT0 = 1'795'507'200'000;
+constexpr std::int64_t kSecond = 1000;
+constexpr std::int64_t kMinute = 60 * kSecond;
+
+struct History {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("prober-report-test-" + std::to_string(::getpid()));
+  std::unique_ptr<prober::HistoryWriter> writer;
+  History() {
+    std::filesystem::remove_all(dir);
+    std::string error;
+    writer = prober::HistoryWriter::open(dir.string(), std::chrono::hours(24 * 3660), error);
+    REQUIRE_MESSAGE(writer, error);
+  }
+  ~History() {
+    writer.reset();
+    std::filesystem::remove_all(dir);
+  }
+  // Runs of `check` every 30 s in [from, to): failing in [failFrom, failTo).
+  void runs(const std::string& check, std::int64_t from, std::int64_t to, std::int64_t failFrom,
+            std::int64_t failTo, const std::string& failure = "status == 200 (got 503)",
+            const std::string& reason = "http_status") {
+    for (std::int64_t at = from; at < to; at += 30 * kSecond) {
+      const bool failed = at >= failFrom && at < failTo;
+      writer->add(RunRecord{at, check, !failed, failed ? 2.5 : 41.0, failed ? 503 : 200,
+                            failed ? reason : "", failed ? failure : ""});
+    }
+  }
+  void event(std::int64_t at, HistoryEvent::Type type, std::string key, std::string action,
+             std::string notifier = "", std::string outcome = "", std::string detail = "") {
+    writer->add(HistoryEvent{at, type, std::move(key), std::move(action), std::move(notifier),
+                             std::move(outcome), std::move(detail)});
+  }
+  void slash(std::int64_t at, bool allowed, std::string user, std::string userName,
+             std::string channel, std::string text, std::string why = "") {
+    HistoryEvent e{at, HistoryEvent::Type::SlashCommand, allowed ? "#slack:" + user : "",
+                   allowed ? "allowed" : "refused", allowed ? "pagerduty" : "", std::move(why),
+                   std::move(text)};
+    e.teamId = "T0ACME";
+    e.channelId = std::move(channel);
+    e.channelName = "incidents";
+    e.userId = std::move(user);
+    e.userName = std::move(userName);
+    writer->add(std::move(e));
+  }
+  std::string report(const std::vector<std::string>& checks, std::int64_t since,
+                     std::int64_t until) {
+    writer->flush();
+    std::string error;
+    auto reader = prober::HistoryReader::open(dir.string(), error);
+    REQUIRE_MESSAGE(reader, error);
+    prober::ReportWindow window{since, until, until + 5 * kMinute};
+    prober::ReportData data;
+    REQUIRE_MESSAGE(prober::readReportData(*reader, checks, window, data, error), error);
+    const std::map<std::string, prober::ReportedCheck> configured = {
+        {"checkout-api", {"https://api.example.com/v1/checkout?key=${API_KEY}", {{"team", "payments"}, {"tier", "1"}}}},
+        {"web", {"https://www.example.com/", {}}}};
+    return prober::renderReport(data, window, configured);
+  }
+};
+
+void compareWithGolden(const std::string& name, const std::string& actual) {
+  const std::string path = kGoldenDir + "/" + name;
+  if (const char* update = std::getenv("PROBER_UPDATE_GOLDEN"); update && *update == '1') {
+    std::filesystem::create_directories(kGoldenDir);
+    std::ofstream(path) << actual;
+  }
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), ("missing golden file " + path));
+  std::stringstream expected;
+  expected << in.rdbuf();
+  CHECK(actual == expected.str());
+}
+
+}  // namespace
+
+TEST_CASE("an outage that fired and resolved, with retries, a certificate warning and Slack") {
+  History h;
+  using T = HistoryEvent::Type;
+  h.runs("checkout-api", kT0, kT0 + 60 * kMinute, kT0 + 10 * kMinute, kT0 + 25 * kMinute);
+  h.runs("web", kT0, kT0 + 60 * kMinute, 0, 0);
+  h.runs("healthy", kT0, kT0 + 60 * kMinute, 0, 0);  // never failed: not in the report
+  // Fired after the third failure (10:00, 10:30, 11:00).
+  h.event(kT0 + 11 * kMinute + 100, T::Alert, "checkout-api", "fired", "", "",
+          "status == 200 (got 503)");
+  h.event(kT0 + 11 * kMinute + 400, T::Notification, "checkout-api", "trigger", "pagerduty",
+          "retry", "HTTP 503");
+  h.event(kT0 + 11 * kMinute + 1500, T::Notification, "checkout-api", "trigger", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  h.event(kT0 + 11 * kMinute + 600, T::Notification, "checkout-api", "trigger", "status-channel",
+          "delivered", "HTTP 200: ok");
+  h.slash(kT0 + 14 * kMinute, false, "U0MALLORY", "mallory", "C0INCIDENT", "page them all",
+          "you are not on the list of people allowed to page on-call");
+  h.slash(kT0 + 15 * kMinute, true, "U0ALICE", "alice", "C0INCIDENT", "checkout down | EU too");
+  h.event(kT0 + 15 * kMinute + 300, T::Notification, "#slack:U0ALICE:1", "trigger", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  h.event(kT0 + 25 * kMinute + 50, T::Alert, "checkout-api", "resolved");
+  h.event(kT0 + 25 * kMinute + 400, T::Notification, "checkout-api", "resolve", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  h.event(kT0 + 40 * kMinute, T::Alert, "web#cert", "fired", "", "",
+          "web: the TLS certificate expires in 12d (2026-12-06 08:40:00 UTC), within cert_warning 21d");
+  compareWithGolden("outage.md", h.report({}, kT0, kT0 + 60 * kMinute));
+}
+
+TEST_CASE("a window that cuts alerts short, a check gone from the config, and --check") {
+  History h;
+  using T = HistoryEvent::Type;
+  // checkout-api fired before the window and resolves inside it; web fires and is still firing.
+  h.runs("checkout-api", kT0 - 30 * kMinute, kT0 + 20 * kMinute, kT0 - 20 * kMinute,
+         kT0 + 5 * kMinute);
+  h.event(kT0 - 18 * kMinute, T::Alert, "checkout-api", "fired");
+  h.event(kT0 + 5 * kMinute + 10, T::Alert, "checkout-api", "resolved");
+  h.runs("web", kT0, kT0 + 20 * kMinute, kT0 + 10 * kMinute, kT0 + 30 * kMinute,
+         "json $.status == \"UP\" (got \"DOWN\")");
+  h.event(kT0 + 11 * kMinute + 200, T::Alert, "web", "fired");
+  // A check removed from the config since, failing without reaching its threshold.
+  h.runs("legacy", kT0, kT0 + 20 * kMinute, kT0 + 2 * kMinute, kT0 + 3 * kMinute, "connection refused",
+         "connect");
+  compareWithGolden("window.md", h.report({}, kT0, kT0 + 20 * kMinute));
+  compareWithGolden("only-web.md", h.report({"web"}, kT0, kT0 + 20 * kMinute));
+}
+
+TEST_CASE("a quiet window says so") {
+  History h;
+  h.runs("web", kT0, kT0 + 10 * kMinute, 0, 0);
+  const std::string report = h.report({}, kT0, kT0 + 10 * kMinute);
+  CHECK(report.find("No check failed or alerted in the window.") != std::string::npos);
+  CHECK(report.find("Nothing was recorded in the window.") != std::string::npos);
+  CHECK(report.find("## Action Items") != std::string::npos);
+}
