@@ -1,6 +1,7 @@
 #include <sqlite3.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <filesystem>
 
 #include "alerting/sqlite_statement.h"
@@ -109,7 +110,10 @@ void HistoryWriter::add(HistoryEvent event) {
 void HistoryWriter::enqueue(Record record) {
   std::lock_guard lock(mutex_);
   if (queue_.size() >= kMaxQueued) {
-    ++dropped_;
+    if (dropped_++ % 10'000 == 0) {
+      spdlog::error("history: {} records wait for the disk; dropped {} so far", queue_.size(),
+                    dropped_);
+    }
     return;
   }
   queue_.push_back(std::move(record));
@@ -172,6 +176,7 @@ void HistoryWriter::run() {
       } else {
         dropped_ += static_cast<std::int64_t>(batch.size());
         lastError_ = error;
+        spdlog::error("{}", error);
       }
     }
     flushed_.notify_all();
