@@ -35,7 +35,7 @@ sanitize: deps $(SANITIZE_DIR)/CMakeCache.txt
 # The benchmark against blackbox_exporter and the libcurl floor: about half an hour; writes
 # bench/RESULTS.md. Not a test: nothing in it fails a build.
 bench: build
-	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --out bench/RESULTS.md
+	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --history $(BUILD_DIR)/bench_history --out bench/RESULTS.md
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

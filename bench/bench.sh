@@ -2,15 +2,17 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4] [--out FILE] --prober BIN --floor BIN
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,h] [--out FILE] --prober BIN --floor BIN
+#            [--history BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4
+only=w1,w2,w3,w4,h
 out=""
+history=""
 prober=""
 floor=""
 while [[ $# -gt 0 ]]; do
@@ -21,6 +23,7 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift ;;
     --prober) prober=$2; shift ;;
     --floor) floor=$2; shift ;;
+    --history) history=$2; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -47,11 +50,13 @@ if [[ $smoke == 1 ]]; then
   w2_checks=20; w2_interval=2s; w2_rate=10; w2_seconds=2
   w3_checks=200; w3_interval=1s; w3_seconds=2
   w4_checks=500; w4_interval=1s; w4_seconds=2
+  h_seconds=2
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
   w3_checks=10000; w3_interval=10s; w3_seconds=120
   w4_checks=100000; w4_interval=60s; w4_seconds=180
+  h_seconds=30
 fi
 
 cpu_of() {  # utime + stime of PID, in seconds
@@ -267,6 +272,19 @@ many() {  # NAME CHECKS INTERVAL SECONDS
   stop_prober
 }
 
+# --- H: the history's cost at 1,000 results a second (as W3 produces them) ---
+history_writes() {
+  local line
+  line=$("$history" "$h_seconds" 1000 "$work/history-state")
+  rm -rf "$work/history-state"
+  record h_cpu_ms_per_1000 "$(awk -v l="$line" -v s="$h_seconds" 'BEGIN {
+    n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) v[f[i]] = f[i + 1];
+    printf "%.2f", 1000 * v["cpu_seconds"] / v["records"] * 1000}')"
+  record h_cpu_percent "$(awk -v l="$line" -v s="$h_seconds" 'BEGIN {
+    n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) v[f[i]] = f[i + 1];
+    printf "%.2f", 100 * v["cpu_seconds"] / s}')"
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -274,6 +292,7 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,w2,* ]] && { echo "W2 paced" >&2; w2; }
   [[ ,$only, == *,w3,* ]] && { echo "W3 $w3_checks checks" >&2; many w3 "$w3_checks" "$w3_interval" "$w3_seconds"; }
   [[ ,$only, == *,w4,* ]] && { echo "W4 $w4_checks checks" >&2; many w4 "$w4_checks" "$w4_interval" "$w4_seconds"; }
+  [[ ,$only, == *,h,* && -n $history ]] && { echo "H history writes" >&2; history_writes; }
 done
 
 # Every figure must be a number, or the machinery has rotted.
