@@ -268,6 +268,8 @@ struct Daemon::Impl {
       return refuse(200, decision.reason);
     }
     if (decision.kind == SlashDecision::Kind::Usage) {
+      record.action = "usage";
+      history->add(record);
       return reply(200, false,
                    fmt::format("Usage: {} WHAT IS WRONG. Pages on-call through {}; the channel "
                                "sees who paged.",

@@ -40,7 +40,7 @@ struct HistoryEvent {
   Type type = Type::Alert;
   std::string check;     // alert, notification: the alert's key ("api", "api#cert"); "" otherwise
   std::string action;    // alert: fired | resolved; notification: trigger | resolve;
-                         // slash command: allowed | refused
+                         // slash command: allowed | refused | usage (empty text)
   std::string notifier;  // notification; the notifier an allowed command paged
   std::string outcome;   // notification: delivered | retry | rejected | dropped; command: why
   std::string detail;    // alert: the first failure; notification: the answer; command: its text

@@ -268,6 +268,8 @@ std::vector<Entry> timelineOf(const ReportData& data) {
             {e.atMs, e.action == "allowed"
                          ? fmt::format("Slack: {} paged on-call through {}: \"{}\"", who(e),
                                        e.notifier, e.detail)
+                     : e.action == "usage"
+                         ? fmt::format("Slack: {} asked for the usage (no text)", who(e))
                          : fmt::format("Slack: refused {}{}: {}", who(e),
                                        e.detail.empty() ? "" : " (\"" + e.detail + "\")",
                                        e.outcome)});

@@ -161,6 +161,7 @@ expect "... in order: failing, fired, paged, passing, resolved, then the Slack p
   test "${failing:-0}" -lt "${fired:-0}" -a "${fired:-0}" -lt "${sent:-0}" -a "${sent:-0}" -lt "${recovered:-0}" \
   -a "${recovered:-0}" -le "${resolved:-0}" -a "${resolved:-0}" -lt "${slack:-0}" -a "${slack:-0}" -lt "${slack_sent:-0}"
 expect "refused Slack requests are in the timeline too" grep -qF '(U0MALLORY) in #incidents (C0INCIDENT) ("page me"): you are not on the list' "$work/report.md"
+expect "... and the request for the usage" grep -qF 'Slack: alice (U0ALICE) in #incidents (C0INCIDENT) asked for the usage' "$work/report.md"
 for secret in "$TEST_PD_KEY" "$TEST_SLACK_SIGNING"; do
   expect "no secret in the report, the log or the history API" \
     bash -c "! grep -qF '$secret' '$work/report.md' '$work/daemon.log' '$work/history.json'"

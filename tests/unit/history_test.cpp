@@ -8,11 +8,13 @@
 #include <thread>
 
 #include "prober/history.h"
+#include "tests/support/history_event.h"
 
 using prober::HistoryEvent;
 using prober::HistoryReader;
 using prober::HistoryWriter;
 using prober::RunRecord;
+using prober::testing::historyEvent;
 
 namespace {
 
@@ -43,10 +45,11 @@ TEST_CASE("runs and events are written in batches and read back in order") {
     writer->add(RunRecord{t0 + i, i % 2 == 0 ? "api" : "web", i % 10 != 0, 12.5, 200,
                           i % 10 == 0 ? "http_status" : "", i % 10 == 0 ? "status == 200 (got 503)" : ""});
   }
-  HistoryEvent fired{t0 + 5, HistoryEvent::Type::Alert, "api", "fired", "", "", "status == 200 (got 503)"};
-  HistoryEvent sent{t0 + 6, HistoryEvent::Type::Notification, "api", "trigger", "pagerduty",
-                    "delivered", "HTTP 202"};
-  HistoryEvent cert{t0 + 7, HistoryEvent::Type::Alert, "web#cert", "fired"};
+  HistoryEvent fired = historyEvent(t0 + 5, HistoryEvent::Type::Alert, "api", "fired", "", "",
+                                    "status == 200 (got 503)");
+  HistoryEvent sent = historyEvent(t0 + 6, HistoryEvent::Type::Notification, "api", "trigger",
+                                   "pagerduty", "delivered", "HTTP 202");
+  HistoryEvent cert = historyEvent(t0 + 7, HistoryEvent::Type::Alert, "web#cert", "fired");
   HistoryEvent command{t0 + 8, HistoryEvent::Type::SlashCommand, "", "refused", "", "channel not allowed",
                        "db is down", "T1", "C9", "random", "U2", "mallory"};
   writer->add(command);
@@ -107,7 +110,7 @@ TEST_CASE("what is older than the retention is pruned, the rest kept") {
       writer->add(RunRecord{now - 20 * kDayMs + i, "old", true, 1, 200, "", ""});
     }
     writer->add(RunRecord{now - kDayMs, "recent", true, 1, 200, "", ""});
-    writer->add(HistoryEvent{now - 20 * kDayMs, HistoryEvent::Type::Alert, "old", "fired"});
+    writer->add(historyEvent(now - 20 * kDayMs, HistoryEvent::Type::Alert, "old", "fired"));
     writer->flush();
     CHECK(writer->written() == 12'002);
   }

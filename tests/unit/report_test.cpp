@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "prober/report.h"
+#include "tests/support/history_event.h"
 
 using prober::HistoryEvent;
 using prober::RunRecord;
@@ -47,14 +48,16 @@ struct History {
   }
   void event(std::int64_t at, HistoryEvent::Type type, std::string key, std::string action,
              std::string notifier = "", std::string outcome = "", std::string detail = "") {
-    writer->add(HistoryEvent{at, type, std::move(key), std::move(action), std::move(notifier),
-                             std::move(outcome), std::move(detail)});
+    writer->add(prober::testing::historyEvent(at, type, std::move(key), std::move(action),
+                                              std::move(notifier), std::move(outcome),
+                                              std::move(detail)));
   }
   void slash(std::int64_t at, bool allowed, std::string user, std::string userName,
              std::string channel, std::string text, std::string why = "") {
-    HistoryEvent e{at, HistoryEvent::Type::SlashCommand, allowed ? "#slack:" + user : "",
-                   allowed ? "allowed" : "refused", allowed ? "pagerduty" : "", std::move(why),
-                   std::move(text)};
+    HistoryEvent e = prober::testing::historyEvent(
+        at, HistoryEvent::Type::SlashCommand, allowed ? "#slack:" + user : "",
+        allowed ? "allowed" : "refused", allowed ? "pagerduty" : "", std::move(why),
+        std::move(text));
     e.teamId = "T0ACME";
     e.channelId = std::move(channel);
     e.channelName = "incidents";
