@@ -8,8 +8,6 @@
 
 namespace prober {
 
-namespace {
-
 std::int64_t toMillis(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
@@ -17,6 +15,8 @@ std::int64_t toMillis(std::chrono::system_clock::time_point at) {
 std::chrono::system_clock::time_point fromMillis(std::int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
+
+namespace {
 
 // What every event about a check says: which check, where it probes (as written), its labels.
 AlertEvent eventAbout(AlertAction action, const CheckSpec& spec,

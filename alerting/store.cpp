@@ -162,9 +162,7 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     insert.bind(3, std::string(actionName(row.event.action)));
     insert.bind(4, boost::json::serialize(toJson(row.event)));
     insert.bind(5, row.nextAttemptMs);
-    insert.bind(
-        6, std::chrono::duration_cast<std::chrono::milliseconds>(row.event.at.time_since_epoch())
-               .count());
+    insert.bind(6, toMillis(row.event.at));
     if (!insert.ok() || insert.step() != SQLITE_DONE) {
       return fail("queueing a notification");
     }

@@ -94,9 +94,7 @@ boost::json::value checkToJson(const CheckState& check) {
 boost::json::value historyToJson(const std::string& check, std::int64_t sinceMs,
                                  const std::vector<RunRecord>& runs,
                                  const std::vector<HistoryEvent>& events) {
-  const auto at = [](std::int64_t ms) {
-    return isoTimestampUtc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
-  };
+  const auto at = [](std::int64_t ms) { return isoTimestampUtc(fromMillis(ms)); };
   boost::json::array runArray;
   runArray.reserve(runs.size());
   for (const RunRecord& run : runs) {

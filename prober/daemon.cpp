@@ -146,14 +146,7 @@ struct Daemon::Impl {
     return store;
   }
 
-  std::int64_t wallMs() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.wallNow().time_since_epoch())
-        .count();
-  }
-
-  static std::chrono::system_clock::time_point fromMillis(std::int64_t ms) {
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-  }
+  std::int64_t wallMs() const { return toMillis(clock.wallNow()); }
 
   void wakePagerAt(std::int64_t atMs) {
     pagerTimer.armAt(
@@ -198,7 +191,7 @@ struct Daemon::Impl {
       const auto since = event.kind == AlertKind::Certificate ? event.certExpiry : event.failingSince;
       saved = SavedAlert{
           true, event.consecutiveFailures,
-          std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch()).count(),
+          toMillis(since),
           spec.notify};
     }
     enqueue(key, saved, std::move(rows), actionName(event.action));

@@ -1,6 +1,4 @@
 // What history keeps of the daemon's runs, alert transitions and deliveries.
-#include <chrono>
-
 #include "alerting/alert_event.h"
 #include "alerting/pager.h"
 #include "alerting/store.h"
@@ -9,17 +7,9 @@
 
 namespace prober {
 
-namespace {
-
-std::int64_t toMs(std::chrono::system_clock::time_point at) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-}
-
-}  // namespace
-
 RunRecord runRecordOf(const RunResult& run) {
   RunRecord record;
-  record.atMs = toMs(run.startedAt);
+  record.atMs = toMillis(run.startedAt);
   record.check = run.check;
   record.passed = run.passed;
   record.latencyMs = run.durationSeconds * 1000;
@@ -35,7 +25,7 @@ RunRecord runRecordOf(const RunResult& run) {
 
 HistoryEvent alertRecordOf(const std::string& key, const AlertEvent& event) {
   HistoryEvent record;
-  record.atMs = toMs(event.at);
+  record.atMs = toMillis(event.at);
   record.type = HistoryEvent::Type::Alert;
   record.check = key;
   record.action = event.action == AlertAction::Trigger ? "fired" : "resolved";

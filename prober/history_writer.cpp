@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <filesystem>
 
+#include "alerting/alert_event.h"
 #include "alerting/sqlite_statement.h"
 #include "prober/history.h"
 
@@ -45,12 +46,6 @@ constexpr auto kBatchInterval = std::chrono::milliseconds(200);
 // Pruning deletes this many rows per transaction, so the writer never holds the database long.
 constexpr int kPruneChunk = 5000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
-
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -186,7 +181,7 @@ void HistoryWriter::run() {
     }
     if (std::chrono::steady_clock::now() >= nextPrune && retention.count() > 0) {
       std::string pruneError;
-      const bool finished = prune(nowMs() - retention.count(), pruneError);
+      const bool finished = prune(toMillis(std::chrono::system_clock::now()) - retention.count(), pruneError);
       if (!pruneError.empty()) {
         std::lock_guard lock(mutex_);
         lastError_ = "history: pruning: " + pruneError;

@@ -6,10 +6,11 @@
 #include <ctime>
 #include <iostream>
 
+#include "alerting/alert_event.h"
 #include "checks/config_loader.h"
-#include "prober/curl_engine.h"
 #include "checks/duration.h"
 #include "checks/redaction.h"
+#include "prober/curl_engine.h"
 #include "prober/daemon.h"
 #include "prober/history.h"
 #include "prober/logging.h"
@@ -107,9 +108,7 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
     return kExitUsage;
   }
   const prober::Config& config = *loaded.config;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = prober::toMillis(std::chrono::system_clock::now());
   prober::ReportWindow window;
   window.generatedAtMs = now;
   const auto from = parseWhen(since, now);

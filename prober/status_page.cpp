@@ -102,13 +102,10 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
 
 namespace {
 
-std::string msToIso(std::int64_t ms) {
-  return isoTimestampUtc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
-}
-
 // The window in equal slices, one bar each: height by the slowest run in it, red when any run
 // failed, grey when none ran.
-std::string dayChart(std::int64_t sinceMs, std::int64_t untilMs, const std::vector<RunRecord>& runs) {
+std::string dayChart(std::int64_t sinceMs, std::int64_t untilMs,
+                     const std::vector<RunRecord>& runs) {
   constexpr int kBars = 96;
   constexpr int kBarWidth = 8;
   constexpr int kHeight = 48;
@@ -140,8 +137,8 @@ std::string dayChart(std::int64_t sinceMs, std::int64_t untilMs, const std::vect
         R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>from {}: {} runs, {} failed, slowest {}</title></rect>)",
         i * kBarWidth, kHeight - height, kBarWidth - 1, height,
         bar.runs == 0 ? "none" : (bar.failed > 0 ? "bad" : "ok"),
-        msToIso(sinceMs + static_cast<std::int64_t>(i * slice)), bar.runs, bar.failed,
-        formatSeconds(bar.slowestMs / 1000));
+        isoTimestampUtc(fromMillis(sinceMs + static_cast<std::int64_t>(i * slice))), bar.runs,
+        bar.failed, formatSeconds(bar.slowestMs / 1000));
   }
   return svg + "</svg>";
 }
@@ -154,12 +151,15 @@ std::string renderCheckPage(const CheckState& check, std::int64_t sinceMs, std::
   const CheckSpec& spec = *check.spec();
   const auto failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; });
   const std::string availability =
-      runs.empty() ? "no runs yet"
-                   : fmt::format("{:.3f} % of {} runs passed",
-                                 100.0 * static_cast<double>(runs.size() - static_cast<std::size_t>(failed)) /
-                                     static_cast<double>(runs.size()),
-                                 runs.size());
-  std::string html = fmt::format(R"(<!doctype html>
+      runs.empty()
+          ? "no runs yet"
+          : fmt::format("{:.3f} % of {} runs passed",
+                        100.0 *
+                            static_cast<double>(runs.size() - static_cast<std::size_t>(failed)) /
+                            static_cast<double>(runs.size()),
+                        runs.size());
+  std::string html = fmt::format(
+      R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
 <title>prober: {0}</title>
 <style>
@@ -173,11 +173,9 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{
 <p>Since {2}: {3}; the alert is {4}.</p>
 {5}
 )",
-                                 escapeHtml(spec.name),
-                                 escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-                                 msToIso(sinceMs), availability,
-                                 check.alert().firing() ? "firing" : "not firing",
-                                 dayChart(sinceMs, untilMs, runs));
+      escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
+      isoTimestampUtc(fromMillis(sinceMs)), availability,
+      check.alert().firing() ? "firing" : "not firing", dayChart(sinceMs, untilMs, runs));
   html += "<h2>Latest failed runs</h2>\n";
   std::vector<const RunRecord*> failures;
   for (auto it = runs.rbegin(); it != runs.rend() && failures.size() < 20; ++it) {
@@ -191,7 +189,8 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{
     html += "<table><tr><th>When</th><th>Status</th><th>Reason</th><th>First failure</th></tr>\n";
     for (const RunRecord* run : failures) {
       html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"why\">{}</td></tr>\n",
-                          msToIso(run->atMs), run->status == 0 ? "-" : std::to_string(run->status),
+                          isoTimestampUtc(fromMillis(run->atMs)),
+                          run->status == 0 ? "-" : std::to_string(run->status),
                           escapeHtml(run->reason), escapeHtml(run->failure));
     }
     html += "</table>\n";
@@ -206,8 +205,9 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{
           it->type == HistoryEvent::Type::Alert
               ? fmt::format("{} {}", it->check, it->action)
               : fmt::format("{} to {}: {}", it->action, it->notifier, it->outcome);
-      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", msToIso(it->atMs),
-                          escapeHtml(what), escapeHtml(it->detail));
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                          isoTimestampUtc(fromMillis(it->atMs)), escapeHtml(what),
+                          escapeHtml(it->detail));
     }
     html += "</table>\n";
   }
