@@ -35,6 +35,21 @@ namespace prober {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Runs `open(error)`; what it could not open stops the daemon from starting.
+template <typename Open>
+auto openOrThrow(Open open) {
+  std::string error;
+  auto opened = open(error);
+  if (!opened) {
+    throw std::runtime_error(error);
+  }
+  return opened;
+}
+
+}  // namespace
+
 struct Daemon::Impl {
   Impl(asio::io_context& io, DaemonOptions options, Config config)
       : io(io),
@@ -53,7 +68,7 @@ struct Daemon::Impl {
                                    }}),
         transport(engine),
         pagerTimer(io),
-        store(openStore(this->options.stateDir.value_or(this->config.prober.stateDir))),
+        store(openOrThrow([this](std::string& error) { return Store::open(stateDir(), error); })),
         pager(store.get(), transport,
               Pager::Hooks{[this] { return wallMs(); },
                            [this] { return std::uniform_real_distribution<double>(0, 1)(random); },
@@ -64,10 +79,11 @@ struct Daemon::Impl {
                              metrics.setOutboxPending(static_cast<double>(pager.pending()));
                              history->add(notificationRecordOf(row, result, answer, wallMs()));
                            }}),
-        history(openHistory(this->options.stateDir.value_or(this->config.prober.stateDir),
-                            this->config.prober.historyRetention)),
-        historyReader(openHistoryReader(
-            this->options.stateDir.value_or(this->config.prober.stateDir))) {
+        history(openOrThrow([this](std::string& error) {
+          return HistoryWriter::open(stateDir(), this->config.prober.historyRetention, error);
+        })),
+        historyReader(openOrThrow(
+            [this](std::string& error) { return HistoryReader::open(stateDir(), error); })) {
     std::string error;
     savedAlerts = store->loadAlerts(error);
     if (!error.empty()) {
@@ -118,33 +134,8 @@ struct Daemon::Impl {
                  listen.substr(0, listen.rfind(':')), server->port(), checksInOrder.size());
   }
 
-  static std::unique_ptr<HistoryWriter> openHistory(const std::string& stateDir,
-                                                    Millis retention) {
-    std::string error;
-    auto writer = HistoryWriter::open(stateDir, retention, error);
-    if (!writer) {
-      throw std::runtime_error(error);
-    }
-    return writer;
-  }
-
-  static std::unique_ptr<HistoryReader> openHistoryReader(const std::string& stateDir) {
-    std::string error;
-    auto reader = HistoryReader::open(stateDir, error);
-    if (!reader) {
-      throw std::runtime_error(error);
-    }
-    return reader;
-  }
-
-  static std::unique_ptr<Store> openStore(const std::string& stateDir) {
-    std::string error;
-    auto store = Store::open(stateDir, error);
-    if (!store) {
-      throw std::runtime_error(error);
-    }
-    return store;
-  }
+  // The state directory: --state-dir, or [prober] state_dir.
+  std::string stateDir() const { return options.stateDir.value_or(config.prober.stateDir); }
 
   std::int64_t wallMs() const { return toMillis(clock.wallNow()); }
 
@@ -283,20 +274,6 @@ struct Daemon::Impl {
     return reply(200, true,
                  fmt::format("<@{}> paged on-call through {}: {}", command->userId,
                              settings.notifier, slackEscape(command->text)));
-  }
-
-  // Keeps the requester's text from turning into mentions or links when echoed (&, <, >).
-  static std::string slackEscape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        default: out += c;
-      }
-    }
-    return out;
   }
 
   // The verifier keeps its replay cache across reloads while the signing secret stays.
@@ -613,15 +590,8 @@ struct Daemon::Impl {
   }
 
   void handle(const ServerRequest& request, Responder respond) {
-    if (request.target.substr(0, request.target.find('?')) == "/slack/command" && slackVerifier) {
-      if (request.method != "POST") {
-        respond({405, "text/plain; charset=utf-8", "method not allowed\n", "POST"});
-        return;
-      }
-      respond(slackCommand(request));
-      return;
-    }
-    if (request.target.substr(0, request.target.find('?')) == "/-/reload") {
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    if (path == "/-/reload") {
       if (request.method != "POST") {
         respond({405, "text/plain; charset=utf-8", "method not allowed\n", "POST"});
         return;
@@ -632,7 +602,7 @@ struct Daemon::Impl {
       return;
     }
     const bool isGet = request.method == "GET" || request.method == "HEAD";
-    if (request.target.substr(0, request.target.find('?')) == "/metrics" && isGet) {
+    if (path == "/metrics" && isGet) {
       serveMetrics(request.accept.find("application/openmetrics-text") != std::string::npos,
                    std::move(respond));
       return;
@@ -712,19 +682,32 @@ struct Daemon::Impl {
         return bad("unknown parameter " + key + " (since, limit)");
       }
     }
-    history->flush();  // what was recorded up to now is in the answer
-    auto runs = historyReader->runs(name, since, now + 1, limit, error);
-    auto events = historyReader->events({name}, since, now + 1, error);
-    if (!error.empty()) {
-      spdlog::error("{}", error);
+    std::vector<RunRecord> runs;
+    std::vector<HistoryEvent> events;
+    if (!readCheckHistory(name, since, now, limit, runs, events, error)) {
       return {500, "application/json",
               boost::json::serialize(boost::json::object{{"error", error}}) + "\n", ""};
+    }
+    return {200, "application/json",
+            boost::json::serialize(historyToJson(name, since, runs, events)) + "\n", ""};
+  }
+
+  // A check's runs (the newest `limit`) and its alert and delivery events in [since, now], for
+  // the check's page and the history API; false (logged) when the history cannot be read.
+  bool readCheckHistory(const std::string& name, std::int64_t since, std::int64_t now,
+                        std::size_t limit, std::vector<RunRecord>& runs,
+                        std::vector<HistoryEvent>& events, std::string& error) {
+    history->flush();  // what was recorded up to now is in the answer
+    runs = historyReader->runs(name, since, now + 1, limit, error);
+    events = historyReader->events({name}, since, now + 1, error);
+    if (!error.empty()) {
+      spdlog::error("{}", error);
+      return false;
     }
     std::erase_if(events, [](const HistoryEvent& e) {
       return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
     });
-    return {200, "application/json",
-            boost::json::serialize(historyToJson(name, since, runs, events)) + "\n", ""};
+    return true;
   }
 
   ServerResponse route(const ServerRequest& request) {
@@ -735,6 +718,9 @@ struct Daemon::Impl {
     };
     if (path == "/metrics") {
       return methodNotAllowed("GET, HEAD");  // GET and HEAD are served by serveMetrics
+    }
+    if (path == "/slack/command" && slackVerifier) {
+      return request.method == "POST" ? slackCommand(request) : methodNotAllowed("POST");
     }
     if (path == "/healthz") {
       if (!isGet) {
@@ -793,14 +779,9 @@ struct Daemon::Impl {
       const std::int64_t now = wallMs();
       const std::int64_t since = now - 24LL * 3600 * 1000;
       std::string error;
-      history->flush();
-      const auto runs = historyReader->runs(name, since, now + 1, 100'000, error);
-      auto events = historyReader->events({name}, since, now + 1, error);
-      std::erase_if(events, [](const HistoryEvent& e) {
-        return e.type == HistoryEvent::Type::SlashCommand;
-      });
-      if (!error.empty()) {
-        spdlog::error("{}", error);
+      std::vector<RunRecord> runs;
+      std::vector<HistoryEvent> events;
+      if (!readCheckHistory(name, since, now, 100'000, runs, events, error)) {
         return {500, "text/plain; charset=utf-8", "history unavailable\n", ""};
       }
       return {200, "text/html; charset=utf-8",

@@ -115,6 +115,20 @@ SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& comma
   return {Kind::Page, ""};
 }
 
+std::string slackEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string slackReply(bool inChannel, std::string_view text) {
   return boost::json::serialize(boost::json::object{
              {"response_type", inChannel ? "in_channel" : "ephemeral"}, {"text", text}}) +

@@ -59,6 +59,10 @@ struct SlashDecision {
 // Allowed when the team (if teams are listed), the channel and the user are all on the lists.
 SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& command);
 
+// Slack's escaping of message text (&, <, >), so a requester's words echoed back cannot turn
+// into mentions or links.
+std::string slackEscape(std::string_view text);
+
 // What Slack shows: JSON with response_type "in_channel" (a page, so the channel sees who paged
 // whom) or "ephemeral" (only the requester sees it).
 std::string slackReply(bool inChannel, std::string_view text);

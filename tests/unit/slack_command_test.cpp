@@ -163,6 +163,12 @@ TEST_CASE("only allowed users in allowed channels page; IDs decide, never names"
   CHECK(prober::decide(teams, command("C0INCIDENT", "U0ALICE", "x")).kind == Kind::Page);
 }
 
+TEST_CASE("text echoed to Slack cannot become a mention or a link") {
+  CHECK(prober::slackEscape("db <!channel> & <https://x|y>") ==
+        "db &lt;!channel&gt; &amp; &lt;https://x|y&gt;");
+  CHECK(prober::slackEscape("plain words") == "plain words");
+}
+
 TEST_CASE("replies are Slack JSON, in the channel or only for the requester") {
   CHECK(prober::slackReply(true, "paged \"on-call\"") ==
         "{\"response_type\":\"in_channel\",\"text\":\"paged \\\"on-call\\\"\"}\n");
