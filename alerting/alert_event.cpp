@@ -89,6 +89,9 @@ AlertEvent slashCommandEventFor(const std::string& text, const std::string& team
 }
 
 std::pair<std::string, AlertKind> parseAlertKey(const std::string& key) {
+  if (!key.empty() && key.front() == '#') {
+    return {key.substr(1), AlertKind::SlashCommand};
+  }
   constexpr std::string_view kCert = "#cert";
   if (key.size() > kCert.size() && key.compare(key.size() - kCert.size(), kCert.size(), kCert) == 0) {
     return {key.substr(0, key.size() - kCert.size()), AlertKind::Certificate};

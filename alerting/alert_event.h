@@ -47,7 +47,7 @@ AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
 // its certificate alert, #NAME for a page from Slack ('#' is not allowed in check names, so
 // they never collide).
 std::string alertKey(const std::string& check, AlertKind kind);
-// The check and kind behind a stored key.
+// The check (for a Slack page, its "slack:USER:MILLIS") and kind behind a stored key.
 std::pair<std::string, AlertKind> parseAlertKey(const std::string& key);
 
 // The page a person sent from Slack: `text` is the summary; the labels slack_user,

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "alerting/alert_event.h"
 #include "alerting/sqlite_statement.h"
 #include "prober/history.h"
 
@@ -82,8 +83,9 @@ std::vector<HistoryEvent> HistoryReader::events(const std::vector<std::string>& 
     if (checks.empty()) {
       return true;
     }
-    const std::string name = key.substr(0, key.find('#'));
-    return std::find(checks.begin(), checks.end(), name) != checks.end();
+    const auto [name, kind] = parseAlertKey(key);  // "api#cert" is api's; a Slack page nobody's
+    return kind != AlertKind::SlashCommand &&
+           std::find(checks.begin(), checks.end(), name) != checks.end();
   };
   int rc;
   while ((rc = select.step()) == SQLITE_ROW) {

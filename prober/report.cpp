@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 
+#include "alerting/alert_event.h"
+
 namespace prober {
 
 namespace {
@@ -69,13 +71,14 @@ std::string cut(std::string text, std::size_t limit) {
   return text;
 }
 
-// The check an alert key belongs to: "api" and "api#cert" are api's; "#slack:..." is nobody's.
+// The check an alert key belongs to: "api" and "api#cert" are api's; a Slack page's is nobody's.
 std::string checkOfKey(const std::string& key) {
-  return key.empty() || key.front() == '#' ? std::string() : key.substr(0, key.find('#'));
+  auto [name, kind] = parseAlertKey(key);
+  return kind == AlertKind::SlashCommand ? std::string() : name;
 }
 
 bool isCertKey(const std::string& key) {
-  return key.size() > 5 && key.compare(key.size() - 5, 5, "#cert") == 0;
+  return parseAlertKey(key).second == AlertKind::Certificate;
 }
 
 struct Streak {

@@ -106,6 +106,10 @@ TEST_CASE("certificate alerts survive the outbox's JSON and keep their own store
         std::pair<std::string, prober::AlertKind>{"api", prober::AlertKind::Certificate});
   CHECK(prober::parseAlertKey("api:cert") ==
         std::pair<std::string, prober::AlertKind>{"api:cert", prober::AlertKind::Check});
+  // A page from Slack: its key cannot be mistaken for a check's, whatever the check is named.
+  CHECK(prober::alertKey("slack:U1:5", prober::AlertKind::SlashCommand) == "#slack:U1:5");
+  CHECK(prober::parseAlertKey("#slack:U1:5") ==
+        std::pair<std::string, prober::AlertKind>{"slack:U1:5", prober::AlertKind::SlashCommand});
 }
 
 TEST_CASE("Slack hears of a certificate warning in amber, and of its renewal") {
