@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include "checks/duration.h"
+#include "checks/json_text.h"
+#include "checks/text.h"
 
 namespace prober {
 
@@ -10,20 +12,11 @@ std::string pagerDutyDedupKey(const std::string& check, AlertKind kind) {
   return kind == AlertKind::Certificate ? "prober:" + check + ":cert" : "prober:" + check;
 }
 
-
 namespace {
 
-// Cuts to at most `limit` bytes without splitting a UTF-8 character.
-std::string cutUtf8(std::string text, std::size_t limit) {
-  if (text.size() <= limit) {
-    return text;
-  }
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-    --end;
-  }
-  text.resize(end);
-  return text;
+// PagerDuty refuses a summary over 1024 characters (SPEC §9): cut between characters.
+std::string pagerDutySummary(const std::string& text) {
+  return cutToCharacters(validUtf8(text), kPagerDutySummaryLimit);
 }
 
 std::string label(const AlertEvent& event, const std::string& key) {
@@ -35,7 +28,7 @@ std::string label(const AlertEvent& event, const std::string& key) {
 boost::json::object slashCommandPayload(const AlertEvent& event, const std::string& severity) {
   const std::string channel = label(event, "slack_channel");
   return boost::json::object{
-      {"summary", cutUtf8(event.summary, kPagerDutySummaryLimit)},
+      {"summary", pagerDutySummary(event.summary)},
       {"source", "slack"},
       {"severity", severity},
       {"timestamp", isoTimestampUtc(event.at)},
@@ -56,11 +49,11 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
                            const std::string& severity, const std::string& externalUrl) {
   const std::string dedupKey = pagerDutyDedupKey(event.check, event.kind);
   if (event.action == AlertAction::Resolve) {
-    return boost::json::serialize(boost::json::object{
+    return toJsonText(boost::json::object{
         {"routing_key", routingKey}, {"event_action", "resolve"}, {"dedup_key", dedupKey}});
   }
   if (event.kind == AlertKind::SlashCommand) {
-    return boost::json::serialize(boost::json::object{{"routing_key", routingKey},
+    return toJsonText(boost::json::object{{"routing_key", routingKey},
                                                       {"event_action", "trigger"},
                                                       {"dedup_key", dedupKey},
                                                       {"payload", slashCommandPayload(event, severity)},
@@ -83,7 +76,7 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
     labels[key] = value;
   }
   boost::json::object payload{
-      {"summary", cutUtf8(summary, kPagerDutySummaryLimit)},
+      {"summary", pagerDutySummary(summary)},
       {"source", event.url.empty() ? std::string("prober") : hostOfUrl(event.url)},
       {"severity", cert ? std::string("warning") : severity},  // expiring soon is not down
       {"timestamp", isoTimestampUtc(event.at)},
@@ -120,7 +113,7 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
     }
     body["client_url"] = base + "/checks/" + event.check;
   }
-  return boost::json::serialize(body);
+  return toJsonText(body);
 }
 
 }  // namespace prober

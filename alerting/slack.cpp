@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "checks/duration.h"
+#include "checks/json_text.h"
 
 namespace prober {
 
@@ -87,7 +88,7 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
   attachment["footer"] = "prober";
   attachment["ts"] =
       std::chrono::duration_cast<std::chrono::seconds>(event.at.time_since_epoch()).count();
-  return boost::json::serialize(boost::json::object{
+  return toJsonText(boost::json::object{
       {"text", text}, {"attachments", boost::json::array{std::move(attachment)}}});
 }
 

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "alerting/sqlite_statement.h"
+#include "checks/json_text.h"
 
 namespace prober {
 
@@ -142,7 +143,7 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     for (const auto& name : state->notify) {
       notify.emplace_back(name);
     }
-    upsert.bind(5, boost::json::serialize(notify));
+    upsert.bind(5, toJsonText(notify));
     if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
       return fail("saving alert state");
     }
@@ -160,7 +161,7 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     insert.bind(1, row.check);
     insert.bind(2, row.notifier);
     insert.bind(3, std::string(actionName(row.event.action)));
-    insert.bind(4, boost::json::serialize(toJson(row.event)));
+    insert.bind(4, toJsonText(toJson(row.event)));
     insert.bind(5, row.nextAttemptMs);
     insert.bind(6, toMillis(row.event.at));
     if (!insert.ok() || insert.step() != SQLITE_DONE) {

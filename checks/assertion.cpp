@@ -5,14 +5,16 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <ostream>
 
 #include "checks/duration.h"
+#include "checks/json_text.h"
+#include "checks/number_format.h"
 #include "checks/regex_literal.h"
+#include "checks/text.h"
 
 namespace prober {
 namespace {
@@ -59,12 +61,9 @@ std::string_view readWord(std::string_view text, std::size_t& pos, char stopAt =
   return text.substr(start, pos - start);
 }
 
-std::string shorten(std::string text) {
-  if (text.size() > kShownLimit) {
-    text.resize(kShownLimit);
-    text += "...";
-  }
-  return text;
+// Target text is data (SPEC §9): made valid UTF-8 and cut between characters.
+std::string shorten(std::string_view text) {
+  return textFromTarget(text, kShownLimit + 3);  // 120 characters and "..."
 }
 
 // Secrets go first, while the text is whole: shortening could cut one and leave a piece.
@@ -82,18 +81,15 @@ std::string quote(std::string_view text, const std::vector<Secret>* secrets = nu
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<int>(c));  // no terminal escapes
     } else {
       out.push_back(c);
     }
   }
   return out + "\"";
-}
-
-std::string formatNumber(double value) {
-  if (std::floor(value) == value && std::fabs(value) < 1e15) {
-    return fmt::format("{}", static_cast<long long>(value));
-  }
-  return fmt::format("{}", value);
 }
 
 bool parseQuoted(std::string_view text, std::size_t& pos, std::string& out, std::string& error) {
@@ -270,7 +266,7 @@ bool jsonEquals(const boost::json::value& value, const Literal& literal) {
 }
 
 std::string jsonText(const boost::json::value& value, const std::vector<Secret>* secrets) {
-  return shorten(redacted(boost::json::serialize(value), secrets));
+  return shorten(redacted(toJsonText(value), secrets));
 }
 
 }  // namespace
@@ -590,7 +586,7 @@ bool Assertion::compare(const Actual& actual, std::string& seen) const {
     if (const auto* string = actual.json->if_string()) {
       asText = std::string_view(string->data(), string->size());
     } else {
-      jsonBuffer = boost::json::serialize(*actual.json);
+      jsonBuffer = toJsonText(*actual.json);
       asText = jsonBuffer;
     }
   }

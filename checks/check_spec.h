@@ -64,8 +64,12 @@ struct StepSpec {
   bool operator==(const StepSpec&) const = default;
 };
 
+// The longest check name: its PagerDuty dedup_key ("prober:" + name + a suffix such as
+// ":cert") must fit in the 255 bytes PagerDuty accepts, with room for suffixes to come.
+inline constexpr std::size_t kMaxCheckNameLength = 200;
+
 struct CheckSpec {
-  std::string name;
+  std::string name;  // [A-Za-z0-9_.:-], at most kMaxCheckNameLength
   SourceLocation definedAt;
   Millis interval{30'000};
   Millis timeout{10'000};

@@ -19,6 +19,9 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "checks/json_text.h"
+#include "checks/text.h"
+#include "checks/toml_syntax.h"
 #include "checks/template.h"
 
 namespace prober {
@@ -116,8 +119,13 @@ bool isValidHeaderName(std::string_view name) {
 // Collects errors and knows where every node was written.
 class ConfigReader {
  public:
-  ConfigReader(const Environment& env, std::vector<ConfigError>& errors)
-      : env_(env), errors_(errors) {}
+  ConfigReader(const Environment& env, std::vector<ConfigError>& errors,
+               std::vector<ConfigError>& warnings, const LoadOptions& options)
+      : env_(env), errors_(errors), warnings_(warnings), options_(options) {}
+
+  // While reading [notifiers.*] and [slack_command]: their ${VAR}s may be unset when the
+  // options say so.
+  void readingNotifiers(bool reading) { readingNotifiers_ = reading; }
 
   SourceLocation where(const toml::source_region& region) const {
     SourceLocation loc;
@@ -193,6 +201,11 @@ class ConfigReader {
           secretsSink_->push_back({*value, "${" + name + "}"});
         }
         out.append(*value);
+      } else if (readingNotifiers_ && options_.notifierVariablesOptional) {
+        warnings_.push_back({where(node), fmt::format("{}: environment variable {} is not set "
+                                                      "(needed by `prober run`)",
+                                                      context, name)});
+        out.append("${" + name + "}");  // kept as written: nothing is sent with it
       } else {
         error(node, fmt::format("{}: environment variable {} is not set", context, name));
         ok = false;
@@ -357,8 +370,11 @@ class ConfigReader {
 
  private:
   const Environment& env_;
-  std::vector<Secret>* secretsSink_ = nullptr;
   std::vector<ConfigError>& errors_;
+  std::vector<ConfigError>& warnings_;
+  const LoadOptions& options_;
+  bool readingNotifiers_ = false;
+  std::vector<Secret>* secretsSink_ = nullptr;
 };
 
 // Looks a key up in the check's own table first, then in the layers below it (the check for a
@@ -383,8 +399,9 @@ class Layers {
 
 class ConfigBuilder {
  public:
-  ConfigBuilder(const Environment& env, std::vector<ConfigError>& errors)
-      : reader_(env, errors), errors_(errors) {}
+  ConfigBuilder(const Environment& env, std::vector<ConfigError>& errors,
+                std::vector<ConfigError>& warnings, const LoadOptions& options)
+      : reader_(env, errors, warnings, options), errors_(errors) {}
 
   void build(const std::string& path, Config& config) {
     config.path = path;
@@ -409,10 +426,14 @@ class ConfigBuilder {
       }
     }
     if (const toml::node* notifiers = root->get("notifiers")) {
+      reader_.readingNotifiers(true);
       readNotifiers(*notifiers, config);
+      reader_.readingNotifiers(false);
     }
     if (const toml::node* slack = root->get("slack_command")) {
+      reader_.readingNotifiers(true);
       readSlackCommand(*slack, config.slackCommand);
+      reader_.readingNotifiers(false);
     }
     readChecks(*root, config);
 
@@ -472,16 +493,42 @@ class ConfigBuilder {
     }
     std::ostringstream content;
     content << in.rdbuf();
+    const std::string text = content.str();
+    // The parser recurses on nesting: refuse what would overflow its stack before it starts.
+    if (auto tooDeep = findTooDeepNesting(text)) {
+      reader_.error(SourceLocation{path, tooDeep->line, tooDeep->column}, tooDeep->message);
+      return std::nullopt;
+    }
     try {
-      return toml::parse(content.str(), path);
+      return toml::parse(text, path);
     } catch (const toml::parse_error& e) {
       SourceLocation loc = reader_.where(e.source());
       if (loc.file.empty()) {
         loc.file = path;
       }
-      reader_.error(loc, std::string(e.description()));
+      reader_.error(loc, plainTomlError(e.description(), restOfLine(text, loc.line, loc.column)));
       return std::nullopt;
     }
+  }
+
+  // The text from LINE:COLUMN (1-based, columns in characters) to the end of that line.
+  static std::string_view restOfLine(std::string_view text, int line, int column) {
+    std::size_t pos = 0;
+    for (int l = 1; l < line && pos != std::string_view::npos; ++l) {
+      pos = text.find('\n', pos);
+      pos = pos == std::string_view::npos ? pos : pos + 1;
+    }
+    if (pos == std::string_view::npos) {
+      return {};
+    }
+    for (int c = 1; c < column && pos < text.size() && text[pos] != '\n'; ++c) {
+      ++pos;
+      while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) {
+        ++pos;
+      }
+    }
+    const std::size_t end = text.find('\n', pos);
+    return text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos + 1);
   }
 
   void readProber(const toml::node& node, ProberSettings& settings,
@@ -716,7 +763,16 @@ class ConfigBuilder {
     if (!isValidCheckName(spec.name)) {
       reader_.error(
           *nameNode,
-          fmt::format("check name \"{}\" may use only letters, digits and _ . : -", spec.name));
+          fmt::format("check name \"{}\" may use only letters, digits and _ . : -",
+                      cutToCharacters(validUtf8(spec.name), 60)));
+      return std::nullopt;
+    }
+    if (spec.name.size() > kMaxCheckNameLength) {
+      reader_.error(*nameNode,
+                    fmt::format("check name \"{}\" is {} characters long; the limit is {}, so "
+                                "that its PagerDuty dedup_key fits in 255 bytes",
+                                cutToCharacters(spec.name, 40), spec.name.size(),
+                                kMaxCheckNameLength));
       return std::nullopt;
     }
     if (auto [it, inserted] = names_.emplace(spec.name, reader_.where(*nameNode)); !inserted) {
@@ -805,7 +861,12 @@ class ConfigBuilder {
             reader_.error(
                 *stepName,
                 fmt::format("{}: step name \"{}\" may use only letters, digits and _ . : -",
-                            context, step.name));
+                            context, cutToCharacters(validUtf8(step.name), 60)));
+          } else if (step.name.size() > kMaxCheckNameLength) {
+            reader_.error(*stepName, fmt::format("{}: step name \"{}\" is {} characters long; "
+                                                 "the limit is {}",
+                                                 context, cutToCharacters(step.name, 40),
+                                                 step.name.size(), kMaxCheckNameLength));
           } else if (!stepNames.insert(step.name).second) {
             reader_.error(*stepName,
                           fmt::format("{}: duplicate step name \"{}\"", context, step.name));
@@ -932,7 +993,7 @@ class ConfigBuilder {
                                            context));
     } else if (jsonNode != nullptr) {
       if (auto json = reader_.toJson(*jsonNode, context + ": json")) {
-        step.body = boost::json::serialize(*json);
+        step.body = toJsonText(*json);
         step.bodyIsJson = true;
         if (!hasHeader(step, "Content-Type")) {
           step.headers.emplace_back("Content-Type", "application/json");
@@ -1266,12 +1327,48 @@ class ConfigBuilder {
 
 }  // namespace
 
-LoadResult loadConfig(const std::string& path, const Environment& env) {
+namespace {
+
+// Reading order: files as first met, then by line and column within each; an error repeated
+// word for word (one bad [defaults] value inherited by every check) is kept once, counted.
+void sortAndCollapse(std::vector<ConfigError>& errors) {
+  std::unordered_map<std::string, std::size_t> fileOrder;
+  for (const ConfigError& error : errors) {
+    fileOrder.emplace(error.where.file, fileOrder.size());
+  }
+  std::stable_sort(errors.begin(), errors.end(), [&](const ConfigError& a, const ConfigError& b) {
+    return std::tuple(fileOrder[a.where.file], a.where.line, a.where.column) <
+           std::tuple(fileOrder[b.where.file], b.where.line, b.where.column);
+  });
+  std::vector<ConfigError> kept;
+  std::unordered_map<std::string, std::size_t> firstIndex;
+  std::vector<std::size_t> repeats;
+  for (ConfigError& error : errors) {
+    const std::string text = toString(error);
+    if (auto [it, inserted] = firstIndex.emplace(text, kept.size()); !inserted) {
+      ++repeats[it->second];
+      continue;
+    }
+    kept.push_back(std::move(error));
+    repeats.push_back(1);
+  }
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    if (repeats[i] > 1) {
+      kept[i].message += fmt::format(" (reported {} times)", repeats[i]);
+    }
+  }
+  errors = std::move(kept);
+}
+
+}  // namespace
+
+LoadResult loadConfig(const std::string& path, const Environment& env,
+                      const LoadOptions& options) {
   LoadResult result;
   Config config;
   {
     // The parsed TOML trees die with the builder: specs keep only what they need.
-    ConfigBuilder builder(env, result.errors);
+    ConfigBuilder builder(env, result.errors, result.warnings, options);
     try {
       builder.build(path, config);
     } catch (const std::exception& e) {  // a library surprise is a config error, not a crash
@@ -1279,20 +1376,12 @@ LoadResult loadConfig(const std::string& path, const Environment& env) {
           {SourceLocation{path, 0, 0}, fmt::format("cannot load: {}", e.what())});
     }
   }
+  sortAndCollapse(result.warnings);
   if (result.errors.empty()) {
     result.config = std::move(config);
     return result;
   }
-  // Report in reading order: files as first met, then by line and column within each.
-  std::unordered_map<std::string, std::size_t> fileOrder;
-  for (const ConfigError& error : result.errors) {
-    fileOrder.emplace(error.where.file, fileOrder.size());
-  }
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [&](const ConfigError& a, const ConfigError& b) {
-                     return std::tuple(fileOrder[a.where.file], a.where.line, a.where.column) <
-                            std::tuple(fileOrder[b.where.file], b.where.line, b.where.column);
-                   });
+  sortAndCollapse(result.errors);
   return result;
 }
 

@@ -22,11 +22,19 @@ std::ostream& operator<<(std::ostream& out, const ConfigError& error);
 using Environment = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> processEnvironment(const std::string& name);
 
-struct LoadResult {
-  std::optional<Config> config;     // set when there are no errors
-  std::vector<ConfigError> errors;  // in file order
+struct LoadOptions {
+  // `validate` and `once` send no notification: an unset ${VAR} used only by [notifiers.*] or
+  // [slack_command] is then a warning, so CI can check a config without production secrets.
+  bool notifierVariablesOptional = false;
 };
 
-LoadResult loadConfig(const std::string& path, const Environment& env = processEnvironment);
+struct LoadResult {
+  std::optional<Config> config;       // set when there are no errors
+  std::vector<ConfigError> errors;    // in file order; repeats of one error reported once
+  std::vector<ConfigError> warnings;  // in file order
+};
+
+LoadResult loadConfig(const std::string& path, const Environment& env = processEnvironment,
+                      const LoadOptions& options = {});
 
 }  // namespace prober

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "checks/number_format.h"
+
 namespace prober {
 namespace {
 
@@ -83,10 +85,10 @@ std::string formatSeconds(double seconds) {
   }
   const double abs = std::fabs(seconds);
   if (abs < 1.0) {
-    return fmt::format("{:.4g}ms", seconds * 1000.0);
+    return formatNumber(seconds * 1000.0, 4) + "ms";
   }
   if (abs < 120.0) {
-    return fmt::format("{:.4g}s", seconds);
+    return formatNumber(seconds, 4) + "s";
   }
   const auto total = static_cast<std::int64_t>(std::llround(seconds));
   const std::int64_t days = total / 86400;

@@ -3,8 +3,8 @@
 #include <re2/re2.h>
 
 #include <fmt/format.h>
-#include <boost/json/serialize.hpp>
 
+#include "checks/json_text.h"
 #include "checks/regex_literal.h"
 #include "checks/template.h"
 
@@ -129,7 +129,7 @@ std::optional<std::string> Extraction::apply(EvaluationContext& context,
         missing = fmt::format("{} is null", path_->text());
         return std::nullopt;
       }
-      return boost::json::serialize(*value);  // numbers and booleans as written in JSON
+      return toJsonText(*value);  // numbers and booleans as people write them: 24.99, true
     }
   }
   missing = "unknown extraction source";

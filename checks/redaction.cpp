@@ -1,8 +1,6 @@
 #include "checks/redaction.h"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
-
+#include "checks/json_text.h"
 #include "checks/template.h"
 
 namespace prober {
@@ -21,7 +19,7 @@ void replaceAll(std::string& text, std::string_view what, std::string_view with)
 }
 
 std::string jsonEscaped(const std::string& value) {
-  const std::string quoted = boost::json::serialize(boost::json::string(value));
+  const std::string quoted = jsonQuoted(value);
   return quoted.substr(1, quoted.size() - 2);
 }
 

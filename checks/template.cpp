@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <random>
 
+#include "checks/json_text.h"
+
 namespace prober {
 
 void Variables::set(std::string_view name, std::string value) {
@@ -84,21 +86,7 @@ void appendEscaped(std::string& out, std::string_view value, Escape escape) {
   switch (escape) {
     case Escape::None: out += value; return;
     case Escape::JsonString:
-      for (const char c : value) {
-        switch (c) {
-          case '"': out += "\\\""; break;
-          case '\\': out += "\\\\"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          case '\t': out += "\\t"; break;
-          default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-              fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
-            } else {
-              out.push_back(c);
-            }
-        }
-      }
+      appendJsonEscaped(out, value);
       return;
   }
 }

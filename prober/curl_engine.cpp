@@ -5,7 +5,9 @@
 // drained after every socket action and read before their handle is removed.
 #include "prober/curl_engine.h"
 
+#include "checks/json_text.h"
 #include "checks/template.h"
+#include "checks/text.h"
 #include "checks/url.h"
 #include "prober/tls_observer.h"
 
@@ -19,6 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -45,6 +48,13 @@ struct Transfer {
   ProbeResult result;
   std::uint64_t bodyLimit = 0;
   bool bodyTooLarge = false;
+  bool headRequest = false;       // HEAD: a Content-Length announces no body
+  bool followRedirects = false;
+  // The response being read: its status line's code, and whether its blank line (the end of
+  // its headers) arrived. Reset by each status line, so they describe the last response.
+  int responseStatus = 0;
+  bool sawStatusLine = false;
+  bool headersComplete = false;
   Millis timeout{0};
   int maxRedirects = 0;
   TlsObservation tls;
@@ -84,12 +94,48 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// The response just ended its headers with a Content-Length over body_size_limit, and a body
+// will follow: not HEAD, not 1xx, 204 or 304, not a redirect curl is about to follow.
+bool announcesBodyOverLimit(const Transfer& transfer) {
+  const int status = transfer.responseStatus;
+  const bool followed = transfer.followRedirects && status >= 300 && status < 400 &&
+                        transfer.result.header("Location") != nullptr;
+  if (transfer.headRequest || status < 200 || status == 204 || status == 304 || followed) {
+    return false;
+  }
+  const std::string* length = transfer.result.header("Content-Length");
+  std::uint64_t announced = 0;
+  if (length == nullptr ||
+      std::from_chars(length->data(), length->data() + length->size(), announced).ec !=
+          std::errc{}) {
+    return false;
+  }
+  return announced > transfer.bodyLimit;
+}
+
 std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
   const std::string_view line(data, bytes);
   if (line.rfind("HTTP/", 0) == 0) {
     transfer->result.headers.clear();  // a new response (after a redirect or a 100 Continue)
+    transfer->sawStatusLine = true;
+    transfer->headersComplete = false;
+    const auto space = line.find(' ');
+    transfer->responseStatus = 0;
+    if (space != std::string_view::npos) {
+      std::from_chars(line.data() + space + 1, line.data() + line.size(),
+                      transfer->responseStatus);
+    }
+    return bytes;
+  }
+  if (trim(line).empty()) {
+    transfer->headersComplete = true;
+    // A body announced over the limit fails now, not after the timeout or the whole download.
+    if (announcesBodyOverLimit(*transfer)) {
+      transfer->bodyTooLarge = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
     return bytes;
   }
   const auto colon = line.find(':');
@@ -109,12 +155,40 @@ std::string hostOf(const std::string& url) {
   return host.empty() ? url : host;
 }
 
-// Which phase a timed-out request was in, from the timings it reached.
-std::string_view timeoutPhase(const ProbeResult& result, bool connected, bool firstByte) {
+// Which phase a timed-out request was in, from the timings and the headers it reached.
+std::string_view timeoutPhase(const Transfer& transfer, bool connected, bool firstByte) {
   if (!connected) {
-    return result.phases.resolve == 0 ? "resolving the host" : "connecting";
+    return transfer.result.phases.resolve == 0 ? "resolving the host" : "connecting";
   }
-  return firstByte ? "reading the body" : "waiting for the response";
+  if (!firstByte) {
+    return "waiting for the response";
+  }
+  if (!transfer.sawStatusLine) {
+    return "reading the response, which is not HTTP";
+  }
+  return transfer.headersComplete ? "reading the body" : "reading the response headers";
+}
+
+// The first bytes of a TLS record (handshake or alert, version 3.x): a TLS server answering a
+// plain-HTTP request.
+bool looksLikeTls(std::string_view bytes) {
+  return bytes.size() >= 2 && (bytes[0] == 0x15 || bytes[0] == 0x16) && bytes[1] == 0x03;
+}
+
+// An answer with no HTTP status line, read whole as curl does for HTTP/0.9.
+void describeNotHttp(Transfer& transfer) {
+  ProbeResult& result = transfer.result;
+  result.failure = FailureKind::ProtocolError;
+  if (looksLikeTls(result.body)) {
+    result.failureReason = "the server answered with TLS, not plain HTTP: use an https:// URL";
+  } else if (result.body.empty()) {
+    result.failureReason = "server closed the connection without sending a response";
+  } else {
+    result.failureReason = fmt::format("the server's answer is not HTTP: it begins {}",
+                                       jsonQuoted(textFromTarget(result.body, 40)));
+  }
+  result.body.clear();
+  result.bodySize = 0;
 }
 
 void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) {
@@ -148,7 +222,7 @@ void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) 
       result.failure = FailureKind::Timeout;
       result.failureReason =
           fmt::format("timed out after {} while {}", formatDuration(transfer.timeout),
-                      timeoutPhase(result, connectTime > 0, firstByteTime > 0));
+                      timeoutPhase(transfer, connectTime > 0, firstByteTime > 0));
       break;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -171,6 +245,14 @@ void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) 
     case CURLE_GOT_NOTHING:
       result.failure = FailureKind::ProtocolError;
       result.failureReason = "server closed the connection without sending a response";
+      break;
+    case CURLE_OUT_OF_MEMORY:
+      // curl refuses a header line over 100 KiB with this code; the process is not out of memory.
+      result.failure = FailureKind::ProtocolError;
+      result.failureReason = transfer.headersComplete
+                                 ? fmt::format("request failed: {}", detail)
+                                 : "response header too large: a header line is over curl's "
+                                   "100 KiB limit";
       break;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
@@ -249,6 +331,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     auto transfer = std::make_unique<Transfer>();
     transfer->done = std::move(done);
     transfer->bodyLimit = step.bodySizeLimit;
+    transfer->headRequest = step.method == "HEAD";
+    transfer->followRedirects = step.followRedirects;
     transfer->timeout = timeout;
     transfer->maxRedirects = step.maxRedirects;
     CURL* easy = borrowHandle();
@@ -302,6 +386,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+    // An answer without a status line is then read as a body, so its first bytes tell what it
+    // was (a TLS server, say); readResult turns it into a failure.
+    curl_easy_setopt(easy, CURLOPT_HTTP09_ALLOWED, 1L);
     if (step.url.rfind("https", 0) == 0 || step.followRedirects) {
       observeTls(easy, &transfer.tls);
     }
@@ -470,7 +557,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     // (an expired certificate) still showed its chain.
     result.certExpiry = transfer.tls.earliestExpiry;
     result.tlsVersion = std::move(transfer.tls.version);
-    if (code == CURLE_OK) {
+    if (!transfer.sawStatusLine && (code == CURLE_OK || transfer.bodyTooLarge)) {
+      describeNotHttp(transfer);
+    } else if (code == CURLE_OK) {
       result.status = static_cast<int>(status);
     } else if (transfer.bodyTooLarge) {
       result.status = static_cast<int>(status);
@@ -480,6 +569,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     } else {
       describeFailure(code, transfer, result.finalUrl);
     }
+    // curl's words may quote the target (a certificate's name): text from targets is data.
+    result.failureReason = validUtf8(result.failureReason);
   }
 
   void drainFinished() {

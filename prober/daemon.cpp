@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <filesystem>
 #include <random>
@@ -18,6 +17,7 @@
 #include "alerting/store.h"
 #include "checks/config_loader.h"
 #include "checks/duration.h"
+#include "checks/json_text.h"
 #include "prober/api.h"
 #include "prober/check_runner.h"
 #include "prober/check_state.h"
@@ -654,7 +654,7 @@ struct Daemon::Impl {
   ServerResponse checkHistory(const std::string& name, const std::string& query) {
     const auto bad = [](const std::string& why) {
       return ServerResponse{400, "application/json",
-                            boost::json::serialize(boost::json::object{{"error", why}}) + "\n", ""};
+                            toJsonText(boost::json::object{{"error", why}}) + "\n", ""};
     };
     std::string error;
     const auto params = parseForm(query, error, 4096);
@@ -686,10 +686,10 @@ struct Daemon::Impl {
     std::vector<HistoryEvent> events;
     if (!readCheckHistory(name, since, now, limit, runs, events, error)) {
       return {500, "application/json",
-              boost::json::serialize(boost::json::object{{"error", error}}) + "\n", ""};
+              toJsonText(boost::json::object{{"error", error}}) + "\n", ""};
     }
     return {200, "application/json",
-            boost::json::serialize(historyToJson(name, since, runs, events)) + "\n", ""};
+            toJsonText(historyToJson(name, since, runs, events)) + "\n", ""};
   }
 
   // A check's runs (the newest `limit`) and its alert and delivery events in [since, now], for
@@ -738,7 +738,7 @@ struct Daemon::Impl {
         checks.push_back(checkToJson(*state));
       }
       return {200, "application/json",
-              boost::json::serialize(boost::json::object{{"checks", std::move(checks)}}) + "\n",
+              toJsonText(boost::json::object{{"checks", std::move(checks)}}) + "\n",
               ""};
     }
     if (path.rfind("/api/v1/checks/", 0) == 0) {
@@ -765,7 +765,7 @@ struct Daemon::Impl {
                 ""};
       }
       return {200, "application/json",
-              boost::json::serialize(checkToJson(*it->second.state)) + "\n", ""};
+              toJsonText(checkToJson(*it->second.state)) + "\n", ""};
     }
     if (path.rfind("/checks/", 0) == 0) {
       if (!isGet) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <set>
 
 #include "alerting/alert_event.h"
 #include "checks/config_loader.h"
@@ -21,13 +22,24 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-// Loads the config or prints every error; nullopt means invalid.
-std::optional<prober::Config> loadOrReport(const std::string& path) {
-  prober::LoadResult loaded = prober::loadConfig(path);
+// Loads the config or prints every error; nullopt means invalid. Warnings are printed too.
+std::optional<prober::Config> loadOrReport(const std::string& path,
+                                           const prober::LoadOptions& options = {}) {
+  prober::LoadResult loaded = prober::loadConfig(path, prober::processEnvironment, options);
+  for (const auto& warning : loaded.warnings) {
+    std::cerr << prober::toString(warning.where) << ": warning: " << warning.message << "\n";
+  }
   for (const auto& error : loaded.errors) {
     std::cerr << prober::toString(error) << "\n";
   }
   return std::move(loaded.config);
+}
+
+// `validate` and `once` notify nobody: notifier secrets may be missing (CI has none).
+prober::LoadOptions withoutNotifierSecrets() {
+  prober::LoadOptions options;
+  options.notifierVariablesOptional = true;
+  return options;
 }
 
 int commandRun(const std::string& path, const prober::DaemonOptions& options) {
@@ -95,6 +107,29 @@ std::vector<prober::Secret> configSecrets(const prober::Config& config) {
   return secrets;
 }
 
+// "no check named "x" in FILE; known checks: a, b" for names the config does not hold, or "".
+std::string unknownChecks(const prober::Config& config, const std::vector<std::string>& names) {
+  std::set<std::string> known;
+  for (const auto& check : config.checks) {
+    known.insert(check->name);
+  }
+  std::string missing;
+  for (const auto& name : names) {
+    if (known.count(name) == 0) {
+      missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
+    }
+  }
+  if (missing.empty()) {
+    return "";
+  }
+  std::string list;
+  for (const auto& name : known) {
+    list += (list.empty() ? "" : ", ") + name;
+  }
+  return "no check named " + missing + " in " + config.path +
+         "; known checks: " + (list.empty() ? "none" : list);
+}
+
 int commandReport(const std::string& path, const std::vector<std::string>& checks,
                   const std::string& since, const std::string& until, const std::string& stateDir) {
   // ${VAR}s need not be set to write a report: it shows URLs as written anyway.
@@ -108,6 +143,10 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
     return kExitUsage;
   }
   const prober::Config& config = *loaded.config;
+  if (const std::string unknown = unknownChecks(config, checks); !unknown.empty()) {
+    std::cerr << "prober report: " << unknown << "\n";
+    return kExitUsage;
+  }
   const std::int64_t now = prober::toMillis(std::chrono::system_clock::now());
   prober::ReportWindow window;
   window.generatedAtMs = now;
@@ -143,12 +182,34 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
 }
 
 int commandValidate(const std::string& path) {
-  auto config = loadOrReport(path);
+  auto config = loadOrReport(path, withoutNotifierSecrets());
   if (!config) {
     return 1;
   }
   std::cout << path << ": valid, " << config->checks.size() << " checks\n";
   return 0;
+}
+
+// The first word that is neither an option nor an option's value, when it names no command;
+// CLI11 alone would only say that a subcommand is required.
+std::string unknownSubcommand(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--log-format" || arg == "--log-level") {
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') {
+      continue;
+    }
+    try {
+      app.get_subcommand(arg);
+      return "";
+    } catch (const CLI::OptionNotFound&) {
+      return arg;
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -203,6 +264,11 @@ int main(int argc, char** argv) {
   report->add_option("--until", until, "End, in the same forms; default now");
   report->add_option("--state-dir", stateDir, "State directory, overriding [prober] state_dir");
 
+  if (const std::string unknown = unknownSubcommand(app, argc, argv); !unknown.empty()) {
+    std::cerr << "prober: unknown command \"" << unknown
+              << "\"; the commands are run, validate, once and report (see prober --help)\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -231,7 +297,7 @@ int main(int argc, char** argv) {
     return commandValidate(configPath);
   }
   if (*once) {
-    auto config = loadOrReport(configPath);
+    auto config = loadOrReport(configPath, withoutNotifierSecrets());
     if (!config) {
       return kExitUsage;
     }

@@ -8,12 +8,22 @@
 #include <set>
 
 #include "checks/duration.h"
+#include "checks/json_text.h"
 #include "prober/api.h"
 #include "prober/check_runner.h"
 #include "prober/clock.h"
 #include "prober/curl_engine.h"
 
 namespace prober {
+
+std::string onceSummary(const std::vector<RunResultPtr>& results) {
+  std::size_t passed = 0;
+  for (const auto& result : results) {
+    passed += result && result->passed ? 1 : 0;
+  }
+  return fmt::format("{} {}: {} passed, {} failed", results.size(),
+                     results.size() == 1 ? "check" : "checks", passed, results.size() - passed);
+}
 
 namespace {
 
@@ -35,6 +45,7 @@ void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
       out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", "", width, "", "", "", failures[i]);
     }
   }
+  out << onceSummary(results) << "\n";
 }
 
 }  // namespace
@@ -42,14 +53,17 @@ void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
 int runOnce(const Config& config, const std::vector<std::string>& selected, OnceFormat format,
             std::ostream& out, std::ostream& err) {
   std::vector<std::shared_ptr<const CheckSpec>> checks;
-  std::set<std::string> wanted(selected.begin(), selected.end());
+  const std::set<std::string> wanted(selected.begin(), selected.end());
+  std::set<std::string> unknown = wanted;
   for (const auto& spec : config.checks) {
-    if (wanted.empty() || wanted.erase(spec->name) != 0) {
+    // An empty selection means every check; otherwise only the named ones, in file order.
+    if (wanted.empty() || wanted.count(spec->name) != 0) {
       checks.push_back(spec);
+      unknown.erase(spec->name);
     }
   }
-  if (!wanted.empty()) {
-    for (const auto& name : wanted) {
+  if (!unknown.empty()) {
+    for (const auto& name : unknown) {
       err << fmt::format("prober: no check named \"{}\" in {}\n", name, config.path);
     }
     return 2;
@@ -94,7 +108,7 @@ int runOnce(const Config& config, const std::vector<std::string>& selected, Once
       run.as_object()["name"] = result->check;
       array.push_back(std::move(run));
     }
-    out << boost::json::serialize(
+    out << toJsonText(
                boost::json::object{{"passed", allPassed}, {"checks", std::move(array)}})
         << "\n";
   } else {

@@ -5,8 +5,12 @@
 #include <vector>
 
 #include "checks/check_spec.h"
+#include "checks/run_result.h"
 
 namespace prober {
+
+// The table's last line: "12 checks: 11 passed, 1 failed".
+std::string onceSummary(const std::vector<RunResultPtr>& results);
 
 enum class OnceFormat { Table, Json };
 

@@ -5,9 +5,10 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
+
+#include "checks/json_text.h"
 
 namespace prober {
 
@@ -130,7 +131,7 @@ std::string slackEscape(std::string_view text) {
 }
 
 std::string slackReply(bool inChannel, std::string_view text) {
-  return boost::json::serialize(boost::json::object{
+  return toJsonText(boost::json::object{
              {"response_type", inChannel ? "in_channel" : "ephemeral"}, {"text", text}}) +
          "\n";
 }

@@ -15,6 +15,7 @@ packages=(
   libsqlite3-dev                # durable state (alerting, history)
   libcli11-dev                  # command line
   libspdlog-dev libfmt-dev      # logging and formatting
+  libutfcpp-dev                 # UTF-8 validation and repair: text from targets is data
   prometheus                    # promtool, used by the tests to check /metrics
   curl jq                       # the CLI integration test drives the daemon with them
   nginx openssl                 # the TLS integration test serves HTTPS from nginx

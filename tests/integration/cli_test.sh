@@ -53,6 +53,13 @@ expect_exit 1 "once: a failing check fails the run" "$prober" once -c "$work/che
 expect "once: the failed assertion is shown with its value" grep -q "target-down.*FAIL.*status == 200 (got 503)" "$work/out"
 expect_exit 0 "once --check selects checks" "$prober" once -c "$work/checks.toml" --check target-ok --check target-redirects
 expect "once --check ran only the selected checks" bash -c "! grep -q target-down '$work/out'"
+expect_exit 0 "once --check the first check" "$prober" once -c "$work/checks.toml" --check target-ok
+expect "once --check the first check ran it alone" test "$(grep -c '^target-' "$work/out")" = 1
+expect "once: the table ends with a summary line" test "$(tail -1 "$work/out")" = "1 check: 1 passed, 0 failed"
+expect_exit 1 "once --check a middle check" "$prober" once -c "$work/checks.toml" --check target-down
+expect "once --check a middle check ran it alone" bash -c "grep -q target-down '$work/out' && ! grep -q -e target-ok -e target-redirects '$work/out'"
+expect_exit 1 "once: every check" "$prober" once -c "$work/checks.toml"
+expect "once: the summary counts every check" test "$(tail -1 "$work/out")" = "3 checks: 2 passed, 1 failed"
 expect_exit 2 "once: an unknown check name is a usage error" "$prober" once -c "$work/checks.toml" --check nope
 expect_exit 1 "once --format json" "$prober" once -c "$work/checks.toml" --format json
 expect "once json: valid JSON with a failure" jq -e >/dev/null '.passed == false and (.checks | length) == 3 and (.checks[] | select(.name == "target-down") | .failures[0]) == "status == 200 (got 503)"' "$work/out"
@@ -65,6 +72,9 @@ expect_exit 1 "validate: an invalid config" "$prober" validate -c "$testdata/inv
 expect "validate prints every error as FILE:LINE:COL: message" test "$(grep -c "many-errors.toml:[0-9]*:[0-9]*: " "$work/err")" = 5
 expect_exit 2 "validate without -c is a usage error" "$prober" validate
 expect_exit 2 "an unknown command is a usage error" "$prober" frobnicate
+expect "an unknown command is named as unknown" grep -q 'unknown command "frobnicate"' "$work/err"
+expect_exit 2 "report --check with an unknown name is a usage error" "$prober" report -c "$work/checks.toml" --check typo --state-dir "$work/none"
+expect "report names the unknown check and the known ones" grep -q 'no check named "typo" in .*known checks: target-down, target-ok, target-redirects' "$work/err"
 expect_exit 0 "--version" "$prober" --version
 expect "--version names the program" grep -q "^prober [0-9]" "$work/out"
 expect_exit 0 "--help" "$prober" --help

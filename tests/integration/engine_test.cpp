@@ -154,7 +154,7 @@ TEST_CASE("a redirect loop stops at the limit with a reason") {
 TEST_CASE("a reply that is not HTTP, or no reply at all, is a protocol error with a reason") {
   const ProbeResult garbage = probe(get("/garbage"));
   CHECK(garbage.failure == FailureKind::ProtocolError);
-  CHECK(garbage.failureReason.rfind("request failed: ", 0) == 0);
+  CHECK(garbage.failureReason.rfind("the server's answer is not HTTP: it begins \"this is", 0) == 0);
   CHECK(garbage.status == 0);
 
   const ProbeResult closed = probe(get("/close"));

@@ -1,6 +1,6 @@
 // Stand-ins for PagerDuty's Events API v2 and a Slack incoming webhook, on 127.0.0.1, for the
 // alerting tests. Every event is checked against the documented rules (content type, required
-// fields, severity values, lengths); a test can make either answer 400, 429 or 500, answer
+// fields, severity values, lengths and sizes, strict UTF-8); a test can make either answer 400, 429 or 500, answer
 // slowly, or drop the connection, and reads back what was accepted.
 //   POST /v2/enqueue                      PagerDuty Events API v2
 //   POST /slack/hook[/ANY]                Slack incoming webhook (real ones carry a secret path)
@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -67,6 +68,65 @@ bool isIsoTimestamp(std::string_view text) {
   return text.back() == 'Z' || text.find('+') != std::string_view::npos || text.rfind('-') > 10;
 }
 
+// A strict UTF-8 decoder, written apart from prober's own: shortest forms only, no surrogates,
+// nothing past U+10FFFF. PagerDuty and Slack refuse anything else.
+bool isStrictUtf8(std::string_view bytes) {
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    std::size_t length = 0;
+    std::uint32_t point = 0;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+      point = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      point = lead & 0x0F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      point = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > bytes.size()) {
+      return false;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(bytes[i + k]);
+      if ((next & 0xC0) != 0x80) {
+        return false;
+      }
+      point = (point << 6) | (next & 0x3F);
+    }
+    const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (point < smallest[length] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+// Characters (code points) of valid UTF-8: PagerDuty's summary limit counts these.
+std::size_t characters(std::string_view text) {
+  std::size_t count = 0;
+  for (char c : text) {
+    count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  }
+  return count;
+}
+
+bool isHttpUrl(std::string_view text) {
+  return (text.rfind("http://", 0) == 0 && text.size() > 7) ||
+         (text.rfind("https://", 0) == 0 && text.size() > 8);
+}
+
+// PagerDuty's documented limit on a whole event.
+constexpr std::size_t kPagerDutyEventLimit = 512 * 1024;
+
 // The documented rules for an Events API v2 event; returns every violation.
 std::vector<std::string> validatePagerDuty(const json::value& body) {
   std::vector<std::string> errors;
@@ -106,7 +166,7 @@ std::vector<std::string> validatePagerDuty(const json::value& body) {
     return errors;
   }
   const json::string* summary = stringField(*payload, "summary");
-  if (summary == nullptr || summary->empty() || summary->size() > 1024) {
+  if (summary == nullptr || summary->empty() || characters(*summary) > 1024) {
     errors.push_back("payload.summary must be a string of 1 to 1024 characters");
   }
   const json::string* source = stringField(*payload, "source");
@@ -132,9 +192,30 @@ std::vector<std::string> validatePagerDuty(const json::value& body) {
   if (payload->contains("custom_details") && !payload->at("custom_details").is_object()) {
     errors.push_back("payload.custom_details must be an object");
   }
-  for (const char* key : {"client", "client_url"}) {
-    if (event->contains(key) && stringField(*event, key) == nullptr) {
-      errors.push_back(std::string(key) + " must be a string");
+  if (event->contains("client") && stringField(*event, "client") == nullptr) {
+    errors.push_back("client must be a string");
+  }
+  if (event->contains("client_url")) {
+    const json::string* url = stringField(*event, "client_url");
+    if (url == nullptr || !isHttpUrl(*url)) {
+      errors.push_back("client_url must be an http(s) URL");
+    }
+  }
+  for (const char* key : {"links", "images"}) {
+    if (!event->contains(key)) {
+      continue;
+    }
+    const json::array* list = event->at(key).if_array();
+    const char* urlKey = std::string_view(key) == "links" ? "href" : "src";
+    bool ok = list != nullptr;
+    for (std::size_t i = 0; ok && i < list->size(); ++i) {
+      const json::object* item = (*list)[i].if_object();
+      const json::string* url = item != nullptr ? stringField(*item, urlKey) : nullptr;
+      ok = url != nullptr && isHttpUrl(*url);
+    }
+    if (!ok) {
+      errors.push_back(std::string(key) + " must be an array of objects with an http(s) " +
+                       urlKey);
     }
   }
   return errors;
@@ -261,6 +342,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string contentType(request_[http::field::content_type]);
     if (contentType.rfind("application/json", 0) != 0) {
       errors.push_back("Content-Type must be application/json");
+    } else if (name == "pagerduty" && request_.body().size() > kPagerDutyEventLimit) {
+      errors.push_back("event is larger than 512 KB");
+    } else if (!isStrictUtf8(request_.body())) {
+      errors.push_back("body is not valid UTF-8");
     } else {
       boost::system::error_code ec;
       body = json::parse(request_.body(), ec);

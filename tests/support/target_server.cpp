@@ -114,6 +114,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else if (target == "/garbage") {
       sendRaw("this is not HTTP at all\r\n\r\n");
       return;
+    } else if (target.rfind("/hostile/", 0) == 0) {
+      hostile(target.substr(9));
+      return;
     } else if (target == "/close") {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -202,6 +205,72 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.set(http::field::content_type, "application/json");
     response_.set("X-Session", "session-" + token);
     response_.body() = R"({"token":")" + token + R"(","user":{"id":42}})";
+  }
+
+  // Answers a well-behaved client should survive, each named by what it does wrong.
+  void hostile(const std::string& what) {
+    if (what == "invalid-utf8") {  // bytes that are not UTF-8 in a body and a header
+      sendRaw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Weird: \xc3\x28\xff\r\n"
+              "Content-Length: 16\r\nConnection: close\r\n\r\nhello \xff\xfe world\xe2\x82");
+    } else if (what == "accents") {  // multi-byte characters where a 120-byte cut would fall
+      std::string body = R"({"status":")";
+      for (int i = 0; i < 40; ++i) {
+        body += "\xc3\xa9";  // é
+      }
+      body += " D\xc3\x96WN \xe2\x80\x94 \xe9\x9a\x9c\xe5\xae\xb3\"}";  // DÖWN — 障害
+      sendRaw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    } else if (what == "big-header") {  // one header line of 200 KiB
+      sendRaw("HTTP/1.1 200 OK\r\nX-Big: " + std::string(200 * 1024, 'a') +
+              "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    } else if (what == "huge-length") {  // announces 10 GB, sends nothing more, keeps it open
+      raw_ = "HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(raw_),
+                        [self = shared_from_this()](beast::error_code, std::size_t) {
+                          self->holdOpen(std::chrono::seconds(30));
+                        });
+    } else if (what == "trickle-headers") {  // a status line, then headers a byte at a time
+      raw_ = "HTTP/1.1 200 OK\r\n";
+      asio::async_write(stream_, asio::buffer(raw_),
+                        [self = shared_from_this()](beast::error_code, std::size_t) {
+                          self->trickle(300);
+                        });
+    } else if (what == "tls") {  // what a TLS server says to plain HTTP: an alert record
+      sendRaw(std::string("\x15\x03\x01\x00\x02\x02\x46", 7));
+    } else {
+      sendRaw("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
+  }
+
+  // Writes "X-Slow: aaaa..." one byte every 100 ms, `left` bytes at most, then closes.
+  void trickle(int left) {
+    if (left <= 0) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return;
+    }
+    raw_ = left == 300 ? "X" : "a";
+    timer_.expires_after(std::chrono::milliseconds(100));
+    timer_.async_wait([self = shared_from_this(), left](beast::error_code ec) {
+      if (ec) {
+        return;
+      }
+      asio::async_write(self->stream_, asio::buffer(self->raw_),
+                        [self, left](beast::error_code ec, std::size_t) {
+                          if (!ec) {
+                            self->trickle(left - 1);
+                          }
+                        });
+    });
+  }
+
+  // Keeps the connection open without writing until the client leaves or `limit` passes.
+  void holdOpen(std::chrono::seconds limit) {
+    timer_.expires_after(limit);
+    timer_.async_wait([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
   }
 
   void sendRaw(std::string text) {

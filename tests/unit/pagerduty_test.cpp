@@ -1,10 +1,12 @@
 // The PagerDuty and Slack payload builders are pure functions: tested against exact JSON.
 #include <doctest/doctest.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "alerting/pagerduty.h"
 #include "alerting/slack.h"
+#include "checks/text.h"
 
 using namespace std::chrono_literals;
 
@@ -33,7 +35,7 @@ TEST_CASE("a trigger is exactly the documented event") {
         R"js("payload":{"summary":"api-health is failing: status == 200 (got 503)","source":"api.example.com",)js"
         R"js("severity":"critical","timestamp":"2026-11-24T08:00:00.000Z","component":"api-health",)js"
         R"js("group":"payments","class":"synthetic-check","custom_details":{"url":"https://api.example.com/health",)js"
-        R"js("consecutive_failures":3,"failed_assertions":["status == 200 (got 503)"],"reason":"http_status","latency_ms":4.17E1,)js"
+        R"js("consecutive_failures":3,"failed_assertions":["status == 200 (got 503)"],"reason":"http_status","latency_ms":41.7,)js"
         R"js("labels":{"env":"prod","team":"payments"}}},"client":"prober",)js"
         R"js("client_url":"http://prober.example.com:9115/checks/api-health"})js");
 }
@@ -54,18 +56,42 @@ TEST_CASE("without a team label there is no group; without external_url no clien
   CHECK(body.find(R"js("severity":"warning")js") != std::string::npos);
 }
 
-TEST_CASE("the summary is cut to 1024 characters without splitting a character") {
+TEST_CASE("the summary is cut to 1024 characters, not bytes, without splitting a character") {
+  const auto summaryOf = [](const std::string& body) {
+    const auto value = boost::json::parse(body).at("payload").at("summary").as_string();
+    return std::string(value.data(), value.size());
+  };
   prober::AlertEvent event = triggerEvent();
   event.failedAssertions = {std::string(2000, 'x')};
-  const std::string body = prober::pagerDutyEvent(event, "KEY", "critical", "");
-  const auto start = body.find(R"js("summary":")js") + 11;
-  const auto end = body.find('"', start);
-  CHECK(end - start == 1024);
+  const std::string plain = summaryOf(prober::pagerDutyEvent(event, "KEY", "critical", ""));
+  CHECK(plain.size() == 1024);
+  CHECK(plain.substr(1021) == "...");
 
-  event.summary = std::string(1023, 'y') + "\xC3\xA9";  // 1025 bytes, the last character 2 bytes
-  const std::string cut = prober::pagerDutyEvent(event, "KEY", "critical", "");
-  const auto cutStart = cut.find(R"js("summary":")js") + 11;
-  CHECK(cut.find('"', cutStart) - cutStart == 1023);  // the é would straddle 1024: dropped whole
+  // 1,024 characters of two bytes each (2,048 bytes) are within the limit: kept whole.
+  std::string accents;
+  for (int i = 0; i < 1024; ++i) {
+    accents += "\xC3\xA9";
+  }
+  event.summary = accents;
+  CHECK(summaryOf(prober::pagerDutyEvent(event, "KEY", "critical", "")) == accents);
+
+  // One more character: cut to 1,021 characters and "...", every é whole.
+  event.summary = accents + "\xE9\x9A\x9C";
+  const std::string cut = summaryOf(prober::pagerDutyEvent(event, "KEY", "critical", ""));
+  CHECK(prober::countCharacters(cut) == 1024);
+  CHECK(cut == accents.substr(0, 2 * 1021) + "...");
+
+  // Invalid bytes in a summary are replaced, so the event stays valid JSON text.
+  event.summary = "down: \xFF\xFE";
+  CHECK(summaryOf(prober::pagerDutyEvent(event, "KEY", "critical", "")) ==
+        "down: \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("every dedup_key fits PagerDuty's 255 bytes for the longest name a config allows") {
+  const std::string name(prober::kMaxCheckNameLength, 'n');
+  for (const auto kind : {prober::AlertKind::Check, prober::AlertKind::Certificate}) {
+    CHECK(prober::pagerDutyDedupKey(name, kind).size() <= 255);
+  }
 }
 
 TEST_CASE("the source is the URL's host") {
