@@ -207,7 +207,7 @@ class ConfigReader {
                                                       context, name)});
         out.append("${" + name + "}");  // kept as written: nothing is sent with it
       } else {
-        error(node, fmt::format("{}: environment variable {} is not set", context, name));
+        unsetVariable(node, name, context);
         ok = false;
       }
       pos = end + 1;
@@ -216,6 +216,24 @@ class ConfigReader {
       return std::nullopt;
     }
     return out;
+  }
+
+  // One error per place and variable: a value in [defaults] is read again for every check
+  // and step that inherits it, and saying so once (with a count) is enough.
+  void unsetVariable(const toml::node& node, const std::string& name, std::string_view context) {
+    const SourceLocation at = where(node);
+    auto [it, first] = unsetReported_.try_emplace(toString(at) + " " + name);
+    UnsetReport& report = it->second;
+    if (first) {
+      report.errorIndex = errors_.size();
+      report.message = fmt::format("{}: environment variable {} is not set", context, name);
+      error(at, report.message);
+      return;
+    }
+    ++report.repeats;
+    errors_[report.errorIndex].message =
+        fmt::format("{} (and {} more {} that inherit it)", report.message, report.repeats,
+                    report.repeats == 1 ? "check or step" : "checks or steps");
   }
 
   std::optional<std::string> string(const toml::node& node, std::string_view context,
@@ -369,8 +387,15 @@ class ConfigReader {
   }
 
  private:
+  struct UnsetReport {
+    std::size_t errorIndex = 0;
+    std::string message;
+    int repeats = 0;
+  };
+
   const Environment& env_;
   std::vector<ConfigError>& errors_;
+  std::unordered_map<std::string, UnsetReport> unsetReported_;
   std::vector<ConfigError>& warnings_;
   const LoadOptions& options_;
   bool readingNotifiers_ = false;
@@ -601,8 +626,9 @@ class ConfigBuilder {
     spec.enabled = true;
     reader_.rejectUnknownKeys(*table, kSlackCommandKeys, "[slack_command]");
     if (const toml::node* secret = table->get("signing_secret")) {
-      spec.signingSecret = reader_.string(*secret, "slack_command signing_secret").value_or("");
-      if (secret->is_string() && spec.signingSecret.empty()) {
+      const auto text = reader_.string(*secret, "slack_command signing_secret");
+      spec.signingSecret = text.value_or("");
+      if (text && text->empty()) {
         reader_.error(*secret, "slack_command signing_secret must not be empty");
       }
     } else {

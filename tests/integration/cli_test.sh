@@ -71,6 +71,24 @@ expect_exit 0 "validate: a valid config" "$prober" validate -c "$work/checks.tom
 expect_exit 1 "validate: an invalid config" "$prober" validate -c "$testdata/invalid/many-errors.toml"
 expect "validate prints every error as FILE:LINE:COL: message" test "$(grep -c "many-errors.toml:[0-9]*:[0-9]*: " "$work/err")" = 5
 expect_exit 2 "validate without -c is a usage error" "$prober" validate
+printf 'a%.0s.' $(seq 49999) >"$work/deep.toml"
+echo 'a = 1' >>"$work/deep.toml"
+expect_exit 1 "validate: 50,000 dotted keys are an error, not a crash" "$prober" validate -c "$work/deep.toml"
+expect "validate: the nesting error has its place" grep -q "deep.toml:1:64: key has more than 32 dotted parts" "$work/err"
+cat >"$work/notifiers.toml" <<TOML
+[notifiers.pagerduty]
+type = "pagerduty"
+routing_key = "\${PROBER_TEST_UNSET_ROUTING_KEY}"
+
+[defaults]
+notify = ["pagerduty"]
+TOML
+cat "$work/pass.toml" >>"$work/notifiers.toml"
+expect_exit 0 "validate: an unset routing key is a warning" "$prober" validate -c "$work/notifiers.toml"
+expect "validate: the warning names the variable" grep -q "warning: .*PROBER_TEST_UNSET_ROUTING_KEY is not set" "$work/err"
+expect_exit 0 "once: an unset routing key is a warning" "$prober" once -c "$work/notifiers.toml"
+expect_exit 1 "run: an unset routing key is an error" "$prober" run -c "$work/notifiers.toml" --listen 127.0.0.1:0 --state-dir "$work/state-unset"
+expect "run: the error names the variable" grep -q "PROBER_TEST_UNSET_ROUTING_KEY is not set" "$work/err"
 expect_exit 2 "an unknown command is a usage error" "$prober" frobnicate
 expect "an unknown command is named as unknown" grep -q 'unknown command "frobnicate"' "$work/err"
 expect_exit 2 "report --check with an unknown name is a usage error" "$prober" report -c "$work/checks.toml" --check typo --state-dir "$work/none"
@@ -127,6 +145,12 @@ echo 'oops = ' >>"$work/checks.toml"
 expect "POST /-/reload refuses an invalid config" test "$(curl -s -o "$work/reload.txt" -w '%{http_code}' -X POST "$api/-/reload")" = 400
 expect "the refusal says where" grep -q "checks.toml:[0-9]*:[0-9]*:" "$work/reload.txt"
 expect "the old config keeps running" bash -c "curl -sf '$api/api/v1/checks' | jq -e '(.checks | length) == 4' >/dev/null"
+# A config nested past the parser's stack: the reload is refused and the daemon lives on.
+cp "$work/checks.good" "$work/checks.toml"
+cat "$work/deep.toml" >>"$work/checks.toml"
+expect "POST /-/reload refuses a config nested 50,000 keys deep" test "$(curl -s -m 10 -o "$work/reload.txt" -w '%{http_code}' -X POST "$api/-/reload")" = 400
+expect "the refusal names the nesting" grep -q "key has more than 32 dotted parts" "$work/reload.txt"
+expect "the daemon lives on after the deep config" bash -c "curl -sf '$api/api/v1/checks' | jq -e '(.checks | length) == 4' >/dev/null"
 # SIGHUP reloads too.
 cp "$work/checks.three" "$work/checks.toml"
 kill -HUP "$daemon"

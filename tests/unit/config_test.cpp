@@ -171,3 +171,51 @@ TEST_CASE("the example config is valid") {
   REQUIRE(result.config.has_value());
   CHECK(result.config->checks.size() >= 3);
 }
+
+TEST_CASE("unset variables of notifiers are warnings for validate and once, errors for run") {
+  const fs::path path = fs::temp_directory_path() / "prober-notifier-secrets.toml";
+  {
+    std::ofstream out(path);
+    out << R"(
+[notifiers.pagerduty]
+type = "pagerduty"
+routing_key = "${PROBER_TEST_UNSET_KEY}"
+
+[notifiers.chat]
+type = "slack"
+webhook_url = "${PROBER_TEST_UNSET_HOOK}"
+
+[slack_command]
+signing_secret = "${PROBER_TEST_UNSET_SECRET}"
+notifier = "pagerduty"
+allowed_channels = ["C0123456"]
+allowed_users = ["U0ABCDEF"]
+
+[[check]]
+name = "a"
+url = "http://127.0.0.1/"
+notify = ["pagerduty", "chat"]
+)";
+  }
+  const prober::LoadResult run = prober::loadConfig(path.string(), fakeEnvironment);
+  CHECK_FALSE(run.config.has_value());
+  CHECK(run.errors.size() == 3);
+  CHECK(run.warnings.empty());
+
+  prober::LoadOptions options;
+  options.notifierVariablesOptional = true;
+  const prober::LoadResult check = prober::loadConfig(path.string(), fakeEnvironment, options);
+  REQUIRE(check.config.has_value());
+  CHECK(check.errors.empty());
+  REQUIRE(check.warnings.size() == 3);
+  CHECK(prober::toString(check.warnings[0]) ==
+        path.string() + ":4:15: notifier \"pagerduty\" routing_key: environment variable "
+                        "PROBER_TEST_UNSET_KEY is not set (needed by `prober run`)");
+
+  // A check's own variable stays an error either way: `once` sends it.
+  std::ofstream(path, std::ios::app) << "headers = { X = \"${PROBER_TEST_UNSET_HEADER}\" }\n";
+  const prober::LoadResult withHeader = prober::loadConfig(path.string(), fakeEnvironment, options);
+  CHECK_FALSE(withHeader.config.has_value());
+  CHECK(withHeader.errors.size() == 1);
+  fs::remove(path);
+}
