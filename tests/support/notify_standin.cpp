@@ -8,6 +8,7 @@
 //                                         (slow: holds the request 15 s, past any client
 //                                         timeout, then answers 503: nothing was processed)
 //   GET  /events?target=T                 accepted events, in arrival order, as a JSON array
+//   GET  /raw?target=T                    the same events' bodies as sent, one a line
 //   GET  /stats                           counts per target: accepted, invalid, refused
 // Prints its port, then serves until killed or until its time limit (seconds, argv[1]) passes.
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +34,7 @@ namespace {
 struct Target {
   std::string mode = "ok";
   json::array accepted;
+  std::string acceptedRaw;  // the accepted bodies as they arrived, one a line
   int invalid = 0;
   int refused = 0;
 };
@@ -297,6 +299,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return it == targets.end() ? reply(http::status::not_found, "[]")
                                  : reply(http::status::ok, json::serialize(it->second.accepted));
     }
+    if (path == "/raw" && request_.method() == http::verb::get) {
+      const auto it = targets.find(queryValue(target, "target"));
+      return it == targets.end() ? reply(http::status::not_found, "")
+                                 : reply(http::status::ok, it->second.acceptedRaw, "text/plain");
+    }
     if (path == "/stats") {
       json::object stats;
       for (const auto& [name, t] : targets) {
@@ -377,6 +384,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                                 {"errors", list}}));
     }
     t.accepted.push_back(body);
+    t.acceptedRaw += request_.body() + "\n";
     const std::string answer =
         name == "pagerduty"
             ? json::serialize(json::object{

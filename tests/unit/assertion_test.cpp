@@ -239,3 +239,30 @@ TEST_CASE("a quoted value shows no secret, not even the piece a shortened quote 
   prober::EvaluationContext jsonContext(result, kNow, &secrets);
   CHECK(json->evaluate(jsonContext).message == R"(json $.echo == "x" (got "Bearer ${TOKEN}"))");
 }
+
+TEST_CASE("numbers in failure messages read as people write them") {
+  ProbeResult result = sampleResult();
+  result.body = R"({"price":24.99,"count":10.0,"tiny":0.000968495,"big":1e21,"list":[1.5,2]})";
+  CHECK(run("json $.price > 25", result) == "json $.price > 25 (got 24.99)");
+  CHECK(run("json $.count != 10", result) == "json $.count != 10 (got 10)");
+  CHECK(run("json $.tiny > 1", result) == "json $.tiny > 1 (got 0.000968495)");
+  CHECK(run("json $.list == 1", result) == "json $.list == 1 (got [1.5,2])");
+  CHECK(run("json $.big < 1", result) == "json $.big < 1 (got 1e+21)");
+  CHECK(run("latency < 1ms") == "latency < 1ms (got 41.7ms)");
+}
+
+TEST_CASE("quoted values are valid UTF-8, cut at 120 characters between characters") {
+  ProbeResult result = sampleResult();
+  result.body.clear();
+  for (int i = 0; i < 130; ++i) {
+    result.body += "\xC3\xA9";  // é: a cut at 120 bytes would split one
+  }
+  std::string expected = "body contains \"x\" (got \"";
+  for (int i = 0; i < 120; ++i) {
+    expected += "\xC3\xA9";
+  }
+  CHECK(run(R"(body contains "x")", result) == expected + "...\")");
+  result.body = "ok \xFF\x1B[31m";
+  CHECK(run(R"(body contains "x")", result) ==
+        "body contains \"x\" (got \"ok \xEF\xBF\xBD\\x1b[31m\")");
+}
