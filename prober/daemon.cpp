@@ -57,6 +57,9 @@ struct Daemon::Impl {
         timer(io),
         signals(io, SIGHUP, SIGTERM, SIGINT),
         config(std::move(config)),
+        history(openOrThrow([this](std::string& error) {
+          return HistoryWriter::open(stateDir(), this->config.prober.historyRetention, error);
+        })),
         engine(io, static_cast<std::size_t>(this->config.prober.maxInFlight),
                userAgent(this->config)),
         scheduler(clock, timer, static_cast<std::size_t>(this->config.prober.maxInFlight),
@@ -78,12 +81,9 @@ struct Daemon::Impl {
                              metrics.countNotification(row.notifier, deliveryResultName(result));
                              metrics.setOutboxPending(static_cast<double>(pager.pending()));
                              history->add(notificationRecordOf(row, result, answer, wallMs()));
-                           }}),
-        history(openOrThrow([this](std::string& error) {
-          return HistoryWriter::open(stateDir(), this->config.prober.historyRetention, error);
-        })),
-        historyReader(openOrThrow(
-            [this](std::string& error) { return HistoryReader::open(stateDir(), error); })) {
+                           }}) {
+    historyReader =
+        openOrThrow([this](std::string& error) { return HistoryReader::open(stateDir(), error); });
     std::string error;
     savedAlerts = store->loadAlerts(error);
     if (!error.empty()) {
@@ -322,6 +322,11 @@ struct Daemon::Impl {
   asio::signal_set signals;
   Config config;
   ProcessMetrics metrics;
+  // Members die in reverse order. The history outlives what writes into it (the pager's
+  // delivery hook, finished runs, the server) and its reader outlives the history's thread,
+  // whose read jobs use it.
+  std::unique_ptr<HistoryReader> historyReader;  // opened once the writer has made the file
+  std::unique_ptr<HistoryWriter> history;
   CurlEngine engine;
   Scheduler scheduler;
   CurlTransport transport;
@@ -329,8 +334,6 @@ struct Daemon::Impl {
   std::unique_ptr<Store> store;
   std::mt19937 random{std::random_device{}()};
   Pager pager;
-  std::unique_ptr<HistoryWriter> history;  // after the pager: it is told of deliveries
-  std::unique_ptr<HistoryReader> historyReader;
   std::unique_ptr<SlackVerifier> slackVerifier;  // while [slack_command] is configured
   std::string slackSecret;
   std::map<std::string, SavedAlert> savedAlerts;  // from the store, until the first apply
@@ -607,7 +610,9 @@ struct Daemon::Impl {
                    std::move(respond));
       return;
     }
-    respond(route(request));
+    if (auto response = route(request, respond)) {
+      respond(std::move(*response));
+    }
   }
 
   // Renders /metrics a slice at a time, yielding to the loop between slices: at 100,000 checks
@@ -650,8 +655,9 @@ struct Daemon::Impl {
     (*step)();
   }
 
-  // GET /api/v1/checks/NAME/history?since=24h&limit=1000: runs and alert events from the store.
-  ServerResponse checkHistory(const std::string& name, const std::string& query) {
+  // GET /api/v1/checks/NAME/history?since=24h&limit=1000: runs and alert events from the store,
+  // read on the history thread.
+  void checkHistory(const std::string& name, const std::string& query, Responder respond) {
     const auto bad = [](const std::string& why) {
       return ServerResponse{400, "application/json",
                             toJsonText(boost::json::object{{"error", why}}) + "\n", ""};
@@ -659,7 +665,7 @@ struct Daemon::Impl {
     std::string error;
     const auto params = parseForm(query, error, 4096);
     if (!params) {
-      return bad("malformed query: " + error);
+      return respond(bad("malformed query: " + error));
     }
     const std::int64_t now = wallMs();
     std::int64_t since = now - 24LL * 3600 * 1000;
@@ -668,49 +674,83 @@ struct Daemon::Impl {
       if (key == "since") {
         const auto ago = parseDuration(value);
         if (!ago) {
-          return bad("since must be a duration like \"90m\" or \"24h\" (how far back)");
+          return respond(bad("since must be a duration like \"90m\" or \"24h\" (how far back)"));
         }
         since = now - ago->count();
       } else if (key == "limit") {
         std::size_t n = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
         if (ec != std::errc() || end != value.data() + value.size() || n == 0 || n > 10'000) {
-          return bad("limit must be a number of runs from 1 to 10000");
+          return respond(bad("limit must be a number of runs from 1 to 10000"));
         }
         limit = n;
       } else {
-        return bad("unknown parameter " + key + " (since, limit)");
+        return respond(bad("unknown parameter " + key + " (since, limit)"));
       }
     }
-    std::vector<RunRecord> runs;
-    std::vector<HistoryEvent> events;
-    if (!readCheckHistory(name, since, now, limit, runs, events, error)) {
-      return {500, "application/json",
-              toJsonText(boost::json::object{{"error", error}}) + "\n", ""};
-    }
-    return {200, "application/json",
-            toJsonText(historyToJson(name, since, runs, events)) + "\n", ""};
+    readCheckHistory(name, since, now, limit,
+                     [name, since, respond = std::move(respond)](
+                         std::vector<RunRecord> runs, std::vector<HistoryEvent> events,
+                         const std::string& error) {
+                       if (!error.empty()) {
+                         return respond({500, "application/json",
+                                         toJsonText(boost::json::object{{"error", error}}) + "\n",
+                                         ""});
+                       }
+                       respond({200, "application/json",
+                                toJsonText(historyToJson(name, since, runs, events)) + "\n", ""});
+                     });
   }
 
-  // A check's runs (the newest `limit`) and its alert and delivery events in [since, now], for
-  // the check's page and the history API; false (logged) when the history cannot be read.
-  bool readCheckHistory(const std::string& name, std::int64_t since, std::int64_t now,
-                        std::size_t limit, std::vector<RunRecord>& runs,
-                        std::vector<HistoryEvent>& events, std::string& error) {
-    history->flush();  // what was recorded up to now is in the answer
-    runs = historyReader->runs(name, since, now + 1, limit, error);
-    events = historyReader->events({name}, since, now + 1, error);
-    if (!error.empty()) {
-      spdlog::error("{}", error);
-      return false;
-    }
-    std::erase_if(events, [](const HistoryEvent& e) {
-      return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
+  // GET /checks/NAME: the check's page, from its state and its last day of history.
+  void checkPage(const std::string& name, Responder respond) {
+    const std::int64_t now = wallMs();
+    const std::int64_t since = now - 24LL * 3600 * 1000;
+    readCheckHistory(
+        name, since, now, 100'000,
+        [this, name, since, now, respond = std::move(respond)](std::vector<RunRecord> runs,
+                                                              std::vector<HistoryEvent> events,
+                                                              const std::string& error) {
+          const auto it = byName.find(name);  // a reload meanwhile may have removed it
+          if (it == byName.end()) {
+            return respond({404, "text/plain; charset=utf-8", "no such check\n", ""});
+          }
+          if (!error.empty()) {
+            return respond({500, "text/plain; charset=utf-8", "history unavailable\n", ""});
+          }
+          respond({200, "text/html; charset=utf-8",
+                   renderCheckPage(*it->second.state, since, now, runs, events), ""});
+        });
+  }
+
+  using HistoryAnswer = std::function<void(std::vector<RunRecord> runs,
+                                           std::vector<HistoryEvent> events,
+                                           const std::string& error)>;
+
+  // A check's runs (the newest `limit`) and its alert and delivery events in [since, now], read
+  // on the history thread once what was recorded before is written (the loop never waits for
+  // the disk), handed to `answer` back on the loop; `error` (logged) when they cannot be read.
+  void readCheckHistory(const std::string& name, std::int64_t since, std::int64_t now,
+                        std::size_t limit, HistoryAnswer answer) {
+    history->runAfterWrites([this, name, since, now, limit, answer = std::move(answer)]() mutable {
+      std::string error;
+      auto runs = historyReader->runs(name, since, now + 1, limit, error);
+      auto events = historyReader->events({name}, since, now + 1, error);
+      if (!error.empty()) {
+        spdlog::error("{}", error);
+      }
+      std::erase_if(events, [](const HistoryEvent& e) {
+        return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
+      });
+      asio::post(io, [answer = std::move(answer), runs = std::move(runs),
+                      events = std::move(events), error = std::move(error)]() mutable {
+        answer(std::move(runs), std::move(events), error);
+      });
     });
-    return true;
   }
 
-  ServerResponse route(const ServerRequest& request) {
+  // The answer to `request`, or nullopt when it is answered later through `respond`.
+  std::optional<ServerResponse> route(const ServerRequest& request, Responder& respond) {
     std::string path = request.target.substr(0, request.target.find('?'));
     const bool isGet = request.method == "GET" || request.method == "HEAD";
     const auto methodNotAllowed = [](const char* allow) {
@@ -737,7 +777,7 @@ struct Daemon::Impl {
       for (const auto& state : checksInOrder) {
         checks.push_back(checkToJson(*state));
       }
-      return {200, "application/json",
+      return ServerResponse{200, "application/json",
               toJsonText(boost::json::object{{"checks", std::move(checks)}}) + "\n",
               ""};
     }
@@ -756,15 +796,17 @@ struct Daemon::Impl {
       auto it = byName.find(name);
       if (it != byName.end() && wantsHistory) {
         const auto query = request.target.find('?');
-        return checkHistory(name, query == std::string::npos ? "" : request.target.substr(query + 1));
+        checkHistory(name, query == std::string::npos ? "" : request.target.substr(query + 1),
+                     std::move(respond));
+        return std::nullopt;
       }
       if (it == byName.end()) {
-        return {404, "application/json",
+        return ServerResponse{404, "application/json",
                 R"({"error":"no such check"})"
                 "\n",
                 ""};
       }
-      return {200, "application/json",
+      return ServerResponse{200, "application/json",
               toJsonText(checkToJson(*it->second.state)) + "\n", ""};
     }
     if (path.rfind("/checks/", 0) == 0) {
@@ -773,27 +815,18 @@ struct Daemon::Impl {
       }
       auto it = byName.find(path.substr(std::string_view("/checks/").size()));
       if (it == byName.end()) {
-        return {404, "text/plain; charset=utf-8", "no such check\n", ""};
+        return ServerResponse{404, "text/plain; charset=utf-8", "no such check\n", ""};
       }
-      const std::string& name = it->first;
-      const std::int64_t now = wallMs();
-      const std::int64_t since = now - 24LL * 3600 * 1000;
-      std::string error;
-      std::vector<RunRecord> runs;
-      std::vector<HistoryEvent> events;
-      if (!readCheckHistory(name, since, now, 100'000, runs, events, error)) {
-        return {500, "text/plain; charset=utf-8", "history unavailable\n", ""};
-      }
-      return {200, "text/html; charset=utf-8",
-              renderCheckPage(*it->second.state, since, now, runs, events), ""};
+      checkPage(it->first, std::move(respond));
+      return std::nullopt;
     }
     if (path == "/") {
       if (!isGet) {
         return methodNotAllowed("GET, HEAD");
       }
-      return {200, "text/html; charset=utf-8", renderStatusPage(snapshot()), ""};
+      return ServerResponse{200, "text/html; charset=utf-8", renderStatusPage(snapshot()), ""};
     }
-    return {404, "text/plain; charset=utf-8", "not found\n", ""};
+    return ServerResponse{404, "text/plain; charset=utf-8", "not found\n", ""};
   }
 };
 

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -84,6 +85,10 @@ class HistoryWriter {
   void add(HistoryEvent event);
   // Blocks until everything added before the call is committed (or failed).
   void flush();
+  // Runs `job` on the writer's thread once everything added before the call is committed (or
+  // failed): reads that must see the latest records without the caller waiting for the disk.
+  // Jobs still queued when the writer stops run before it does.
+  void runAfterWrites(std::function<void()> job);
 
   void setRetention(std::chrono::milliseconds retention);
   std::int64_t dropped() const;
@@ -98,6 +103,7 @@ class HistoryWriter {
   HistoryWriter(sqlite3* db, std::chrono::milliseconds retention);
   void enqueue(Record record);
   void run();
+  void runDueJobs();
   bool writeBatch(std::vector<Record>& batch, std::string& error);
   // Deletes rows older than `beforeMs` a chunk at a time; false when it stopped early to let
   // queued records in.
@@ -108,6 +114,8 @@ class HistoryWriter {
   std::condition_variable wake_;
   std::condition_variable flushed_;
   std::deque<Record> queue_;
+  // Jobs and the count of records that must be done before each runs, in order.
+  std::deque<std::pair<std::uint64_t, std::function<void()>>> jobs_;
   std::uint64_t enqueuedCount_ = 0;  // records ever queued
   std::uint64_t doneCount_ = 0;      // records ever taken off the queue and handled
   bool stopping_ = false;

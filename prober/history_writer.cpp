@@ -123,6 +123,13 @@ void HistoryWriter::flush() {
   flushed_.wait(lock, [&] { return doneCount_ >= target || stopping_; });
 }
 
+void HistoryWriter::runAfterWrites(std::function<void()> job) {
+  std::lock_guard lock(mutex_);
+  jobs_.emplace_back(enqueuedCount_, std::move(job));
+  flushRequested_ = true;  // the batch interval need not pass first
+  wake_.notify_one();
+}
+
 void HistoryWriter::setRetention(std::chrono::milliseconds retention) {
   std::lock_guard lock(mutex_);
   retention_ = retention;
@@ -176,6 +183,7 @@ void HistoryWriter::run() {
     }
     flushed_.notify_all();
     batch.clear();
+    runDueJobs();
     if (stop) {
       return;
     }
@@ -190,6 +198,21 @@ void HistoryWriter::run() {
       nextPrune = std::chrono::steady_clock::now() +
                   (finished ? kPruneEvery : std::chrono::milliseconds(0));
     }
+  }
+}
+
+void HistoryWriter::runDueJobs() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::lock_guard lock(mutex_);
+      if (jobs_.empty() || (jobs_.front().first > doneCount_ && !stopping_)) {
+        return;
+      }
+      job = std::move(jobs_.front().second);
+      jobs_.pop_front();
+    }
+    job();  // outside the lock: it reads the database and may queue more work
   }
 }
 

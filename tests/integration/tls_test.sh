@@ -98,9 +98,21 @@ CONF
   } >"$work/nginx.conf"
   nginx -c "$work/nginx.conf" -p "$work/nginx" 2>>"$work/nginx/start.log" &
   nginx_pid=$!
+  # Ready when every port answers and nginx is still alive (a port taken by another process
+  # answers too, but then nginx exits for want of it).
+  all_listening() {
+    local offset
+    for offset in 0 1 2 3 4 5; do
+      (exec 3<>"/dev/tcp/127.0.0.1/$((base + offset))") 2>/dev/null || return 1
+    done
+  }
   for _ in $(seq 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$((base + 5))") 2>/dev/null; then break 2; fi
     kill -0 "$nginx_pid" 2>/dev/null || break
+    if all_listening; then
+      sleep 0.2
+      if kill -0 "$nginx_pid" 2>/dev/null; then break 2; fi
+      break
+    fi
     sleep 0.1
   done
   kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; nginx_pid=""

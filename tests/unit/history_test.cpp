@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "prober/history.h"
@@ -134,4 +137,47 @@ TEST_CASE("reading a state directory without history says so") {
   std::string error;
   CHECK(HistoryReader::open(dir.path.string(), error) == nullptr);
   CHECK(error.find("no history at") != std::string::npos);
+}
+
+TEST_CASE("a job queued after records runs on the writer's thread and sees them") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24), error);
+  REQUIRE_MESSAGE(writer, error);
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  const std::int64_t t0 = nowMs() - 1000;
+  for (int i = 0; i < 50; ++i) {
+    writer->add(RunRecord{t0 + i, "api", true, 1.0, 200, "", ""});
+  }
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<std::size_t> seen;
+  std::thread::id ranOn;
+  writer->runAfterWrites([&] {
+    std::string readError;
+    const auto runs = reader->runs("api", 0, nowMs() + 1, 1000, readError);
+    std::lock_guard lock(mutex);
+    seen = runs.size();
+    ranOn = std::this_thread::get_id();
+    done.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  REQUIRE(done.wait_for(lock, std::chrono::seconds(10), [&] { return seen.has_value(); }));
+  CHECK(*seen == 50);
+  CHECK(ranOn != std::this_thread::get_id());
+}
+
+TEST_CASE("jobs still queued when the writer stops run before it is gone") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24), error);
+  REQUIRE_MESSAGE(writer, error);
+  int ran = 0;
+  for (int i = 0; i < 3; ++i) {
+    writer->add(RunRecord{nowMs(), "api", true, 1.0, 200, "", ""});
+    writer->runAfterWrites([&] { ++ran; });
+  }
+  writer.reset();  // joins the thread: every job has run
+  CHECK(ran == 3);
 }
