@@ -135,12 +135,9 @@ void Pager::pollOnce() {
       }
       spdlog::error("notifier {} is no longer configured: dropped the {} for check {}",
                     head.row.notifier, actionName(head.row.event.action), head.row.check);
-      if (store_ != nullptr && head.row.id != 0) {
-        std::string error;
-        if (!store_->markRejected(head.row.id, "notifier no longer configured", error)) {
-          spdlog::error("{}", error);
-        }
-      }
+      persist(head.row, [id = head.row.id](Store& store, std::string& error) {
+        return store.markRejected(id, "notifier no longer configured", error);
+      });
       finish(key, DeliveryResult::Dropped, "notifier no longer configured");
     }
     if (queue.empty()) {
@@ -195,19 +192,17 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
   OutboxRow& row = queue->second.front().row;
   const std::string what = fmt::format("{} for check {} to notifier {}",
                                        actionName(row.event.action), row.check, row.notifier);
-  std::string error;
   if (isSuccess(answer.status)) {
     spdlog::info("delivered the {}", what);
-    if (store_ != nullptr && row.id != 0 && !store_->markDelivered(row.id, hooks_.nowMs(), error)) {
-      spdlog::error("{}", error);
-    }
+    persist(row, [id = row.id, at = hooks_.nowMs()](Store& store, std::string& error) {
+      return store.markDelivered(id, at, error);
+    });
     finish(key, DeliveryResult::Delivered, describe(answer));
   } else if (canNeverSucceed(answer.status)) {
     spdlog::error("the {} was refused and will not be retried: {}", what, describe(answer));
-    if (store_ != nullptr && row.id != 0 &&
-        !store_->markRejected(row.id, describe(answer), error)) {
-      spdlog::error("{}", error);
-    }
+    persist(row, [id = row.id, why = describe(answer)](Store& store, std::string& error) {
+      return store.markRejected(id, why, error);
+    });
     finish(key, DeliveryResult::Rejected, describe(answer));
   } else {
     row.attempts += 1;
@@ -215,15 +210,44 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     row.nextAttemptMs = hooks_.nowMs() + delay;
     spdlog::warn("could not deliver the {} (attempt {}): {}; retrying in {}ms", what, row.attempts,
                  describe(answer), delay);
-    if (store_ != nullptr && row.id != 0 &&
-        !store_->markRetry(row.id, row.attempts, row.nextAttemptMs, describe(answer), error)) {
-      spdlog::error("{}", error);
-    }
+    persist(row, [id = row.id, attempts = row.attempts, next = row.nextAttemptMs,
+                  why = describe(answer)](Store& store, std::string& error) {
+      return store.markRetry(id, attempts, next, why, error);
+    });
     if (hooks_.attempted) {
       hooks_.attempted(row, DeliveryResult::Retry, describe(answer));
     }
   }
   poll();
+}
+
+void Pager::persist(const OutboxRow& row, std::function<bool(Store&, std::string&)> write) {
+  if (store_ == nullptr || row.id <= 0) {
+    return;
+  }
+  WriteBacklog::Write toStore = [store = store_, write = std::move(write)](std::string& error) {
+    return write(*store, error);
+  };
+  if (hooks_.storeWrite) {
+    hooks_.storeWrite(std::move(toStore));
+    return;
+  }
+  std::string error;
+  if (!toStore(error)) {
+    spdlog::error("{}", error);
+  }
+}
+
+bool Pager::rekey(std::int64_t unstoredId, std::int64_t storedId) {
+  for (auto& [key, queue] : queues_) {
+    for (Queued& item : queue) {
+      if (item.row.id == unstoredId) {
+        item.row.id = storedId;
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 void Pager::finish(const QueueKey& key, DeliveryResult result, const std::string& answer) {

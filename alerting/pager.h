@@ -16,6 +16,7 @@
 
 #include "alerting/store.h"
 #include "alerting/transport.h"
+#include "alerting/write_backlog.h"
 #include "checks/check_spec.h"
 
 namespace prober {
@@ -32,6 +33,10 @@ class Pager {
     // Every attempt's outcome, for metrics and history: the row, and the answer ("HTTP 202:
     // ...", "connection refused", or why it was dropped).
     std::function<void(const OutboxRow& row, DeliveryResult, const std::string& answer)> attempted;
+    // Records a delivery outcome in the store. The runtime runs it in order with its other
+    // state writes, keeping and retrying it when the store refuses (WriteBacklog::submit).
+    // Without this hook the pager writes itself and only logs a refusal.
+    std::function<void(WriteBacklog::Write write)> storeWrite;
   };
 
   // `store` may be null (nothing is persisted: tests, or a store that failed to open).
@@ -45,6 +50,9 @@ class Pager {
   void add(std::vector<OutboxRow> rows);
   // Sends every queue head that is due and within its pacing budget.
   void poll();
+  // A row queued unstored (id < 0, see OutboxRow) was stored since as `storedId`: its outcomes
+  // are recorded from now on. False when the row is no longer queued.
+  bool rekey(std::int64_t unstoredId, std::int64_t storedId);
   std::size_t pending() const;
 
   // The delay before attempt `attempts` + 1: 1 s doubling to 5 min, +-25 % jitter, clamped.
@@ -72,6 +80,8 @@ class Pager {
   // Takes a token from the notifier's pacing bucket, or returns when one will be available.
   bool takeToken(const NotifierSpec& notifier, std::int64_t now, std::int64_t& availableAt);
   void finish(const QueueKey& key, DeliveryResult result, const std::string& answer);
+  // Records a row's outcome through `write` when the row is stored (see Hooks::storeWrite).
+  void persist(const OutboxRow& row, std::function<bool(Store&, std::string&)> write);
 
   Store* store_;
   Transport& transport_;

@@ -1,6 +1,10 @@
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "alerting/sqlite_statement.h"
@@ -17,12 +21,44 @@ bool execSql(sqlite3* db, const char* sql, std::string& error) {
   return true;
 }
 
+namespace {
+
+// A state_dir that takes no writes would lose alert state silently: find out before starting.
+// A block is written and synced, so a full disk answers too, not only a read-only one.
+bool checkWritable(const std::string& dir, std::string& error) {
+  const std::string probe = (std::filesystem::path(dir) / ".write-check").string();
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = fmt::format("state_dir {} is not writable: {}", dir, std::strerror(errno));
+    return false;
+  }
+  const std::string block(4096, '\0');
+  const bool written = ::write(fd, block.data(), block.size()) ==
+                       static_cast<ssize_t>(block.size());
+  const int writeErrno = errno;
+  const bool synced = written && ::fsync(fd) == 0;
+  const int syncErrno = errno;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  if (!written || !synced) {
+    error = fmt::format("state_dir {} is not writable: {}", dir,
+                        std::strerror(written ? syncErrno : writeErrno));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 sqlite3* openStateDatabase(const std::string& dir, const std::string& file, const char* schema,
                            std::string& error) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     error = fmt::format("cannot create state_dir {}: {}", dir, ec.message());
+    return nullptr;
+  }
+  if (!checkWritable(dir, error)) {
     return nullptr;
   }
   const std::string path = (std::filesystem::path(dir) / file).string();

@@ -24,7 +24,9 @@ struct SavedAlert {
 };
 
 struct OutboxRow {
-  std::int64_t id = 0;  // 0: not stored (the store failed); delivered from memory only
+  // The stored row's id; 0 or below: not stored (the store refused the write), delivered from
+  // memory (below 0: a write is pending that will store it, see Pager::rekey).
+  std::int64_t id = 0;
   std::string check;
   std::string notifier;
   AlertEvent event;  // event.at orders pruning

@@ -15,6 +15,7 @@
 #include "alerting/alert_event.h"
 #include "alerting/pager.h"
 #include "alerting/store.h"
+#include "alerting/write_backlog.h"
 #include "checks/config_loader.h"
 #include "checks/duration.h"
 #include "checks/json_text.h"
@@ -72,6 +73,7 @@ struct Daemon::Impl {
         transport(engine),
         pagerTimer(io),
         store(openOrThrow([this](std::string& error) { return Store::open(stateDir(), error); })),
+        stateWriteTimer(io),
         pager(store.get(), transport,
               Pager::Hooks{[this] { return wallMs(); },
                            [this] { return std::uniform_real_distribution<double>(0, 1)(random); },
@@ -81,7 +83,11 @@ struct Daemon::Impl {
                              metrics.countNotification(row.notifier, deliveryResultName(result));
                              metrics.setOutboxPending(static_cast<double>(pager.pending()));
                              history->add(notificationRecordOf(row, result, answer, wallMs()));
-                           }}) {
+                             if (row.id < 0 && result != DeliveryResult::Retry) {
+                               unstoredOutcomes[row.id] = result;  // stored with the row later
+                             }
+                           },
+                           [this](WriteBacklog::Write write) { storeWrite(std::move(write)); }}) {
     historyReader =
         openOrThrow([this](std::string& error) { return HistoryReader::open(stateDir(), error); });
     std::string error;
@@ -188,16 +194,93 @@ struct Daemon::Impl {
     enqueue(key, saved, std::move(rows), actionName(event.action));
   }
 
-  // Stores the alert's new state and its notifications in one transaction, then delivers.
+  // Stores the alert's new state and its notifications in one transaction, then delivers. When
+  // the store refuses (a full disk), delivery goes on from memory and the write is retried
+  // until stored, with the outcomes of what was delivered meanwhile.
   void enqueue(const std::string& key, const std::optional<SavedAlert>& saved,
                std::vector<OutboxRow> rows, std::string_view what) {
-    std::string error;
-    if (!store->recordTransition(key, saved, rows, error)) {
-      spdlog::error("{} (the {} for {} is delivered from memory only)", error, what, key);
+    std::vector<std::int64_t> unstoredIds;
+    for (OutboxRow& row : rows) {
+      row.id = nextUnstoredId--;
+      unstoredIds.push_back(row.id);
     }
-    pager.add(std::move(rows));
+    std::vector<OutboxRow> toStore = rows;
+    pager.add(std::move(rows));  // queued first, so a write that succeeds now can rekey them
+    const bool stored = stateWrites.submit(
+        [this, key, saved, toStore = std::move(toStore), unstoredIds](std::string& error) mutable {
+          for (OutboxRow& row : toStore) {
+            row.id = 0;
+          }
+          if (!store->recordTransition(key, saved, toStore, error)) {
+            return false;
+          }
+          adoptStoredRows(toStore, unstoredIds);
+          return true;
+        });
+    if (!stored) {
+      spdlog::error("{} (the {} for {} is delivered from memory and its state kept until the "
+                    "store takes it)",
+                    stateWrites.lastError(), what, key);
+      stateWriteFailed();
+    }
     pager.poll();
     metrics.setOutboxPending(static_cast<double>(pager.pending()));
+  }
+
+  // Rows just stored: the pager records their outcomes from now on, and those that already
+  // ended while their write waited are marked so now.
+  void adoptStoredRows(const std::vector<OutboxRow>& stored,
+                       const std::vector<std::int64_t>& unstoredIds) {
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      const auto outcome = unstoredOutcomes.find(unstoredIds[i]);
+      if (outcome == unstoredOutcomes.end()) {
+        pager.rekey(unstoredIds[i], stored[i].id);
+        continue;
+      }
+      const bool delivered = outcome->second == DeliveryResult::Delivered;
+      unstoredOutcomes.erase(outcome);
+      const std::int64_t id = stored[i].id;
+      const std::int64_t at = wallMs();
+      // Runs now, inside the write that stored the row, or behind the writes waiting.
+      storeWrite([this, id, at, delivered](std::string& e) {
+        return delivered ? store->markDelivered(id, at, e)
+                         : store->markRejected(id, "ended before it was stored", e);
+      });
+    }
+  }
+
+  // Runs a state write in order with the others; one the store refuses waits and is retried.
+  void storeWrite(WriteBacklog::Write write) {
+    if (!stateWrites.submit(std::move(write))) {
+      spdlog::error("state store: {} (kept in memory and retried)", stateWrites.lastError());
+      stateWriteFailed();
+    }
+  }
+
+  // A state write failed: counted, and retried with backoff until the store takes it.
+  void stateWriteFailed() {
+    metrics.countStateWriteErrors(
+        static_cast<double>(stateWrites.failures() - stateWriteErrorsCounted));
+    stateWriteErrorsCounted = stateWrites.failures();
+    if (stateWriteTimerArmed) {
+      return;
+    }
+    stateWriteTimerArmed = true;
+    stateWriteTimer.armAt(clock.now() + std::chrono::milliseconds(stateWrites.retryDelayMs()),
+                          [this] {
+                            stateWriteTimerArmed = false;
+                            const std::size_t waiting = stateWrites.pending();
+                            if (waiting == 0) {
+                              return;
+                            }
+                            if (stateWrites.retry()) {
+                              spdlog::info("state store: {} delayed write(s) stored", waiting);
+                              return;
+                            }
+                            spdlog::error("state store: {} write(s) still waiting: {}",
+                                          stateWrites.pending(), stateWrites.lastError());
+                            stateWriteFailed();
+                          });
   }
 
   // POST /slack/command (README, "Paging from Slack"): signed, fresh, not replayed, strictly
@@ -332,6 +415,14 @@ struct Daemon::Impl {
   CurlTransport transport;
   AsioTimer pagerTimer;
   std::unique_ptr<Store> store;
+  // Writes the store refused, retried until stored; destroyed before the store they write to.
+  WriteBacklog stateWrites;
+  AsioTimer stateWriteTimer;
+  bool stateWriteTimerArmed = false;
+  std::uint64_t stateWriteErrorsCounted = 0;
+  // Rows delivered from memory while their write waits (negative ids), and how each ended.
+  std::int64_t nextUnstoredId = -1;
+  std::unordered_map<std::int64_t, DeliveryResult> unstoredOutcomes;
   std::mt19937 random{std::random_device{}()};
   Pager pager;
   std::unique_ptr<SlackVerifier> slackVerifier;  // while [slack_command] is configured
@@ -765,6 +856,12 @@ struct Daemon::Impl {
     if (path == "/healthz") {
       if (!isGet) {
         return methodNotAllowed("GET, HEAD");
+      }
+      if (stateWrites.pending() > 0) {
+        return ServerResponse{503, "text/plain; charset=utf-8",
+                              fmt::format("state store behind: {} write(s) waiting: {}\n",
+                                          stateWrites.pending(), stateWrites.lastError()),
+                              ""};
       }
       return stopping ? ServerResponse{503, "text/plain; charset=utf-8", "stopping\n", ""}
                       : ServerResponse{200, "text/plain; charset=utf-8", "ok\n", ""};

@@ -67,7 +67,13 @@ ProcessMetrics::ProcessMetrics()
                          .Name("prober_outbox_pending")
                          .Help("Notifications waiting to be delivered.")
                          .Register(*registry_)
-                         .Add({})) {
+                         .Add({})),
+      stateWriteErrors_(prometheus::BuildCounter()
+                            .Name("prober_state_write_errors_total")
+                            .Help("Alert state and outbox writes the store refused (each is "
+                                  "kept in memory and retried until stored).")
+                            .Register(*registry_)
+                            .Add({})) {
   recordReload(true);
 }
 

@@ -28,6 +28,7 @@ class ProcessMetrics {
   void declareNotifier(const std::string& notifier);
   void countNotification(const std::string& notifier, std::string_view result);
   void setOutboxPending(double value) { outboxPending_.Set(value); }
+  void countStateWriteErrors(double count) { stateWriteErrors_.Increment(count); }
   prometheus::Registry& registry() { return *registry_; }
 
  private:
@@ -41,6 +42,7 @@ class ProcessMetrics {
   prometheus::Counter& reloadsFailed_;
   prometheus::Family<prometheus::Counter>& notifications_;
   prometheus::Gauge& outboxPending_;
+  prometheus::Counter& stateWriteErrors_;
 };
 
 // A sample value as prometheus-cpp's text format writes it (16 significant digits, %g style).

@@ -7,27 +7,11 @@
 #include <limits>
 
 #include "alerting/pager.h"
+#include "tests/fakes/fake_transport.h"
 
 namespace {
 
-struct FakeTransport : prober::Transport {
-  struct Sent {
-    prober::OutgoingRequest request;
-    std::function<void(prober::TransportAnswer)> done;
-  };
-  std::deque<Sent> sent;
-  void post(const prober::OutgoingRequest& request,
-            std::function<void(prober::TransportAnswer)> done) override {
-    sent.push_back({request, std::move(done)});
-  }
-  // Answers the oldest unanswered request.
-  void answer(int status, std::string body = "", std::string error = "") {
-    REQUIRE_FALSE(sent.empty());
-    auto done = std::move(sent.front().done);
-    sent.pop_front();
-    done(prober::TransportAnswer{status, std::move(body), std::move(error)});
-  }
-};
+using prober::testing::FakeTransport;
 
 struct Harness {
   FakeTransport transport;
@@ -47,7 +31,8 @@ struct Harness {
                   const std::string outcome(prober::deliveryResultName(result));
                   ++counted[row.notifier + ":" + outcome];
                   answers.push_back(row.check + " " + row.notifier + " " + outcome + ": " + answer);
-                }}) {
+                },
+                {}}) {
     prober::NotifierSpec pd{"pd",
                             "pagerduty",
                             {{"routing_key", "KEY"},
