@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,14 @@ prober::OutboxRow row(const std::string& check, prober::AlertAction action) {
   row.event.action = action;
   row.event.check = check;
   return row;
+}
+
+std::map<std::string, prober::NotifierSpec> pagerDutyOnly() {
+  return {{"pd", prober::NotifierSpec{"pd",
+                                      "pagerduty",
+                                      {{"routing_key", "KEY"},
+                                       {"severity", "critical"},
+                                       {"url", "http://127.0.0.1:1/v2/enqueue"}}}}};
 }
 
 }  // namespace
@@ -106,13 +115,7 @@ TEST_CASE("outcomes the store refused are recorded once it takes them: nothing i
                                return toStore(e);
                              });
                            }});
-  pager.setNotifiers({{"pd",
-                       prober::NotifierSpec{"pd",
-                                            "pagerduty",
-                                            {{"routing_key", "KEY"},
-                                             {"severity", "critical"},
-                                             {"url", "http://127.0.0.1:1/v2/enqueue"}}}}},
-                     "");
+  pager.setNotifiers(pagerDutyOnly(), "");
   std::vector<prober::OutboxRow> rows{row("api", prober::AlertAction::Trigger)};
   REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1, {"pd"}}, rows, error));
   pager.add(rows);
@@ -135,13 +138,7 @@ TEST_CASE("a row delivered from memory is adopted by the store once its write go
   prober::Pager pager(store.get(), transport,
                       prober::Pager::Hooks{[] { return std::int64_t{1'000'000}; },
                                            [] { return 0.5; }, [](std::int64_t) {}, {}, {}});
-  pager.setNotifiers({{"pd",
-                       prober::NotifierSpec{"pd",
-                                            "pagerduty",
-                                            {{"routing_key", "KEY"},
-                                             {"severity", "critical"},
-                                             {"url", "http://127.0.0.1:1/v2/enqueue"}}}}},
-                     "");
+  pager.setNotifiers(pagerDutyOnly(), "");
   // The trigger's write was refused: it goes out from memory with an unstored id.
   prober::OutboxRow trigger = row("api", prober::AlertAction::Trigger);
   trigger.id = -1;
