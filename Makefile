@@ -2,40 +2,56 @@
 # Debian packages first (idempotent), then configure and build.
 BUILD_DIR ?= build
 SANITIZE_DIR ?= build-sanitize
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= examples/checks.toml
 
-.PHONY: all deps build run test sanitize bench clean
+.PHONY: all deps build run test sanitize fuzz bench clean
 
 all: build
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh run
 
-$(BUILD_DIR)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-
-build: deps $(BUILD_DIR)/CMakeCache.txt
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+# `make run` builds the daemon alone; the tests are built by `make test`.
+build: deps
+	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target prober
 
 run: build
 	./$(BUILD_DIR)/prober run -c $(CONFIG)
 
-test: build
+# Configuring again each time is cheap and picks up what the install added (doctest).
+test:
+	@bash scripts/install-deps.sh test
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROBER_TESTS=ON
+	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300
 
-$(SANITIZE_DIR)/CMakeCache.txt:
-	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DPROBER_SANITIZE=ON
-
-sanitize: deps $(SANITIZE_DIR)/CMakeCache.txt
+sanitize:
+	@bash scripts/install-deps.sh test
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DPROBER_SANITIZE=ON -DPROBER_TESTS=ON
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 600
 
+# libFuzzer (clang, ASan and UBSan) on every harness in tests/fuzz/ for FUZZ_SECONDS each.
+FUZZ_TARGETS = fuzz_config fuzz_assertion fuzz_json_path fuzz_template fuzz_slack fuzz_http_request
+fuzz:
+	@bash scripts/install-deps.sh fuzz
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DPROBER_FUZZ=ON -DPROBER_TESTS=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
+	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 # The benchmark against blackbox_exporter and the libcurl floor: about half an hour; writes
 # bench/RESULTS.md. Not a test: nothing in it fails a build.
-bench: build
+bench:
+	@bash scripts/install-deps.sh bench
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target prober bench_floor bench_history
 	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --history $(BUILD_DIR)/bench_history --out bench/RESULTS.md
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

@@ -148,7 +148,7 @@ start_prober() {  # CONFIG: listens on a port of its choosing; sets prober_pid a
     kill -0 "$prober_pid" 2>/dev/null || break
     sleep 0.1
   done
-  listen="127.0.0.1:$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/prober.log" | head -1)"
+  listen="127.0.0.1:$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/prober.log" | head -1)"
   wait_http "http://$listen/healthz" || { cat "$work/prober.log" >&2; exit 1; }
 }
 stop_prober() {

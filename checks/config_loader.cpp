@@ -123,6 +123,9 @@ class ConfigReader {
                std::vector<ConfigError>& warnings, const LoadOptions& options)
       : env_(env), errors_(errors), warnings_(warnings), options_(options) {}
 
+  // [prober] listen, once read: what ${PROBER_LISTEN} names unless --listen overrides it.
+  void setListen(std::string listen) { listen_ = std::move(listen); }
+
   // While reading [notifiers.*] and [slack_command]: their ${VAR}s may be unset when the
   // options say so.
   void readingNotifiers(bool reading) { readingNotifiers_ = reading; }
@@ -196,7 +199,9 @@ class ConfigReader {
               fmt::format("{}: \"${{\" must be followed by a variable name and \"}}\"", context));
         return std::nullopt;
       }
-      if (auto value = env_(name)) {
+      if (name == kListenVariable) {
+        out.append(options_.listen.value_or(listen_));
+      } else if (auto value = env_(name)) {
         if (secretsSink_ != nullptr && !value->empty()) {
           secretsSink_->push_back({*value, "${" + name + "}"});
         }
@@ -399,6 +404,7 @@ class ConfigReader {
   std::vector<ConfigError>& warnings_;
   const LoadOptions& options_;
   bool readingNotifiers_ = false;
+  std::string listen_ = ProberSettings{}.listen;
   std::vector<Secret>* secretsSink_ = nullptr;
 };
 
@@ -428,9 +434,11 @@ class ConfigBuilder {
                 std::vector<ConfigError>& warnings, const LoadOptions& options)
       : reader_(env, errors, warnings, options), errors_(errors) {}
 
-  void build(const std::string& path, Config& config) {
+  // `text`, when given, is the top-level file's content (it is not read from `path`).
+  void build(const std::string& path, Config& config,
+             const std::optional<std::string>& text = std::nullopt) {
     config.path = path;
-    auto root = parse(path);
+    auto root = text ? parseText(path, *text) : parse(path);
     if (!root) {
       return;
     }
@@ -439,6 +447,7 @@ class ConfigBuilder {
     if (const toml::node* prober = root->get("prober")) {
       readProber(*prober, config.prober, includes);
     }
+    reader_.setListen(config.prober.listen);
     if (const toml::node* defaults = root->get("defaults")) {
       defaults_ = defaults->as_table();
       if (defaults_ == nullptr) {
@@ -503,7 +512,6 @@ class ConfigBuilder {
   }
 
   std::optional<toml::table> parse(const std::string& path) {
-    seenFiles_.insert(canonical(path));
     // Read the file ourselves so pipes and /dev/stdin work and a directory is refused clearly.
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
@@ -518,7 +526,11 @@ class ConfigBuilder {
     }
     std::ostringstream content;
     content << in.rdbuf();
-    const std::string text = content.str();
+    return parseText(path, content.str());
+  }
+
+  std::optional<toml::table> parseText(const std::string& path, const std::string& text) {
+    seenFiles_.insert(canonical(path));
     // The parser recurses on nesting: refuse what would overflow its stack before it starts.
     if (auto tooDeep = findTooDeepNesting(text)) {
       reader_.error(SourceLocation{path, tooDeep->line, tooDeep->column}, tooDeep->message);
@@ -1388,15 +1400,17 @@ void sortAndCollapse(std::vector<ConfigError>& errors) {
 
 }  // namespace
 
-LoadResult loadConfig(const std::string& path, const Environment& env,
-                      const LoadOptions& options) {
+namespace {
+
+LoadResult load(const std::string& path, const std::optional<std::string>& text,
+                const Environment& env, const LoadOptions& options) {
   LoadResult result;
   Config config;
   {
     // The parsed TOML trees die with the builder: specs keep only what they need.
     ConfigBuilder builder(env, result.errors, result.warnings, options);
     try {
-      builder.build(path, config);
+      builder.build(path, config, text);
     } catch (const std::exception& e) {  // a library surprise is a config error, not a crash
       result.errors.push_back(
           {SourceLocation{path, 0, 0}, fmt::format("cannot load: {}", e.what())});
@@ -1409,6 +1423,18 @@ LoadResult loadConfig(const std::string& path, const Environment& env,
   }
   sortAndCollapse(result.errors);
   return result;
+}
+
+}  // namespace
+
+LoadResult loadConfig(const std::string& path, const Environment& env,
+                      const LoadOptions& options) {
+  return load(path, std::nullopt, env, options);
+}
+
+LoadResult loadConfigText(const std::string& text, const std::string& path,
+                          const Environment& env, const LoadOptions& options) {
+  return load(path, text, env, options);
 }
 
 }  // namespace prober

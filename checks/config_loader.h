@@ -22,10 +22,16 @@ std::ostream& operator<<(std::ostream& out, const ConfigError& error);
 using Environment = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> processEnvironment(const std::string& name);
 
+// ${PROBER_LISTEN} is not read from the environment: it is the address the daemon serves on
+// (`run --listen`, else [prober] listen), so a config can check the daemon itself. Not a secret.
+inline constexpr const char* kListenVariable = "PROBER_LISTEN";
+
 struct LoadOptions {
   // `validate` and `once` send no notification: an unset ${VAR} used only by [notifiers.*] or
   // [slack_command] is then a warning, so CI can check a config without production secrets.
   bool notifierVariablesOptional = false;
+  // `run --listen`: what ${PROBER_LISTEN} names instead of [prober] listen.
+  std::optional<std::string> listen;
 };
 
 struct LoadResult {
@@ -36,5 +42,11 @@ struct LoadResult {
 
 LoadResult loadConfig(const std::string& path, const Environment& env = processEnvironment,
                       const LoadOptions& options = {});
+
+// The same for `text` given as the content of the file at `path` (which is not read; files it
+// includes are, relative to it).
+LoadResult loadConfigText(const std::string& text, const std::string& path,
+                          const Environment& env = processEnvironment,
+                          const LoadOptions& options = {});
 
 }  // namespace prober

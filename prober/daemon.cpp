@@ -136,8 +136,11 @@ struct Daemon::Impl {
     pager.poll();
     metrics.setOutboxPending(static_cast<double>(pager.pending()));
     watchSignals();
-    spdlog::info("prober {} listening on {}:{} with {} checks", PROBER_VERSION,
-                 listen.substr(0, listen.rfind(':')), server->port(), checksInOrder.size());
+    const std::string url =
+        fmt::format("http://{}:{}", listen.substr(0, listen.rfind(':')), server->port());
+    spdlog::info("prober {} listening on {} with {} checks: status page {}/, metrics {}/metrics, "
+                 "API {}/api/v1/checks",
+                 PROBER_VERSION, url, checksInOrder.size(), url, url, url);
   }
 
   // The state directory: --state-dir, or [prober] state_dir.
@@ -597,7 +600,10 @@ struct Daemon::Impl {
       loader.join();
     }
     loader = std::thread([this, done = std::move(done)] {
-      auto loaded = std::make_shared<LoadResult>(loadConfig(options.configPath));
+      LoadOptions loadOptions;
+      loadOptions.listen = options.listen;
+      auto loaded = std::make_shared<LoadResult>(
+          loadConfig(options.configPath, processEnvironment, loadOptions));
       asio::post(io, [this, loaded, done] {
         reloading = false;
         if (stopping) {

@@ -21,7 +21,33 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kMaxRequestBody = 1024 * 1024;
+constexpr std::size_t kMaxRequestHeaders = 16 * 1024;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+using RequestParser = http::request_parser<http::string_body>;
+
+// The limits every request is read with: a client cannot make the daemon hold more.
+void limit(RequestParser& parser) {
+  parser.body_limit(kMaxRequestBody);
+  parser.header_limit(kMaxRequestHeaders);
+}
+
+// What handlers see of a parsed request: strings, header names lower-cased.
+ServerRequest toServerRequest(const http::request<http::string_body>& request) {
+  ServerRequest in;
+  in.method = std::string(request.method_string());
+  in.target = std::string(request.target());
+  in.accept = std::string(request[http::field::accept]);
+  in.contentType = std::string(request[http::field::content_type]);
+  in.body = request.body();
+  for (const auto& field : request) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    in.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return in;
+}
 
 class Session;
 
@@ -60,8 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     answered_ = false;
     parser_.emplace();
-    parser_->body_limit(kMaxRequestBody);
-    parser_->header_limit(16 * 1024);
+    limit(*parser_);
     stream_.expires_after(kIdleTimeout);
     http::async_read(
         stream_, buffer_, *parser_,
@@ -85,18 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto& request = parser_->get();
-    ServerRequest in;
-    in.method = std::string(request.method_string());
-    in.target = std::string(request.target());
-    in.accept = std::string(request[http::field::accept]);
-    in.contentType = std::string(request[http::field::content_type]);
-    in.body = request.body();
-    for (const auto& field : request) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      in.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
+    ServerRequest in = toServerRequest(request);
     const unsigned version = request.version();
     const bool keepAlive = request.keep_alive();
     const bool head = request.method() == http::verb::head;
@@ -146,7 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
   bool answered_ = false;
 };
@@ -222,6 +236,36 @@ void HttpServer::stop() {
   for (Session* session : std::vector<Session*>(impl_->sessions.begin(), impl_->sessions.end())) {
     session->close();
   }
+}
+
+std::optional<ServerRequest> parseServerRequest(std::string_view bytes, std::string& error) {
+  RequestParser parser;
+  limit(parser);
+  parser.eager(true);
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (used < bytes.size() && !parser.is_done()) {
+    const std::size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (ec == http::error::need_more) {
+      break;
+    }
+    if (ec) {
+      error = ec.message();
+      return std::nullopt;
+    }
+    if (n == 0) {
+      break;
+    }
+    used += n;
+  }
+  if (!parser.is_done()) {
+    parser.put_eof(ec);
+    if (ec || !parser.is_done()) {
+      error = ec ? ec.message() : "the request is incomplete";
+      return std::nullopt;
+    }
+  }
+  return toServerRequest(parser.get());
 }
 
 }  // namespace prober

@@ -3,6 +3,7 @@
 // Beast stays inside http_server.cpp; callers see plain requests and responses.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +45,10 @@ struct ServerResponse {
 // (a config reload) runs elsewhere and answers when it is done.
 using Responder = std::function<void(ServerResponse)>;
 using RequestHandler = std::function<void(const ServerRequest&, Responder respond)>;
+
+// Reads one request from `bytes` as the server reads each request on a connection (its header
+// and body limits); nullopt with `error` saying why when it is malformed or incomplete.
+std::optional<ServerRequest> parseServerRequest(std::string_view bytes, std::string& error);
 
 class HttpServer {
  public:

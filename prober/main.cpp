@@ -43,7 +43,9 @@ prober::LoadOptions withoutNotifierSecrets() {
 }
 
 int commandRun(const std::string& path, const prober::DaemonOptions& options) {
-  auto config = loadOrReport(path);
+  prober::LoadOptions loadOptions;
+  loadOptions.listen = options.listen;
+  auto config = loadOrReport(path, loadOptions);
   if (!config) {
     spdlog::error("{} is invalid; not starting", path);
     return 1;

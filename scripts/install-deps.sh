@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages prober needs to build, test and run, when any is missing.
-# Idempotent and fast when everything is present: dpkg is asked first, apt only if needed.
+# Installs the Debian 12 packages one purpose needs, when any is missing:
+#   run      build and run the daemon (`make run`)
+#   test     run + what the tests start or use (`make test`, `make sanitize`)
+#   fuzz     run + clang and libFuzzer (`make fuzz`)
+#   bench    test + the benchmark's peer (`make bench`)
+# Idempotent and fast when everything is present: dpkg is asked first, apt only if needed, and
+# apt's progress is shown.
+# Usage: install-deps.sh PURPOSE
 set -euo pipefail
+purpose=${1:-run}
 
-packages=(
-  g++ cmake make pkg-config
+run=(
+  g++ cmake make pkg-config ca-certificates
   libcurl4-openssl-dev          # the HTTP engine (multi socket API)
   libssl-dev                    # reads each handshake's certificates (the one curl uses)
   libboost1.81-dev libboost-json1.81-dev   # Asio event loop, Beast HTTP server, JSON
   libtomlplusplus-dev           # config parsing with file:line:col on every node
   prometheus-cpp-dev            # the process's own metrics and text-format serializer
-  doctest-dev                   # unit tests
   libre2-dev                    # linear-time regexes for assertions
   libsqlite3-dev                # durable state (alerting, history)
   libcli11-dev                  # command line
   libspdlog-dev libfmt-dev      # logging and formatting
   libutfcpp-dev                 # UTF-8 validation and repair: text from targets is data
-  prometheus                    # promtool, used by the tests to check /metrics
-  curl jq                       # the CLI integration test drives the daemon with them
-  nginx openssl                 # the TLS integration test serves HTTPS from nginx
-  prometheus-blackbox-exporter  # the benchmark's peer (make bench; make test runs its smoke)
-  ca-certificates
 )
+test=(
+  doctest-dev                   # unit tests
+  prometheus                    # promtool, used by the tests to check /metrics
+  curl jq                       # the shell tests drive the daemon with them
+  nginx openssl                 # the TLS test serves HTTPS from nginx
+  prometheus-blackbox-exporter  # the benchmark's peer: `make test` runs the benchmark's smoke
+)
+fuzz=(
+  clang libfuzzer-14-dev        # libFuzzer harnesses, with ASan and UBSan
+)
+
+case "$purpose" in
+  run) packages=("${run[@]}") ;;
+  test | bench) packages=("${run[@]}" "${test[@]}") ;;
+  fuzz) packages=("${run[@]}" "${fuzz[@]}") ;;
+  *) echo "install-deps.sh: unknown purpose \"$purpose\" (run, test, fuzz, bench)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -38,7 +56,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${missing[*]}; run as root or install them" >&2
   exit 1
 fi
-echo "installing: ${missing[*]}"
+echo "installing for $purpose: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # Packages with services (nginx) must not start them: the tests start what they need, on
 # loopback, and stop it. policy-rc.d exiting 101 tells Debian's maintainer scripts so.
@@ -47,5 +65,5 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod +x /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"

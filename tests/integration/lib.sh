@@ -81,7 +81,7 @@ start_daemon() {
   daemon_pid=$!
   pids+=("$daemon_pid")
   wait_for grep -q "listening on" "$log" || { echo "the daemon did not start"; cat "$log"; exit 1; }
-  api="http://127.0.0.1:$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
+  api="http://127.0.0.1:$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
 }
 
 # Events the notify stand-in accepted (needs $standin, its base URL). TARGET: pagerduty|slack.

@@ -219,3 +219,32 @@ notify = ["pagerduty", "chat"]
   CHECK(withHeader.errors.size() == 1);
   fs::remove(path);
 }
+
+TEST_CASE("${PROBER_LISTEN} is the daemon's own address: [prober] listen, or --listen") {
+  const std::string text = R"(
+[prober]
+listen = "127.0.0.1:9300"
+
+[[check]]
+name = "self"
+url = "http://${PROBER_LISTEN}/healthz"
+)";
+  const prober::LoadResult fromConfig =
+      prober::loadConfigText(text, "/nonexistent/self.toml", fakeEnvironment);
+  REQUIRE(fromConfig.config.has_value());
+  CHECK(fromConfig.config->checks[0]->steps[0].url == "http://127.0.0.1:9300/healthz");
+  CHECK(fromConfig.config->checks[0]->secrets.empty());  // an address is not a secret
+
+  prober::LoadOptions options;
+  options.listen = "127.0.0.1:9400";
+  const prober::LoadResult overridden =
+      prober::loadConfigText(text, "/nonexistent/self.toml", fakeEnvironment, options);
+  REQUIRE(overridden.config.has_value());
+  CHECK(overridden.config->checks[0]->steps[0].url == "http://127.0.0.1:9400/healthz");
+
+  const prober::LoadResult defaulted = prober::loadConfigText(
+      "[[check]]\nname = \"self\"\nurl = \"http://${PROBER_LISTEN}/\"\n", "/nonexistent/d.toml",
+      fakeEnvironment);
+  REQUIRE(defaulted.config.has_value());
+  CHECK(defaulted.config->checks[0]->steps[0].url == "http://127.0.0.1:9115/");
+}
