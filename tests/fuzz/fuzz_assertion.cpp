@@ -16,6 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view rest =
       firstLine == std::string_view::npos ? std::string_view() : input.substr(firstLine + 1);
   const auto secondLine = rest.find('\n');
+  // Assertions come from the config, whose strings the TOML parser has checked are UTF-8; a
+  // message quotes its assertion as written.
+  if (!prober::isValidUtf8(text)) {
+    return 0;
+  }
   std::string error;
   const auto assertion = prober::Assertion::parse(text, error);
   if (!assertion) {
