@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <variant>
 
-#include "alerting/sqlite_statement.h"
 #include "checks/json_text.h"
+#include "storage/sqlite_statement.h"
 
 namespace prober {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "prober/history.h"
+#include "history/history.h"
 
 namespace {
 

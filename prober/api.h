@@ -6,8 +6,8 @@
 
 #include "alerting/alert_event.h"
 #include "checks/run_result.h"
+#include "history/history.h"
 #include "prober/check_state.h"
-#include "prober/history.h"
 
 namespace prober {
 

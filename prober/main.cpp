@@ -11,12 +11,12 @@
 #include "checks/config_loader.h"
 #include "checks/duration.h"
 #include "checks/redaction.h"
+#include "history/history.h"
+#include "history/report.h"
 #include "prober/curl_engine.h"
 #include "prober/daemon.h"
-#include "prober/history.h"
 #include "prober/logging.h"
 #include "prober/once.h"
-#include "prober/report.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "history/history.h"
 #include "prober/check_state.h"
-#include "prober/history.h"
 
 namespace prober {
 

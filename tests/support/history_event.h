@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "prober/history.h"
+#include "history/history.h"
 
 namespace prober::testing {
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "prober/history.h"
+#include "history/history.h"
 #include "tests/support/history_event.h"
 
 using prober::HistoryEvent;

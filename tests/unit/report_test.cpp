@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "prober/report.h"
+#include "history/report.h"
 #include "tests/support/history_event.h"
 
 using prober::HistoryEvent;

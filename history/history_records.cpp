@@ -3,7 +3,7 @@
 #include "alerting/pager.h"
 #include "alerting/store.h"
 #include "checks/run_result.h"
-#include "prober/history.h"
+#include "history/history.h"
 
 namespace prober {
 

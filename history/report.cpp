@@ -1,4 +1,4 @@
-#include "prober/report.h"
+#include "history/report.h"
 
 #include <fmt/format.h>
 #include <algorithm>

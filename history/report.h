@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "prober/history.h"
+#include "history/history.h"
 
 namespace prober {
 

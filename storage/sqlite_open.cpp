@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "alerting/sqlite_statement.h"
+#include "storage/sqlite_statement.h"
 
 namespace prober {
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "alerting/alert_event.h"
-#include "alerting/sqlite_statement.h"
-#include "prober/history.h"
+#include "history/history.h"
+#include "storage/sqlite_statement.h"
 
 namespace prober {
 
