@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "prober/form.h"
-#include "prober/slack_command.h"
+#include "prober/web/form.h"
+#include "prober/web/slack_command.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <regex>
 
-#include "prober/check_runner.h"
-#include "prober/clock.h"
-#include "prober/curl_engine.h"
+#include "prober/engine/curl_engine.h"
+#include "prober/runtime/check_runner.h"
+#include "prober/runtime/clock.h"
 #include "tests/support/target_server.h"
 
 namespace prober::testing {

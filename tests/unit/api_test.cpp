@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "checks/json_text.h"
-#include "prober/api.h"
+#include "prober/web/api.h"
 
 TEST_CASE("a run's JSON is exact, with plain numbers") {
   prober::RunResult run;

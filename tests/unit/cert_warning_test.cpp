@@ -7,7 +7,7 @@
 
 #include "alerting/pagerduty.h"
 #include "alerting/slack.h"
-#include "prober/check_state.h"
+#include "prober/runtime/check_state.h"
 
 using namespace std::chrono_literals;
 

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "prober/metrics.h"
+#include "prober/web/metrics.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "prober/scheduler.h"
+#include "prober/runtime/scheduler.h"
 
 using namespace std::chrono_literals;
 using prober::CheckId;

@@ -2,7 +2,7 @@
 // strict form parsing, and allow-list decisions by ID.
 #include <doctest/doctest.h>
 
-#include "prober/slack_command.h"
+#include "prober/web/slack_command.h"
 
 using prober::SignatureCheck;
 using prober::SlackVerifier;

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "prober/http_engine.h"
+#include "prober/engine/http_engine.h"
 
 namespace boost::asio {
 class io_context;

@@ -7,7 +7,7 @@
 #include "alerting/alert_event.h"
 #include "checks/run_result.h"
 #include "history/history.h"
-#include "prober/check_state.h"
+#include "prober/runtime/check_state.h"
 
 namespace prober {
 

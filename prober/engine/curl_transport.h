@@ -1,7 +1,7 @@
 #pragma once
 // alerting's Transport on the curl engine: notifications go out through the same loop as probes.
 #include "alerting/transport.h"
-#include "prober/http_engine.h"
+#include "prober/engine/http_engine.h"
 
 namespace prober {
 

@@ -1,4 +1,4 @@
-#include "prober/form.h"
+#include "prober/web/form.h"
 
 #include <algorithm>
 #include <cstdint>

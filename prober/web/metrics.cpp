@@ -1,4 +1,4 @@
-#include "prober/metrics.h"
+#include "prober/web/metrics.h"
 
 #include <prometheus/text_serializer.h>
 

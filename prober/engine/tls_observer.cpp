@@ -1,4 +1,4 @@
-#include "prober/tls_observer.h"
+#include "prober/engine/tls_observer.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>

@@ -1,4 +1,4 @@
-#include "prober/once.h"
+#include "prober/cli/once.h"
 
 #include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
@@ -9,10 +9,10 @@
 
 #include "checks/duration.h"
 #include "checks/json_text.h"
-#include "prober/api.h"
-#include "prober/check_runner.h"
-#include "prober/clock.h"
-#include "prober/curl_engine.h"
+#include "prober/engine/curl_engine.h"
+#include "prober/runtime/check_runner.h"
+#include "prober/runtime/clock.h"
+#include "prober/web/api.h"
 
 namespace prober {
 

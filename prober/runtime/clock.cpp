@@ -1,4 +1,4 @@
-#include "prober/clock.h"
+#include "prober/runtime/clock.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,4 +1,4 @@
-#include "prober/logging.h"
+#include "prober/cli/logging.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "checks/duration.h"
-#include "prober/clock.h"
+#include "prober/runtime/clock.h"
 
 namespace prober {
 

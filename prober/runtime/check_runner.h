@@ -6,8 +6,8 @@
 
 #include "checks/check_spec.h"
 #include "checks/run_result.h"
-#include "prober/clock.h"
-#include "prober/http_engine.h"
+#include "prober/engine/http_engine.h"
+#include "prober/runtime/clock.h"
 
 namespace prober {
 

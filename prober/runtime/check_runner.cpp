@@ -1,4 +1,4 @@
-#include "prober/check_runner.h"
+#include "prober/runtime/check_runner.h"
 
 #include <fmt/format.h>
 #include <algorithm>

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "history/history.h"
-#include "prober/check_state.h"
+#include "prober/runtime/check_state.h"
 
 namespace prober {
 

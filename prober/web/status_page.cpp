@@ -1,10 +1,10 @@
-#include "prober/status_page.h"
+#include "prober/web/status_page.h"
 
 #include <fmt/format.h>
 #include <algorithm>
 
 #include "checks/duration.h"
-#include "prober/api.h"
+#include "prober/web/api.h"
 
 namespace prober {
 

@@ -1,4 +1,4 @@
-#include "prober/slack_command.h"
+#include "prober/web/slack_command.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "prober/curl_transport.h"
+#include "prober/engine/curl_transport.h"
 
 namespace prober {
 

@@ -1,4 +1,4 @@
-#include "prober/api.h"
+#include "prober/web/api.h"
 
 #include <fmt/format.h>
 #include <boost/json.hpp>

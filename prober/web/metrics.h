@@ -12,7 +12,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "prober/check_state.h"
+#include "prober/runtime/check_state.h"
 
 namespace prober {
 

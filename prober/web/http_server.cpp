@@ -1,4 +1,4 @@
-#include "prober/http_server.h"
+#include "prober/web/http_server.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

@@ -1,4 +1,4 @@
-#include "prober/check_state.h"
+#include "prober/runtime/check_state.h"
 
 namespace prober {
 

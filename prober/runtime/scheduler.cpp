@@ -1,4 +1,4 @@
-#include "prober/scheduler.h"
+#include "prober/runtime/scheduler.h"
 
 #include <algorithm>
 

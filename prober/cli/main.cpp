@@ -13,10 +13,10 @@
 #include "checks/redaction.h"
 #include "history/history.h"
 #include "history/report.h"
-#include "prober/curl_engine.h"
+#include "prober/cli/logging.h"
+#include "prober/cli/once.h"
 #include "prober/daemon.h"
-#include "prober/logging.h"
-#include "prober/once.h"
+#include "prober/engine/curl_engine.h"
 
 namespace {
 

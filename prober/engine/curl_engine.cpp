@@ -3,13 +3,13 @@
 // watched through a non-owning descriptor released on removal; one-shot waits are re-armed
 // while curl still wants that direction; stale handlers return at once; finished transfers are
 // drained after every socket action and read before their handle is removed.
-#include "prober/curl_engine.h"
+#include "prober/engine/curl_engine.h"
 
 #include "checks/json_text.h"
 #include "checks/template.h"
 #include "checks/text.h"
 #include "checks/url.h"
-#include "prober/tls_observer.h"
+#include "prober/engine/tls_observer.h"
 
 #include <curl/curl.h>
 #include <poll.h>

@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "checks/check_spec.h"
-#include "prober/form.h"
+#include "prober/web/form.h"
 
 namespace prober {
 
