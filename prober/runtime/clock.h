@@ -1,6 +1,5 @@
 #pragma once
 // Time as the scheduler sees it: injected, so tests run hours of schedule in microseconds.
-#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -50,38 +49,6 @@ class AsioTimer final : public Timer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Test clock and timer: nothing happens until advance() moves time and fires what is due.
-class ManualClock final : public Clock, public Timer {
- public:
-  SteadyTime now() const override { return now_; }
-  std::chrono::system_clock::time_point wallNow() const override {
-    return std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(now_.time_since_epoch()));
-  }
-  void armAt(SteadyTime deadline, std::function<void()> fire) override {
-    deadline_ = deadline;
-    fire_ = std::move(fire);
-    armed_ = true;
-  }
-  void cancel() override { armed_ = false; }
-
-  // Moves time forward to `until`, firing the timer at each deadline on the way.
-  void advance(SteadyDuration by) {
-    const SteadyTime until = now_ + by;
-    while (armed_ && deadline_ <= until) {
-      now_ = std::max(now_, deadline_);
-      armed_ = false;
-      auto fire = std::move(fire_);
-      fire();
-    }
-    now_ = until;
-  }
-
- private:
-  SteadyTime now_{std::chrono::hours(1)};
-  SteadyTime deadline_{};
-  std::function<void()> fire_;
-  bool armed_ = false;
-};
+// Tests drive time with tests/fakes/manual_clock.h.
 
 }  // namespace prober

@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "prober/runtime/scheduler.h"
+#include "tests/fakes/manual_clock.h"
 
 using namespace std::chrono_literals;
 using prober::CheckId;
-using prober::ManualClock;
+using prober::testing::ManualClock;
 using prober::Millis;
 using prober::Scheduler;
 

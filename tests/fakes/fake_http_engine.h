@@ -1,0 +1,49 @@
+#pragma once
+// An HttpEngine that keeps each request and answers when the test says, with whatever result
+// the test builds: the runtime tested without sockets, in the order the test chooses.
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <string>
+
+#include "prober/engine/http_engine.h"
+
+namespace prober::testing {
+
+class FakeHttpEngine final : public HttpEngine {
+ public:
+  struct Request {
+    StepSpec step;  // as the runner sent it: placeholders filled in
+    Millis timeout{0};
+    Callback done;
+  };
+
+  void probe(const StepSpec& step, Millis timeout, Callback done) override {
+    requests.push_back({step, timeout, std::move(done)});
+  }
+  void cancelAll() override { requests.clear(); }
+  std::size_t inFlight() const override { return requests.size(); }
+
+  // Answers the oldest request with `result`.
+  void answer(ProbeResult result) {
+    REQUIRE_FALSE(requests.empty());
+    auto done = std::move(requests.front().done);
+    requests.pop_front();
+    done(std::move(result));
+  }
+  // Answers the oldest request with a status and a body.
+  void answer(int status, std::string body = "",
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
+    ProbeResult result;
+    result.status = status;
+    result.body = std::move(body);
+    result.bodySize = result.body.size();
+    result.headers = std::move(headers);
+    result.totalSeconds = 0.01;
+    answer(std::move(result));
+  }
+
+  std::deque<Request> requests;
+};
+
+}  // namespace prober::testing
