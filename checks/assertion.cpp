@@ -71,25 +71,10 @@ std::string redacted(std::string text, const std::vector<Secret>* secrets) {
   return secrets == nullptr || secrets->empty() ? text : redactSecrets(std::move(text), *secrets);
 }
 
+// A quoted value as JSON writes a string, so every output escapes one way (no raw control
+// characters, no terminal escapes).
 std::string quote(std::string_view text, const std::vector<Secret>* secrets = nullptr) {
-  std::string out = "\"";
-  for (char c : shorten(redacted(std::string(text), secrets))) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-      fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<int>(c));  // no terminal escapes
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
+  return jsonQuoted(shorten(redacted(std::string(text), secrets)));
 }
 
 bool parseQuoted(std::string_view text, std::size_t& pos, std::string& out, std::string& error) {

@@ -19,8 +19,9 @@ void replaceAll(std::string& text, std::string_view what, std::string_view with)
 }
 
 std::string jsonEscaped(const std::string& value) {
-  const std::string quoted = jsonQuoted(value);
-  return quoted.substr(1, quoted.size() - 2);
+  std::string escaped;
+  appendJsonEscaped(escaped, value);
+  return escaped;
 }
 
 }  // namespace

@@ -71,23 +71,6 @@ std::string cutToCharacters(std::string_view text, std::size_t maxCharacters,
   return out;
 }
 
-std::string cutToBytes(std::string_view text, std::size_t maxBytes, std::string_view ellipsis) {
-  if (text.size() <= maxBytes) {
-    return std::string(text);
-  }
-  const std::size_t room = maxBytes > ellipsis.size() ? maxBytes - ellipsis.size() : 0;
-  std::size_t cut = room;
-  // Step back over continuation bytes so the cut falls before a character's first byte.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-    --cut;
-  }
-  std::string out(text.substr(0, cut));
-  if (out.size() + ellipsis.size() <= maxBytes) {
-    out += ellipsis;
-  }
-  return out;
-}
-
 std::string textFromTarget(std::string_view bytes, std::size_t maxCharacters) {
   return cutToCharacters(validUtf8(bytes), maxCharacters);
 }

@@ -19,11 +19,6 @@ std::size_t countCharacters(std::string_view text);
 std::string cutToCharacters(std::string_view text, std::size_t maxCharacters,
                             std::string_view ellipsis = "...");
 
-// Valid UTF-8 text cut to at most `maxBytes` bytes between characters, `ellipsis` included
-// when cut.
-std::string cutToBytes(std::string_view text, std::size_t maxBytes,
-                       std::string_view ellipsis = "...");
-
 // What a message quotes from a target: made valid, then cut to `maxCharacters`.
 std::string textFromTarget(std::string_view bytes, std::size_t maxCharacters);
 

@@ -209,7 +209,7 @@ struct Daemon::Impl {
     }
     std::vector<OutboxRow> toStore = rows;
     pager.add(std::move(rows));  // queued first, so a write that succeeds now can rekey them
-    const bool stored = stateWrites.submit(
+    storeWrite(
         [this, key, saved, toStore = std::move(toStore), unstoredIds](std::string& error) mutable {
           for (OutboxRow& row : toStore) {
             row.id = 0;
@@ -219,13 +219,8 @@ struct Daemon::Impl {
           }
           adoptStoredRows(toStore, unstoredIds);
           return true;
-        });
-    if (!stored) {
-      spdlog::error("{} (the {} for {} is delivered from memory and its state kept until the "
-                    "store takes it)",
-                    stateWrites.lastError(), what, key);
-      stateWriteFailed();
-    }
+        },
+        fmt::format("the {} for {} is delivered from memory", what, key));
     pager.poll();
     metrics.setOutboxPending(static_cast<double>(pager.pending()));
   }
@@ -252,10 +247,13 @@ struct Daemon::Impl {
     }
   }
 
-  // Runs a state write in order with the others; one the store refuses waits and is retried.
-  void storeWrite(WriteBacklog::Write write) {
+  // Runs a state write in order with the others; one the store refuses (or that waits behind
+  // one) is kept until the store takes it, and `meanwhile` says what happens until then.
+  void storeWrite(WriteBacklog::Write write,
+                  std::string_view meanwhile = "the delivery outcome is kept in memory") {
     if (!stateWrites.submit(std::move(write))) {
-      spdlog::error("state store: {} (kept in memory and retried)", stateWrites.lastError());
+      spdlog::error("state store: {} ({}; the write is kept until the store takes it)",
+                    stateWrites.lastError(), meanwhile);
       stateWriteFailed();
     }
   }

@@ -109,29 +109,6 @@ std::vector<prober::Secret> configSecrets(const prober::Config& config) {
   return secrets;
 }
 
-// "no check named "x" in FILE; known checks: a, b" for names the config does not hold, or "".
-std::string unknownChecks(const prober::Config& config, const std::vector<std::string>& names) {
-  std::set<std::string> known;
-  for (const auto& check : config.checks) {
-    known.insert(check->name);
-  }
-  std::string missing;
-  for (const auto& name : names) {
-    if (known.count(name) == 0) {
-      missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
-    }
-  }
-  if (missing.empty()) {
-    return "";
-  }
-  std::string list;
-  for (const auto& name : known) {
-    list += (list.empty() ? "" : ", ") + name;
-  }
-  return "no check named " + missing + " in " + config.path +
-         "; known checks: " + (list.empty() ? "none" : list);
-}
-
 int commandReport(const std::string& path, const std::vector<std::string>& checks,
                   const std::string& since, const std::string& until, const std::string& stateDir) {
   // ${VAR}s need not be set to write a report: it shows URLs as written anyway.
@@ -145,7 +122,7 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
     return kExitUsage;
   }
   const prober::Config& config = *loaded.config;
-  if (const std::string unknown = unknownChecks(config, checks); !unknown.empty()) {
+  if (const std::string unknown = prober::unknownChecks(config, checks); !unknown.empty()) {
     std::cerr << "prober report: " << unknown << "\n";
     return kExitUsage;
   }

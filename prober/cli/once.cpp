@@ -25,6 +25,29 @@ std::string onceSummary(const std::vector<RunResultPtr>& results) {
                      results.size() == 1 ? "check" : "checks", passed, results.size() - passed);
 }
 
+// "no check named "x" in FILE; known checks: a, b" for names the config does not hold, or "".
+std::string unknownChecks(const Config& config, const std::vector<std::string>& names) {
+  std::set<std::string> known;
+  for (const auto& check : config.checks) {
+    known.insert(check->name);
+  }
+  std::string missing;
+  for (const auto& name : names) {
+    if (known.count(name) == 0) {
+      missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
+    }
+  }
+  if (missing.empty()) {
+    return "";
+  }
+  std::string list;
+  for (const auto& name : known) {
+    list += (list.empty() ? "" : ", ") + name;
+  }
+  return "no check named " + missing + " in " + config.path +
+         "; known checks: " + (list.empty() ? "none" : list);
+}
+
 namespace {
 
 void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
@@ -52,21 +75,17 @@ void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
 
 int runOnce(const Config& config, const std::vector<std::string>& selected, OnceFormat format,
             std::ostream& out, std::ostream& err) {
+  if (const std::string unknown = unknownChecks(config, selected); !unknown.empty()) {
+    err << "prober once: " << unknown << "\n";
+    return 2;
+  }
   std::vector<std::shared_ptr<const CheckSpec>> checks;
   const std::set<std::string> wanted(selected.begin(), selected.end());
-  std::set<std::string> unknown = wanted;
   for (const auto& spec : config.checks) {
     // An empty selection means every check; otherwise only the named ones, in file order.
     if (wanted.empty() || wanted.count(spec->name) != 0) {
       checks.push_back(spec);
-      unknown.erase(spec->name);
     }
-  }
-  if (!unknown.empty()) {
-    for (const auto& name : unknown) {
-      err << fmt::format("prober: no check named \"{}\" in {}\n", name, config.path);
-    }
-    return 2;
   }
 
   boost::asio::io_context io;

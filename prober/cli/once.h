@@ -9,6 +9,10 @@
 
 namespace prober {
 
+// "no check named "x" in FILE; known checks: a, b" for the names the config does not hold, or
+// "" when it holds them all: what `once --check` and `report --check` say of a typo.
+std::string unknownChecks(const Config& config, const std::vector<std::string>& names);
+
 // The table's last line: "12 checks: 11 passed, 1 failed".
 std::string onceSummary(const std::vector<RunResultPtr>& results);
 

@@ -264,5 +264,5 @@ TEST_CASE("quoted values are valid UTF-8, cut at 120 characters between characte
   CHECK(run(R"(body contains "x")", result) == expected + "...\")");
   result.body = "ok \xFF\x1B[31m";
   CHECK(run(R"(body contains "x")", result) ==
-        "body contains \"x\" (got \"ok \xEF\xBF\xBD\\x1b[31m\")");
+        "body contains \"x\" (got \"ok \xEF\xBF\xBD\\u001b[31m\")");
 }

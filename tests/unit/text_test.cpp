@@ -9,7 +9,6 @@
 #include "checks/text.h"
 
 using prober::countCharacters;
-using prober::cutToBytes;
 using prober::cutToCharacters;
 using prober::formatNumber;
 using prober::isValidUtf8;
@@ -48,16 +47,6 @@ TEST_CASE("cutting counts characters, not bytes, and never splits one") {
   CHECK(isValidUtf8(cut));
   CHECK(cutToCharacters("abc", 2, "...") == "..");
 
-  // Bytes: 7 bytes of "ééé..." hold three é (6 bytes) and no half of the fourth.
-  const std::string bytes = cutToBytes(e40, 7, "");
-  CHECK(bytes == "\xC3\xA9\xC3\xA9\xC3\xA9");
-  CHECK(cutToBytes("\xE9\x9A\x9C\xE5\xAE\xB3", 5, "") == "\xE9\x9A\x9C");
-  CHECK(cutToBytes("short", 10) == "short");
-  for (std::size_t limit = 0; limit < 20; ++limit) {
-    const std::string piece = cutToBytes(e40 + "\xF0\x9F\x98\x80", limit);
-    CHECK(piece.size() <= limit);
-    CHECK(isValidUtf8(piece));
-  }
 }
 
 TEST_CASE("numbers read as people write them") {
