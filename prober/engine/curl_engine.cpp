@@ -5,10 +5,9 @@
 // drained after every socket action and read before their handle is removed.
 #include "prober/engine/curl_engine.h"
 
-#include "checks/json_text.h"
 #include "checks/template.h"
 #include "checks/text.h"
-#include "checks/url.h"
+#include "prober/engine/curl_failure.h"
 #include "prober/engine/tls_observer.h"
 
 #include <curl/curl.h>
@@ -150,120 +149,25 @@ double seconds(curl_off_t micros) {
   return static_cast<double>(micros) / 1e6;
 }
 
-std::string hostOf(const std::string& url) {
-  std::string host = hostOfUrl(url);
-  return host.empty() ? url : host;
-}
-
-// Which phase a timed-out request was in, from the timings and the headers it reached.
-std::string_view timeoutPhase(const Transfer& transfer, bool connected, bool firstByte) {
-  if (!connected) {
-    return transfer.result.phases.resolve == 0 ? "resolving the host" : "connecting";
-  }
-  if (!firstByte) {
-    return "waiting for the response";
-  }
-  if (!transfer.sawStatusLine) {
-    return "reading the response, which is not HTTP";
-  }
-  return transfer.headersComplete ? "reading the body" : "reading the response headers";
-}
-
-// The first bytes of a TLS record (handshake or alert, version 3.x): a TLS server answering a
-// plain-HTTP request.
-bool looksLikeTls(std::string_view bytes) {
-  return bytes.size() >= 2 && (bytes[0] == 0x15 || bytes[0] == 0x16) && bytes[1] == 0x03;
-}
-
-// An answer with no HTTP status line, read whole as curl does for HTTP/0.9.
-void describeNotHttp(Transfer& transfer) {
-  ProbeResult& result = transfer.result;
-  result.failure = FailureKind::ProtocolError;
-  if (looksLikeTls(result.body)) {
-    result.failureReason = "the server answered with TLS, not plain HTTP: use an https:// URL";
-  } else if (result.body.empty()) {
-    result.failureReason = "server closed the connection without sending a response";
-  } else {
-    result.failureReason = fmt::format("the server's answer is not HTTP: it begins {}",
-                                       jsonQuoted(textFromTarget(result.body, 40)));
-  }
-  result.body.clear();
-  result.bodySize = 0;
-}
-
-void describeFailure(CURLcode code, Transfer& transfer, const std::string& url) {
-  ProbeResult& result = transfer.result;
-  const std::string detail =
-      transfer.errorBuffer[0] != '\0' ? transfer.errorBuffer : curl_easy_strerror(code);
-  long osErrno = 0;
-  curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &osErrno);
+// What describeFailure needs to know of a transfer curl ended with `code`.
+TransferEnd transferEnd(CURLcode code, const Transfer& transfer) {
+  TransferEnd end;
+  end.curlCode = code;
+  end.detail = transfer.errorBuffer[0] != '\0' ? transfer.errorBuffer : curl_easy_strerror(code);
+  curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &end.osErrno);
   curl_off_t connectTime = 0;
   curl_off_t firstByteTime = 0;
   curl_easy_getinfo(transfer.easy, CURLINFO_CONNECT_TIME_T, &connectTime);
   curl_easy_getinfo(transfer.easy, CURLINFO_STARTTRANSFER_TIME_T, &firstByteTime);
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-      result.failure = FailureKind::DnsFailed;
-      result.failureReason = fmt::format("DNS lookup failed for {}", hostOf(url));
-      break;
-    case CURLE_COULDNT_CONNECT:
-      if (osErrno == ECONNREFUSED) {
-        result.failure = FailureKind::ConnectionRefused;
-        result.failureReason = "connection refused";
-      } else {
-        result.failure = FailureKind::ConnectFailed;
-        result.failureReason =
-            osErrno != 0 ? fmt::format("could not connect to {}: {}", hostOf(url),
-                                       std::strerror(static_cast<int>(osErrno)))
-                         : fmt::format("could not connect to {}: {}", hostOf(url), detail);
-      }
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      result.failure = FailureKind::Timeout;
-      result.failureReason =
-          fmt::format("timed out after {} while {}", formatDuration(transfer.timeout),
-                      timeoutPhase(transfer, connectTime > 0, firstByteTime > 0));
-      break;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_USE_SSL_FAILED:
-      result.failure = FailureKind::TlsFailed;
-      result.failureReason = fmt::format("TLS handshake failed: {}", detail);
-      break;
-    case CURLE_TOO_MANY_REDIRECTS:
-      result.failure = FailureKind::TooManyRedirects;
-      result.failureReason =
-          fmt::format("too many redirects (more than {})", transfer.maxRedirects);
-      break;
-    case CURLE_GOT_NOTHING:
-      result.failure = FailureKind::ProtocolError;
-      result.failureReason = "server closed the connection without sending a response";
-      break;
-    case CURLE_OUT_OF_MEMORY:
-      // curl refuses a header line over 100 KiB with this code; the process is not out of memory.
-      result.failure = FailureKind::ProtocolError;
-      result.failureReason = transfer.headersComplete
-                                 ? fmt::format("request failed: {}", detail)
-                                 : "response header too large: a header line is over curl's "
-                                   "100 KiB limit";
-      break;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-      result.failure = FailureKind::ProtocolError;
-      result.failureReason = fmt::format("connection broken: {}", detail);
-      break;
-    default:
-      result.failure = FailureKind::ProtocolError;
-      result.failureReason = fmt::format("request failed: {}", detail);
-      break;
-  }
+  end.resolved = transfer.result.phases.resolve != 0;
+  end.connected = connectTime > 0;
+  end.firstByte = firstByteTime > 0;
+  end.sawStatusLine = transfer.sawStatusLine;
+  end.headersComplete = transfer.headersComplete;
+  end.timeout = transfer.timeout;
+  end.maxRedirects = transfer.maxRedirects;
+  end.url = transfer.result.finalUrl;
+  return end;
 }
 
 }  // namespace
@@ -558,7 +462,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     result.certExpiry = transfer.tls.earliestExpiry;
     result.tlsVersion = std::move(transfer.tls.version);
     if (!transfer.sawStatusLine && (code == CURLE_OK || transfer.bodyTooLarge)) {
-      describeNotHttp(transfer);
+      describeNotHttp(result);
     } else if (code == CURLE_OK) {
       result.status = static_cast<int>(status);
     } else if (transfer.bodyTooLarge) {
@@ -567,7 +471,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       result.failureReason = fmt::format("response body is larger than body_size_limit ({})",
                                          formatByteSize(transfer.bodyLimit));
     } else {
-      describeFailure(code, transfer, result.finalUrl);
+      describeFailure(transferEnd(code, transfer), result);
     }
     // curl's words may quote the target (a certificate's name): text from targets is data.
     result.failureReason = validUtf8(result.failureReason);

@@ -1,0 +1,34 @@
+#pragma once
+// Why a transfer brought no usable response, in words a person acts on ("connection refused",
+// "timed out after 5s while reading the response headers", "the server answered with TLS"):
+// the curl engine's second job, kept apart from driving curl.
+#include <string>
+
+#include "checks/check_spec.h"
+#include "checks/probe_result.h"
+
+namespace prober {
+
+// What is known of a transfer curl ended with an error.
+struct TransferEnd {
+  int curlCode = 0;    // the CURLcode
+  std::string detail;  // curl's error buffer, or its text for the code
+  long osErrno = 0;
+  bool resolved = false;   // the host name was resolved
+  bool connected = false;  // a connection was made
+  bool firstByte = false;  // a byte of the response arrived
+  bool sawStatusLine = false;
+  bool headersComplete = false;
+  Millis timeout{0};
+  int maxRedirects = 0;
+  std::string url;  // the last one asked for
+};
+
+// Sets result.failure and result.failureReason.
+void describeFailure(const TransferEnd& end, ProbeResult& result);
+
+// An answer with no HTTP status line, read whole as a body (curl's HTTP/0.9 reading): says
+// what it was (TLS, other bytes, nothing) and drops the bytes.
+void describeNotHttp(ProbeResult& result);
+
+}  // namespace prober
