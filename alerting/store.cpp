@@ -70,7 +70,10 @@ std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
     SavedAlert alert;
     alert.firing = query.integer(1) != 0;
     alert.consecutiveFailures = static_cast<int>(query.integer(2));
-    alert.failingSinceMs = query.integer(3);
+    // The column dates the alert: a streak's start, or for a certificate alert its expiry (one
+    // column, so state directories written before keep loading).
+    const bool certificate = parseAlertKey(query.text(0)).second == AlertKind::Certificate;
+    (certificate ? alert.certExpiryMs : alert.failingSinceMs) = query.integer(3);
     boost::system::error_code ec;
     const auto notify = boost::json::parse(query.text(4), ec);
     if (!ec && notify.is_array()) {
@@ -138,7 +141,8 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     upsert.bind(1, check);
     upsert.bind(2, std::int64_t{state->firing ? 1 : 0});
     upsert.bind(3, std::int64_t{state->consecutiveFailures});
-    upsert.bind(4, state->failingSinceMs);
+    const bool certificate = parseAlertKey(check).second == AlertKind::Certificate;
+    upsert.bind(4, certificate ? state->certExpiryMs : state->failingSinceMs);
     boost::json::array notify;
     for (const auto& name : state->notify) {
       notify.emplace_back(name);

@@ -19,7 +19,8 @@ namespace prober {
 struct SavedAlert {
   bool firing = false;
   int consecutiveFailures = 0;
-  std::int64_t failingSinceMs = 0;
+  std::int64_t failingSinceMs = 0;  // a check's alert: the first failure of the streak
+  std::int64_t certExpiryMs = 0;    // a certificate alert: when the certificate expires
   std::vector<std::string> notify;  // who was paged: they get the resolve if the check goes away
 };
 

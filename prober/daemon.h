@@ -7,10 +7,8 @@
 #include <string>
 
 #include "checks/check_spec.h"
-
-namespace boost::asio {
-class io_context;
-}
+#include "prober/services.h"
+#include "prober/web/http_server.h"
 
 namespace prober {
 
@@ -23,11 +21,15 @@ struct DaemonOptions {
 class Daemon {
  public:
   // Starts scheduling `config` and serving on its listen address. Throws std::runtime_error
-  // when the address cannot be bound or the state directory cannot be created.
-  Daemon(boost::asio::io_context& io, DaemonOptions options, Config config);
+  // when the address cannot be bound or the state directory cannot be used. What `services`
+  // refers to outlives the daemon.
+  Daemon(Services services, DaemonOptions options, Config config);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
+
+  // Answers one request as the HTTP server does (the server calls it; so do tests).
+  void answer(const ServerRequest& request, Responder respond);
 
   // Cancels probes in flight, closes the server and lets the loop end.
   void stop();

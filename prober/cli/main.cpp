@@ -52,7 +52,8 @@ int commandRun(const std::string& path, const prober::DaemonOptions& options) {
   }
   try {
     boost::asio::io_context io;
-    prober::Daemon daemon(io, options, std::move(*config));
+    prober::ProductionServices services(io, options, *config);
+    prober::Daemon daemon(services.services(), options, std::move(*config));
     io.run();
     spdlog::info("stopped");
     return 0;

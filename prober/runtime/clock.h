@@ -49,6 +49,9 @@ class AsioTimer final : public Timer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Runs a function later on the event loop (an Asio post in production, a queue in tests).
+using PostToLoop = std::function<void(std::function<void()>)>;
+
 // Tests drive time with tests/fakes/manual_clock.h.
 
 }  // namespace prober

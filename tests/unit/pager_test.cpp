@@ -191,7 +191,7 @@ TEST_CASE("the store keeps alert state and the outbox across reopening") {
     std::vector<prober::OutboxRow> rows{Harness::row("api", prober::AlertAction::Trigger),
                                         Harness::row("api", prober::AlertAction::Trigger, "chat")};
     rows[0].event.failedAssertions = {"status == 200 (got 503)"};
-    REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1234, {"pd", "chat"}}, rows,
+    REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1234, 0, {"pd", "chat"}}, rows,
                                     error));
     CHECK(rows[0].id > 0);
     CHECK(rows[1].id > rows[0].id);

@@ -117,7 +117,7 @@ TEST_CASE("outcomes the store refused are recorded once it takes them: nothing i
                            }});
   pager.setNotifiers(pagerDutyOnly(), "");
   std::vector<prober::OutboxRow> rows{row("api", prober::AlertAction::Trigger)};
-  REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1, {"pd"}}, rows, error));
+  REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1, 0, {"pd"}}, rows, error));
   pager.add(rows);
   pager.poll();
   full = true;  // the disk fills while the trigger is in flight
@@ -147,7 +147,7 @@ TEST_CASE("a row delivered from memory is adopted by the store once its write go
   REQUIRE(transport.sent.size() == 1);
   // The disk frees while it is in flight: the write goes through and the pager adopts the id.
   std::vector<prober::OutboxRow> stored{row("api", prober::AlertAction::Trigger)};
-  REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1, {"pd"}}, stored, error));
+  REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1, 0, {"pd"}}, stored, error));
   CHECK(pager.rekey(-1, stored[0].id));
   CHECK_FALSE(pager.rekey(-1, stored[0].id));  // once
   transport.answer(202);

@@ -1,0 +1,238 @@
+#include "alerting/alerter.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cassert>
+
+#include "checks/duration.h"
+
+namespace prober {
+
+namespace {
+
+// Finished notifications are kept two weeks for the record, then pruned.
+constexpr std::int64_t kKeepFinishedMs = 14LL * 24 * 3600 * 1000;
+
+}  // namespace
+
+Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, Hooks hooks)
+    : store_(store),
+      observer_(observer),
+      hooks_(std::move(hooks)),
+      pager_(&store, transport,
+             Pager::Hooks{hooks_.nowMs, hooks_.random, hooks_.wakeOutboxAt,
+                          [this](const OutboxRow& row, DeliveryResult result,
+                                 const std::string& answer) { attempted(row, result, answer); },
+                          [this](WriteBacklog::Write write) { storeWrite(std::move(write)); }}) {}
+
+void Alerter::setNotifiers(std::map<std::string, NotifierSpec> notifiers,
+                           std::string externalUrl) {
+  pager_.setNotifiers(std::move(notifiers), std::move(externalUrl));
+}
+
+void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
+                      const std::function<const CheckSpec*(const std::string&)>& running) {
+  std::string error;
+  if (const auto pruned = store_.pruneFinished(hooks_.nowMs() - kKeepFinishedMs, error);
+      pruned > 0) {
+    spdlog::info("pruned {} finished notification(s) older than 14 days", pruned);
+  }
+  // What was pending before the restart goes first: a resolve queued below must not overtake
+  // the trigger it ends, nor be loaded a second time as pending once stored.
+  auto pending = store_.loadPending(error);
+  if (!error.empty()) {
+    spdlog::error("{}", error);
+  }
+  if (!pending.empty()) {
+    spdlog::info("resuming delivery of {} pending notification(s)", pending.size());
+  }
+  pager_.add(std::move(pending));
+  for (const auto& [key, alert] : saved) {
+    if (!alert.firing) {
+      continue;
+    }
+    const auto [name, kind] = parseAlertKey(key);
+    const CheckSpec* spec = running(name);
+    CheckSpec gone;
+    gone.name = name;
+    gone.notify = alert.notify;
+    if (kind == AlertKind::Check && spec == nullptr) {
+      resolveRemoved(gone, nullptr, fromMillis(alert.failingSinceMs));
+    } else if (kind == AlertKind::Certificate &&
+               (spec == nullptr || spec->certWarning.count() == 0)) {
+      resolveCertWarning(spec == nullptr ? gone : *spec, fromMillis(alert.certExpiryMs));
+    }
+  }
+  pollOutbox();
+}
+
+void Alerter::onRun(const RunJudgement& judgement) {
+  const CheckSpec& spec = judgement.spec;
+  const auto now = wallNow();
+  if (judgement.alert == AlertTransition::Fire) {
+    spdlog::error("check {} alert firing after {} consecutive failures", spec.name,
+                  judgement.consecutiveFailures);
+    transition(spec,
+               alertEventFor(AlertAction::Trigger, spec, &judgement.run,
+                             judgement.consecutiveFailures, judgement.failingSince, now),
+               true);
+  } else if (judgement.alert == AlertTransition::Resolve) {
+    spdlog::info("check {} alert resolved", spec.name);
+    transition(spec,
+               alertEventFor(AlertAction::Resolve, spec, &judgement.run, 0,
+                             judgement.failingSince, now),
+               false);
+  }
+  if (judgement.certificate == AlertTransition::None) {
+    return;
+  }
+  assert(judgement.certExpiry.has_value());
+  const auto expiry = *judgement.certExpiry;
+  const bool fire = judgement.certificate == AlertTransition::Fire;
+  if (fire) {
+    spdlog::warn("check {}: TLS certificate expires {} (within cert_warning {})", spec.name,
+                 isoTimestampUtc(expiry), formatDuration(spec.certWarning));
+  } else {
+    spdlog::info("check {}: TLS certificate renewed, now expires {}", spec.name,
+                 isoTimestampUtc(expiry));
+  }
+  transition(spec,
+             certAlertEventFor(fire ? AlertAction::Trigger : AlertAction::Resolve, spec, expiry,
+                               now),
+             fire);
+}
+
+void Alerter::resolveRemoved(const CheckSpec& spec, const RunResult* last,
+                             std::chrono::system_clock::time_point failingSince) {
+  spdlog::info("check {} left the config while its alert was firing: resolving it", spec.name);
+  transition(spec, alertEventFor(AlertAction::Resolve, spec, last, 0, failingSince, wallNow()),
+             false);
+}
+
+void Alerter::resolveCertWarning(const CheckSpec& spec,
+                                 std::chrono::system_clock::time_point expiry) {
+  spdlog::info("check {}: certificate warning no longer watched: resolving it", spec.name);
+  transition(spec, certAlertEventFor(AlertAction::Resolve, spec, expiry, wallNow()), false);
+}
+
+void Alerter::page(const AlertEvent& event, const std::string& notifier) {
+  const std::string key = alertKey(event.check, event.kind);
+  enqueue(key, std::nullopt, {OutboxRow{0, key, notifier, event, 0, 0}}, "page");
+}
+
+// The alert's new state and a notification for each of the check's notifiers.
+void Alerter::transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring) {
+  const std::string key = alertKey(spec.name, event.kind);
+  observer_.alertChanged(key, event);
+  std::vector<OutboxRow> rows;
+  for (const std::string& notifier : spec.notify) {
+    rows.push_back(OutboxRow{0, key, notifier, event, 0, 0});
+  }
+  std::optional<SavedAlert> saved;
+  if (keepFiring) {
+    saved = SavedAlert{true, event.consecutiveFailures, toMillis(event.failingSince),
+                       toMillis(event.certExpiry), spec.notify};
+  }
+  enqueue(key, saved, std::move(rows), actionName(event.action));
+}
+
+// Stores the alert's new state and its notifications in one transaction, then delivers. When
+// the store refuses (a full disk), delivery goes on from memory and the write is retried until
+// stored, with the outcomes of what was delivered meanwhile.
+void Alerter::enqueue(const std::string& key, const std::optional<SavedAlert>& saved,
+                      std::vector<OutboxRow> rows, std::string_view what) {
+  std::vector<std::int64_t> unstoredIds;
+  for (OutboxRow& row : rows) {
+    row.id = nextUnstoredId_--;
+    unstoredIds.push_back(row.id);
+  }
+  std::vector<OutboxRow> toStore = rows;
+  pager_.add(std::move(rows));  // queued first, so a write that succeeds now can rekey them
+  storeWrite(
+      [this, key, saved, toStore = std::move(toStore), unstoredIds](std::string& error) mutable {
+        for (OutboxRow& row : toStore) {
+          row.id = 0;
+        }
+        if (!store_.recordTransition(key, saved, toStore, error)) {
+          return false;
+        }
+        adoptStoredRows(toStore, unstoredIds);
+        return true;
+      },
+      fmt::format("the {} for {} is delivered from memory", what, key));
+  pollOutbox();
+}
+
+// Rows just stored: the pager records their outcomes from now on, and those that already ended
+// while their write waited are marked so now.
+void Alerter::adoptStoredRows(const std::vector<OutboxRow>& stored,
+                              const std::vector<std::int64_t>& unstoredIds) {
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    assert(stored[i].id > 0);
+    const auto outcome = unstoredOutcomes_.find(unstoredIds[i]);
+    if (outcome == unstoredOutcomes_.end()) {
+      pager_.rekey(unstoredIds[i], stored[i].id);
+      continue;
+    }
+    const bool delivered = outcome->second == DeliveryResult::Delivered;
+    unstoredOutcomes_.erase(outcome);
+    const std::int64_t id = stored[i].id;
+    const std::int64_t at = hooks_.nowMs();
+    // Runs now, inside the write that stored the row, or behind the writes waiting.
+    storeWrite([this, id, at, delivered](std::string& e) {
+      return delivered ? store_.markDelivered(id, at, e)
+                       : store_.markRejected(id, "ended before it was stored", e);
+    });
+  }
+}
+
+// Runs a state write in order with the others; one the store refuses (or that waits behind
+// one) is kept until the store takes it, and `meanwhile` says what happens until then.
+void Alerter::storeWrite(WriteBacklog::Write write, std::string_view meanwhile) {
+  if (!stateWrites_.submit(std::move(write))) {
+    spdlog::error("state store: {} ({}; the write is kept until the store takes it)",
+                  stateWrites_.lastError(), meanwhile);
+    stateWriteFailed();
+  }
+}
+
+// A state write failed: counted, and retried with backoff until the store takes it.
+void Alerter::stateWriteFailed() {
+  observer_.stateWritesRefused(stateWrites_.failures() - refusalsReported_);
+  refusalsReported_ = stateWrites_.failures();
+  if (!retryArmed_) {
+    retryArmed_ = true;
+    hooks_.retryStateWritesIn(stateWrites_.retryDelayMs());
+  }
+}
+
+void Alerter::retryStateWrites() {
+  retryArmed_ = false;
+  const std::size_t waiting = stateWrites_.pending();
+  if (waiting == 0) {
+    return;
+  }
+  if (stateWrites_.retry()) {
+    spdlog::info("state store: {} delayed write(s) stored", waiting);
+    return;
+  }
+  spdlog::error("state store: {} write(s) still waiting: {}", stateWrites_.pending(),
+                stateWrites_.lastError());
+  stateWriteFailed();
+}
+
+void Alerter::pollOutbox() {
+  pager_.poll();
+  observer_.outboxPending(pager_.pending());
+}
+
+void Alerter::attempted(const OutboxRow& row, DeliveryResult result, const std::string& answer) {
+  observer_.deliveryAttempted(row, result, answer);
+  observer_.outboxPending(pager_.pending());
+  if (row.id < 0 && result != DeliveryResult::Retry) {
+    unstoredOutcomes_[row.id] = result;  // stored with the row later
+  }
+}
+
+}  // namespace prober

@@ -1,0 +1,125 @@
+#pragma once
+// Where alerts are decided into pages: a transition becomes an event, the event and the
+// notifications it causes are stored in one transaction, and the pager delivers them. A
+// finished run reaches it in one call (onRun). It reads no clock and arms no timer (hooks
+// do), and tells an observer what it did, so the runtime can keep history and metrics without
+// alerting knowing either.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "alerting/alert_event.h"
+#include "alerting/alert_state.h"
+#include "alerting/pager.h"
+#include "alerting/store.h"
+#include "alerting/transport.h"
+#include "alerting/write_backlog.h"
+#include "checks/check_spec.h"
+#include "checks/run_result.h"
+
+namespace prober {
+
+// What one finished run meant for its check's alerts.
+struct RunJudgement {
+  const CheckSpec& spec;
+  const RunResult& run;
+  AlertTransition alert = AlertTransition::None;
+  int consecutiveFailures = 0;
+  // The first failure of the streak that fired or, on a resolve, of the streak that ended.
+  std::chrono::system_clock::time_point failingSince;
+  AlertTransition certificate = AlertTransition::None;
+  std::optional<std::chrono::system_clock::time_point> certExpiry;
+};
+
+// What the alerter did, for history and metrics.
+class AlerterObserver {
+ public:
+  virtual ~AlerterObserver() = default;
+  // An alert fired or resolved (stored or not yet): `key` as alertKey() makes it.
+  virtual void alertChanged(const std::string& key, const AlertEvent& event) = 0;
+  // One delivery attempt ended: the row, and the answer ("HTTP 202: ...", or why it failed).
+  virtual void deliveryAttempted(const OutboxRow& row, DeliveryResult result,
+                                 const std::string& answer) = 0;
+  virtual void outboxPending(std::size_t notifications) = 0;
+  // The store refused `count` more writes (they wait in memory and are retried).
+  virtual void stateWritesRefused(std::uint64_t count) = 0;
+};
+
+class Alerter {
+ public:
+  struct Hooks {
+    std::function<std::int64_t()> nowMs;  // wall clock, Unix milliseconds
+    std::function<double()> random;       // uniform in [0, 1), for retry jitter
+    // Call pollOutbox() at this wall time (re-arming replaces the earlier wake-up).
+    std::function<void(std::int64_t atMs)> wakeOutboxAt;
+    // Call retryStateWrites() after this delay (never asked again before that call).
+    std::function<void(std::int64_t delayMs)> retryStateWritesIn;
+  };
+
+  // `store` and `transport` outlive the alerter.
+  Alerter(Store& store, Transport& transport, AlerterObserver& observer, Hooks hooks);
+  Alerter(const Alerter&) = delete;
+  Alerter& operator=(const Alerter&) = delete;
+
+  void setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl);
+
+  // After a restart: finished notifications older than two weeks are pruned, the pending ones
+  // queued again, then the alerts the store kept that nothing runs any more are resolved (a
+  // check that left the config, a certificate warning no longer asked for); `running` finds a
+  // running check's spec by name (nullptr when none).
+  void recover(const std::map<std::string, SavedAlert>& saved,
+               const std::function<const CheckSpec*(const std::string&)>& running);
+
+  // A finished run: pages when it fired or resolved the check's alert or its certificate alert.
+  void onRun(const RunJudgement& judgement);
+
+  // A check that left the config (or changed to no longer watch its certificate) while its
+  // alert was firing: resolved now. `last` may be null.
+  void resolveRemoved(const CheckSpec& spec, const RunResult* last,
+                      std::chrono::system_clock::time_point failingSince);
+  void resolveCertWarning(const CheckSpec& spec, std::chrono::system_clock::time_point expiry);
+
+  // A page nobody's check caused (a person paging from Slack), through `notifier`.
+  void page(const AlertEvent& event, const std::string& notifier);
+
+  void pollOutbox();
+  void retryStateWrites();
+
+  std::size_t pendingNotifications() const { return pager_.pending(); }
+  // State writes the store refused, waiting in memory, and why the last one failed.
+  std::size_t pendingStateWrites() const { return stateWrites_.pending(); }
+  const std::string& lastStateWriteError() const { return stateWrites_.lastError(); }
+
+ private:
+  void transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring);
+  void enqueue(const std::string& key, const std::optional<SavedAlert>& saved,
+               std::vector<OutboxRow> rows, std::string_view what);
+  void adoptStoredRows(const std::vector<OutboxRow>& stored,
+                       const std::vector<std::int64_t>& unstoredIds);
+  void storeWrite(WriteBacklog::Write write,
+                  std::string_view meanwhile = "the delivery outcome is kept in memory");
+  void stateWriteFailed();
+  void attempted(const OutboxRow& row, DeliveryResult result, const std::string& answer);
+  std::chrono::system_clock::time_point wallNow() const { return fromMillis(hooks_.nowMs()); }
+
+  Store& store_;
+  AlerterObserver& observer_;
+  Hooks hooks_;
+  // Writes the store refused, retried until stored; declared after the store's owner and
+  // before the pager, whose outcome writes go through it.
+  WriteBacklog stateWrites_;
+  bool retryArmed_ = false;
+  std::uint64_t refusalsReported_ = 0;
+  // Rows delivered from memory while their write waits (negative ids), and how each ended.
+  std::int64_t nextUnstoredId_ = -1;
+  std::unordered_map<std::int64_t, DeliveryResult> unstoredOutcomes_;
+  Pager pager_;
+};
+
+}  // namespace prober

@@ -1,0 +1,37 @@
+#pragma once
+// What the alerter did, written down: alert changes and delivery attempts go to the history,
+// deliveries and refused state writes to the process metrics.
+#include "alerting/alerter.h"
+#include "history/history.h"
+#include "prober/web/metrics.h"
+
+namespace prober {
+
+class AlertRecorder final : public AlerterObserver {
+ public:
+  AlertRecorder(HistoryWriter& history, ProcessMetrics& metrics,
+                std::function<std::int64_t()> nowMs)
+      : history_(history), metrics_(metrics), nowMs_(std::move(nowMs)) {}
+
+  void alertChanged(const std::string& key, const AlertEvent& event) override {
+    history_.add(alertRecordOf(key, event));
+  }
+  void deliveryAttempted(const OutboxRow& row, DeliveryResult result,
+                         const std::string& answer) override {
+    metrics_.countNotification(row.notifier, deliveryResultName(result));
+    history_.add(notificationRecordOf(row, result, answer, nowMs_()));
+  }
+  void outboxPending(std::size_t notifications) override {
+    metrics_.setOutboxPending(static_cast<double>(notifications));
+  }
+  void stateWritesRefused(std::uint64_t count) override {
+    metrics_.countStateWriteErrors(static_cast<double>(count));
+  }
+
+ private:
+  HistoryWriter& history_;
+  ProcessMetrics& metrics_;
+  std::function<std::int64_t()> nowMs_;
+};
+
+}  // namespace prober

@@ -1,0 +1,110 @@
+#include "prober/runtime/check_set.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cassert>
+
+#include "alerting/alert_event.h"
+
+namespace prober {
+
+namespace {
+
+// A new check (no running one by that name) takes its alert from before the restart.
+void restoreSaved(CheckState& state, const std::map<std::string, SavedAlert>& saved) {
+  const CheckSpec& spec = *state.spec();
+  if (auto alert = saved.find(spec.name); alert != saved.end()) {
+    state.restoreAlert(alert->second.firing, alert->second.consecutiveFailures,
+                       fromMillis(alert->second.failingSinceMs));
+    if (alert->second.firing) {
+      spdlog::info("check {}: alert still firing from before the restart", spec.name);
+    }
+  }
+  const auto cert = saved.find(alertKey(spec.name, AlertKind::Certificate));
+  if (cert != saved.end() && cert->second.firing && spec.certWarning.count() > 0) {
+    state.restoreCertWarning(true);
+  }
+}
+
+}  // namespace
+
+CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec>>& specs,
+                               const std::map<std::string, SavedAlert>& saved) {
+  CheckSetChange change;
+  std::unordered_map<std::string, Running> kept;
+  std::vector<std::shared_ptr<CheckState>> ordered;
+  ordered.reserve(specs.size());
+  for (const auto& spec : specs) {
+    auto it = byName_.find(spec->name);
+    if (it != byName_.end() && it->second.state->spec()->sameAs(*spec)) {
+      it->second.state->replaceSpec(spec);
+      ordered.push_back(it->second.state);
+      kept.emplace(spec->name, std::move(it->second));
+      byName_.erase(it);
+      ++change.unchanged;
+      continue;
+    }
+    Running running{nextId_++, std::make_shared<CheckState>(spec)};
+    if (it != byName_.end()) {
+      // Changed, same name: the alert carries over so a firing check neither pages again nor
+      // is forgotten; so does a certificate warning while the new definition asks for one.
+      ++change.changed;
+      const std::shared_ptr<CheckState>& old = it->second.state;
+      running.state->restoreAlert(old->alert().firing(), old->alert().consecutiveFailures(),
+                                  old->failingSince());
+      if (old->certWarningFiring()) {
+        if (spec->certWarning.count() > 0) {
+          running.state->restoreCertWarning(true);
+        } else {
+          change.certWarningsDropped.push_back(old);
+        }
+      }
+      change.stopped.push_back(it->second.id);
+      byId_.erase(it->second.id);
+      byName_.erase(it);
+    } else {
+      ++change.added;
+      restoreSaved(*running.state, saved);
+    }
+    byId_[running.id] = running.state;
+    change.started.emplace_back(running.id, spec);
+    ordered.push_back(running.state);
+    kept.emplace(spec->name, std::move(running));
+  }
+  // What is left was removed from the config.
+  for (auto& [name, running] : byName_) {
+    change.stopped.push_back(running.id);
+    change.removed.push_back(running.state);
+    byId_.erase(running.id);
+  }
+  byName_ = std::move(kept);
+  ordered_ = std::move(ordered);
+  assert(byName_.size() == ordered_.size() && byId_.size() == ordered_.size());
+  return change;
+}
+
+std::shared_ptr<CheckState> CheckSet::find(const std::string& name) const {
+  const auto it = byName_.find(name);
+  return it == byName_.end() ? nullptr : it->second.state;
+}
+
+std::shared_ptr<CheckState> CheckSet::find(CheckId id) const {
+  const auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+CheckId CheckSet::idOf(const std::string& name) const {
+  const auto it = byName_.find(name);
+  return it == byName_.end() ? 0 : it->second.id;
+}
+
+std::vector<CheckId> CheckSet::ids() const {
+  std::vector<CheckId> out;
+  out.reserve(byName_.size());
+  for (const auto& [name, running] : byName_) {
+    out.push_back(running.id);
+  }
+  return out;
+}
+
+}  // namespace prober

@@ -1,0 +1,66 @@
+#pragma once
+// The running checks: one CheckState per check, found by name or by scheduler id, kept in
+// config order. Applying a new config keeps the state of unchanged checks, carries a changed
+// check's alert over, restores alerts saved before a restart, and says what changed; it alone
+// owns these indexes. It schedules nothing and pages nobody: the caller acts on the change.
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "alerting/store.h"
+#include "checks/check_spec.h"
+#include "prober/runtime/check_state.h"
+#include "prober/runtime/scheduler.h"
+
+namespace prober {
+
+struct CheckSetChange {
+  std::size_t added = 0;
+  std::size_t changed = 0;
+  std::size_t unchanged = 0;
+  // Checks to schedule (new ones and changed ones, under a new id) and ids to stop.
+  std::vector<std::pair<CheckId, std::shared_ptr<const CheckSpec>>> started;
+  std::vector<CheckId> stopped;
+  // Checks that left the config, as they were: a firing alert of theirs must be resolved.
+  std::vector<std::shared_ptr<const CheckState>> removed;
+  // Changed checks whose firing certificate warning the new definition no longer asks for.
+  std::vector<std::shared_ptr<const CheckState>> certWarningsDropped;
+
+  std::size_t removedCount() const { return removed.size(); }
+};
+
+class CheckSet {
+ public:
+  // Replaces the running checks with `specs`. A check with the same name and behaviour keeps
+  // its state (and its id, so its schedule); a changed one starts afresh under a new id but
+  // keeps its alert; a new one takes its alert from `saved` (the store's alerts before a
+  // restart) when there is one.
+  CheckSetChange apply(const std::vector<std::shared_ptr<const CheckSpec>>& specs,
+                       const std::map<std::string, SavedAlert>& saved = {});
+
+  // nullptr when no running check has this name or id.
+  std::shared_ptr<CheckState> find(const std::string& name) const;
+  std::shared_ptr<CheckState> find(CheckId id) const;
+  CheckId idOf(const std::string& name) const;  // 0 when unknown
+
+  // In config order.
+  const std::vector<std::shared_ptr<CheckState>>& inOrder() const { return ordered_; }
+  std::vector<CheckId> ids() const;
+  std::size_t size() const { return ordered_.size(); }
+
+ private:
+  struct Running {
+    CheckId id = 0;
+    std::shared_ptr<CheckState> state;
+  };
+  std::unordered_map<std::string, Running> byName_;
+  std::unordered_map<CheckId, std::shared_ptr<CheckState>> byId_;
+  std::vector<std::shared_ptr<CheckState>> ordered_;
+  CheckId nextId_ = 1;
+};
+
+}  // namespace prober

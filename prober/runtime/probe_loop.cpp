@@ -1,0 +1,97 @@
+#include "prober/runtime/probe_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include "prober/runtime/check_runner.h"
+
+namespace prober {
+
+ProbeLoop::ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& checks,
+                     Alerter& alerter, HistoryWriter& history, std::size_t maxInFlight,
+                     Observer observer)
+    : clock_(clock),
+      engine_(engine),
+      checks_(checks),
+      alerter_(alerter),
+      history_(history),
+      observer_(std::move(observer)),
+      scheduler_(clock, timer, maxInFlight,
+                 Scheduler::Hooks{[this](CheckId id, SteadyTime) { launch(id); },
+                                  [this](CheckId id, int count) { skipped(id, count); },
+                                  [this](SteadyDuration lag) { observer_.lag(lag); }}) {}
+
+void ProbeLoop::schedule(const CheckSetChange& change) {
+  for (const CheckId id : change.stopped) {
+    scheduler_.remove(id);
+  }
+  for (const auto& [id, spec] : change.started) {
+    scheduler_.add(id, spec->name, spec->interval);
+  }
+}
+
+void ProbeLoop::stop() {
+  stopped_ = true;
+  for (const CheckId id : checks_.ids()) {
+    scheduler_.remove(id);
+  }
+  engine_.cancelAll();
+}
+
+void ProbeLoop::launch(CheckId id) {
+  std::shared_ptr<CheckState> state = checks_.find(id);
+  if (!state || stopped_) {
+    scheduler_.finished(id);
+    return;
+  }
+  observer_.inFlight(scheduler_.inFlight());
+  std::weak_ptr<CheckState> weak = state;
+  runCheck(engine_, clock_, state->spec(), [this, weak, id](RunResultPtr result) {
+    if (auto running = weak.lock()) {  // a reload may have dropped the check meanwhile
+      finished(*running, std::move(result));
+    }
+    scheduler_.finished(id);
+    observer_.inFlight(scheduler_.inFlight());
+  });
+}
+
+void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
+  history_.add(runRecordOf(*result));
+  const bool wasPassing = !state.last() || state.last()->passed;
+  const std::string& name = state.spec()->name;
+  if (!result->passed && wasPassing) {
+    spdlog::warn("check {} failing: {}", name, result->firstFailure());
+  } else if (result->passed && !wasPassing) {
+    spdlog::info("check {} passing again", name);
+  }
+  const auto failingSinceBefore = state.failingSince();
+  const AlertTransition alert = state.record(std::move(result));
+  const AlertTransition certificate = state.judgeCertificate(clock_.wallNow());
+  if (alert == AlertTransition::None && certificate == AlertTransition::None) {
+    return;
+  }
+  alerter_.onRun(RunJudgement{
+      *state.spec(), *state.last(), alert, state.alert().consecutiveFailures(),
+      alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
+      certificate, state.certExpiry()});
+}
+
+// Skips are counted in prober_check_runs_skipped_total; the log hears of them at most once a
+// minute per check, so an overloaded prober does not also flood its log.
+void ProbeLoop::skipped(CheckId id, int count) {
+  std::shared_ptr<CheckState> state = checks_.find(id);
+  if (!state) {
+    return;
+  }
+  state->countSkipped(count);
+  const SteadyTime now = clock_.now();
+  if (state->skipsLoggedAt == SteadyTime{} ||
+      now - state->skipsLoggedAt >= std::chrono::minutes(1)) {
+    spdlog::warn(
+        "check {}: {} run(s) skipped in all so far, a run was due while the previous one was "
+        "still going",
+        state->spec()->name, state->skipped());
+    state->skipsLoggedAt = now;
+  }
+}
+
+}  // namespace prober

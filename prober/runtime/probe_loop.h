@@ -1,0 +1,51 @@
+#pragma once
+// Probing, start to end: the scheduler says a check is due, the runner runs it on the engine,
+// and the finished run goes to the check's state, the history and, in one call, the alerter.
+// Runs that could not start in time are counted on the check.
+#include <cstddef>
+#include <functional>
+
+#include "alerting/alerter.h"
+#include "history/history.h"
+#include "prober/engine/http_engine.h"
+#include "prober/runtime/check_set.h"
+#include "prober/runtime/clock.h"
+#include "prober/runtime/scheduler.h"
+
+namespace prober {
+
+class ProbeLoop {
+ public:
+  struct Observer {
+    std::function<void(std::size_t running)> inFlight;
+    std::function<void(SteadyDuration lag)> lag;  // how late a run started after it was due
+  };
+
+  ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& checks, Alerter& alerter,
+            HistoryWriter& history, std::size_t maxInFlight, Observer observer);
+  ProbeLoop(const ProbeLoop&) = delete;
+  ProbeLoop& operator=(const ProbeLoop&) = delete;
+
+  // Schedules what a config change started and stops what it stopped.
+  void schedule(const CheckSetChange& change);
+  void setMaxInFlight(std::size_t maxInFlight) { scheduler_.setMaxInFlight(maxInFlight); }
+  // Stops scheduling and abandons the runs in flight.
+  void stop();
+  std::size_t inFlight() const { return scheduler_.inFlight(); }
+
+ private:
+  void launch(CheckId id);
+  void finished(CheckState& state, RunResultPtr result);
+  void skipped(CheckId id, int count);
+
+  Clock& clock_;
+  HttpEngine& engine_;
+  CheckSet& checks_;
+  Alerter& alerter_;
+  HistoryWriter& history_;
+  Observer observer_;
+  bool stopped_ = false;
+  Scheduler scheduler_;
+};
+
+}  // namespace prober

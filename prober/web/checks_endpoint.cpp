@@ -1,0 +1,37 @@
+#include "prober/web/checks_endpoint.h"
+
+#include "checks/json_text.h"
+#include "prober/web/api.h"
+
+namespace prober {
+
+void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
+  static constexpr std::string_view kList = "/api/v1/checks";
+  static constexpr std::string_view kHistory = "/history";
+  const std::string path = requestPath(request);
+  if (path == kList) {
+    boost::json::array checks;
+    for (const auto& state : checks_.inOrder()) {
+      checks.push_back(checkToJson(*state));
+    }
+    return respond({200, "application/json",
+                    toJsonText(boost::json::object{{"checks", std::move(checks)}}) + "\n", ""});
+  }
+  std::string name = path.substr(kList.size() + 1);
+  const bool wantsHistory =
+      name.size() > kHistory.size() &&
+      name.compare(name.size() - kHistory.size(), kHistory.size(), kHistory) == 0;
+  if (wantsHistory) {
+    name.resize(name.size() - kHistory.size());
+  }
+  const auto state = checks_.find(name);
+  if (!state) {
+    return respond({404, "application/json", "{\"error\":\"no such check\"}\n", ""});
+  }
+  if (wantsHistory) {
+    return history_.serveApi(name, requestQuery(request), nowMs_(), std::move(respond));
+  }
+  respond({200, "application/json", toJsonText(checkToJson(*state)) + "\n", ""});
+}
+
+}  // namespace prober

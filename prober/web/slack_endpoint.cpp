@@ -1,0 +1,99 @@
+#include "prober/web/slack_endpoint.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "alerting/alert_event.h"
+#include "prober/web/form.h"
+
+namespace prober {
+
+void SlackCommandEndpoint::configure(const SlackCommandSpec& settings) {
+  if (!settings.enabled) {
+    verifier_.reset();
+  } else if (!verifier_ || settings_.signingSecret != settings.signingSecret) {
+    verifier_ = std::make_unique<SlackVerifier>(settings.signingSecret);
+  }
+  settings_ = settings;
+}
+
+void SlackCommandEndpoint::serve(const ServerRequest& request, Responder respond) {
+  if (!verifier_) {  // the router offers the path only while enabled
+    return respond({404, "text/plain; charset=utf-8", "not found\n", ""});
+  }
+  respond(answer(request));
+}
+
+ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
+  const auto reply = [](int status, bool inChannel, std::string_view text) {
+    return ServerResponse{status, "application/json", slackReply(inChannel, text), ""};
+  };
+  const auto now = wallNow_();
+  HistoryEvent record;
+  record.atMs = toMillis(now);
+  record.type = HistoryEvent::Type::SlashCommand;
+  record.action = "refused";
+  const auto refuse = [&](int status, const std::string& why) {
+    spdlog::warn("slack command refused: {}{}", why,
+                 record.userId.empty() ? std::string()
+                                       : fmt::format(" (user {} in channel {}, team {})",
+                                                     record.userId, record.channelId,
+                                                     record.teamId));
+    record.outcome = why;
+    history_.add(record);
+    return reply(status, false, "Refused: " + why + ". Nobody was paged.");
+  };
+  std::string formError;
+  auto form = parseForm(request.body, formError, kSlackBodyLimit);
+  if (form && form->size() <= 2 && form->count("ssl_check") == 1 &&
+      form->at("ssl_check") == "1") {
+    return {200, "text/plain; charset=utf-8", "", ""};  // Slack checking our certificate
+  }
+  const SignatureCheck signature =
+      verifier_->verify(request.header("x-slack-request-timestamp"),
+                        request.header("x-slack-signature"), request.body, record.atMs / 1000);
+  if (signature != SignatureCheck::Valid) {
+    return refuse(401, std::string(describe(signature)));
+  }
+  if (!form) {
+    return refuse(400, "the form body is malformed: " + formError);
+  }
+  auto command = slashCommandFromForm(*form, formError);
+  if (!command) {
+    return refuse(400, formError);
+  }
+  record.teamId = command->teamId;
+  record.channelId = command->channelId;
+  record.channelName = command->channelName;
+  record.userId = command->userId;
+  record.userName = command->userName;
+  record.detail = command->text;
+  const SlashDecision decision = decide(settings_, *command);
+  if (decision.kind == SlashDecision::Kind::Refuse) {
+    return refuse(200, decision.reason);
+  }
+  if (decision.kind == SlashDecision::Kind::Usage) {
+    record.action = "usage";
+    history_.add(record);
+    return reply(200, false,
+                 fmt::format("Usage: {} WHAT IS WRONG. Pages on-call through {}; the channel "
+                             "sees who paged.",
+                             command->command, settings_.notifier));
+  }
+  const AlertEvent event =
+      slashCommandEventFor(command->text, command->teamId, command->channelId,
+                           command->channelName, command->userId, command->userName, now);
+  spdlog::warn("slack command: user {} ({}) in channel {} ({}) pages on-call through {}: {}",
+               command->userId, command->userName, command->channelId, command->channelName,
+               settings_.notifier, command->text);
+  alerter_.page(event, settings_.notifier);
+  record.action = "allowed";
+  record.check = alertKey(event.check, AlertKind::SlashCommand);
+  record.notifier = settings_.notifier;
+  history_.add(record);
+  return reply(200, true,
+               fmt::format("<@{}> paged on-call through {}: {}", command->userId,
+                           settings_.notifier, slackEscape(command->text)));
+}
+
+}  // namespace prober
