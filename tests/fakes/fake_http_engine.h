@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 
 #include "prober/engine/http_engine.h"
 
@@ -41,6 +42,25 @@ class FakeHttpEngine final : public HttpEngine {
     result.headers = std::move(headers);
     result.totalSeconds = 0.01;
     answer(std::move(result));
+  }
+
+  // Answers the oldest request whose URL contains `url` with a status; false when none waits.
+  bool answerFor(std::string_view url, int status, std::string body = "") {
+    for (auto it = requests.begin(); it != requests.end(); ++it) {
+      if (it->step.url.find(url) == std::string::npos) {
+        continue;
+      }
+      auto done = std::move(it->done);
+      requests.erase(it);
+      ProbeResult result;
+      result.status = status;
+      result.body = std::move(body);
+      result.bodySize = result.body.size();
+      result.totalSeconds = 0.01;
+      done(std::move(result));
+      return true;
+    }
+    return false;
   }
 
   std::deque<Request> requests;

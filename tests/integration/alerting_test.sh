@@ -25,6 +25,13 @@ count_is() { pd_count_is "$1" "$2" "prober:$3"; }
 slack_is() { [[ "$(slack_count "$2" "$3")" == "$1" ]]; }
 metric_is() { [[ "$(metric "$2")" == "$1" ]]; }
 metric_at_least() { local v; v=$(metric "$2"); [[ -n $v && $v -ge $1 ]]; }
+# Waits until api has run N more times (the exact "nothing more is sent" rules are unit tests
+# in simulated time: tests/unit/daemon_test.cpp; these confirm them on the real daemon).
+runs_of_api() { curl -sf "$api/api/v1/checks/api" | jq '.runs.success + .runs.failure'; }
+after_runs() {
+  local until=$(($(runs_of_api) + $1))
+  wait_up_to 10 bash -c "[[ \$(curl -sf '$api/api/v1/checks/api' | jq '.runs.success + .runs.failure') -ge $until ]]"
+}
 
 write_config() {  # write_config CHECK...: one failing-capable check per name
   {
@@ -72,7 +79,7 @@ expect "group is the team label" test "$(jq -r '.payload.group' <<<"$trigger")" 
 expect "severity, class, source, client_url" jq -e >/dev/null '.payload.severity == "critical" and .payload.class == "synthetic-check" and .payload.source == "127.0.0.1" and .client_url == "http://prober.example.com:9115/checks/api"' <<<"$trigger"
 expect "the timestamp is ISO 8601 UTC with milliseconds" jq -e >/dev/null '.payload.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")' <<<"$trigger"
 expect "Slack heard it, in red" wait_up_to 10 slack_is 1 api 'is down'
-sleep 1.5  # seven more failing runs
+expect "api runs seven more times" after_runs 7
 expect "nothing more is sent while it stays failing" test "$(count trigger api)" = 1
 expect "nothing more on Slack either" test "$(slack_count api 'is down')" = 1
 expect "prober_alert_firing is 1" test "$(metric 'prober_alert_firing{check="api"}')" = 1
@@ -117,7 +124,7 @@ wait "$daemon_pid" 2>/dev/null
 set_standin pagerduty ok
 start_daemon "$prober" "$work/checks.toml" "$work/daemon2.log" --state-dir "$work/state"
 expect "after the restart the pending trigger is delivered" wait_up_to 10 count_is 3 trigger api
-sleep 1.5  # the check keeps failing: the restored alert is still firing
+expect "api keeps failing for seven more runs (the restored alert is still firing)" after_runs 7
 expect "... once, and no second trigger for the alert that is already firing" test "$(count trigger api)" = 3
 expect "the restart says the alert is still firing" grep -q "alert still firing from before the restart" "$work/daemon2.log"
 
@@ -125,7 +132,7 @@ expect "the restart says the alert is still firing" grep -q "alert still firing 
 kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 start_daemon "$prober" "$work/checks.toml" "$work/daemon3.log" --state-dir "$work/state"
-sleep 1.5
+expect "api fails seven more times after the restart" after_runs 7
 expect "no new trigger after a restart while firing" test "$(count trigger api)" = 3
 set_target 200
 expect "the resolve is sent on recovery" wait_up_to 10 count_is 3 resolve api
@@ -135,7 +142,7 @@ set_standin pagerduty 400
 set_target 503
 expect "a refused trigger is counted as rejected" wait_up_to 10 metric_is 1 'prober_notifications_total{notifier="pagerduty",result="rejected"}'
 expect "and logged with PagerDuty's answer" grep -q 'refused and will not be retried: HTTP 400: .*forced by the test' "$work/daemon3.log"
-sleep 1.5
+expect "api runs eight more times, longer than the first retry's backoff (1 s +-25 %)" after_runs 8
 expect "it is not retried" test "$(metric 'prober_notifications_total{notifier="pagerduty",result="rejected"}')" = 1
 expect "nothing is left pending for it" test "$(metric prober_outbox_pending)" = 0
 set_standin pagerduty ok

@@ -1,0 +1,349 @@
+// The daemon as a whole, in simulated time: a manual clock drives its timers, a fake engine
+// answers its probes, a fake transport takes its pages, and what it posts back onto the loop
+// runs when the test says. The state directory is real (SQLite in a temporary directory), so a
+// restart is a second daemon on the same directory.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <optional>
+
+#include "prober/daemon.h"
+#include "prober/web/slack_command.h"
+#include "tests/fakes/fake_http_engine.h"
+#include "tests/fakes/fake_transport.h"
+#include "tests/fakes/manual_clock.h"
+#include "tests/fakes/test_loop.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using prober::testing::FakeHttpEngine;
+using prober::testing::FakeTransport;
+using prober::testing::ManualClock;
+using prober::testing::TestLoop;
+
+// A fresh state directory, removed afterwards.
+struct StateDir {
+  StateDir() {
+    static int count = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("prober-daemon-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~StateDir() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+};
+
+constexpr const char* kNotifier = R"(
+[prober]
+listen = "127.0.0.1:0"
+
+[notifiers.pd]
+type = "pagerduty"
+routing_key = "r0123456789abcdef0123456789abcde"
+url = "http://127.0.0.1:9/pagerduty"
+)";
+
+// A check probing http://NAME.test/ every 30 s, paging pd after 3 failures.
+std::string check(const std::string& name, const std::string& extra = "") {
+  return "\n[[check]]\nname = \"" + name + "\"\nurl = \"http://" + name +
+         ".test/\"\ninterval = \"30s\"\nfailure_threshold = 3\nnotify = [\"pd\"]\n"
+         "assert = [\"status == 200\"]\n" +
+         extra;
+}
+
+prober::LoadResult load(const std::string& text) {
+  return prober::loadConfigText(text, "/test/prober.toml",
+                                [](const std::string&) { return std::nullopt; });
+}
+
+class Harness {
+ public:
+  explicit Harness(const StateDir& dir) : dir_(dir) {}
+  ~Harness() { daemon.reset(); }
+
+  void start(const std::string& text) {
+    configText = text;
+    auto loaded = load(text);
+    for (const auto& error : loaded.errors) {
+      MESSAGE(prober::toString(error));
+    }
+    REQUIRE(loaded.config.has_value());
+    daemon = std::make_unique<prober::Daemon>(
+        prober::Services{io, clock, [this] { return clock.newTimer(); },
+                         [this](std::function<void()> job) { loop.post(std::move(job)); }, engine,
+                         transport, [] { return 0.5; }, [this] { return load(configText); },
+                         false},
+        prober::DaemonOptions{"/test/prober.toml", std::nullopt, dir_.path.string()},
+        std::move(*loaded.config));
+  }
+
+  // Moves time on (a second at a time, at most an hour) until a probe of `url` waits, and
+  // answers it. Returns when that probe started.
+  prober::SteadyTime run(const std::string& url, int status) {
+    for (int second = 0; second < 3600 && !waiting(url); ++second) {
+      clock.advance(1s);
+    }
+    REQUIRE(waiting(url));
+    const prober::SteadyTime at = clock.now();
+    REQUIRE(engine.answerFor(url, status));
+    return at;
+  }
+  bool waiting(const std::string& url) const {
+    for (const auto& request : engine.requests) {
+      if (request.step.url.find(url) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Sends a request as the server would and waits (bounded) for its answer.
+  prober::ServerResponse request(const std::string& method, const std::string& target,
+                                 std::string body = "",
+                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
+    prober::ServerRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    std::optional<prober::ServerResponse> answer;
+    daemon->answer(r, [&answer](prober::ServerResponse response) { answer = std::move(response); });
+    for (int i = 0; i < 10 && !answer; ++i) {
+      loop.waitAndRun();
+    }
+    REQUIRE(answer.has_value());
+    return *answer;
+  }
+  boost::json::object checkJson(const std::string& name) {
+    const auto response = request("GET", "/api/v1/checks/" + name);
+    REQUIRE(response.status == 200);
+    return boost::json::parse(response.body).as_object();
+  }
+
+  // The pages sent and not yet answered, as "trigger NAME" / "resolve NAME" from their JSON.
+  std::vector<std::string> pages() const {
+    std::vector<std::string> out;
+    for (const auto& sent : transport.sent) {
+      const auto body = boost::json::parse(sent.request.body).as_object();
+      out.push_back(std::string(body.at("event_action").as_string()) + " " +
+                    std::string(body.at("dedup_key").as_string()));
+    }
+    return out;
+  }
+
+  std::string configText;  // what a reload reads
+  boost::asio::io_context io;  // never run: the server is bound but requests come in directly
+  ManualClock clock;
+  TestLoop loop;
+  FakeHttpEngine engine;
+  FakeTransport transport;
+  std::unique_ptr<prober::Daemon> daemon;
+
+ private:
+  const StateDir& dir_;
+};
+
+using Pages = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("daemon: three failures page once, nothing more while firing, a pass resolves once") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api"));
+  h.run("api.test", 503);
+  h.run("api.test", 503);
+  CHECK(h.pages().empty());
+  h.run("api.test", 503);
+  REQUIRE(h.pages() == Pages{"trigger prober:api"});
+  h.transport.answer(202, R"({"status":"success"})");
+  for (int i = 0; i < 5; ++i) {
+    h.run("api.test", 503);
+  }
+  CHECK(h.pages().empty());
+  CHECK(h.checkJson("api").at("alert_firing").as_bool());
+  h.run("api.test", 200);
+  REQUIRE(h.pages() == Pages{"resolve prober:api"});
+  h.transport.answer(202);
+  h.run("api.test", 200);
+  CHECK(h.pages().empty());
+  CHECK_FALSE(h.checkJson("api").at("alert_firing").as_bool());
+}
+
+TEST_CASE("daemon: a reload keeps the state and schedule of unchanged checks") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api") + check("web"));
+  h.run("api.test", 503);
+  const auto second = h.run("api.test", 503);
+  h.run("web.test", 200);
+
+  h.configText = std::string(kNotifier) + check("api") + check("web", "timeout = \"2s\"\n") +
+                 check("extra");
+  const auto reloaded = h.request("POST", "/-/reload");
+  CHECK(reloaded.status == 200);
+  CHECK(reloaded.body == "config reloaded: 3 checks\n");
+
+  const auto api = h.checkJson("api");
+  CHECK(api.at("consecutive_failures").as_int64() == 2);
+  CHECK(api.at("runs").at("failure").as_int64() == 2);
+  const auto web = h.checkJson("web");  // changed: a fresh state
+  CHECK(web.at("runs").at("success").as_int64() == 0);
+  CHECK(web.at("state").as_string() == "pending");
+
+  // The next run of api comes one interval after the last, as if nothing had happened...
+  const auto third = h.run("api.test", 503);
+  CHECK(third - second == 30s);
+  // ...and it is the third failure in a row.
+  CHECK(h.pages() == Pages{"trigger prober:api"});
+}
+
+TEST_CASE("daemon: a refused reload keeps the old config running") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api"));
+  h.configText = std::string(kNotifier) + check("api", "interval = \"soon\"\n");
+  const auto refused = h.request("POST", "/-/reload");
+  CHECK(refused.status == 400);
+  CHECK(refused.body.find("config refused, the old one keeps running:\n/test/prober.toml:") == 0);
+  CHECK(h.request("GET", "/api/v1/checks").body.find("\"api\"") != std::string::npos);
+  CHECK(h.request("GET", "/-/reload").status == 405);
+}
+
+TEST_CASE("daemon: a check removed while firing resolves once") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api") + check("web"));
+  for (int i = 0; i < 3; ++i) {
+    h.run("api.test", 503);
+  }
+  REQUIRE(h.pages() == Pages{"trigger prober:api"});
+  h.transport.answer(202);
+  h.configText = std::string(kNotifier) + check("web");
+  CHECK(h.request("POST", "/-/reload").status == 200);
+  REQUIRE(h.pages() == Pages{"resolve prober:api"});
+  h.transport.answer(202);
+  h.clock.advance(1h);
+  h.loop.runPosted();
+  CHECK(h.pages().empty());
+  CHECK(h.request("GET", "/api/v1/checks/api").status == 404);
+}
+
+TEST_CASE("daemon: after a restart a firing alert stays firing, pages nothing, and resolves") {
+  StateDir dir;
+  const std::string config = std::string(kNotifier) + check("api");
+  {
+    Harness before(dir);
+    before.start(config);
+    for (int i = 0; i < 3; ++i) {
+      before.run("api.test", 503);
+    }
+    REQUIRE(before.pages() == Pages{"trigger prober:api"});
+    before.transport.answer(202);
+  }
+  Harness after(dir);
+  after.start(config);
+  CHECK(after.pages().empty());
+  CHECK(after.checkJson("api").at("alert_firing").as_bool());
+  after.run("api.test", 503);
+  CHECK(after.pages().empty());
+  after.run("api.test", 200);
+  CHECK(after.pages() == Pages{"resolve prober:api"});
+}
+
+TEST_CASE("daemon: a restart without a firing check resolves it once, after its trigger") {
+  StateDir dir;
+  {
+    Harness before(dir);
+    before.start(std::string(kNotifier) + check("api") + check("web"));
+    for (int i = 0; i < 3; ++i) {
+      before.run("api.test", 503);
+    }
+    // The trigger is on its way when the daemon stops: it stays pending in the store.
+    REQUIRE(before.pages() == Pages{"trigger prober:api"});
+  }
+  Harness after(dir);
+  after.start(std::string(kNotifier) + check("web"));
+  REQUIRE(after.pages() == Pages{"trigger prober:api"});  // first what was pending
+  after.transport.answer(202);
+  REQUIRE(after.pages() == Pages{"resolve prober:api"});  // then the resolve, once
+  after.transport.answer(202);
+  after.clock.advance(1h);
+  CHECK(after.pages().empty());
+}
+
+TEST_CASE("daemon: a certificate within cert_warning pages a warning of its own") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api", "cert_warning = \"21d\"\n"));
+  const auto answerWithCertificate = [&h](std::chrono::hours left) {
+    for (int second = 0; second < 3600 && h.engine.requests.empty(); ++second) {
+      h.clock.advance(1s);
+    }
+    REQUIRE_FALSE(h.engine.requests.empty());
+    prober::ProbeResult result;
+    result.status = 200;
+    result.totalSeconds = 0.01;
+    result.certExpiry = h.clock.wallNow() + left;
+    h.engine.answer(std::move(result));
+  };
+  answerWithCertificate(24h * 10);
+  REQUIRE(h.pages() == Pages{"trigger prober:api:cert"});
+  const auto page = boost::json::parse(h.transport.sent.front().request.body).as_object();
+  CHECK(page.at("payload").at("severity").as_string() == "warning");
+  h.transport.answer(202);
+  answerWithCertificate(24h * 9);  // still within: nothing more
+  CHECK(h.pages().empty());
+  answerWithCertificate(24h * 90);  // renewed
+  CHECK(h.pages() == Pages{"resolve prober:api:cert"});
+}
+
+TEST_CASE("daemon: an allowed Slack command pages on-call once; a replay pages nobody") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api") + R"(
+[slack_command]
+signing_secret = "s3cret"
+notifier = "pd"
+allowed_channels = ["C1"]
+allowed_users = ["U1"]
+)");
+  const std::string body =
+      "team_id=T1&channel_id=C1&channel_name=ops&user_id=U1&user_name=ann&command=%2Fpage&"
+      "text=checkout+is+down";
+  const std::string timestamp =
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                         h.clock.wallNow().time_since_epoch())
+                         .count());
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"x-slack-request-timestamp", timestamp},
+      {"x-slack-signature", prober::slackSignature("s3cret", timestamp, body)}};
+  const auto paged = h.request("POST", "/slack/command", body, headers);
+  CHECK(paged.status == 200);
+  CHECK(paged.body.find("<@U1> paged on-call through pd: checkout is down") != std::string::npos);
+  REQUIRE(h.transport.sent.size() == 1);
+  const auto page = boost::json::parse(h.transport.sent.front().request.body).as_object();
+  CHECK(page.at("event_action").as_string() == "trigger");
+  CHECK(page.at("payload").at("summary").as_string() == "checkout is down");
+  h.transport.answer(202);
+
+  const auto replayed = h.request("POST", "/slack/command", body, headers);
+  CHECK(replayed.status == 401);
+  CHECK(h.transport.sent.empty());
+  CHECK(h.request("GET", "/slack/command").status == 405);
+}
+
+TEST_CASE("daemon: without [slack_command] the path does not exist") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api"));
+  CHECK(h.request("POST", "/slack/command", "x=1").status == 404);
+  CHECK(h.request("GET", "/healthz").body == "ok\n");
+  CHECK(h.request("DELETE", "/healthz").status == 405);
+  CHECK(h.request("GET", "/nowhere").status == 404);
+}
