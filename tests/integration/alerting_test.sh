@@ -26,7 +26,7 @@ slack_is() { [[ "$(slack_count "$2" "$3")" == "$1" ]]; }
 metric_is() { [[ "$(metric "$2")" == "$1" ]]; }
 metric_at_least() { local v; v=$(metric "$2"); [[ -n $v && $v -ge $1 ]]; }
 # Waits until api has run N more times (the exact "nothing more is sent" rules are unit tests
-# in simulated time: tests/unit/daemon_test.cpp; these confirm them on the real daemon).
+# in simulated time: tests/unit/prober/daemon_test.cpp; these confirm them on the real daemon).
 runs_of_api() { curl -sf "$api/api/v1/checks/api" | jq '.runs.success + .runs.failure'; }
 after_runs() {
   local until=$(($(runs_of_api) + $1))
