@@ -26,8 +26,7 @@ Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, 
                                  const std::string& answer) { attempted(row, result, answer); },
                           [this](WriteBacklog::Write write) { storeWrite(std::move(write)); }}) {}
 
-void Alerter::setNotifiers(std::map<std::string, NotifierSpec> notifiers,
-                           std::string externalUrl) {
+void Alerter::setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl) {
   pager_.setNotifiers(std::move(notifiers), std::move(externalUrl));
 }
 
@@ -79,10 +78,10 @@ void Alerter::onRun(const RunJudgement& judgement) {
                true);
   } else if (judgement.alert == AlertTransition::Resolve) {
     spdlog::info("check {} alert resolved", spec.name);
-    transition(spec,
-               alertEventFor(AlertAction::Resolve, spec, &judgement.run, 0,
-                             judgement.failingSince, now),
-               false);
+    transition(
+        spec,
+        alertEventFor(AlertAction::Resolve, spec, &judgement.run, 0, judgement.failingSince, now),
+        false);
   }
   if (judgement.certificate == AlertTransition::None) {
     return;
@@ -97,10 +96,10 @@ void Alerter::onRun(const RunJudgement& judgement) {
     spdlog::info("check {}: TLS certificate renewed, now expires {}", spec.name,
                  isoTimestampUtc(expiry));
   }
-  transition(spec,
-             certAlertEventFor(fire ? AlertAction::Trigger : AlertAction::Resolve, spec, expiry,
-                               now),
-             fire);
+  transition(
+      spec,
+      certAlertEventFor(fire ? AlertAction::Trigger : AlertAction::Resolve, spec, expiry, now),
+      fire);
 }
 
 void Alerter::resolveRemoved(const CheckSpec& spec, const RunResult* last,

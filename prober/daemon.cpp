@@ -50,9 +50,8 @@ struct HistoryFiles {
 
   static HistoryFiles open(const std::string& stateDir, std::chrono::milliseconds retention) {
     HistoryFiles files;
-    files.writer = openOrThrow([&](std::string& error) {
-      return HistoryWriter::open(stateDir, retention, error);
-    });
+    files.writer = openOrThrow(
+        [&](std::string& error) { return HistoryWriter::open(stateDir, retention, error); });
     files.reader = openOrThrow(  // once the writer has made the file
         [&](std::string& error) { return HistoryReader::open(stateDir, error); });
     return files;
@@ -82,41 +81,43 @@ struct Daemon::Impl {
   std::unique_ptr<Store> store =
       openOrThrow([this](std::string& error) { return Store::open(stateDir(), error); });
   AlertRecorder alertRecorder{*history, metrics, [this] { return nowMs(); }};
-  Alerter alerter{*store, services.transport, alertRecorder,
-                  Alerter::Hooks{[this] { return nowMs(); }, services.random,
-                                 [this](std::int64_t atMs) {
-                                   outboxTimer->armAt(services.clock.now() +
-                                                          std::chrono::milliseconds(std::max<
-                                                              std::int64_t>(0, atMs - nowMs())),
-                                                      [this] { alerter.pollOutbox(); });
-                                 },
-                                 [this](std::int64_t delayMs) {
-                                   writeRetryTimer->armAt(
-                                       services.clock.now() + std::chrono::milliseconds(delayMs),
-                                       [this] { alerter.retryStateWrites(); });
-                                 }}};
+  Alerter alerter{
+      *store, services.transport, alertRecorder,
+      Alerter::Hooks{[this] { return nowMs(); }, services.random,
+                     [this](std::int64_t atMs) {
+                       outboxTimer->armAt(
+                           services.clock.now() +
+                               std::chrono::milliseconds(std::max<std::int64_t>(0, atMs - nowMs())),
+                           [this] { alerter.pollOutbox(); });
+                     },
+                     [this](std::int64_t delayMs) {
+                       writeRetryTimer->armAt(
+                           services.clock.now() + std::chrono::milliseconds(delayMs),
+                           [this] { alerter.retryStateWrites(); });
+                     }}};
   std::unique_ptr<Timer> outboxTimer = services.newTimer();
   std::unique_ptr<Timer> writeRetryTimer = services.newTimer();
   std::unique_ptr<Timer> schedulerTimer = services.newTimer();
   CheckSet checks;
-  ProbeLoop probes{services.clock,
-                   *schedulerTimer,
-                   services.engine,
-                   checks,
-                   alerter,
-                   *history,
-                   static_cast<std::size_t>(config.prober.maxInFlight),
-                   ProbeLoop::Observer{
-                       [this](std::size_t n) { metrics.setInFlight(static_cast<double>(n)); },
-                       [this](SteadyDuration lag) {
-                         metrics.observeScheduleLag(std::chrono::duration<double>(lag).count());
-                       }}};
+  ProbeLoop probes{
+      services.clock,
+      *schedulerTimer,
+      services.engine,
+      checks,
+      alerter,
+      *history,
+      static_cast<std::size_t>(config.prober.maxInFlight),
+      ProbeLoop::Observer{[this](std::size_t n) { metrics.setInFlight(static_cast<double>(n)); },
+                          [this](SteadyDuration lag) {
+                            metrics.observeScheduleLag(std::chrono::duration<double>(lag).count());
+                          }}};
   ConfigReloader reloader{services.loadConfig, services.post,
                           [this](Config next) {
                             if (!options.listen && next.prober.listen != config.prober.listen) {
-                              spdlog::warn("reload: listen changed to {}; it takes effect on "
-                                           "restart, still on {}",
-                                           next.prober.listen, listen());
+                              spdlog::warn(
+                                  "reload: listen changed to {}; it takes effect on "
+                                  "restart, still on {}",
+                                  next.prober.listen, listen());
                             }
                             apply(std::move(next));
                             return fmt::format("config reloaded: {} checks\n", checks.size());
@@ -130,7 +131,8 @@ struct Daemon::Impl {
   ChecksEndpoint checksEndpoint{checks, checkHistory, [this] { return nowMs(); }};
   StatusPageEndpoint statusPage{checks};
   CheckPageEndpoint checkPage{checks, checkHistory, [this] { return nowMs(); }};
-  SlackCommandEndpoint slackEndpoint{alerter, *history, [this] { return services.clock.wallNow(); }};
+  SlackCommandEndpoint slackEndpoint{alerter, *history,
+                                     [this] { return services.clock.wallNow(); }};
   Router router;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<boost::asio::signal_set> signals;  // when services.watchSignals
@@ -139,17 +141,15 @@ struct Daemon::Impl {
 
 Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
     : services(std::move(services_)), options(std::move(options_)), config(std::move(config_)) {
-
   std::string error;
   std::map<std::string, SavedAlert> saved = store->loadAlerts(error);
   if (!error.empty()) {
     throw std::runtime_error(error);
   }
-  server = std::make_unique<HttpServer>(
-      services.io, listen(),
-      [this](const ServerRequest& request, Responder respond) {
-        router.route(request, std::move(respond));
-      });
+  server = std::make_unique<HttpServer>(services.io, listen(),
+                                        [this](const ServerRequest& request, Responder respond) {
+                                          router.route(request, std::move(respond));
+                                        });
   router.exact("/metrics", "GET, HEAD", metricsEndpoint);
   router.exact("/-/reload", "POST", reloadEndpoint);
   router.exact("/healthz", "GET, HEAD", healthEndpoint);
@@ -170,9 +170,10 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   const std::string address = listen();
   const std::string url =
       fmt::format("http://{}:{}", address.substr(0, address.rfind(':')), server->port());
-  spdlog::info("prober {} listening on {} with {} checks: status page {}/, metrics {}/metrics, "
-               "API {}/api/v1/checks",
-               PROBER_VERSION, url, checks.size(), url, url, url);
+  spdlog::info(
+      "prober {} listening on {} with {} checks: status page {}/, metrics {}/metrics, "
+      "API {}/api/v1/checks",
+      PROBER_VERSION, url, checks.size(), url, url, url);
 }
 
 // Replaces the running checks with `next`'s, keeping the state of unchanged ones; alerts of

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "alerting/transport.h"
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 #include "prober/engine/http_engine.h"
 #include "prober/runtime/clock.h"
 
@@ -23,10 +23,10 @@ struct Services {
   std::function<std::unique_ptr<Timer>()> newTimer;
   PostToLoop post;  // safe to call from any thread
   HttpEngine& engine;
-  Transport& transport;  // notifications
-  std::function<double()> random;  // uniform in [0, 1), for retry jitter
+  Transport& transport;                    // notifications
+  std::function<double()> random;          // uniform in [0, 1), for retry jitter
   std::function<LoadResult()> loadConfig;  // what a reload reads; called off the loop
-  bool watchSignals = true;  // SIGHUP reloads, SIGTERM and SIGINT stop
+  bool watchSignals = true;                // SIGHUP reloads, SIGTERM and SIGINT stop
 };
 
 struct DaemonOptions;

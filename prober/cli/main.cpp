@@ -8,7 +8,7 @@
 #include <set>
 
 #include "alerting/alert_event.h"
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 #include "checks/duration.h"
 #include "checks/redaction.h"
 #include "history/history.h"

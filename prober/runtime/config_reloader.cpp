@@ -4,8 +4,7 @@
 
 namespace prober {
 
-ConfigReloader::ConfigReloader(Load load, Post post, Apply apply,
-                               std::function<void(bool)> counted)
+ConfigReloader::ConfigReloader(Load load, Post post, Apply apply, std::function<void(bool)> counted)
     : load_(std::move(load)),
       post_(std::move(post)),
       apply_(std::move(apply)),

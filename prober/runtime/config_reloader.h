@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 
 namespace prober {
 

@@ -69,10 +69,10 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
   if (alert == AlertTransition::None && certificate == AlertTransition::None) {
     return;
   }
-  alerter_.onRun(RunJudgement{
-      *state.spec(), *state.last(), alert, state.alert().consecutiveFailures(),
-      alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
-      certificate, state.certExpiry()});
+  alerter_.onRun(
+      RunJudgement{*state.spec(), *state.last(), alert, state.alert().consecutiveFailures(),
+                   alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
+                   certificate, state.certExpiry()});
 }
 
 // Skips are counted in prober_check_runs_skipped_total; the log hears of them at most once a

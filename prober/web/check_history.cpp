@@ -21,26 +21,26 @@ ServerResponse jsonError(int status, const std::string& why) {
 
 void CheckHistory::read(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
                         std::size_t limit, Answer answer) {
-  writer_.runAfterWrites([this, check, sinceMs, nowMs, limit,
-                          answer = std::move(answer)]() mutable {
-    std::string error;
-    auto runs = reader_.runs(check, sinceMs, nowMs + 1, limit, error);
-    auto events = reader_.events({check}, sinceMs, nowMs + 1, error);
-    if (!error.empty()) {
-      spdlog::error("{}", error);
-    }
-    std::erase_if(events, [](const HistoryEvent& e) {
-      return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
-    });
-    post_([answer = std::move(answer), runs = std::move(runs), events = std::move(events),
-           error = std::move(error)]() mutable {
-      answer(std::move(runs), std::move(events), error);
-    });
-  });
+  writer_.runAfterWrites(
+      [this, check, sinceMs, nowMs, limit, answer = std::move(answer)]() mutable {
+        std::string error;
+        auto runs = reader_.runs(check, sinceMs, nowMs + 1, limit, error);
+        auto events = reader_.events({check}, sinceMs, nowMs + 1, error);
+        if (!error.empty()) {
+          spdlog::error("{}", error);
+        }
+        std::erase_if(events, [](const HistoryEvent& e) {
+          return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
+        });
+        post_([answer = std::move(answer), runs = std::move(runs), events = std::move(events),
+               error = std::move(error)]() mutable {
+          answer(std::move(runs), std::move(events), error);
+        });
+      });
 }
 
-void CheckHistory::serveApi(const std::string& check, const std::string& query,
-                            std::int64_t nowMs, Responder respond) {
+void CheckHistory::serveApi(const std::string& check, const std::string& query, std::int64_t nowMs,
+                            Responder respond) {
   std::string error;
   const auto params = parseForm(query, error, 4096);
   if (!params) {
@@ -67,16 +67,16 @@ void CheckHistory::serveApi(const std::string& check, const std::string& query,
       return respond(jsonError(400, "unknown parameter " + key + " (since, limit)"));
     }
   }
-  read(check, since, nowMs, limit,
-       [check, since, respond = std::move(respond)](std::vector<RunRecord> runs,
-                                                    std::vector<HistoryEvent> events,
-                                                    const std::string& error) {
-         if (!error.empty()) {
-           return respond(jsonError(500, error));
-         }
-         respond({200, "application/json",
-                  toJsonText(historyToJson(check, since, runs, events)) + "\n", ""});
-       });
+  read(
+      check, since, nowMs, limit,
+      [check, since, respond = std::move(respond)](
+          std::vector<RunRecord> runs, std::vector<HistoryEvent> events, const std::string& error) {
+        if (!error.empty()) {
+          return respond(jsonError(500, error));
+        }
+        respond({200, "application/json",
+                 toJsonText(historyToJson(check, since, runs, events)) + "\n", ""});
+      });
 }
 
 }  // namespace prober

@@ -15,16 +15,16 @@ namespace prober {
 
 class CheckHistory {
  public:
-  using Answer = std::function<void(std::vector<RunRecord> runs,
-                                    std::vector<HistoryEvent> events, const std::string& error)>;
+  using Answer = std::function<void(std::vector<RunRecord> runs, std::vector<HistoryEvent> events,
+                                    const std::string& error)>;
 
   CheckHistory(HistoryWriter& writer, HistoryReader& reader, PostToLoop post)
       : writer_(writer), reader_(reader), post_(std::move(post)) {}
 
   // The check's runs in [since, now] (the newest `limit`) and its alert and delivery events;
   // `error` (also logged) when they cannot be read.
-  void read(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
-            std::size_t limit, Answer answer);
+  void read(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs, std::size_t limit,
+            Answer answer);
 
   // GET /api/v1/checks/NAME/history?since=24h&limit=1000 as JSON; 400 for a bad query.
   void serveApi(const std::string& check, const std::string& query, std::int64_t nowMs,

@@ -12,8 +12,7 @@ namespace prober {
 
 class ChecksEndpoint final : public Endpoint {
  public:
-  ChecksEndpoint(const CheckSet& checks, CheckHistory& history,
-                 std::function<std::int64_t()> nowMs)
+  ChecksEndpoint(const CheckSet& checks, CheckHistory& history, std::function<std::int64_t()> nowMs)
       : checks_(checks), history_(history), nowMs_(std::move(nowMs)) {}
   void serve(const ServerRequest& request, Responder respond) override;
 

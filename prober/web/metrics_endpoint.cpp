@@ -5,12 +5,9 @@
 
 namespace prober {
 
-MetricsEndpoint::MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics,
-                                 PostToLoop post, std::function<std::size_t()> inFlight)
-    : checks_(checks),
-      metrics_(metrics),
-      post_(std::move(post)),
-      inFlight_(std::move(inFlight)) {}
+MetricsEndpoint::MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics, PostToLoop post,
+                                 std::function<std::size_t()> inFlight)
+    : checks_(checks), metrics_(metrics), post_(std::move(post)), inFlight_(std::move(inFlight)) {}
 
 void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
   static constexpr std::size_t kSlice = 4096;  // (family, check) pairs per turn of the loop

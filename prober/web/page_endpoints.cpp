@@ -21,21 +21,20 @@ void CheckPageEndpoint::serve(const ServerRequest& request, Responder respond) {
   }
   const std::int64_t now = nowMs_();
   const std::int64_t since = now - 24LL * 3600 * 1000;
-  history_.read(name, since, now, 100'000,
-                [this, name, since, now, respond = std::move(respond)](
-                    std::vector<RunRecord> runs, std::vector<HistoryEvent> events,
-                    const std::string& error) {
-                  const auto state = checks_.find(name);  // a reload meanwhile may have removed it
-                  if (!state) {
-                    return respond({404, "text/plain; charset=utf-8", "no such check\n", ""});
-                  }
-                  if (!error.empty()) {
-                    return respond(
-                        {500, "text/plain; charset=utf-8", "history unavailable\n", ""});
-                  }
-                  respond({200, "text/html; charset=utf-8",
-                           renderCheckPage(*state, since, now, runs, events), ""});
-                });
+  history_.read(
+      name, since, now, 100'000,
+      [this, name, since, now, respond = std::move(respond)](
+          std::vector<RunRecord> runs, std::vector<HistoryEvent> events, const std::string& error) {
+        const auto state = checks_.find(name);  // a reload meanwhile may have removed it
+        if (!state) {
+          return respond({404, "text/plain; charset=utf-8", "no such check\n", ""});
+        }
+        if (!error.empty()) {
+          return respond({500, "text/plain; charset=utf-8", "history unavailable\n", ""});
+        }
+        respond({200, "text/html; charset=utf-8", renderCheckPage(*state, since, now, runs, events),
+                 ""});
+      });
 }
 
 }  // namespace prober

@@ -37,8 +37,8 @@ std::string requestQuery(const ServerRequest& request) {
 
 void Router::exact(std::string path, std::string allow, Endpoint& endpoint,
                    std::function<bool()> available) {
-  routes_.push_back(Route{std::move(path), false, std::move(allow), &endpoint,
-                          std::move(available)});
+  routes_.push_back(
+      Route{std::move(path), false, std::move(allow), &endpoint, std::move(available)});
 }
 
 void Router::prefix(std::string prefix, std::string allow, Endpoint& endpoint) {

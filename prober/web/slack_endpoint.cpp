@@ -35,18 +35,17 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
   record.action = "refused";
   const auto refuse = [&](int status, const std::string& why) {
     spdlog::warn("slack command refused: {}{}", why,
-                 record.userId.empty() ? std::string()
-                                       : fmt::format(" (user {} in channel {}, team {})",
-                                                     record.userId, record.channelId,
-                                                     record.teamId));
+                 record.userId.empty()
+                     ? std::string()
+                     : fmt::format(" (user {} in channel {}, team {})", record.userId,
+                                   record.channelId, record.teamId));
     record.outcome = why;
     history_.add(record);
     return reply(status, false, "Refused: " + why + ". Nobody was paged.");
   };
   std::string formError;
   auto form = parseForm(request.body, formError, kSlackBodyLimit);
-  if (form && form->size() <= 2 && form->count("ssl_check") == 1 &&
-      form->at("ssl_check") == "1") {
+  if (form && form->size() <= 2 && form->count("ssl_check") == 1 && form->at("ssl_check") == "1") {
     return {200, "text/plain; charset=utf-8", "", ""};  // Slack checking our certificate
   }
   const SignatureCheck signature =
@@ -81,8 +80,8 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
                              command->command, settings_.notifier));
   }
   const AlertEvent event =
-      slashCommandEventFor(command->text, command->teamId, command->channelId,
-                           command->channelName, command->userId, command->userName, now);
+      slashCommandEventFor(command->text, command->teamId, command->channelId, command->channelName,
+                           command->userId, command->userName, now);
   spdlog::warn("slack command: user {} ({}) in channel {} ({}) pages on-call through {}: {}",
                command->userId, command->userName, command->channelId, command->channelName,
                settings_.notifier, command->text);

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 #include "checks/run_result.h"
 
 namespace prober::testing {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 
 namespace fs = std::filesystem;
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 #include "checks/redaction.h"
 
 TEST_CASE("base64 is RFC 4648 with padding") {

@@ -2,7 +2,7 @@
 // whatever the text; ordinary configs pass; the parser's errors read as plain words.
 #include <doctest/doctest.h>
 
-#include "checks/toml_syntax.h"
+#include "checks/config/toml_syntax.h"
 
 using prober::findTooDeepNesting;
 using prober::plainTomlError;

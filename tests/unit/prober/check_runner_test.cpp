@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 #include "prober/runtime/check_runner.h"
 #include "tests/fakes/fake_http_engine.h"
 #include "tests/fakes/manual_clock.h"

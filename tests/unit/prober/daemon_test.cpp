@@ -76,8 +76,7 @@ class Harness {
     daemon = std::make_unique<prober::Daemon>(
         prober::Services{io, clock, [this] { return clock.newTimer(); },
                          [this](std::function<void()> job) { loop.post(std::move(job)); }, engine,
-                         transport, [] { return 0.5; }, [this] { return load(configText); },
-                         false},
+                         transport, [] { return 0.5; }, [this] { return load(configText); }, false},
         prober::DaemonOptions{"/test/prober.toml", std::nullopt, dir_.path.string()},
         std::move(*loaded.config));
   }
@@ -136,7 +135,7 @@ class Harness {
     return out;
   }
 
-  std::string configText;  // what a reload reads
+  std::string configText;      // what a reload reads
   boost::asio::io_context io;  // never run: the server is bound but requests come in directly
   ManualClock clock;
   TestLoop loop;
@@ -183,8 +182,8 @@ TEST_CASE("daemon: a reload keeps the state and schedule of unchanged checks") {
   const auto second = h.run("api.test", 503);
   h.run("web.test", 200);
 
-  h.configText = std::string(kNotifier) + check("api") + check("web", "timeout = \"2s\"\n") +
-                 check("extra");
+  h.configText =
+      std::string(kNotifier) + check("api") + check("web", "timeout = \"2s\"\n") + check("extra");
   const auto reloaded = h.request("POST", "/-/reload");
   CHECK(reloaded.status == 200);
   CHECK(reloaded.body == "config reloaded: 3 checks\n");
@@ -316,10 +315,9 @@ allowed_users = ["U1"]
   const std::string body =
       "team_id=T1&channel_id=C1&channel_name=ops&user_id=U1&user_name=ann&command=%2Fpage&"
       "text=checkout+is+down";
-  const std::string timestamp =
-      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                         h.clock.wallNow().time_since_epoch())
-                         .count());
+  const std::string timestamp = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(h.clock.wallNow().time_since_epoch())
+          .count());
   const std::vector<std::pair<std::string, std::string>> headers = {
       {"x-slack-request-timestamp", timestamp},
       {"x-slack-signature", prober::slackSignature("s3cret", timestamp, body)}};

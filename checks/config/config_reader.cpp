@@ -1,4 +1,4 @@
-#include "checks/config_reader.h"
+#include "checks/config/config_reader.h"
 
 #include <algorithm>
 #include <cctype>

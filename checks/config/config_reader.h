@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "checks/config_loader.h"
+#include "checks/config/config_loader.h"
 #include "checks/duration.h"
 #include "checks/redaction.h"
 

@@ -1,4 +1,4 @@
-#include "checks/toml_syntax.h"
+#include "checks/config/toml_syntax.h"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,71 @@
+// [prober]: where the daemon listens and keeps its state, how many probes run at once, what
+// it includes.
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include "checks/config/config_builder.h"
+
+namespace prober {
+
+void ConfigBuilder::readProber(const toml::node& node, ProberSettings& settings,
+                               std::vector<std::string>& includes) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    reader_.error(node, "[prober] must be a table");
+    return;
+  }
+  reader_.rejectUnknownKeys(*table, kProberKeys, "[prober]");
+  if (const toml::node* listen = table->get("listen")) {
+    if (auto text = reader_.string(*listen, "listen")) {
+      const auto colon = text->rfind(':');
+      int port = -1;
+      if (colon != std::string::npos && colon > 0) {
+        std::from_chars(text->data() + colon + 1, text->data() + text->size(), port);
+      }
+      if (port < 0 || port > 65535) {
+        reader_.error(
+            *listen,
+            fmt::format("listen \"{}\" must be HOST:PORT, like \"127.0.0.1:9115\"", *text));
+      } else {
+        settings.listen = *text;
+      }
+    }
+  }
+  if (const toml::node* stateDir = table->get("state_dir")) {
+    if (auto text = reader_.string(*stateDir, "state_dir")) {
+      settings.stateDir = *text;
+    }
+  }
+  if (const toml::node* maxInFlight = table->get("max_in_flight")) {
+    if (auto value = reader_.integer(*maxInFlight, "max_in_flight", 1, 100000)) {
+      settings.maxInFlight = static_cast<int>(*value);
+    }
+  }
+  if (const toml::node* userAgent = table->get("user_agent")) {
+    if (auto text = reader_.string(*userAgent, "user_agent")) {
+      settings.userAgent = *text;
+    }
+  }
+  if (const toml::node* externalUrl = table->get("external_url")) {
+    if (auto text = reader_.string(*externalUrl, "external_url")) {
+      settings.externalUrl = *text;
+    }
+  }
+  if (const toml::node* include = table->get("include")) {
+    if (auto patterns = reader_.stringArray(*include, "include")) {
+      includes = std::move(*patterns);
+    }
+  }
+  if (const toml::node* retention = table->get("history_retention")) {
+    if (auto value = reader_.duration(*retention, "history_retention")) {
+      if (*value < Millis(3600 * 1000) || *value > Millis(3660LL * 24 * 3600 * 1000)) {
+        reader_.error(*retention, "history_retention must be from 1h to 3660d");
+      } else {
+        settings.historyRetention = *value;
+      }
+    }
+  }
+}
+
+}  // namespace prober
