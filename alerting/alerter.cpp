@@ -26,7 +26,7 @@ Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, 
                                  const std::string& answer) { attempted(row, result, answer); },
                           [this](WriteBacklog::Write write) { storeWrite(std::move(write)); }}) {}
 
-void Alerter::setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl) {
+void Alerter::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   pager_.setNotifiers(std::move(notifiers), std::move(externalUrl));
 }
 

@@ -67,7 +67,7 @@ class Alerter {
   Alerter(const Alerter&) = delete;
   Alerter& operator=(const Alerter&) = delete;
 
-  void setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl);
+  void setNotifiers(Notifiers notifiers, std::string externalUrl);
 
   // After a restart: finished notifications older than two weeks are pruned, the pending ones
   // queued again, then the alerts the store kept that nothing runs any more are resolved (a

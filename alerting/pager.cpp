@@ -52,7 +52,7 @@ Pager::~Pager() {
   *alive_ = false;
 }
 
-void Pager::setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl) {
+void Pager::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   notifiers_ = std::move(notifiers);
   externalUrl_ = std::move(externalUrl);
 }
@@ -80,10 +80,11 @@ std::int64_t Pager::backoffMs(int attempts, double random) {
                                   kMaxBackoffMs);
 }
 
-bool Pager::takeToken(const NotifierSpec& notifier, std::int64_t now, std::int64_t& availableAt) {
-  const bool pagerDuty = notifier.type == "pagerduty";
-  const std::string pacingKey =
-      notifier.type + ":" + notifier.settings.at(pagerDuty ? "routing_key" : "webhook_url");
+bool Pager::takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& availableAt) {
+  // PagerDuty's limit is per routing key, Slack's per webhook, whoever shares them.
+  const PagerDutySettings* pagerDuty = notifier.pagerDuty();
+  const std::string pacingKey = pagerDuty != nullptr ? "pagerduty:" + pagerDuty->routingKey
+                                                     : "slack:" + notifier.slack()->webhookUrl;
   const double perMs = (pagerDuty ? kPagerDutyEventsPerMinute : kSlackEventsPerMinute) / 60'000.0;
   const double burst = pagerDuty ? kPagerDutyBurst : kSlackBurst;
   auto [it, created] = buckets_.try_emplace(pacingKey, Bucket{burst, now});
@@ -148,7 +149,7 @@ void Pager::pollOnce() {
       wakeNoLaterThan(head.row.nextAttemptMs);
       continue;
     }
-    const NotifierSpec& notifier = notifiers_.at(head.row.notifier);
+    const Notifier& notifier = notifiers_.at(head.row.notifier);
     std::int64_t availableAt = 0;
     if (!takeToken(notifier, now, availableAt)) {
       wakeNoLaterThan(availableAt);
@@ -164,15 +165,15 @@ void Pager::pollOnce() {
   }
 }
 
-void Pager::send(const QueueKey& key, const Queued& item, const NotifierSpec& notifier) {
+void Pager::send(const QueueKey& key, const Queued& item, const Notifier& notifier) {
   OutgoingRequest request;
   request.timeout = notifier.timeout;
-  if (notifier.type == "pagerduty") {
-    request.url = notifier.settings.at("url");
-    request.body = pagerDutyEvent(item.row.event, notifier.settings.at("routing_key"),
-                                  notifier.settings.at("severity"), externalUrl_);
+  if (const PagerDutySettings* pagerDuty = notifier.pagerDuty()) {
+    request.url = pagerDuty->eventsUrl;
+    request.body =
+        pagerDutyEvent(item.row.event, pagerDuty->routingKey, pagerDuty->severity, externalUrl_);
   } else {
-    request.url = notifier.settings.at("webhook_url");
+    request.url = notifier.slack()->webhookUrl;
     request.body = slackMessage(item.row.event, externalUrl_);
   }
   inFlight_.insert(key);

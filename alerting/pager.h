@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "alerting/notifier_settings.h"
 #include "alerting/store.h"
 #include "alerting/transport.h"
 #include "alerting/write_backlog.h"
@@ -45,7 +46,7 @@ class Pager {
   Pager(const Pager&) = delete;
   Pager& operator=(const Pager&) = delete;
 
-  void setNotifiers(std::map<std::string, NotifierSpec> notifiers, std::string externalUrl);
+  void setNotifiers(Notifiers notifiers, std::string externalUrl);
   // Queues rows (already stored) behind what is queued for their check and notifier.
   void add(std::vector<OutboxRow> rows);
   // Sends every queue head that is due and within its pacing budget.
@@ -75,10 +76,10 @@ class Pager {
   };
 
   void pollOnce();
-  void send(const QueueKey& key, const Queued& item, const NotifierSpec& notifier);
+  void send(const QueueKey& key, const Queued& item, const Notifier& notifier);
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);
   // Takes a token from the notifier's pacing bucket, or returns when one will be available.
-  bool takeToken(const NotifierSpec& notifier, std::int64_t now, std::int64_t& availableAt);
+  bool takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& availableAt);
   void finish(const QueueKey& key, DeliveryResult result, const std::string& answer);
   // Records a row's outcome through `write` when the row is stored (see Hooks::storeWrite).
   void persist(const OutboxRow& row, std::function<bool(Store&, std::string&)> write);
@@ -86,7 +87,7 @@ class Pager {
   Store* store_;
   Transport& transport_;
   Hooks hooks_;
-  std::map<std::string, NotifierSpec> notifiers_;
+  Notifiers notifiers_;
   std::string externalUrl_;
   std::map<QueueKey, std::deque<Queued>> queues_;
   std::set<QueueKey> inFlight_;

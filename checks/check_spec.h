@@ -92,11 +92,17 @@ struct CheckSpec {
 
 std::ostream& operator<<(std::ostream& out, const CheckSpec& spec);
 
+// A [notifiers.NAME] table as written: its type and its settings as strings (${VAR} expanded,
+// so they may hold secrets), each with where it was written. What the types and settings mean
+// is alerting's business (alerting/notifier_settings.h reads them into typed settings).
 struct NotifierSpec {
   std::string name;
-  std::string type;                             // "pagerduty" | "slack"
-  std::map<std::string, std::string> settings;  // expanded values; may hold secrets
-  Millis timeout{10'000};                       // for each delivery attempt
+  std::string type;                                     // "" when the table names none
+  std::map<std::string, std::string> settings;          // every key but type and timeout
+  std::map<std::string, SourceLocation> settingsAt;     // where each value (type's too) is
+  std::map<std::string, SourceLocation> keysAt;         // where each key is
+  SourceLocation at;                                    // the table
+  Millis timeout{10'000};                               // for each delivery attempt
 };
 
 struct ProberSettings {
@@ -116,6 +122,7 @@ struct SlackCommandSpec {
   std::vector<std::string> allowedTeams;  // empty: any workspace that signs with the secret
   std::vector<std::string> allowedChannels;
   std::vector<std::string> allowedUsers;
+  std::map<std::string, SourceLocation> at;  // where each key was written
 };
 
 struct Config {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "alerting/alerter.h"
+#include "alerting/notifier_settings.h"
 #include "alerting/store.h"
 #include "history/history.h"
 #include "prober/alert_recorder.h"
@@ -184,7 +185,11 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   const CheckSetChange change = checks.apply(config.checks, saved);
   slackEndpoint.configure(config.slackCommand);
   history->setRetention(config.prober.historyRetention);
-  alerter.setNotifiers(config.notifiers, config.prober.externalUrl);
+  std::vector<ConfigError> notifierErrors;  // none when loaded with checkNotifiers
+  alerter.setNotifiers(readNotifiers(config.notifiers, notifierErrors), config.prober.externalUrl);
+  for (const ConfigError& error : notifierErrors) {
+    spdlog::error("{} (the notifier is left out)", toString(error));
+  }
   for (const auto& [name, notifier] : config.notifiers) {
     metrics.declareNotifier(name);
   }

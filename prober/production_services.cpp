@@ -2,6 +2,7 @@
 #include <boost/asio/post.hpp>
 #include <random>
 
+#include "alerting/notifier_settings.h"
 #include "prober/daemon.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/engine/curl_transport.h"
@@ -48,7 +49,8 @@ Services ProductionServices::services() {
       [&impl] {
         LoadOptions loadOptions;
         loadOptions.listen = impl.options.listen;
-        return loadConfig(impl.options.configPath, processEnvironment, loadOptions);
+        return loadConfig(impl.options.configPath, processEnvironment,
+                          withNotifierChecks(loadOptions));
       },
       true};
 }

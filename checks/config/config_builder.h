@@ -65,11 +65,8 @@ inline const KeySet kCheckKeys =
                             "cert_warning", "notify", "labels", "step"});
 inline const std::set<std::string, std::less<>> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                                             "PATCH", "DELETE", "OPTIONS"};
-inline const std::set<std::string, std::less<>> kSeverities = {"critical", "error", "warning",
-                                                               "info"};
 
 inline constexpr Millis kMinInterval{100};
-inline constexpr const char* kPagerDutyUrl = "https://events.pagerduty.com/v2/enqueue";
 
 inline bool isValidCheckName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {

@@ -213,6 +213,9 @@ LoadResult load(const std::string& path, const std::optional<std::string>& text,
     ConfigBuilder builder(env, result.errors, result.warnings, options);
     try {
       builder.build(path, config, text);
+      if (options.validate) {
+        options.validate(config, result.errors);
+      }
     } catch (const std::exception& e) {  // a library surprise is a config error, not a crash
       result.errors.push_back(
           {SourceLocation{path, 0, 0}, fmt::format("cannot load: {}", e.what())});

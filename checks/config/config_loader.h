@@ -32,6 +32,10 @@ struct LoadOptions {
   bool notifierVariablesOptional = false;
   // `run --listen`: what ${PROBER_LISTEN} names instead of [prober] listen.
   std::optional<std::string> listen;
+  // Checks what checks/ cannot judge: the daemon passes alerting's checkNotifiers (what each
+  // notifier type needs). Runs on what was read even when other errors were found, so every
+  // error is reported at once, in reading order.
+  std::function<void(const Config& config, std::vector<ConfigError>& errors)> validate;
 };
 
 struct LoadResult {

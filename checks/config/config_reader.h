@@ -17,12 +17,10 @@
 
 #include "checks/config/config_loader.h"
 #include "checks/duration.h"
+#include "checks/config/unknown_key.h"
 #include "checks/redaction.h"
 
 namespace prober {
-
-// Edits (insertions, deletions, substitutions) from `a` to `b`: how close a typo is to a key.
-std::size_t editDistance(std::string_view a, std::string_view b);
 
 // [A-Za-z_][A-Za-z0-9_]*: label names and ${VAR} names.
 bool isValidLabelName(std::string_view name);
@@ -73,19 +71,7 @@ class ConfigReader {
       if (allowed.count(key.str()) != 0) {
         continue;
       }
-      std::string suggestion;
-      std::size_t best = 3;
-      for (const auto& candidate : allowed) {
-        const std::size_t distance = editDistance(key.str(), candidate);
-        if (distance < best) {
-          best = distance;
-          suggestion = candidate;
-        }
-      }
-      error(where(key.source()),
-            suggestion.empty() ? fmt::format("unknown key \"{}\" in {}", key.str(), context)
-                               : fmt::format("unknown key \"{}\" in {} (did you mean \"{}\"?)",
-                                             key.str(), context, suggestion));
+      error(where(key.source()), unknownKeyMessage(key.str(), allowed, context));
     }
   }
 

@@ -30,6 +30,7 @@ void ConfigBuilder::readSlackCommand(const toml::node& node, SlackCommandSpec& s
   if (const toml::node* notifier = table->get("notifier")) {
     spec.notifier = reader_.string(*notifier, "slack_command notifier", false).value_or("");
     slackNotifierAt_ = reader_.where(*notifier);
+    spec.at["notifier"] = slackNotifierAt_;
   } else {
     reader_.error(node, "[slack_command] needs notifier: the pagerduty notifier to page");
   }
@@ -43,28 +44,18 @@ void ConfigBuilder::readSlackCommand(const toml::node& node, SlackCommandSpec& s
       }
       return;
     }
-    auto values = reader_.stringArray(*list, fmt::format("slack_command {}", key));
-    if (!values) {
-      return;
+    spec.at[key] = reader_.where(*list);
+    if (auto values = reader_.stringArray(*list, fmt::format("slack_command {}", key))) {
+      out = std::move(*values);
     }
-    for (const std::string& id : *values) {
-      const bool looksLikeId =
-          id.size() >= 2 && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
-            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-          });
-      if (!looksLikeId) {
-        reader_.error(*list, fmt::format("slack_command {}: \"{}\" is not a Slack ID (IDs, "
-                                         "not names, decide: like \"{}0123456\")",
-                                         key, id, prefix));
-      }
-    }
-    out = std::move(*values);
   };
   ids("allowed_teams", "T", spec.allowedTeams, false);
   ids("allowed_channels", "C", spec.allowedChannels, true);
   ids("allowed_users", "U", spec.allowedUsers, true);
 }
 
+// Each table's type and settings are read as strings, whatever the type: alerting knows the
+// types and their settings and checks them once the whole config is read.
 void ConfigBuilder::readNotifiers(const toml::node& node, Config& config) {
   const toml::table* table = node.as_table();
   if (table == nullptr) {
@@ -80,81 +71,37 @@ void ConfigBuilder::readNotifiers(const toml::node& node, Config& config) {
     }
     NotifierSpec spec;
     spec.name = name;
-    const toml::node* type = settings->get("type");
-    if (type == nullptr) {
-      reader_.error(value,
-                    fmt::format("notifier \"{}\" needs a type (\"pagerduty\" or \"slack\")", name));
-      continue;
-    }
-    spec.type = reader_.string(*type, "type", false).value_or("");
-    struct Field {
-      const char* key;
-      bool required;
-      const char* fallback;
-    };
-    std::vector<Field> fields;
-    if (spec.type == "pagerduty") {
-      fields = {{"routing_key", true, nullptr},
-                {"severity", false, "critical"},
-                {"url", false, kPagerDutyUrl}};
-    } else if (spec.type == "slack") {
-      fields = {{"webhook_url", true, nullptr}};
-    } else {
-      reader_.error(*type, fmt::format("notifier \"{}\": unknown type \"{}\" (expected "
-                                       "\"pagerduty\" or \"slack\")",
-                                       name, spec.type));
-      continue;
-    }
-    std::set<std::string, std::less<>> allowed = {"type", "timeout"};
-    if (const toml::node* timeout = settings->get("timeout")) {
-      spec.timeout = reader_.duration(*timeout, fmt::format("notifier \"{}\" timeout", name))
-                         .value_or(spec.timeout);
-      if (spec.timeout.count() <= 0 || spec.timeout > Millis(60'000)) {
-        reader_.error(*timeout,
-                      fmt::format("notifier \"{}\": timeout must be from 1ms to 1m", name));
-      }
-    }
-    for (const Field& field : fields) {
-      allowed.insert(field.key);
-      const toml::node* fieldNode = settings->get(field.key);
-      if (fieldNode == nullptr) {
-        if (field.required) {
-          reader_.error(value, fmt::format("notifier \"{}\" needs {}", name, field.key));
-        } else {
-          spec.settings[field.key] = field.fallback;
+    spec.at = reader_.where(value);
+    for (auto&& [settingKey, setting] : *settings) {
+      const std::string field(settingKey.str());
+      spec.settingsAt[field] = reader_.where(setting);
+      spec.keysAt[field] = reader_.where(settingKey.source());
+      if (field == "timeout") {
+        spec.timeout = reader_.duration(setting, fmt::format("notifier \"{}\" timeout", name))
+                           .value_or(spec.timeout);
+        if (spec.timeout.count() <= 0 || spec.timeout > Millis(60'000)) {
+          reader_.error(setting,
+                        fmt::format("notifier \"{}\": timeout must be from 1ms to 1m", name));
         }
-        continue;
-      }
-      if (auto text =
-              reader_.string(*fieldNode, fmt::format("notifier \"{}\" {}", name, field.key))) {
-        spec.settings[field.key] = *text;
+      } else if (field == "type") {
+        spec.type = reader_.string(setting, "type", false).value_or("");
+      } else if (auto text =
+                     reader_.string(setting, fmt::format("notifier \"{}\" {}", name, field))) {
+        spec.settings[field] = *text;
       }
     }
-    if (spec.type == "pagerduty" && kSeverities.count(spec.settings["severity"]) == 0) {
-      reader_.error(
-          *settings->get("severity"),
-          fmt::format("notifier \"{}\": severity must be critical, error, warning or info", name));
-    }
-    reader_.rejectUnknownKeys(*settings, allowed, fmt::format("notifier \"{}\"", name));
     config.notifiers[name] = std::move(spec);
   }
 }
 
+// That the Slack command's notifier is defined; that it is a pagerduty one, and that the IDs
+// look like Slack's, alerting checks (alerting/notifier_settings.h).
 void ConfigBuilder::checkSlackCommandNotifier(const Config& config) {
   const std::string& name = config.slackCommand.notifier;
-  if (!config.slackCommand.enabled || name.empty()) {
-    return;
-  }
-  const auto notifier = config.notifiers.find(name);
-  if (notifier == config.notifiers.end()) {
+  if (config.slackCommand.enabled && !name.empty() && config.notifiers.count(name) == 0) {
     reader_.error(
         slackNotifierAt_,
         fmt::format("slack_command notifier \"{}\" is not defined under [notifiers]", name));
-  } else if (notifier->second.type != "pagerduty") {
-    reader_.error(slackNotifierAt_,
-                  fmt::format("slack_command notifier \"{}\" must be a pagerduty notifier "
-                              "(it is {})",
-                              name, notifier->second.type));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "alerting/alert_event.h"
+#include "alerting/notifier_settings.h"
 #include "checks/config/config_loader.h"
 #include "checks/duration.h"
 #include "checks/redaction.h"
@@ -25,7 +26,8 @@ constexpr int kExitUsage = 2;
 // Loads the config or prints every error; nullopt means invalid. Warnings are printed too.
 std::optional<prober::Config> loadOrReport(const std::string& path,
                                            const prober::LoadOptions& options = {}) {
-  prober::LoadResult loaded = prober::loadConfig(path, prober::processEnvironment, options);
+  prober::LoadResult loaded =
+      prober::loadConfig(path, prober::processEnvironment, prober::withNotifierChecks(options));
   for (const auto& warning : loaded.warnings) {
     std::cerr << prober::toString(warning.where) << ": warning: " << warning.message << "\n";
   }
@@ -73,10 +75,11 @@ std::optional<std::int64_t> parseWhen(const std::string& text, std::int64_t nowM
   int second = 0;
   char separator = 0;
   char zone[2] = {0, 0};
-  const int read = std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%1s", &parts.tm_year,
-                               &parts.tm_mon, &parts.tm_mday, &separator, &parts.tm_hour,
-                               &parts.tm_min, &second, zone);
-  const bool shape = (read == 6 || read == 7 || read == 8) && (separator == 'T' || separator == ' ');
+  const int read =
+      std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%1s", &parts.tm_year, &parts.tm_mon,
+                  &parts.tm_mday, &separator, &parts.tm_hour, &parts.tm_min, &second, zone);
+  const bool shape =
+      (read == 6 || read == 7 || read == 8) && (separator == 'T' || separator == ' ');
   if (!shape || (read == 8 && zone[0] != 'Z') || parts.tm_mon < 1 || parts.tm_mon > 12 ||
       parts.tm_mday < 1 || parts.tm_mday > 31 || parts.tm_hour > 23 || parts.tm_min > 59 ||
       second > 60) {
@@ -95,11 +98,12 @@ std::vector<prober::Secret> configSecrets(const prober::Config& config) {
   for (const auto& check : config.checks) {
     secrets.insert(secrets.end(), check->secrets.begin(), check->secrets.end());
   }
-  for (const auto& [name, notifier] : config.notifiers) {
-    for (const auto& [key, value] : notifier.settings) {
-      if (key == "routing_key" || key == "webhook_url") {
-        secrets.push_back({value, "<" + name + " " + key + ">"});
-      }
+  std::vector<prober::ConfigError> ignored;  // the report needs no valid notifier
+  for (const auto& [name, notifier] : prober::readNotifiers(config.notifiers, ignored)) {
+    if (const auto* pagerDuty = notifier.pagerDuty()) {
+      secrets.push_back({pagerDuty->routingKey, "<" + name + " routing_key>"});
+    } else if (const auto* slack = notifier.slack()) {
+      secrets.push_back({slack->webhookUrl, "<" + name + " webhook_url>"});
     }
   }
   if (!config.slackCommand.signingSecret.empty()) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "alerting/notifier_settings.h"
 #include "checks/config/config_loader.h"
 
 namespace {
@@ -19,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
   // A directory that does not exist: includes the text names find nothing to read.
   const prober::LoadResult result =
-      prober::loadConfigText(text, "/nonexistent-prober-fuzz/config.toml", anyVariable);
+      prober::loadConfigText(text, "/nonexistent-prober-fuzz/config.toml", anyVariable,
+                             prober::withNotifierChecks({}));
   for (const auto& error : result.errors) {
     (void)prober::toString(error);
   }

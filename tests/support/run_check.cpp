@@ -1,5 +1,7 @@
 #include "tests/support/run_check.h"
 
+#include "alerting/notifier_settings.h"
+
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -27,7 +29,7 @@ LoadResult load(std::string toml, std::string& path) {
   toml = std::regex_replace(toml, std::regex("PORT"), std::to_string(sharedTarget().port()));
   path = "run_check_" + std::to_string(::getpid()) + ".toml";
   std::ofstream(path) << toml;
-  LoadResult loaded = loadConfig(path, testEnvironment);
+  LoadResult loaded = loadConfig(path, testEnvironment, withNotifierChecks({}));
   std::remove(path.c_str());
   return loaded;
 }

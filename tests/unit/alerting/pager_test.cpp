@@ -33,12 +33,9 @@ struct Harness {
                   answers.push_back(row.check + " " + row.notifier + " " + outcome + ": " + answer);
                 },
                 {}}) {
-    prober::NotifierSpec pd{"pd",
-                            "pagerduty",
-                            {{"routing_key", "KEY"},
-                             {"severity", "critical"},
-                             {"url", "http://127.0.0.1:1/v2/enqueue"}}};
-    prober::NotifierSpec slack{"chat", "slack", {{"webhook_url", "http://127.0.0.1:1/hook"}}};
+    const prober::Notifier pd{
+        "pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/v2/enqueue", "critical"}};
+    const prober::Notifier slack{"chat", prober::SlackSettings{"http://127.0.0.1:1/hook"}};
     pager.setNotifiers({{"pd", pd}, {"chat", slack}}, "");
   }
 

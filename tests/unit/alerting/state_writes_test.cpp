@@ -45,12 +45,9 @@ prober::OutboxRow row(const std::string& check, prober::AlertAction action) {
   return row;
 }
 
-std::map<std::string, prober::NotifierSpec> pagerDutyOnly() {
-  return {{"pd", prober::NotifierSpec{"pd",
-                                      "pagerduty",
-                                      {{"routing_key", "KEY"},
-                                       {"severity", "critical"},
-                                       {"url", "http://127.0.0.1:1/v2/enqueue"}}}}};
+prober::Notifiers pagerDutyOnly() {
+  return {{"pd", prober::Notifier{"pd", prober::PagerDutySettings{
+                                            "KEY", "http://127.0.0.1:1/v2/enqueue", "critical"}}}};
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "alerting/notifier_settings.h"
 #include "prober/daemon.h"
 #include "prober/web/slack_command.h"
 #include "tests/fakes/fake_http_engine.h"
@@ -58,7 +59,8 @@ std::string check(const std::string& name, const std::string& extra = "") {
 
 prober::LoadResult load(const std::string& text) {
   return prober::loadConfigText(text, "/test/prober.toml",
-                                [](const std::string&) { return std::nullopt; });
+                                [](const std::string&) { return std::nullopt; },
+                                prober::withNotifierChecks({}));
 }
 
 class Harness {
