@@ -8,6 +8,7 @@
 #include "checks/template.h"
 #include "checks/text.h"
 #include "prober/engine/curl_failure.h"
+#include "prober/engine/curl_transfer.h"
 #include "prober/engine/tls_observer.h"
 
 #include <curl/curl.h>
@@ -15,13 +16,13 @@
 #include <strings.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -38,28 +39,6 @@ void initCurlGlobally() {
 
 namespace {
 
-// One request in flight.
-struct Transfer {
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
-  curl_slist* connectTo = nullptr;  // server_name: where to connect instead
-  HttpEngine::Callback done;
-  ProbeResult result;
-  std::uint64_t bodyLimit = 0;
-  bool bodyTooLarge = false;
-  bool headRequest = false;       // HEAD: a Content-Length announces no body
-  bool followRedirects = false;
-  // The response being read: its status line's code, and whether its blank line (the end of
-  // its headers) arrived. Reset by each status line, so they describe the last response.
-  int responseStatus = 0;
-  bool sawStatusLine = false;
-  bool headersComplete = false;
-  Millis timeout{0};
-  int maxRedirects = 0;
-  TlsObservation tls;
-  char errorBuffer[CURL_ERROR_SIZE] = {};
-};
-
 // One socket curl asked us to watch. Handlers hold it by shared_ptr and check `removed`, so a
 // socket curl has dropped (and whose fd may already be reused) is never touched again.
 struct SocketWatch {
@@ -70,105 +49,6 @@ struct SocketWatch {
   bool writePending = false;
   bool removed = false;
 };
-
-std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  if (transfer->result.body.size() + bytes > transfer->bodyLimit) {
-    transfer->bodyTooLarge = true;
-    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-  }
-  transfer->result.body.append(data, bytes);
-  return bytes;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-// The response just ended its headers with a Content-Length over body_size_limit, and a body
-// will follow: not HEAD, not 1xx, 204 or 304, not a redirect curl is about to follow.
-bool announcesBodyOverLimit(const Transfer& transfer) {
-  const int status = transfer.responseStatus;
-  const bool followed = transfer.followRedirects && status >= 300 && status < 400 &&
-                        transfer.result.header("Location") != nullptr;
-  if (transfer.headRequest || status < 200 || status == 204 || status == 304 || followed) {
-    return false;
-  }
-  const std::string* length = transfer.result.header("Content-Length");
-  std::uint64_t announced = 0;
-  if (length == nullptr ||
-      std::from_chars(length->data(), length->data() + length->size(), announced).ec !=
-          std::errc{}) {
-    return false;
-  }
-  return announced > transfer.bodyLimit;
-}
-
-std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  const std::string_view line(data, bytes);
-  if (line.rfind("HTTP/", 0) == 0) {
-    transfer->result.headers.clear();  // a new response (after a redirect or a 100 Continue)
-    transfer->sawStatusLine = true;
-    transfer->headersComplete = false;
-    const auto space = line.find(' ');
-    transfer->responseStatus = 0;
-    if (space != std::string_view::npos) {
-      std::from_chars(line.data() + space + 1, line.data() + line.size(),
-                      transfer->responseStatus);
-    }
-    return bytes;
-  }
-  if (trim(line).empty()) {
-    transfer->headersComplete = true;
-    // A body announced over the limit fails now, not after the timeout or the whole download.
-    if (announcesBodyOverLimit(*transfer)) {
-      transfer->bodyTooLarge = true;
-      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-    }
-    return bytes;
-  }
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos && colon > 0) {
-    transfer->result.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                          std::string(trim(line.substr(colon + 1))));
-  }
-  return bytes;
-}
-
-double seconds(curl_off_t micros) {
-  return static_cast<double>(micros) / 1e6;
-}
-
-// What describeFailure needs to know of a transfer curl ended with `code`.
-TransferEnd transferEnd(CURLcode code, const Transfer& transfer) {
-  TransferEnd end;
-  end.curlCode = code;
-  end.detail = transfer.errorBuffer[0] != '\0' ? transfer.errorBuffer : curl_easy_strerror(code);
-  curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &end.osErrno);
-  curl_off_t connectTime = 0;
-  curl_off_t firstByteTime = 0;
-  curl_easy_getinfo(transfer.easy, CURLINFO_CONNECT_TIME_T, &connectTime);
-  curl_easy_getinfo(transfer.easy, CURLINFO_STARTTRANSFER_TIME_T, &firstByteTime);
-  end.resolved = transfer.result.phases.resolve != 0;
-  end.connected = connectTime > 0;
-  end.firstByte = firstByteTime > 0;
-  end.sawStatusLine = transfer.sawStatusLine;
-  end.headersComplete = transfer.headersComplete;
-  end.timeout = transfer.timeout;
-  end.maxRedirects = transfer.maxRedirects;
-  end.url = transfer.result.finalUrl;
-  return end;
-}
 
 }  // namespace
 
@@ -231,14 +111,14 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     }
   }
 
-  void start(const StepSpec& step, Millis timeout, HttpEngine::Callback done) {
+  void start(const HttpRequest& request, HttpEngine::Callback done) {
     auto transfer = std::make_unique<Transfer>();
     transfer->done = std::move(done);
-    transfer->bodyLimit = step.bodySizeLimit;
-    transfer->headRequest = step.method == "HEAD";
-    transfer->followRedirects = step.followRedirects;
-    transfer->timeout = timeout;
-    transfer->maxRedirects = step.maxRedirects;
+    transfer->bodyLimit = request.bodySizeLimit;
+    transfer->headRequest = request.method == "HEAD";
+    transfer->followRedirects = request.followRedirects;
+    transfer->timeout = request.timeout;
+    transfer->maxRedirects = request.maxRedirects;
     CURL* easy = borrowHandle();
     if (easy == nullptr) {
       transfer->result.failure = FailureKind::Internal;
@@ -247,7 +127,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       return;
     }
     transfer->easy = easy;
-    configure(*transfer, step, timeout);
+    configureTransfer(*transfer, request, userAgent);
     Transfer* raw = transfer.get();
     transfers.emplace(raw, std::move(transfer));
     if (CURLMcode rc = curl_multi_add_handle(multi, easy); rc != CURLM_OK) {
@@ -259,137 +139,6 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       detach(*owned, false);
       complete(std::move(owned));
     }
-  }
-
-  void configure(Transfer& transfer, const StepSpec& step, Millis timeout) {
-    CURL* easy = transfer.easy;
-    std::string withQuery;
-    if (!step.query.empty()) {
-      withQuery = step.url + (step.url.find('?') == std::string::npos ? '?' : '&') +
-                  encodePairs(step.query);
-    }
-    const std::string& url = step.query.empty() ? step.url : withQuery;
-    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());  // curl copies every string it is given
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    // A synthetic check measures DNS, connect and TLS on every run.
-    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, step.followRedirects ? 1L : 0L);
-    curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(step.maxRedirects));
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, step.tlsVerify ? 1L : 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, step.tlsVerify ? 2L : 0L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, userAgent.c_str());
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &onBody);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-    // An answer without a status line is then read as a body, so its first bytes tell what it
-    // was (a TLS server, say); readResult turns it into a failure.
-    curl_easy_setopt(easy, CURLOPT_HTTP09_ALLOWED, 1L);
-    if (step.url.rfind("https", 0) == 0 || step.followRedirects) {
-      observeTls(easy, &transfer.tls);
-    }
-    const std::string formBody = step.form.empty() ? std::string() : encodePairs(step.form);
-    const std::string& body = step.form.empty() ? step.body : formBody;
-    if (step.method == "HEAD") {
-      curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-    } else if (step.method != "GET" || !body.empty()) {
-      if (step.method != "POST") {
-        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, step.method.c_str());
-      }
-      if (!body.empty() || step.method == "POST") {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
-      }
-    }
-    configureOptions(transfer, step, url);
-    transfer.headers = curl_slist_append(transfer.headers, "Expect:");
-    for (const auto& [name, value] : step.headers) {
-      // "Name;" is curl's way to send a header with an empty value.
-      const std::string line = value.empty() ? name + ";" : name + ": " + value;
-      transfer.headers = curl_slist_append(transfer.headers, line.c_str());
-    }
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.headers);
-  }
-
-  // The request options most checks leave alone: each costs nothing unless set.
-  static void configureOptions(Transfer& transfer, const StepSpec& step, const std::string& url) {
-    CURL* easy = transfer.easy;
-    if (step.basicAuth) {
-      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-      curl_easy_setopt(easy, CURLOPT_USERNAME, step.basicUser.c_str());
-      curl_easy_setopt(easy, CURLOPT_PASSWORD, step.basicPassword.c_str());
-    } else if (!step.bearerToken.empty()) {
-      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
-      curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, step.bearerToken.c_str());
-    }
-    if (!step.caFile.empty()) {
-      curl_easy_setopt(easy, CURLOPT_CAINFO, step.caFile.c_str());
-      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);  // only these CAs
-    }
-    if (!step.clientCert.empty()) {
-      curl_easy_setopt(easy, CURLOPT_SSLCERT, step.clientCert.c_str());
-      curl_easy_setopt(easy, CURLOPT_SSLKEY, step.clientKey.c_str());
-    }
-    if (step.httpVersion == 11) {
-      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-    } else if (step.httpVersion == 20) {
-      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2_0));
-    }
-    if (step.ipVersion == 4) {
-      curl_easy_setopt(easy, CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V4));
-    } else if (step.ipVersion == 6) {
-      curl_easy_setopt(easy, CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V6));
-    }
-    if (!step.proxy.empty()) {
-      curl_easy_setopt(easy, CURLOPT_PROXY, step.proxy.c_str());
-    }
-    if (!step.serverName.empty()) {
-      overrideServerName(transfer, step, url);
-    }
-  }
-
-  // TLS to the url's address under another name: the request goes to https://NAME/..., curl
-  // connects to the url's host and port instead, and the Host header stays the url's.
-  static void overrideServerName(Transfer& transfer, const StepSpec& step,
-                                 const std::string& target) {
-    CURLU* url = curl_url();
-    char* host = nullptr;
-    char* port = nullptr;
-    if (curl_url_set(url, CURLUPART_URL, target.c_str(), 0) == CURLUE_OK &&
-        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-      char* explicitPort = nullptr;
-      const bool portWritten =
-          curl_url_get(url, CURLUPART_PORT, &explicitPort, 0) == CURLUE_OK;
-      curl_free(explicitPort);
-      const std::string hostHeader =
-          fmt::format("Host: {}{}{}", host, portWritten ? ":" : "", portWritten ? port : "");
-      transfer.connectTo = curl_slist_append(
-          transfer.connectTo, fmt::format("{}:{}:{}:{}", step.serverName, port, host, port).c_str());
-      curl_url_set(url, CURLUPART_HOST, step.serverName.c_str(), 0);
-      char* renamed = nullptr;
-      if (curl_url_get(url, CURLUPART_URL, &renamed, 0) == CURLUE_OK) {
-        curl_easy_setopt(transfer.easy, CURLOPT_URL, renamed);
-        curl_easy_setopt(transfer.easy, CURLOPT_CONNECT_TO, transfer.connectTo);
-        const bool hostGiven = std::any_of(step.headers.begin(), step.headers.end(),
-                                           [](const auto& h) { return strcasecmp(h.first.c_str(), "Host") == 0; });
-        if (!hostGiven) {
-          transfer.headers = curl_slist_append(transfer.headers, hostHeader.c_str());
-        }
-      }
-      curl_free(renamed);
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(url);
   }
 
   // Removes the handle from the multi and gives it back to the pool.
@@ -627,8 +376,8 @@ CurlEngine::CurlEngine(boost::asio::io_context& io, std::size_t idleHandles, std
 
 CurlEngine::~CurlEngine() = default;
 
-void CurlEngine::probe(const StepSpec& step, Millis timeout, Callback done) {
-  impl_->start(step, timeout, std::move(done));
+void CurlEngine::send(const HttpRequest& request, Callback done) {
+  impl_->start(request, std::move(done));
 }
 
 void CurlEngine::cancelAll() {

@@ -22,7 +22,7 @@ class CurlEngine final : public HttpEngine {
   CurlEngine(const CurlEngine&) = delete;
   CurlEngine& operator=(const CurlEngine&) = delete;
 
-  void probe(const StepSpec& step, Millis timeout, Callback done) override;
+  void send(const HttpRequest& request, Callback done) override;
   void cancelAll() override;
   std::size_t inFlight() const override;
 

@@ -2,8 +2,8 @@
 // The seam between the runtime and HTTP: production uses CurlEngine, unit tests a fake.
 #include <functional>
 
-#include "checks/check_spec.h"
 #include "checks/probe_result.h"
+#include "prober/engine/http_request.h"
 
 namespace prober {
 
@@ -12,10 +12,10 @@ class HttpEngine {
   using Callback = std::function<void(ProbeResult)>;
   virtual ~HttpEngine() = default;
 
-  // Starts one request for `step` on a fresh connection; `done` runs later, on the event loop,
-  // exactly once (unless the engine is shut down first). Never blocks and never throws for
-  // anything a server or the network does: that is data in the result.
-  virtual void probe(const StepSpec& step, Millis timeout, Callback done) = 0;
+  // Sends `request` on a fresh connection; `done` runs later, on the event loop, exactly once
+  // (unless the engine is shut down first). Never blocks and never throws for anything a
+  // server or the network does: that is data in the result.
+  virtual void send(const HttpRequest& request, Callback done) = 0;
 
   // Abandons every request in flight; their callbacks are not called.
   virtual void cancelAll() = 0;

@@ -22,8 +22,8 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
   for (auto& [name, value] : filled.headers) {
     value = fillPlaceholders(value, variables, Escape::None);
     if (value.find_first_of("\r\n") != std::string::npos) {
-      problem = fmt::format("header {} holds a line break once its placeholders are filled in",
-                            name);
+      problem =
+          fmt::format("header {} holds a line break once its placeholders are filled in", name);
       return false;
     }
   }
@@ -38,8 +38,8 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
     problem = "bearer_token holds a line break once its placeholders are filled in";
     return false;
   }
-  filled.body = fillPlaceholders(step.body, variables,
-                                 step.bodyIsJson ? Escape::JsonString : Escape::None);
+  filled.body =
+      fillPlaceholders(step.body, variables, step.bodyIsJson ? Escape::JsonString : Escape::None);
   return true;
 }
 
@@ -82,7 +82,7 @@ struct Run : std::enable_shared_from_this<Run> {
       self->stepDone(index, std::move(probe));
     };
     if (!step.hasPlaceholders) {
-      engine.probe(step, budget, std::move(done));
+      engine.send(requestFor(step, budget), std::move(done));
       return;
     }
     StepSpec filled;
@@ -94,7 +94,7 @@ struct Run : std::enable_shared_from_this<Run> {
       done(std::move(notSent));
       return;
     }
-    engine.probe(filled, budget, std::move(done));  // the engine copies what it needs
+    engine.send(requestFor(filled, budget), std::move(done));
   }
 
   void stepDone(std::size_t index, ProbeResult probe) {

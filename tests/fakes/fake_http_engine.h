@@ -14,13 +14,12 @@ namespace prober::testing {
 class FakeHttpEngine final : public HttpEngine {
  public:
   struct Request {
-    StepSpec step;  // as the runner sent it: placeholders filled in
-    Millis timeout{0};
+    HttpRequest request;  // as the runner sent it: placeholders filled in
     Callback done;
   };
 
-  void probe(const StepSpec& step, Millis timeout, Callback done) override {
-    requests.push_back({step, timeout, std::move(done)});
+  void send(const HttpRequest& request, Callback done) override {
+    requests.push_back({request, std::move(done)});
   }
   void cancelAll() override { requests.clear(); }
   std::size_t inFlight() const override { return requests.size(); }
@@ -47,7 +46,7 @@ class FakeHttpEngine final : public HttpEngine {
   // Answers the oldest request whose URL contains `url` with a status; false when none waits.
   bool answerFor(std::string_view url, int status, std::string body = "") {
     for (auto it = requests.begin(); it != requests.end(); ++it) {
-      if (it->step.url.find(url) == std::string::npos) {
+      if (it->request.url.find(url) == std::string::npos) {
         continue;
       }
       auto done = std::move(it->done);

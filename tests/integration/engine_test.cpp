@@ -43,7 +43,7 @@ ProbeResult probe(StepSpec step, Millis timeout = Millis(3000)) {
   asio::io_context io;
   prober::CurlEngine engine(io, 4, "prober-test");
   std::optional<ProbeResult> result;
-  engine.probe(step, timeout, [&](ProbeResult r) { result = std::move(r); });
+  engine.send(prober::requestFor(step, timeout), [&](ProbeResult r) { result = std::move(r); });
   runUntil(io, [&] { return result.has_value(); });
   REQUIRE(result.has_value());
   return *result;
@@ -180,7 +180,7 @@ TEST_CASE("hundreds of concurrent probes all complete, each exactly once") {
   int ok = 0;
   for (int i = 0; i < kProbes; ++i) {
     StepSpec step = get(i % 3 == 0 ? "/status/503" : (i % 3 == 1 ? "/ok" : "/redirect/2"));
-    engine.probe(step, Millis(10000), [&](ProbeResult r) {
+    engine.send(prober::requestFor(step, Millis(10000)), [&](ProbeResult r) {
       ++completed;
       ok += r.gotResponse() ? 1 : 0;
     });
@@ -195,7 +195,7 @@ TEST_CASE("cancelAll abandons probes without calling back") {
   asio::io_context io;
   prober::CurlEngine engine(io, 4, "prober-test");
   int called = 0;
-  engine.probe(get("/slow?ms=2000"), Millis(5000), [&](ProbeResult) { ++called; });
+  engine.send(prober::requestFor(get("/slow?ms=2000"), Millis(5000)), [&](ProbeResult) { ++called; });
   io.run_for(100ms);
   CHECK(engine.inFlight() == 1);
   engine.cancelAll();

@@ -47,12 +47,12 @@ TEST_CASE("a flow runs its steps in order and fills the next request from the la
   prober::RunResultPtr result;
   prober::runCheck(engine, clock, load(kFlow), [&](prober::RunResultPtr r) { result = r; });
   REQUIRE(engine.requests.size() == 1);
-  CHECK(engine.requests.front().step.url == "http://api.test/login");
-  CHECK(engine.requests.front().step.method == "POST");
+  CHECK(engine.requests.front().request.url == "http://api.test/login");
+  CHECK(engine.requests.front().request.method == "POST");
   engine.answer(200, R"({"token":"t-42"})");
   REQUIRE(engine.requests.size() == 1);
-  CHECK(engine.requests.front().step.url == "http://api.test/me");
-  const auto& headers = engine.requests.front().step.headers;
+  CHECK(engine.requests.front().request.url == "http://api.test/me");
+  const auto& headers = engine.requests.front().request.headers;
   CHECK(std::find(headers.begin(), headers.end(),
                   std::pair<std::string, std::string>{"Authorization", "Bearer t-42"}) !=
         headers.end());

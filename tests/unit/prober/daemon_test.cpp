@@ -96,7 +96,7 @@ class Harness {
   }
   bool waiting(const std::string& url) const {
     for (const auto& request : engine.requests) {
-      if (request.step.url.find(url) != std::string::npos) {
+      if (request.request.url.find(url) != std::string::npos) {
         return true;
       }
     }

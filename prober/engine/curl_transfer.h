@@ -1,0 +1,54 @@
+#pragma once
+// Inside prober/engine/ only (it brings in <curl/curl.h>): one transfer in flight, how an
+// HttpRequest becomes curl's options for it, how curl writes the response into it, and what
+// describeFailure needs to know when it ends without a usable response.
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <string>
+
+#include "checks/probe_result.h"
+#include "prober/engine/curl_failure.h"
+#include "prober/engine/http_engine.h"
+#include "prober/engine/http_request.h"
+#include "prober/engine/tls_observer.h"
+
+namespace prober {
+
+// One request in flight.
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  curl_slist* connectTo = nullptr;  // server_name: where to connect instead
+  HttpEngine::Callback done;
+  ProbeResult result;
+  std::uint64_t bodyLimit = 0;
+  bool bodyTooLarge = false;
+  bool headRequest = false;  // HEAD: a Content-Length announces no body
+  bool followRedirects = false;
+  // The response being read: its status line's code, and whether its blank line (the end of
+  // its headers) arrived. Reset by each status line, so they describe the last response.
+  int responseStatus = 0;
+  bool sawStatusLine = false;
+  bool headersComplete = false;
+  Millis timeout{0};
+  int maxRedirects = 0;
+  TlsObservation tls;
+  char errorBuffer[CURL_ERROR_SIZE] = {};
+};
+
+// Sets every option of `transfer.easy` for `request`: the url, method, body and headers, the
+// timeouts, TLS, redirects, and the callbacks that read the response into `transfer`.
+void configureTransfer(Transfer& transfer, const HttpRequest& request,
+                       const std::string& userAgent);
+
+// Curl's write callbacks: the body (up to the transfer's limit) and each header line.
+std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user);
+std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user);
+
+double seconds(curl_off_t micros);
+
+// What describeFailure needs to know of a transfer curl ended with `code`.
+TransferEnd transferEnd(CURLcode code, const Transfer& transfer);
+
+}  // namespace prober
