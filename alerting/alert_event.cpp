@@ -43,7 +43,7 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
     event.latencyMs = last->durationSeconds * 1000.0;
     event.failedAssertions = last->failures();
     if (!last->passed) {
-      event.failureReason = std::string(failureReasonName(last->failureReason()));
+      event.failureReason = last->failureReason();
     }
   }
   return event;
@@ -93,7 +93,8 @@ std::pair<std::string, AlertKind> parseAlertKey(const std::string& key) {
     return {key.substr(1), AlertKind::SlashCommand};
   }
   constexpr std::string_view kCert = "#cert";
-  if (key.size() > kCert.size() && key.compare(key.size() - kCert.size(), kCert.size(), kCert) == 0) {
+  if (key.size() > kCert.size() &&
+      key.compare(key.size() - kCert.size(), kCert.size(), kCert) == 0) {
     return {key.substr(0, key.size() - kCert.size()), AlertKind::Certificate};
   }
   return {key, AlertKind::Check};
@@ -143,17 +144,20 @@ boost::json::value toJson(const AlertEvent& event) {
   for (const auto& failure : event.failedAssertions) {
     failures.emplace_back(failure);
   }
-  boost::json::object out{{"action", actionName(event.action)},
-                             {"check", event.check},
-                             {"url", event.url},
-                             {"labels", std::move(labels)},
-                             {"at_ms", toMillis(event.at)},
-                             {"failing_since_ms", toMillis(event.failingSince)},
-                             {"consecutive_failures", event.consecutiveFailures},
-                             {"failed_assertions", std::move(failures)},
-                             {"failure_reason", event.failureReason},
-                             {"latency_ms", event.latencyMs},
-                             {"summary", event.summary}};
+  boost::json::object out{
+      {"action", actionName(event.action)},
+      {"check", event.check},
+      {"url", event.url},
+      {"labels", std::move(labels)},
+      {"at_ms", toMillis(event.at)},
+      {"failing_since_ms", toMillis(event.failingSince)},
+      {"consecutive_failures", event.consecutiveFailures},
+      {"failed_assertions", std::move(failures)},
+      {"failure_reason", event.failureReason == FailureReason::None
+                             ? std::string()
+                             : std::string(failureReasonName(event.failureReason))},
+      {"latency_ms", event.latencyMs},
+      {"summary", event.summary}};
   if (event.kind == AlertKind::SlashCommand) {
     out["kind"] = "slack";
   }
@@ -189,7 +193,7 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
       event.failedAssertions.emplace_back(failure.as_string());
     }
     if (const auto* reason = object->if_contains("failure_reason")) {  // absent in old rows
-      event.failureReason = std::string(reason->as_string());
+      event.failureReason = parseFailureReason(reason->as_string()).value_or(FailureReason::None);
     }
     event.latencyMs = object->at("latency_ms").to_number<double>();
     event.summary = std::string(object->at("summary").as_string());

@@ -30,7 +30,7 @@ struct AlertEvent {
   std::chrono::system_clock::time_point failingSince;  // first failure of the streak
   int consecutiveFailures = 0;
   std::vector<std::string> failedAssertions;  // "status == 200 (got 503)"
-  std::string failureReason;                  // "http_status", "timeout", ... ("" on resolve)
+  FailureReason failureReason = FailureReason::None;  // why it fired (None on a resolve)
   double latencyMs = 0;
   std::string summary;  // free text for pages not caused by a check (slash commands)
   // AlertKind::Certificate: when the certificate expires, and the cert_warning window.

@@ -37,8 +37,7 @@ boost::json::object slashCommandPayload(const AlertEvent& event, const std::stri
       {"custom_details",
        boost::json::object{
            {"paged_by", label(event, "slack_user") + " (" + label(event, "slack_user_id") + ")"},
-           {"slack_channel",
-            "#" + channel + " (" + label(event, "slack_channel_id") + ")"},
+           {"slack_channel", "#" + channel + " (" + label(event, "slack_channel_id") + ")"},
            {"slack_team_id", label(event, "slack_team_id")},
            {"text", event.summary}}}};
 }
@@ -54,10 +53,10 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
   }
   if (event.kind == AlertKind::SlashCommand) {
     return toJsonText(boost::json::object{{"routing_key", routingKey},
-                                                      {"event_action", "trigger"},
-                                                      {"dedup_key", dedupKey},
-                                                      {"payload", slashCommandPayload(event, severity)},
-                                                      {"client", "prober"}});
+                                          {"event_action", "trigger"},
+                                          {"dedup_key", dedupKey},
+                                          {"payload", slashCommandPayload(event, severity)},
+                                          {"client", "prober"}});
   }
   const bool cert = event.kind == AlertKind::Certificate;
   std::string summary = cert ? certSummary(event) : event.summary;
@@ -93,8 +92,8 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
     details["consecutive_failures"] = event.consecutiveFailures;
     details["failed_assertions"] = std::move(failures);
   }
-  if (!event.failureReason.empty()) {
-    details["reason"] = event.failureReason;
+  if (event.failureReason != FailureReason::None) {
+    details["reason"] = failureReasonName(event.failureReason);
   }
   if (!cert) {
     details["latency_ms"] = event.latencyMs;

@@ -34,8 +34,8 @@ const std::string* ProbeResult::header(std::string_view name) const {
 
 std::ostream& operator<<(std::ostream& out, const ProbeResult& result) {
   out << "ProbeResult{status=" << result.status << ", failure=" << failureKindName(result.failure);
-  if (!result.failureReason.empty()) {
-    out << " (" << result.failureReason << ")";
+  if (!result.failureMessage.empty()) {
+    out << " (" << result.failureMessage << ")";
   }
   return out << ", total=" << result.totalSeconds << "s, redirects=" << result.redirects
              << ", body=" << result.bodySize << "B}";

@@ -40,7 +40,7 @@ struct PhaseTimings {
 
 struct ProbeResult {
   FailureKind failure = FailureKind::None;
-  std::string failureReason;  // for people: "connection refused", "timed out after 5s"
+  std::string failureMessage;  // for people: "connection refused", "timed out after 5s"
 
   int status = 0;       // HTTP status of the final response, 0 when none arrived
   int httpVersion = 0;  // 10, 11, 20, 30; 0 when unknown

@@ -24,6 +24,16 @@ std::string_view failureReasonName(FailureReason reason) {
   return "internal";
 }
 
+std::optional<FailureReason> parseFailureReason(std::string_view name) {
+  for (std::size_t i = 0; i < kFailureReasonCount; ++i) {
+    const auto reason = static_cast<FailureReason>(i);
+    if (failureReasonName(reason) == name) {
+      return reason;
+    }
+  }
+  return std::nullopt;
+}
+
 FailureReason reasonFor(FailureKind kind) {
   switch (kind) {
     case FailureKind::None: return FailureReason::None;
@@ -48,7 +58,7 @@ Verdict judge(const StepSpec& step, const ProbeResult& result,
   Verdict verdict;
   if (!result.gotResponse()) {
     verdict.reason = reasonFor(result.failure);
-    verdict.failures.push_back(result.failureReason);
+    verdict.failures.push_back(result.failureMessage);
     return verdict;
   }
   EvaluationContext context(result, now, secrets);
@@ -62,9 +72,8 @@ Verdict judge(const StepSpec& step, const ProbeResult& result,
       AssertionOutcome outcome = assertion.evaluate(context);
       if (!outcome.passed) {
         if (verdict.failures.empty()) {
-          verdict.reason = assertion.source() == AssertionSource::Status
-                               ? FailureReason::HttpStatus
-                               : FailureReason::Assertion;
+          verdict.reason = assertion.source() == AssertionSource::Status ? FailureReason::HttpStatus
+                                                                         : FailureReason::Assertion;
         }
         verdict.failures.push_back(std::move(outcome.message));
       }

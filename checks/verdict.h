@@ -2,6 +2,7 @@
 // The judgement of one response against a step's assertions, kept apart from the response.
 #include <chrono>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,12 +26,14 @@ enum class FailureReason {
   Extract,
   TooManyRedirects,
   Protocol,
-  Request,  // the request could not be built (a placeholder's value cannot go in a header)
+  Request,   // the request could not be built (a placeholder's value cannot go in a header)
   Internal,  // keep last: kFailureReasonCount counts up to it
 };
 inline constexpr std::size_t kFailureReasonCount =
     static_cast<std::size_t>(FailureReason::Internal) + 1;
 std::string_view failureReasonName(FailureReason reason);
+// The reason a name stands for (nullopt for a name no reason has).
+std::optional<FailureReason> parseFailureReason(std::string_view name);
 FailureReason reasonFor(FailureKind kind);
 
 struct Verdict {

@@ -122,7 +122,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     CURL* easy = borrowHandle();
     if (easy == nullptr) {
       transfer->result.failure = FailureKind::Internal;
-      transfer->result.failureReason = "could not create a curl handle (out of memory?)";
+      transfer->result.failureMessage = "could not create a curl handle (out of memory?)";
       complete(std::move(transfer));
       return;
     }
@@ -134,7 +134,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       auto owned = std::move(transfers[raw]);
       transfers.erase(raw);
       owned->result.failure = FailureKind::Internal;
-      owned->result.failureReason =
+      owned->result.failureMessage =
           fmt::format("curl_multi_add_handle: {}", curl_multi_strerror(rc));
       detach(*owned, false);
       complete(std::move(owned));
@@ -217,13 +217,13 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     } else if (transfer.bodyTooLarge) {
       result.status = static_cast<int>(status);
       result.failure = FailureKind::BodyTooLarge;
-      result.failureReason = fmt::format("response body is larger than body_size_limit ({})",
+      result.failureMessage = fmt::format("response body is larger than body_size_limit ({})",
                                          formatByteSize(transfer.bodyLimit));
     } else {
       describeFailure(transferEnd(code, transfer), result);
     }
     // curl's words may quote the target (a certificate's name): text from targets is data.
-    result.failureReason = validUtf8(result.failureReason);
+    result.failureMessage = validUtf8(result.failureMessage);
   }
 
   void drainFinished() {

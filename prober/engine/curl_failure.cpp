@@ -45,11 +45,11 @@ bool looksLikeTls(std::string_view bytes) {
 void describeNotHttp(ProbeResult& result) {
   result.failure = FailureKind::ProtocolError;
   if (looksLikeTls(result.body)) {
-    result.failureReason = "the server answered with TLS, not plain HTTP: use an https:// URL";
+    result.failureMessage = "the server answered with TLS, not plain HTTP: use an https:// URL";
   } else if (result.body.empty()) {
-    result.failureReason = "server closed the connection without sending a response";
+    result.failureMessage = "server closed the connection without sending a response";
   } else {
-    result.failureReason = fmt::format("the server's answer is not HTTP: it begins {}",
+    result.failureMessage = fmt::format("the server's answer is not HTTP: it begins {}",
                                        jsonQuoted(textFromTarget(result.body, 40)));
   }
   result.body.clear();
@@ -62,15 +62,15 @@ void describeFailure(const TransferEnd& end, ProbeResult& result) {
   switch (static_cast<CURLcode>(end.curlCode)) {
     case CURLE_COULDNT_RESOLVE_HOST:
       result.failure = FailureKind::DnsFailed;
-      result.failureReason = fmt::format("DNS lookup failed for {}", hostOf(url));
+      result.failureMessage = fmt::format("DNS lookup failed for {}", hostOf(url));
       break;
     case CURLE_COULDNT_CONNECT:
       if (end.osErrno == ECONNREFUSED) {
         result.failure = FailureKind::ConnectionRefused;
-        result.failureReason = "connection refused";
+        result.failureMessage = "connection refused";
       } else {
         result.failure = FailureKind::ConnectFailed;
-        result.failureReason =
+        result.failureMessage =
             end.osErrno != 0 ? fmt::format("could not connect to {}: {}", hostOf(url),
                                        std::strerror(static_cast<int>(end.osErrno)))
                          : fmt::format("could not connect to {}: {}", hostOf(url), detail);
@@ -78,7 +78,7 @@ void describeFailure(const TransferEnd& end, ProbeResult& result) {
       break;
     case CURLE_OPERATION_TIMEDOUT:
       result.failure = FailureKind::Timeout;
-      result.failureReason =
+      result.failureMessage =
           fmt::format("timed out after {} while {}", formatDuration(end.timeout), timeoutPhase(end));
       break;
     case CURLE_SSL_CONNECT_ERROR:
@@ -92,21 +92,21 @@ void describeFailure(const TransferEnd& end, ProbeResult& result) {
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_USE_SSL_FAILED:
       result.failure = FailureKind::TlsFailed;
-      result.failureReason = fmt::format("TLS handshake failed: {}", detail);
+      result.failureMessage = fmt::format("TLS handshake failed: {}", detail);
       break;
     case CURLE_TOO_MANY_REDIRECTS:
       result.failure = FailureKind::TooManyRedirects;
-      result.failureReason =
+      result.failureMessage =
           fmt::format("too many redirects (more than {})", end.maxRedirects);
       break;
     case CURLE_GOT_NOTHING:
       result.failure = FailureKind::ProtocolError;
-      result.failureReason = "server closed the connection without sending a response";
+      result.failureMessage = "server closed the connection without sending a response";
       break;
     case CURLE_OUT_OF_MEMORY:
       // curl refuses a header line over 100 KiB with this code; the process is not out of memory.
       result.failure = FailureKind::ProtocolError;
-      result.failureReason = end.headersComplete
+      result.failureMessage = end.headersComplete
                                  ? fmt::format("request failed: {}", detail)
                                  : "response header too large: a header line is over curl's "
                                    "100 KiB limit";
@@ -114,11 +114,11 @@ void describeFailure(const TransferEnd& end, ProbeResult& result) {
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
       result.failure = FailureKind::ProtocolError;
-      result.failureReason = fmt::format("connection broken: {}", detail);
+      result.failureMessage = fmt::format("connection broken: {}", detail);
       break;
     default:
       result.failure = FailureKind::ProtocolError;
-      result.failureReason = fmt::format("request failed: {}", detail);
+      result.failureMessage = fmt::format("request failed: {}", detail);
       break;
   }
 }

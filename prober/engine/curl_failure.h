@@ -24,7 +24,7 @@ struct TransferEnd {
   std::string url;  // the last one asked for
 };
 
-// Sets result.failure and result.failureReason.
+// Sets result.failure and result.failureMessage.
 void describeFailure(const TransferEnd& end, ProbeResult& result);
 
 // An answer with no HTTP status line, read whole as a body (curl's HTTP/0.9 reading): says

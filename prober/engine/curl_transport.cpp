@@ -18,7 +18,7 @@ void CurlTransport::post(const OutgoingRequest& request,
       answer.status = result.status;
       answer.body = std::move(result.body);
     } else {
-      answer.error = result.failureReason;
+      answer.error = result.failureMessage;
     }
     done(std::move(answer));
   });

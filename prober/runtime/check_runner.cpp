@@ -90,7 +90,7 @@ struct Run : std::enable_shared_from_this<Run> {
     if (!fillStep(step, variables, filled, problem)) {
       ProbeResult notSent;
       notSent.failure = FailureKind::InvalidRequest;
-      notSent.failureReason = std::move(problem);
+      notSent.failureMessage = std::move(problem);
       done(std::move(notSent));
       return;
     }
@@ -107,7 +107,7 @@ struct Run : std::enable_shared_from_this<Run> {
       for (std::string& failure : verdict.failures) {
         failure = redactSecrets(std::move(failure), spec->secrets);
       }
-      probe.failureReason = redactSecrets(std::move(probe.failureReason), spec->secrets);
+      probe.failureMessage = redactSecrets(std::move(probe.failureMessage), spec->secrets);
     }
     // Judged: the body and headers are not kept (a last result per check stays small at
     // 100,000 checks); sizes and the announced Content-Length are.

@@ -16,7 +16,7 @@ boost::json::value probeToJson(const StepOutcome& step) {
   out["passed"] = step.verdict.passed;
   out["status"] = probe.status;
   if (!probe.gotResponse()) {
-    out["error"] = probe.failureReason;
+    out["error"] = probe.failureMessage;
     out["error_kind"] = std::string(failureKindName(probe.failure));
   }
   out["duration_seconds"] = probe.totalSeconds;
@@ -67,8 +67,8 @@ boost::json::value runToJson(const RunResult& run) {
   return out;
 }
 
-boost::json::value checkToJson(const CheckState& check) {
-  const CheckSpec& spec = *check.spec();
+boost::json::value checkToJson(const CheckState& state) {
+  const CheckSpec& spec = *state.spec();
   boost::json::object out;
   out["name"] = spec.name;
   out["url"] = spec.steps.empty() ? "" : spec.steps.front().displayUrl;
@@ -78,13 +78,13 @@ boost::json::value checkToJson(const CheckState& check) {
     labels[key] = value;
   }
   out["labels"] = std::move(labels);
-  out["state"] = !check.last() ? "pending" : (check.last()->passed ? "passing" : "failing");
-  out["alert_firing"] = check.alert().firing();
-  out["consecutive_failures"] = check.alert().consecutiveFailures();
+  out["state"] = !state.last() ? "pending" : (state.last()->passed ? "passing" : "failing");
+  out["alert_firing"] = state.alert().firing();
+  out["consecutive_failures"] = state.alert().consecutiveFailures();
   out["runs"] = {
-      {"success", check.successes()}, {"failure", check.failures()}, {"skipped", check.skipped()}};
-  if (check.last()) {
-    out["last_result"] = runToJson(*check.last());
+      {"success", state.successes()}, {"failure", state.failures()}, {"skipped", state.skipped()}};
+  if (state.last()) {
+    out["last_result"] = runToJson(*state.last());
   } else {
     out["last_result"] = nullptr;
   }

@@ -12,7 +12,7 @@
 namespace prober {
 
 boost::json::value runToJson(const RunResult& run);
-boost::json::value checkToJson(const CheckState& check);
+boost::json::value checkToJson(const CheckState& state);
 // A check's recorded history: its runs and its alert and notification events, oldest first.
 boost::json::value historyToJson(const std::string& check, std::int64_t sinceMs,
                                  const std::vector<RunRecord>& runs,

@@ -130,27 +130,27 @@ void header(std::string& out, std::string_view name, std::string_view help, std:
 }
 
 // `name{check="x"<extra>} value`
-void sample(std::string& out, std::string_view name, const CheckState& check,
+void sample(std::string& out, std::string_view name, const CheckState& state,
             std::string_view extraLabels, double value) {
   fmt::format_to(std::back_inserter(out), "{}{{check=\"{}\"{}}} {}\n", name,
-                 escapeLabelValue(check.spec()->name), extraLabels, formatMetricValue(value));
+                 escapeLabelValue(state.spec()->name), extraLabels, formatMetricValue(value));
 }
 
-const ProbeResult* lastProbe(const CheckState& check) {
-  return check.last() ? check.last()->lastProbe() : nullptr;
+const ProbeResult* lastProbe(const CheckState& state) {
+  return state.last() ? state.last()->lastProbe() : nullptr;
 }
 
 // Calls `write(stepLabel, probe)` for each step whose series a check has: its one request
-// (no step label) for a single-request check; every step of a multi-step check, each labelled
+// (no step label) for a single-request state; every step of a multi-step state, each labelled
 // with its name, and a step the last run did not reach with nullptr (its series stay, as
 // zeros, so alert rules never see them vanish).
 template <typename Write>
-void forEachStep(const CheckState& check, Write&& write) {
-  const RunResultPtr& last = check.last();
+void forEachStep(const CheckState& state, Write&& write) {
+  const RunResultPtr& last = state.last();
   if (!last) {
     return;
   }
-  const CheckSpec& spec = *check.spec();
+  const CheckSpec& spec = *state.spec();
   if (spec.steps.size() <= 1) {
     if (const ProbeResult* probe = last->lastProbe()) {
       write(std::string(), probe, last->steps.back().verdict.passed);
@@ -175,32 +175,32 @@ struct CheckFamily {
   const char* name;
   const char* help;
   const char* type;
-  void (*samples)(std::string& out, const CheckState& check);
+  void (*samples)(std::string& out, const CheckState& state);
 };
 
 constexpr CheckFamily kFamilies[] = {
     {"probe_success", "Whether the last run of the check passed.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (check.last()) {
-         sample(out, "probe_success", check, "", check.last()->passed ? 1 : 0);
+     [](std::string& out, const CheckState& state) {
+       if (state.last()) {
+         sample(out, "probe_success", state, "", state.last()->passed ? 1 : 0);
        }
      }},
     {"probe_duration_seconds", "How long the last run took.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (check.last()) {
-         sample(out, "probe_duration_seconds", check, "", check.last()->durationSeconds);
+     [](std::string& out, const CheckState& state) {
+       if (state.last()) {
+         sample(out, "probe_duration_seconds", state, "", state.last()->durationSeconds);
        }
      }},
     {"probe_http_status_code", "HTTP status of the last response (0: none), per step.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       forEachStep(check, [&](const std::string& step, const ProbeResult* probe, bool) {
-         sample(out, "probe_http_status_code", check, step, probe != nullptr ? probe->status : 0);
+     [](std::string& out, const CheckState& state) {
+       forEachStep(state, [&](const std::string& step, const ProbeResult* probe, bool) {
+         sample(out, "probe_http_status_code", state, step, probe != nullptr ? probe->status : 0);
        });
      }},
     {"probe_http_duration_seconds", "Duration of each phase of the last request, per step.",
      "gauge",
-     [](std::string& out, const CheckState& check) {
-       forEachStep(check, [&](const std::string& step, const ProbeResult* probe, bool) {
+     [](std::string& out, const CheckState& state) {
+       forEachStep(state, [&](const std::string& step, const ProbeResult* probe, bool) {
          const PhaseTimings p = probe != nullptr ? probe->phases : PhaseTimings{};
          const std::pair<const char*, double> phases[] = {{",phase=\"resolve\"", p.resolve},
                                                           {",phase=\"connect\"", p.connect},
@@ -209,97 +209,95 @@ constexpr CheckFamily kFamilies[] = {
                                                           {",phase=\"transfer\"", p.transfer}};
          for (const auto& [phase, seconds] : phases) {
            // Single-request checks (nearly all of them) write constant labels: no allocation.
-           sample(out, "probe_http_duration_seconds", check,
-                  step.empty() ? std::string_view(phase) : std::string_view(step + phase),
-                  seconds);
+           sample(out, "probe_http_duration_seconds", state,
+                  step.empty() ? std::string_view(phase) : std::string_view(step + phase), seconds);
          }
        });
      }},
     {"prober_step_success", "Whether each step of a multi-step check passed in the last run.",
      "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (check.spec()->steps.size() <= 1) {
+     [](std::string& out, const CheckState& state) {
+       if (state.spec()->steps.size() <= 1) {
          return;
        }
-       forEachStep(check, [&](const std::string& step, const ProbeResult*, bool passed) {
-         sample(out, "prober_step_success", check, step, passed ? 1 : 0);
+       forEachStep(state, [&](const std::string& step, const ProbeResult*, bool passed) {
+         sample(out, "prober_step_success", state, step, passed ? 1 : 0);
        });
      }},
     {"probe_http_content_length", "Body size of the last response in bytes.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (const ProbeResult* probe = lastProbe(check)) {
-         sample(out, "probe_http_content_length", check, "",
+     [](std::string& out, const CheckState& state) {
+       if (const ProbeResult* probe = lastProbe(state)) {
+         sample(out, "probe_http_content_length", state, "",
                 probe->contentLength >= 0 ? static_cast<double>(probe->contentLength)
                                           : static_cast<double>(probe->bodySize));
        }
      }},
     {"probe_http_redirects", "Redirects followed by the last request.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (const ProbeResult* probe = lastProbe(check)) {
-         sample(out, "probe_http_redirects", check, "", probe->redirects);
+     [](std::string& out, const CheckState& state) {
+       if (const ProbeResult* probe = lastProbe(state)) {
+         sample(out, "probe_http_redirects", state, "", probe->redirects);
        }
      }},
     {"probe_http_ssl", "Whether the last response came over TLS.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (const ProbeResult* probe = lastProbe(check)) {
-         sample(out, "probe_http_ssl", check, "", probe->tls ? 1 : 0);
+     [](std::string& out, const CheckState& state) {
+       if (const ProbeResult* probe = lastProbe(state)) {
+         sample(out, "probe_http_ssl", state, "", probe->tls ? 1 : 0);
        }
      }},
     {"probe_ssl_earliest_cert_expiry",
      "When the earliest certificate of the chain expires, in unix seconds.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       if (const auto expiry = check.certExpiry()) {
-         sample(out, "probe_ssl_earliest_cert_expiry", check, "",
-                static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        expiry->time_since_epoch())
-                                        .count()));
+     [](std::string& out, const CheckState& state) {
+       if (const auto expiry = state.certExpiry()) {
+         sample(out, "probe_ssl_earliest_cert_expiry", state, "",
+                static_cast<double>(
+                    std::chrono::duration_cast<std::chrono::seconds>(expiry->time_since_epoch())
+                        .count()));
        }
      }},
-    {"probe_tls_version_info", "The TLS version the last handshake negotiated; always 1.",
-     "gauge",
-     [](std::string& out, const CheckState& check) {
-       const ProbeResult* probe = lastProbe(check);
+    {"probe_tls_version_info", "The TLS version the last handshake negotiated; always 1.", "gauge",
+     [](std::string& out, const CheckState& state) {
+       const ProbeResult* probe = lastProbe(state);
        if (probe != nullptr && !probe->tlsVersion.empty()) {
-         sample(out, "probe_tls_version_info", check,
+         sample(out, "probe_tls_version_info", state,
                 fmt::format(",version=\"{}\"", escapeLabelValue(probe->tlsVersion)), 1);
        }
      }},
     {"prober_check_duration_seconds", "Run durations of each check.", "histogram",
-     [](std::string& out, const CheckState& check) {
-       const std::string name = escapeLabelValue(check.spec()->name);
+     [](std::string& out, const CheckState& state) {
+       const std::string name = escapeLabelValue(state.spec()->name);
        std::uint64_t cumulative = 0;
        for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
-         cumulative += check.durationBuckets()[i];
+         cumulative += state.durationBuckets()[i];
          fmt::format_to(std::back_inserter(out),
                         "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"{}\"}} {}\n", name,
                         formatMetricValue(kDurationBuckets[i]), cumulative);
        }
-       const std::uint64_t count = check.successes() + check.failures();
+       const std::uint64_t count = state.successes() + state.failures();
        fmt::format_to(std::back_inserter(out),
                       "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"+Inf\"}} {}\n"
                       "prober_check_duration_seconds_sum{{check=\"{}\"}} {}\n"
                       "prober_check_duration_seconds_count{{check=\"{}\"}} {}\n",
-                      name, count, name, formatMetricValue(check.durationSum()), name, count);
+                      name, count, name, formatMetricValue(state.durationSum()), name, count);
      }},
     {"prober_check_runs_total", "Finished runs of each check by result.", "counter",
-     [](std::string& out, const CheckState& check) {
-       sample(out, "prober_check_runs_total", check, ",result=\"success\"",
-              static_cast<double>(check.successes()));
-       sample(out, "prober_check_runs_total", check, ",result=\"failure\"",
-              static_cast<double>(check.failures()));
+     [](std::string& out, const CheckState& state) {
+       sample(out, "prober_check_runs_total", state, ",result=\"success\"",
+              static_cast<double>(state.successes()));
+       sample(out, "prober_check_runs_total", state, ",result=\"failure\"",
+              static_cast<double>(state.failures()));
      }},
     {"prober_check_failures_total",
      "Failed runs of each check by reason (a reason's series appears at its first failure).",
      "counter",
-     [](std::string& out, const CheckState& check) {
-       const CheckState::FailureCounts* counts = check.failuresByReason();
+     [](std::string& out, const CheckState& state) {
+       const CheckState::FailureCounts* counts = state.failuresByReason();
        if (counts == nullptr) {
          return;
        }
        for (std::size_t i = 0; i < counts->size(); ++i) {
          if ((*counts)[i] != 0) {
            const auto reason = static_cast<FailureReason>(i);
-           sample(out, "prober_check_failures_total", check,
+           sample(out, "prober_check_failures_total", state,
                   fmt::format(",reason=\"{}\"", failureReasonName(reason)),
                   static_cast<double>((*counts)[i]));
          }
@@ -307,22 +305,22 @@ constexpr CheckFamily kFamilies[] = {
      }},
     {"prober_check_runs_skipped_total",
      "Runs not started because the previous run was still going.", "counter",
-     [](std::string& out, const CheckState& check) {
-       sample(out, "prober_check_runs_skipped_total", check, "",
-              static_cast<double>(check.skipped()));
+     [](std::string& out, const CheckState& state) {
+       sample(out, "prober_check_runs_skipped_total", state, "",
+              static_cast<double>(state.skipped()));
      }},
     {"prober_check_consecutive_failures", "Failed runs in a row.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       sample(out, "prober_check_consecutive_failures", check, "",
-              check.alert().consecutiveFailures());
+     [](std::string& out, const CheckState& state) {
+       sample(out, "prober_check_consecutive_failures", state, "",
+              state.alert().consecutiveFailures());
      }},
     {"prober_alert_firing", "1 while the check's alert is firing.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       sample(out, "prober_alert_firing", check, "", check.alert().firing() ? 1 : 0);
+     [](std::string& out, const CheckState& state) {
+       sample(out, "prober_alert_firing", state, "", state.alert().firing() ? 1 : 0);
      }},
     {"prober_check_info", "The check's URL and labels; always 1.", "gauge",
-     [](std::string& out, const CheckState& check) {
-       const CheckSpec& spec = *check.spec();
+     [](std::string& out, const CheckState& state) {
+       const CheckSpec& spec = *state.spec();
        // Sorted by name, as Prometheus' own clients write them.
        std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
        sorted.emplace("url", spec.steps.empty() ? std::string_view()
@@ -331,7 +329,7 @@ constexpr CheckFamily kFamilies[] = {
        for (const auto& [key, value] : sorted) {
          fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
        }
-       sample(out, "prober_check_info", check, labels, 1);
+       sample(out, "prober_check_info", state, labels, 1);
      }},
 };
 
@@ -367,8 +365,8 @@ bool CheckMetricsWriter::write(std::string& out, std::size_t budget) {
 void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks) {
   std::vector<std::shared_ptr<const CheckState>> borrowed;
   borrowed.reserve(checks.size());
-  for (const CheckState* check : checks) {
-    borrowed.emplace_back(std::shared_ptr<const CheckState>(), check);  // not owned
+  for (const CheckState* state : checks) {
+    borrowed.emplace_back(std::shared_ptr<const CheckState>(), state);  // not owned
   }
   CheckMetricsWriter writer(std::move(borrowed));
   writer.write(out, std::numeric_limits<std::size_t>::max());

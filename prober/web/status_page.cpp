@@ -27,8 +27,8 @@ std::string escapeHtml(std::string_view text) {
 namespace {
 
 // Recent runs as bars: height by latency (relative to the slowest), red when failed.
-std::string historyChart(const CheckState& check) {
-  const auto runs = check.history();
+std::string historyChart(const CheckState& state) {
+  const auto runs = state.history();
   if (runs.empty()) {
     return "";
   }
@@ -59,8 +59,8 @@ std::string historyChart(const CheckState& check) {
 
 std::string renderStatusPage(const std::vector<const CheckState*>& checks) {
   std::size_t failing = 0;
-  for (const CheckState* check : checks) {
-    failing += check->last() && !check->last()->passed ? 1 : 0;
+  for (const CheckState* entry : checks) {
+    failing += entry->last() && !entry->last()->passed ? 1 : 0;
   }
   std::string html = fmt::format(R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
@@ -77,24 +77,24 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
 <table><thead><tr><th>Check</th><th>State</th><th>Alert</th><th>Last latency</th><th>Status</th><th>Recent runs</th><th>Last failure</th></tr></thead><tbody>
 )",
                                  checks.size(), failing, checks.size(), failing);
-  for (const CheckState* check : checks) {
-    const CheckSpec& spec = *check->spec();
-    const auto& last = check->last();
+  for (const CheckState* entry : checks) {
+    const CheckSpec& spec = *entry->spec();
+    const auto& last = entry->last();
     const char* state = !last ? "pending" : (last->passed ? "passing" : "failing");
     const std::string lastFailure =
-        check->lastFailure().empty()
+        entry->lastFailure().empty()
             ? std::string()
-            : fmt::format("{}: {}", isoTimestampUtc(check->lastFailureAt()), check->lastFailure());
+            : fmt::format("{}: {}", isoTimestampUtc(entry->lastFailureAt()), entry->lastFailure());
     html += fmt::format(
         R"(<tr id="{0}"><td><strong><a href="/checks/{0}">{0}</a></strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
 )",
         escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-        state, check->alert().firing() ? "firing" : "ok",
+        state, entry->alert().firing() ? "firing" : "ok",
         last ? formatSeconds(last->durationSeconds) : "",
         last && last->lastProbe() && last->lastProbe()->status != 0
             ? std::to_string(last->lastProbe()->status)
             : "",
-        historyChart(*check), escapeHtml(lastFailure));
+        historyChart(*entry), escapeHtml(lastFailure));
   }
   html += "</tbody></table></body></html>\n";
   return html;
@@ -145,10 +145,10 @@ std::string dayChart(std::int64_t sinceMs, std::int64_t untilMs,
 
 }  // namespace
 
-std::string renderCheckPage(const CheckState& check, std::int64_t sinceMs, std::int64_t untilMs,
+std::string renderCheckPage(const CheckState& state, std::int64_t sinceMs, std::int64_t untilMs,
                             const std::vector<RunRecord>& runs,
                             const std::vector<HistoryEvent>& events) {
-  const CheckSpec& spec = *check.spec();
+  const CheckSpec& spec = *state.spec();
   const auto failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; });
   const std::string availability =
       runs.empty()
@@ -175,7 +175,7 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{
 )",
       escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
       isoTimestampUtc(fromMillis(sinceMs)), availability,
-      check.alert().firing() ? "firing" : "not firing", dayChart(sinceMs, untilMs, runs));
+      state.alert().firing() ? "firing" : "not firing", dayChart(sinceMs, untilMs, runs));
   html += "<h2>Latest failed runs</h2>\n";
   std::vector<const RunRecord*> failures;
   for (auto it = runs.rbegin(); it != runs.rend() && failures.size() < 20; ++it) {

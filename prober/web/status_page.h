@@ -12,7 +12,7 @@ std::string renderStatusPage(const std::vector<const CheckState*>& checks);
 
 // GET /checks/NAME: one check over the last day from the history: availability, latency and
 // failures in 15-minute bars, the latest failed runs, and its alerts and pages.
-std::string renderCheckPage(const CheckState& check, std::int64_t sinceMs, std::int64_t untilMs,
+std::string renderCheckPage(const CheckState& state, std::int64_t sinceMs, std::int64_t untilMs,
                             const std::vector<RunRecord>& runs,
                             const std::vector<HistoryEvent>& events);
 std::string escapeHtml(std::string_view text);

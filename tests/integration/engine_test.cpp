@@ -89,7 +89,7 @@ TEST_CASE("a 503 answer is a response that fails the default any-2xx rule") {
 TEST_CASE("a server slower than the timeout times out with a reason") {
   const ProbeResult result = probe(get("/slow?ms=3000"), Millis(300));
   CHECK(result.failure == FailureKind::Timeout);
-  CHECK(result.failureReason == "timed out after 300ms while waiting for the response");
+  CHECK(result.failureMessage == "timed out after 300ms while waiting for the response");
   CHECK(result.totalSeconds < 2.0);
 }
 
@@ -104,7 +104,7 @@ TEST_CASE("a closed port is connection refused") {
   step.url = "http://127.0.0.1:" + std::to_string(port) + "/";
   const ProbeResult result = probe(step);
   CHECK(result.failure == FailureKind::ConnectionRefused);
-  CHECK(result.failureReason == "connection refused");
+  CHECK(result.failureMessage == "connection refused");
   CHECK(result.status == 0);
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("an unresolvable host is a DNS failure naming the host") {
   step.url = "http://prober-test.invalid/";
   const ProbeResult result = probe(step);
   CHECK(result.failure == FailureKind::DnsFailed);
-  CHECK(result.failureReason == "DNS lookup failed for prober-test.invalid");
+  CHECK(result.failureMessage == "DNS lookup failed for prober-test.invalid");
 }
 
 TEST_CASE("a body over body_size_limit fails the probe; one under it is kept whole") {
@@ -121,7 +121,7 @@ TEST_CASE("a body over body_size_limit fails the probe; one under it is kept who
   big.bodySizeLimit = 1000;
   const ProbeResult over = probe(big);
   CHECK(over.failure == FailureKind::BodyTooLarge);
-  CHECK(over.failureReason == "response body is larger than body_size_limit (1000B)");
+  CHECK(over.failureMessage == "response body is larger than body_size_limit (1000B)");
   CHECK(over.body.size() <= 1000);
 
   const ProbeResult under = probe(get("/bytes?n=5000"));
@@ -148,18 +148,18 @@ TEST_CASE("a redirect chain is followed and counted") {
 TEST_CASE("a redirect loop stops at the limit with a reason") {
   const ProbeResult result = probe(get("/loop"));
   CHECK(result.failure == FailureKind::TooManyRedirects);
-  CHECK(result.failureReason == "too many redirects (more than 10)");
+  CHECK(result.failureMessage == "too many redirects (more than 10)");
 }
 
 TEST_CASE("a reply that is not HTTP, or no reply at all, is a protocol error with a reason") {
   const ProbeResult garbage = probe(get("/garbage"));
   CHECK(garbage.failure == FailureKind::ProtocolError);
-  CHECK(garbage.failureReason.rfind("the server's answer is not HTTP: it begins \"this is", 0) == 0);
+  CHECK(garbage.failureMessage.rfind("the server's answer is not HTTP: it begins \"this is", 0) == 0);
   CHECK(garbage.status == 0);
 
   const ProbeResult closed = probe(get("/close"));
   CHECK(closed.failure == FailureKind::ProtocolError);
-  CHECK(closed.failureReason == "server closed the connection without sending a response");
+  CHECK(closed.failureMessage == "server closed the connection without sending a response");
 }
 
 TEST_CASE("method, headers and body are sent") {

@@ -22,7 +22,7 @@ prober::AlertEvent triggerEvent() {
   event.failingSince = event.at - 90s;
   event.consecutiveFailures = 3;
   event.failedAssertions = {"status == 200 (got 503)"};
-  event.failureReason = "http_status";
+  event.failureReason = prober::FailureReason::HttpStatus;
   event.latencyMs = 41.7;
   return event;
 }
