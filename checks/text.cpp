@@ -1,5 +1,7 @@
 #include "checks/text.h"
 
+#include <algorithm>
+
 #include <utf8.h>
 
 #include <iterator>
@@ -63,9 +65,8 @@ std::string cutToCharacters(std::string_view text, std::size_t maxCharacters,
   if (countCharacters(text) <= maxCharacters) {
     return std::string(text);
   }
-  const std::size_t room = maxCharacters > countCharacters(ellipsis)
-                               ? maxCharacters - countCharacters(ellipsis)
-                               : 0;
+  const std::size_t room =
+      maxCharacters > countCharacters(ellipsis) ? maxCharacters - countCharacters(ellipsis) : 0;
   std::string out(text.substr(0, offsetOfCharacter(text, room)));
   out += ellipsis.substr(0, offsetOfCharacter(ellipsis, maxCharacters - room));
   return out;
@@ -73,6 +74,22 @@ std::string cutToCharacters(std::string_view text, std::size_t maxCharacters,
 
 std::string textFromTarget(std::string_view bytes, std::size_t maxCharacters) {
   return cutToCharacters(validUtf8(bytes), maxCharacters);
+}
+
+std::string escapeCharacters(std::string_view text,
+                             std::initializer_list<CharacterEscape> escapes) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto* escape = std::find_if(escapes.begin(), escapes.end(),
+                                      [c](const CharacterEscape& e) { return e.character == c; });
+    if (escape != escapes.end()) {
+      out += escape->replacement;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace prober

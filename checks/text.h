@@ -2,6 +2,7 @@
 // Text from targets is data (SPEC §9): whatever bytes a target sends, what people see is valid
 // UTF-8, and shortening cuts between characters, never inside one.
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,14 @@ std::string cutToCharacters(std::string_view text, std::size_t maxCharacters,
 
 // What a message quotes from a target: made valid, then cut to `maxCharacters`.
 std::string textFromTarget(std::string_view bytes, std::size_t maxCharacters);
+
+// One character and what it becomes: '&' and "&amp;" for HTML, say.
+struct CharacterEscape {
+  char character;
+  std::string_view replacement;
+};
+// `text` with every character that `escapes` names replaced: the one loop behind HTML, Slack
+// and Prometheus label escaping, each with its own table.
+std::string escapeCharacters(std::string_view text, std::initializer_list<CharacterEscape> escapes);
 
 }  // namespace prober

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "checks/text.h"
+
 namespace prober {
 
 namespace {
@@ -110,17 +112,7 @@ std::string formatMetricValue(double value) {
 }
 
 std::string escapeLabelValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
+  return escapeCharacters(value, {{'\\', "\\\\"}, {'"', "\\\""}, {'\n', "\\n"}});
 }
 
 namespace {

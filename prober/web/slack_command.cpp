@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "checks/json_text.h"
+#include "checks/text.h"
 
 namespace prober {
 
@@ -117,22 +118,12 @@ SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& comma
 }
 
 std::string slackEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  return escapeCharacters(text, {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}});
 }
 
 std::string slackReply(bool inChannel, std::string_view text) {
-  return toJsonText(boost::json::object{
-             {"response_type", inChannel ? "in_channel" : "ephemeral"}, {"text", text}}) +
+  return toJsonText(boost::json::object{{"response_type", inChannel ? "in_channel" : "ephemeral"},
+                                        {"text", text}}) +
          "\n";
 }
 

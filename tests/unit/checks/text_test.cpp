@@ -85,3 +85,11 @@ TEST_CASE("JSON text: plain numbers, escaped controls, valid strings") {
   CHECK(back.at("tiny").as_double() == 9.68495e-4);
   CHECK(toJsonText(boost::json::value(std::numeric_limits<double>::infinity())) == "null");
 }
+
+TEST_CASE("escapeCharacters replaces exactly the characters its table names") {
+  CHECK(prober::escapeCharacters("a<b>&\"c'", {{'<', "&lt;"}, {'&', "&amp;"}}) ==
+        "a&lt;b>&amp;\"c'");
+  CHECK(prober::escapeCharacters("", {{'<', "&lt;"}}).empty());
+  CHECK(prober::escapeCharacters("line\nnext", {{'\n', "\\n"}}) == "line\\nnext");
+  CHECK(prober::escapeCharacters("é<", {{'<', "&lt;"}}) == "é&lt;");  // UTF-8 passes through
+}
