@@ -137,8 +137,8 @@ class HistoryReader {
 
   // Runs of `check` ("" for all checks) in [sinceMs, untilMs), oldest first, at most `limit`
   // (the newest ones when there are more).
-  std::vector<RunRecord> runs(const std::string& check, std::int64_t sinceMs,
-                              std::int64_t untilMs, std::size_t limit, std::string& error);
+  std::vector<RunRecord> runs(const std::string& check, std::int64_t sinceMs, std::int64_t untilMs,
+                              std::size_t limit, std::string& error);
   // Events in [sinceMs, untilMs), oldest first. `checks` filters alert and notification events
   // by check (their keys "NAME" and "NAME#cert"); empty means all. Slash commands always come.
   std::vector<HistoryEvent> events(const std::vector<std::string>& checks, std::int64_t sinceMs,
@@ -155,6 +155,18 @@ class HistoryReader {
   std::vector<std::string> names(const char* sql, std::int64_t sinceMs, std::int64_t untilMs,
                                  std::string& error);
   sqlite3* db_;
+};
+
+// The daemon's history: the writer and a reader of the same file, the reader declared first so
+// it outlives the writer's thread, whose read jobs use it.
+struct HistoryFiles {
+  std::unique_ptr<HistoryReader> reader;
+  std::unique_ptr<HistoryWriter> writer;
+
+  // Opens (creating) the history in `stateDir`; both null with `error` set when it cannot.
+  static HistoryFiles open(const std::string& stateDir, std::chrono::milliseconds retention,
+                           std::string& error);
+  explicit operator bool() const { return writer != nullptr; }
 };
 
 }  // namespace prober

@@ -119,16 +119,18 @@ std::vector<HistoryEvent> HistoryReader::events(const std::vector<std::string>& 
 
 std::vector<std::string> HistoryReader::checksWithRuns(std::int64_t sinceMs, std::int64_t untilMs,
                                                        std::string& error) {
-  return names("SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
-               "ORDER BY check_name",
-               sinceMs, untilMs, error);
+  return names(
+      "SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
+      "ORDER BY check_name",
+      sinceMs, untilMs, error);
 }
 
 std::vector<std::string> HistoryReader::failedChecks(std::int64_t sinceMs, std::int64_t untilMs,
                                                      std::string& error) {
-  return names("SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
-               "AND passed = 0 ORDER BY check_name",
-               sinceMs, untilMs, error);
+  return names(
+      "SELECT DISTINCT check_name FROM runs WHERE at_ms >= ? AND at_ms < ? "
+      "AND passed = 0 ORDER BY check_name",
+      sinceMs, untilMs, error);
 }
 
 std::vector<std::string> HistoryReader::names(const char* sql, std::int64_t sinceMs,
@@ -149,6 +151,19 @@ std::vector<std::string> HistoryReader::names(const char* sql, std::int64_t sinc
     error = fmt::format("history: {}", sqlite3_errmsg(db_));
   }
   return out;
+}
+
+HistoryFiles HistoryFiles::open(const std::string& stateDir, std::chrono::milliseconds retention,
+                                std::string& error) {
+  HistoryFiles files;
+  files.writer = HistoryWriter::open(stateDir, retention, error);
+  if (files.writer) {
+    files.reader = HistoryReader::open(stateDir, error);  // once the writer has made the file
+  }
+  if (!files.reader) {
+    files.writer.reset();
+  }
+  return files;
 }
 
 }  // namespace prober

@@ -43,22 +43,6 @@ auto openOrThrow(Open open) {
   return opened;
 }
 
-// The history's writer and its reader; the reader outlives the writer's thread, whose read
-// jobs use it.
-struct HistoryFiles {
-  std::unique_ptr<HistoryReader> reader;
-  std::unique_ptr<HistoryWriter> writer;
-
-  static HistoryFiles open(const std::string& stateDir, std::chrono::milliseconds retention) {
-    HistoryFiles files;
-    files.writer = openOrThrow(
-        [&](std::string& error) { return HistoryWriter::open(stateDir, retention, error); });
-    files.reader = openOrThrow(  // once the writer has made the file
-        [&](std::string& error) { return HistoryReader::open(stateDir, error); });
-    return files;
-  }
-};
-
 }  // namespace
 
 // Members are built in order and die in reverse: what writes into another object is declared
@@ -77,7 +61,9 @@ struct Daemon::Impl {
   DaemonOptions options;
   Config config;
   ProcessMetrics metrics;
-  HistoryFiles historyFiles = HistoryFiles::open(stateDir(), config.prober.historyRetention);
+  HistoryFiles historyFiles = openOrThrow([this](std::string& error) {
+    return HistoryFiles::open(stateDir(), config.prober.historyRetention, error);
+  });
   HistoryWriter* history = historyFiles.writer.get();
   std::unique_ptr<Store> store =
       openOrThrow([this](std::string& error) { return Store::open(stateDir(), error); });

@@ -107,7 +107,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/slack/command" --dat
 expect "Slack's unsigned ssl_check is answered 200" test "$code" = 200
 code=$(curl -s -o /dev/null -w '%{http_code}' "$api/slack/command")
 expect "GET is not allowed" test "$code" = 405
-sleep 1
+# A refused request queues nothing; once the outbox is empty, anything queued was delivered (the
+# exact rule is a unit test: tests/unit/prober/daemon_test.cpp).
+expect "the outbox is empty" \
+  wait_up_to 10 bash -c "curl -sf '$api/metrics' | grep -qx 'prober_outbox_pending 0'"
 expect "none of the refused requests paged anyone" slack_page_count_is 1
 expect "every refusal is logged" test "$(grep -c 'slack command refused' "$work/daemon.log")" -ge 8
 

@@ -266,7 +266,13 @@ warning=$(standin_events pagerduty | jq -c '[.[] | select(.dedup_key == "prober:
 expect "the warning has warning severity and says when the certificate expires" \
   jq -e >/dev/null '.payload.severity == "warning" and (.payload.summary | test("^soon-warned: the TLS certificate expires in 2d23h .* within cert_warning 21d$"))' <<<"$warning"
 expect "the check itself stays up" has_line 'probe_success{check="soon-warned"} 1'
-sleep 6  # another run of every check (5 s interval)
+# One more run of the warned check (5 s interval); the exact "once while firing" rule is a unit
+# test in simulated time (tests/unit/prober/daemon_test.cpp).
+runs_of() { curl -sf "$api/api/v1/checks/$1" | jq '.runs.success + .runs.failure'; }
+more=$(($(runs_of soon-warned) + 1))
+expect "soon-warned runs again" wait_up_to 15 bash -c "[[ \$(curl -sf '$api/api/v1/checks/soon-warned' | jq '.runs.success + .runs.failure') -ge $more ]]"
+expect "and whatever it queued is delivered" \
+  wait_up_to 10 bash -c "curl -sf '$api/metrics' | grep -qx 'prober_outbox_pending 0'"
 expect "the warning is sent once, not on every run" pd_count_is 1 trigger prober:soon-warned:cert
 expect "the check's own alert is not paged" pd_count_is 0 trigger prober:soon-warned
 expect "a certificate beyond cert_warning pages no one" pd_count_is 0 trigger prober:valid-warned:cert

@@ -1,0 +1,142 @@
+// The alerter on its own: a transition becomes an event, one stored transaction and a page;
+// what it did reaches the observer. A real store in a temporary directory, a fake transport,
+// time passed in by hand.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "alerting/alerter.h"
+#include "tests/fakes/fake_transport.h"
+
+namespace {
+
+struct Recorder : prober::AlerterObserver {
+  std::vector<std::string> alerts;      // "KEY ACTION"
+  std::vector<std::string> deliveries;  // "KEY NOTIFIER RESULT"
+  std::size_t pending = 0;
+  std::uint64_t refused = 0;
+  void alertChanged(const std::string& key, const prober::AlertEvent& event) override {
+    alerts.push_back(key + " " + std::string(prober::actionName(event.action)));
+  }
+  void deliveryAttempted(const prober::OutboxRow& row, prober::DeliveryResult result,
+                         const std::string&) override {
+    deliveries.push_back(row.check + " " + row.notifier + " " +
+                         std::string(prober::deliveryResultName(result)));
+  }
+  void outboxPending(std::size_t notifications) override { pending = notifications; }
+  void stateWritesRefused(std::uint64_t count) override { refused += count; }
+};
+
+struct Harness {
+  Harness()
+      : dir(std::filesystem::temp_directory_path() /
+            ("prober-alerter-test-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string error;
+    store = prober::Store::open(dir.string(), error);
+    REQUIRE(store);
+    alerter = std::make_unique<prober::Alerter>(
+        *store, transport, recorder,
+        prober::Alerter::Hooks{[this] { return nowMs; }, [] { return 0.5; },
+                               [this](std::int64_t at) { wakeAt = at; }, [](std::int64_t) {}});
+    alerter->setNotifiers(
+        {{"pd", prober::Notifier{"pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/pd",
+                                                                 "critical"}}}},
+        "");
+    check.name = "api";
+    check.notify = {"pd"};
+    check.certWarning = prober::Millis(21LL * 24 * 3600 * 1000);
+    failed.check = "api";
+    failed.steps.push_back(prober::StepOutcome{
+        "api",
+        {},
+        prober::Verdict{false, prober::FailureReason::HttpStatus, {"status == 200 (got 503)"}}});
+  }
+  ~Harness() {
+    alerter.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::map<std::string, prober::SavedAlert> saved() {
+    std::string error;
+    return store->loadAlerts(error);
+  }
+  std::string sentAction() const {
+    REQUIRE_FALSE(transport.sent.empty());
+    const auto body = boost::json::parse(transport.sent.back().request.body).as_object();
+    return std::string(body.at("event_action").as_string()) + " " +
+           std::string(body.at("dedup_key").as_string());
+  }
+
+  std::filesystem::path dir;
+  std::int64_t nowMs = 1'700'000'000'000;
+  std::int64_t wakeAt = -1;
+  prober::testing::FakeTransport transport;
+  Recorder recorder;
+  std::unique_ptr<prober::Store> store;
+  std::unique_ptr<prober::Alerter> alerter;
+  prober::CheckSpec check;
+  prober::RunResult failed;
+};
+
+}  // namespace
+
+TEST_CASE("a firing transition is stored with its page, sent, and told to the observer") {
+  Harness h;
+  const auto since = prober::fromMillis(h.nowMs - 90'000);
+  h.alerter->onRun(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Fire, 3, since,
+                                        prober::AlertTransition::None, std::nullopt});
+  CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger"});
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction() == "trigger prober:api");
+  const auto saved = h.saved();
+  REQUIRE(saved.count("api") == 1);
+  CHECK(saved.at("api").firing);
+  CHECK(saved.at("api").consecutiveFailures == 3);
+  CHECK(saved.at("api").failingSinceMs == h.nowMs - 90'000);
+  CHECK(h.recorder.pending == 1);
+  h.transport.answer(202);
+  CHECK(h.recorder.deliveries == std::vector<std::string>{"api pd delivered"});
+  CHECK(h.recorder.pending == 0);
+
+  h.alerter->onRun(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Resolve, 0,
+                                        since, prober::AlertTransition::None, std::nullopt});
+  CHECK(h.sentAction() == "resolve prober:api");
+  CHECK(h.saved().count("api") == 0);  // a resolved alert keeps no state
+}
+
+TEST_CASE("a certificate warning is its own alert, dated by the certificate's expiry") {
+  Harness h;
+  const auto expiry = prober::fromMillis(h.nowMs + 10LL * 24 * 3600 * 1000);
+  prober::RunResult passed;
+  passed.check = "api";
+  passed.passed = true;
+  h.alerter->onRun(prober::RunJudgement{h.check,
+                                        passed,
+                                        prober::AlertTransition::None,
+                                        0,
+                                        {},
+                                        prober::AlertTransition::Fire,
+                                        expiry});
+  CHECK(h.recorder.alerts == std::vector<std::string>{"api#cert trigger"});
+  CHECK(h.sentAction() == "trigger prober:api:cert");
+  const auto saved = h.saved();
+  REQUIRE(saved.count("api#cert") == 1);
+  CHECK(saved.at("api#cert").certExpiryMs == prober::toMillis(expiry));
+  CHECK(saved.at("api#cert").failingSinceMs == 0);
+}
+
+TEST_CASE("a page from a person is sent once and changes no check's alert") {
+  Harness h;
+  const prober::AlertEvent event = prober::slashCommandEventFor("db down", "T1", "C1", "ops", "U1",
+                                                                "ann", prober::fromMillis(h.nowMs));
+  h.alerter->page(event, "pd");
+  CHECK(h.recorder.alerts.empty());
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.saved().empty());
+  h.transport.answer(202);
+  CHECK(h.recorder.deliveries.size() == 1);
+}
