@@ -95,8 +95,8 @@ std::optional<std::int64_t> parseWhen(const std::string& text, std::int64_t nowM
 // holds from ${VAR}, in case an answer quoted one.
 std::vector<prober::Secret> configSecrets(const prober::Config& config) {
   std::vector<prober::Secret> secrets;
-  for (const auto& check : config.checks) {
-    secrets.insert(secrets.end(), check->secrets.begin(), check->secrets.end());
+  for (const auto& spec : config.checks) {
+    secrets.insert(secrets.end(), spec->secrets.begin(), spec->secrets.end());
   }
   std::vector<prober::ConfigError> ignored;  // the report needs no valid notifier
   for (const auto& [name, notifier] : prober::readNotifiers(config.notifiers, ignored)) {
@@ -156,9 +156,9 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
     return 1;
   }
   std::map<std::string, prober::ReportedCheck> configured;
-  for (const auto& check : config.checks) {
-    configured[check->name] = {check->steps.empty() ? "" : check->steps.front().displayUrl,
-                               check->labels};
+  for (const auto& spec : config.checks) {
+    configured[spec->name] = {spec->steps.empty() ? "" : spec->steps.front().displayUrl,
+                              spec->labels};
   }
   std::cout << prober::redactSecrets(prober::renderReport(data, window, configured),
                                      configSecrets(config));

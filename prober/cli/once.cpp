@@ -28,8 +28,8 @@ std::string onceSummary(const std::vector<RunResultPtr>& results) {
 // "no check named "x" in FILE; known checks: a, b" for names the config does not hold, or "".
 std::string unknownChecks(const Config& config, const std::vector<std::string>& names) {
   std::set<std::string> known;
-  for (const auto& check : config.checks) {
-    known.insert(check->name);
+  for (const auto& spec : config.checks) {
+    known.insert(spec->name);
   }
   std::string missing;
   for (const auto& name : names) {
