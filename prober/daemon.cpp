@@ -112,7 +112,7 @@ struct Daemon::Impl {
                           [this](bool applied) { metrics.recordReload(applied); }};
   CheckHistory checkHistory{*history, *historyFiles.reader, services.post};
   MetricsEndpoint metricsEndpoint{checks, metrics, services.post,
-                                  [this] { return probes.inFlight(); }};
+                                  [this] { return probes.inFlight(); }, PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
   ChecksEndpoint checksEndpoint{checks, checkHistory, [this] { return nowMs(); }};

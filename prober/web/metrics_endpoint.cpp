@@ -1,13 +1,19 @@
 #include "prober/web/metrics_endpoint.h"
 
+#include "prober/web/process_self.h"
+
 #include <memory>
 #include <string>
 
 namespace prober {
 
 MetricsEndpoint::MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics, PostToLoop post,
-                                 std::function<std::size_t()> inFlight)
-    : checks_(checks), metrics_(metrics), post_(std::move(post)), inFlight_(std::move(inFlight)) {}
+                                 std::function<std::size_t()> inFlight, std::string version)
+    : checks_(checks),
+      metrics_(metrics),
+      post_(std::move(post)),
+      inFlight_(std::move(inFlight)),
+      version_(std::move(version)) {}
 
 void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
   static constexpr std::size_t kSlice = 4096;  // (family, check) pairs per turn of the loop
@@ -35,6 +41,7 @@ void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
       return;
     }
     job->body += renderProcessMetrics(metrics_);
+    renderProcessSelf(job->body, version_);
     lastSize_ = job->body.size();
     if (job->openMetrics) {
       job->respond({200, "application/openmetrics-text; version=1.0.0; charset=utf-8",

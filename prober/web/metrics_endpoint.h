@@ -5,6 +5,7 @@
 // the scraper asks for it.
 #include <cstddef>
 #include <functional>
+#include <string>
 
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/clock.h"
@@ -15,8 +16,9 @@ namespace prober {
 
 class MetricsEndpoint final : public Endpoint {
  public:
+  // `version` is prober's, for prober_build_info.
   MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics, PostToLoop post,
-                  std::function<std::size_t()> inFlight);
+                  std::function<std::size_t()> inFlight, std::string version);
   void serve(const ServerRequest& request, Responder respond) override;
 
  private:
@@ -24,6 +26,7 @@ class MetricsEndpoint final : public Endpoint {
   ProcessMetrics& metrics_;
   PostToLoop post_;
   std::function<std::size_t()> inFlight_;
+  std::string version_;
   std::size_t lastSize_ = 0;  // bytes of the last answer, to size the next one
 };
 
