@@ -112,7 +112,11 @@ struct Daemon::Impl {
                           [this](bool applied) { metrics.recordReload(applied); }};
   CheckHistory checkHistory{*history, *historyFiles.reader, services.post};
   MetricsEndpoint metricsEndpoint{checks, metrics, services.post,
-                                  [this] { return probes.inFlight(); }, PROBER_VERSION};
+                                  [this] {
+                                    metrics.setInFlight(static_cast<double>(probes.inFlight()));
+                                    metrics.setHistoryDropped(history->dropped());
+                                  },
+                                  PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
   ChecksEndpoint checksEndpoint{checks, checkHistory, [this] { return nowMs(); }};

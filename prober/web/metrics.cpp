@@ -75,7 +75,13 @@ ProcessMetrics::ProcessMetrics()
                             .Help("Alert state and outbox writes the store refused (each is "
                                   "kept in memory and retried until stored).")
                             .Register(*registry_)
-                            .Add({})) {
+                            .Add({})),
+      historyDropped_(prometheus::BuildCounter()
+                          .Name("prober_history_records_dropped_total")
+                          .Help("Runs and events the history could not keep (its queue was full "
+                                "or the disk refused them).")
+                          .Register(*registry_)
+                          .Add({})) {
   recordReload(true);
 }
 
@@ -87,6 +93,13 @@ void ProcessMetrics::declareNotifier(const std::string& notifier) {
 
 void ProcessMetrics::countNotification(const std::string& notifier, std::string_view result) {
   notifications_.Add({{"notifier", notifier}, {"result", std::string(result)}}).Increment();
+}
+
+void ProcessMetrics::setHistoryDropped(std::int64_t total) {
+  if (total > historyDroppedSeen_) {
+    historyDropped_.Increment(static_cast<double>(total - historyDroppedSeen_));
+    historyDroppedSeen_ = total;
+  }
 }
 
 void ProcessMetrics::recordReload(bool ok) {

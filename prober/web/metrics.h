@@ -29,6 +29,8 @@ class ProcessMetrics {
   void countNotification(const std::string& notifier, std::string_view result);
   void setOutboxPending(double value) { outboxPending_.Set(value); }
   void countStateWriteErrors(double count) { stateWriteErrors_.Increment(count); }
+  // prober_history_records_dropped_total follows the history's own running count.
+  void setHistoryDropped(std::int64_t total);
   prometheus::Registry& registry() { return *registry_; }
 
  private:
@@ -43,6 +45,8 @@ class ProcessMetrics {
   prometheus::Family<prometheus::Counter>& notifications_;
   prometheus::Gauge& outboxPending_;
   prometheus::Counter& stateWriteErrors_;
+  prometheus::Counter& historyDropped_;
+  std::int64_t historyDroppedSeen_ = 0;
 };
 
 // A sample value as prometheus-cpp's text format writes it (16 significant digits, %g style).

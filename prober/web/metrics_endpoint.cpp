@@ -8,11 +8,11 @@
 namespace prober {
 
 MetricsEndpoint::MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics, PostToLoop post,
-                                 std::function<std::size_t()> inFlight, std::string version)
+                                 std::function<void()> refresh, std::string version)
     : checks_(checks),
       metrics_(metrics),
       post_(std::move(post)),
-      inFlight_(std::move(inFlight)),
+      refresh_(std::move(refresh)),
       version_(std::move(version)) {}
 
 void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
@@ -23,7 +23,7 @@ void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
     bool openMetrics;
     Responder respond;
   };
-  metrics_.setInFlight(static_cast<double>(inFlight_()));
+  refresh_();
   const auto& running = checks_.inOrder();
   std::vector<std::shared_ptr<const CheckState>> snapshot(running.begin(), running.end());
   const bool openMetrics = request.accept.find("application/openmetrics-text") != std::string::npos;

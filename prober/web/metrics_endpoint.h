@@ -16,16 +16,17 @@ namespace prober {
 
 class MetricsEndpoint final : public Endpoint {
  public:
-  // `version` is prober's, for prober_build_info.
+  // `refresh` brings the process metrics read at scrape time up to date (probes in flight,
+  // history drops); `version` is prober's, for prober_build_info.
   MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics, PostToLoop post,
-                  std::function<std::size_t()> inFlight, std::string version);
+                  std::function<void()> refresh, std::string version);
   void serve(const ServerRequest& request, Responder respond) override;
 
  private:
   const CheckSet& checks_;
   ProcessMetrics& metrics_;
   PostToLoop post_;
-  std::function<std::size_t()> inFlight_;
+  std::function<void()> refresh_;
   std::string version_;
   std::size_t lastSize_ = 0;  // bytes of the last answer, to size the next one
 };

@@ -255,3 +255,20 @@ TEST_CASE("OpenMetrics names counter families without _total and ends with # EOF
         "probe_success{check=\"a\"} 1\n"
         "# EOF\n");
 }
+
+TEST_CASE("prober_history_records_dropped_total follows the history's running count") {
+  prober::ProcessMetrics metrics;
+  const auto dropped = [&metrics] {
+    const std::string text = prober::renderProcessMetrics(metrics);
+    const std::string name = "\nprober_history_records_dropped_total ";
+    const auto at = text.find(name);
+    REQUIRE(at != std::string::npos);
+    return std::stod(text.substr(at + name.size()));
+  };
+  CHECK(dropped() == 0);  // present before anything is dropped
+  metrics.setHistoryDropped(5);
+  CHECK(dropped() == 5);
+  metrics.setHistoryDropped(5);  // the same total again adds nothing
+  metrics.setHistoryDropped(8);
+  CHECK(dropped() == 8);
+}
