@@ -31,16 +31,21 @@ class FakeHttpEngine final : public HttpEngine {
     requests.pop_front();
     done(std::move(result));
   }
-  // Answers the oldest request with a status and a body.
-  void answer(int status, std::string body = "",
-              std::vector<std::pair<std::string, std::string>> headers = {}) {
+  // A response with a status, a body and headers, as a quick server would give it.
+  static ProbeResult response(int status, std::string body = "",
+                              std::vector<std::pair<std::string, std::string>> headers = {}) {
     ProbeResult result;
     result.status = status;
     result.body = std::move(body);
     result.bodySize = result.body.size();
     result.headers = std::move(headers);
     result.totalSeconds = 0.01;
-    answer(std::move(result));
+    return result;
+  }
+  // Answers the oldest request with a status and a body.
+  void answer(int status, std::string body = "",
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
+    answer(response(status, std::move(body), std::move(headers)));
   }
 
   // Answers the oldest request whose URL contains `url` with a status; false when none waits.
@@ -51,12 +56,7 @@ class FakeHttpEngine final : public HttpEngine {
       }
       auto done = std::move(it->done);
       requests.erase(it);
-      ProbeResult result;
-      result.status = status;
-      result.body = std::move(body);
-      result.bodySize = result.body.size();
-      result.totalSeconds = 0.01;
-      done(std::move(result));
+      done(response(status, std::move(body)));
       return true;
     }
     return false;

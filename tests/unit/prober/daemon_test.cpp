@@ -58,9 +58,9 @@ std::string check(const std::string& name, const std::string& extra = "") {
 }
 
 prober::LoadResult load(const std::string& text) {
-  return prober::loadConfigText(text, "/test/prober.toml",
-                                [](const std::string&) { return std::nullopt; },
-                                prober::withNotifierChecks({}));
+  return prober::loadConfigText(
+      text, "/test/prober.toml", [](const std::string&) { return std::nullopt; },
+      prober::withNotifierChecks({}));
 }
 
 class Harness {
@@ -86,13 +86,17 @@ class Harness {
   // Moves time on (a second at a time, at most an hour) until a probe of `url` waits, and
   // answers it. Returns when that probe started.
   prober::SteadyTime run(const std::string& url, int status) {
+    waitForProbe(url);
+    const prober::SteadyTime at = clock.now();
+    REQUIRE(engine.answerFor(url, status));
+    return at;
+  }
+  // Moves time on (a second at a time, at most an hour) until a probe of `url` waits.
+  void waitForProbe(const std::string& url) {
     for (int second = 0; second < 3600 && !waiting(url); ++second) {
       clock.advance(1s);
     }
     REQUIRE(waiting(url));
-    const prober::SteadyTime at = clock.now();
-    REQUIRE(engine.answerFor(url, status));
-    return at;
   }
   bool waiting(const std::string& url) const {
     for (const auto& request : engine.requests) {
@@ -283,13 +287,8 @@ TEST_CASE("daemon: a certificate within cert_warning pages a warning of its own"
   Harness h(dir);
   h.start(std::string(kNotifier) + check("api", "cert_warning = \"21d\"\n"));
   const auto answerWithCertificate = [&h](std::chrono::hours left) {
-    for (int second = 0; second < 3600 && h.engine.requests.empty(); ++second) {
-      h.clock.advance(1s);
-    }
-    REQUIRE_FALSE(h.engine.requests.empty());
-    prober::ProbeResult result;
-    result.status = 200;
-    result.totalSeconds = 0.01;
+    h.waitForProbe("api.test");
+    prober::ProbeResult result = FakeHttpEngine::response(200);
     result.certExpiry = h.clock.wallNow() + left;
     h.engine.answer(std::move(result));
   };
