@@ -28,10 +28,8 @@ metric_at_least() { local v; v=$(metric "$2"); [[ -n $v && $v -ge $1 ]]; }
 # Waits until api has run N more times (the exact "nothing more is sent" rules are unit tests
 # in simulated time: tests/unit/prober/daemon_test.cpp; these confirm them on the real daemon).
 runs_of_api() { curl -sf "$api/api/v1/checks/api" | jq '.runs.success + .runs.failure'; }
-after_runs() {
-  local until=$(($(runs_of_api) + $1))
-  wait_up_to 10 bash -c "[[ \$(curl -sf '$api/api/v1/checks/api' | jq '.runs.success + .runs.failure') -ge $until ]]"
-}
+runs_at_least() { [[ $(runs_of_api) -ge $1 ]]; }
+after_runs() { wait_up_to 10 runs_at_least $(($(runs_of_api) + $1)); }
 
 write_config() {  # write_config CHECK...: one failing-capable check per name
   {

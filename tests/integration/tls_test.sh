@@ -269,8 +269,8 @@ expect "the check itself stays up" has_line 'probe_success{check="soon-warned"} 
 # One more run of the warned check (5 s interval); the exact "once while firing" rule is a unit
 # test in simulated time (tests/unit/prober/daemon_test.cpp).
 runs_of() { curl -sf "$api/api/v1/checks/$1" | jq '.runs.success + .runs.failure'; }
-more=$(($(runs_of soon-warned) + 1))
-expect "soon-warned runs again" wait_up_to 15 bash -c "[[ \$(curl -sf '$api/api/v1/checks/soon-warned' | jq '.runs.success + .runs.failure') -ge $more ]]"
+runs_at_least() { [[ $(runs_of "$1") -ge $2 ]]; }
+expect "soon-warned runs again" wait_up_to 15 runs_at_least soon-warned $(($(runs_of soon-warned) + 1))
 expect "and whatever it queued is delivered" \
   wait_up_to 10 bash -c "curl -sf '$api/metrics' | grep -qx 'prober_outbox_pending 0'"
 expect "the warning is sent once, not on every run" pd_count_is 1 trigger prober:soon-warned:cert
