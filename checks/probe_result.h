@@ -60,6 +60,7 @@ struct ProbeResult {
   // when the handshake then failed verification (an expired certificate).
   std::optional<std::chrono::system_clock::time_point> certExpiry;
   std::string tlsVersion;  // "TLS 1.3"; empty without a handshake
+  int ipProtocol = 0;      // 4 or 6: the family of the address connected to; 0 when none
 
   bool gotResponse() const { return failure == FailureKind::None; }
   // Case-insensitive lookup of the first header with this name.

@@ -25,6 +25,7 @@
 #include "prober/web/metrics_endpoint.h"
 #include "prober/web/page_endpoints.h"
 #include "prober/web/reload_endpoint.h"
+#include "prober/web/prometheus_targets.h"
 #include "prober/web/router.h"
 #include "prober/web/slack_endpoint.h"
 
@@ -121,6 +122,8 @@ struct Daemon::Impl {
   ReloadEndpoint reloadEndpoint{reloader};
   ChecksEndpoint checksEndpoint{checks, checkHistory, [this] { return nowMs(); }};
   StatusPageEndpoint statusPage{checks};
+  ProbeEndpoint probeEndpoint{checks};
+  TargetsEndpoint targetsEndpoint{checks};
   CheckPageEndpoint checkPage{checks, checkHistory, [this] { return nowMs(); }};
   SlackCommandEndpoint slackEndpoint{alerter, *history,
                                      [this] { return services.clock.wallNow(); }};
@@ -146,6 +149,8 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   router.exact("/healthz", "GET, HEAD", healthEndpoint);
   router.exact("/slack/command", "POST", slackEndpoint, [this] { return slackEndpoint.enabled(); });
   router.exact("/api/v1/checks", "GET, HEAD", checksEndpoint);
+  router.exact("/probe", "GET, HEAD", probeEndpoint);
+  router.exact("/api/v1/targets", "GET, HEAD", targetsEndpoint);
   router.prefix("/api/v1/checks/", "GET, HEAD", checksEndpoint);
   router.prefix("/checks/", "GET, HEAD", checkPage);
   router.exact("/", "GET, HEAD", statusPage);

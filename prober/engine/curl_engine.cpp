@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <string_view>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -186,6 +187,11 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     result.redirects = static_cast<int>(redirects);
     result.finalUrl = effectiveUrl != nullptr ? effectiveUrl : "";
     result.tls = result.finalUrl.rfind("https://", 0) == 0;
+    char* address = nullptr;
+    if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &address) == CURLE_OK && address != nullptr &&
+        address[0] != '\0') {
+      result.ipProtocol = std::string_view(address).find(':') != std::string_view::npos ? 6 : 4;
+    }
     switch (version) {
       case CURL_HTTP_VERSION_1_0: result.httpVersion = 10; break;
       case CURL_HTTP_VERSION_1_1: result.httpVersion = 11; break;

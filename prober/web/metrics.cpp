@@ -134,11 +134,28 @@ void header(std::string& out, std::string_view name, std::string_view help, std:
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+// The labels of one sample: `check="NAME"` then `extra` (",key=\"value\"..."), or, for a
+// check's own scrape (/probe, where Prometheus' target labels name the check), `extra` alone.
+// Writes nothing when there are no labels at all.
+void labels(std::string& out, const CheckState& state, bool named, std::string_view extra) {
+  if (named) {
+    fmt::format_to(std::back_inserter(out), "{{check=\"{}\"{}}}",
+                   escapeLabelValue(state.spec()->name), extra);
+  } else if (!extra.empty()) {
+    out += '{';
+    out += extra.substr(1);  // without its leading comma
+    out += '}';
+  }
+}
+
 // `name{check="x"<extra>} value`
-void sample(std::string& out, std::string_view name, const CheckState& state,
+void sample(std::string& out, std::string_view name, const CheckState& state, bool named,
             std::string_view extraLabels, double value) {
-  fmt::format_to(std::back_inserter(out), "{}{{check=\"{}\"{}}} {}\n", name,
-                 escapeLabelValue(state.spec()->name), extraLabels, formatMetricValue(value));
+  out += name;
+  labels(out, state, named, extraLabels);
+  out += ' ';
+  out += formatMetricValue(value);
+  out += '\n';
 }
 
 const ProbeResult* lastProbe(const CheckState& state) {
@@ -180,31 +197,52 @@ struct CheckFamily {
   const char* name;
   const char* help;
   const char* type;
-  void (*samples)(std::string& out, const CheckState& state);
+  void (*samples)(std::string& out, const CheckState& state, bool named);
+  bool onProbe = true;  // also in a check's own scrape (/probe)
 };
 
 constexpr CheckFamily kFamilies[] = {
     {"probe_success", "Whether the last run of the check passed.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (state.last()) {
-         sample(out, "probe_success", state, "", state.last()->passed ? 1 : 0);
+         sample(out, "probe_success", state, named, "", state.last()->passed ? 1 : 0);
        }
      }},
     {"probe_duration_seconds", "How long the last run took.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (state.last()) {
-         sample(out, "probe_duration_seconds", state, "", state.last()->durationSeconds);
+         sample(out, "probe_duration_seconds", state, named, "", state.last()->durationSeconds);
        }
      }},
     {"probe_http_status_code", "HTTP status of the last response (0: none), per step.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        forEachStep(state, [&](const std::string& step, const ProbeResult* probe, bool) {
-         sample(out, "probe_http_status_code", state, step, probe != nullptr ? probe->status : 0);
+         sample(out, "probe_http_status_code", state, named, step,
+                probe != nullptr ? probe->status : 0);
        });
+     }},
+    {"probe_http_version", "HTTP version of the last response (1.1, 2; 0: none).", "gauge",
+     [](std::string& out, const CheckState& state, bool named) {
+       if (const ProbeResult* probe = lastProbe(state)) {
+         sample(out, "probe_http_version", state, named, "", probe->httpVersion / 10.0);
+       }
+     }},
+    {"probe_dns_lookup_time_seconds", "How long the last request's DNS lookup took.", "gauge",
+     [](std::string& out, const CheckState& state, bool named) {
+       if (const ProbeResult* probe = lastProbe(state)) {
+         sample(out, "probe_dns_lookup_time_seconds", state, named, "", probe->phases.resolve);
+       }
+     }},
+    {"probe_ip_protocol",
+     "IP version of the address the last request connected to (4, 6; 0: none).", "gauge",
+     [](std::string& out, const CheckState& state, bool named) {
+       if (const ProbeResult* probe = lastProbe(state)) {
+         sample(out, "probe_ip_protocol", state, named, "", probe->ipProtocol);
+       }
      }},
     {"probe_http_duration_seconds", "Duration of each phase of the last request, per step.",
      "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        forEachStep(state, [&](const std::string& step, const ProbeResult* probe, bool) {
          const PhaseTimings p = probe != nullptr ? probe->phases : PhaseTimings{};
          const std::pair<const char*, double> phases[] = {{",phase=\"resolve\"", p.resolve},
@@ -214,87 +252,90 @@ constexpr CheckFamily kFamilies[] = {
                                                           {",phase=\"transfer\"", p.transfer}};
          for (const auto& [phase, seconds] : phases) {
            // Single-request checks (nearly all of them) write constant labels: no allocation.
-           sample(out, "probe_http_duration_seconds", state,
+           sample(out, "probe_http_duration_seconds", state, named,
                   step.empty() ? std::string_view(phase) : std::string_view(step + phase), seconds);
          }
        });
      }},
     {"prober_step_success", "Whether each step of a multi-step check passed in the last run.",
      "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (state.spec()->steps.size() <= 1) {
          return;
        }
        forEachStep(state, [&](const std::string& step, const ProbeResult*, bool passed) {
-         sample(out, "prober_step_success", state, step, passed ? 1 : 0);
+         sample(out, "prober_step_success", state, named, step, passed ? 1 : 0);
        });
      }},
     {"probe_http_content_length", "Body size of the last response in bytes.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (const ProbeResult* probe = lastProbe(state)) {
-         sample(out, "probe_http_content_length", state, "",
+         sample(out, "probe_http_content_length", state, named, "",
                 probe->contentLength >= 0 ? static_cast<double>(probe->contentLength)
                                           : static_cast<double>(probe->bodySize));
        }
      }},
     {"probe_http_redirects", "Redirects followed by the last request.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (const ProbeResult* probe = lastProbe(state)) {
-         sample(out, "probe_http_redirects", state, "", probe->redirects);
+         sample(out, "probe_http_redirects", state, named, "", probe->redirects);
        }
      }},
     {"probe_http_ssl", "Whether the last response came over TLS.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (const ProbeResult* probe = lastProbe(state)) {
-         sample(out, "probe_http_ssl", state, "", probe->tls ? 1 : 0);
+         sample(out, "probe_http_ssl", state, named, "", probe->tls ? 1 : 0);
        }
      }},
     {"probe_ssl_earliest_cert_expiry",
      "When the earliest certificate of the chain expires, in unix seconds.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        if (const auto expiry = state.certExpiry()) {
-         sample(out, "probe_ssl_earliest_cert_expiry", state, "",
+         sample(out, "probe_ssl_earliest_cert_expiry", state, named, "",
                 static_cast<double>(
                     std::chrono::duration_cast<std::chrono::seconds>(expiry->time_since_epoch())
                         .count()));
        }
      }},
     {"probe_tls_version_info", "The TLS version the last handshake negotiated; always 1.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        const ProbeResult* probe = lastProbe(state);
        if (probe != nullptr && !probe->tlsVersion.empty()) {
-         sample(out, "probe_tls_version_info", state,
+         sample(out, "probe_tls_version_info", state, named,
                 fmt::format(",version=\"{}\"", escapeLabelValue(probe->tlsVersion)), 1);
        }
      }},
     {"prober_check_duration_seconds", "Run durations of each check.", "histogram",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
+       // The check's label, opening a bucket's labels and alone (nothing on /probe).
        const std::string name = escapeLabelValue(state.spec()->name);
+       const std::string open = named ? fmt::format("{{check=\"{}\",", name) : "{";
+       const std::string alone = named ? fmt::format("{{check=\"{}\"}}", name) : "";
        std::uint64_t cumulative = 0;
        for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
          cumulative += state.durationBuckets()[i];
          fmt::format_to(std::back_inserter(out),
-                        "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"{}\"}} {}\n", name,
+                        "prober_check_duration_seconds_bucket{}le=\"{}\"}} {}\n", open,
                         formatMetricValue(kDurationBuckets[i]), cumulative);
        }
        const std::uint64_t count = state.successes() + state.failures();
        fmt::format_to(std::back_inserter(out),
-                      "prober_check_duration_seconds_bucket{{check=\"{}\",le=\"+Inf\"}} {}\n"
-                      "prober_check_duration_seconds_sum{{check=\"{}\"}} {}\n"
-                      "prober_check_duration_seconds_count{{check=\"{}\"}} {}\n",
-                      name, count, name, formatMetricValue(state.durationSum()), name, count);
+                      "prober_check_duration_seconds_bucket{}le=\"+Inf\"}} {}\n"
+                      "prober_check_duration_seconds_sum{} {}\n"
+                      "prober_check_duration_seconds_count{} {}\n",
+                      open, count, alone, formatMetricValue(state.durationSum()), alone, count);
      }},
     {"prober_check_runs_total", "Finished runs of each check by result.", "counter",
-     [](std::string& out, const CheckState& state) {
-       sample(out, "prober_check_runs_total", state, ",result=\"success\"",
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_check_runs_total", state, named, ",result=\"success\"",
               static_cast<double>(state.successes()));
-       sample(out, "prober_check_runs_total", state, ",result=\"failure\"",
+       sample(out, "prober_check_runs_total", state, named, ",result=\"failure\"",
               static_cast<double>(state.failures()));
      }},
     {"prober_check_failures_total",
      "Failed runs of each check by reason (a reason's series appears at its first failure).",
      "counter",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        const CheckState::FailureCounts* counts = state.failuresByReason();
        if (counts == nullptr) {
          return;
@@ -302,7 +343,7 @@ constexpr CheckFamily kFamilies[] = {
        for (std::size_t i = 0; i < counts->size(); ++i) {
          if ((*counts)[i] != 0) {
            const auto reason = static_cast<FailureReason>(i);
-           sample(out, "prober_check_failures_total", state,
+           sample(out, "prober_check_failures_total", state, named,
                   fmt::format(",reason=\"{}\"", failureReasonName(reason)),
                   static_cast<double>((*counts)[i]));
          }
@@ -310,38 +351,54 @@ constexpr CheckFamily kFamilies[] = {
      }},
     {"prober_check_runs_skipped_total",
      "Runs not started because the previous run was still going.", "counter",
-     [](std::string& out, const CheckState& state) {
-       sample(out, "prober_check_runs_skipped_total", state, "",
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_check_runs_skipped_total", state, named, "",
               static_cast<double>(state.skipped()));
      }},
     {"prober_check_consecutive_failures", "Failed runs in a row.", "gauge",
-     [](std::string& out, const CheckState& state) {
-       sample(out, "prober_check_consecutive_failures", state, "",
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_check_consecutive_failures", state, named, "",
               state.alert().consecutiveFailures());
      }},
     {"prober_alert_firing", "1 while the check's alert is firing.", "gauge",
-     [](std::string& out, const CheckState& state) {
-       sample(out, "prober_alert_firing", state, "", state.alert().firing() ? 1 : 0);
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_alert_firing", state, named, "", state.alert().firing() ? 1 : 0);
      }},
     {"prober_check_info", "The check's URL and labels; always 1.", "gauge",
-     [](std::string& out, const CheckState& state) {
+     [](std::string& out, const CheckState& state, bool named) {
        const CheckSpec& spec = *state.spec();
        // Sorted by name, as Prometheus' own clients write them.
        std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
        sorted.emplace("url", spec.steps.empty() ? std::string_view()
                                                 : std::string_view(spec.steps.front().displayUrl));
-       std::string labels;
+       std::string infoLabels;
        for (const auto& [key, value] : sorted) {
-         fmt::format_to(std::back_inserter(labels), ",{}=\"{}\"", key, escapeLabelValue(value));
+         fmt::format_to(std::back_inserter(infoLabels), ",{}=\"{}\"", key, escapeLabelValue(value));
        }
-       sample(out, "prober_check_info", state, labels, 1);
-     }},
+       sample(out, "prober_check_info", state, named, infoLabels, 1);
+     },
+     // On /probe the target labels carry the URL and the config labels already.
+     false},
 };
 
 }  // namespace
 
 CheckMetricsWriter::CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks)
     : checks_(std::move(checks)) {}
+
+void renderOneCheck(std::string& out, const CheckState& state) {
+  for (const CheckFamily& family : kFamilies) {
+    if (!family.onProbe) {
+      continue;
+    }
+    std::string samples;
+    family.samples(samples, state, false);
+    if (!samples.empty()) {
+      header(out, family.name, family.help, family.type);
+      out += samples;
+    }
+  }
+}
 
 bool CheckMetricsWriter::write(std::string& out, std::size_t budget) {
   constexpr std::size_t kFamilyCount = std::size(kFamilies);
@@ -353,7 +410,7 @@ bool CheckMetricsWriter::write(std::string& out, std::size_t budget) {
       }
       --budget;
       std::string samples;
-      family.samples(headerWritten_ ? out : samples, *checks_[check_]);
+      family.samples(headerWritten_ ? out : samples, *checks_[check_], true);
       if (!headerWritten_ && !samples.empty()) {
         header(out, family.name, family.help, family.type);
         out += samples;

@@ -73,6 +73,10 @@ class CheckMetricsWriter {
 // Appends every per-check family in one go.
 void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks);
 
+// One check's own scrape (/probe?target=NAME): its probe_* and prober_check_* series without
+// the `check` label, which Prometheus' target labels replace.
+void renderOneCheck(std::string& out, const CheckState& state);
+
 // The process's own metrics (prometheus-cpp's registry) in text format.
 std::string renderProcessMetrics(ProcessMetrics& process);
 

@@ -346,3 +346,53 @@ TEST_CASE("daemon: without [slack_command] the path does not exist") {
   CHECK(h.request("DELETE", "/healthz").status == 405);
   CHECK(h.request("GET", "/nowhere").status == 404);
 }
+
+TEST_CASE("daemon: each check is a Prometheus target: /api/v1/targets and /probe?target=NAME") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) +
+          check("api", "labels = { team = \"payments\", env = \"prod\" }\n") + check("web"));
+
+  const auto targets = h.request("GET", "/api/v1/targets");
+  REQUIRE(targets.status == 200);
+  CHECK(targets.contentType == "application/json");
+  CHECK(boost::json::parse(targets.body) == boost::json::parse(R"([
+          {"targets": ["api"], "labels": {"check": "api", "url": "http://api.test/",
+                                          "team": "payments", "env": "prod"}},
+          {"targets": ["web"], "labels": {"check": "web", "url": "http://web.test/"}}])"));
+
+  // Before any run: the check's counters, no probe_* series, and never another check's.
+  const auto before = h.request("GET", "/probe?target=api");
+  REQUIRE(before.status == 200);
+  CHECK(before.body.find("prober_check_runs_total{result=\"success\"} 0\n") != std::string::npos);
+  CHECK(before.body.find("probe_success") == std::string::npos);
+
+  h.run("http://api.test/", 503);
+  const auto after = h.request("GET", "/probe?target=api");
+  REQUIRE(after.status == 200);
+  CHECK(after.contentType.rfind("text/plain; version=0.0.4", 0) == 0);
+  CHECK(after.body.find("probe_success 0\n") != std::string::npos);
+  CHECK(after.body.find("probe_http_status_code 503\n") != std::string::npos);
+  CHECK(after.body.find("probe_http_duration_seconds{phase=\"connect\"} ") != std::string::npos);
+  CHECK(after.body.find("prober_check_consecutive_failures 1\n") != std::string::npos);
+  CHECK(after.body.find("prober_check_duration_seconds_bucket{le=\"+Inf\"} 1\n") !=
+        std::string::npos);
+  CHECK(after.body.find("prober_check_duration_seconds_count 1\n") != std::string::npos);
+  CHECK(after.body.find("check=") == std::string::npos);
+  CHECK(after.body.find("prober_check_info") == std::string::npos);  // target labels carry it
+  CHECK(after.body.find("web") == std::string::npos);
+  // `check` is the other name of the parameter; /probe never runs a probe itself.
+  const std::size_t probesBefore = h.engine.requests.size();
+  CHECK(h.request("GET", "/probe?check=api").body == after.body);
+  CHECK(h.engine.requests.size() == probesBefore);
+
+  const auto unknown = h.request("GET", "/probe?target=nope");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.body == "no check named \"nope\"\n");
+  CHECK(h.request("GET", "/probe").status == 400);
+  CHECK(h.request("GET", "/probe?target=").status == 400);
+  const auto bad = h.request("GET", "/probe?target=%zz");
+  CHECK(bad.status == 400);
+  CHECK(bad.body.rfind("bad query: ", 0) == 0);
+  CHECK(h.request("POST", "/probe?target=api").status == 405);
+}

@@ -40,6 +40,8 @@ prober::RunResultPtr makeRun(const std::string& name, bool passed, double second
   step.probe.phases = {0.000026, 0.000562, 0.0123, 0.1, 1e-7};
   step.probe.bodySize = 1234;
   step.probe.redirects = 1;
+  step.probe.httpVersion = 11;
+  step.probe.ipProtocol = 6;
   step.probe.tls = true;
   step.probe.certExpiry =
       std::chrono::system_clock::time_point(std::chrono::seconds(1'900'000'000));
@@ -107,6 +109,12 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
                        .Help("h")
                        .Register(registry);
   auto& info = prometheus::BuildGauge().Name("prober_check_info").Help("h").Register(registry);
+  auto& httpVersion =
+      prometheus::BuildGauge().Name("probe_http_version").Help("h").Register(registry);
+  auto& dnsLookup =
+      prometheus::BuildGauge().Name("probe_dns_lookup_time_seconds").Help("h").Register(registry);
+  auto& ipProtocol =
+      prometheus::BuildGauge().Name("probe_ip_protocol").Help("h").Register(registry);
   auto& failures = prometheus::BuildGauge()
                        .Name("prober_check_consecutive_failures")
                        .Help("h")
@@ -118,6 +126,9 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
     const auto& probe = *check->last()->lastProbe();
     success.Add({{"check", name}}).Set(check->last()->passed ? 1 : 0);
     status.Add({{"check", name}}).Set(probe.status);
+    httpVersion.Add({{"check", name}}).Set(1.1);
+    dnsLookup.Add({{"check", name}}).Set(0.000026);
+    ipProtocol.Add({{"check", name}}).Set(6);
     expiry.Add({{"check", name}}).Set(1'900'000'000);
     const std::pair<const char*, double> phaseValues[] = {{"resolve", probe.phases.resolve},
                                                           {"connect", probe.phases.connect},
@@ -149,10 +160,11 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
   std::ostringstream theirs;
   prometheus::TextSerializer().Serialize(theirs, registry.Collect());
 
-  for (const char* family : {"probe_success", "probe_http_duration_seconds",
-                             "probe_http_status_code", "probe_ssl_earliest_cert_expiry",
-                             "prober_check_runs_total", "prober_check_duration_seconds",
-                             "prober_check_info", "prober_check_consecutive_failures"}) {
+  for (const char* family :
+       {"probe_success", "probe_http_duration_seconds", "probe_http_status_code",
+        "probe_ssl_earliest_cert_expiry", "prober_check_runs_total",
+        "prober_check_duration_seconds", "prober_check_info", "prober_check_consecutive_failures",
+        "probe_http_version", "probe_dns_lookup_time_seconds", "probe_ip_protocol"}) {
     CAPTURE(family);
     const std::string expected = familyLines(theirs.str(), family);
     CHECK_FALSE(expected.empty());
@@ -271,4 +283,37 @@ TEST_CASE("prober_history_records_dropped_total follows the history's running co
   metrics.setHistoryDropped(5);  // the same total again adds nothing
   metrics.setHistoryDropped(8);
   CHECK(dropped() == 8);
+}
+
+TEST_CASE("a check's own scrape (/probe) is its /metrics series without the check label") {
+  prober::CheckState api(makeSpec("api"));
+  api.record(makeRun("api", false, 0.25, 503));
+  std::string named;
+  prober::renderCheckMetrics(named, {&api});
+  std::string own;
+  prober::renderOneCheck(own, api);
+
+  // Remove `check="api"` (and the comma after it, or the braces it was alone in) from every
+  // line of /metrics, and drop prober_check_info, whose labels are the target's on /probe.
+  std::string expected;
+  std::istringstream in(named);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("prober_check_info") != std::string::npos) {
+      continue;
+    }
+    for (const std::string& form :
+         {std::string("{check=\"api\"}"), std::string("check=\"api\",")}) {
+      if (const auto at = line.find(form); at != std::string::npos) {
+        line.erase(at, form.size());
+      }
+    }
+    expected += line + "\n";
+  }
+  CHECK(own == expected);
+  CHECK(own.find("probe_success 0\n") != std::string::npos);
+  CHECK(own.find("probe_http_version 1.1\n") != std::string::npos);
+  CHECK(own.find("probe_ip_protocol 6\n") != std::string::npos);
+  CHECK(own.find("prober_check_duration_seconds_bucket{le=\"+Inf\"} 1\n") != std::string::npos);
+  CHECK(own.find("check=") == std::string::npos);
 }
