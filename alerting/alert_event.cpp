@@ -112,6 +112,20 @@ std::string certSummary(const AlertEvent& event) {
                      event.check, formatSeconds(left), date, formatDuration(event.certWarning));
 }
 
+std::string alertSummary(const AlertEvent& event) {
+  if (event.kind == AlertKind::Certificate) {
+    return certSummary(event);
+  }
+  if (!event.summary.empty()) {
+    return event.summary;
+  }
+  std::string summary = event.check + " is failing";
+  if (!event.failedAssertions.empty()) {
+    summary += ": " + event.failedAssertions.front();
+  }
+  return summary;
+}
+
 std::string_view actionName(AlertAction action) {
   return action == AlertAction::Trigger ? "trigger" : "resolve";
 }

@@ -68,6 +68,10 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
 // (2026-12-07 10:00:00 UTC), within cert_warning 21d".
 std::string certSummary(const AlertEvent& event);
 
+// The one line a trigger is summed up in: the certificate summary, a person's own words, or
+// "api is failing: status == 200 (got 503)".
+std::string alertSummary(const AlertEvent& event);
+
 std::string_view actionName(AlertAction action);  // "trigger" | "resolve"
 std::optional<AlertAction> parseAction(std::string_view name);
 

@@ -82,8 +82,14 @@ void Alerter::onRun(const RunJudgement& judgement) {
         spec,
         alertEventFor(AlertAction::Resolve, spec, &judgement.run, 0, judgement.failingSince, now),
         false);
+  } else if (judgement.firing) {
+    resendIfDue(spec, alertEventFor(AlertAction::Trigger, spec, &judgement.run,
+                                    judgement.consecutiveFailures, judgement.failingSince, now));
   }
   if (judgement.certificate == AlertTransition::None) {
+    if (judgement.certFiring && judgement.certExpiry) {
+      resendIfDue(spec, certAlertEventFor(AlertAction::Trigger, spec, *judgement.certExpiry, now));
+    }
     return;
   }
   assert(judgement.certExpiry.has_value());
@@ -115,6 +121,26 @@ void Alerter::resolveCertWarning(const CheckSpec& spec,
   transition(spec, certAlertEventFor(AlertAction::Resolve, spec, expiry, wallNow()), false);
 }
 
+void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& event) {
+  const std::string key = alertKey(spec.name, event.kind);
+  const std::int64_t now = hooks_.nowMs();
+  for (const std::string& notifier : spec.notify) {
+    const auto every = pager_.resendInterval(notifier);
+    if (!every) {
+      continue;
+    }
+    std::int64_t& due = resendAtMs_[{key, notifier}];
+    if (now < due || pager_.queued(key, notifier)) {
+      continue;
+    }
+    due = now + every->count();
+    OutboxRow row{0, key, notifier, event, 0, 0};
+    row.resend = true;
+    pager_.add({std::move(row)});
+  }
+  pollOutbox();
+}
+
 void Alerter::page(const AlertEvent& event, const std::string& notifier) {
   const std::string key = alertKey(event.check, event.kind);
   enqueue(key, std::nullopt, {OutboxRow{0, key, notifier, event, 0, 0}}, "page");
@@ -127,6 +153,12 @@ void Alerter::transition(const CheckSpec& spec, const AlertEvent& event, bool ke
   std::vector<OutboxRow> rows;
   for (const std::string& notifier : spec.notify) {
     rows.push_back(OutboxRow{0, key, notifier, event, 0, 0});
+    // A trigger is the first send; a resolve ends the re-sending.
+    if (const auto every = pager_.resendInterval(notifier); every && keepFiring) {
+      resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
+    } else {
+      resendAtMs_.erase({key, notifier});
+    }
   }
   std::optional<SavedAlert> saved;
   if (keepFiring) {
@@ -229,7 +261,7 @@ void Alerter::pollOutbox() {
 void Alerter::attempted(const OutboxRow& row, DeliveryResult result, const std::string& answer) {
   observer_.deliveryAttempted(row, result, answer);
   observer_.outboxPending(pager_.pending());
-  if (row.id < 0 && result != DeliveryResult::Retry) {
+  if (row.id < 0 && !row.resend && result != DeliveryResult::Retry) {
     unstoredOutcomes_[row.id] = result;  // stored with the row later
   }
 }

@@ -35,6 +35,10 @@ struct RunJudgement {
   std::chrono::system_clock::time_point failingSince;
   AlertTransition certificate = AlertTransition::None;
   std::optional<std::chrono::system_clock::time_point> certExpiry;
+  // Whether each alert fires after this run: a firing alert is posted again to notifiers that
+  // want it re-sent (Alertmanager's `resend`).
+  bool firing = false;
+  bool certFiring = false;
 };
 
 // What the alerter did, for history and metrics.
@@ -76,7 +80,8 @@ class Alerter {
   void recover(const std::map<std::string, SavedAlert>& saved,
                const std::function<const CheckSpec*(const std::string&)>& running);
 
-  // A finished run: pages when it fired or resolved the check's alert or its certificate alert.
+  // A finished run: pages when it fired or resolved the check's alert or its certificate
+  // alert, and re-sends a firing one where a notifier's `resend` is due.
   void onRun(const RunJudgement& judgement);
 
   // A check that left the config (or changed to no longer watch its certificate) while its
@@ -98,6 +103,9 @@ class Alerter {
 
  private:
   void transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring);
+  // Posts a firing alert again to each of the check's notifiers whose `resend` is due, unless
+  // something for it still waits in the outbox.
+  void resendIfDue(const CheckSpec& spec, const AlertEvent& event);
   void enqueue(const std::string& key, const std::optional<SavedAlert>& saved,
                std::vector<OutboxRow> rows, std::string_view what);
   void adoptStoredRows(const std::vector<OutboxRow>& stored,
@@ -120,6 +128,9 @@ class Alerter {
   std::int64_t nextUnstoredId_ = -1;
   std::unordered_map<std::int64_t, DeliveryResult> unstoredOutcomes_;
   Pager pager_;
+  // When each firing alert is next posted again, by alert key and notifier (unset: at once,
+  // as after a restart).
+  std::map<std::pair<std::string, std::string>, std::int64_t> resendAtMs_;
 };
 
 }  // namespace prober

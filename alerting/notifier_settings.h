@@ -25,13 +25,24 @@ struct SlackSettings {
   std::string webhookUrl;
 };
 
+// Alertmanager's API v2, on every member of its cluster (each gets every alert, as Prometheus
+// sends them; the members deduplicate among themselves).
+struct AlertmanagerSettings {
+  std::vector<std::string> urls;  // base URLs: "http://127.0.0.1:9093"
+  Millis resend{60'000};          // while firing, the alert is posted again this often
+  std::string severity = "critical";  // the label on check alerts (certificates: "warning")
+};
+
 struct Notifier {
   std::string name;
-  std::variant<PagerDutySettings, SlackSettings> settings;
+  std::variant<PagerDutySettings, SlackSettings, AlertmanagerSettings> settings;
   Millis timeout{10'000};  // for each delivery attempt
 
   const PagerDutySettings* pagerDuty() const { return std::get_if<PagerDutySettings>(&settings); }
   const SlackSettings* slack() const { return std::get_if<SlackSettings>(&settings); }
+  const AlertmanagerSettings* alertmanager() const {
+    return std::get_if<AlertmanagerSettings>(&settings);
+  }
 };
 using Notifiers = std::map<std::string, Notifier>;
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "alerting/alertmanager.h"
 #include "alerting/pagerduty.h"
 #include "alerting/slack.h"
 
@@ -31,6 +32,52 @@ std::string describe(const TransportAnswer& answer) {
   std::string body = answer.body.substr(0, kLoggedBodyLimit);
   return body.empty() ? fmt::format("HTTP {}", answer.status)
                       : fmt::format("HTTP {}: {}", answer.status, body);
+}
+
+// Posts `request` to every member of an Alertmanager cluster, as Prometheus does; the members
+// share what they receive, so one that accepts is a delivery. Otherwise the answer retries
+// unless every member refused for good, and names what each said.
+void postToEveryMember(Transport& transport, const OutgoingRequest& request,
+                       const std::vector<std::string>& baseUrls,
+                       std::function<void(TransportAnswer)> done) {
+  struct Gathered {
+    std::size_t waiting;
+    std::vector<std::string> urls;
+    std::vector<TransportAnswer> answers;
+    std::function<void(TransportAnswer)> done;
+  };
+  auto gathered = std::make_shared<Gathered>(Gathered{
+      baseUrls.size(), baseUrls, std::vector<TransportAnswer>(baseUrls.size()), std::move(done)});
+  for (std::size_t i = 0; i < baseUrls.size(); ++i) {
+    OutgoingRequest toMember = request;
+    toMember.url = alertmanagerAlertsUrl(baseUrls[i]);
+    transport.post(toMember, [gathered, i](TransportAnswer answer) {
+      gathered->answers[i] = std::move(answer);
+      if (--gathered->waiting > 0) {
+        return;
+      }
+      bool allRefused = true;
+      std::string said;
+      for (std::size_t m = 0; m < gathered->answers.size(); ++m) {
+        const TransportAnswer& each = gathered->answers[m];
+        if (isSuccess(each.status)) {
+          return gathered->done(each);
+        }
+        allRefused = allRefused && canNeverSucceed(each.status);
+        said +=
+            fmt::format("{}{}: {}", said.empty() ? "" : "; ", gathered->urls[m], describe(each));
+      }
+      // A refusal from every member keeps its status (never retried); anything else retries.
+      TransportAnswer combined;
+      combined.status = allRefused ? gathered->answers.front().status : 0;
+      if (allRefused) {
+        combined.body = said;
+      } else {
+        combined.error = said;
+      }
+      gathered->done(std::move(combined));
+    });
+  }
 }
 
 }  // namespace
@@ -72,6 +119,19 @@ std::size_t Pager::pending() const {
   return count;
 }
 
+bool Pager::queued(const std::string& key, const std::string& notifier) const {
+  const auto queue = queues_.find({key, notifier});
+  return queue != queues_.end() && !queue->second.empty();
+}
+
+std::optional<Millis> Pager::resendInterval(const std::string& notifier) const {
+  const auto it = notifiers_.find(notifier);
+  if (it == notifiers_.end() || it->second.alertmanager() == nullptr) {
+    return std::nullopt;
+  }
+  return it->second.alertmanager()->resend;
+}
+
 std::int64_t Pager::backoffMs(int attempts, double random) {
   const int doublings = std::clamp(attempts - 1, 0, 20);
   const double base = std::min<double>(kMaxBackoffMs, kMinBackoffMs * std::pow(2.0, doublings));
@@ -81,6 +141,9 @@ std::int64_t Pager::backoffMs(int attempts, double random) {
 }
 
 bool Pager::takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& availableAt) {
+  if (notifier.alertmanager() != nullptr) {
+    return true;  // Alertmanager takes thousands of alerts a second and documents no limit
+  }
   // PagerDuty's limit is per routing key, Slack's per webhook, whoever shares them.
   const PagerDutySettings* pagerDuty = notifier.pagerDuty();
   const std::string pacingKey = pagerDuty != nullptr ? "pagerduty:" + pagerDuty->routingKey
@@ -166,6 +229,20 @@ void Pager::pollOnce() {
 }
 
 void Pager::send(const QueueKey& key, const Queued& item, const Notifier& notifier) {
+  inFlight_.insert(key);
+  auto answered = [this, alive = alive_, key](TransportAnswer answer) {
+    if (*alive) {
+      onAnswer(key, answer);
+    }
+  };
+  if (const AlertmanagerSettings* alertmanager = notifier.alertmanager()) {
+    OutgoingRequest request;
+    request.timeout = notifier.timeout;
+    request.body = alertmanagerAlerts(item.row.event, alertmanager->severity, alertmanager->resend,
+                                      externalUrl_, fromMillis(hooks_.nowMs()));
+    postToEveryMember(transport_, request, alertmanager->urls, std::move(answered));
+    return;
+  }
   OutgoingRequest request;
   request.timeout = notifier.timeout;
   if (const PagerDutySettings* pagerDuty = notifier.pagerDuty()) {
@@ -176,12 +253,7 @@ void Pager::send(const QueueKey& key, const Queued& item, const Notifier& notifi
     request.url = notifier.slack()->webhookUrl;
     request.body = slackMessage(item.row.event, externalUrl_);
   }
-  inFlight_.insert(key);
-  transport_.post(request, [this, alive = alive_, key](TransportAnswer answer) {
-    if (*alive) {
-      onAnswer(key, answer);
-    }
-  });
+  transport_.post(request, std::move(answered));
 }
 
 void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {

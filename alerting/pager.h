@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -55,6 +56,10 @@ class Pager {
   // are recorded from now on. False when the row is no longer queued.
   bool rekey(std::int64_t unstoredId, std::int64_t storedId);
   std::size_t pending() const;
+  // Whether anything waits for this alert key and notifier (sent or not).
+  bool queued(const std::string& key, const std::string& notifier) const;
+  // How often a firing alert is posted again to this notifier; nullopt for those told once.
+  std::optional<Millis> resendInterval(const std::string& notifier) const;
 
   // The delay before attempt `attempts` + 1: 1 s doubling to 5 min, +-25 % jitter, clamped.
   static std::int64_t backoffMs(int attempts, double random);

@@ -59,13 +59,7 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
                                           {"client", "prober"}});
   }
   const bool cert = event.kind == AlertKind::Certificate;
-  std::string summary = cert ? certSummary(event) : event.summary;
-  if (summary.empty()) {
-    summary = event.check + " is failing";
-    if (!event.failedAssertions.empty()) {
-      summary += ": " + event.failedAssertions.front();
-    }
-  }
+  const std::string summary = alertSummary(event);
   boost::json::array failures;
   for (const auto& failure : event.failedAssertions) {
     failures.emplace_back(failure);

@@ -33,6 +33,9 @@ struct OutboxRow {
   AlertEvent event;  // event.at orders pruning
   int attempts = 0;
   std::int64_t nextAttemptMs = 0;
+  // A firing alert posted again to an Alertmanager (its `resend`): never stored, not recorded
+  // in the history; losing one costs nothing, the next follows.
+  bool resend = false;
 };
 
 class Store {

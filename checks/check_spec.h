@@ -99,6 +99,7 @@ struct NotifierSpec {
   std::string name;
   std::string type;                                     // "" when the table names none
   std::map<std::string, std::string> settings;          // every key but type and timeout
+  std::map<std::string, std::vector<std::string>> lists;  // settings written as arrays
   std::map<std::string, SourceLocation> settingsAt;     // where each value (type's too) is
   std::map<std::string, SourceLocation> keysAt;         // where each key is
   SourceLocation at;                                    // the table

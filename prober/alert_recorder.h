@@ -19,7 +19,9 @@ class AlertRecorder final : public AlerterObserver {
   void deliveryAttempted(const OutboxRow& row, DeliveryResult result,
                          const std::string& answer) override {
     metrics_.countNotification(row.notifier, deliveryResultName(result));
-    history_.add(notificationRecordOf(row, result, answer, nowMs_()));
+    if (!row.resend) {  // a firing alert posted again: its trigger is in the history already
+      history_.add(notificationRecordOf(row, result, answer, nowMs_()));
+    }
   }
   void outboxPending(std::size_t notifications) override {
     metrics_.setOutboxPending(static_cast<double>(notifications));

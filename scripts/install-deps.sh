@@ -25,7 +25,8 @@ run=(
 )
 test=(
   doctest-dev                   # unit tests
-  prometheus                    # promtool, used by the tests to check /metrics
+  prometheus                    # Prometheus and promtool: scraping, rules and dashboards tests
+  prometheus-alertmanager       # the alertmanager notifier's end-to-end test
   curl jq                       # the shell tests drive the daemon with them
   nginx openssl                 # the TLS test serves HTTPS from nginx
   prometheus-blackbox-exporter  # the benchmark's peer: `make test` runs the benchmark's smoke

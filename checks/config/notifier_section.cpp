@@ -54,8 +54,8 @@ void ConfigBuilder::readSlackCommand(const toml::node& node, SlackCommandSpec& s
   ids("allowed_users", "U", spec.allowedUsers, true);
 }
 
-// Each table's type and settings are read as strings, whatever the type: alerting knows the
-// types and their settings and checks them once the whole config is read.
+// Each table's type and settings are read as strings (or arrays of strings), whatever the
+// type: alerting knows the types and their settings and checks them once the whole config is read.
 void ConfigBuilder::readNotifiers(const toml::node& node, Config& config) {
   const toml::table* table = node.as_table();
   if (table == nullptr) {
@@ -85,6 +85,11 @@ void ConfigBuilder::readNotifiers(const toml::node& node, Config& config) {
         }
       } else if (field == "type") {
         spec.type = reader_.string(setting, "type", false).value_or("");
+      } else if (setting.is_array()) {
+        if (auto values =
+                reader_.stringArray(setting, fmt::format("notifier \"{}\" {}", name, field))) {
+          spec.lists[field] = std::move(*values);
+        }
       } else if (auto text =
                      reader_.string(setting, fmt::format("notifier \"{}\" {}", name, field))) {
         spec.settings[field] = *text;

@@ -66,13 +66,15 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
   const auto failingSinceBefore = state.failingSince();
   const AlertTransition alert = state.record(std::move(result));
   const AlertTransition certificate = state.judgeCertificate(clock_.wallNow());
-  if (alert == AlertTransition::None && certificate == AlertTransition::None) {
+  const bool firing = state.alert().firing();
+  if (alert == AlertTransition::None && certificate == AlertTransition::None && !firing &&
+      !state.certWarningFiring()) {
     return;
   }
   alerter_.onRun(
       RunJudgement{*state.spec(), *state.last(), alert, state.alert().consecutiveFailures(),
                    alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
-                   certificate, state.certExpiry()});
+                   certificate, state.certExpiry(), firing, state.certWarningFiring()});
 }
 
 // Skips are counted in prober_check_runs_skipped_total; the log hears of them at most once a

@@ -63,6 +63,25 @@ start_helper() {
   printf -v "${name}_pid" '%s' "$pid"
 }
 
+# start_listener NAME COMMAND...: runs a server on a free port (PORT in its arguments is
+# replaced), retrying other ports while the chosen one is taken; sets NAME_port and NAME_pid.
+start_listener() {
+  local name=$1
+  shift
+  for _ in $(seq 10); do
+    local port=$((20000 + RANDOM % 40000))
+    "${@//PORT/$port}" >"$work/$name.log" 2>&1 &
+    local pid=$!
+    pids+=("$pid")
+    sleep 0.5
+    if kill -0 "$pid" 2>/dev/null; then
+      printf -v "${name}_port" '%s' "$port"
+      printf -v "${name}_pid" '%s' "$pid"
+      return 0
+    fi
+  done
+  echo "$name did not start"; cat "$work/$name.log"; exit 1
+}
 # start_target_and_standin TARGET_SERVER NOTIFY_STANDIN: the target server and the notify
 # stand-in; sets target and standin, their base URLs.
 start_target_and_standin() {

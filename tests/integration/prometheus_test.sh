@@ -19,28 +19,13 @@ target="http://127.0.0.1:$target_port"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 10 \
   -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
-# start_listener NAME COMMAND...: runs a server on a free port (PORT in its arguments is
-# replaced), retrying other ports while the chosen one is taken; sets NAME_port.
-start_listener() {
-  local name=$1
-  shift
-  for _ in $(seq 10); do
-    local port=$((20000 + RANDOM % 40000))
-    "${@//PORT/$port}" >"$work/$name.log" 2>&1 &
-    local pid=$!
-    pids+=("$pid")
-    sleep 0.5
-    if kill -0 "$pid" 2>/dev/null; then
-      printf -v "${name}_port" '%s' "$port"
-      return 0
-    fi
-  done
-  echo "$name did not start"; cat "$work/$name.log"; exit 1
-}
 start_listener tls openssl s_server -accept 127.0.0.1:PORT -cert "$work/tls.pem" \
   -key "$work/tls.key" -www -quiet
 
 cat >"$work/checks.toml" <<TOML
+[prober]
+state_dir = "$work/state"
+
 [defaults]
 interval = "1s"
 timeout = "1s"

@@ -140,3 +140,110 @@ TEST_CASE("a page from a person is sent once and changes no check's alert") {
   h.transport.answer(202);
   CHECK(h.recorder.deliveries.size() == 1);
 }
+
+namespace {
+
+// The harness with an Alertmanager notifier of two members, re-sent every minute.
+void useAlertmanager(Harness& h) {
+  h.alerter->setNotifiers(
+      {{"am", prober::Notifier{"am", prober::AlertmanagerSettings{{"http://127.0.0.1:1/",
+                                                                   "http://127.0.0.1:2"},
+                                                                  prober::Millis(60'000),
+                                                                  "critical"}}}},
+      "http://prober.example.com");
+  h.check.notify = {"am"};
+}
+
+prober::RunJudgement judgement(Harness& h, prober::AlertTransition alert, bool firing) {
+  prober::RunJudgement j{h.check,
+                         h.failed,
+                         alert,
+                         3,
+                         prober::fromMillis(1'700'000'000'000 - 90'000),
+                         prober::AlertTransition::None,
+                         std::nullopt};
+  j.firing = firing;
+  return j;
+}
+
+// What the last two requests (one to each member) posted: URL, alertname, endsAt.
+std::vector<std::string> lastPosts(const Harness& h) {
+  std::vector<std::string> out;
+  for (auto it = h.transport.sent.end() - 2; it != h.transport.sent.end(); ++it) {
+    const auto alert = boost::json::parse(it->request.body).as_array().at(0).as_object();
+    out.push_back(it->request.url + " " +
+                  std::string(alert.at("labels").at("alertname").as_string()) + " " +
+                  std::string(alert.at("endsAt").as_string()));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Alertmanager: every member is posted to, and one that accepts is a delivery") {
+  Harness h;
+  useAlertmanager(h);
+  h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
+  REQUIRE(h.transport.sent.size() == 2);
+  // 2023-11-14T22:13:20Z plus 4 resends of a minute
+  CHECK(lastPosts(h) ==
+        std::vector<std::string>{
+            "http://127.0.0.1:1/api/v2/alerts ProberCheckFailing 2023-11-14T22:17:20.000Z",
+            "http://127.0.0.1:2/api/v2/alerts ProberCheckFailing 2023-11-14T22:17:20.000Z"});
+  h.transport.answer(0, "", "connection refused");
+  CHECK(h.recorder.deliveries.empty());  // waits for the other member
+  h.transport.answer(200);
+  CHECK(h.recorder.deliveries == std::vector<std::string>{"api am delivered"});
+}
+
+TEST_CASE("Alertmanager: no member accepting retries; every member refusing is final") {
+  Harness h;
+  useAlertmanager(h);
+  h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
+  h.transport.answer(400, "bad alert");
+  h.transport.answer(503);
+  CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry"});
+  h.nowMs += 2'000;  // past the first backoff
+  h.alerter->pollOutbox();
+  REQUIRE(h.transport.sent.size() == 2);
+  h.transport.answer(400, "bad alert");
+  h.transport.answer(422, "invalid");
+  CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry", "api am rejected"});
+}
+
+TEST_CASE("Alertmanager: a firing alert is re-sent every resend until it resolves") {
+  Harness h;
+  useAlertmanager(h);
+  h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
+  h.transport.answer(200);
+  h.transport.answer(200);
+  // Runs while firing: nothing until a minute has passed since the trigger.
+  h.nowMs += 30'000;
+  h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
+  CHECK(h.transport.sent.empty());
+  h.nowMs += 30'000;
+  h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
+  REQUIRE(h.transport.sent.size() == 2);
+  CHECK(lastPosts(h)[0] ==
+        "http://127.0.0.1:1/api/v2/alerts ProberCheckFailing 2023-11-14T22:18:20.000Z");
+  // A re-send still waiting is not doubled by the next run.
+  h.nowMs += 60'000;
+  h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
+  CHECK(h.transport.sent.size() == 2);
+  h.transport.answer(200);
+  h.transport.answer(200);
+  // Re-sends are not stored and not told to the history as alert changes.
+  CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger"});
+  CHECK(h.recorder.deliveries == std::vector<std::string>{"api am delivered", "api am delivered"});
+  // The resolve ends the alert at its own time, and re-sending stops.
+  h.nowMs += 10'000;
+  h.alerter->onRun(judgement(h, prober::AlertTransition::Resolve, false));
+  REQUIRE(h.transport.sent.size() == 2);
+  CHECK(lastPosts(h)[1] ==
+        "http://127.0.0.1:2/api/v2/alerts ProberCheckFailing 2023-11-14T22:15:30.000Z");
+  h.transport.answer(200);
+  h.transport.answer(200);
+  h.nowMs += 120'000;
+  h.alerter->onRun(judgement(h, prober::AlertTransition::None, false));
+  CHECK(h.transport.sent.empty());
+}

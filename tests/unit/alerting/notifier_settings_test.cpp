@@ -69,5 +69,39 @@ severty = "warning"
 TEST_CASE("a notifier without a type says which types there are") {
   const auto result = loadText("[notifiers.ops]\nwebhook_url = \"http://127.0.0.1/hook\"\n");
   CHECK(errorsOf(result) ==
-        "/test/notifiers.toml:1:1: notifier \"ops\" needs a type (\"pagerduty\" or \"slack\")\n");
+        "/test/notifiers.toml:1:1: notifier \"ops\" needs a type (\"pagerduty\", \"slack\" or "
+        "\"alertmanager\")\n");
+}
+
+TEST_CASE("an alertmanager notifier: every member's URL, resend and severity") {
+  const auto result = loadText(R"([notifiers.am]
+type = "alertmanager"
+urls = ["http://127.0.0.1:9093", "http://127.0.0.1:9094/"]
+resend = "30s"
+)");
+  REQUIRE(result.config.has_value());
+  std::vector<prober::ConfigError> errors;
+  const prober::Notifiers notifiers = prober::readNotifiers(result.config->notifiers, errors);
+  CHECK(errors.empty());
+  const prober::AlertmanagerSettings* am = notifiers.at("am").alertmanager();
+  REQUIRE(am != nullptr);
+  CHECK(am->urls == std::vector<std::string>{"http://127.0.0.1:9093", "http://127.0.0.1:9094/"});
+  CHECK(am->resend == prober::Millis(30'000));
+  CHECK(am->severity == "critical");
+}
+
+TEST_CASE("an alertmanager notifier's mistakes, each at its place") {
+  CHECK(errorsOf(loadText("[notifiers.am]\ntype = \"alertmanager\"\n")) ==
+        "/test/notifiers.toml:1:1: notifier \"am\" needs urls, a list of at least one URL\n");
+  CHECK(errorsOf(loadText("[notifiers.am]\ntype = \"alertmanager\"\nurls = \"http://a:9093\"\n")) ==
+        "/test/notifiers.toml:3:8: notifier \"am\" needs urls, a list of at least one URL\n");
+  CHECK(errorsOf(loadText("[notifiers.am]\ntype = \"alertmanager\"\nurls = [\"am:9093\"]\n"
+                          "resend = \"soon\"\nseverity = \"loud\"\n")) ==
+        "/test/notifiers.toml:3:8: notifier \"am\": urls: \"am:9093\" is not an http:// or "
+        "https:// URL\n"
+        "/test/notifiers.toml:4:10: notifier \"am\": resend must be a duration like \"1m\"\n"
+        "/test/notifiers.toml:5:12: notifier \"am\": severity must be critical, error, warning "
+        "or info\n");
+  CHECK(errorsOf(loadText("[notifiers.pd]\ntype = \"pagerduty\"\nrouting_key = [\"k\"]\n")) ==
+        "/test/notifiers.toml:3:15: notifier \"pd\" needs routing_key, a string\n");
 }
