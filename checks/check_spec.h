@@ -126,9 +126,22 @@ struct SlackCommandSpec {
   std::map<std::string, SourceLocation> at;  // where each key was written
 };
 
+// [web]: the listener's protection, with the keys of the Prometheus exporters' web config.
+struct WebSettings {
+  std::string tlsCertFile;  // PEM certificate chain; with tlsKeyFile, the listener speaks HTTPS
+  std::string tlsKeyFile;
+  // NAME -> bcrypt hash; when any is set, every endpoint but /healthz and /slack/command needs
+  // one of these users.
+  std::map<std::string, std::string> basicAuthUsers;
+
+  bool tls() const { return !tlsCertFile.empty(); }
+  bool operator==(const WebSettings&) const = default;
+};
+
 struct Config {
   std::string path;
   ProberSettings prober;
+  WebSettings web;
   SlackCommandSpec slackCommand;
   std::map<std::string, NotifierSpec> notifiers;
   std::vector<std::shared_ptr<const CheckSpec>> checks;  // in file order

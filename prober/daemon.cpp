@@ -18,14 +18,15 @@
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/config_reloader.h"
 #include "prober/runtime/probe_loop.h"
+#include "prober/web/basic_auth.h"
 #include "prober/web/check_history.h"
 #include "prober/web/checks_endpoint.h"
 #include "prober/web/health_endpoint.h"
 #include "prober/web/metrics.h"
 #include "prober/web/metrics_endpoint.h"
 #include "prober/web/page_endpoints.h"
-#include "prober/web/reload_endpoint.h"
 #include "prober/web/prometheus_targets.h"
+#include "prober/web/reload_endpoint.h"
 #include "prober/web/router.h"
 #include "prober/web/slack_endpoint.h"
 
@@ -56,6 +57,7 @@ struct Daemon::Impl {
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
   void apply(Config next, const std::map<std::string, SavedAlert>& saved = {});
   void watchSignals();
+  void handle(const ServerRequest& request, Responder respond);
   void stop();
 
   Services services;
@@ -127,6 +129,7 @@ struct Daemon::Impl {
   CheckPageEndpoint checkPage{checks, checkHistory, [this] { return nowMs(); }};
   SlackCommandEndpoint slackEndpoint{alerter, *history,
                                      [this] { return services.clock.wallNow(); }};
+  BasicAuth auth{services.post};
   Router router;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<boost::asio::signal_set> signals;  // when services.watchSignals
@@ -140,10 +143,12 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   if (!error.empty()) {
     throw std::runtime_error(error);
   }
-  server = std::make_unique<HttpServer>(services.io, listen(),
-                                        [this](const ServerRequest& request, Responder respond) {
-                                          router.route(request, std::move(respond));
-                                        });
+  server = std::make_unique<HttpServer>(
+      services.io, listen(),
+      [this](const ServerRequest& request, Responder respond) {
+        handle(request, std::move(respond));
+      },
+      TlsFiles{config.web.tlsCertFile, config.web.tlsKeyFile});
   router.exact("/metrics", "GET, HEAD", metricsEndpoint);
   router.exact("/-/reload", "POST", reloadEndpoint);
   router.exact("/healthz", "GET, HEAD", healthEndpoint);
@@ -164,8 +169,8 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
     watchSignals();
   }
   const std::string address = listen();
-  const std::string url =
-      fmt::format("http://{}:{}", address.substr(0, address.rfind(':')), server->port());
+  const std::string url = fmt::format("{}://{}:{}", config.web.tls() ? "https" : "http",
+                                      address.substr(0, address.rfind(':')), server->port());
   spdlog::info(
       "prober {} listening on {} with {} checks: status page {}/, metrics {}/metrics, "
       "API {}/api/v1/checks",
@@ -176,7 +181,12 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
 // checks that left (or no longer watch their certificate) resolve. `saved`: the store's alerts,
 // at start.
 void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& saved) {
+  if (server && (next.web.tlsCertFile != config.web.tlsCertFile ||
+                 next.web.tlsKeyFile != config.web.tlsKeyFile)) {
+    spdlog::warn("reload: [web] TLS files changed; they take effect on restart");
+  }
   config = std::move(next);
+  auth.setUsers(config.web.basicAuthUsers);
   const CheckSetChange change = checks.apply(config.checks, saved);
   slackEndpoint.configure(config.slackCommand);
   history->setRetention(config.prober.historyRetention);
@@ -206,6 +216,21 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   spdlog::info("config applied: {} checks ({} added, {} changed, {} removed, {} unchanged)",
                checks.size(), change.added, change.changed, change.removedCount(),
                change.unchanged);
+}
+
+// With [web] basic_auth_users, every request needs a user but the health check (for load
+// balancers and container runtimes) and Slack's command (signed by Slack instead).
+void Daemon::Impl::handle(const ServerRequest& request, Responder respond) {
+  const std::string path = requestPath(request);
+  if (!auth.enabled() || path == "/healthz" || path == "/slack/command") {
+    return router.route(request, std::move(respond));
+  }
+  auth.check(request, [this, request, respond = std::move(respond)](bool allowed) mutable {
+    if (!allowed) {
+      return respond(BasicAuth::challenge());
+    }
+    router.route(request, std::move(respond));
+  });
 }
 
 void Daemon::Impl::watchSignals() {
@@ -248,7 +273,7 @@ Daemon::Daemon(Services services, DaemonOptions options, Config config)
 Daemon::~Daemon() = default;
 
 void Daemon::answer(const ServerRequest& request, Responder respond) {
-  impl_->router.route(request, std::move(respond));
+  impl_->handle(request, std::move(respond));
 }
 
 void Daemon::stop() {

@@ -22,6 +22,7 @@ run=(
   libcli11-dev                  # command line
   libspdlog-dev libfmt-dev      # logging and formatting
   libutfcpp-dev                 # UTF-8 validation and repair: text from targets is data
+  libcrypt-dev                  # bcrypt (crypt_r) for basic auth on the listener
 )
 test=(
   doctest-dev                   # unit tests

@@ -23,10 +23,12 @@ namespace prober {
 using KeySet = std::set<std::string, std::less<>>;
 
 inline const std::set<std::string, std::less<>> kTopLevelKeys = {"prober", "defaults", "notifiers",
-                                                                 "check", "slack_command"};
+                                                                 "check", "slack_command", "web"};
 inline const std::set<std::string, std::less<>> kProberKeys = {
     "listen",       "state_dir", "max_in_flight",    "user_agent",
     "external_url", "include",   "history_retention"};
+inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
+                                                             "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {
     "signing_secret", "notifier", "allowed_teams", "allowed_channels", "allowed_users"};
 
@@ -125,6 +127,9 @@ class ConfigBuilder {
 
   void readProber(const toml::node& node, ProberSettings& settings,
                   std::vector<std::string>& includes);
+
+  // [web]: TLS files (readable now) and basic-auth users with bcrypt hashes.
+  void readWeb(const toml::node& node, WebSettings& web);
 
   // [slack_command]: read here; that its notifier exists is checked once all are read.
   void readSlackCommand(const toml::node& node, SlackCommandSpec& spec);

@@ -48,6 +48,9 @@ void ConfigBuilder::build(const std::string& path, Config& config,
     readProber(*prober, config.prober, includes);
   }
   reader_.setListen(config.prober.listen);
+  if (const toml::node* web = root->get("web")) {
+    readWeb(*web, config.web);
+  }
   if (const toml::node* defaults = root->get("defaults")) {
     defaults_ = defaults->as_table();
     if (defaults_ == nullptr) {

@@ -1,5 +1,7 @@
 // prober: synthetic HTTP checks on a schedule, exported to Prometheus.
 #include <spdlog/spdlog.h>
+#include <termios.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -18,6 +20,7 @@
 #include "prober/cli/once.h"
 #include "prober/daemon.h"
 #include "prober/engine/curl_engine.h"
+#include "prober/web/bcrypt.h"
 
 namespace {
 
@@ -198,6 +201,36 @@ std::string unknownSubcommand(const CLI::App& app, int argc, char** argv) {
 
 }  // namespace
 
+// The first line of standard input (a terminal does not echo it), hashed with bcrypt.
+int commandHashPassword(int cost) {
+  const bool terminal = ::isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (terminal) {
+    std::cerr << "Password: " << std::flush;
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string password;
+  const bool read = static_cast<bool>(std::getline(std::cin, password));
+  if (terminal) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!read || password.empty()) {
+    std::cerr << "prober hash-password: no password on standard input\n";
+    return 1;
+  }
+  try {
+    std::cout << prober::bcryptHash(password, cost) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "prober hash-password: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   prober::initCurlGlobally();
   CLI::App app{
@@ -248,9 +281,17 @@ int main(int argc, char** argv) {
   report->add_option("--until", until, "End, in the same forms; default now");
   report->add_option("--state-dir", stateDir, "State directory, overriding [prober] state_dir");
 
+  int cost = 10;
+  auto* hashPassword = app.add_subcommand(
+      "hash-password",
+      "Read a password from standard input and print its bcrypt hash, for [web] basic_auth_users");
+  hashPassword->add_option("--cost", cost, "bcrypt cost (each step doubles the work)")
+      ->check(CLI::Range(4, 16));
+
   if (const std::string unknown = unknownSubcommand(app, argc, argv); !unknown.empty()) {
     std::cerr << "prober: unknown command \"" << unknown
-              << "\"; the commands are run, validate, once and report (see prober --help)\n";
+              << "\"; the commands are run, validate, once, report and hash-password (see prober "
+                 "--help)\n";
     return kExitUsage;
   }
   try {
@@ -291,6 +332,9 @@ int main(int argc, char** argv) {
   }
   if (*report) {
     return commandReport(configPath, reportChecks, since, until, stateDir);
+  }
+  if (*hashPassword) {
+    return commandHashPassword(cost);
   }
   return kExitUsage;
 }

@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <stdexcept>
 #include <unordered_set>
@@ -49,7 +50,33 @@ ServerRequest toServerRequest(const http::request<http::string_body>& request) {
   return in;
 }
 
-class Session;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+// What the server keeps of each open connection, plain or TLS: a way to close it on stop.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close() = 0;
+};
+
+// The certificate and key of [web], loaded once at start; TLS 1.2 and later only.
+asio::ssl::context tlsContext(const TlsFiles& files) {
+  asio::ssl::context context(asio::ssl::context::tls_server);
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  beast::error_code ec;
+  context.use_certificate_chain_file(files.certFile, ec);
+  if (ec) {
+    throw std::runtime_error(
+        fmt::format("[web] tls_cert_file {}: {}", files.certFile, ec.message()));
+  }
+  context.use_private_key_file(files.keyFile, asio::ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error(fmt::format("[web] tls_key_file {}: {}", files.keyFile, ec.message()));
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -59,7 +86,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::io_context& io;
   tcp::acceptor acceptor;
   RequestHandler handler;
-  std::unordered_set<Session*> sessions;
+  std::optional<asio::ssl::context> tls;  // set when [web] asks for HTTPS
+  std::unordered_set<SessionBase*> sessions;
   bool stopped = false;
 
   void accept();
@@ -67,30 +95,51 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: requests read and answered in turn. `Stream` is beast::tcp_stream, or
+// beast::ssl_stream over one for HTTPS (its handshake first).
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+  template <class... StreamArgs>
+  explicit Session(std::shared_ptr<HttpServer::Impl> server, StreamArgs&&... streamArgs)
+      : stream_(std::forward<StreamArgs>(streamArgs)...), server_(std::move(server)) {
     server_->sessions.insert(this);
   }
-  ~Session() { server_->sessions.erase(this); }
+  ~Session() override { server_->sessions.erase(this); }
 
-  void start() { read(); }
-  void close() {
+  void start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  self->close();  // not TLS, or a client that gave up
+                                  return;
+                                }
+                                self->read();
+                              });
+    } else {
+      read();
+    }
+  }
+  void close() override {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    auto& tcpStream = beast::get_lowest_layer(stream_);
+    tcpStream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcpStream.close();
   }
 
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
   void read() {
     answered_ = false;
     parser_.emplace();
     limit(*parser_);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
   }
 
   void onRead(beast::error_code ec) {
@@ -114,7 +163,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = request.version();
     const bool keepAlive = request.keep_alive();
     const bool head = request.method() == http::verb::head;
-    auto respond = [self = shared_from_this(), version, keepAlive, head](ServerResponse out) {
+    auto respond = [self = this->shared_from_this(), version, keepAlive, head](ServerResponse out) {
       self->answer(std::move(out), version, keepAlive, head);
     };
     try {
@@ -138,6 +187,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!out.allow.empty()) {
       response->set(http::field::allow, out.allow);
     }
+    for (const auto& [name, value] : out.headers) {
+      response->set(name, value);
+    }
     response->keep_alive(keepAlive);
     if (!head) {
       response->body() = std::move(out.body);
@@ -147,18 +199,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(std::shared_ptr<http::response<http::string_body>> response) {
     response->prepare_payload();
-    stream_.expires_after(kIdleTimeout);
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
-                        if (ec || !response->keep_alive() || self->server_->stopped) {
-                          self->close();
-                          return;
-                        }
-                        self->read();
-                      });
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_write(
+        stream_, *response,
+        [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
+          if (ec || !response->keep_alive() || self->server_->stopped) {
+            self->close();
+            return;
+          }
+          self->read();
+        });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
@@ -172,8 +225,12 @@ void HttpServer::Impl::accept() {
     if (self->stopped) {
       return;
     }
-    if (!ec) {
-      std::make_shared<Session>(std::move(socket), self)->start();
+    if (!ec && self->tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(self, std::move(socket),
+                                                                      *self->tls)
+          ->start();
+    } else if (!ec) {
+      std::make_shared<Session<beast::tcp_stream>>(self, std::move(socket))->start();
     } else if (ec != asio::error::operation_aborted) {
       spdlog::warn("http: accept failed: {}", ec.message());
     }
@@ -181,8 +238,12 @@ void HttpServer::Impl::accept() {
   });
 }
 
-HttpServer::HttpServer(asio::io_context& io, const std::string& listen, RequestHandler handler)
+HttpServer::HttpServer(asio::io_context& io, const std::string& listen, RequestHandler handler,
+                       const TlsFiles& tls)
     : impl_(std::make_shared<Impl>(io, std::move(handler))) {
+  if (!tls.certFile.empty()) {
+    impl_->tls.emplace(tlsContext(tls));
+  }
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     throw std::runtime_error(fmt::format("listen address \"{}\" must be HOST:PORT", listen));
@@ -233,7 +294,8 @@ void HttpServer::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
-  for (Session* session : std::vector<Session*>(impl_->sessions.begin(), impl_->sessions.end())) {
+  for (SessionBase* session :
+       std::vector<SessionBase*>(impl_->sessions.begin(), impl_->sessions.end())) {
     session->close();
   }
 }

@@ -39,6 +39,7 @@ struct ServerResponse {
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
   std::string allow;  // for 405 answers
+  std::vector<std::pair<std::string, std::string>> headers = {};  // others (WWW-Authenticate)
 };
 
 // Answers a request by calling `respond` once, now or later, on the event loop; slow work
@@ -50,11 +51,18 @@ using RequestHandler = std::function<void(const ServerRequest&, Responder respon
 // and body limits); nullopt with `error` saying why when it is malformed or incomplete.
 std::optional<ServerRequest> parseServerRequest(std::string_view bytes, std::string& error);
 
+// HTTPS: the PEM certificate chain and private key ([web] tls_cert_file, tls_key_file).
+struct TlsFiles {
+  std::string certFile;  // empty: plain HTTP
+  std::string keyFile;
+};
+
 class HttpServer {
  public:
-  // Binds `listen` ("HOST:PORT"; port 0 picks a free one). Throws std::runtime_error with the
-  // address and the reason when it cannot.
-  HttpServer(boost::asio::io_context& io, const std::string& listen, RequestHandler handler);
+  // Binds `listen` ("HOST:PORT"; port 0 picks a free one), speaking HTTPS when `tls` names
+  // files. Throws std::runtime_error with the address (or file) and the reason when it cannot.
+  HttpServer(boost::asio::io_context& io, const std::string& listen, RequestHandler handler,
+             const TlsFiles& tls = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

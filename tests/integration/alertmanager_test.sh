@@ -7,8 +7,7 @@
 set -uo pipefail
 prober=$1
 source "$(dirname "$0")/lib.sh"
-start_helper "$2" target
-target="http://127.0.0.1:$target_port"
+start_target "$2"
 set_target() { curl -sf "$target/switch/set?status=$1" >/dev/null; }
 set_target 200
 

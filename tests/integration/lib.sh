@@ -82,12 +82,22 @@ start_listener() {
   done
   echo "$name did not start"; cat "$work/$name.log"; exit 1
 }
+# self_signed NAME DAYS: a certificate for 127.0.0.1 valid DAYS days, $work/NAME.pem and .key.
+self_signed() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days "$2" \
+    -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$work/$1.key" -out "$work/$1.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
+}
+# start_target TARGET_SERVER: the target server; sets target, its base URL.
+start_target() {
+  start_helper "$1" target
+  target="http://127.0.0.1:$target_port"
+}
 # start_target_and_standin TARGET_SERVER NOTIFY_STANDIN: the target server and the notify
 # stand-in; sets target and standin, their base URLs.
 start_target_and_standin() {
-  start_helper "$1" target
+  start_target "$1"
   start_helper "$2" standin
-  target="http://127.0.0.1:$target_port"
   standin="http://127.0.0.1:$standin_port"
 }
 

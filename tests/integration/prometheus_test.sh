@@ -12,13 +12,10 @@ prober=$1
 examples=$(cd "$3" && pwd)
 peers=${PROBER_PEERS_DIR:-}
 source "$(dirname "$0")/lib.sh"
-start_helper "$2" target
-target="http://127.0.0.1:$target_port"
+start_target "$2"
 
 # --- a TLS target whose certificate expires in 10 days (openssl's own server) ---
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 10 \
-  -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
-  -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null || { echo "openssl failed"; exit 1; }
+self_signed tls 10
 start_listener tls openssl s_server -accept 127.0.0.1:PORT -cert "$work/tls.pem" \
   -key "$work/tls.key" -www -quiet
 

@@ -12,6 +12,7 @@
 
 #include "alerting/notifier_settings.h"
 #include "prober/daemon.h"
+#include "prober/web/bcrypt.h"
 #include "prober/web/slack_command.h"
 #include "tests/fakes/fake_http_engine.h"
 #include "tests/fakes/fake_transport.h"
@@ -395,4 +396,26 @@ TEST_CASE("daemon: each check is a Prometheus target: /api/v1/targets and /probe
   CHECK(bad.status == 400);
   CHECK(bad.body.rfind("bad query: ", 0) == 0);
   CHECK(h.request("POST", "/probe?target=api").status == 405);
+}
+
+TEST_CASE(
+    "daemon: with basic_auth_users every endpoint but /healthz and /slack/command needs a user") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + "\n[web]\nbasic_auth_users = { alice = \"" +
+          prober::bcryptHash("s3cr3t", 4) + "\" }\n" + check("api"));
+  const std::pair<std::string, std::string> alice{"authorization", "Basic YWxpY2U6czNjcjN0"};
+  const std::pair<std::string, std::string> wrong{"authorization", "Basic YWxpY2U6d3Jvbmc="};
+  for (const char* path :
+       {"/metrics", "/probe?target=api", "/api/v1/targets", "/api/v1/checks", "/", "/checks/api"}) {
+    CAPTURE(path);
+    const auto refused = h.request("GET", path);
+    CHECK(refused.status == 401);
+    CHECK(refused.headers.size() == 1);
+    CHECK(h.request("GET", path, "", {wrong}).status == 401);
+    CHECK(h.request("GET", path, "", {alice}).status == 200);
+  }
+  CHECK(h.request("POST", "/-/reload").status == 401);
+  CHECK(h.request("GET", "/healthz").status == 200);
+  CHECK(h.request("POST", "/slack/command", "x=1").status == 404);  // not 401: Slack signs it
 }

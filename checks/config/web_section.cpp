@@ -1,0 +1,86 @@
+// [web]: HTTPS and basic auth on the listener, with the keys of the Prometheus exporters' web
+// config (tls_cert_file, tls_key_file, basic_auth_users).
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+
+#include "checks/config/config_builder.h"
+
+namespace prober {
+
+namespace {
+
+// A bcrypt hash as crypt(3) writes it: $2a$, $2b$ or $2y$, a two-digit cost from 04 to 31, '$',
+// and 53 characters of bcrypt's base64 (salt and hash).
+bool looksLikeBcrypt(std::string_view hash) {
+  if (hash.size() != 60 || hash[0] != '$' || hash[1] != '2' || hash[3] != '$' || hash[6] != '$') {
+    return false;
+  }
+  if (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') {
+    return false;
+  }
+  if (!std::isdigit(static_cast<unsigned char>(hash[4])) ||
+      !std::isdigit(static_cast<unsigned char>(hash[5]))) {
+    return false;
+  }
+  const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  return cost >= 4 && cost <= 31 && std::all_of(hash.begin() + 7, hash.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '/';
+         });
+}
+
+}  // namespace
+
+void ConfigBuilder::readWeb(const toml::node& node, WebSettings& web) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    reader_.error(node, "[web] must be a table");
+    return;
+  }
+  reader_.rejectUnknownKeys(*table, kWebKeys, "[web]");
+  const toml::node* cert = table->get("tls_cert_file");
+  const toml::node* key = table->get("tls_key_file");
+  if (cert != nullptr) {
+    web.tlsCertFile = readableFile(*cert, "[web] tls_cert_file");
+  }
+  if (key != nullptr) {
+    web.tlsKeyFile = readableFile(*key, "[web] tls_key_file");
+  }
+  if ((cert == nullptr) != (key == nullptr)) {
+    reader_.error(cert != nullptr ? *cert : *key,
+                  "[web] needs both tls_cert_file and tls_key_file for HTTPS");
+  }
+  const toml::node* users = table->get("basic_auth_users");
+  if (users == nullptr) {
+    return;
+  }
+  const toml::table* userTable = users->as_table();
+  if (userTable == nullptr) {
+    reader_.error(*users, "[web] basic_auth_users must be a table of NAME = \"BCRYPT-HASH\"");
+    return;
+  }
+  for (auto&& [name, value] : *userTable) {
+    const std::string user(name.str());
+    auto hash = reader_.string(value, fmt::format("[web] basic_auth_users {}", user), false);
+    if (!hash) {
+      continue;
+    }
+    if (user.find(':') != std::string::npos) {
+      reader_.error(
+          reader_.where(name.source()),
+          fmt::format("[web] basic_auth_users: user name \"{}\" cannot contain ':'", user));
+      continue;
+    }
+    if (!looksLikeBcrypt(*hash)) {
+      reader_.error(value, fmt::format("[web] basic_auth_users {}: not a bcrypt hash (60 "
+                                       "characters starting $2b$, $2a$ or $2y$; make one with "
+                                       "`prober hash-password`)",
+                                       user));
+      continue;
+    }
+    web.basicAuthUsers[user] = *hash;
+  }
+}
+
+}  // namespace prober
