@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -24,10 +25,12 @@ double cpuSeconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: bench_history SECONDS RATE STATE_DIR\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: bench_history SECONDS RATE STATE_DIR [NAME_PREFIX]\n");
     return 2;
   }
+  // Check names are PREFIX + a number below 10,000 ("check-1234" by default).
+  const std::string prefix = argc == 5 ? argv[4] : "check-";
   const int seconds = std::atoi(argv[1]);
   const int rate = std::atoi(argv[2]);
   if (seconds <= 0 || seconds > 3600 || rate <= 0 || rate > 1'000'000) {
@@ -49,7 +52,7 @@ int main(int argc, char** argv) {
   const long long total = static_cast<long long>(seconds) * rate;
   for (long long i = 0; i < total; ++i) {
     const bool failed = i % 50 == 0;  // 2 % of runs fail and carry their assertion
-    writer->add(prober::RunRecord{wallNow + i * 1000 / rate, "check-" + std::to_string(i % 10'000),
+    writer->add(prober::RunRecord{wallNow + i * 1000 / rate, prefix + std::to_string(i % 10'000),
                                   !failed, 12.5, failed ? 503 : 200, failed ? "http_status" : "",
                                   failed ? "status == 200 (got 503)" : ""});
     if (i % kBurst == kBurst - 1) {
@@ -58,8 +61,16 @@ int main(int argc, char** argv) {
   }
   writer->flush();
   const double used = cpuSeconds() - cpu0;
-  std::printf("records=%lld written=%lld dropped=%lld cpu_seconds=%.4f\n", total,
-              static_cast<long long>(writer->written()), static_cast<long long>(writer->dropped()),
-              used);
-  return writer->dropped() == 0 ? 0 : 1;
+  const auto written = static_cast<long long>(writer->written());
+  const auto dropped = writer->dropped();
+  // Closed, the write-ahead log is folded into history.db: what the records take for good.
+  writer.reset();
+  std::error_code ec;
+  const auto bytes = static_cast<long long>(
+      std::filesystem::file_size(prober::historyPath(argv[3]), ec));
+  std::printf("records=%lld written=%lld dropped=%lld cpu_seconds=%.4f bytes=%lld "
+              "bytes_per_record=%.1f\n",
+              total, written, static_cast<long long>(dropped), used, bytes,
+              static_cast<double>(bytes) / static_cast<double>(total));
+  return dropped == 0 ? 0 : 1;
 }

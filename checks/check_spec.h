@@ -113,6 +113,7 @@ struct ProberSettings {
   std::string userAgent;  // default "prober/VERSION", filled by the runtime
   std::string externalUrl;
   Millis historyRetention{14LL * 24 * 3600 * 1000};  // history_retention: runs and events kept
+  std::uint64_t historyMaxSize = 0;  // history_max_size in bytes: the oldest go past it; 0: none
 };
 
 // [slack_command]: who may page on-call from Slack. Decisions use IDs only.

@@ -91,6 +91,11 @@ class HistoryWriter {
   void runAfterWrites(std::function<void()> job);
 
   void setRetention(std::chrono::milliseconds retention);
+  // history_max_size: when the records take more than this many bytes, the oldest runs (then
+  // events) go until they take 90 % of it, whatever their age. 0: no cap.
+  void setMaxSize(std::uint64_t bytes);
+  // Bytes the database takes on disk now: history.db and its write-ahead log.
+  std::int64_t sizeOnDisk() const;
   std::int64_t dropped() const;
   std::int64_t written() const;
   // The last write error, "" when the last batch was committed.
@@ -100,7 +105,7 @@ class HistoryWriter {
 
  private:
   using Record = std::variant<RunRecord, HistoryEvent>;
-  HistoryWriter(sqlite3* db, std::chrono::milliseconds retention);
+  HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention);
   void enqueue(Record record);
   void run();
   void runDueJobs();
@@ -108,19 +113,34 @@ class HistoryWriter {
   // Deletes rows older than `beforeMs` a chunk at a time; false when it stopped early to let
   // queued records in.
   bool prune(std::int64_t beforeMs, std::string& error);
+  // Bytes the records use inside the file (pages in use; freed pages are reused, not returned).
+  std::uint64_t usedBytes();
+  // Deletes the oldest records a chunk at a time until they use at most `target` bytes; false
+  // when it stopped early to let queued records in.
+  bool shrinkTo(std::uint64_t target, std::string& error);
 
   sqlite3* db_;
+  std::string path_;  // history.db
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable flushed_;
   std::deque<Record> queue_;
-  // Jobs and the count of records that must be done before each runs, in order.
-  std::deque<std::pair<std::uint64_t, std::function<void()>>> jobs_;
+  // Jobs, in order, each with the count of records that must be done before it runs and the
+  // turn of the writer's loop it was queued in: it runs in a later turn, one that has seen
+  // every setting changed before it was queued (retention, size cap).
+  struct Job {
+    std::uint64_t afterRecords;
+    std::uint64_t queuedInTurn;
+    std::function<void()> run;
+  };
+  std::deque<Job> jobs_;
+  std::uint64_t turn_ = 0;  // turns of the writer's loop begun
   std::uint64_t enqueuedCount_ = 0;  // records ever queued
   std::uint64_t doneCount_ = 0;      // records ever taken off the queue and handled
   bool stopping_ = false;
   bool flushRequested_ = false;
   std::chrono::milliseconds retention_;
+  std::uint64_t maxSize_ = 0;
   std::int64_t dropped_ = 0;
   std::int64_t written_ = 0;
   std::string lastError_;

@@ -46,6 +46,8 @@ constexpr auto kBatchInterval = std::chrono::milliseconds(200);
 // Pruning deletes this many rows per transaction, so the writer never holds the database long.
 constexpr int kPruneChunk = 5000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
+// How often the size cap is checked: at 10,000 runs a second the records grow ~50 MB a minute.
+constexpr auto kSizeCheckEvery = std::chrono::minutes(1);
 
 }  // namespace
 
@@ -76,11 +78,13 @@ std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
                                                    std::chrono::milliseconds retention,
                                                    std::string& error) {
   sqlite3* db = openStateDatabase(stateDir, "history.db", kSchema, error);
-  return db == nullptr ? nullptr : std::unique_ptr<HistoryWriter>(new HistoryWriter(db, retention));
+  return db == nullptr ? nullptr
+                       : std::unique_ptr<HistoryWriter>(
+                             new HistoryWriter(db, historyPath(stateDir), retention));
 }
 
-HistoryWriter::HistoryWriter(sqlite3* db, std::chrono::milliseconds retention)
-    : db_(db), retention_(retention) {
+HistoryWriter::HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention)
+    : db_(db), path_(std::move(path)), retention_(retention) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -125,7 +129,7 @@ void HistoryWriter::flush() {
 
 void HistoryWriter::runAfterWrites(std::function<void()> job) {
   std::lock_guard lock(mutex_);
-  jobs_.emplace_back(enqueuedCount_, std::move(job));
+  jobs_.push_back(Job{enqueuedCount_, turn_, std::move(job)});
   flushRequested_ = true;  // the batch interval need not pass first
   wake_.notify_one();
 }
@@ -133,6 +137,26 @@ void HistoryWriter::runAfterWrites(std::function<void()> job) {
 void HistoryWriter::setRetention(std::chrono::milliseconds retention) {
   std::lock_guard lock(mutex_);
   retention_ = retention;
+}
+
+void HistoryWriter::setMaxSize(std::uint64_t bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    maxSize_ = bytes;
+  }
+  wake_.notify_one();
+}
+
+std::int64_t HistoryWriter::sizeOnDisk() const {
+  std::int64_t total = 0;
+  for (const std::string& file : {path_, path_ + "-wal"}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (!ec) {
+      total += static_cast<std::int64_t>(size);
+    }
+  }
+  return total;
 }
 
 std::int64_t HistoryWriter::dropped() const {
@@ -152,9 +176,12 @@ std::string HistoryWriter::lastError() const {
 
 void HistoryWriter::run() {
   auto nextPrune = std::chrono::steady_clock::now();  // prune once at start
+  auto nextSizeCheck = nextPrune;
+  std::uint64_t lastMaxSize = 0;
   std::vector<Record> batch;
   for (;;) {
     std::chrono::milliseconds retention{};
+    std::uint64_t maxSize = 0;
     bool stop = false;
     {
       std::unique_lock lock(mutex_);
@@ -162,9 +189,11 @@ void HistoryWriter::run() {
       // the stop asks for them now.
       wake_.wait_for(lock, kBatchInterval, [&] { return stopping_ || flushRequested_; });
       flushRequested_ = false;
+      ++turn_;
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
       retention = retention_;
+      maxSize = maxSize_;
       stop = stopping_;
     }
     std::string error;
@@ -183,13 +212,27 @@ void HistoryWriter::run() {
     }
     flushed_.notify_all();
     batch.clear();
+    // Before the jobs waiting on this batch, so a reader queued after setMaxSize sees the result.
+    if (maxSize > 0 &&
+        (std::chrono::steady_clock::now() >= nextSizeCheck || maxSize != lastMaxSize)) {
+      lastMaxSize = maxSize;
+      std::string shrinkError;
+      const bool finished = usedBytes() <= maxSize || shrinkTo(maxSize / 10 * 9, shrinkError);
+      if (!shrinkError.empty()) {
+        std::lock_guard lock(mutex_);
+        lastError_ = "history: keeping under history_max_size: " + shrinkError;
+      }
+      nextSizeCheck = std::chrono::steady_clock::now() +
+                      (finished ? kSizeCheckEvery : std::chrono::milliseconds(0));
+    }
     runDueJobs();
     if (stop) {
       return;
     }
     if (std::chrono::steady_clock::now() >= nextPrune && retention.count() > 0) {
       std::string pruneError;
-      const bool finished = prune(toMillis(std::chrono::system_clock::now()) - retention.count(), pruneError);
+      const bool finished =
+          prune(toMillis(std::chrono::system_clock::now()) - retention.count(), pruneError);
       if (!pruneError.empty()) {
         std::lock_guard lock(mutex_);
         lastError_ = "history: pruning: " + pruneError;
@@ -206,10 +249,12 @@ void HistoryWriter::runDueJobs() {
     std::function<void()> job;
     {
       std::lock_guard lock(mutex_);
-      if (jobs_.empty() || (jobs_.front().first > doneCount_ && !stopping_)) {
+      const bool due = !jobs_.empty() && jobs_.front().afterRecords <= doneCount_ &&
+                       jobs_.front().queuedInTurn < turn_;
+      if (jobs_.empty() || (!due && !stopping_)) {
         return;
       }
-      job = std::move(jobs_.front().second);
+      job = std::move(jobs_.front().run);
       jobs_.pop_front();
     }
     job();  // outside the lock: it reads the database and may queue more work
@@ -258,12 +303,60 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
     }
   }
   if (!ok) {
-    error = fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
+    error =
+        fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
     std::string ignored;
     execSql(db_, "ROLLBACK", ignored);
     return false;
   }
   return execSql(db_, "COMMIT", error);
+}
+
+std::uint64_t HistoryWriter::usedBytes() {
+  const auto pragma = [this](const char* sql) {
+    Statement read(db_, sql);
+    return read.ok() && read.step() == SQLITE_ROW ? sqlite3_column_int64(read.get(), 0) : 0;
+  };
+  const std::int64_t pages = pragma("PRAGMA page_count") - pragma("PRAGMA freelist_count");
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, pages) * pragma("PRAGMA page_size"));
+}
+
+bool HistoryWriter::shrinkTo(std::uint64_t target, std::string& error) {
+  const std::uint64_t before = usedBytes();
+  std::int64_t deleted = 0;
+  // Runs are nearly all of it; events (alerts, deliveries) go only once no run is left.
+  for (const char* sql :
+       {"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs ORDER BY at_ms LIMIT ?)",
+        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY at_ms LIMIT ?)"}) {
+    for (int round = 0; round < 10'000 && usedBytes() > target; ++round) {
+      Statement remove(db_, sql);
+      if (!remove.ok()) {
+        error = sqlite3_errmsg(db_);
+        return true;
+      }
+      remove.bind(1, std::int64_t{kPruneChunk});
+      if (remove.step() != SQLITE_DONE) {
+        error = sqlite3_errmsg(db_);
+        return true;
+      }
+      const int removed = sqlite3_changes(db_);
+      deleted += removed;
+      if (removed < kPruneChunk) {
+        break;
+      }
+      std::lock_guard lock(mutex_);
+      if (stopping_ || !queue_.empty()) {
+        spdlog::warn("history: over history_max_size, deleted the {} oldest records so far",
+                     deleted);
+        return false;
+      }
+    }
+  }
+  spdlog::warn(
+      "history: used {} bytes, over history_max_size: deleted the {} oldest records "
+      "(now {} bytes)",
+      before, deleted, usedBytes());
+  return true;
 }
 
 bool HistoryWriter::prune(std::int64_t beforeMs, std::string& error) {

@@ -118,6 +118,8 @@ struct Daemon::Impl {
                                   [this] {
                                     metrics.setInFlight(static_cast<double>(probes.inFlight()));
                                     metrics.setHistoryDropped(history->dropped());
+                                    metrics.setHistorySize(
+                                        static_cast<double>(history->sizeOnDisk()));
                                   },
                                   PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
@@ -190,6 +192,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   const CheckSetChange change = checks.apply(config.checks, saved);
   slackEndpoint.configure(config.slackCommand);
   history->setRetention(config.prober.historyRetention);
+  history->setMaxSize(config.prober.historyMaxSize);
   std::vector<ConfigError> notifierErrors;  // none when loaded with checkNotifiers
   alerter.setNotifiers(readNotifiers(config.notifiers, notifierErrors), config.prober.externalUrl);
   for (const ConfigError& error : notifierErrors) {

@@ -66,6 +66,15 @@ void ConfigBuilder::readProber(const toml::node& node, ProberSettings& settings,
       }
     }
   }
+  if (const toml::node* maxSize = table->get("history_max_size")) {
+    if (auto bytes = reader_.byteSize(*maxSize, "history_max_size")) {
+      if (*bytes < 1024 * 1024) {
+        reader_.error(*maxSize, "history_max_size must be at least 1MiB");
+      } else {
+        settings.historyMaxSize = *bytes;
+      }
+    }
+  }
 }
 
 }  // namespace prober

@@ -81,7 +81,13 @@ ProcessMetrics::ProcessMetrics()
                           .Help("Runs and events the history could not keep (its queue was full "
                                 "or the disk refused them).")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+      historySize_(prometheus::BuildGauge()
+                       .Name("prober_history_size_bytes")
+                       .Help("Bytes the history takes on disk (history.db and its write-ahead "
+                             "log).")
+                       .Register(*registry_)
+                       .Add({})) {
   recordReload(true);
 }
 

@@ -31,6 +31,7 @@ class ProcessMetrics {
   void countStateWriteErrors(double count) { stateWriteErrors_.Increment(count); }
   // prober_history_records_dropped_total follows the history's own running count.
   void setHistoryDropped(std::int64_t total);
+  void setHistorySize(double bytes) { historySize_.Set(bytes); }
   prometheus::Registry& registry() { return *registry_; }
 
  private:
@@ -46,6 +47,7 @@ class ProcessMetrics {
   prometheus::Gauge& outboxPending_;
   prometheus::Counter& stateWriteErrors_;
   prometheus::Counter& historyDropped_;
+  prometheus::Gauge& historySize_;
   std::int64_t historyDroppedSeen_ = 0;
 };
 

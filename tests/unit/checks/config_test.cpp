@@ -51,6 +51,8 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(config.prober.listen == "127.0.0.1:19115");
   CHECK(config.prober.maxInFlight == 50);
   CHECK(config.prober.userAgent == "prober-test");
+  CHECK(config.prober.historyMaxSize == 5ULL * 1024 * 1024 * 1024);
+  CHECK(config.web == prober::WebSettings{});
   REQUIRE(config.checks.size() == 4);
   CHECK(config.checks[3]->name == "included-check");
 

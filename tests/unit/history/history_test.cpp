@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -46,15 +46,20 @@ TEST_CASE("runs and events are written in batches and read back in order") {
   const std::int64_t t0 = nowMs() - 60'000;
   for (int i = 0; i < 1000; ++i) {
     writer->add(RunRecord{t0 + i, i % 2 == 0 ? "api" : "web", i % 10 != 0, 12.5, 200,
-                          i % 10 == 0 ? "http_status" : "", i % 10 == 0 ? "status == 200 (got 503)" : ""});
+                          i % 10 == 0 ? "http_status" : "",
+                          i % 10 == 0 ? "status == 200 (got 503)" : ""});
   }
   HistoryEvent fired = historyEvent(t0 + 5, HistoryEvent::Type::Alert, "api", "fired", "", "",
                                     "status == 200 (got 503)");
   HistoryEvent sent = historyEvent(t0 + 6, HistoryEvent::Type::Notification, "api", "trigger",
                                    "pagerduty", "delivered", "HTTP 202");
   HistoryEvent cert = historyEvent(t0 + 7, HistoryEvent::Type::Alert, "web#cert", "fired");
-  HistoryEvent command{t0 + 8, HistoryEvent::Type::SlashCommand, "", "refused", "", "channel not allowed",
-                       "db is down", "T1", "C9", "random", "U2", "mallory"};
+  HistoryEvent command{t0 + 8,       HistoryEvent::Type::SlashCommand,
+                       "",           "refused",
+                       "",           "channel not allowed",
+                       "db is down", "T1",
+                       "C9",         "random",
+                       "U2",         "mallory"};
   writer->add(command);
   writer->add(sent);
   writer->add(fired);
@@ -125,8 +130,8 @@ TEST_CASE("what is older than the retention is pruned, the rest kept") {
   bool pruned = false;
   for (int i = 0; i < 100 && !pruned; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    pruned = reader->runs("old", 0, now, 1, error).empty() &&
-             reader->events({}, 0, now, error).empty();
+    pruned =
+        reader->runs("old", 0, now, 1, error).empty() && reader->events({}, 0, now, error).empty();
   }
   CHECK(pruned);
   CHECK(reader->runs("recent", 0, now, 10, error).size() == 1);
@@ -180,4 +185,48 @@ TEST_CASE("jobs still queued when the writer stops run before it is gone") {
   }
   writer.reset();  // joins the thread: every job has run
   CHECK(ran == 3);
+}
+
+TEST_CASE("past history_max_size the oldest runs go, whatever their age; events stay") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+  REQUIRE_MESSAGE(writer, error);
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  const std::int64_t t0 = nowMs() - kDayMs;
+  constexpr int kRuns = 60'000;  // about 5 MB of records
+  for (int i = 0; i < kRuns; ++i) {
+    writer->add(
+        RunRecord{t0 + i, "check-" + std::to_string(i % 100), i % 50 != 0, 12.5, 200, "", ""});
+  }
+  writer->add(historyEvent(t0, HistoryEvent::Type::Alert, "check-0", "fired"));
+  writer->flush();
+  REQUIRE(writer->written() == kRuns + 1);
+  const std::int64_t before = writer->sizeOnDisk();
+  CHECK(before > 4'000'000);
+
+  // A reader queued after the cap is set sees the records within it.
+  writer->setMaxSize(2 * 1024 * 1024);
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<std::vector<RunRecord>> kept;
+  writer->runAfterWrites([&] {
+    std::string readError;
+    auto runs = reader->runs("check-0", 0, nowMs(), kRuns, readError);
+    std::lock_guard lock(mutex);
+    kept = std::move(runs);
+    done.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  REQUIRE(done.wait_for(lock, std::chrono::seconds(30), [&] { return kept.has_value(); }));
+  // 2 MiB, kept at 90 %: roughly 20,000 of the 60,000 runs at ~85 bytes each, the newest.
+  const std::size_t keptOfCheck0 = kept->size();  // one run in 100 is check-0's
+  CHECK(keptOfCheck0 > 100);
+  CHECK(keptOfCheck0 < 300);
+  CHECK(kept->back().atMs == t0 + kRuns - 100);  // the newest is there (oldest first)
+  CHECK(kept->front().atMs > t0 + kRuns / 2);      // the oldest went
+  CHECK(reader->events({}, 0, nowMs(), error).size() == 1);
+  // The file keeps its pages for new records; it does not grow while the records fit.
+  CHECK(writer->sizeOnDisk() <= before);
 }
