@@ -3,6 +3,7 @@
 #   run      build and run the daemon (`make run`)
 #   test     run + what the tests start or use (`make test`, `make sanitize`)
 #   fuzz     run + clang and libFuzzer (`make fuzz`)
+#   container  podman and debootstrap (`make container`; the image builds prober inside)
 #   bench    test + the benchmark's peer (`make bench`)
 # Idempotent and fast when everything is present: dpkg is asked first, apt only if needed, and
 # apt's progress is shown.
@@ -35,12 +36,18 @@ test=(
 fuzz=(
   clang libfuzzer-14-dev        # libFuzzer harnesses, with ASan and UBSan
 )
+container=(
+  podman runc                   # builds and runs the image (examples/Dockerfile)
+  debootstrap                   # makes its Debian base: there is no image registry here
+  curl jq                       # the test reads the daemon's answers
+)
 
 case "$purpose" in
   run) packages=("${run[@]}") ;;
   test | bench) packages=("${run[@]}" "${test[@]}") ;;
   fuzz) packages=("${run[@]}" "${fuzz[@]}") ;;
-  *) echo "install-deps.sh: unknown purpose \"$purpose\" (run, test, fuzz, bench)" >&2; exit 2 ;;
+  container) packages=("${container[@]}") ;;
+  *) echo "install-deps.sh: unknown purpose \"$purpose\" (run, test, fuzz, container, bench)" >&2; exit 2 ;;
 esac
 
 missing=()
