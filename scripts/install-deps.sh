@@ -29,6 +29,7 @@ test=(
   doctest-dev                   # unit tests
   prometheus                    # Prometheus and promtool: scraping, rules and dashboards tests
   prometheus-alertmanager       # the alertmanager notifier's end-to-end test
+  systemd                       # systemd-analyze verify on examples/prober.service
   curl jq                       # the shell tests drive the daemon with them
   nginx openssl                 # the TLS test serves HTTPS from nginx
   prometheus-blackbox-exporter  # the benchmark's peer: `make test` runs the benchmark's smoke

@@ -2,7 +2,7 @@
 # The container image end to end, with Debian's podman and no registry: a Debian bookworm base
 # made here with debootstrap and imported as debian:bookworm-slim (the Dockerfile's base, once,
 # cached), the image built from examples/Dockerfile with --pull=never, then run as its non-root
-# user under a 128 MiB memory limit with 1,000 checks for a minute: it stays up, answers
+# user, on a read-only root, under a 128 MiB memory limit with 1,000 checks for a minute: it stays up, answers
 # /healthz, its HEALTHCHECK passes, and every check passes. It runs without a network
 # (--network none): the checks probe the daemon's own endpoints over the container's loopback.
 # Prints the image's size and the daemon's peak memory. Run by `make container`, as root.
@@ -67,7 +67,9 @@ chmod 644 "$work/checks.toml"
 
 cleanup_container() { "${podman[@]}" rm -f "$container" >/dev/null 2>&1; }
 trap 'cleanup_container; cleanup' EXIT
+# Read-only but for its state volume and /tmp, as examples/kubernetes.yaml runs it.
 "${podman[@]}" run -d --name "$container" --network none --memory 128m --memory-swap 128m \
+  --read-only --tmpfs /tmp:size=16m \
   --ulimit nofile=4096:4096 --ulimit nproc=1024:1024 \
   -v "$work/checks.toml:/etc/prober/checks.toml:ro" "$image" >/dev/null 2>"$work/run.err" ||
   { cat "$work/run.err"; not_ok "the container starts"; finish; exit 1; }

@@ -80,6 +80,10 @@ fi
 } >"$work/prometheus.yml"
 expect "examples/prometheus.yml, pointed at this prober, is a valid config" \
   promtool check config "$work/prometheus.yml"
+mkdir -p "$work/compose"
+cp "$examples/compose/prometheus.yml" "$examples/alerts.yml" "$work/compose/"
+expect "examples/compose/prometheus.yml (with alerts.yml beside it, as compose mounts them) too" \
+  promtool check config "$work/compose/prometheus.yml"
 start_listener prometheus prometheus --config.file="$work/prometheus.yml" \
   --storage.tsdb.path="$work/tsdb" --web.listen-address=127.0.0.1:PORT
 prom="http://127.0.0.1:$prometheus_port"
