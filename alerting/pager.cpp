@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "alerting/alertmanager.h"
-#include "alerting/pagerduty.h"
-#include "alerting/slack.h"
+#include "alerting/notifiers/alertmanager.h"
+#include "alerting/notifiers/pagerduty.h"
+#include "alerting/notifiers/slack.h"
 
 namespace prober {
 

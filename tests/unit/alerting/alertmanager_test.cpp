@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "alerting/alertmanager.h"
+#include "alerting/notifiers/alertmanager.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <boost/json.hpp>
 #include <chrono>
 
-#include "alerting/pagerduty.h"
-#include "alerting/slack.h"
+#include "alerting/notifiers/pagerduty.h"
+#include "alerting/notifiers/slack.h"
 #include "checks/text.h"
 
 using namespace std::chrono_literals;

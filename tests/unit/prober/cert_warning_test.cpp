@@ -5,8 +5,8 @@
 #include <boost/json.hpp>
 #include <chrono>
 
-#include "alerting/pagerduty.h"
-#include "alerting/slack.h"
+#include "alerting/notifiers/pagerduty.h"
+#include "alerting/notifiers/slack.h"
 #include "prober/runtime/check_state.h"
 
 using namespace std::chrono_literals;

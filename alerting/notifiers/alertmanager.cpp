@@ -1,4 +1,4 @@
-#include "alerting/alertmanager.h"
+#include "alerting/notifiers/alertmanager.h"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "alerting/slack.h"
+#include "alerting/notifiers/slack.h"
 
 #include <fmt/format.h>
 #include <boost/json.hpp>

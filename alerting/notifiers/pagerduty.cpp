@@ -1,4 +1,4 @@
-#include "alerting/pagerduty.h"
+#include "alerting/notifiers/pagerduty.h"
 
 #include <boost/json.hpp>
 
