@@ -124,6 +124,7 @@ void Alerter::resolveCertWarning(const CheckSpec& spec,
 void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& event) {
   const std::string key = alertKey(spec.name, event.kind);
   const std::int64_t now = hooks_.nowMs();
+  bool added = false;
   for (const std::string& notifier : spec.notify) {
     const auto every = pager_.resendInterval(notifier);
     if (!every) {
@@ -137,8 +138,11 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& event) {
     OutboxRow row{0, key, notifier, event, 0, 0};
     row.resend = true;
     pager_.add({std::move(row)});
+    added = true;
   }
-  pollOutbox();
+  if (added) {
+    pollOutbox();
+  }
 }
 
 void Alerter::page(const AlertEvent& event, const std::string& notifier) {
