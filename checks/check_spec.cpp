@@ -12,6 +12,7 @@ std::string toString(const SourceLocation& where) {
 bool CheckSpec::sameAs(const CheckSpec& other) const {
   return name == other.name && interval == other.interval && timeout == other.timeout &&
          failureThreshold == other.failureThreshold && successThreshold == other.successThreshold &&
+         failureWindow == other.failureWindow &&
          certWarning == other.certWarning && notify == other.notify && labels == other.labels && steps == other.steps;
 }
 

@@ -75,6 +75,9 @@ struct CheckSpec {
   Millis timeout{10'000};
   int failureThreshold = 3;
   int successThreshold = 1;
+  // `failure_window = 5`: the alert fires when failureThreshold of the last failureWindow runs
+  // failed; 0 (not set): failureThreshold runs in a row.
+  int failureWindow = 0;
   // `cert_warning = "21d"`: a warning page (its own alert, dedup key prober:NAME:cert) while
   // the certificate expires sooner than this; 0 when not set.
   Millis certWarning{0};

@@ -91,6 +91,17 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
     spec.failureThreshold =
         static_cast<int>(reader_.integer(*n, context + ": failure_threshold", 1, 1000).value_or(1));
   }
+  if (const toml::node* n = layers.get("failure_window")) {
+    if (const auto window = reader_.integer(*n, context + ": failure_window", 1, 64)) {
+      if (*window < spec.failureThreshold) {
+        reader_.error(*n, fmt::format("{}: failure_window {} is narrower than failure_threshold "
+                                      "{} (it counts failures among the last failure_window runs)",
+                                      context, *window, spec.failureThreshold));
+      } else {
+        spec.failureWindow = static_cast<int>(*window);
+      }
+    }
+  }
   if (const toml::node* n = layers.get("success_threshold")) {
     spec.successThreshold =
         static_cast<int>(reader_.integer(*n, context + ": success_threshold", 1, 1000).value_or(1));

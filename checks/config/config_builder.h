@@ -63,7 +63,7 @@ inline const KeySet kRequestKeys = {"url",
                                     "proxy"};
 inline const KeySet kStepKeys = withKeys(kRequestKeys, {"name", "extract"});
 inline const KeySet kCheckKeys =
-    withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold", "success_threshold",
+    withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold", "success_threshold", "failure_window",
                             "cert_warning", "notify", "labels", "step"});
 inline const std::set<std::string, std::less<>> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                                             "PATCH", "DELETE", "OPTIONS"};

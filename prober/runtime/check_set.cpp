@@ -50,8 +50,7 @@ CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec
       // is forgotten; so does a certificate warning while the new definition asks for one.
       ++change.changed;
       const std::shared_ptr<CheckState>& old = it->second.state;
-      running.state->restoreAlert(old->alert().firing(), old->alert().consecutiveFailures(),
-                                  old->failingSince());
+      running.state->carryAlert(*old);
       if (old->certWarningFiring()) {
         if (spec->certWarning.count() > 0) {
           running.state->restoreCertWarning(true);

@@ -3,7 +3,7 @@
 namespace prober {
 
 CheckState::CheckState(std::shared_ptr<const CheckSpec> spec)
-    : spec_(std::move(spec)), alert_(spec_->failureThreshold, spec_->successThreshold) {}
+    : spec_(std::move(spec)), alert_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow) {}
 
 AlertTransition CheckState::record(RunResultPtr result) {
   RunSummary summary;

@@ -71,6 +71,11 @@ class CheckState {
     alert_.restore(firing, consecutiveFailures);
     failingSince_ = failingSince;
   }
+  // A reload changed the check: its alert and recent runs carry over.
+  void carryAlert(const CheckState& before) {
+    alert_.carryOver(before.alert_);
+    failingSince_ = before.failingSince_;
+  }
   const std::array<std::uint64_t, kDurationBuckets.size()>& durationBuckets() const {
     return durationBuckets_;
   }

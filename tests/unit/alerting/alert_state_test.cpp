@@ -8,8 +8,7 @@
 namespace {
 
 // Feeds "FFP..." (F failed, P passed); returns one letter per run: . none, ! fire, ^ resolve.
-std::string feed(int failureThreshold, int successThreshold, const std::string& runs) {
-  prober::AlertState state(failureThreshold, successThreshold);
+std::string feed(prober::AlertState& state, const std::string& runs) {
   std::string out;
   for (char run : runs) {
     switch (state.record(run == 'P')) {
@@ -19,6 +18,12 @@ std::string feed(int failureThreshold, int successThreshold, const std::string& 
     }
   }
   return out;
+}
+
+std::string feed(int failureThreshold, int successThreshold, const std::string& runs,
+                 int failureWindow = 0) {
+  prober::AlertState state(failureThreshold, successThreshold, failureWindow);
+  return feed(state, runs);
 }
 
 }  // namespace
@@ -55,4 +60,53 @@ TEST_CASE("a check that fails from its very first run fires after N") {
 
 TEST_CASE("passes while not firing never resolve anything") {
   CHECK(feed(3, 1, "PPPP") == "....");
+}
+
+TEST_CASE("failure_window: N of the last M runs fire, with passes between") {
+  // 3 of the last 5: one bad backend behind a load balancer.
+  CHECK(feed(3, 1, "FPFPF", 5) == "....!");
+  CHECK(feed(3, 1, "FPFPPF", 5) == "......");    // the first failure left the window
+  CHECK(feed(3, 1, "FPFPPFF", 5) == "......!");  // F P P F F: 3 of the last 5
+  CHECK(feed(3, 1, "FFF", 5) == "..!");          // in a row is still 3 of 5
+  // The same runs without a window never fire (failures in a row only).
+  CHECK(feed(3, 1, "FPFPFPFPF") == ".........");
+  CHECK(feed(3, 1, "FPFPFPFPF", 5) == "....!^...");  // after the resolve: 2 of 5
+}
+
+TEST_CASE("failure_window: a window no wider than the threshold means in a row") {
+  CHECK(feed(3, 1, "FPFPF", 3) == ".....");
+  CHECK(feed(3, 1, "FPFPF", 2) == ".....");  // narrower than the threshold: the threshold
+  CHECK(feed(3, 1, "FFF", 3) == "..!");
+}
+
+TEST_CASE("failure_window: resolving takes success_threshold passes in a row and clears it") {
+  CHECK(feed(2, 2, "FPFPPF", 4) == "..!.^.");  // after the resolve the old failures are gone
+  CHECK(feed(2, 2, "FPFPPFPF", 4) == "..!.^..!");
+  CHECK(feed(2, 2, "FPFPFPP", 4) == "..!...^");  // a failure between passes restarts the count
+}
+
+TEST_CASE("failure_window: the widest window, 64 runs") {
+  // A failure 63 runs before the last one is the 64th run back: still inside.
+  CHECK(feed(2, 1, "F" + std::string(62, 'P') + "F", 64).back() == '!');
+  // 64 runs before the last: outside.
+  CHECK(feed(2, 1, "F" + std::string(63, 'P') + "F", 64).find('!') == std::string::npos);
+}
+
+TEST_CASE("failure_window: a reload that changes the window keeps the recent runs") {
+  prober::AlertState before(3, 1, 5);
+  CHECK(feed(before, "FPFP") == "....");
+  prober::AlertState wider(3, 1, 6);
+  wider.carryOver(before);
+  CHECK(wider.failuresInWindow() == 2);
+  CHECK(feed(wider, "F") == "!");  // F P F P F: 3 of the last 6
+  prober::AlertState inARow(3, 1);
+  inARow.carryOver(before);
+  CHECK(feed(inARow, "F") == ".");  // now only failures in a row count: just 1
+}
+
+TEST_CASE("failure_window: after a restart the saved failures in a row are the window") {
+  prober::AlertState state(3, 1, 5);
+  state.restore(false, 2);
+  CHECK(state.failuresInWindow() == 2);
+  CHECK(feed(state, "PF") == ".!");  // F F P F within the last 5
 }

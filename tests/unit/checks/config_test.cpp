@@ -62,6 +62,8 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(health.timeout == prober::Millis(5'000));  // from [defaults]
   CHECK(health.failureThreshold == 2);             // from [defaults]
   CHECK(health.successThreshold == 1);             // built-in default
+  CHECK(health.failureWindow == 5);                // 2 of the last 5 runs
+  CHECK(config.checks[1]->failureWindow == 0);     // not set: failures in a row
   CHECK(health.notify == std::vector<std::string>{"pagerduty"});
   CHECK(health.labels.at("team") == "payments");
   REQUIRE(health.steps.size() == 1);

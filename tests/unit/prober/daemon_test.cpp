@@ -419,3 +419,37 @@ TEST_CASE(
   CHECK(h.request("GET", "/healthz").status == 200);
   CHECK(h.request("POST", "/slack/command", "x=1").status == 404);  // not 401: Slack signs it
 }
+
+TEST_CASE("daemon: failure_window pages on 3 failures of the last 5, passes between") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api", "failure_window = 5\n"));
+  for (int status : {503, 200, 503, 200}) {
+    h.run("api.test", status);
+  }
+  CHECK(h.pages().empty());
+  h.run("api.test", 503);
+  REQUIRE(h.pages() == Pages{"trigger prober:api"});
+  h.transport.answer(202);
+  h.run("api.test", 200);  // success_threshold 1
+  REQUIRE(h.pages() == Pages{"resolve prober:api"});
+  h.transport.answer(202);
+  // The failures that fired it are gone: two more of five do not page again.
+  for (int status : {503, 200, 503, 200}) {
+    h.run("api.test", status);
+  }
+  CHECK(h.pages().empty());
+}
+
+TEST_CASE("daemon: a reload that widens failure_window keeps the recent runs") {
+  StateDir dir;
+  Harness h(dir);
+  h.start(std::string(kNotifier) + check("api", "failure_window = 4\n"));
+  for (int status : {503, 200, 200, 503}) {  // 2 of the last 4
+    h.run("api.test", status);
+  }
+  h.configText = std::string(kNotifier) + check("api", "failure_window = 6\n");
+  CHECK(h.request("POST", "/-/reload").status == 200);
+  h.run("api.test", 503);  // F P P F F: 3 of the last 6 (of 4 it would be 2)
+  REQUIRE(h.pages() == Pages{"trigger prober:api"});
+}
