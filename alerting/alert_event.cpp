@@ -126,6 +126,18 @@ std::string alertSummary(const AlertEvent& event) {
   return summary;
 }
 
+std::string withoutTrailingSlashes(std::string url) {
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
+  return url;
+}
+
+std::string checkPageUrl(const std::string& externalUrl, const std::string& check) {
+  return externalUrl.empty() ? std::string()
+                             : withoutTrailingSlashes(externalUrl) + "/checks/" + check;
+}
+
 std::string_view actionName(AlertAction action) {
   return action == AlertAction::Trigger ? "trigger" : "resolve";
 }

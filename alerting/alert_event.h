@@ -72,6 +72,12 @@ std::string certSummary(const AlertEvent& event);
 // "api is failing: status == 200 (got 503)".
 std::string alertSummary(const AlertEvent& event);
 
+// The check's page under external_url ("http://prober:9115/checks/api"), trailing slashes of
+// the base dropped; "" when no external_url is set. Pages, Slack and Alertmanager link to it.
+std::string checkPageUrl(const std::string& externalUrl, const std::string& check);
+// `url` without trailing slashes: a base that paths are appended to.
+std::string withoutTrailingSlashes(std::string url);
+
 std::string_view actionName(AlertAction action);  // "trigger" | "resolve"
 std::optional<AlertAction> parseAction(std::string_view name);
 

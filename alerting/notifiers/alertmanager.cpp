@@ -18,13 +18,6 @@ std::string_view alertmanagerAlertName(AlertKind kind) {
 
 namespace {
 
-std::string withoutTrailingSlashes(std::string url) {
-  while (!url.empty() && url.back() == '/') {
-    url.pop_back();
-  }
-  return url;
-}
-
 // What a responder reads after the summary: every failed assertion, and why the run failed.
 std::string description(const AlertEvent& event) {
   if (event.kind == AlertKind::Certificate) {
@@ -76,7 +69,7 @@ std::string alertmanagerAlerts(const AlertEvent& event, const std::string& sever
                             {"startsAt", isoTimestampUtc(startsAt)},
                             {"endsAt", isoTimestampUtc(endsAt)}};
   if (!externalUrl.empty() && event.kind != AlertKind::SlashCommand) {
-    alert["generatorURL"] = withoutTrailingSlashes(externalUrl) + "/checks/" + event.check;
+    alert["generatorURL"] = checkPageUrl(externalUrl, event.check);
   }
   return toJsonText(boost::json::array{std::move(alert)});
 }

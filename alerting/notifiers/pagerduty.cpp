@@ -100,11 +100,7 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
                            {"payload", std::move(payload)},
                            {"client", "prober"}};
   if (!externalUrl.empty()) {
-    std::string base = externalUrl;
-    while (!base.empty() && base.back() == '/') {
-      base.pop_back();
-    }
-    body["client_url"] = base + "/checks/" + event.check;
+    body["client_url"] = checkPageUrl(externalUrl, event.check);
   }
   return toJsonText(body);
 }

@@ -35,27 +35,20 @@ std::string plainWords(const std::string& failedAssertion) {
 }
 
 std::string slackMessage(const AlertEvent& event, const std::string& externalUrl) {
-  std::string link;
-  if (!externalUrl.empty()) {
-    std::string base = externalUrl;
-    while (!base.empty() && base.back() == '/') {
-      base.pop_back();
-    }
-    link = base + "/checks/" + event.check;
-  }
+  const std::string link = checkPageUrl(externalUrl, event.check);
   boost::json::object attachment;
   boost::json::array fields;
   std::string text;
   if (event.kind == AlertKind::Certificate) {
     const bool warn = event.action == AlertAction::Trigger;
-    text = warn ? fmt::format(":warning: *{}*: its TLS certificate expires soon", event.check)
-                : fmt::format(":white_check_mark: *{}*: its TLS certificate was renewed",
-                              event.check);
+    text =
+        warn ? fmt::format(":warning: *{}*: its TLS certificate expires soon", event.check)
+             : fmt::format(":white_check_mark: *{}*: its TLS certificate was renewed", event.check);
     attachment["color"] = warn ? kAmber : kGreen;
     attachment["title"] = warn ? fmt::format("{} certificate expires soon", event.check)
                                : fmt::format("{} certificate renewed", event.check);
-    attachment["text"] = warn ? certSummary(event)
-                              : fmt::format("It now expires {}.", humanTime(event.certExpiry));
+    attachment["text"] =
+        warn ? certSummary(event) : fmt::format("It now expires {}.", humanTime(event.certExpiry));
   } else if (event.action == AlertAction::Trigger) {
     text = fmt::format(":red_circle: *{}* is down", event.check);
     attachment["color"] = kRed;
