@@ -446,6 +446,18 @@ std::string renderProcessMetrics(ProcessMetrics& process) {
   return text.str();
 }
 
+bool wantsOpenMetrics(std::string_view accept) {
+  return accept.find("application/openmetrics-text") != std::string_view::npos;
+}
+
+ServerResponse scrapeResponse(std::string text, bool openMetrics) {
+  if (openMetrics) {
+    return {200, "application/openmetrics-text; version=1.0.0; charset=utf-8", toOpenMetrics(text),
+            ""};
+  }
+  return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), ""};
+}
+
 std::string toOpenMetrics(std::string_view text) {
   const auto lines = [&](auto visit) {
     std::size_t start = 0;

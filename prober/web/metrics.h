@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 
 #include "prober/runtime/check_state.h"
+#include "prober/web/http_server.h"
 
 namespace prober {
 
@@ -81,6 +82,11 @@ void renderOneCheck(std::string& out, const CheckState& state);
 
 // The process's own metrics (prometheus-cpp's registry) in text format.
 std::string renderProcessMetrics(ProcessMetrics& process);
+
+// Whether a scraper's Accept header asks for OpenMetrics.
+bool wantsOpenMetrics(std::string_view accept);
+// The 200 answer to a scrape: `text` (format 0.0.4) as it is, or rewritten as OpenMetrics.
+ServerResponse scrapeResponse(std::string text, bool openMetrics);
 
 // Rewrites a text-format 0.0.4 exposition as OpenMetrics 1.0: counter families are named
 // without their _total suffix in HELP and TYPE lines, and the body ends with "# EOF".

@@ -26,7 +26,7 @@ void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
   refresh_();
   const auto& running = checks_.inOrder();
   std::vector<std::shared_ptr<const CheckState>> snapshot(running.begin(), running.end());
-  const bool openMetrics = request.accept.find("application/openmetrics-text") != std::string::npos;
+  const bool openMetrics = wantsOpenMetrics(request.accept);
   auto job = std::make_shared<Job>(
       Job{CheckMetricsWriter(std::move(snapshot)), {}, openMetrics, std::move(respond)});
   // Sized from the last scrape (or ~1.8 KB a check before the first): growing by doubling
@@ -43,12 +43,7 @@ void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
     job->body += renderProcessMetrics(metrics_);
     renderProcessSelf(job->body, version_);
     lastSize_ = job->body.size();
-    if (job->openMetrics) {
-      job->respond({200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    toOpenMetrics(job->body), ""});
-    } else {
-      job->respond({200, "text/plain; version=0.0.4; charset=utf-8", std::move(job->body), ""});
-    }
+    job->respond(scrapeResponse(std::move(job->body), job->openMetrics));
   };
   (*step)();
 }

@@ -31,11 +31,7 @@ void ProbeEndpoint::serve(const ServerRequest& request, Responder respond) {
   }
   std::string body;
   renderOneCheck(body, *state);
-  if (request.accept.find("application/openmetrics-text") != std::string::npos) {
-    return respond({200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    toOpenMetrics(body), ""});
-  }
-  respond({200, "text/plain; version=0.0.4; charset=utf-8", std::move(body), ""});
+  respond(scrapeResponse(std::move(body), wantsOpenMetrics(request.accept)));
 }
 
 void TargetsEndpoint::serve(const ServerRequest&, Responder respond) {
