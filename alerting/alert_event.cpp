@@ -60,9 +60,27 @@ AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
   return event;
 }
 
+AlertEvent degradedAlertEventFor(AlertAction action, const CheckSpec& spec, const RunResult* last,
+                                 int degradedRuns, std::chrono::system_clock::time_point since,
+                                 std::chrono::system_clock::time_point at) {
+  AlertEvent event = alertEventFor(action, spec, last, degradedRuns, since, at);
+  event.kind = AlertKind::Degraded;
+  event.failedAssertions.clear();
+  if (last != nullptr) {
+    for (const StepOutcome& step : last->steps) {
+      for (const std::string& degradation : step.verdict.degradations) {
+        event.failedAssertions.push_back(last->multiStep ? "step " + step.name + ": " + degradation
+                                                         : degradation);
+      }
+    }
+  }
+  return event;
+}
+
 std::string alertKey(const std::string& check, AlertKind kind) {
   switch (kind) {
     case AlertKind::Certificate: return check + "#cert";
+    case AlertKind::Degraded: return check + "#degraded";
     case AlertKind::SlashCommand: return "#" + check;
     case AlertKind::Check: break;
   }
@@ -92,10 +110,12 @@ std::pair<std::string, AlertKind> parseAlertKey(const std::string& key) {
   if (!key.empty() && key.front() == '#') {
     return {key.substr(1), AlertKind::SlashCommand};
   }
-  constexpr std::string_view kCert = "#cert";
-  if (key.size() > kCert.size() &&
-      key.compare(key.size() - kCert.size(), kCert.size(), kCert) == 0) {
-    return {key.substr(0, key.size() - kCert.size()), AlertKind::Certificate};
+  for (const AlertKind kind : {AlertKind::Certificate, AlertKind::Degraded}) {
+    const std::string suffix = alertKey("", kind);
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return {key.substr(0, key.size() - suffix.size()), kind};
+    }
   }
   return {key, AlertKind::Check};
 }
@@ -119,7 +139,8 @@ std::string alertSummary(const AlertEvent& event) {
   if (!event.summary.empty()) {
     return event.summary;
   }
-  std::string summary = event.check + " is failing";
+  std::string summary =
+      event.check + (event.kind == AlertKind::Degraded ? " is degraded" : " is failing");
   if (!event.failedAssertions.empty()) {
     summary += ": " + event.failedAssertions.front();
   }
@@ -187,6 +208,9 @@ boost::json::value toJson(const AlertEvent& event) {
   if (event.kind == AlertKind::SlashCommand) {
     out["kind"] = "slack";
   }
+  if (event.kind == AlertKind::Degraded) {
+    out["kind"] = "degraded";
+  }
   if (event.kind == AlertKind::Certificate) {
     out["kind"] = "cert";
     out["cert_expiry_ms"] = toMillis(event.certExpiry);
@@ -225,6 +249,9 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
     event.summary = std::string(object->at("summary").as_string());
     if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "slack") {
       event.kind = AlertKind::SlashCommand;
+    }
+    if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "degraded") {
+      event.kind = AlertKind::Degraded;
     }
     if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "cert") {
       event.kind = AlertKind::Certificate;

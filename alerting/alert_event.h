@@ -17,8 +17,9 @@ enum class AlertAction { Trigger, Resolve };
 
 // What the alert is about: the check failing, or its certificate expiring soon (cert_warning:
 // its own alert, paged at warning severity, while the check may well be up), or a person paging
-// from Slack (check "slack:USER_ID:MILLIS", the summary their text, labels who and where).
-enum class AlertKind { Check, Certificate, SlashCommand };
+// from Slack (check "slack:USER_ID:MILLIS", the summary their text, labels who and where), or
+// the check passing but degraded (its `degraded` assertions failing: a warning of its own).
+enum class AlertKind { Check, Certificate, SlashCommand, Degraded };
 
 struct AlertEvent {
   AlertAction action = AlertAction::Trigger;
@@ -29,7 +30,7 @@ struct AlertEvent {
   std::chrono::system_clock::time_point at;            // when it fired or resolved
   std::chrono::system_clock::time_point failingSince;  // first failure of the streak
   int consecutiveFailures = 0;
-  std::vector<std::string> failedAssertions;  // "status == 200 (got 503)"
+  std::vector<std::string> failedAssertions;          // "status == 200 (got 503)"
   FailureReason failureReason = FailureReason::None;  // why it fired (None on a resolve)
   double latencyMs = 0;
   std::string summary;  // free text for pages not caused by a check (slash commands)
@@ -44,8 +45,8 @@ AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
                              std::chrono::system_clock::time_point at);
 
 // Where a check's alert lives in the store and the outbox: the check's name, NAME#cert for
-// its certificate alert, #NAME for a page from Slack ('#' is not allowed in check names, so
-// they never collide).
+// its certificate alert, NAME#degraded for its degraded warning, #NAME for a page from Slack
+// ('#' is not allowed in check names, so they never collide).
 std::string alertKey(const std::string& check, AlertKind kind);
 // The check (for a Slack page, its "slack:USER:MILLIS") and kind behind a stored key.
 std::pair<std::string, AlertKind> parseAlertKey(const std::string& key);
@@ -64,12 +65,18 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
                          std::chrono::system_clock::time_point failingSince,
                          std::chrono::system_clock::time_point at);
 
+// The event for a check's degraded warning: its failed `degraded` assertions stand where a
+// failing check's failures would; `degradedRuns` counts the degraded runs that fired it.
+AlertEvent degradedAlertEventFor(AlertAction action, const CheckSpec& spec, const RunResult* last,
+                                 int degradedRuns, std::chrono::system_clock::time_point since,
+                                 std::chrono::system_clock::time_point at);
+
 // The one-line summary of a certificate alert: "api: the TLS certificate expires in 12d3h
 // (2026-12-07 10:00:00 UTC), within cert_warning 21d".
 std::string certSummary(const AlertEvent& event);
 
-// The one line a trigger is summed up in: the certificate summary, a person's own words, or
-// "api is failing: status == 200 (got 503)".
+// The one line a trigger is summed up in: the certificate summary, a person's own words,
+// "api is degraded: latency < 300ms (got 412ms)" or "api is failing: status == 200 (got 503)".
 std::string alertSummary(const AlertEvent& event);
 
 // The check's page under external_url ("http://prober:9115/checks/api"), trailing slashes of

@@ -14,6 +14,27 @@ namespace {
 // Finished notifications are kept two weeks for the record, then pruned.
 constexpr std::int64_t kKeepFinishedMs = 14LL * 24 * 3600 * 1000;
 
+// Slack reminders (`renotify`) are for the check failing, not for its warnings.
+Millis renotifyOf(const CheckSpec& spec, AlertKind kind) {
+  return kind == AlertKind::Check ? spec.renotify : Millis(0);
+}
+
+// The trigger of an alert whose page was held when the daemon stopped, rebuilt from what the
+// store kept (the run that fired it is gone, so it names no failure).
+AlertEvent heldTriggerOf(const CheckSpec& spec, AlertKind kind, const SavedAlert& alert,
+                         std::chrono::system_clock::time_point now) {
+  switch (kind) {
+    case AlertKind::Certificate:
+      return certAlertEventFor(AlertAction::Trigger, spec, fromMillis(alert.certExpiryMs), now);
+    case AlertKind::Degraded:
+      return degradedAlertEventFor(AlertAction::Trigger, spec, nullptr, alert.consecutiveFailures,
+                                   fromMillis(alert.failingSinceMs), now);
+    default:
+      return alertEventFor(AlertAction::Trigger, spec, nullptr, alert.consecutiveFailures,
+                           fromMillis(alert.failingSinceMs), now);
+  }
+}
+
 }  // namespace
 
 Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, Hooks hooks)
@@ -53,6 +74,15 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
     }
     const auto [name, kind] = parseAlertKey(key);
     const CheckSpec* spec = running(name);
+    if (!alert.paged) {  // its page was held when the daemon stopped
+      if (spec != nullptr) {
+        held_.insert_or_assign(
+            key, HeldPage{*spec, heldTriggerOf(*spec, kind, alert, wallNow()), PageHold{}});
+      } else {
+        enqueue(key, std::nullopt, {}, "resolve");  // gone before anyone was told: forgotten
+      }
+      continue;
+    }
     CheckSpec gone;
     gone.name = name;
     gone.notify = alert.notify;
@@ -61,51 +91,67 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
     } else if (kind == AlertKind::Certificate &&
                (spec == nullptr || spec->certWarning.count() == 0)) {
       resolveCertWarning(spec == nullptr ? gone : *spec, fromMillis(alert.certExpiryMs));
+    } else if (kind == AlertKind::Degraded && (spec == nullptr || !hasDegradedAssertions(*spec))) {
+      resolveDegraded(spec == nullptr ? gone : *spec, fromMillis(alert.failingSinceMs));
     }
   }
   pollOutbox();
+  releaseHeld();  // held pages whose hold ended while the daemon was down go out now
 }
 
 void Alerter::onRun(const RunJudgement& judgement) {
   const CheckSpec& spec = judgement.spec;
   const auto now = wallNow();
   if (judgement.alert == AlertTransition::Fire) {
-    spdlog::error("check {} alert firing after {} consecutive failures", spec.name,
+    spdlog::error("check {} alert firing after {} failed runs", spec.name,
                   judgement.consecutiveFailures);
-    transition(spec,
-               alertEventFor(AlertAction::Trigger, spec, &judgement.run,
-                             judgement.consecutiveFailures, judgement.failingSince, now),
-               true);
   } else if (judgement.alert == AlertTransition::Resolve) {
     spdlog::info("check {} alert resolved", spec.name);
-    transition(
-        spec,
-        alertEventFor(AlertAction::Resolve, spec, &judgement.run, 0, judgement.failingSince, now),
-        false);
-  } else if (judgement.firing) {
-    resendIfDue(spec, alertEventFor(AlertAction::Trigger, spec, &judgement.run,
-                                    judgement.consecutiveFailures, judgement.failingSince, now));
   }
-  if (judgement.certificate == AlertTransition::None) {
-    if (judgement.certFiring && judgement.certExpiry) {
-      resendIfDue(spec, certAlertEventFor(AlertAction::Trigger, spec, *judgement.certExpiry, now));
+  judge(spec, judgement.alert, judgement.firing, [&](AlertAction action) {
+    const bool trigger = action == AlertAction::Trigger;
+    return alertEventFor(action, spec, &judgement.run, trigger ? judgement.consecutiveFailures : 0,
+                         judgement.failingSince, now);
+  });
+  if (judgement.certExpiry) {
+    const auto expiry = *judgement.certExpiry;
+    if (judgement.certificate == AlertTransition::Fire) {
+      spdlog::warn("check {}: TLS certificate expires {} (within cert_warning {})", spec.name,
+                   isoTimestampUtc(expiry), formatDuration(spec.certWarning));
+    } else if (judgement.certificate == AlertTransition::Resolve) {
+      spdlog::info("check {}: TLS certificate renewed, now expires {}", spec.name,
+                   isoTimestampUtc(expiry));
     }
-    return;
+    judge(spec, judgement.certificate, judgement.certFiring,
+          [&](AlertAction action) { return certAlertEventFor(action, spec, expiry, now); });
   }
-  assert(judgement.certExpiry.has_value());
-  const auto expiry = *judgement.certExpiry;
-  const bool fire = judgement.certificate == AlertTransition::Fire;
-  if (fire) {
-    spdlog::warn("check {}: TLS certificate expires {} (within cert_warning {})", spec.name,
-                 isoTimestampUtc(expiry), formatDuration(spec.certWarning));
-  } else {
-    spdlog::info("check {}: TLS certificate renewed, now expires {}", spec.name,
-                 isoTimestampUtc(expiry));
+  if (judgement.degraded == AlertTransition::Fire) {
+    spdlog::warn("check {} degraded after {} degraded runs: {}", spec.name, judgement.degradedRuns,
+                 judgement.run.firstDegradation());
+  } else if (judgement.degraded == AlertTransition::Resolve) {
+    spdlog::info("check {} no longer degraded", spec.name);
   }
-  transition(
-      spec,
-      certAlertEventFor(fire ? AlertAction::Trigger : AlertAction::Resolve, spec, expiry, now),
-      fire);
+  judge(spec, judgement.degraded, judgement.degradedFiring, [&](AlertAction action) {
+    return degradedAlertEventFor(action, spec, &judgement.run,
+                                 action == AlertAction::Trigger ? judgement.degradedRuns : 0,
+                                 judgement.degradedSince, now);
+  });
+  const bool resolved =
+      judgement.alert == AlertTransition::Resolve || judgement.degraded == AlertTransition::Resolve;
+  if (resolved && !held_.empty()) {
+    releaseHeld();  // a check depending on this one may page now
+  }
+}
+
+void Alerter::judge(const CheckSpec& spec, AlertTransition change, bool firing,
+                    const std::function<AlertEvent(AlertAction)>& event) {
+  if (change == AlertTransition::Fire) {
+    transition(spec, event(AlertAction::Trigger), true);
+  } else if (change == AlertTransition::Resolve) {
+    transition(spec, event(AlertAction::Resolve), false);
+  } else if (firing) {
+    resendIfDue(spec, event(AlertAction::Trigger));
+  }
 }
 
 void Alerter::resolveRemoved(const CheckSpec& spec, const RunResult* last,
@@ -121,12 +167,21 @@ void Alerter::resolveCertWarning(const CheckSpec& spec,
   transition(spec, certAlertEventFor(AlertAction::Resolve, spec, expiry, wallNow()), false);
 }
 
+void Alerter::resolveDegraded(const CheckSpec& spec, std::chrono::system_clock::time_point since) {
+  spdlog::info("check {}: degraded warning no longer watched: resolving it", spec.name);
+  transition(spec, degradedAlertEventFor(AlertAction::Resolve, spec, nullptr, 0, since, wallNow()),
+             false);
+}
+
 void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& event) {
   const std::string key = alertKey(spec.name, event.kind);
+  if (held_.count(key) != 0) {
+    return;  // nobody was told yet
+  }
   const std::int64_t now = hooks_.nowMs();
   bool added = false;
   for (const std::string& notifier : spec.notify) {
-    const auto every = pager_.resendInterval(notifier);
+    const auto every = pager_.resendInterval(notifier, renotifyOf(spec, event.kind));
     if (!every) {
       continue;
     }
@@ -150,15 +205,86 @@ void Alerter::page(const AlertEvent& event, const std::string& notifier) {
   enqueue(key, std::nullopt, {OutboxRow{0, key, notifier, event, 0, 0}}, "page");
 }
 
-// The alert's new state and a notification for each of the check's notifiers.
+// An alert fired or resolved: recorded in the history; a trigger is held while a hold applies,
+// and a resolve of a held trigger sends nothing (nobody was told it fired).
 void Alerter::transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring) {
   const std::string key = alertKey(spec.name, event.kind);
   observer_.alertChanged(key, event);
+  if (event.action == AlertAction::Trigger && hooks_.holdFor) {
+    if (auto why = hooks_.holdFor(spec, event.kind)) {
+      hold(spec, event, std::move(*why));
+      return;
+    }
+  }
+  if (const auto held = held_.find(key);
+      event.action == AlertAction::Resolve && held != held_.end()) {
+    held_.erase(held);
+    spdlog::info("{}: recovered while its page was held: nothing is sent", key);
+    observer_.holdEnded(key, event, "recovered while held: nothing was sent");
+    enqueue(key, std::nullopt, {}, "resolve");
+    armHeldWake();
+    return;
+  }
+  deliver(spec, event, keepFiring);
+}
+
+void Alerter::hold(const CheckSpec& spec, const AlertEvent& event, PageHold why) {
+  const std::string key = alertKey(spec.name, event.kind);
+  spdlog::info("{}: page held ({})", key, why.reason);
+  observer_.pageHeld(key, event, why);
+  SavedAlert saved{true, event.consecutiveFailures, toMillis(event.failingSince),
+                   toMillis(event.certExpiry), spec.notify};
+  saved.paged = false;
+  held_.insert_or_assign(key, HeldPage{spec, event, std::move(why)});
+  enqueue(key, saved, {}, "held trigger");
+  armHeldWake();
+}
+
+void Alerter::releaseHeld() {
+  std::vector<std::string> released;
+  for (auto& [key, page] : held_) {
+    if (auto why = hooks_.holdFor ? hooks_.holdFor(page.spec, page.trigger.kind) : std::nullopt) {
+      page.why = std::move(*why);
+    } else {
+      released.push_back(key);
+    }
+  }
+  for (const std::string& key : released) {
+    auto node = held_.extract(key);
+    HeldPage& page = node.mapped();
+    page.trigger.at = wallNow();  // the page goes out now
+    spdlog::info("{}: hold ended ({}), still firing: paging now", key, page.why.reason);
+    observer_.holdEnded(key, page.trigger, "hold ended, still firing: paged");
+    deliver(page.spec, page.trigger, true);
+  }
+  armHeldWake();
+}
+
+const PageHold* Alerter::heldPage(const std::string& key) const {
+  const auto it = held_.find(key);
+  return it == held_.end() ? nullptr : &it->second.why;
+}
+
+void Alerter::armHeldWake() {
+  std::optional<std::chrono::system_clock::time_point> first;
+  for (const auto& [key, page] : held_) {
+    if (page.why.until && (!first || *page.why.until < *first)) {
+      first = page.why.until;
+    }
+  }
+  if (first && hooks_.wakeHeldAt) {
+    hooks_.wakeHeldAt(toMillis(*first));
+  }
+}
+
+void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepFiring) {
+  const std::string key = alertKey(spec.name, event.kind);
   std::vector<OutboxRow> rows;
   for (const std::string& notifier : spec.notify) {
     rows.push_back(OutboxRow{0, key, notifier, event, 0, 0});
     // A trigger is the first send; a resolve ends the re-sending.
-    if (const auto every = pager_.resendInterval(notifier); every && keepFiring) {
+    if (const auto every = pager_.resendInterval(notifier, renotifyOf(spec, event.kind));
+        every && keepFiring) {
       resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
     } else {
       resendAtMs_.erase({key, notifier});

@@ -16,6 +16,7 @@
 
 #include "alerting/alert_event.h"
 #include "alerting/alert_state.h"
+#include "alerting/page_hold.h"
 #include "alerting/pager.h"
 #include "alerting/store.h"
 #include "alerting/transport.h"
@@ -39,6 +40,12 @@ struct RunJudgement {
   // want it re-sent (Alertmanager's `resend`).
   bool firing = false;
   bool certFiring = false;
+  // The degraded warning (`degraded` assertions): its transition, the degraded runs that count
+  // towards it, since when the check is degraded, and whether it fires after this run.
+  AlertTransition degraded = AlertTransition::None;
+  int degradedRuns = 0;
+  std::chrono::system_clock::time_point degradedSince;
+  bool degradedFiring = false;
 };
 
 // What the alerter did, for history and metrics.
@@ -53,6 +60,11 @@ class AlerterObserver {
   virtual void outboxPending(std::size_t notifications) = 0;
   // The store refused `count` more writes (they wait in memory and are retried).
   virtual void stateWritesRefused(std::uint64_t count) = 0;
+  // An alert fired but its page is held (`hold` says why), or a hold ended: `outcome` says
+  // whether the page went out or the alert recovered before it could.
+  virtual void pageHeld(const std::string& key, const AlertEvent& event, const PageHold& hold) = 0;
+  virtual void holdEnded(const std::string& key, const AlertEvent& event,
+                         const std::string& outcome) = 0;
 };
 
 class Alerter {
@@ -64,6 +76,11 @@ class Alerter {
     std::function<void(std::int64_t atMs)> wakeOutboxAt;
     // Call retryStateWrites() after this delay (never asked again before that call).
     std::function<void(std::int64_t delayMs)> retryStateWritesIn;
+    // Why this alert's pages are held now; nullopt (or no hook): they go out.
+    std::function<std::optional<PageHold>(const CheckSpec&, AlertKind)> holdFor;
+    // Call releaseHeld() at this wall time, when the first timed hold ends (re-arming replaces
+    // the earlier wake-up).
+    std::function<void(std::int64_t atMs)> wakeHeldAt;
   };
 
   // `store` and `transport` outlive the alerter.
@@ -89,6 +106,8 @@ class Alerter {
   void resolveRemoved(const CheckSpec& spec, const RunResult* last,
                       std::chrono::system_clock::time_point failingSince);
   void resolveCertWarning(const CheckSpec& spec, std::chrono::system_clock::time_point expiry);
+  // A degraded warning whose check left or no longer has `degraded` assertions.
+  void resolveDegraded(const CheckSpec& spec, std::chrono::system_clock::time_point since);
 
   // A page nobody's check caused (a person paging from Slack), through `notifier`.
   void page(const AlertEvent& event, const std::string& notifier);
@@ -96,13 +115,29 @@ class Alerter {
   void pollOutbox();
   void retryStateWrites();
 
+  // Asks again about every held page: one whose hold has ended goes out now (its alert still
+  // fires: one that recovered while held was dropped at its resolve). Called when a timed hold
+  // ends, when a silence is deleted, when a config is applied, and after a resolve (a check
+  // that depends on the resolved one may go).
+  void releaseHeld();
+  // The hold on this alert key's page, nullptr when none is held.
+  const PageHold* heldPage(const std::string& key) const;
+
   std::size_t pendingNotifications() const { return pager_.pending(); }
   // State writes the store refused, waiting in memory, and why the last one failed.
   std::size_t pendingStateWrites() const { return stateWrites_.pending(); }
   const std::string& lastStateWriteError() const { return stateWrites_.lastError(); }
 
  private:
+  // An alert fired or resolved: recorded, then held or delivered.
   void transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring);
+  // The alert's new state and a notification for each of the check's notifiers.
+  void deliver(const CheckSpec& spec, const AlertEvent& event, bool keepFiring);
+  void hold(const CheckSpec& spec, const AlertEvent& event, PageHold why);
+  // Judges one alert kind's transition of a run: fire or resolve, or re-send a firing one.
+  void judge(const CheckSpec& spec, AlertTransition transition, bool firing,
+             const std::function<AlertEvent(AlertAction)>& event);
+  void armHeldWake();
   // Posts a firing alert again to each of the check's notifiers whose `resend` is due, unless
   // something for it still waits in the outbox.
   void resendIfDue(const CheckSpec& spec, const AlertEvent& event);
@@ -131,6 +166,14 @@ class Alerter {
   // When each firing alert is next posted again, by alert key and notifier (unset: at once,
   // as after a restart).
   std::map<std::pair<std::string, std::string>, std::int64_t> resendAtMs_;
+  // Alerts firing whose trigger is held, by alert key: the check as it fired, the trigger to
+  // send when the hold ends, and why it is held.
+  struct HeldPage {
+    CheckSpec spec;
+    AlertEvent trigger;
+    PageHold why;
+  };
+  std::map<std::string, HeldPage> held_;
 };
 
 }  // namespace prober

@@ -124,12 +124,18 @@ bool Pager::queued(const std::string& key, const std::string& notifier) const {
   return queue != queues_.end() && !queue->second.empty();
 }
 
-std::optional<Millis> Pager::resendInterval(const std::string& notifier) const {
+std::optional<Millis> Pager::resendInterval(const std::string& notifier, Millis renotify) const {
   const auto it = notifiers_.find(notifier);
-  if (it == notifiers_.end() || it->second.alertmanager() == nullptr) {
+  if (it == notifiers_.end()) {
     return std::nullopt;
   }
-  return it->second.alertmanager()->resend;
+  if (const auto* alertmanager = it->second.alertmanager()) {
+    return alertmanager->resend;
+  }
+  if (it->second.slack() != nullptr && renotify.count() > 0) {
+    return renotify;
+  }
+  return std::nullopt;
 }
 
 std::int64_t Pager::backoffMs(int attempts, double random) {
@@ -251,7 +257,7 @@ void Pager::send(const QueueKey& key, const Queued& item, const Notifier& notifi
         pagerDutyEvent(item.row.event, pagerDuty->routingKey, pagerDuty->severity, externalUrl_);
   } else {
     request.url = notifier.slack()->webhookUrl;
-    request.body = slackMessage(item.row.event, externalUrl_);
+    request.body = slackMessage(item.row.event, externalUrl_, item.row.resend);
   }
   transport_.post(request, std::move(answered));
 }

@@ -58,8 +58,9 @@ class Pager {
   std::size_t pending() const;
   // Whether anything waits for this alert key and notifier (sent or not).
   bool queued(const std::string& key, const std::string& notifier) const;
-  // How often a firing alert is posted again to this notifier; nullopt for those told once.
-  std::optional<Millis> resendInterval(const std::string& notifier) const;
+  // How often a firing alert is posted again to this notifier: an Alertmanager's `resend`, a
+  // Slack notifier's `renotify` (the check's, 0 when it has none); nullopt for those told once.
+  std::optional<Millis> resendInterval(const std::string& notifier, Millis renotify) const;
 
   // The delay before attempt `attempts` + 1: 1 s doubling to 5 min, +-25 % jitter, clamped.
   static std::int64_t backoffMs(int attempts, double random);

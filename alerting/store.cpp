@@ -36,7 +36,17 @@ CREATE TABLE IF NOT EXISTS outbox (
   delivered_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, id);
+CREATE TABLE IF NOT EXISTS silences (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ends_at_ms INTEGER NOT NULL,
+  silence TEXT NOT NULL
+);
 )";
+
+// Columns added since the first schema, each with the value rows written before it mean.
+constexpr const char* kAddedColumns[] = {
+    "ALTER TABLE alert_state ADD COLUMN paged INTEGER NOT NULL DEFAULT 1",
+};
 
 std::string message(sqlite3* db, std::string_view what) {
   return fmt::format("state store: {}: {}", what, sqlite3_errmsg(db));
@@ -46,7 +56,14 @@ std::string message(sqlite3* db, std::string_view what) {
 
 std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error) {
   sqlite3* db = openStateDatabase(dir, "prober.db", kSchema, error);
-  return db == nullptr ? nullptr : std::unique_ptr<Store>(new Store(db));
+  if (db == nullptr) {
+    return nullptr;
+  }
+  for (const char* sql : kAddedColumns) {
+    std::string ignored;  // "duplicate column name": added by an earlier start
+    execSql(db, sql, ignored);
+  }
+  return std::unique_ptr<Store>(new Store(db));
 }
 
 Store::~Store() {
@@ -61,7 +78,8 @@ std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
   std::map<std::string, SavedAlert> out;
   Statement query(
       db_,
-      "SELECT check_name, firing, consecutive_failures, failing_since_ms, notify FROM alert_state");
+      "SELECT check_name, firing, consecutive_failures, failing_since_ms, notify, paged FROM "
+      "alert_state");
   if (!query.ok()) {
     error = message(db_, "reading alert state");
     return out;
@@ -83,6 +101,7 @@ std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
         }
       }
     }
+    alert.paged = query.integer(5) != 0;
     out[query.text(0)] = alert;
   }
   return out;
@@ -136,8 +155,8 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     Statement upsert(
         db_,
         "INSERT INTO alert_state(check_name, firing, consecutive_failures, failing_since_ms, "
-        "notify) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(check_name) DO UPDATE SET "
-        "firing = ?2, consecutive_failures = ?3, failing_since_ms = ?4, notify = ?5");
+        "notify, paged) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(check_name) DO UPDATE SET "
+        "firing = ?2, consecutive_failures = ?3, failing_since_ms = ?4, notify = ?5, paged = ?6");
     upsert.bind(1, check);
     upsert.bind(2, std::int64_t{state->firing ? 1 : 0});
     upsert.bind(3, std::int64_t{state->consecutiveFailures});
@@ -148,6 +167,7 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
       notify.emplace_back(name);
     }
     upsert.bind(5, toJsonText(notify));
+    upsert.bind(6, std::int64_t{state->paged ? 1 : 0});
     if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
       return fail("saving alert state");
     }
@@ -239,6 +259,47 @@ std::int64_t Store::pruneFinished(std::int64_t beforeMs, std::string& error) {
     return 0;
   }
   return sqlite3_changes(db_);
+}
+
+}  // namespace prober
+
+namespace prober {
+
+std::int64_t Store::addSilence(const std::string& silence, std::int64_t endsAtMs,
+                               std::string& error) {
+  if (!runStatement(db_, "INSERT INTO silences(ends_at_ms, silence) VALUES(?1, ?2)",
+                    {endsAtMs, silence}, "saving a silence", error)) {
+    return 0;
+  }
+  return sqlite3_last_insert_rowid(db_);
+}
+
+bool Store::replaceSilence(std::int64_t id, const std::string& silence, std::int64_t endsAtMs,
+                           std::string& error) {
+  return runStatement(db_, "UPDATE silences SET ends_at_ms = ?2, silence = ?3 WHERE id = ?1",
+                      {id, endsAtMs, silence}, "updating a silence", error);
+}
+
+bool Store::removeSilence(std::int64_t id, std::string& error) {
+  return runStatement(db_, "DELETE FROM silences WHERE id = ?1", {id}, "deleting a silence", error);
+}
+
+std::vector<std::pair<std::int64_t, std::string>> Store::loadSilences(std::int64_t nowMs,
+                                                                      std::string& error) {
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  if (!runStatement(db_, "DELETE FROM silences WHERE ends_at_ms <= ?1", {nowMs},
+                    "pruning expired silences", error)) {
+    return out;
+  }
+  Statement query(db_, "SELECT id, silence FROM silences ORDER BY id");
+  if (!query.ok()) {
+    error = message(db_, "reading silences");
+    return out;
+  }
+  while (query.step() == SQLITE_ROW) {
+    out.emplace_back(query.integer(0), query.text(1));
+  }
+  return out;
 }
 
 }  // namespace prober

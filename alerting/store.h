@@ -22,6 +22,9 @@ struct SavedAlert {
   std::int64_t failingSinceMs = 0;  // a check's alert: the first failure of the streak
   std::int64_t certExpiryMs = 0;    // a certificate alert: when the certificate expires
   std::vector<std::string> notify;  // who was paged: they get the resolve if the check goes away
+  // Whether its trigger went out: false while a firing alert's page is held (a maintenance
+  // window, a silence, a firing dependency), so a restart still sends it when the hold ends.
+  bool paged = true;
 };
 
 struct OutboxRow {
@@ -62,6 +65,15 @@ class Store {
   std::int64_t pendingCount(std::string& error);
   // Deletes delivered and rejected notifications queued before `beforeMs`; returns how many.
   std::int64_t pruneFinished(std::int64_t beforeMs, std::string& error);
+
+  // Silences, each stored as its JSON text with its end: the new id (0 with `error` set when
+  // it fails); the ones not yet ended at `nowMs` (ended ones are deleted), oldest first.
+  std::int64_t addSilence(const std::string& silence, std::int64_t endsAtMs, std::string& error);
+  bool replaceSilence(std::int64_t id, const std::string& silence, std::int64_t endsAtMs,
+                      std::string& error);
+  bool removeSilence(std::int64_t id, std::string& error);
+  std::vector<std::pair<std::int64_t, std::string>> loadSilences(std::int64_t nowMs,
+                                                                 std::string& error);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}

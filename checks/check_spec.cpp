@@ -1,6 +1,7 @@
 #include "checks/check_spec.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <ostream>
 
 namespace prober {
@@ -12,8 +13,15 @@ std::string toString(const SourceLocation& where) {
 bool CheckSpec::sameAs(const CheckSpec& other) const {
   return name == other.name && interval == other.interval && timeout == other.timeout &&
          failureThreshold == other.failureThreshold && successThreshold == other.successThreshold &&
-         failureWindow == other.failureWindow &&
-         certWarning == other.certWarning && notify == other.notify && labels == other.labels && steps == other.steps;
+         failureWindow == other.failureWindow && retryInterval == other.retryInterval &&
+         renotify == other.renotify && dependsOn == other.dependsOn &&
+         certWarning == other.certWarning && notify == other.notify && labels == other.labels &&
+         steps == other.steps;
+}
+
+bool hasDegradedAssertions(const CheckSpec& spec) {
+  return std::any_of(spec.steps.begin(), spec.steps.end(),
+                     [](const StepSpec& step) { return !step.degradedAssertions.empty(); });
 }
 
 std::ostream& operator<<(std::ostream& out, const CheckSpec& spec) {

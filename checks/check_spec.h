@@ -1,18 +1,21 @@
 #pragma once
 // What a check is, validated and immutable once loaded. A check is a list of steps run in
 // order on one schedule; a single-request check is a check with one step.
+#include <chrono>
 #include <cstdint>
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "checks/redaction.h"
 #include "checks/assertion.h"
+#include "checks/cron.h"
 #include "checks/duration.h"
 #include "checks/extraction.h"
+#include "checks/redaction.h"
 
 namespace prober {
 
@@ -55,6 +58,8 @@ struct StepSpec {
   int ipVersion = 0;    // 0: either, 4 or 6: only that family
   std::string proxy;
   std::vector<Assertion> assertions;  // empty: any 2xx passes
+  // `degraded = [...]`: judged when the assertions pass; one failing marks the run degraded.
+  std::vector<Assertion> degradedAssertions;
   // Values this step's response gives to later steps, read once its assertions passed.
   std::vector<Extraction> extractions;
   // The url, a header or the body holds a {{placeholder}}: each run sends a filled-in copy.
@@ -78,6 +83,13 @@ struct CheckSpec {
   // `failure_window = 5`: the alert fires when failureThreshold of the last failureWindow runs
   // failed; 0 (not set): failureThreshold runs in a row.
   int failureWindow = 0;
+  // `retry_interval = "5s"`: while the last run failed and the alert is not firing, the next
+  // run comes this long after the failed one started (at least `timeout`); 0: not set.
+  Millis retryInterval{0};
+  // `renotify = "1h"`: while the alert fires, its Slack notifiers are reminded this often.
+  Millis renotify{0};
+  // `depends_on = [...]`: while one of these checks' alert fires, this check's pages are held.
+  std::vector<std::string> dependsOn;
   // `cert_warning = "21d"`: a warning page (its own alert, dedup key prober:NAME:cert) while
   // the certificate expires sooner than this; 0 when not set.
   Millis certWarning{0};
@@ -95,18 +107,21 @@ struct CheckSpec {
 
 std::ostream& operator<<(std::ostream& out, const CheckSpec& spec);
 
+// Whether any step of the check has `degraded` assertions (it can be degraded).
+bool hasDegradedAssertions(const CheckSpec& spec);
+
 // A [notifiers.NAME] table as written: its type and its settings as strings (${VAR} expanded,
 // so they may hold secrets), each with where it was written. What the types and settings mean
 // is alerting's business (alerting/notifier_settings.h reads them into typed settings).
 struct NotifierSpec {
   std::string name;
-  std::string type;                                     // "" when the table names none
-  std::map<std::string, std::string> settings;          // every key but type and timeout
+  std::string type;                                       // "" when the table names none
+  std::map<std::string, std::string> settings;            // every key but type and timeout
   std::map<std::string, std::vector<std::string>> lists;  // settings written as arrays
-  std::map<std::string, SourceLocation> settingsAt;     // where each value (type's too) is
-  std::map<std::string, SourceLocation> keysAt;         // where each key is
-  SourceLocation at;                                    // the table
-  Millis timeout{10'000};                               // for each delivery attempt
+  std::map<std::string, SourceLocation> settingsAt;       // where each value (type's too) is
+  std::map<std::string, SourceLocation> keysAt;           // where each key is
+  SourceLocation at;                                      // the table
+  Millis timeout{10'000};                                 // for each delivery attempt
 };
 
 struct ProberSettings {
@@ -121,9 +136,9 @@ struct ProberSettings {
 
 // [slack_command]: who may page on-call from Slack. Decisions use IDs only.
 struct SlackCommandSpec {
-  bool enabled = false;        // the table is present: POST /slack/command is served
-  std::string signingSecret;   // from ${VAR}
-  std::string notifier;        // a pagerduty notifier
+  bool enabled = false;                   // the table is present: POST /slack/command is served
+  std::string signingSecret;              // from ${VAR}
+  std::string notifier;                   // a pagerduty notifier
   std::vector<std::string> allowedTeams;  // empty: any workspace that signs with the secret
   std::vector<std::string> allowedChannels;
   std::vector<std::string> allowedUsers;
@@ -142,12 +157,31 @@ struct WebSettings {
   bool operator==(const WebSettings&) const = default;
 };
 
+// [[maintenance]]: a window in which the matched checks' pages are held (probing goes on).
+struct MaintenanceSpec {
+  std::string name;
+  std::vector<std::string> checks;            // globs on check names
+  std::map<std::string, std::string> labels;  // every one must match
+  std::optional<CronSchedule> schedule;       // recurring: starts, in `timezone`...
+  std::optional<std::chrono::system_clock::time_point> start;  // ...or once
+  Millis duration{0};
+  std::string timezone = "UTC";  // an IANA name from the system's tz database
+  SourceLocation at;
+
+  bool operator==(const MaintenanceSpec& other) const {
+    return name == other.name && checks == other.checks && labels == other.labels &&
+           schedule == other.schedule && start == other.start && duration == other.duration &&
+           timezone == other.timezone;
+  }
+};
+
 struct Config {
   std::string path;
   ProberSettings prober;
   WebSettings web;
   SlackCommandSpec slackCommand;
   std::map<std::string, NotifierSpec> notifiers;
+  std::vector<MaintenanceSpec> maintenance;
   std::vector<std::shared_ptr<const CheckSpec>> checks;  // in file order
 };
 

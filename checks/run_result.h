@@ -45,6 +45,20 @@ struct RunResult {
     }
     return {};
   }
+  // A passed run one of whose `degraded` assertions failed: the first such, "" otherwise.
+  std::string firstDegradation() const {
+    if (!passed) {
+      return {};
+    }
+    for (const auto& step : steps) {
+      if (!step.verdict.degradations.empty()) {
+        const std::string& degradation = step.verdict.degradations.front();
+        return multiStep ? "step " + step.name + ": " + degradation : degradation;
+      }
+    }
+    return {};
+  }
+  bool degraded() const { return !firstDegradation().empty(); }
   // Why the run failed: the reason of its failed step (None when it passed).
   FailureReason failureReason() const {
     for (const auto& step : steps) {

@@ -93,6 +93,13 @@ Verdict judge(const StepSpec& step, const ProbeResult& result,
     }
   }
   verdict.passed = verdict.failures.empty();
+  if (verdict.passed) {
+    for (const Assertion& assertion : step.degradedAssertions) {
+      if (AssertionOutcome outcome = assertion.evaluate(context); !outcome.passed) {
+        verdict.degradations.push_back(std::move(outcome.message));
+      }
+    }
+  }
   return verdict;
 }
 

@@ -42,6 +42,9 @@ struct Verdict {
   // Why it failed, one line each: "status == 200 (got 503)", or the transport's reason
   // ("connection refused") when no response arrived.
   std::vector<std::string> failures;
+  // The step's `degraded` assertions that failed, when the step passed ("latency < 300ms (got
+  // 412ms)"): the run passes, degraded. Never set on a failed step.
+  std::vector<std::string> degradations;
 };
 
 // Applies the step's assertions (or "any 2xx" when it has none) to one response; when they

@@ -40,11 +40,13 @@ struct HistoryEvent {
   std::int64_t atMs = 0;
   Type type = Type::Alert;
   std::string check;     // alert, notification: the alert's key ("api", "api#cert"); "" otherwise
-  std::string action;    // alert: fired | resolved; notification: trigger | resolve;
+  std::string action;    // alert: fired | resolved | held | released; notification: trigger |
+                         // resolve;
                          // slash command: allowed | refused | usage (empty text)
   std::string notifier;  // notification; the notifier an allowed command paged
   std::string outcome;   // notification: delivered | retry | rejected | dropped; command: why
-  std::string detail;    // alert: the first failure; notification: the answer; command: its text
+  std::string detail;    // alert: the first failure (held: why; released: what became of the
+                         // page); notification: the answer; command: its text
   // Slash commands: who asked, from where (IDs decide; names are for people reading).
   std::string teamId, channelId, channelName, userId, userName;
 };
@@ -61,6 +63,10 @@ enum class DeliveryResult;
 // delivery attempt.
 RunRecord runRecordOf(const RunResult& run);
 HistoryEvent alertRecordOf(const std::string& key, const AlertEvent& event);
+// A page held (`action` "held", `detail` why) or a hold that ended ("released", what became of
+// the page).
+HistoryEvent holdRecordOf(const std::string& key, const AlertEvent& event, std::string action,
+                          std::string detail);
 HistoryEvent notificationRecordOf(const OutboxRow& row, DeliveryResult result,
                                   const std::string& answer, std::int64_t atMs);
 
@@ -134,7 +140,7 @@ class HistoryWriter {
     std::function<void()> run;
   };
   std::deque<Job> jobs_;
-  std::uint64_t turn_ = 0;  // turns of the writer's loop begun
+  std::uint64_t turn_ = 0;           // turns of the writer's loop begun
   std::uint64_t enqueuedCount_ = 0;  // records ever queued
   std::uint64_t doneCount_ = 0;      // records ever taken off the queue and handled
   bool stopping_ = false;

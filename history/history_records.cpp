@@ -37,6 +37,17 @@ HistoryEvent alertRecordOf(const std::string& key, const AlertEvent& event) {
   return record;
 }
 
+HistoryEvent holdRecordOf(const std::string& key, const AlertEvent& event, std::string action,
+                          std::string detail) {
+  HistoryEvent record;
+  record.atMs = toMillis(event.at);
+  record.type = HistoryEvent::Type::Alert;
+  record.check = key;
+  record.action = std::move(action);
+  record.detail = std::move(detail);
+  return record;
+}
+
 HistoryEvent notificationRecordOf(const OutboxRow& row, DeliveryResult result,
                                   const std::string& answer, std::int64_t atMs) {
   HistoryEvent record;

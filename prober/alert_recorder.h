@@ -29,6 +29,13 @@ class AlertRecorder final : public AlerterObserver {
   void stateWritesRefused(std::uint64_t count) override {
     metrics_.countStateWriteErrors(static_cast<double>(count));
   }
+  void pageHeld(const std::string& key, const AlertEvent& event, const PageHold& hold) override {
+    history_.add(holdRecordOf(key, event, "held", hold.reason));
+  }
+  void holdEnded(const std::string& key, const AlertEvent& event,
+                 const std::string& outcome) override {
+    history_.add(holdRecordOf(key, event, "released", outcome));
+  }
 
  private:
   HistoryWriter& history_;

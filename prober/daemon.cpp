@@ -12,11 +12,13 @@
 
 #include "alerting/alerter.h"
 #include "alerting/notifier_settings.h"
+#include "alerting/page_holds.h"
 #include "alerting/store.h"
 #include "history/history.h"
 #include "prober/alert_recorder.h"
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/config_reloader.h"
+#include "prober/runtime/hold_policy.h"
 #include "prober/runtime/probe_loop.h"
 #include "prober/web/basic_auth.h"
 #include "prober/web/check_history.h"
@@ -28,6 +30,7 @@
 #include "prober/web/prometheus_targets.h"
 #include "prober/web/reload_endpoint.h"
 #include "prober/web/router.h"
+#include "prober/web/silences_endpoint.h"
 #include "prober/web/slack_endpoint.h"
 
 namespace prober {
@@ -70,25 +73,34 @@ struct Daemon::Impl {
   HistoryWriter* history = historyFiles.writer.get();
   std::unique_ptr<Store> store =
       openOrThrow([this](std::string& error) { return Store::open(stateDir(), error); });
+  PageHolds pageHolds{*store};
   AlertRecorder alertRecorder{*history, metrics, [this] { return nowMs(); }};
   Alerter alerter{
       *store, services.transport, alertRecorder,
-      Alerter::Hooks{[this] { return nowMs(); }, services.random,
-                     [this](std::int64_t atMs) {
-                       outboxTimer->armAt(
-                           services.clock.now() +
-                               std::chrono::milliseconds(std::max<std::int64_t>(0, atMs - nowMs())),
-                           [this] { alerter.pollOutbox(); });
-                     },
-                     [this](std::int64_t delayMs) {
-                       writeRetryTimer->armAt(
-                           services.clock.now() + std::chrono::milliseconds(delayMs),
-                           [this] { alerter.retryStateWrites(); });
-                     }}};
+      Alerter::Hooks{
+          [this] { return nowMs(); }, services.random,
+          [this](std::int64_t atMs) {
+            outboxTimer->armAt(
+                services.clock.now() +
+                    std::chrono::milliseconds(std::max<std::int64_t>(0, atMs - nowMs())),
+                [this] { alerter.pollOutbox(); });
+          },
+          [this](std::int64_t delayMs) {
+            writeRetryTimer->armAt(services.clock.now() + std::chrono::milliseconds(delayMs),
+                                   [this] { alerter.retryStateWrites(); });
+          },
+          [this](const CheckSpec& spec, AlertKind kind) { return holdPolicy.holdFor(spec, kind); },
+          [this](std::int64_t atMs) {
+            holdTimer->armAt(services.clock.now() + std::chrono::milliseconds(
+                                                        std::max<std::int64_t>(0, atMs - nowMs())),
+                             [this] { alerter.releaseHeld(); });
+          }}};
   std::unique_ptr<Timer> outboxTimer = services.newTimer();
   std::unique_ptr<Timer> writeRetryTimer = services.newTimer();
   std::unique_ptr<Timer> schedulerTimer = services.newTimer();
+  std::unique_ptr<Timer> holdTimer = services.newTimer();
   CheckSet checks;
+  HoldPolicy holdPolicy{checks, pageHolds, services.clock};
   ProbeLoop probes{
       services.clock,
       *schedulerTimer,
@@ -114,14 +126,14 @@ struct Daemon::Impl {
                           },
                           [this](bool applied) { metrics.recordReload(applied); }};
   CheckHistory checkHistory{*history, *historyFiles.reader, services.post};
-  MetricsEndpoint metricsEndpoint{checks, metrics, services.post,
-                                  [this] {
-                                    metrics.setInFlight(static_cast<double>(probes.inFlight()));
-                                    metrics.setHistoryDropped(history->dropped());
-                                    metrics.setHistorySize(
-                                        static_cast<double>(history->sizeOnDisk()));
-                                  },
-                                  PROBER_VERSION};
+  MetricsEndpoint metricsEndpoint{
+      checks, metrics, services.post,
+      [this] {
+        metrics.setInFlight(static_cast<double>(probes.inFlight()));
+        metrics.setHistoryDropped(history->dropped());
+        metrics.setHistorySize(static_cast<double>(history->sizeOnDisk()));
+      },
+      PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
   ChecksEndpoint checksEndpoint{checks, checkHistory, [this] { return nowMs(); }};
@@ -131,6 +143,8 @@ struct Daemon::Impl {
   CheckPageEndpoint checkPage{checks, checkHistory, [this] { return nowMs(); }};
   SlackCommandEndpoint slackEndpoint{alerter, *history,
                                      [this] { return services.clock.wallNow(); }};
+  SilencesEndpoint silencesEndpoint{pageHolds, [this] { return services.clock.wallNow(); },
+                                    [this] { alerter.releaseHeld(); }};
   BasicAuth auth{services.post};
   Router router;
   std::unique_ptr<HttpServer> server;
@@ -145,6 +159,9 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   if (!error.empty()) {
     throw std::runtime_error(error);
   }
+  if (!pageHolds.load(services.clock.wallNow(), error)) {
+    spdlog::error("{}", error);  // a damaged silence is skipped; the others hold
+  }
   server = std::make_unique<HttpServer>(
       services.io, listen(),
       [this](const ServerRequest& request, Responder respond) {
@@ -158,6 +175,8 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   router.exact("/api/v1/checks", "GET, HEAD", checksEndpoint);
   router.exact("/probe", "GET, HEAD", probeEndpoint);
   router.exact("/api/v1/targets", "GET, HEAD", targetsEndpoint);
+  router.exact("/api/v1/silences", "GET, HEAD, POST", silencesEndpoint);
+  router.prefix("/api/v1/silences/", "DELETE", silencesEndpoint);
   router.prefix("/api/v1/checks/", "GET, HEAD", checksEndpoint);
   router.prefix("/checks/", "GET, HEAD", checkPage);
   router.exact("/", "GET, HEAD", statusPage);
@@ -190,6 +209,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   config = std::move(next);
   auth.setUsers(config.web.basicAuthUsers);
   const CheckSetChange change = checks.apply(config.checks, saved);
+  pageHolds.setWindows(config.maintenance);
   slackEndpoint.configure(config.slackCommand);
   history->setRetention(config.prober.historyRetention);
   history->setMaxSize(config.prober.historyMaxSize);
@@ -205,6 +225,9 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   for (const auto& old : change.certWarningsDropped) {
     alerter.resolveCertWarning(*old->spec(), old->certExpiry().value_or(now));
   }
+  for (const auto& old : change.degradedDropped) {
+    alerter.resolveDegraded(*old->spec(), old->degradedSince());
+  }
   for (const auto& gone : change.removed) {
     if (gone->alert().firing()) {
       alerter.resolveRemoved(*gone->spec(), gone->last().get(), gone->failingSince());
@@ -212,7 +235,11 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
     if (gone->certWarningFiring()) {
       alerter.resolveCertWarning(*gone->spec(), gone->certExpiry().value_or(now));
     }
+    if (gone->degradedAlert().firing()) {
+      alerter.resolveDegraded(*gone->spec(), gone->degradedSince());
+    }
   }
+  alerter.releaseHeld();  // windows, dependencies or the checks themselves may have changed
   probes.schedule(change);
   probes.setMaxInFlight(static_cast<std::size_t>(config.prober.maxInFlight));
   metrics.setChecks(static_cast<double>(checks.size()));
@@ -259,6 +286,7 @@ void Daemon::Impl::stop() {
   stopping = true;
   probes.stop();
   schedulerTimer->cancel();
+  holdTimer->cancel();
   outboxTimer->cancel();
   writeRetryTimer->cancel();
   server->stop();

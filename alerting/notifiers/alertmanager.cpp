@@ -12,6 +12,7 @@ std::string_view alertmanagerAlertName(AlertKind kind) {
     case AlertKind::Check: return "ProberCheckFailing";
     case AlertKind::Certificate: return "ProberCertificateExpiring";
     case AlertKind::SlashCommand: return "ProberPage";
+    case AlertKind::Degraded: return "ProberCheckDegraded";
   }
   return "ProberCheckFailing";
 }
@@ -45,7 +46,8 @@ std::string alertmanagerAlerts(const AlertEvent& event, const std::string& sever
   }
   labels["alertname"] = alertmanagerAlertName(event.kind);
   labels["check"] = event.check;
-  labels["severity"] = event.kind == AlertKind::Certificate ? std::string("warning") : severity;
+  const bool warning = event.kind == AlertKind::Certificate || event.kind == AlertKind::Degraded;
+  labels["severity"] = warning ? std::string("warning") : severity;
 
   boost::json::object annotations{
       {"summary", cutToCharacters(validUtf8(alertSummary(event)), 1024)},

@@ -9,7 +9,11 @@
 namespace prober {
 
 std::string pagerDutyDedupKey(const std::string& check, AlertKind kind) {
-  return kind == AlertKind::Certificate ? "prober:" + check + ":cert" : "prober:" + check;
+  switch (kind) {
+    case AlertKind::Certificate: return "prober:" + check + ":cert";
+    case AlertKind::Degraded: return "prober:" + check + ":degraded";
+    default: return "prober:" + check;
+  }
 }
 
 namespace {
@@ -59,6 +63,7 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
                                           {"client", "prober"}});
   }
   const bool cert = event.kind == AlertKind::Certificate;
+  const bool degraded = event.kind == AlertKind::Degraded;
   const std::string summary = alertSummary(event);
   boost::json::array failures;
   for (const auto& failure : event.failedAssertions) {
@@ -71,17 +76,22 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
   boost::json::object payload{
       {"summary", pagerDutySummary(summary)},
       {"source", event.url.empty() ? std::string("prober") : hostOfUrl(event.url)},
-      {"severity", cert ? std::string("warning") : severity},  // expiring soon is not down
+      // Expiring soon or slow is not down.
+      {"severity", cert || degraded ? std::string("warning") : severity},
       {"timestamp", isoTimestampUtc(event.at)},
       {"component", event.check}};
   if (auto team = event.labels.find("team"); team != event.labels.end()) {
     payload["group"] = team->second;
   }
-  payload["class"] = cert ? "tls-certificate" : "synthetic-check";
+  payload["class"] =
+      cert ? "tls-certificate" : (degraded ? "synthetic-check-degraded" : "synthetic-check");
   boost::json::object details{{"url", event.url}};
   if (cert) {
     details["cert_expiry"] = isoTimestampUtc(event.certExpiry);
     details["cert_warning"] = formatDuration(event.certWarning);
+  } else if (degraded) {
+    details["degraded_runs"] = event.consecutiveFailures;
+    details["degraded_assertions"] = std::move(failures);
   } else {
     details["consecutive_failures"] = event.consecutiveFailures;
     details["failed_assertions"] = std::move(failures);

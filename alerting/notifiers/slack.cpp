@@ -34,7 +34,7 @@ std::string plainWords(const std::string& failedAssertion) {
   return fmt::format("expected {}, but {}", failedAssertion.substr(0, open), seen);
 }
 
-std::string slackMessage(const AlertEvent& event, const std::string& externalUrl) {
+std::string slackMessage(const AlertEvent& event, const std::string& externalUrl, bool reminder) {
   const std::string link = checkPageUrl(externalUrl, event.check);
   boost::json::object attachment;
   boost::json::array fields;
@@ -49,8 +49,20 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
                                : fmt::format("{} certificate renewed", event.check);
     attachment["text"] =
         warn ? certSummary(event) : fmt::format("It now expires {}.", humanTime(event.certExpiry));
+  } else if (event.kind == AlertKind::Degraded) {
+    const bool warn = event.action == AlertAction::Trigger;
+    text = warn ? fmt::format(":large_yellow_circle: *{}* is {}degraded", event.check,
+                              reminder ? "still " : "")
+                : fmt::format(":large_green_circle: *{}* is no longer degraded", event.check);
+    attachment["color"] = warn ? kAmber : kGreen;
+    attachment["title"] =
+        fmt::format("{} is {}", event.check, warn ? "degraded" : "back to normal");
+    attachment["text"] = warn && !event.failedAssertions.empty()
+                             ? plainWords(event.failedAssertions.front())
+                             : std::string("Its degraded assertions pass again.");
   } else if (event.action == AlertAction::Trigger) {
-    text = fmt::format(":red_circle: *{}* is down", event.check);
+    text = reminder ? fmt::format(":red_circle: *{}* is still down (reminder)", event.check)
+                    : fmt::format(":red_circle: *{}* is down", event.check);
     attachment["color"] = kRed;
     attachment["title"] = fmt::format("{} is failing", event.check);
     std::string why = event.summary;

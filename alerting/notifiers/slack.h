@@ -7,7 +7,9 @@
 
 namespace prober {
 
-std::string slackMessage(const AlertEvent& event, const std::string& externalUrl);
+// `reminder`: a trigger posted again while the alert still fires (the check's `renotify`).
+std::string slackMessage(const AlertEvent& event, const std::string& externalUrl,
+                         bool reminder = false);
 
 // "status == 200 (got 503)" -> "expected status == 200, but got 503"
 std::string plainWords(const std::string& failedAssertion);

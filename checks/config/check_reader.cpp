@@ -6,6 +6,8 @@
 #include "checks/duration.h"
 #include "checks/text.h"
 
+#include <functional>
+
 namespace prober {
 
 void ConfigBuilder::readChecks(const toml::table& root, Config& config) {
@@ -105,6 +107,37 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
   if (const toml::node* n = layers.get("success_threshold")) {
     spec.successThreshold =
         static_cast<int>(reader_.integer(*n, context + ": success_threshold", 1, 1000).value_or(1));
+  }
+  if (const toml::node* n = layers.get("retry_interval")) {
+    if (const auto retry = reader_.duration(*n, context + ": retry_interval")) {
+      if (*retry < kMinInterval) {
+        reader_.error(*n, fmt::format("{}: retry_interval {} is below the minimum of 100ms",
+                                      context, formatDuration(*retry)));
+      } else if (*retry > spec.interval) {
+        reader_.error(*n,
+                      fmt::format("{}: retry_interval {} exceeds interval {} (it makes runs "
+                                  "come sooner while a failure is being confirmed)",
+                                  context, formatDuration(*retry), formatDuration(spec.interval)));
+      } else {
+        spec.retryInterval = *retry;
+      }
+    }
+  }
+  if (const toml::node* n = layers.get("renotify")) {
+    if (const auto every = reader_.duration(*n, context + ": renotify")) {
+      if (*every < std::chrono::minutes(1)) {
+        reader_.error(*n, fmt::format("{}: renotify {} is below the minimum of 1m", context,
+                                      formatDuration(*every)));
+      } else {
+        spec.renotify = *every;
+      }
+    }
+  }
+  if (const toml::node* n = layers.get("depends_on")) {
+    if (auto names = reader_.stringArray(*n, context + ": depends_on")) {
+      spec.dependsOn = std::move(*names);
+      dependsOnAt_[spec.name] = reader_.where(*n);
+    }
   }
   if (const toml::node* n = layers.get("cert_warning")) {
     if (const auto window = reader_.duration(*n, context + ": cert_warning")) {
@@ -222,6 +255,63 @@ void ConfigBuilder::readLabels(const toml::node& node, const std::string& contex
       continue;
     }
     labels[name] = *text;
+  }
+}
+
+}  // namespace prober
+
+namespace prober {
+
+// Every name in depends_on is a check, and following depends_on never comes back to where it
+// started (a cycle would hold each check's pages while the other fires, so none would page).
+void ConfigBuilder::checkDependencies(const Config& config) {
+  std::map<std::string, const CheckSpec*> byName;
+  for (const auto& spec : config.checks) {
+    byName[spec->name] = spec.get();
+  }
+  for (const auto& spec : config.checks) {
+    for (const std::string& parent : spec->dependsOn) {
+      if (byName.count(parent) == 0) {
+        reader_.error(dependsOnAt_[spec->name],
+                      fmt::format("check \"{}\": depends_on names \"{}\", which is not a check",
+                                  spec->name, cutToCharacters(validUtf8(parent), 60)));
+      }
+    }
+  }
+  // Depth-first, each check visited once; a check met again while still on the path closes a
+  // cycle, reported once at the depends_on of the check where it was entered.
+  enum class Mark { New, OnPath, Done };
+  std::map<std::string, Mark> marks;
+  std::vector<std::string> path;
+  std::function<void(const CheckSpec&)> visit = [&](const CheckSpec& spec) {
+    marks[spec.name] = Mark::OnPath;
+    path.push_back(spec.name);
+    for (const std::string& parent : spec.dependsOn) {
+      const auto found = byName.find(parent);
+      if (found == byName.end()) {
+        continue;
+      }
+      const Mark mark = marks[parent];
+      if (mark == Mark::OnPath) {
+        const auto start = std::find(path.begin(), path.end(), parent);
+        std::string cycle;
+        for (auto it = start; it != path.end(); ++it) {
+          cycle += *it + " -> ";
+        }
+        cycle += parent;
+        reader_.error(dependsOnAt_[spec.name],
+                      fmt::format("check \"{}\": depends_on makes a cycle: {}", spec.name, cycle));
+      } else if (mark == Mark::New) {
+        visit(*found->second);
+      }
+    }
+    path.pop_back();
+    marks[spec.name] = Mark::Done;
+  };
+  for (const auto& spec : config.checks) {
+    if (marks[spec->name] == Mark::New) {
+      visit(*spec);
+    }
   }
 }
 

@@ -22,13 +22,13 @@
 namespace prober {
 using KeySet = std::set<std::string, std::less<>>;
 
-inline const std::set<std::string, std::less<>> kTopLevelKeys = {"prober", "defaults", "notifiers",
-                                                                 "check", "slack_command", "web"};
+inline const std::set<std::string, std::less<>> kTopLevelKeys = {
+    "prober", "defaults", "notifiers", "check", "slack_command", "web", "maintenance"};
 inline const std::set<std::string, std::less<>> kProberKeys = {
-    "listen",       "state_dir", "max_in_flight",    "user_agent",
+    "listen",       "state_dir", "max_in_flight",     "user_agent",
     "external_url", "include",   "history_retention", "history_max_size"};
 inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
-                                                             "basic_auth_users"};
+                                                            "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {
     "signing_secret", "notifier", "allowed_teams", "allowed_channels", "allowed_users"};
 
@@ -39,31 +39,22 @@ inline KeySet withKeys(KeySet keys, std::initializer_list<const char*> more) {
 
 // Request keys: allowed on a single-request check, on each step and under [defaults] (a
 // multi-step check's own request keys apply to each of its steps).
-inline const KeySet kRequestKeys = {"url",
-                                    "method",
-                                    "headers",
-                                    "query",
-                                    "body",
-                                    "json",
-                                    "form",
-                                    "assert",
-                                    "expect_status",
-                                    "tls_verify",
-                                    "ca_file",
-                                    "client_cert",
-                                    "client_key",
-                                    "server_name",
-                                    "follow_redirects",
-                                    "max_redirects",
-                                    "body_size_limit",
-                                    "basic_auth",
-                                    "bearer_token",
-                                    "http_version",
-                                    "ip_version",
+inline const KeySet kRequestKeys = {"url",           "method",
+                                    "headers",       "query",
+                                    "body",          "json",
+                                    "form",          "assert",
+                                    "degraded",      "expect_status",
+                                    "tls_verify",    "ca_file",
+                                    "client_cert",   "client_key",
+                                    "server_name",   "follow_redirects",
+                                    "max_redirects", "body_size_limit",
+                                    "basic_auth",    "bearer_token",
+                                    "http_version",  "ip_version",
                                     "proxy"};
 inline const KeySet kStepKeys = withKeys(kRequestKeys, {"name", "extract"});
 inline const KeySet kCheckKeys =
-    withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold", "success_threshold", "failure_window",
+    withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold", "success_threshold",
+                            "failure_window", "retry_interval", "renotify", "depends_on",
                             "cert_warning", "notify", "labels", "step"});
 inline const std::set<std::string, std::less<>> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                                             "PATCH", "DELETE", "OPTIONS"};
@@ -136,12 +127,23 @@ class ConfigBuilder {
 
   void readNotifiers(const toml::node& node, Config& config);
 
+  // [[maintenance]] windows: a cron schedule or a one-off start, a duration, a time zone.
+  void readMaintenance(const toml::node& node, Config& config);
+  std::optional<MaintenanceSpec> readWindow(const toml::table& table);
+
   void readChecks(const toml::table& root, Config& config);
 
   std::optional<CheckSpec> readCheck(const toml::table& table);
 
   void readLabels(const toml::node& node, const std::string& context,
                   std::map<std::string, std::string>& labels);
+
+  // `assert = [...]` and `degraded = [...]`: assertions, each error at its string.
+  void readAssertions(const toml::node& node, const std::string& context, const char* key,
+                      std::vector<Assertion>& into);
+
+  // depends_on names checks that exist and form no cycle (checked once all checks are read).
+  void checkDependencies(const Config& config);
 
   // Reads the request keys of one step (or of a single-request check) from its layers.
   void readRequest(const Layers& layers, const toml::table& own, const std::string& context,
@@ -187,6 +189,7 @@ class ConfigBuilder {
   const toml::table* defaults_ = nullptr;
   std::unordered_map<std::string, SourceLocation> names_;
   std::vector<NotifyUse> notifyUses_;
+  std::map<std::string, SourceLocation> dependsOnAt_;  // check -> where its depends_on is
   SourceLocation slackNotifierAt_;  // for an error found once every notifier is read
   std::map<std::string, std::string> extractedSoFar_;  // variable -> step, in the current check
   std::set<std::string> seenFiles_;

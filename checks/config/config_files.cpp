@@ -73,6 +73,9 @@ void ConfigBuilder::build(const std::string& path, Config& config,
     reader_.readingNotifiers(false);
   }
   readChecks(*root, config);
+  if (const toml::node* maintenance = root->get("maintenance")) {
+    readMaintenance(*maintenance, config);
+  }
 
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
   const toml::node* includeNode = root->get("prober") != nullptr && root->get("prober")->is_table()
@@ -103,6 +106,7 @@ void ConfigBuilder::build(const std::string& path, Config& config,
   }
   checkNotifyNames(config);
   checkSlackCommandNotifier(config);
+  checkDependencies(config);
 }
 
 // The same file reached twice (an include matching the main file) is read once.

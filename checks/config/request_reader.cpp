@@ -109,22 +109,30 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
     checkPlaceholders(*n, step.body, context + (bodyNode != nullptr ? ": body" : ": json"), step);
   }
   if (const toml::node* n = layers.get("assert")) {
-    const toml::array* array = n->as_array();
-    if (array == nullptr) {
-      reader_.error(*n, fmt::format("{}: assert must be an array of strings", context));
-      return;
+    readAssertions(*n, context, "assert", step.assertions);
+  }
+  if (const toml::node* n = layers.get("degraded")) {
+    readAssertions(*n, context, "degraded", step.degradedAssertions);
+  }
+}
+
+void ConfigBuilder::readAssertions(const toml::node& node, const std::string& context,
+                                   const char* key, std::vector<Assertion>& into) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    reader_.error(node, fmt::format("{}: {} must be an array of strings", context, key));
+    return;
+  }
+  for (const toml::node& item : *array) {
+    auto text = reader_.string(item, context + ": assertion", false);
+    if (!text) {
+      continue;
     }
-    for (const toml::node& item : *array) {
-      auto text = reader_.string(item, context + ": assertion", false);
-      if (!text) {
-        continue;
-      }
-      std::string error;
-      if (auto assertion = Assertion::parse(*text, error)) {
-        step.assertions.push_back(std::move(*assertion));
-      } else {
-        reader_.error(item, fmt::format("{}: assertion '{}': {}", context, *text, error));
-      }
+    std::string error;
+    if (auto assertion = Assertion::parse(*text, error)) {
+      into.push_back(std::move(*assertion));
+    } else {
+      reader_.error(item, fmt::format("{}: assertion '{}': {}", context, *text, error));
     }
   }
 }

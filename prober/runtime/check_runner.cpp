@@ -109,6 +109,9 @@ struct Run : std::enable_shared_from_this<Run> {
       }
       probe.failureMessage = redactSecrets(std::move(probe.failureMessage), spec->secrets);
     }
+    for (std::string& degradation : verdict.degradations) {
+      degradation = redactSecrets(std::move(degradation), spec->secrets);
+    }
     // Judged: the body and headers are not kept (a last result per check stays small at
     // 100,000 checks); sizes and the announced Content-Length are.
     probe.body.clear();

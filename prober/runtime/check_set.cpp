@@ -20,6 +20,11 @@ void restoreSaved(CheckState& state, const std::map<std::string, SavedAlert>& sa
       spdlog::info("check {}: alert still firing from before the restart", spec.name);
     }
   }
+  if (const auto degraded = saved.find(alertKey(spec.name, AlertKind::Degraded));
+      degraded != saved.end() && hasDegradedAssertions(spec)) {
+    state.restoreDegraded(degraded->second.firing, degraded->second.consecutiveFailures,
+                          fromMillis(degraded->second.failingSinceMs));
+  }
   const auto cert = saved.find(alertKey(spec.name, AlertKind::Certificate));
   if (cert != saved.end() && cert->second.firing && spec.certWarning.count() > 0) {
     state.restoreCertWarning(true);
@@ -57,6 +62,10 @@ CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec
         } else {
           change.certWarningsDropped.push_back(old);
         }
+      }
+      if (old->degradedAlert().firing() && !hasDegradedAssertions(*spec)) {
+        change.degradedDropped.push_back(old);
+        running.state->restoreDegraded(false, 0, {});
       }
       change.stopped.push_back(it->second.id);
       byId_.erase(it->second.id);

@@ -29,6 +29,8 @@ struct CheckSetChange {
   std::vector<std::shared_ptr<const CheckState>> removed;
   // Changed checks whose firing certificate warning the new definition no longer asks for.
   std::vector<std::shared_ptr<const CheckState>> certWarningsDropped;
+  // Changed checks whose firing degraded warning the new definition no longer has assertions for.
+  std::vector<std::shared_ptr<const CheckState>> degradedDropped;
 
   std::size_t removedCount() const { return removed.size(); }
 };

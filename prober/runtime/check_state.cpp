@@ -3,7 +3,20 @@
 namespace prober {
 
 CheckState::CheckState(std::shared_ptr<const CheckSpec> spec)
-    : spec_(std::move(spec)), alert_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow) {}
+    : spec_(std::move(spec)),
+      alert_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow),
+      degraded_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow) {}
+
+AlertTransition CheckState::judgeDegraded() {
+  if (!last_ || !last_->passed || !hasDegradedAssertions(*spec_)) {
+    return AlertTransition::None;
+  }
+  const bool degraded = last_->degraded();
+  if (degraded && degraded_.consecutiveFailures() == 0 && !degraded_.firing()) {
+    degradedSince_ = last_->startedAt;
+  }
+  return degraded_.record(!degraded);
+}
 
 AlertTransition CheckState::record(RunResultPtr result) {
   RunSummary summary;

@@ -61,6 +61,17 @@ class CheckState {
   bool certWarningFiring() const { return certWarningFiring_; }
   void restoreCertWarning(bool firing) { certWarningFiring_ = firing; }
   const AlertState& alert() const { return alert_; }
+  // The degraded warning: fed by passed runs only (degraded or clean) of a check with
+  // `degraded` assertions; a failed run is a failure, not degraded, and changes nothing here.
+  AlertTransition judgeDegraded();
+  const AlertState& degradedAlert() const { return degraded_; }
+  bool degraded() const { return last_ && last_->degraded(); }
+  // Since when the check is degraded (set while degraded runs count or the warning fires).
+  std::chrono::system_clock::time_point degradedSince() const { return degradedSince_; }
+  void restoreDegraded(bool firing, int degradedRuns, std::chrono::system_clock::time_point since) {
+    degraded_.restore(firing, degradedRuns);
+    degradedSince_ = since;
+  }
   // The most recent failed run: when, and its first failure ("" when none yet).
   std::chrono::system_clock::time_point lastFailureAt() const { return lastFailureAt_; }
   const std::string& lastFailure() const { return lastFailure_; }
@@ -75,6 +86,8 @@ class CheckState {
   void carryAlert(const CheckState& before) {
     alert_.carryOver(before.alert_);
     failingSince_ = before.failingSince_;
+    degraded_.carryOver(before.degraded_);
+    degradedSince_ = before.degradedSince_;
   }
   const std::array<std::uint64_t, kDurationBuckets.size()>& durationBuckets() const {
     return durationBuckets_;
@@ -97,6 +110,8 @@ class CheckState {
   bool certWarningFiring_ = false;
   AlertState alert_;
   std::chrono::system_clock::time_point failingSince_{};
+  AlertState degraded_;
+  std::chrono::system_clock::time_point degradedSince_{};
   std::chrono::system_clock::time_point lastFailureAt_{};
   std::string lastFailure_;
   std::array<std::uint64_t, kDurationBuckets.size()> durationBuckets_{};  // non-cumulative

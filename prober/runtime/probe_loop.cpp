@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "prober/runtime/check_runner.h"
 
 namespace prober {
@@ -16,7 +18,7 @@ ProbeLoop::ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& c
       history_(history),
       observer_(std::move(observer)),
       scheduler_(clock, timer, maxInFlight,
-                 Scheduler::Hooks{[this](CheckId id, SteadyTime) { launch(id); },
+                 Scheduler::Hooks{[this](CheckId id, SteadyTime due) { launch(id, due); },
                                   [this](CheckId id, int count) { skipped(id, count); },
                                   [this](SteadyDuration lag) { observer_.lag(lag); }}) {}
 
@@ -37,7 +39,7 @@ void ProbeLoop::stop() {
   engine_.cancelAll();
 }
 
-void ProbeLoop::launch(CheckId id) {
+void ProbeLoop::launch(CheckId id, SteadyTime due) {
   std::shared_ptr<CheckState> state = checks_.find(id);
   if (!state || stopped_) {
     scheduler_.finished(id);
@@ -45,9 +47,10 @@ void ProbeLoop::launch(CheckId id) {
   }
   observer_.inFlight(scheduler_.inFlight());
   std::weak_ptr<CheckState> weak = state;
-  runCheck(engine_, clock_, state->spec(), [this, weak, id](RunResultPtr result) {
+  runCheck(engine_, clock_, state->spec(), [this, weak, id, due](RunResultPtr result) {
     if (auto running = weak.lock()) {  // a reload may have dropped the check meanwhile
       finished(*running, std::move(result));
+      scheduleNext(id, due, *running);
     }
     scheduler_.finished(id);
     observer_.inFlight(scheduler_.inFlight());
@@ -64,17 +67,45 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
     spdlog::info("check {} passing again", name);
   }
   const auto failingSinceBefore = state.failingSince();
+  const auto degradedSinceBefore = state.degradedSince();
   const AlertTransition alert = state.record(std::move(result));
   const AlertTransition certificate = state.judgeCertificate(clock_.wallNow());
+  const AlertTransition degraded = state.judgeDegraded();
   const bool firing = state.alert().firing();
-  if (alert == AlertTransition::None && certificate == AlertTransition::None && !firing &&
-      !state.certWarningFiring()) {
+  const bool degradedFiring = state.degradedAlert().firing();
+  if (alert == AlertTransition::None && certificate == AlertTransition::None &&
+      degraded == AlertTransition::None && !firing && !state.certWarningFiring() &&
+      !degradedFiring) {
     return;
   }
-  alerter_.onRun(
-      RunJudgement{*state.spec(), *state.last(), alert, state.alert().consecutiveFailures(),
-                   alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
-                   certificate, state.certExpiry(), firing, state.certWarningFiring()});
+  RunJudgement judgement{
+      *state.spec(),
+      *state.last(),
+      alert,
+      state.alert().consecutiveFailures(),
+      alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
+      certificate,
+      state.certExpiry(),
+      firing,
+      state.certWarningFiring()};
+  judgement.degraded = degraded;
+  judgement.degradedRuns = state.degradedAlert().failuresInWindow();
+  judgement.degradedSince =
+      degraded == AlertTransition::Resolve ? degradedSinceBefore : state.degradedSince();
+  judgement.degradedFiring = degradedFiring;
+  alerter_.onRun(judgement);
+}
+
+void ProbeLoop::scheduleNext(CheckId id, SteadyTime due, const CheckState& state) {
+  const CheckSpec& spec = *state.spec();
+  if (spec.retryInterval.count() == 0 || stopped_) {
+    return;
+  }
+  if (!state.last()->passed && !state.alert().firing()) {
+    scheduler_.runAgainAt(id, due + std::max(spec.retryInterval, spec.timeout));
+  } else {
+    scheduler_.resumeInterval(id);
+  }
 }
 
 // Skips are counted in prober_check_runs_skipped_total; the log hears of them at most once a

@@ -34,8 +34,10 @@ class ProbeLoop {
   std::size_t inFlight() const { return scheduler_.inFlight(); }
 
  private:
-  void launch(CheckId id);
+  void launch(CheckId id, SteadyTime due);
   void finished(CheckState& state, RunResultPtr result);
+  // retry_interval: a failed run of a check whose alert is not firing yet is followed sooner.
+  void scheduleNext(CheckId id, SteadyTime due, const CheckState& state);
   void skipped(CheckId id, int count);
 
   Clock& clock_;

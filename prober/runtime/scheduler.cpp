@@ -45,8 +45,42 @@ SteadyTime Scheduler::nextDue(SteadyTime due, Millis interval, SteadyTime now, i
 
 void Scheduler::add(CheckId id, std::string_view name, Millis interval) {
   const std::uint64_t generation = nextGeneration_++;
-  entries_[id] = Entry{interval, generation, false};
-  heap_.push_back(Due{clock_.now() + spreadOffset(name, interval), id, generation});
+  const SteadyTime first = clock_.now() + spreadOffset(name, interval);
+  entries_[id] = Entry{interval, generation, first};
+  heap_.push_back(Due{first, id, generation});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+  rearm();
+}
+
+void Scheduler::runAgainAt(CheckId id, SteadyTime at) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) {
+    return;
+  }
+  it->second.retrying = true;
+  reschedule(id, it->second, std::max(at, clock_.now()));
+}
+
+void Scheduler::resumeInterval(CheckId id) {
+  auto it = entries_.find(id);
+  if (it == entries_.end() || !it->second.retrying) {
+    return;
+  }
+  Entry& entry = it->second;
+  entry.retrying = false;
+  const SteadyTime now = clock_.now();
+  SteadyTime next = entry.firstDue;
+  if (next <= now) {
+    int passedOver = 0;  // slots that went by during the retries are not skips
+    next = nextDue(entry.firstDue, entry.interval, now, passedOver);
+  }
+  reschedule(id, entry, next);
+}
+
+void Scheduler::reschedule(CheckId id, Entry& entry, SteadyTime at) {
+  entry.generation = nextGeneration_++;
+  entry.queued = false;
+  heap_.push_back(Due{at, id, entry.generation});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
   rearm();
 }

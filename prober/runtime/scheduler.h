@@ -36,6 +36,12 @@ class Scheduler {
   void add(CheckId id, std::string_view name, Millis interval);
   // Stops scheduling a check. A run in flight still ends with finished(id).
   void remove(CheckId id);
+  // retry_interval: the check's next run comes at `at` (or at once when that has passed)
+  // instead of on its interval, until resumeInterval().
+  void runAgainAt(CheckId id, SteadyTime at);
+  // Back to the check's interval, on the same slots as before the retries (its spread offset),
+  // when runAgainAt() had moved it; nothing otherwise.
+  void resumeInterval(CheckId id);
   void finished(CheckId id);
   void setMaxInFlight(std::size_t maxInFlight);
 
@@ -53,7 +59,9 @@ class Scheduler {
   struct Entry {
     Millis interval;
     std::uint64_t generation;
+    SteadyTime firstDue;  // the check's slots are firstDue + k * interval
     bool queued = false;
+    bool retrying = false;  // runAgainAt() moved it off its slots
   };
   struct Due {
     SteadyTime at;
@@ -67,6 +75,9 @@ class Scheduler {
     SteadyTime due;
   };
 
+  // Puts the check's next run at `at` under a new generation: the due time already queued for
+  // it is dropped when it comes up.
+  void reschedule(CheckId id, Entry& entry, SteadyTime at);
   void onTimer();
   void dispatch();
   void rearm();

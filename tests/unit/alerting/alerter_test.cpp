@@ -27,6 +27,15 @@ struct Recorder : prober::AlerterObserver {
   }
   void outboxPending(std::size_t notifications) override { pending = notifications; }
   void stateWritesRefused(std::uint64_t count) override { refused += count; }
+  void pageHeld(const std::string& key, const prober::AlertEvent&,
+                const prober::PageHold& hold) override {
+    holds.push_back(key + " held: " + hold.reason);
+  }
+  void holdEnded(const std::string& key, const prober::AlertEvent&,
+                 const std::string& outcome) override {
+    holds.push_back(key + " released: " + outcome);
+  }
+  std::vector<std::string> holds;
 };
 
 struct Harness {

@@ -11,9 +11,9 @@
 
 using namespace std::chrono_literals;
 using prober::CheckId;
-using prober::testing::ManualClock;
 using prober::Millis;
 using prober::Scheduler;
+using prober::testing::ManualClock;
 
 namespace {
 
@@ -165,4 +165,47 @@ TEST_CASE("ten thousand checks at 10s run once each per interval") {
   h.clock.advance(10s);
   CHECK(h.launched.size() == 20'000);
   CHECK(h.skipped.empty());
+}
+
+TEST_CASE("runAgainAt moves the next run; resumeInterval goes back to the check's slots") {
+  Harness h;
+  h.scheduler.add(1, "retried", Millis(30'000));
+  const auto offset = Scheduler::spreadOffset("retried", Millis(30'000));
+  h.clock.advance(offset);
+  REQUIRE(h.launches(1) == 1);
+  const auto firstAt = h.launchedAt[0];
+  h.scheduler.runAgainAt(1, firstAt + 5s);
+  h.clock.advance(5s);
+  CHECK(h.launches(1) == 2);
+  CHECK(h.launchedAt[1] - firstAt == 5s);
+  // Without a new instruction the retried run is followed an interval later.
+  h.scheduler.runAgainAt(1, h.launchedAt[1] + 5s);
+  h.clock.advance(5s);
+  CHECK(h.launches(1) == 3);
+  h.scheduler.resumeInterval(1);
+  h.clock.advance(19s);
+  CHECK(h.launches(1) == 3);
+  h.clock.advance(1s);  // 30 s after the first run: its slot, not 30 s after the retry
+  REQUIRE(h.launches(1) == 4);
+  CHECK(h.launchedAt[3] - firstAt == 30s);
+  h.scheduler.resumeInterval(1);  // not retrying: changes nothing
+  h.clock.advance(30s);
+  CHECK(h.launches(1) == 5);
+  CHECK(h.launchedAt[4] - firstAt == 60s);
+  CHECK(h.skipped.empty());  // slots passed during retries are not skips
+}
+
+TEST_CASE("a retry already due runs at once; one for a removed check never runs") {
+  Harness h;
+  h.scheduler.add(1, "late", Millis(30'000));
+  h.scheduler.add(2, "gone", Millis(30'000));
+  h.clock.advance(30s);
+  REQUIRE(h.launches(1) == 1);
+  h.scheduler.runAgainAt(1, h.clock.now() - 1s);
+  h.clock.advance(0s);
+  CHECK(h.launches(1) == 2);
+  h.scheduler.remove(2);
+  h.scheduler.runAgainAt(2, h.clock.now() + 1s);
+  h.clock.advance(60s);
+  CHECK(h.launches(2) == 1);
 }

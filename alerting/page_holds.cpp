@@ -1,0 +1,111 @@
+#include "alerting/page_holds.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "alerting/alert_event.h"
+#include "alerting/maintenance.h"
+#include "checks/json_text.h"
+
+namespace prober {
+
+namespace {
+
+// "2026-12-06 04:00:00 UTC"
+std::string readableUtc(std::chrono::system_clock::time_point at) {
+  const std::string iso = rfc3339Utc(at);
+  return iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC";
+}
+
+}  // namespace
+
+bool PageHolds::load(std::chrono::system_clock::time_point now, std::string& error) {
+  silences_.clear();
+  const auto rows = store_.loadSilences(toMillis(now), error);
+  for (const auto& [id, text] : rows) {
+    boost::system::error_code ec;
+    const auto json = boost::json::parse(text, ec);
+    auto silence = ec ? std::nullopt : silenceFromJson(json);
+    if (!silence) {
+      error = fmt::format("state store: silence {} is damaged; skipped", id);
+      continue;
+    }
+    silence->id = id;
+    silences_.push_back(std::move(*silence));
+  }
+  return error.empty();
+}
+
+std::vector<Silence> PageHolds::silences(std::chrono::system_clock::time_point now) const {
+  std::vector<Silence> out;
+  for (const Silence& silence : silences_) {
+    if (silence.endsAt > now) {
+      out.push_back(silence);
+    }
+  }
+  return out;
+}
+
+std::optional<Silence> PageHolds::add(Silence silence, std::string& error) {
+  silence.id = 0;
+  const std::int64_t id =
+      store_.addSilence(toJsonText(toJson(silence)), toMillis(silence.endsAt), error);
+  if (id == 0) {
+    return std::nullopt;
+  }
+  silence.id = id;
+  // The stored JSON carries the id too, so a row reads back whole.
+  std::string ignored;
+  store_.replaceSilence(id, toJsonText(toJson(silence)), toMillis(silence.endsAt), ignored);
+  silences_.push_back(silence);
+  return silence;
+}
+
+PageHolds::Removal PageHolds::remove(std::int64_t id, std::string& error) {
+  const auto it = std::find_if(silences_.begin(), silences_.end(),
+                               [id](const Silence& silence) { return silence.id == id; });
+  if (it == silences_.end()) {
+    return Removal::NotFound;
+  }
+  if (!store_.removeSilence(id, error)) {
+    return Removal::Failed;
+  }
+  silences_.erase(it);
+  return Removal::Removed;
+}
+
+std::optional<PageHold> PageHolds::silencedBy(const CheckSpec& spec,
+                                              std::chrono::system_clock::time_point now) const {
+  std::optional<PageHold> hold;
+  const auto consider = [&hold](PageHold candidate) {
+    if (!hold || *candidate.until > *hold->until) {
+      hold = std::move(candidate);
+    }
+  };
+  for (const MaintenanceSpec& window : windows_) {
+    if (!coversCheck(window.checks, window.labels, spec)) {
+      continue;
+    }
+    if (const auto open = openWindowAt(window, now)) {
+      consider(PageHold{PageHold::Cause::Maintenance,
+                        fmt::format("maintenance {} until {}", window.name, readableUtc(open->end)),
+                        open->end});
+    }
+  }
+  for (const Silence& silence : silences_) {
+    if (silence.startsAt <= now && now < silence.endsAt &&
+        coversCheck(silence.checks, silence.labels, spec)) {
+      std::string reason = fmt::format("silence {}{} until {}", silence.id,
+                                       silence.createdBy.empty() ? "" : " by " + silence.createdBy,
+                                       readableUtc(silence.endsAt));
+      if (!silence.comment.empty()) {
+        reason += ": " + silence.comment;
+      }
+      consider(PageHold{PageHold::Cause::Silence, std::move(reason), silence.endsAt});
+    }
+  }
+  return hold;
+}
+
+}  // namespace prober

@@ -1,0 +1,44 @@
+#pragma once
+// What may hold a check's pages for a time: the config's maintenance windows and the silences
+// people add at run time (kept in the store, so they survive a restart). Dependencies are the
+// runtime's to judge (they need the other checks' alerts); the alerter only asks, through a hook.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerting/page_hold.h"
+#include "alerting/silence.h"
+#include "alerting/store.h"
+#include "checks/check_spec.h"
+
+namespace prober {
+
+class PageHolds {
+ public:
+  explicit PageHolds(Store& store) : store_(store) {}
+
+  // Loads the stored silences that have not ended at `now`; false with `error` when it cannot.
+  bool load(std::chrono::system_clock::time_point now, std::string& error);
+  void setWindows(std::vector<MaintenanceSpec> windows) { windows_ = std::move(windows); }
+  const std::vector<MaintenanceSpec>& windows() const { return windows_; }
+
+  // Silences that have not ended at `now`, oldest first.
+  std::vector<Silence> silences(std::chrono::system_clock::time_point now) const;
+  // Stores a new silence and returns it with its id; nullopt with `error` when the store refuses.
+  std::optional<Silence> add(Silence silence, std::string& error);
+  enum class Removal { Removed, NotFound, Failed };
+  Removal remove(std::int64_t id, std::string& error);
+
+  // The window or silence that covers the check at `now` (the one that ends last).
+  std::optional<PageHold> silencedBy(const CheckSpec& spec,
+                                     std::chrono::system_clock::time_point now) const;
+
+ private:
+  Store& store_;
+  std::vector<MaintenanceSpec> windows_;
+  std::vector<Silence> silences_;
+};
+
+}  // namespace prober

@@ -1,0 +1,158 @@
+// [[maintenance]] windows: which checks (globs on names, labels), when (a cron schedule in an
+// IANA time zone, or a one-off start), for how long. What a window holds is alerting's business.
+#include <date/tz.h>
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <sstream>
+
+#include "checks/config/config_builder.h"
+#include "checks/text.h"
+
+namespace prober {
+
+namespace {
+
+const KeySet kMaintenanceKeys = {"name",  "checks",   "labels",  "schedule",
+                                 "start", "duration", "timezone"};
+
+// "2026-12-05T22:00:00Z", "2026-12-06T07:00:00+09:00", or a local "2026-12-06T07:00:00" in the
+// window's zone.
+std::optional<std::chrono::system_clock::time_point> parseStart(const std::string& text,
+                                                                const date::time_zone& zone) {
+  for (const char* format : {"%FT%TZ", "%FT%T%Ez", "%F %TZ", "%F %T%Ez"}) {
+    std::istringstream in(text);
+    date::sys_seconds at;
+    in >> date::parse(format, at);
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) {
+      return at;
+    }
+  }
+  for (const char* format : {"%FT%T", "%F %T"}) {
+    std::istringstream in(text);
+    date::local_seconds at;
+    in >> date::parse(format, at);
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) {
+      return zone.to_sys(at, date::choose::earliest);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void ConfigBuilder::readMaintenance(const toml::node& node, Config& config) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    reader_.error(node, "maintenance windows are written as [[maintenance]] tables");
+    return;
+  }
+  for (const toml::node& item : *array) {
+    const toml::table* table = item.as_table();
+    if (table == nullptr) {
+      reader_.error(item, "each maintenance window must be a [[maintenance]] table");
+      continue;
+    }
+    if (auto window = readWindow(*table)) {
+      const bool taken =
+          std::any_of(config.maintenance.begin(), config.maintenance.end(),
+                      [&](const MaintenanceSpec& w) { return w.name == window->name; });
+      if (taken) {
+        reader_.error(*table->get("name"),
+                      fmt::format("duplicate maintenance window name \"{}\"", window->name));
+        continue;
+      }
+      config.maintenance.push_back(std::move(*window));
+    }
+  }
+}
+
+std::optional<MaintenanceSpec> ConfigBuilder::readWindow(const toml::table& table) {
+  const std::size_t errorsBefore = errorCount();
+  MaintenanceSpec window;
+  window.at = reader_.where(table);
+  const toml::node* nameNode = table.get("name");
+  if (nameNode == nullptr) {
+    reader_.error(table, "maintenance window has no name");
+    return std::nullopt;
+  }
+  window.name = reader_.string(*nameNode, "maintenance name", false).value_or("");
+  const std::string context =
+      fmt::format("maintenance \"{}\"", cutToCharacters(validUtf8(window.name), 60));
+  reader_.rejectUnknownKeys(table, kMaintenanceKeys, context);
+  if (const toml::node* n = table.get("checks")) {
+    window.checks = reader_.stringArray(*n, context + ": checks").value_or(window.checks);
+  }
+  if (const toml::node* n = table.get("labels")) {
+    readLabels(*n, context, window.labels);
+  }
+  if (window.checks.empty() && window.labels.empty() && errorCount() == errorsBefore) {
+    reader_.error(table, fmt::format("{}: names no checks: give checks (globs, \"*\" for all), "
+                                     "labels, or both",
+                                     context));
+  }
+  const date::time_zone* zone = nullptr;
+  const toml::node* zoneNode = table.get("timezone");
+  if (zoneNode != nullptr) {
+    window.timezone = reader_.string(*zoneNode, context + ": timezone", false).value_or("UTC");
+  }
+  try {
+    zone = date::locate_zone(window.timezone);
+  } catch (const std::exception&) {
+    reader_.error(zoneNode != nullptr ? *zoneNode : static_cast<const toml::node&>(table),
+                  fmt::format("{}: timezone \"{}\" is not in the system's time-zone database "
+                              "(an IANA name such as \"Europe/Berlin\" or \"UTC\")",
+                              context, cutToCharacters(validUtf8(window.timezone), 60)));
+  }
+  const toml::node* scheduleNode = table.get("schedule");
+  const toml::node* startNode = table.get("start");
+  if ((scheduleNode == nullptr) == (startNode == nullptr)) {
+    reader_.error(scheduleNode != nullptr ? *scheduleNode : static_cast<const toml::node&>(table),
+                  fmt::format("{}: give either schedule (cron, for a recurring window) or start "
+                              "(for one window)",
+                              context));
+  } else if (scheduleNode != nullptr) {
+    if (auto text = reader_.string(*scheduleNode, context + ": schedule", false)) {
+      std::string error;
+      window.schedule = CronSchedule::parse(*text, error);
+      if (!window.schedule) {
+        reader_.error(*scheduleNode, fmt::format("{}: schedule: {}", context, error));
+      }
+    }
+  } else if (const auto* native = startNode->as_date_time()) {
+    const toml::date_time& at = native->get();
+    const auto days = date::sys_days(date::year(at.date.year) / at.date.month / at.date.day);
+    const auto local =
+        std::chrono::seconds(at.time.hour * 3600 + at.time.minute * 60 + at.time.second);
+    if (at.offset) {
+      window.start = days + local - std::chrono::minutes(at.offset->minutes);
+    } else if (zone != nullptr) {
+      window.start = zone->to_sys(date::local_seconds(days.time_since_epoch() + local),
+                                  date::choose::earliest);
+    }
+  } else if (auto text = reader_.string(*startNode, context + ": start", false)) {
+    window.start = zone != nullptr ? parseStart(*text, *zone) : std::nullopt;
+    if (!window.start && zone != nullptr) {
+      reader_.error(*startNode, fmt::format("{}: start \"{}\" is not a time like "
+                                            "\"2026-12-05T22:00:00Z\"",
+                                            context, cutToCharacters(validUtf8(*text), 60)));
+    }
+  }
+  if (const toml::node* n = table.get("duration")) {
+    if (const auto length = reader_.duration(*n, context + ": duration")) {
+      if (length->count() <= 0) {
+        reader_.error(*n, fmt::format("{}: duration must be more than 0", context));
+      }
+      window.duration = *length;
+    }
+  } else {
+    reader_.error(table,
+                  fmt::format("{}: duration is missing (how long each window lasts)", context));
+  }
+  if (errorCount() != errorsBefore) {
+    return std::nullopt;
+  }
+  return window;
+}
+
+}  // namespace prober
