@@ -75,6 +75,22 @@ PageHolds::Removal PageHolds::remove(std::int64_t id, std::string& error) {
   return Removal::Removed;
 }
 
+const std::vector<PageHolds::Open>& PageHolds::openWindows(
+    std::chrono::system_clock::time_point now) const {
+  const auto second = std::chrono::floor<std::chrono::seconds>(now);
+  if (openAt_ != second) {
+    open_.clear();
+    for (const MaintenanceSpec& window : windows_) {
+      // Open for the whole second: judged at its start, so no window is open past its end.
+      if (const auto open = openWindowAt(window, second)) {
+        open_.push_back(Open{&window, open->end});
+      }
+    }
+    openAt_ = second;
+  }
+  return open_;
+}
+
 std::optional<PageHold> PageHolds::silencedBy(const CheckSpec& spec,
                                               std::chrono::system_clock::time_point now) const {
   std::optional<PageHold> hold;
@@ -83,14 +99,12 @@ std::optional<PageHold> PageHolds::silencedBy(const CheckSpec& spec,
       hold = std::move(candidate);
     }
   };
-  for (const MaintenanceSpec& window : windows_) {
-    if (!coversCheck(window.checks, window.labels, spec)) {
-      continue;
-    }
-    if (const auto open = openWindowAt(window, now)) {
+  for (const Open& open : openWindows(now)) {
+    if (coversCheck(open.window->checks, open.window->labels, spec)) {
       consider(PageHold{PageHold::Cause::Maintenance,
-                        fmt::format("maintenance {} until {}", window.name, readableUtc(open->end)),
-                        open->end});
+                        fmt::format("maintenance {} until {}", open.window->name,
+                                    readableUtc(open.end)),
+                        open.end});
     }
   }
   for (const Silence& silence : silences_) {

@@ -61,6 +61,12 @@ struct Daemon::Impl {
   void apply(Config next, const std::map<std::string, SavedAlert>& saved = {});
   void watchSignals();
   void handle(const ServerRequest& request, Responder respond);
+  // A silence came or went, or the config changed: held pages are asked about again, and each
+  // check's marks (silenced, suppressed) redone.
+  void holdsChanged();
+  // Redoes the checks' marks at most once a second, before a request reads them.
+  void markHolds();
+  SteadyTime markedAt{};
   void stop();
 
   Services services;
@@ -141,10 +147,20 @@ struct Daemon::Impl {
   ProbeEndpoint probeEndpoint{checks};
   TargetsEndpoint targetsEndpoint{checks};
   CheckPageEndpoint checkPage{checks, checkHistory, [this] { return nowMs(); }};
-  SlackCommandEndpoint slackEndpoint{alerter, *history,
-                                     [this] { return services.clock.wallNow(); }};
+  SlackCommandEndpoint slackEndpoint{alerter,
+                                     *history,
+                                     pageHolds,
+                                     [this] { return services.clock.wallNow(); },
+                                     [this](const std::string& glob) {
+                                       std::size_t matching = 0;
+                                       for (const auto& state : checks.inOrder()) {
+                                         matching += coversCheck({glob}, {}, *state->spec());
+                                       }
+                                       return matching;
+                                     },
+                                     [this] { holdsChanged(); }};
   SilencesEndpoint silencesEndpoint{pageHolds, [this] { return services.clock.wallNow(); },
-                                    [this] { alerter.releaseHeld(); }};
+                                    [this] { holdsChanged(); }};
   BasicAuth auth{services.post};
   Router router;
   std::unique_ptr<HttpServer> server;
@@ -239,7 +255,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
       alerter.resolveDegraded(*gone->spec(), gone->degradedSince());
     }
   }
-  alerter.releaseHeld();  // windows, dependencies or the checks themselves may have changed
+  holdsChanged();  // windows, dependencies or the checks themselves may have changed
   probes.schedule(change);
   probes.setMaxInFlight(static_cast<std::size_t>(config.prober.maxInFlight));
   metrics.setChecks(static_cast<double>(checks.size()));
@@ -248,10 +264,24 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
                change.unchanged);
 }
 
+void Daemon::Impl::holdsChanged() {
+  alerter.releaseHeld();
+  holdPolicy.markAll();
+  markedAt = services.clock.now();
+}
+
+void Daemon::Impl::markHolds() {
+  if (services.clock.now() - markedAt >= std::chrono::seconds(1)) {
+    holdPolicy.markAll();
+    markedAt = services.clock.now();
+  }
+}
+
 // With [web] basic_auth_users, every request needs a user but the health check (for load
 // balancers and container runtimes) and Slack's command (signed by Slack instead).
 void Daemon::Impl::handle(const ServerRequest& request, Responder respond) {
   const std::string path = requestPath(request);
+  markHolds();
   if (!auth.enabled() || path == "/healthz" || path == "/slack/command") {
     return router.route(request, std::move(respond));
   }

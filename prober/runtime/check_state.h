@@ -95,6 +95,22 @@ class CheckState {
   double durationSum() const { return durationSum_; }
   std::chrono::steady_clock::time_point skipsLoggedAt{};  // rate-limits the skip warning
 
+  // Why the check's pages would be held now, as last worked out (HoldPolicy::mark): for
+  // prober_check_silenced, prober_check_suppressed, the API and the status page.
+  struct HoldMarks {
+    std::string silencedBy;                 // the window or silence, "" when none
+    std::vector<std::string> suppressedBy;  // depends_on checks that fire
+  };
+  void setHoldMarks(HoldMarks marks) {
+    marks_ = marks.silencedBy.empty() && marks.suppressedBy.empty()
+                 ? nullptr
+                 : std::make_unique<HoldMarks>(std::move(marks));
+  }
+  // nullptr when nothing holds it (most checks: they carry one pointer).
+  const HoldMarks* holdMarks() const { return marks_.get(); }
+  bool silenced() const { return marks_ && !marks_->silencedBy.empty(); }
+  bool suppressed() const { return marks_ && !marks_->suppressedBy.empty(); }
+
  private:
   std::shared_ptr<const CheckSpec> spec_;
   RunResultPtr last_;
@@ -116,6 +132,7 @@ class CheckState {
   std::string lastFailure_;
   std::array<std::uint64_t, kDurationBuckets.size()> durationBuckets_{};  // non-cumulative
   double durationSum_ = 0;
+  std::unique_ptr<HoldMarks> marks_;
 };
 
 }  // namespace prober

@@ -36,4 +36,16 @@ std::vector<std::string> HoldPolicy::firingParents(const CheckSpec& spec) const 
   return firing;
 }
 
+void HoldPolicy::markAll() const {
+  for (const auto& state : checks_.inOrder()) {
+    const CheckSpec& spec = *state->spec();
+    CheckState::HoldMarks marks;
+    if (auto silenced = silencedBy(spec)) {
+      marks.silencedBy = std::move(silenced->reason);
+    }
+    marks.suppressedBy = firingParents(spec);
+    state->setHoldMarks(std::move(marks));
+  }
+}
+
 }  // namespace prober

@@ -27,6 +27,8 @@ class HoldPolicy {
   std::optional<PageHold> silencedBy(const CheckSpec& spec) const;
   // The checks of its depends_on whose alert fires now, in the order written.
   std::vector<std::string> firingParents(const CheckSpec& spec) const;
+  // Writes down on every running check what holds its pages now.
+  void markAll() const;
 
  private:
   const CheckSet& checks_;

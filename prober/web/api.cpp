@@ -81,6 +81,21 @@ boost::json::value checkToJson(const CheckState& state) {
   out["state"] = !state.last() ? "pending" : (state.last()->passed ? "passing" : "failing");
   out["alert_firing"] = state.alert().firing();
   out["consecutive_failures"] = state.alert().consecutiveFailures();
+  // Passing, but a `degraded` assertion failed; its warning fires after failure_threshold such.
+  out["degraded"] = state.degraded();
+  out["degraded_alert_firing"] = state.degradedAlert().firing();
+  // What holds its pages now: a maintenance window or silence, checks it depends on that fire.
+  const CheckState::HoldMarks* marks = state.holdMarks();
+  out["silenced"] = state.silenced();
+  out["silenced_by"] = state.silenced() ? boost::json::value(marks->silencedBy) : nullptr;
+  boost::json::array suppressedBy;
+  if (marks != nullptr) {
+    for (const std::string& parent : marks->suppressedBy) {
+      suppressedBy.emplace_back(parent);
+    }
+  }
+  out["suppressed"] = state.suppressed();
+  out["suppressed_by"] = std::move(suppressedBy);
   out["runs"] = {
       {"success", state.successes()}, {"failure", state.failures()}, {"skipped", state.skipped()}};
   if (state.last()) {

@@ -370,6 +370,21 @@ constexpr CheckFamily kFamilies[] = {
      [](std::string& out, const CheckState& state, bool named) {
        sample(out, "prober_alert_firing", state, named, "", state.alert().firing() ? 1 : 0);
      }},
+    {"prober_check_degraded",
+     "1 while the check's last run passed with a degraded assertion failing.", "gauge",
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_check_degraded", state, named, "", state.degraded() ? 1 : 0);
+     }},
+    {"prober_check_suppressed",
+     "1 while a check in the check's depends_on fires: its pages are held.", "gauge",
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_check_suppressed", state, named, "", state.suppressed() ? 1 : 0);
+     }},
+    {"prober_check_silenced",
+     "1 while a maintenance window or a silence covers the check: its pages are held.", "gauge",
+     [](std::string& out, const CheckState& state, bool named) {
+       sample(out, "prober_check_silenced", state, named, "", state.silenced() ? 1 : 0);
+     }},
     {"prober_check_info", "The check's URL and labels; always 1.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
        const CheckSpec& spec = *state.spec();

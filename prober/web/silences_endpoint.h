@@ -11,7 +11,8 @@ namespace prober {
 
 class SilencesEndpoint final : public Endpoint {
  public:
-  // `holdsChanged` runs after a silence ends early (held pages are asked about again).
+  // `holdsChanged` runs after a silence is added or ended early: held pages are asked about
+  // again, and the checks' marks redone.
   SilencesEndpoint(PageHolds& holds, std::function<std::chrono::system_clock::time_point()> now,
                    std::function<void()> holdsChanged)
       : holds_(holds), now_(std::move(now)), holdsChanged_(std::move(holdsChanged)) {}

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/json/value.hpp>
 #include <charconv>
+#include <vector>
 
 #include "checks/json_text.h"
 #include "checks/text.h"
@@ -115,6 +116,53 @@ SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& comma
     return {Kind::Usage, ""};
   }
   return {Kind::Page, ""};
+}
+
+std::optional<MuteCommand> parseMuteCommand(std::string_view text) {
+  std::vector<std::string_view> words;
+  std::size_t at = 0;
+  // The first three words, then the rest as it was written (the reason).
+  while (words.size() < 3) {
+    at = text.find_first_not_of(" \t\n", at);
+    if (at == std::string_view::npos) {
+      break;
+    }
+    const std::size_t end = std::min(text.find_first_of(" \t\n", at), text.size());
+    words.push_back(text.substr(at, end - at));
+    at = end;
+  }
+  const auto rest = [&] {
+    const std::size_t start = text.find_first_not_of(" \t\n", std::min(at, text.size()));
+    return start == std::string_view::npos ? std::string() : std::string(text.substr(start));
+  };
+  const auto nameLike = [](std::string_view word) {
+    return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+             std::string_view("_.:-*?[]").find(c) != std::string_view::npos;
+    });
+  };
+  if (words.size() == 2 && words[0] == "unmute") {
+    std::int64_t id = 0;
+    const auto [end, ec] = std::from_chars(words[1].data(), words[1].data() + words[1].size(), id);
+    if (ec == std::errc() && end == words[1].data() + words[1].size() && id > 0) {
+      MuteCommand command;
+      command.kind = MuteCommand::Kind::Unmute;
+      command.id = id;
+      return command;
+    }
+    return std::nullopt;
+  }
+  if (words.size() == 3 && words[0] == "mute" && nameLike(words[1])) {
+    const auto duration = parseDuration(words[2]);
+    if (duration && duration->count() > 0) {
+      MuteCommand command;
+      command.checks = std::string(words[1]);
+      command.duration = *duration;
+      command.reason = rest();
+      return command;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string slackEscape(std::string_view text) {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "checks/check_spec.h"
+#include "checks/duration.h"
 #include "prober/web/form.h"
 
 namespace prober {
@@ -58,6 +59,19 @@ struct SlashDecision {
 
 // Allowed when the team (if teams are listed), the channel and the user are all on the lists.
 SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& command);
+
+// `mute NAME DURATION [reason]` (NAME a check name or a glob on names) and `unmute ID`: the
+// silences a person may add or end from Slack. Only text that is exactly one of these forms
+// mutes; anything else (a sentence that starts with "mute", say) still pages.
+struct MuteCommand {
+  enum class Kind { Mute, Unmute };
+  Kind kind = Kind::Mute;
+  std::string checks;  // Mute: the name or glob
+  Millis duration{0};  // Mute
+  std::string reason;  // Mute: the rest of the text, may be empty
+  std::int64_t id = 0;  // Unmute
+};
+std::optional<MuteCommand> parseMuteCommand(std::string_view text);
 
 // Slack's escaping of message text (&, <, >), so a requester's words echoed back cannot turn
 // into mentions or links.

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alerting/alert_event.h"
+#include "checks/duration.h"
 #include "prober/web/form.h"
 
 namespace prober {
@@ -79,6 +80,11 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
                              "sees who paged.",
                              command->command, settings_.notifier));
   }
+  if (const auto muting = parseMuteCommand(command->text)) {
+    const std::string text = mute(*muting, *command, record);
+    history_.add(record);
+    return reply(200, record.action == "allowed", text);
+  }
   const AlertEvent event =
       slashCommandEventFor(command->text, command->teamId, command->channelId, command->channelName,
                            command->userId, command->userName, now);
@@ -93,6 +99,62 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
   return reply(200, true,
                fmt::format("<@{}> paged on-call through {}: {}", command->userId,
                            settings_.notifier, slackEscape(command->text)));
+}
+
+std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCommand& from,
+                                       HistoryEvent& record) {
+  const std::string who = from.userName.empty() ? from.userId : from.userName;
+  std::string problem;
+  if (command.kind == MuteCommand::Kind::Unmute) {
+    switch (holds_.remove(command.id, problem)) {
+      case PageHolds::Removal::NotFound:
+        record.action = "refused";
+        record.outcome = "no such silence";
+        return fmt::format("There is no silence {} in force. Nothing changed.", command.id);
+      case PageHolds::Removal::Failed:
+        spdlog::error("{}", problem);
+        record.action = "refused";
+        record.outcome = problem;
+        return "The silence could not be ended: " + slackEscape(problem);
+      case PageHolds::Removal::Removed: break;
+    }
+    spdlog::warn("slack command: user {} ({}) ended silence {}", from.userId, from.userName,
+                 command.id);
+    record.action = "allowed";
+    record.outcome = fmt::format("unmuted: silence {} ended", command.id);
+    holdsChanged_();
+    return fmt::format("<@{}> ended silence {}: pages it held go out now.", from.userId,
+                       command.id);
+  }
+  if (checksMatching_(command.checks) == 0) {
+    record.action = "refused";
+    record.outcome = "no check matches " + command.checks;
+    return fmt::format("No check is named {}. Nothing was muted and nobody was paged.",
+                       slackEscape(command.checks));
+  }
+  Silence silence;
+  silence.checks = {command.checks};
+  silence.startsAt = std::chrono::time_point_cast<std::chrono::seconds>(wallNow_());
+  silence.endsAt = silence.startsAt + command.duration;
+  silence.comment = command.reason;
+  silence.createdBy = fmt::format("{} ({}) via Slack", who, from.userId);
+  auto added = holds_.add(std::move(silence), problem);
+  if (!added) {
+    spdlog::error("{}", problem);
+    record.action = "refused";
+    record.outcome = problem;
+    return "The silence could not be stored: " + slackEscape(problem);
+  }
+  spdlog::warn("slack command: user {} ({}) muted {} for {} (silence {}): {}", from.userId,
+               from.userName, command.checks, formatDuration(command.duration), added->id,
+               command.reason);
+  record.action = "allowed";
+  record.outcome = fmt::format("muted: silence {}", added->id);
+  holdsChanged_();
+  return fmt::format("<@{}> muted {} for {} (silence {}, until {}){}. `unmute {}` ends it.",
+                     from.userId, slackEscape(command.checks), formatDuration(command.duration),
+                     added->id, rfc3339Utc(added->endsAt),
+                     command.reason.empty() ? "" : ": " + slackEscape(command.reason), added->id);
 }
 
 }  // namespace prober

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "alerting/alerter.h"
+#include "alerting/page_holds.h"
 #include "checks/check_spec.h"
 #include "history/history.h"
 #include "prober/web/router.h"
@@ -17,9 +18,18 @@ namespace prober {
 
 class SlackCommandEndpoint final : public Endpoint {
  public:
-  SlackCommandEndpoint(Alerter& alerter, HistoryWriter& history,
-                       std::function<std::chrono::system_clock::time_point()> wallNow)
-      : alerter_(alerter), history_(history), wallNow_(std::move(wallNow)) {}
+  // `holds` takes the silences `mute` adds and `unmute` ends; `checksMatching` counts the
+  // running checks a name or glob covers; `holdsChanged` runs after a silence came or went.
+  SlackCommandEndpoint(Alerter& alerter, HistoryWriter& history, PageHolds& holds,
+                       std::function<std::chrono::system_clock::time_point()> wallNow,
+                       std::function<std::size_t(const std::string&)> checksMatching,
+                       std::function<void()> holdsChanged)
+      : alerter_(alerter),
+        history_(history),
+        holds_(holds),
+        wallNow_(std::move(wallNow)),
+        checksMatching_(std::move(checksMatching)),
+        holdsChanged_(std::move(holdsChanged)) {}
 
   // From the config, at start and on each reload. The replay cache is kept while the signing
   // secret stays.
@@ -31,10 +41,15 @@ class SlackCommandEndpoint final : public Endpoint {
 
  private:
   ServerResponse answer(const ServerRequest& request);
+  // An allowed `mute` or `unmute`: the reply's text, and what the history records.
+  std::string mute(const MuteCommand& command, const SlashCommand& from, HistoryEvent& record);
 
   Alerter& alerter_;
   HistoryWriter& history_;
+  PageHolds& holds_;
   std::function<std::chrono::system_clock::time_point()> wallNow_;
+  std::function<std::size_t(const std::string&)> checksMatching_;
+  std::function<void()> holdsChanged_;
   SlackCommandSpec settings_;
   std::unique_ptr<SlackVerifier> verifier_;  // while [slack_command] is configured
 };

@@ -1,6 +1,7 @@
 #include "prober/web/status_page.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 
 #include "checks/duration.h"
@@ -45,6 +46,33 @@ std::string historyChart(const CheckState& state) {
   return svg + "</svg>";
 }
 
+// pending | passing | degraded | failing
+const char* stateName(const CheckState& state) {
+  const auto& last = state.last();
+  if (!last) {
+    return "pending";
+  }
+  return !last->passed ? "failing" : (last->degraded() ? "degraded" : "passing");
+}
+
+// The alert's state, then what holds its pages, in words: "firing; silenced: maintenance
+// weekly-db until ...", "ok; suppressed: core-api fires".
+std::string alertText(const CheckState& state) {
+  std::string text = state.alert().firing() ? "firing" : "ok";
+  if (state.degradedAlert().firing()) {
+    text += "; degraded warning";
+  }
+  if (const CheckState::HoldMarks* marks = state.holdMarks()) {
+    if (!marks->silencedBy.empty()) {
+      text += "; silenced: " + marks->silencedBy;
+    }
+    if (!marks->suppressedBy.empty()) {
+      text += fmt::format("; suppressed: {} firing", fmt::join(marks->suppressedBy, ", "));
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string renderStatusPage(const std::vector<const CheckState*>& checks) {
@@ -59,7 +87,7 @@ std::string renderStatusPage(const std::vector<const CheckState*>& checks) {
 body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}
 table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:.4em .6em;border-bottom:1px solid #ddd;vertical-align:middle}}
 .state{{font-weight:600;padding:.1em .5em;border-radius:3px;color:#fff}}
-.passing{{background:#2e7d32}} .failing{{background:#c62828}} .pending{{background:#757575}}
+.passing{{background:#2e7d32}} .failing{{background:#c62828}} .pending{{background:#757575}} .degraded{{background:#8a5a00}}
 rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family:monospace}}
 </style></head><body>
 <h1>prober</h1>
@@ -70,7 +98,7 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
   for (const CheckState* entry : checks) {
     const CheckSpec& spec = *entry->spec();
     const auto& last = entry->last();
-    const char* state = !last ? "pending" : (last->passed ? "passing" : "failing");
+    const char* state = stateName(*entry);
     const std::string lastFailure =
         entry->lastFailure().empty()
             ? std::string()
@@ -79,7 +107,7 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
         R"(<tr id="{0}"><td><strong><a href="/checks/{0}">{0}</a></strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
 )",
         escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-        state, entry->alert().firing() ? "firing" : "ok",
+        state, escapeHtml(alertText(*entry)),
         last ? formatSeconds(last->durationSeconds) : "",
         last && last->lastProbe() && last->lastProbe()->status != 0
             ? std::to_string(last->lastProbe()->status)
@@ -160,12 +188,12 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{
 <p><a href="/">all checks</a> · <a href="/api/v1/checks/{0}/history">history API</a></p>
 <h1>{0}</h1>
 <p>{1}</p>
-<p>Since {2}: {3}; the alert is {4}.</p>
+<p>Now {6}. Since {2}: {3}; the alert is {4}.</p>
 {5}
 )",
       escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
       isoTimestampUtc(fromMillis(sinceMs)), availability,
-      state.alert().firing() ? "firing" : "not firing", dayChart(sinceMs, untilMs, runs));
+      escapeHtml(alertText(state)), dayChart(sinceMs, untilMs, runs), stateName(state));
   html += "<h2>Latest failed runs</h2>\n";
   std::vector<const RunRecord*> failures;
   for (auto it = runs.rbegin(); it != runs.rend() && failures.size() < 20; ++it) {
