@@ -64,6 +64,27 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(health.successThreshold == 1);             // built-in default
   CHECK(health.failureWindow == 5);                // 2 of the last 5 runs
   CHECK(config.checks[1]->failureWindow == 0);     // not set: failures in a row
+  CHECK(health.retryInterval == prober::Millis(5'000));
+  CHECK(health.renotify == prober::Millis(3'600'000));
+  CHECK(config.checks[1]->retryInterval == prober::Millis(0));
+  REQUIRE(health.steps[0].degradedAssertions.size() == 1);
+  CHECK(prober::hasDegradedAssertions(health));
+  CHECK_FALSE(prober::hasDegradedAssertions(*config.checks[1]));
+  CHECK(config.checks[2]->dependsOn == std::vector<std::string>{"api-health"});
+  REQUIRE(config.maintenance.size() == 3);
+  const prober::MaintenanceSpec& weekly = config.maintenance[0];
+  CHECK(weekly.name == "weekly-db");
+  CHECK(weekly.checks == std::vector<std::string>{"db-*", "create"});
+  CHECK(weekly.labels.at("team") == "payments");
+  REQUIRE(weekly.schedule.has_value());
+  CHECK(weekly.schedule->text() == "0 3 * * SUN");
+  CHECK(weekly.duration == prober::Millis(3'600'000));
+  CHECK(weekly.timezone == "Asia/Tokyo");
+  // 2026-12-05T22:00:00Z
+  CHECK(config.maintenance[1].start ==
+        std::chrono::system_clock::time_point(std::chrono::seconds(1796508000)));
+  // A TOML local date-time is read in the window's zone: 07:00 in Tokyo is 22:00 UTC.
+  CHECK(config.maintenance[2].start == config.maintenance[1].start);
   CHECK(health.notify == std::vector<std::string>{"pagerduty"});
   CHECK(health.labels.at("team") == "payments");
   REQUIRE(health.steps.size() == 1);
@@ -168,8 +189,9 @@ notify = ["pagerduty", "chat"]
   CHECK(check.errors.empty());
   REQUIRE(check.warnings.size() == 3);
   CHECK(prober::toString(check.warnings[0]) ==
-        path.string() + ":4:15: notifier \"pagerduty\" routing_key: environment variable "
-                        "PROBER_TEST_UNSET_KEY is not set (needed by `prober run`)");
+        path.string() +
+            ":4:15: notifier \"pagerduty\" routing_key: environment variable "
+            "PROBER_TEST_UNSET_KEY is not set (needed by `prober run`)");
 
   // A check's own variable stays an error either way: `once` sends it.
   std::ofstream(path, std::ios::app) << "headers = { X = \"${PROBER_TEST_UNSET_HEADER}\" }\n";
@@ -201,9 +223,9 @@ url = "http://${PROBER_LISTEN}/healthz"
   REQUIRE(overridden.config.has_value());
   CHECK(overridden.config->checks[0]->steps[0].url == "http://127.0.0.1:9400/healthz");
 
-  const prober::LoadResult defaulted = prober::loadConfigText(
-      "[[check]]\nname = \"self\"\nurl = \"http://${PROBER_LISTEN}/\"\n", "/nonexistent/d.toml",
-      fakeEnvironment);
+  const prober::LoadResult defaulted =
+      prober::loadConfigText("[[check]]\nname = \"self\"\nurl = \"http://${PROBER_LISTEN}/\"\n",
+                             "/nonexistent/d.toml", fakeEnvironment);
   REQUIRE(defaulted.config.has_value());
   CHECK(defaulted.config->checks[0]->steps[0].url == "http://127.0.0.1:9115/");
 }
