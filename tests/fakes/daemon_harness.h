@@ -13,6 +13,7 @@
 
 #include "alerting/notifier_settings.h"
 #include "prober/daemon.h"
+#include "prober/web/slack_command.h"
 #include "tests/fakes/fake_http_engine.h"
 #include "tests/fakes/fake_transport.h"
 #include "tests/fakes/manual_clock.h"
@@ -122,6 +123,35 @@ class DaemonHarness {
     REQUIRE(answer.has_value());
     return *answer;
   }
+  // A slash command as Slack sends it: form-encoded, signed with "s3cret" at the current time.
+  prober::ServerResponse slashCommand(const std::string& text, const std::string& user = "U1",
+                                      const std::string& channel = "C1") {
+    std::string encoded;
+    for (const char c : text) {
+      encoded += c == ' ' ? std::string("+") : std::string(1, c);
+    }
+    const std::string body = "team_id=T1&channel_id=" + channel +
+                             "&channel_name=ops&user_id=" + user +
+                             "&user_name=ann&command=%2Fpage&text=" + encoded;
+    const std::string timestamp = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(clock.wallNow().time_since_epoch())
+            .count());
+    return request("POST", "/slack/command", body,
+                   {{"x-slack-request-timestamp", timestamp},
+                    {"x-slack-signature", prober::slackSignature("s3cret", timestamp, body)}});
+  }
+  // The value of a per-check series in /metrics ("" when absent).
+  std::string metric(const std::string& family, const std::string& check) {
+    const std::string body = request("GET", "/metrics").body;
+    const std::string prefix = family + "{check=\"" + check + "\"} ";
+    const auto at = body.find(prefix);
+    if (at == std::string::npos) {
+      return "";
+    }
+    const auto start = at + prefix.size();
+    return body.substr(start, body.find('\n', start) - start);
+  }
+
   boost::json::object checkJson(const std::string& name) {
     const auto response = request("GET", "/api/v1/checks/" + name);
     REQUIRE(response.status == 200);
