@@ -254,7 +254,7 @@ void Alerter::releaseHeld() {
     HeldPage& page = node.mapped();
     page.trigger.at = wallNow();  // the page goes out now
     spdlog::info("{}: hold ended ({}), still firing: paging now", key, page.why.reason);
-    observer_.holdEnded(key, page.trigger, "hold ended, still firing: paged");
+    observer_.holdEnded(key, page.trigger, "still firing: paged now");
     deliver(page.spec, page.trigger, true);
   }
   armHeldWake();

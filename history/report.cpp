@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -34,13 +35,16 @@ std::string span(std::int64_t ms) {
                      minutes = seconds / 60 % 60;
   seconds %= 60;
   const auto pair = [](std::int64_t big, const char* bigUnit, std::int64_t small,
-                        const char* smallUnit) {
+                       const char* smallUnit) {
     return small == 0 ? fmt::format("{}{}", big, bigUnit)
                       : fmt::format("{}{} {}{}", big, bigUnit, small, smallUnit);
   };
-  if (days > 0) return pair(days, "d", hours, "h");
-  if (hours > 0) return pair(hours, "h", minutes, "m");
-  if (minutes > 0) return pair(minutes, "m", seconds, "s");
+  if (days > 0)
+    return pair(days, "d", hours, "h");
+  if (hours > 0)
+    return pair(hours, "h", minutes, "m");
+  if (minutes > 0)
+    return pair(minutes, "m", seconds, "s");
   return fmt::format("{}s", seconds);
 }
 
@@ -77,8 +81,18 @@ std::string checkOfKey(const std::string& key) {
   return kind == AlertKind::SlashCommand ? std::string() : name;
 }
 
-bool isCertKey(const std::string& key) {
-  return parseAlertKey(key).second == AlertKind::Certificate;
+// What an alert key names, for people: "alert", "certificate warning" or "degraded warning".
+std::string_view alertNoun(const std::string& key) {
+  switch (parseAlertKey(key).second) {
+    case AlertKind::Certificate: return "certificate warning";
+    case AlertKind::Degraded: return "degraded warning";
+    default: return "alert";
+  }
+}
+
+// A page held by a maintenance window, a silence or a firing dependency, and its end.
+bool isHoldEvent(const HistoryEvent& e) {
+  return e.action == "held" || e.action == "released";
 }
 
 struct Streak {
@@ -152,8 +166,8 @@ void describeCheck(std::string& out, const std::string& name, const std::vector<
     out += fmt::format("- **What failed:** no run failed in the window ({} runs).\n", runs.size());
   } else {
     out += fmt::format(
-        "- **What failed:** {} of {} runs failed, the first {} {} UTC: {} (reason `{}`).\n",
-        failed, runs.size(), streaks.front().beganBefore ? "(already failing) at" : "at",
+        "- **What failed:** {} of {} runs failed, the first {} {} UTC: {} (reason `{}`).\n", failed,
+        runs.size(), streaks.front().beganBefore ? "(already failing) at" : "at",
         utc(streaks.front().startMs), code(streaks.front().firstFailure), streaks.front().reason);
   }
   std::optional<std::int64_t> firedAt;
@@ -162,9 +176,16 @@ void describeCheck(std::string& out, const std::string& name, const std::vector<
     if (e.type != HistoryEvent::Type::Alert || checkOfKey(e.check) != name) {
       continue;
     }
+    std::string noun(alertNoun(e.check));
+    noun[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(noun[0])));
+    if (isHoldEvent(e)) {
+      out += fmt::format("- **{} {}** at {} UTC: {}.\n", noun,
+                         e.action == "held" ? "page held" : "hold ended", utc(e.atMs), e.detail);
+      continue;
+    }
     anyAlert = true;
-    if (isCertKey(e.check)) {
-      out += fmt::format("- **Certificate warning {}** at {} UTC{}.\n", e.action, utc(e.atMs),
+    if (parseAlertKey(e.check).second != AlertKind::Check) {
+      out += fmt::format("- **{} {}** at {} UTC{}.\n", noun, e.action, utc(e.atMs),
                          e.detail.empty() ? "" : ": " + e.detail);
       continue;
     }
@@ -197,7 +218,9 @@ std::string pagedSummary(const std::string& name, const std::vector<HistoryEvent
     if (e.type != HistoryEvent::Type::Notification || checkOfKey(e.check) != name) {
       continue;
     }
-    const std::string action = isCertKey(e.check) ? "certificate " + e.action : e.action;
+    const std::string action = parseAlertKey(e.check).second == AlertKind::Check
+                                   ? e.action
+                                   : std::string(alertNoun(e.check)) + " " + e.action;
     auto& count = retries[{e.notifier, action}];
     if (e.outcome == "retry") {
       ++count;
@@ -212,8 +235,8 @@ std::string pagedSummary(const std::string& name, const std::vector<HistoryEvent
   }
   for (const auto& [key, count] : retries) {
     if (count > 0) {
-      byNotifier[key.first].push_back(fmt::format("{} still being retried ({} so far)", key.second,
-                                                  count));
+      byNotifier[key.first].push_back(
+          fmt::format("{} still being retried ({} so far)", key.second, count));
     }
   }
   if (byNotifier.empty()) {
@@ -240,10 +263,10 @@ std::vector<Entry> timelineOf(const ReportData& data) {
       continue;
     }
     for (const Streak& streak : streaksOf(runs->second, data.failingBefore.count(name) > 0)) {
-      entries.push_back({streak.startMs,
-                         fmt::format("**{}** failing{}: {}", name,
-                                     streak.beganBefore ? " (since before the window)" : "",
-                                     code(streak.firstFailure))});
+      entries.push_back(
+          {streak.startMs, fmt::format("**{}** failing{}: {}", name,
+                                       streak.beganBefore ? " (since before the window)" : "",
+                                       code(streak.firstFailure))});
       if (streak.endMs != 0) {
         entries.push_back({streak.endMs, fmt::format("**{}** passing again", name)});
       }
@@ -252,30 +275,38 @@ std::vector<Entry> timelineOf(const ReportData& data) {
   for (const HistoryEvent& e : data.events) {
     switch (e.type) {
       case HistoryEvent::Type::Alert:
-        entries.push_back({e.atMs, fmt::format("**{}** {} {}{}", checkOfKey(e.check),
-                                               isCertKey(e.check) ? "certificate warning" : "alert",
-                                               e.action, e.detail.empty() ? "" : ": " + e.detail)});
+        entries.push_back(
+            {e.atMs, fmt::format("**{}** {} {}{}", checkOfKey(e.check), alertNoun(e.check),
+                                 e.action == "held"       ? "page held"
+                                 : e.action == "released" ? "hold ended"
+                                                          : e.action,
+                                 e.detail.empty() ? "" : ": " + e.detail)});
         break;
       case HistoryEvent::Type::Notification: {
         const std::string subject =
-            checkOfKey(e.check).empty() ? "page from Slack"
-                                        : fmt::format("**{}** {}{}", checkOfKey(e.check),
-                                                      isCertKey(e.check) ? "certificate " : "",
-                                                      e.action);
-        entries.push_back({e.atMs, fmt::format("{} to {}: {} ({})", subject, e.notifier,
-                                               e.outcome, cut(e.detail, kAnswerShown))});
+            checkOfKey(e.check).empty()
+                ? "page from Slack"
+                : fmt::format("**{}** {}{}", checkOfKey(e.check),
+                              parseAlertKey(e.check).second == AlertKind::Check
+                                  ? ""
+                                  : std::string(alertNoun(e.check)) + " ",
+                              e.action);
+        entries.push_back({e.atMs, fmt::format("{} to {}: {} ({})", subject, e.notifier, e.outcome,
+                                               cut(e.detail, kAnswerShown))});
         break;
       }
       case HistoryEvent::Type::SlashCommand:
         entries.push_back(
-            {e.atMs, e.action == "allowed"
-                         ? fmt::format("Slack: {} paged on-call through {}: \"{}\"", who(e),
-                                       e.notifier, e.detail)
-                     : e.action == "usage"
-                         ? fmt::format("Slack: {} asked for the usage (no text)", who(e))
-                         : fmt::format("Slack: refused {}{}: {}", who(e),
-                                       e.detail.empty() ? "" : " (\"" + e.detail + "\")",
-                                       e.outcome)});
+            {e.atMs, e.action == "allowed" && e.notifier.empty()  // mute or unmute
+                         ? fmt::format("Slack: {} {} (\"{}\")", who(e), e.outcome, e.detail)
+                         : e.action == "allowed"
+                               ? fmt::format("Slack: {} paged on-call through {}: \"{}\"", who(e),
+                                             e.notifier, e.detail)
+                           : e.action == "usage"
+                               ? fmt::format("Slack: {} asked for the usage (no text)", who(e))
+                               : fmt::format("Slack: refused {}{}: {}", who(e),
+                                             e.detail.empty() ? "" : " (\"" + e.detail + "\")",
+                                             e.outcome)});
         break;
     }
   }
@@ -305,8 +336,7 @@ bool readReportData(HistoryReader& history, const std::vector<std::string>& want
     }
   }
   for (const std::string& name : checks) {
-    data.runs[name] =
-        history.runs(name, window.sinceMs, window.untilMs, kRunsPerCheckLimit, error);
+    data.runs[name] = history.runs(name, window.sinceMs, window.untilMs, kRunsPerCheckLimit, error);
     const auto before = history.runs(name, 0, window.sinceMs, 1, error);
     if (!before.empty() && !before.back().passed) {
       data.failingBefore.insert(name);
@@ -358,19 +388,33 @@ std::string renderReport(const ReportData& data, const ReportWindow& window,
     std::size_t total = 0, failed = 0;
     if (runs != data.runs.end()) {
       total = runs->second.size();
-      failed = static_cast<std::size_t>(std::count_if(
-          runs->second.begin(), runs->second.end(), [](auto& r) { return !r.passed; }));
+      failed = static_cast<std::size_t>(std::count_if(runs->second.begin(), runs->second.end(),
+                                                      [](auto& r) { return !r.passed; }));
     }
-    int fired = 0, resolved = 0, certFired = 0, certResolved = 0;
+    // fired and resolved by kind ("alert", "certificate warning", ...), and pages held.
+    std::map<std::string_view, std::pair<int, int>> changes{{"alert", {0, 0}}};
+    int held = 0;
     for (const HistoryEvent& e : data.events) {
-      if (e.type == HistoryEvent::Type::Alert && checkOfKey(e.check) == name) {
-        const bool cert = isCertKey(e.check);
-        (e.action == "fired" ? (cert ? certFired : fired) : (cert ? certResolved : resolved)) += 1;
+      if (e.type != HistoryEvent::Type::Alert || checkOfKey(e.check) != name) {
+        continue;
+      }
+      if (e.action == "held") {
+        ++held;
+      } else if (e.action == "fired" || e.action == "resolved") {
+        auto& [fired, resolved] = changes[alertNoun(e.check)];
+        ++(e.action == "fired" ? fired : resolved);
       }
     }
-    std::string alerts = fmt::format("fired {}, resolved {}", fired, resolved);
-    if (certFired + certResolved > 0) {
-      alerts += fmt::format("; certificate warning fired {}, resolved {}", certFired, certResolved);
+    std::string alerts;
+    for (const std::string_view noun : {"alert", "certificate warning", "degraded warning"}) {
+      if (const auto it = changes.find(noun); it != changes.end()) {
+        alerts += fmt::format("{}{}fired {}, resolved {}", alerts.empty() ? "" : "; ",
+                              noun == "alert" ? "" : std::string(noun) + " ", it->second.first,
+                              it->second.second);
+      }
+    }
+    if (held > 0) {
+      alerts += fmt::format("; {} page{} held", held, held == 1 ? "" : "s");
     }
     out += fmt::format("| {} | {} | {} | {} of {} | {} | {} |\n", cell(name), cell(url),
                        cell(labels.empty() ? "-" : labels), failed, total, alerts,

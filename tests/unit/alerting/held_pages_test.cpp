@@ -158,7 +158,7 @@ TEST_CASE("held: a trigger held goes out when the hold ends, and its resolve aft
   h.hold.reset();
   h.alerter->releaseHeld();
   CHECK(h.sent() == Sent{"trigger prober:api", "slack: :red_circle: *api* is down"});
-  CHECK(h.recorder.events.back() == "api released: hold ended, still firing: paged");
+  CHECK(h.recorder.events.back() == "api released: still firing: paged now");
   CHECK(h.saved("api")->paged);
   CHECK(h.alerter->heldPage("api") == nullptr);
   h.alerter->releaseHeld();  // nothing left: nothing more

@@ -23,8 +23,8 @@ constexpr std::int64_t kSecond = 1000;
 constexpr std::int64_t kMinute = 60 * kSecond;
 
 struct History {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("prober-report-test-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("prober-report-test-" + std::to_string(::getpid()));
   std::unique_ptr<prober::HistoryWriter> writer;
   History() {
     std::filesystem::remove_all(dir);
@@ -75,7 +75,9 @@ struct History {
     prober::ReportData data;
     REQUIRE_MESSAGE(prober::readReportData(*reader, checks, window, data, error), error);
     const std::map<std::string, prober::ReportedCheck> configured = {
-        {"checkout-api", {"https://api.example.com/v1/checkout?key=${API_KEY}", {{"team", "payments"}, {"tier", "1"}}}},
+        {"checkout-api",
+         {"https://api.example.com/v1/checkout?key=${API_KEY}",
+          {{"team", "payments"}, {"tier", "1"}}}},
         {"web", {"https://www.example.com/", {}}}};
     return prober::renderReport(data, window, configured);
   }
@@ -119,8 +121,9 @@ TEST_CASE("an outage that fired and resolved, with retries, a certificate warnin
   h.event(kT0 + 25 * kMinute + 50, T::Alert, "checkout-api", "resolved");
   h.event(kT0 + 25 * kMinute + 400, T::Notification, "checkout-api", "resolve", "pagerduty",
           "delivered", R"(HTTP 202: {"status":"success"})");
-  h.event(kT0 + 40 * kMinute, T::Alert, "web#cert", "fired", "", "",
-          "web: the TLS certificate expires in 12d (2026-12-06 08:40:00 UTC), within cert_warning 21d");
+  h.event(
+      kT0 + 40 * kMinute, T::Alert, "web#cert", "fired", "", "",
+      "web: the TLS certificate expires in 12d (2026-12-06 08:40:00 UTC), within cert_warning 21d");
   compareWithGolden("outage.md", h.report({}, kT0, kT0 + 60 * kMinute));
 }
 
@@ -136,8 +139,8 @@ TEST_CASE("a window that cuts alerts short, a check gone from the config, and --
          "json $.status == \"UP\" (got \"DOWN\")");
   h.event(kT0 + 11 * kMinute + 200, T::Alert, "web", "fired");
   // A check removed from the config since, failing without reaching its threshold.
-  h.runs("legacy", kT0, kT0 + 20 * kMinute, kT0 + 2 * kMinute, kT0 + 3 * kMinute, "connection refused",
-         "connect");
+  h.runs("legacy", kT0, kT0 + 20 * kMinute, kT0 + 2 * kMinute, kT0 + 3 * kMinute,
+         "connection refused", "connect");
   compareWithGolden("window.md", h.report({}, kT0, kT0 + 20 * kMinute));
   compareWithGolden("only-web.md", h.report({"web"}, kT0, kT0 + 20 * kMinute));
 }
@@ -149,4 +152,36 @@ TEST_CASE("a quiet window says so") {
   CHECK(report.find("No check failed or alerted in the window.") != std::string::npos);
   CHECK(report.find("Nothing was recorded in the window.") != std::string::npos);
   CHECK(report.find("## Action Items") != std::string::npos);
+}
+
+TEST_CASE("pages held by a maintenance window and a dependency, and a degraded warning") {
+  History h;
+  using T = HistoryEvent::Type;
+  // checkout-api fails from 10:00 inside a window from 05:00 to 20:00: held, paged at 20:00.
+  h.runs("checkout-api", kT0, kT0 + 30 * kMinute, kT0 + 10 * kMinute, kT0 + 25 * kMinute);
+  h.event(kT0 + 11 * kMinute, T::Alert, "checkout-api", "fired", "", "", "status == 200 (got 503)");
+  h.event(kT0 + 11 * kMinute, T::Alert, "checkout-api", "held", "", "",
+          "maintenance db-failover until 2026-11-24 08:20:00 UTC");
+  h.event(kT0 + 20 * kMinute, T::Alert, "checkout-api", "released", "", "",
+          "still firing: paged now");
+  h.event(kT0 + 20 * kMinute + 300, T::Notification, "checkout-api", "trigger", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  h.event(kT0 + 25 * kMinute + 50, T::Alert, "checkout-api", "resolved");
+  h.event(kT0 + 25 * kMinute + 400, T::Notification, "checkout-api", "resolve", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  // web fails while checkout-api fires and recovers before it resolves: never paged.
+  h.runs("web", kT0, kT0 + 30 * kMinute, kT0 + 12 * kMinute, kT0 + 15 * kMinute);
+  h.event(kT0 + 13 * kMinute + 30 * kSecond, T::Alert, "web", "fired", "", "",
+          "status == 200 (got 503)");
+  h.event(kT0 + 13 * kMinute + 30 * kSecond, T::Alert, "web", "held", "", "",
+          "depends on checkout-api, which is firing");
+  h.event(kT0 + 15 * kMinute, T::Alert, "web", "resolved");
+  h.event(kT0 + 15 * kMinute, T::Alert, "web", "released", "", "",
+          "recovered while held: nothing was sent");
+  // checkout-api passes slowly after it recovers: its degraded warning fires.
+  h.event(kT0 + 27 * kMinute, T::Alert, "checkout-api#degraded", "fired", "", "",
+          "latency < 300ms (got 412ms)");
+  h.event(kT0 + 27 * kMinute + 300, T::Notification, "checkout-api#degraded", "trigger",
+          "pagerduty", "delivered", R"(HTTP 202: {"status":"success"})");
+  compareWithGolden("held.md", h.report({}, kT0, kT0 + 30 * kMinute));
 }
