@@ -125,9 +125,8 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
   }
   if (const toml::node* n = layers.get("renotify")) {
     if (const auto every = reader_.duration(*n, context + ": renotify")) {
-      if (*every < std::chrono::minutes(1)) {
-        reader_.error(*n, fmt::format("{}: renotify {} is below the minimum of 1m", context,
-                                      formatDuration(*every)));
+      if (every->count() <= 0) {
+        reader_.error(*n, fmt::format("{}: renotify must be more than 0", context));
       } else {
         spec.renotify = *every;
       }

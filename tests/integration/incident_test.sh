@@ -51,22 +51,8 @@ set_target 200
 expect "recovery resolves the page" wait_up_to 10 pd_count_is 1 resolve prober:api
 
 # --- paging from Slack ---
-# slack_post FILE_PREFIX BODY [TIMESTAMP] [SECRET]: signs BODY as Slack does and posts it;
-# the answer goes to FILE_PREFIX.json, its status to FILE_PREFIX.status.
-slack_post() {
-  local prefix=$1 body=$2 ts=${3:-$(date +%s)} secret=${4:-$TEST_SLACK_SIGNING}
-  local signature
-  signature="v0=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$secret" | sed 's/.*= //')"
-  curl -s -o "$work/$prefix.json" -w '%{http_code}' -X POST "$api/slack/command" \
-    -H "Content-Type: application/x-www-form-urlencoded" \
-    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $signature" \
-    --data-binary "$body" >"$work/$prefix.status"
-}
 status_is() { [[ "$(cat "$work/$1.status")" == "$2" ]]; }
 answer_has() { jq -e --arg t "$2" --arg r "$3" '.response_type == $r and (.text | contains($t))' "$work/$1.json" >/dev/null; }
-form() {  # form TEAM CHANNEL USER TEXT
-  printf 'token=x&team_id=%s&team_domain=acme&channel_id=%s&channel_name=incidents&user_id=%s&user_name=alice&command=%%2Fpage&text=%s&response_url=https%%3A%%2F%%2Fhooks.slack.example%%2Fcommands%%2F1&trigger_id=1.2.3' "$1" "$2" "$3" "$4"
-}
 
 allowed=$(form T0ACME C0INCIDENT U0ALICE 'checkout+is+down+for+EU')
 ts=$(date +%s)

@@ -123,6 +123,21 @@ pd_count() {
 # pd_count_is N ACTION DEDUP_KEY: a predicate for expect and wait_up_to.
 pd_count_is() { [[ "$(pd_count "$2" "$3")" == "$1" ]]; }
 
+# slack_post FILE_PREFIX BODY [TIMESTAMP] [SECRET]: signs BODY as Slack does and posts it;
+# the answer goes to FILE_PREFIX.json, its status to FILE_PREFIX.status.
+slack_post() {
+  local prefix=$1 body=$2 ts=${3:-$(date +%s)} secret=${4:-$TEST_SLACK_SIGNING}
+  local signature
+  signature="v0=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$secret" | sed 's/.*= //')"
+  curl -s -o "$work/$prefix.json" -w '%{http_code}' -X POST "$api/slack/command" \
+    -H "Content-Type: application/x-www-form-urlencoded" \
+    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $signature" \
+    --data-binary "$body" >"$work/$prefix.status"
+}
+form() {  # form TEAM CHANNEL USER TEXT
+  printf 'token=x&team_id=%s&team_domain=acme&channel_id=%s&channel_name=incidents&user_id=%s&user_name=alice&command=%%2Fpage&text=%s&response_url=https%%3A%%2F%%2Fhooks.slack.example%%2Fcommands%%2F1&trigger_id=1.2.3' "$1" "$2" "$3" "$4"
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [[ $failed == 0 ]]

@@ -9,9 +9,11 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace prober::testing {
 
@@ -25,6 +27,15 @@ namespace {
 // GET /switch answers with this status; GET /switch/set?status=N changes it. Lets a test make
 // a check fail and recover without touching the config.
 std::atomic<int> switchStatus{200};
+// GET /switches/NAME answers with NAME's status (200 until set); GET /switches/NAME/set?status=N
+// changes it, and status=N,M,... makes it answer each in turn (a flapping backend): several
+// checks that fail and recover each on its own.
+struct NamedSwitch {
+  std::vector<int> statuses{200};
+  std::size_t next = 0;
+};
+std::mutex switchesMutex;
+std::map<std::string, NamedSwitch> namedSwitches;
 
 // A login flow: POST /login with the password "s3cret" in its body hands out a new token
 // (in the JSON body and as a Set-Cookie-like X-Session header); GET /me answers only the
@@ -74,7 +85,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     // Routes match on the path; /slow and /bytes read their parameter from the query.
     const std::string target = full.rfind("/slow?", 0) == 0 || full.rfind("/bytes?", 0) == 0 ||
-                                       full.rfind("/switch/set?", 0) == 0
+                                       full.rfind("/switch/set?", 0) == 0 ||
+                                       full.rfind("/switches/", 0) == 0
                                    ? full
                                    : full.substr(0, full.find('?'));
     response_.version(11);
@@ -111,6 +123,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else if (target.rfind("/switch/set?status=", 0) == 0) {
       switchStatus = numberAfter(target, "/switch/set?status=");
       response_.body() = "set";
+    } else if (target.rfind("/switches/", 0) == 0) {
+      namedSwitch(target.substr(10));
     } else if (target == "/garbage") {
       sendRaw("this is not HTTP at all\r\n\r\n");
       return;
@@ -151,6 +165,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // What arrived, as JSON: method, target (path and query), HTTP version, headers (names in
   // lower case), body.
+  // NAME or NAME/set?status=N (see namedSwitches).
+  void namedSwitch(const std::string& rest) {
+    const std::lock_guard<std::mutex> lock(switchesMutex);
+    const auto set = rest.find("/set?status=");
+    if (set != std::string::npos) {
+      NamedSwitch& named = namedSwitches[rest.substr(0, set)];
+      named = NamedSwitch{{}, 0};
+      std::string_view list = std::string_view(rest).substr(set + 12);
+      while (!list.empty()) {
+        named.statuses.push_back(numberAfter(list, ""));
+        const auto comma = list.find(',');
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      }
+      if (named.statuses.empty()) {
+        named.statuses.push_back(200);
+      }
+      response_.body() = "set";
+      return;
+    }
+    NamedSwitch& named = namedSwitches[rest];
+    const int status = named.statuses[named.next++ % named.statuses.size()];
+    response_.result(static_cast<http::status>(status));
+    response_.body() = "switch " + rest + " " + std::to_string(status);
+  }
+
   void echoRequest(const std::string& full) {
     std::string headers;
     for (const auto& field : request_) {
@@ -167,9 +206,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.set(http::field::content_type, "application/json");
     response_.body() = "{\"method\":" + jsonString(std::string(request_.method_string())) +
                        ",\"target\":" + jsonString(full) +
-                       ",\"version\":" + std::to_string(request_.version()) +
-                       ",\"headers\":{" + headers + "},\"body\":" + jsonString(request_.body()) +
-                       "}";
+                       ",\"version\":" + std::to_string(request_.version()) + ",\"headers\":{" +
+                       headers + "},\"body\":" + jsonString(request_.body()) + "}";
   }
 
   static std::string jsonString(const std::string& text) {
@@ -210,8 +248,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Answers a well-behaved client should survive, each named by what it does wrong.
   void hostile(const std::string& what) {
     if (what == "invalid-utf8") {  // bytes that are not UTF-8 in a body and a header
-      sendRaw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Weird: \xc3\x28\xff\r\n"
-              "Content-Length: 16\r\nConnection: close\r\n\r\nhello \xff\xfe world\xe2\x82");
+      sendRaw(
+          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Weird: \xc3\x28\xff\r\n"
+          "Content-Length: 16\r\nConnection: close\r\n\r\nhello \xff\xfe world\xe2\x82");
     } else if (what == "accents") {  // multi-byte characters where a 120-byte cut would fall
       std::string body = R"({"status":")";
       for (int i = 0; i < 40; ++i) {
@@ -231,10 +270,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         });
     } else if (what == "trickle-headers") {  // a status line, then headers a byte at a time
       raw_ = "HTTP/1.1 200 OK\r\n";
-      asio::async_write(stream_, asio::buffer(raw_),
-                        [self = shared_from_this()](beast::error_code, std::size_t) {
-                          self->trickle(300);
-                        });
+      asio::async_write(
+          stream_, asio::buffer(raw_),
+          [self = shared_from_this()](beast::error_code, std::size_t) { self->trickle(300); });
     } else if (what == "tls") {  // what a TLS server says to plain HTTP: an alert record
       sendRaw(std::string("\x15\x03\x01\x00\x02\x02\x46", 7));
     } else {
