@@ -260,6 +260,14 @@ void Alerter::releaseHeld() {
   armHeldWake();
 }
 
+void Alerter::refreshHeld(const std::function<const CheckSpec*(const std::string&)>& running) {
+  for (auto& [key, page] : held_) {
+    if (const CheckSpec* now = running(page.spec.name)) {
+      page.spec = *now;
+    }
+  }
+}
+
 const PageHold* Alerter::heldPage(const std::string& key) const {
   const auto it = held_.find(key);
   return it == held_.end() ? nullptr : &it->second.why;

@@ -120,6 +120,9 @@ class Alerter {
   // ends, when a silence is deleted, when a config is applied, and after a resolve (a check
   // that depends on the resolved one may go).
   void releaseHeld();
+  // A reload changed checks: held pages go out with the check as it is now (its notifiers),
+  // `running` finding a running check's spec by name (nullptr when none).
+  void refreshHeld(const std::function<const CheckSpec*(const std::string&)>& running);
   // The hold on this alert key's page, nullptr when none is held.
   const PageHold* heldPage(const std::string& key) const;
 

@@ -66,6 +66,11 @@ struct Daemon::Impl {
   void holdsChanged();
   // Redoes the checks' marks at most once a second, before a request reads them.
   void markHolds();
+  // The spec of the running check by this name, nullptr when none runs.
+  const CheckSpec* runningSpec(const std::string& name) const {
+    const auto state = checks.find(name);
+    return state ? state->spec().get() : nullptr;
+  }
   SteadyTime markedAt{};
   void stop();
 
@@ -197,10 +202,7 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   router.prefix("/checks/", "GET, HEAD", checkPage);
   router.exact("/", "GET, HEAD", statusPage);
   apply(config, saved);
-  alerter.recover(saved, [this](const std::string& name) -> const CheckSpec* {
-    const auto state = checks.find(name);
-    return state ? state->spec().get() : nullptr;
-  });
+  alerter.recover(saved, [this](const std::string& name) { return runningSpec(name); });
   if (services.watchSignals) {
     signals = std::make_unique<boost::asio::signal_set>(services.io, SIGHUP, SIGTERM, SIGINT);
     watchSignals();
@@ -255,6 +257,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
       alerter.resolveDegraded(*gone->spec(), gone->degradedSince());
     }
   }
+  alerter.refreshHeld([this](const std::string& name) { return runningSpec(name); });
   holdsChanged();  // windows, dependencies or the checks themselves may have changed
   probes.schedule(change);
   probes.setMaxInFlight(static_cast<std::size_t>(config.prober.maxInFlight));
