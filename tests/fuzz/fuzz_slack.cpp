@@ -1,6 +1,6 @@
 // Fuzzes what POST /slack/command reads: the signature check (first line: timestamp, second:
 // signature, the rest the body), the strict form parser, the command's fields, the decision,
-// and the reply built from the requester's text.
+// the mute/unmute parser and the reply built from the requester's text.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,5 +43,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const prober::SlashDecision decision = prober::decide(settings, *command);
   (void)prober::slackReply(decision.kind == prober::SlashDecision::Kind::Page,
                            prober::slackEscape(command->text));
+  if (const auto mute = prober::parseMuteCommand(command->text)) {
+    // What a mute must hold: a name or glob without spaces, a positive duration or a positive id.
+    if (mute->kind == prober::MuteCommand::Kind::Mute &&
+        (mute->checks.empty() || mute->checks.find(' ') != std::string::npos ||
+         mute->duration.count() <= 0)) {
+      __builtin_trap();
+    }
+    if (mute->kind == prober::MuteCommand::Kind::Unmute && mute->id <= 0) {
+      __builtin_trap();
+    }
+  }
   return 0;
 }
