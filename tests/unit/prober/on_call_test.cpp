@@ -303,3 +303,33 @@ allowed_users = ["U1"]
   CHECK(boost::json::parse(h.transport.sent.front().request.body).at("payload").at("summary") ==
         "mute button broken on checkout");
 }
+
+TEST_CASE("daemon: a restart during a maintenance window keeps the page held until it ends") {
+  StateDir dir;
+  const std::string config = std::string(kNotifier) + check("api") + R"(
+[[maintenance]]
+name = "deploy"
+checks = ["api"]
+start = "1970-01-01T01:05:00Z"
+duration = "10m"
+)";
+  {
+    DaemonHarness before(dir);
+    before.start(config);
+    runUntil(before, "api.test", 200, wallAt(1, 5));
+    for (int i = 0; i < 3; ++i) {
+      before.run("api.test", 503);
+    }
+    CHECK(before.checkJson("api").at("alert_firing").as_bool());
+    CHECK(before.pages().empty());
+  }
+  DaemonHarness after(dir);
+  after.clock.advance(8min);  // restarted at 01:08, inside the window
+  after.start(config);
+  CHECK(after.checkJson("api").at("alert_firing").as_bool());
+  CHECK(after.pages().empty());
+  runUntil(after, "api.test", 503, wallAt(1, 15));
+  REQUIRE(after.pages() == Pages{"trigger prober:api"});
+  const auto page = boost::json::parse(after.transport.sent.front().request.body).as_object();
+  CHECK(page.at("payload").at("timestamp") == "1970-01-01T01:15:00.000Z");
+}
