@@ -18,8 +18,7 @@ const KeySet kMaintenanceKeys = {"name",  "checks",   "labels",  "schedule",
 
 // "2026-12-05T22:00:00Z", "2026-12-06T07:00:00+09:00", or a local "2026-12-06T07:00:00" in the
 // window's zone.
-std::optional<std::chrono::system_clock::time_point> parseStart(const std::string& text,
-                                                                const date::time_zone& zone) {
+std::optional<date::sys_seconds> parseStart(const std::string& text, const date::time_zone& zone) {
   for (const char* format : {"%FT%TZ", "%FT%T%Ez", "%F %TZ", "%F %T%Ez"}) {
     std::istringstream in(text);
     date::sys_seconds at;
@@ -119,29 +118,42 @@ std::optional<MaintenanceSpec> ConfigBuilder::readWindow(const toml::table& tabl
         reader_.error(*scheduleNode, fmt::format("{}: schedule: {}", context, error));
       }
     }
-  } else if (const auto* native = startNode->as_date_time()) {
-    const toml::date_time& at = native->get();
-    const auto days = date::sys_days(date::year(at.date.year) / at.date.month / at.date.day);
-    const auto local =
-        std::chrono::seconds(at.time.hour * 3600 + at.time.minute * 60 + at.time.second);
-    if (at.offset) {
-      window.start = days + local - std::chrono::minutes(at.offset->minutes);
-    } else if (zone != nullptr) {
-      window.start = zone->to_sys(date::local_seconds(days.time_since_epoch() + local),
-                                  date::choose::earliest);
+  } else {
+    // Read in whole seconds first: any year TOML allows fits, and the range is checked before
+    // the time becomes a system_clock time (nanoseconds, about 1678 to 2262).
+    std::optional<date::sys_seconds> start;
+    if (const auto* native = startNode->as_date_time()) {
+      const toml::date_time& at = native->get();
+      const auto days = date::sys_days(date::year(at.date.year) / at.date.month / at.date.day);
+      const auto local =
+          std::chrono::seconds(at.time.hour * 3600 + at.time.minute * 60 + at.time.second);
+      if (at.offset) {
+        start = days + local - std::chrono::minutes(at.offset->minutes);
+      } else if (zone != nullptr) {
+        start = zone->to_sys(date::local_seconds(days.time_since_epoch() + local),
+                             date::choose::earliest);
+      }
+    } else if (auto text = reader_.string(*startNode, context + ": start", false)) {
+      start = zone != nullptr ? parseStart(*text, *zone) : std::nullopt;
+      if (!start && zone != nullptr) {
+        reader_.error(*startNode, fmt::format("{}: start \"{}\" is not a time like "
+                                              "\"2026-12-05T22:00:00Z\"",
+                                              context, cutToCharacters(validUtf8(*text), 60)));
+      }
     }
-  } else if (auto text = reader_.string(*startNode, context + ": start", false)) {
-    window.start = zone != nullptr ? parseStart(*text, *zone) : std::nullopt;
-    if (!window.start && zone != nullptr) {
-      reader_.error(*startNode, fmt::format("{}: start \"{}\" is not a time like "
-                                            "\"2026-12-05T22:00:00Z\"",
-                                            context, cutToCharacters(validUtf8(*text), 60)));
+    using namespace date;
+    if (start &&
+        (*start < sys_days{1970_y / January / 1} || *start >= sys_days{2200_y / January / 1})) {
+      reader_.error(*startNode, fmt::format("{}: start must be from 1970 to 2199", context));
+    } else if (start) {
+      window.start = *start;
     }
   }
   if (const toml::node* n = table.get("duration")) {
     if (const auto length = reader_.duration(*n, context + ": duration")) {
-      if (length->count() <= 0) {
-        reader_.error(*n, fmt::format("{}: duration must be more than 0", context));
+      if (length->count() <= 0 || *length > std::chrono::hours(24 * 366)) {
+        reader_.error(*n,
+                      fmt::format("{}: duration must be more than 0 and at most 366d", context));
       }
       window.duration = *length;
     }
