@@ -141,6 +141,9 @@ std::string alertSummary(const AlertEvent& event) {
   }
   std::string summary =
       event.check + (event.kind == AlertKind::Degraded ? " is degraded" : " is failing");
+  if (!event.location.empty()) {
+    summary += " from " + event.location;
+  }
   if (!event.failedAssertions.empty()) {
     summary += ": " + event.failedAssertions.front();
   }
@@ -211,6 +214,9 @@ boost::json::value toJson(const AlertEvent& event) {
   if (event.kind == AlertKind::Degraded) {
     out["kind"] = "degraded";
   }
+  if (!event.location.empty()) {
+    out["location"] = event.location;
+  }
   if (event.kind == AlertKind::Certificate) {
     out["kind"] = "cert";
     out["cert_expiry_ms"] = toMillis(event.certExpiry);
@@ -252,6 +258,9 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json) {
     }
     if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "degraded") {
       event.kind = AlertKind::Degraded;
+    }
+    if (const auto* location = object->if_contains("location")) {
+      event.location = std::string(location->as_string());
     }
     if (const auto* kind = object->if_contains("kind"); kind != nullptr && *kind == "cert") {
       event.kind = AlertKind::Certificate;

@@ -37,6 +37,8 @@ struct AlertEvent {
   // AlertKind::Certificate: when the certificate expires, and the cert_warning window.
   std::chrono::system_clock::time_point certExpiry;
   std::chrono::milliseconds certWarning{0};
+  // `[prober] location` of the instance that saw it ("" when not set): named in every page.
+  std::string location;
 };
 
 // The event for a certificate alert: fires when `expiry` is within the check's cert_warning.

@@ -173,11 +173,13 @@ void Alerter::resolveDegraded(const CheckSpec& spec, std::chrono::system_clock::
              false);
 }
 
-void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& event) {
-  const std::string key = alertKey(spec.name, event.kind);
-  if (held_.count(key) != 0) {
-    return;  // nobody was told yet
+void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
+  const std::string key = alertKey(spec.name, unlocated.kind);
+  if (held_.count(key) != 0 || spec.pageByQuorum) {
+    return;  // nobody was told
   }
+  AlertEvent event = unlocated;
+  event.location = location_;
   const std::int64_t now = hooks_.nowMs();
   bool added = false;
   for (const std::string& notifier : spec.notify) {
@@ -200,6 +202,27 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& event) {
   }
 }
 
+void Alerter::handOff(const CheckSpec& spec) {
+  spdlog::info("check {} left this shard: its alerts are its new owner's now", spec.name);
+  for (const AlertKind kind : {AlertKind::Check, AlertKind::Certificate, AlertKind::Degraded}) {
+    const std::string key = alertKey(spec.name, kind);
+    held_.erase(key);
+    enqueue(key, std::nullopt, {}, "handoff");
+  }
+}
+
+void Alerter::resolveAdopted(const CheckSpec& spec, const RunResult& last) {
+  if (spec.pageByQuorum) {
+    return;
+  }
+  spdlog::info("check {} adopted from another shard passed {} runs: one resolve for its pages",
+               spec.name, spec.successThreshold);
+  AlertEvent event =
+      alertEventFor(AlertAction::Resolve, spec, &last, 0, last.startedAt, wallNow());
+  event.location = location_;
+  deliver(spec, event, false);
+}
+
 void Alerter::page(const AlertEvent& event, const std::string& notifier) {
   const std::string key = alertKey(event.check, event.kind);
   enqueue(key, std::nullopt, {OutboxRow{0, key, notifier, event, 0, 0}}, "page");
@@ -207,9 +230,20 @@ void Alerter::page(const AlertEvent& event, const std::string& notifier) {
 
 // An alert fired or resolved: recorded in the history; a trigger is held while a hold applies,
 // and a resolve of a held trigger sends nothing (nobody was told it fired).
-void Alerter::transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring) {
+void Alerter::transition(const CheckSpec& spec, const AlertEvent& unlocated, bool keepFiring) {
+  AlertEvent event = unlocated;
+  event.location = location_;
   const std::string key = alertKey(spec.name, event.kind);
   observer_.alertChanged(key, event);
+  if (spec.pageByQuorum) {  // Prometheus and Alertmanager page for it: the state is kept only
+    std::optional<SavedAlert> saved;
+    if (keepFiring) {
+      saved = SavedAlert{true, event.consecutiveFailures, toMillis(event.failingSince),
+                         toMillis(event.certExpiry), spec.notify};
+    }
+    enqueue(key, saved, {}, actionName(event.action));
+    return;
+  }
   if (event.action == AlertAction::Trigger && hooks_.holdFor) {
     if (auto why = hooks_.holdFor(spec, event.kind)) {
       hold(spec, event, std::move(*why));

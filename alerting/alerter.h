@@ -89,6 +89,8 @@ class Alerter {
   Alerter& operator=(const Alerter&) = delete;
 
   void setNotifiers(Notifiers notifiers, std::string externalUrl);
+  // `[prober] location`: written into every event from now on ("" for none).
+  void setLocation(std::string location) { location_ = std::move(location); }
 
   // After a restart: finished notifications older than two weeks are pruned, the pending ones
   // queued again, then the alerts the store kept that nothing runs any more are resolved (a
@@ -108,6 +110,13 @@ class Alerter {
   void resolveCertWarning(const CheckSpec& spec, std::chrono::system_clock::time_point expiry);
   // A degraded warning whose check left or no longer has `degraded` assertions.
   void resolveDegraded(const CheckSpec& spec, std::chrono::system_clock::time_point since);
+
+  // Shards: a check that left this instance's shard is dropped without a resolve (its stored
+  // alerts and held pages are forgotten; its new owner resolves it), and a check this instance
+  // adopted sends one resolve to its notifiers once it has passed success_threshold runs (the
+  // receivers drop it when nothing is open).
+  void handOff(const CheckSpec& spec);
+  void resolveAdopted(const CheckSpec& spec, const RunResult& last);
 
   // A page nobody's check caused (a person paging from Slack), through `notifier`.
   void page(const AlertEvent& event, const std::string& notifier);
@@ -177,6 +186,7 @@ class Alerter {
     PageHold why;
   };
   std::map<std::string, HeldPage> held_;
+  std::string location_;
 };
 
 }  // namespace prober

@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS outbox (
   delivered_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, id);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS silences (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   ends_at_ms INTEGER NOT NULL,
@@ -300,6 +304,30 @@ std::vector<std::pair<std::int64_t, std::string>> Store::loadSilences(std::int64
     out.emplace_back(query.integer(0), query.text(1));
   }
   return out;
+}
+
+}  // namespace prober
+
+namespace prober {
+
+std::optional<std::string> Store::meta(const std::string& key, std::string& error) {
+  Statement query(db_, "SELECT value FROM meta WHERE key = ?1");
+  query.bind(1, key);
+  if (!query.ok()) {
+    error = message(db_, "reading " + key);
+    return std::nullopt;
+  }
+  if (query.step() != SQLITE_ROW) {
+    return std::nullopt;
+  }
+  return query.text(0);
+}
+
+bool Store::setMeta(const std::string& key, const std::string& value, std::string& error) {
+  return runStatement(db_,
+                      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE "
+                      "SET value = ?2",
+                      {key, value}, "saving " + key, error);
 }
 
 }  // namespace prober

@@ -75,6 +75,10 @@ class Store {
   std::vector<std::pair<std::int64_t, std::string>> loadSilences(std::int64_t nowMs,
                                                                  std::string& error);
 
+  // Small facts about the instance kept across restarts ("shard": the shard it last ran as).
+  std::optional<std::string> meta(const std::string& key, std::string& error);
+  bool setMeta(const std::string& key, const std::string& value, std::string& error);
+
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   bool exec(const char* sql, std::string& error);

@@ -15,6 +15,7 @@ bool CheckSpec::sameAs(const CheckSpec& other) const {
          failureThreshold == other.failureThreshold && successThreshold == other.successThreshold &&
          failureWindow == other.failureWindow && retryInterval == other.retryInterval &&
          renotify == other.renotify && dependsOn == other.dependsOn &&
+         pageByQuorum == other.pageByQuorum &&
          certWarning == other.certWarning && notify == other.notify && labels == other.labels &&
          steps == other.steps;
 }

@@ -16,6 +16,7 @@
 #include "checks/duration.h"
 #include "checks/extraction.h"
 #include "checks/redaction.h"
+#include "checks/shard.h"
 
 namespace prober {
 
@@ -90,6 +91,9 @@ struct CheckSpec {
   Millis renotify{0};
   // `depends_on = [...]`: while one of these checks' alert fires, this check's pages are held.
   std::vector<std::string> dependsOn;
+  // `page = "quorum"`: this instance sends no page for the check; Prometheus and Alertmanager
+  // page when enough locations see it failing (examples/quorum/). Default "local".
+  bool pageByQuorum = false;
   // `cert_warning = "21d"`: a warning page (its own alert, dedup key prober:NAME:cert) while
   // the certificate expires sooner than this; 0 when not set.
   Millis certWarning{0};
@@ -132,6 +136,11 @@ struct ProberSettings {
   std::string externalUrl;
   Millis historyRetention{14LL * 24 * 3600 * 1000};  // history_retention: runs and events kept
   std::uint64_t historyMaxSize = 0;  // history_max_size in bytes: the oldest go past it; 0: none
+  // `shard = "k/n"`: this instance runs the checks rendezvous hashing gives shard k of n.
+  std::optional<Shard> shard;
+  // `location = "tokyo"`: where this instance probes from, named in pages, Slack, the history,
+  // the report and the status page; "" when not set.
+  std::string location;
 };
 
 // [slack_command]: who may page on-call from Slack. Decisions use IDs only.

@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <set>
 #include <stdexcept>
 
 #include "alerting/alerter.h"
@@ -58,6 +59,11 @@ struct Daemon::Impl {
   std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
   std::string stateDir() const { return options.stateDir.value_or(config.prober.stateDir); }
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
+  // The shard this instance runs (--shard, else [prober] shard); nullopt: every check.
+  std::optional<Shard> shard() const { return options.shard ? options.shard : config.prober.shard; }
+  // The checks of `all` this instance runs.
+  std::vector<std::shared_ptr<const CheckSpec>> owned(
+      const std::vector<std::shared_ptr<const CheckSpec>>& all) const;
   void apply(Config next, const std::map<std::string, SavedAlert>& saved = {});
   void watchSignals();
   void handle(const ServerRequest& request, Responder respond);
@@ -72,6 +78,9 @@ struct Daemon::Impl {
     return state ? state->spec().get() : nullptr;
   }
   SteadyTime markedAt{};
+  // The shard the checks were last applied as ("" unsharded), from the store at start: a check
+  // this instance runs now that the earlier shard did not is adopted.
+  std::optional<std::string> appliedShard;
   void stop();
 
   Services services;
@@ -183,6 +192,8 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   if (!pageHolds.load(services.clock.wallNow(), error)) {
     spdlog::error("{}", error);  // a damaged silence is skipped; the others hold
   }
+  error.clear();
+  appliedShard = store->meta("shard", error);
   server = std::make_unique<HttpServer>(
       services.io, listen(),
       [this](const ServerRequest& request, Responder respond) {
@@ -226,7 +237,31 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   }
   config = std::move(next);
   auth.setUsers(config.web.basicAuthUsers);
-  const CheckSetChange change = checks.apply(config.checks, saved);
+  const std::optional<Shard> previousShard = [&]() -> std::optional<Shard> {
+    std::string ignored;
+    return appliedShard && !appliedShard->empty() ? parseShard(*appliedShard, ignored)
+                                                  : std::nullopt;
+  }();
+  const bool shardChanged = appliedShard && *appliedShard != (shard() ? shard()->text() : "");
+  const CheckSetChange change = checks.apply(owned(config.checks), saved);
+  if (shardChanged) {
+    spdlog::info("shard changed from {} to {}", appliedShard->empty() ? "none" : *appliedShard,
+                 shard() ? shard()->text() : "none");
+    for (const auto& [id, spec] : change.started) {
+      if (previousShard && !previousShard->owns(spec->name)) {  // unsharded ran them all
+        checks.find(id)->adopted = true;
+      }
+    }
+  }
+  if (!appliedShard || shardChanged) {
+    appliedShard = shard() ? shard()->text() : "";
+    std::string error;
+    if (!store->setMeta("shard", *appliedShard, error)) {
+      spdlog::error("{} (a later shard change cannot tell which checks it adopts)", error);
+    }
+  }
+  alerter.setLocation(config.prober.location);
+  metrics.setShard(shard());
   pageHolds.setWindows(config.maintenance);
   slackEndpoint.configure(config.slackCommand);
   history->setRetention(config.prober.historyRetention);
@@ -246,7 +281,15 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   for (const auto& old : change.degradedDropped) {
     alerter.resolveDegraded(*old->spec(), old->degradedSince());
   }
+  std::set<std::string> inConfig;
+  for (const auto& spec : config.checks) {
+    inConfig.insert(spec->name);
+  }
   for (const auto& gone : change.removed) {
+    if (inConfig.count(gone->spec()->name) != 0) {  // still configured: another shard's now
+      alerter.handOff(*gone->spec());
+      continue;
+    }
     if (gone->alert().firing()) {
       alerter.resolveRemoved(*gone->spec(), gone->last().get(), gone->failingSince());
     }
@@ -265,6 +308,21 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   spdlog::info("config applied: {} checks ({} added, {} changed, {} removed, {} unchanged)",
                checks.size(), change.added, change.changed, change.removedCount(),
                change.unchanged);
+}
+
+std::vector<std::shared_ptr<const CheckSpec>> Daemon::Impl::owned(
+    const std::vector<std::shared_ptr<const CheckSpec>>& all) const {
+  const std::optional<Shard> mine = shard();
+  if (!mine) {
+    return all;
+  }
+  std::vector<std::shared_ptr<const CheckSpec>> out;
+  for (const auto& spec : all) {
+    if (mine->owns(spec->name)) {
+      out.push_back(spec);
+    }
+  }
+  return out;
 }
 
 void Daemon::Impl::holdsChanged() {

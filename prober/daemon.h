@@ -16,6 +16,7 @@ struct DaemonOptions {
   std::string configPath;
   std::optional<std::string> listen;    // overrides [prober] listen
   std::optional<std::string> stateDir;  // overrides [prober] state_dir
+  std::optional<Shard> shard;           // overrides [prober] shard
 };
 
 class Daemon {

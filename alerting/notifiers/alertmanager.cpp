@@ -46,6 +46,9 @@ std::string alertmanagerAlerts(const AlertEvent& event, const std::string& sever
   }
   labels["alertname"] = alertmanagerAlertName(event.kind);
   labels["check"] = event.check;
+  if (!event.location.empty()) {
+    labels["location"] = event.location;
+  }
   const bool warning = event.kind == AlertKind::Certificate || event.kind == AlertKind::Degraded;
   labels["severity"] = warning ? std::string("warning") : severity;
 

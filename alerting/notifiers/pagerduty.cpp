@@ -103,6 +103,9 @@ std::string pagerDutyEvent(const AlertEvent& event, const std::string& routingKe
     details["latency_ms"] = event.latencyMs;
   }
   details["labels"] = std::move(labels);
+  if (!event.location.empty()) {
+    details["location"] = event.location;
+  }
   payload["custom_details"] = std::move(details);
   boost::json::object body{{"routing_key", routingKey},
                            {"event_action", "trigger"},

@@ -83,6 +83,10 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
     attachment["text"] = fmt::format("It was down for {} (since {}).", formatSeconds(downSeconds),
                                      humanTime(event.failingSince));
   }
+  if (!event.location.empty()) {
+    text += " (from " + event.location + ")";
+    fields.push_back({{"title", "Location"}, {"value", event.location}, {"short", true}});
+  }
   if (!link.empty()) {
     attachment["title_link"] = link;
   }

@@ -138,6 +138,17 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
       dependsOnAt_[spec.name] = reader_.where(*n);
     }
   }
+  if (const toml::node* n = layers.get("page")) {
+    if (const auto how = reader_.string(*n, context + ": page", false)) {
+      if (*how != "local" && *how != "quorum") {
+        reader_.error(*n, fmt::format("{}: page must be \"local\" (this instance pages) or "
+                                      "\"quorum\" (Prometheus and Alertmanager page when enough "
+                                      "locations agree)",
+                                      context));
+      }
+      spec.pageByQuorum = *how == "quorum";
+    }
+  }
   if (const toml::node* n = layers.get("cert_warning")) {
     if (const auto window = reader_.duration(*n, context + ": cert_warning")) {
       if (window->count() <= 0) {

@@ -26,7 +26,8 @@ inline const std::set<std::string, std::less<>> kTopLevelKeys = {
     "prober", "defaults", "notifiers", "check", "slack_command", "web", "maintenance"};
 inline const std::set<std::string, std::less<>> kProberKeys = {
     "listen",       "state_dir", "max_in_flight",     "user_agent",
-    "external_url", "include",   "history_retention", "history_max_size"};
+    "external_url", "include",   "history_retention", "history_max_size",
+    "shard",        "location"};
 inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
                                                             "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {

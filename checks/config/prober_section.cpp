@@ -66,6 +66,24 @@ void ConfigBuilder::readProber(const toml::node& node, ProberSettings& settings,
       }
     }
   }
+  if (const toml::node* shard = table->get("shard")) {
+    if (auto text = reader_.string(*shard, "shard", false)) {
+      std::string error;
+      settings.shard = parseShard(*text, error);
+      if (!settings.shard) {
+        reader_.error(*shard, error);
+      }
+    }
+  }
+  if (const toml::node* location = table->get("location")) {
+    if (auto text = reader_.string(*location, "location", false)) {
+      if (!isValidCheckName(*text) || text->size() > 64) {
+        reader_.error(*location, "location may use only letters, digits and _ . : - (at most 64)");
+      } else {
+        settings.location = *text;
+      }
+    }
+  }
   if (const toml::node* maxSize = table->get("history_max_size")) {
     if (auto bytes = reader_.byteSize(*maxSize, "history_max_size")) {
       if (*bytes < 1024 * 1024) {

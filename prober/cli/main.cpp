@@ -168,12 +168,44 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
   return 0;
 }
 
-int commandValidate(const std::string& path) {
+// --shard k/n: nullopt when not given; exits with usage when malformed.
+std::optional<std::optional<prober::Shard>> shardOption(const std::string& text) {
+  if (text.empty()) {
+    return std::optional<prober::Shard>();
+  }
+  std::string error;
+  auto shard = prober::parseShard(text, error);
+  if (!shard) {
+    std::cerr << "prober: --shard: " << error << "\n";
+    return std::nullopt;
+  }
+  return shard;
+}
+
+// With --list, the names of the checks the shard runs (every check without a shard), one a line.
+int commandValidate(const std::string& path, const std::optional<prober::Shard>& shardFlag,
+                    bool list) {
   auto config = loadOrReport(path, withoutNotifierSecrets());
   if (!config) {
     return 1;
   }
-  std::cout << path << ": valid, " << config->checks.size() << " checks\n";
+  const std::optional<prober::Shard> shard = shardFlag ? shardFlag : config->prober.shard;
+  std::size_t owned = 0;
+  for (const auto& spec : config->checks) {
+    if (!shard || shard->owns(spec->name)) {
+      ++owned;
+      if (list) {
+        std::cout << spec->name << "\n";
+      }
+    }
+  }
+  if (!list) {
+    std::cout << path << ": valid, " << config->checks.size() << " checks";
+    if (shard) {
+      std::cout << ", " << owned << " of them on shard " << shard->text();
+    }
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -255,10 +287,17 @@ int main(int argc, char** argv) {
   run->add_option("--state-dir", stateDir, "State directory, overriding [prober] state_dir");
   run->add_option("--log-format", logFormat, "Log line format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  std::string shardText;
+  run->add_option("--shard", shardText,
+                  "k/n: run only the checks rendezvous hashing gives shard k of n, overriding "
+                  "[prober] shard");
 
+  bool list = false;
   auto* validate = app.add_subcommand(
       "validate", "Check a config; print FILE:LINE:COL: message for every error");
   validate->add_option("-c,--config", configPath, "Config file (TOML)")->required();
+  validate->add_option("--shard", shardText, "k/n: the shard --list lists (default [prober] shard)");
+  validate->add_flag("--list", list, "Print the names of the checks the shard runs, one a line");
 
   std::vector<std::string> selected;
   std::string format = "table";
@@ -308,8 +347,13 @@ int main(int argc, char** argv) {
   }
   prober::setUpLogging(logFormat, logLevel);
 
+  const auto shard = shardOption(shardText);
+  if (!shard) {
+    return kExitUsage;
+  }
   if (*run) {
     options.configPath = configPath;
+    options.shard = *shard;
     if (!listen.empty()) {
       options.listen = listen;
     }
@@ -319,7 +363,7 @@ int main(int argc, char** argv) {
     return commandRun(configPath, options);
   }
   if (*validate) {
-    return commandValidate(configPath);
+    return commandValidate(configPath, *shard, list);
   }
   if (*once) {
     auto config = loadOrReport(configPath, withoutNotifierSecrets());

@@ -94,6 +94,9 @@ class CheckState {
   }
   double durationSum() const { return durationSum_; }
   std::chrono::steady_clock::time_point skipsLoggedAt{};  // rate-limits the skip warning
+  // Taken over from another shard when the shard map changed: once it has passed
+  // success_threshold runs, one resolve goes to its notifiers (ProbeLoop).
+  bool adopted = false;
 
   // Why the check's pages would be held now, as last worked out (HoldPolicy::mark): for
   // prober_check_silenced, prober_check_suppressed, the API and the status page.

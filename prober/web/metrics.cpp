@@ -87,8 +87,23 @@ ProcessMetrics::ProcessMetrics()
                        .Help("Bytes the history takes on disk (history.db and its write-ahead "
                              "log).")
                        .Register(*registry_)
-                       .Add({})) {
+                       .Add({})),
+      shardInfo_(prometheus::BuildGauge()
+                     .Name("prober_shard_info")
+                     .Help("The shard of the checks this instance runs (1 of 1 unsharded).")
+                     .Register(*registry_)) {
   recordReload(true);
+  setShard(std::nullopt);
+}
+
+void ProcessMetrics::setShard(const std::optional<Shard>& shard) {
+  const Shard mine = shard.value_or(Shard{});
+  if (shardInfoChild_ != nullptr) {
+    shardInfo_.Remove(shardInfoChild_);
+  }
+  shardInfoChild_ = &shardInfo_.Add(
+      {{"shard", std::to_string(mine.index)}, {"shards", std::to_string(mine.count)}});
+  shardInfoChild_->Set(1);
 }
 
 void ProcessMetrics::declareNotifier(const std::string& notifier) {

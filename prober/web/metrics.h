@@ -33,6 +33,8 @@ class ProcessMetrics {
   // prober_history_records_dropped_total follows the history's own running count.
   void setHistoryDropped(std::int64_t total);
   void setHistorySize(double bytes) { historySize_.Set(bytes); }
+  // prober_shard_info{shard="k",shards="n"} 1 (1/1 when unsharded).
+  void setShard(const std::optional<Shard>& shard);
   prometheus::Registry& registry() { return *registry_; }
 
  private:
@@ -49,6 +51,8 @@ class ProcessMetrics {
   prometheus::Counter& stateWriteErrors_;
   prometheus::Counter& historyDropped_;
   prometheus::Gauge& historySize_;
+  prometheus::Family<prometheus::Gauge>& shardInfo_;
+  prometheus::Gauge* shardInfoChild_ = nullptr;
   std::int64_t historyDroppedSeen_ = 0;
 };
 
