@@ -21,6 +21,14 @@ constexpr auto kMaxSilence = std::chrono::hours(24 * 90);
 
 // "2026-12-06T04:00:00Z", as rfc3339Utc writes it.
 std::optional<std::chrono::system_clock::time_point> parseRfc3339Utc(std::string_view text) {
+  // As rfc3339Utc writes it, and nothing else: the parser only ever sees digits where it reads
+  // numbers.
+  if (text.size() != 20 || text[19] != 'Z' ||
+      !std::all_of(text.begin(), text.begin() + 19, [](char c) {
+        return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T';
+      })) {
+    return std::nullopt;
+  }
   std::istringstream in{std::string(text)};
   date::sys_seconds at;
   in >> date::parse("%FT%TZ", at);

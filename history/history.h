@@ -97,6 +97,8 @@ class HistoryWriter {
   void runAfterWrites(std::function<void()> job);
 
   void setRetention(std::chrono::milliseconds retention);
+  // `[prober] location`: kept with the records, so a report names where they were seen.
+  void setLocation(const std::string& location);
   // history_max_size: when the records take more than this many bytes, the oldest runs (then
   // events) go until they take 90 % of it, whatever their age. 0: no cap.
   void setMaxSize(std::uint64_t bytes);
@@ -172,6 +174,8 @@ class HistoryReader {
   // Check names that have runs in [sinceMs, untilMs), sorted.
   std::vector<std::string> checksWithRuns(std::int64_t sinceMs, std::int64_t untilMs,
                                           std::string& error);
+  // The location the records were seen from ("" when none was set).
+  std::string location(std::string& error);
   // Check names with a failed run in [sinceMs, untilMs), sorted.
   std::vector<std::string> failedChecks(std::int64_t sinceMs, std::int64_t untilMs,
                                         std::string& error);

@@ -166,4 +166,13 @@ HistoryFiles HistoryFiles::open(const std::string& stateDir, std::chrono::millis
   return files;
 }
 
+std::string HistoryReader::location(std::string& /*error: a missing table is no location*/) {
+  Statement query(db_, "SELECT value FROM meta WHERE key = 'location'");
+  if (!query.ok()) {
+    // A history written before locations existed has no meta table: no location.
+    return {};
+  }
+  return query.step() == SQLITE_ROW ? query.text(0) : std::string();
+}
+
 }  // namespace prober

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS events (
   user_name TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events(at_ms);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )";
 
 // A batch is committed at least this often while records arrive.
@@ -125,6 +129,19 @@ void HistoryWriter::flush() {
   flushRequested_ = true;
   wake_.notify_one();
   flushed_.wait(lock, [&] { return doneCount_ >= target || stopping_; });
+}
+
+void HistoryWriter::setLocation(const std::string& location) {
+  runAfterWrites([this, location] {
+    std::string error;
+    Statement upsert(db_,
+                     "INSERT INTO meta(key, value) VALUES('location', ?1) ON CONFLICT(key) DO "
+                     "UPDATE SET value = ?1");
+    upsert.bind(1, location);
+    if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
+      spdlog::error("history: saving the location: {}", sqlite3_errmsg(db_));
+    }
+  });
 }
 
 void HistoryWriter::runAfterWrites(std::function<void()> job) {

@@ -320,6 +320,7 @@ std::vector<Entry> timelineOf(const ReportData& data) {
 bool readReportData(HistoryReader& history, const std::vector<std::string>& wanted,
                     const ReportWindow& window, ReportData& data, std::string& error) {
   data = ReportData{};
+  data.location = history.location(error);
   data.events = history.events(wanted, window.sinceMs, window.untilMs, error);
   if (!error.empty()) {
     return false;
@@ -355,9 +356,10 @@ std::string renderReport(const ReportData& data, const ReportWindow& window,
   }
   out += fmt::format("# Incident report: {}\n\n", title.empty() ? "no failing check" : title);
   out += fmt::format(
-      "A first draft written by prober from what it recorded between {} and {} UTC (generated "
+      "A first draft written by prober from what it recorded{} between {} and {} UTC (generated "
       "{} UTC). Check every line, then fill in Root Cause and Action Items.\n\n",
-      utc(window.sinceMs), utc(window.untilMs), utc(window.generatedAtMs));
+      data.location.empty() ? "" : " from location " + data.location, utc(window.sinceMs),
+      utc(window.untilMs), utc(window.generatedAtMs));
 
   out += "## Description\n\n";
   if (data.checks.empty()) {

@@ -30,6 +30,7 @@ struct ReportData {
   std::map<std::string, std::vector<RunRecord>> runs;  // by check, oldest first
   std::set<std::string> failingBefore;  // checks whose last run before the window failed
   std::vector<HistoryEvent> events;                    // oldest first
+  std::string location;  // where the records were seen from ("" when not set)
 };
 
 // Reads the runs and events of `wanted` checks (none: every check that failed or alerted in

@@ -261,6 +261,8 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
     }
   }
   alerter.setLocation(config.prober.location);
+  history->setLocation(config.prober.location);
+  statusPage.setLocation(config.prober.location);
   metrics.setShard(shard());
   pageHolds.setWindows(config.maintenance);
   slackEndpoint.configure(config.slackCommand);

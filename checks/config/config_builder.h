@@ -25,9 +25,8 @@ using KeySet = std::set<std::string, std::less<>>;
 inline const std::set<std::string, std::less<>> kTopLevelKeys = {
     "prober", "defaults", "notifiers", "check", "slack_command", "web", "maintenance"};
 inline const std::set<std::string, std::less<>> kProberKeys = {
-    "listen",       "state_dir", "max_in_flight",     "user_agent",
-    "external_url", "include",   "history_retention", "history_max_size",
-    "shard",        "location"};
+    "listen",  "state_dir",         "max_in_flight",    "user_agent", "external_url",
+    "include", "history_retention", "history_max_size", "shard",      "location"};
 inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
                                                             "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {
@@ -55,7 +54,7 @@ inline const KeySet kRequestKeys = {"url",           "method",
 inline const KeySet kStepKeys = withKeys(kRequestKeys, {"name", "extract"});
 inline const KeySet kCheckKeys =
     withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold", "success_threshold",
-                            "failure_window", "retry_interval", "renotify", "depends_on",
+                            "failure_window", "retry_interval", "renotify", "depends_on", "page",
                             "cert_warning", "notify", "labels", "step"});
 inline const std::set<std::string, std::less<>> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                                             "PATCH", "DELETE", "OPTIONS"};

@@ -56,10 +56,13 @@ void ConfigBuilder::build(const std::string& path, Config& config,
     if (defaults_ == nullptr) {
       reader_.error(*defaults, "[defaults] must be a table");
     } else {
-      auto allowed = kCheckKeys;
-      allowed.erase("name");
-      allowed.erase("step");
-      reader_.rejectUnknownKeys(*defaults_, allowed, "[defaults]");
+      // name and step are a check's own: said so, rather than guessed at as a typo.
+      reader_.rejectUnknownKeys(*defaults_, kCheckKeys, "[defaults]");
+      for (const char* own : {"name", "step"}) {
+        if (const toml::node* n = defaults_->get(own)) {
+          reader_.error(*n, fmt::format("{} belongs in each [[check]], not in [defaults]", own));
+        }
+      }
     }
   }
   if (const toml::node* notifiers = root->get("notifiers")) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "checks/config/config_builder.h"
@@ -16,9 +17,32 @@ namespace {
 const KeySet kMaintenanceKeys = {"name",  "checks",   "labels",  "schedule",
                                  "start", "duration", "timezone"};
 
+// YYYY-MM-DD, 'T' or ' ', HH:MM:SS, then nothing, Z, or +HH:MM / -HH:MM: checked by shape first,
+// so the parser only ever sees digits where it reads numbers.
+bool looksLikeTime(std::string_view text) {
+  const auto digits = [&](std::size_t from, std::size_t count) {
+    return text.size() >= from + count &&
+           std::all_of(text.begin() + static_cast<std::ptrdiff_t>(from),
+                       text.begin() + static_cast<std::ptrdiff_t>(from + count),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (text.size() < 19 || !digits(0, 4) || text[4] != '-' || !digits(5, 2) || text[7] != '-' ||
+      !digits(8, 2) || (text[10] != 'T' && text[10] != ' ') || !digits(11, 2) || text[13] != ':' ||
+      !digits(14, 2) || text[16] != ':' || !digits(17, 2)) {
+    return false;
+  }
+  const std::string_view zone = text.substr(19);
+  return zone.empty() || zone == "Z" ||
+         (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits(20, 2) &&
+          zone[3] == ':' && digits(23, 2));
+}
+
 // "2026-12-05T22:00:00Z", "2026-12-06T07:00:00+09:00", or a local "2026-12-06T07:00:00" in the
 // window's zone.
 std::optional<date::sys_seconds> parseStart(const std::string& text, const date::time_zone& zone) {
+  if (!looksLikeTime(text)) {
+    return std::nullopt;
+  }
   for (const char* format : {"%FT%TZ", "%FT%T%Ez", "%F %TZ", "%F %T%Ez"}) {
     std::istringstream in(text);
     date::sys_seconds at;

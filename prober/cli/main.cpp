@@ -296,7 +296,8 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand(
       "validate", "Check a config; print FILE:LINE:COL: message for every error");
   validate->add_option("-c,--config", configPath, "Config file (TOML)")->required();
-  validate->add_option("--shard", shardText, "k/n: the shard --list lists (default [prober] shard)");
+  validate->add_option("--shard", shardText,
+                       "k/n: the shard --list lists (default [prober] shard)");
   validate->add_flag("--list", list, "Print the names of the checks the shard runs, one a line");
 
   std::vector<std::string> selected;

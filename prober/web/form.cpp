@@ -8,9 +8,12 @@ namespace prober {
 namespace {
 
 int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -85,8 +88,7 @@ bool cleanText(std::string_view text) {
 }  // namespace
 
 std::optional<std::map<std::string, std::string>> parseForm(std::string_view body,
-                                                            std::string& error,
-                                                            std::size_t limit) {
+                                                            std::string& error, std::size_t limit) {
   std::map<std::string, std::string> form;
   if (body.size() > limit) {
     error = "the body is larger than " + std::to_string(limit) + " bytes";

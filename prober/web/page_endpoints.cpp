@@ -10,7 +10,7 @@ void StatusPageEndpoint::serve(const ServerRequest&, Responder respond) {
   for (const auto& state : checks_.inOrder()) {
     snapshot.push_back(state.get());
   }
-  respond({200, "text/html; charset=utf-8", renderStatusPage(snapshot), ""});
+  respond({200, "text/html; charset=utf-8", renderStatusPage(snapshot, location_), ""});
 }
 
 void CheckPageEndpoint::serve(const ServerRequest& request, Responder respond) {

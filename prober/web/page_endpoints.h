@@ -14,9 +14,11 @@ class StatusPageEndpoint final : public Endpoint {
  public:
   explicit StatusPageEndpoint(const CheckSet& checks) : checks_(checks) {}
   void serve(const ServerRequest& request, Responder respond) override;
+  void setLocation(std::string location) { location_ = std::move(location); }
 
  private:
   const CheckSet& checks_;
+  std::string location_;
 };
 
 class CheckPageEndpoint final : public Endpoint {

@@ -75,12 +75,14 @@ std::string alertText(const CheckState& state) {
 
 }  // namespace
 
-std::string renderStatusPage(const std::vector<const CheckState*>& checks) {
+std::string renderStatusPage(const std::vector<const CheckState*>& checks,
+                             const std::string& location) {
   std::size_t failing = 0;
   for (const CheckState* entry : checks) {
     failing += entry->last() && !entry->last()->passed ? 1 : 0;
   }
-  std::string html = fmt::format(R"(<!doctype html>
+  std::string html =
+      fmt::format(R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
 <title>prober: {} checks, {} failing</title>
 <style>
@@ -90,11 +92,12 @@ table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:.4em
 .passing{{background:#2e7d32}} .failing{{background:#c62828}} .pending{{background:#757575}} .degraded{{background:#8a5a00}}
 rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family:monospace}}
 </style></head><body>
-<h1>prober</h1>
+<h1>prober{}</h1>
 <p>{} checks, {} failing. <a href="/metrics">metrics</a> · <a href="/api/v1/checks">API</a></p>
 <table><thead><tr><th>Check</th><th>State</th><th>Alert</th><th>Last latency</th><th>Status</th><th>Recent runs</th><th>Last failure</th></tr></thead><tbody>
 )",
-                                 checks.size(), failing, checks.size(), failing);
+                  checks.size(), failing, location.empty() ? "" : " from " + escapeHtml(location),
+                  checks.size(), failing);
   for (const CheckState* entry : checks) {
     const CheckSpec& spec = *entry->spec();
     const auto& last = entry->last();
@@ -107,8 +110,7 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family
         R"(<tr id="{0}"><td><strong><a href="/checks/{0}">{0}</a></strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
 )",
         escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-        state, escapeHtml(alertText(*entry)),
-        last ? formatSeconds(last->durationSeconds) : "",
+        state, escapeHtml(alertText(*entry)), last ? formatSeconds(last->durationSeconds) : "",
         last && last->lastProbe() && last->lastProbe()->status != 0
             ? std::to_string(last->lastProbe()->status)
             : "",
@@ -192,8 +194,8 @@ rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{
 {5}
 )",
       escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-      isoTimestampUtc(fromMillis(sinceMs)), availability,
-      escapeHtml(alertText(state)), dayChart(sinceMs, untilMs, runs), stateName(state));
+      isoTimestampUtc(fromMillis(sinceMs)), availability, escapeHtml(alertText(state)),
+      dayChart(sinceMs, untilMs, runs), stateName(state));
   html += "<h2>Latest failed runs</h2>\n";
   std::vector<const RunRecord*> failures;
   for (auto it = runs.rbegin(); it != runs.rend() && failures.size() < 20; ++it) {

@@ -8,7 +8,9 @@
 
 namespace prober {
 
-std::string renderStatusPage(const std::vector<const CheckState*>& checks);
+// `location`: where this instance probes from ("" when not set), named in the heading.
+std::string renderStatusPage(const std::vector<const CheckState*>& checks,
+                             const std::string& location = "");
 
 // GET /checks/NAME: one check over the last day from the history: availability, latency and
 // failures in 15-minute bars, the latest failed runs, and its alerts and pages.

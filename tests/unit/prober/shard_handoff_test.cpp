@@ -129,3 +129,26 @@ TEST_CASE("shards: an adopted check sends one resolve after passing, by reload a
   std::sort(expected.begin(), expected.end());
   CHECK(sent == expected);
 }
+
+TEST_CASE("location: named in pages, the status page and the report's history") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start("[prober]\nlisten = \"127.0.0.1:0\"\nlocation = \"tokyo\"\n" +
+          std::string(kNotifier).substr(std::string(kNotifier).find("[notifiers.pd]")) +
+          check("api") + check("quiet", "page = \"quorum\"\n"));
+  for (int i = 0; i < 3; ++i) {
+    h.run("api.test", 503);
+    h.run("quiet.test", 503);
+  }
+  REQUIRE(h.pages() == Pages{"trigger prober:api"});  // quiet is paged by the quorum rules
+  const auto page = boost::json::parse(h.transport.sent.front().request.body).as_object();
+  CHECK(page.at("payload").at("summary") == "api is failing from tokyo: status == 200 (got 503)");
+  CHECK(page.at("payload").at("custom_details").at("location") == "tokyo");
+  h.transport.answer(202);
+  CHECK(h.checkJson("quiet").at("alert_firing").as_bool());  // its state is kept all the same
+  CHECK(h.metric("prober_alert_firing", "quiet") == "1");
+  CHECK(h.request("GET", "/").body.find("<h1>prober from tokyo</h1>") != std::string::npos);
+  h.run("api.test", 200);
+  h.run("quiet.test", 200);
+  CHECK(h.pages() == Pages{"resolve prober:api"});
+}
