@@ -71,6 +71,10 @@ expect_exit 0 "validate: a valid config" "$prober" validate -c "$work/checks.tom
 expect_exit 1 "validate: an invalid config" "$prober" validate -c "$testdata/invalid/many-errors.toml"
 expect "validate prints every error as FILE:LINE:COL: message" test "$(grep -c "many-errors.toml:[0-9]*:[0-9]*: " "$work/err")" = 5
 expect_exit 2 "validate without -c is a usage error" "$prober" validate
+expect_exit 2 "a malformed --shard is a usage error" "$prober" validate -c "$work/checks.toml" --shard 4/3
+expect "and says why" grep -q 'k must be from 1 to n' "$work/err"
+expect_exit 0 "validate --shard k/n says how many checks the shard runs" "$prober" validate -c "$work/checks.toml" --shard 1/1
+expect "every check, on shard 1/1" grep -q 'of them on shard 1/1' "$work/out"
 printf 'a%.0s.' $(seq 49999) >"$work/deep.toml"
 echo 'a = 1' >>"$work/deep.toml"
 expect_exit 1 "validate: 50,000 dotted keys are an error, not a crash" "$prober" validate -c "$work/deep.toml"

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "history/report.h"
@@ -184,4 +185,16 @@ TEST_CASE("pages held by a maintenance window and a dependency, and a degraded w
   h.event(kT0 + 27 * kMinute + 300, T::Notification, "checkout-api#degraded", "trigger",
           "pagerduty", "delivered", R"(HTTP 202: {"status":"success"})");
   compareWithGolden("held.md", h.report({}, kT0, kT0 + 30 * kMinute));
+}
+
+TEST_CASE("the report names the location the history was recorded from") {
+  History h;
+  h.writer->setLocation("tokyo");
+  std::promise<void> written;  // jobs run in order: once this one ran, the location is stored
+  h.writer->runAfterWrites([&written] { written.set_value(); });
+  written.get_future().wait();
+  h.runs("web", kT0, kT0 + 10 * kMinute, kT0, kT0 + 2 * kMinute);
+  const std::string report = h.report({}, kT0, kT0 + 10 * kMinute);
+  CHECK(report.find("A first draft written by prober from what it recorded from location tokyo "
+                    "between 2026-11-24 08:00:00 and") != std::string::npos);
 }
