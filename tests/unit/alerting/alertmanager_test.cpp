@@ -43,8 +43,8 @@ TEST_CASE("a trigger: identity labels, what failed, started with the streak, hel
           "description": "status == 200 (got 503); latency < 300ms (got 2.1s) (reason: http_status)",
           "url": "https://api.example.com/health?key=${KEY}", "consecutive_failures": "3"})json"));
   CHECK(alert.at("startsAt") == "2023-11-14T22:13:20.000Z");
-CHECK(alert.at("endsAt") == "2023-11-14T22:19:00.000Z");  // now + 4 minutes
-CHECK(alert.at("generatorURL") == "http://prober.example.com/checks/api");
+  CHECK(alert.at("endsAt") == "2023-11-14T22:19:00.000Z");  // now + 4 minutes
+  CHECK(alert.at("generatorURL") == "http://prober.example.com/checks/api");
 }
 
 TEST_CASE("a resolve: the same labels, ended at the resolve") {
@@ -77,4 +77,17 @@ TEST_CASE("the API endpoint under a member's base URL") {
   CHECK(prober::alertmanagerAlertsUrl("http://am:9093/") == "http://am:9093/api/v2/alerts");
   CHECK(prober::alertmanagerAlertsUrl("https://h/alertmanager//") ==
         "https://h/alertmanager/api/v2/alerts");
+}
+
+TEST_CASE("a location is a label of the alert, and degraded warnings are warnings") {
+  auto event = failing(prober::AlertAction::Trigger);
+  event.location = "tokyo";
+  const auto located = alertOf(prober::alertmanagerAlerts(event, "critical", 60s, "", event.at));
+  CHECK(located.at("labels").at("location") == "tokyo");
+  CHECK(located.at("annotations").at("summary") ==
+        "api is failing from tokyo: status == 200 (got 503)");
+  event.kind = prober::AlertKind::Degraded;
+  const auto degraded = alertOf(prober::alertmanagerAlerts(event, "critical", 60s, "", event.at));
+  CHECK(degraded.at("labels").at("alertname") == "ProberCheckDegraded");
+  CHECK(degraded.at("labels").at("severity") == "warning");
 }

@@ -288,3 +288,15 @@ TEST_CASE("renotify: Slack is reminded while the alert fires, not before, not wh
   held.run(AlertTransition::None, true);
   CHECK(held.sent().empty());
 }
+
+TEST_CASE("location: PagerDuty and Slack name where the check failed from") {
+  Harness h;
+  h.alerter->setLocation("frankfurt");
+  h.run(AlertTransition::Fire, true);
+  REQUIRE(h.transport.sent.size() == 2);
+  const auto page = boost::json::parse(h.transport.sent.front().request.body).as_object();
+  CHECK(page.at("payload").at("summary") ==
+        "api is failing from frankfurt: status == 200 (got 503)");
+  CHECK(page.at("payload").at("custom_details").at("location") == "frankfurt");
+  CHECK(h.sent()[1] == "slack: :red_circle: *api* is down (from frankfurt)");
+}
