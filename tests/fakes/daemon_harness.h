@@ -48,6 +48,16 @@ routing_key = "r0123456789abcdef0123456789abcde"
 url = "http://127.0.0.1:9/pagerduty"
 )";
 
+// [slack_command] signed with "s3cret" (as DaemonHarness::slashCommand signs), paging pd, for
+// user U1 in channel C1.
+inline constexpr const char* kSlackCommand = R"(
+[slack_command]
+signing_secret = "s3cret"
+notifier = "pd"
+allowed_channels = ["C1"]
+allowed_users = ["U1"]
+)";
+
 // A check probing http://NAME.test/ every 30 s, paging pd after 3 failures.
 inline std::string check(const std::string& name, const std::string& extra = "") {
   return "\n[[check]]\nname = \"" + name + "\"\nurl = \"http://" + name +

@@ -161,13 +161,7 @@ TEST_CASE("daemon: a certificate within cert_warning pages a warning of its own"
 TEST_CASE("daemon: an allowed Slack command pages on-call once; a replay pages nobody") {
   StateDir dir;
   Harness h(dir);
-  h.start(std::string(kNotifier) + check("api") + R"(
-[slack_command]
-signing_secret = "s3cret"
-notifier = "pd"
-allowed_channels = ["C1"]
-allowed_users = ["U1"]
-)");
+  h.start(std::string(kNotifier) + check("api") + kSlackCommand);
   const std::string body =
       "team_id=T1&channel_id=C1&channel_name=ops&user_id=U1&user_name=ann&command=%2Fpage&"
       "text=checkout+is+down";

@@ -265,13 +265,7 @@ TEST_CASE("daemon: a silence that expires while a page is held sends it when it 
 TEST_CASE("daemon: Slack mute and unmute, under the same allow-lists; other text still pages") {
   StateDir dir;
   DaemonHarness h(dir);
-  h.start(std::string(kNotifier) + check("api") + R"(
-[slack_command]
-signing_secret = "s3cret"
-notifier = "pd"
-allowed_channels = ["C1"]
-allowed_users = ["U1"]
-)");
+  h.start(std::string(kNotifier) + check("api") + kSlackCommand);
   const auto muted = h.slashCommand("mute api 2h db failover");
   CHECK(muted.status == 200);
   CHECK(muted.body.find("<@U1> muted api for 2h (silence 1, until 1970-01-01T03:00:00Z): db "

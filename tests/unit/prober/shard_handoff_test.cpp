@@ -43,6 +43,21 @@ std::vector<std::string> ownedBy(int index, int count) {
   return out;
 }
 
+// "resolve prober:NAME" for each name, sorted; and the pages sent, sorted.
+Pages resolvesOf(const std::vector<std::string>& names) {
+  Pages out;
+  for (const auto& name : names) {
+    out.push_back("resolve prober:" + name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+Pages sortedPages(const DaemonHarness& h) {
+  Pages sent = h.pages();
+  std::sort(sent.begin(), sent.end());
+  return sent;
+}
+
 std::size_t listed(DaemonHarness& h) {
   return boost::json::parse(h.request("GET", "/api/v1/checks").body).at("checks").as_array().size();
 }
@@ -91,14 +106,7 @@ TEST_CASE("shards: an adopted check sends one resolve after passing, by reload a
     for (const auto& name : kNames) {
       h.run(name + ".test", 200);  // success_threshold 1
     }
-    Pages expected;
-    for (const auto& name : adopted) {
-      expected.push_back("resolve prober:" + name);
-    }
-    Pages sent = h.pages();
-    std::sort(sent.begin(), sent.end());
-    std::sort(expected.begin(), expected.end());
-    CHECK(sent == expected);  // one each, and none for the checks it ran before
+    CHECK(sortedPages(h) == resolvesOf(adopted));  // one each, none for the checks it ran before
     while (!h.transport.sent.empty()) {
       h.transport.answer(202);
     }
@@ -120,14 +128,7 @@ TEST_CASE("shards: an adopted check sends one resolve after passing, by reload a
   for (const auto& name : mine) {
     h.run(name + ".test", 200);
   }
-  Pages expected;
-  for (const auto& name : mine) {
-    expected.push_back("resolve prober:" + name);
-  }
-  Pages sent = h.pages();
-  std::sort(sent.begin(), sent.end());
-  std::sort(expected.begin(), expected.end());
-  CHECK(sent == expected);
+  CHECK(sortedPages(h) == resolvesOf(mine));
 }
 
 TEST_CASE("location: named in pages, the status page and the report's history") {
