@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
 #include <set>
 #include <stdexcept>
 
@@ -81,6 +82,10 @@ struct Daemon::Impl {
   // The shard the checks were last applied as ("" unsharded), from the store at start: a check
   // this instance runs now that the earlier shard did not is adopted.
   std::optional<std::string> appliedShard;
+  // Adopted checks whose one resolve is still to come, kept in the store so a restart before
+  // their passes does not forget them.
+  std::set<std::string> adoptedPending;
+  void saveAdopted();
   void stop();
 
   Services services;
@@ -132,6 +137,10 @@ struct Daemon::Impl {
       ProbeLoop::Observer{[this](std::size_t n) { metrics.setInFlight(static_cast<double>(n)); },
                           [this](SteadyDuration lag) {
                             metrics.observeScheduleLag(std::chrono::duration<double>(lag).count());
+                          },
+                          [this](const std::string& check) {
+                            adoptedPending.erase(check);
+                            saveAdopted();
                           }}};
   ConfigReloader reloader{services.loadConfig, services.post,
                           [this](Config next) {
@@ -194,6 +203,18 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   }
   error.clear();
   appliedShard = store->meta("shard", error);
+  error.clear();
+  if (const auto adopted = store->meta("adopted", error)) {
+    boost::system::error_code ec;
+    const auto names = boost::json::parse(*adopted, ec);
+    if (!ec && names.is_array()) {
+      for (const auto& name : names.get_array()) {
+        if (name.is_string()) {
+          adoptedPending.emplace(name.get_string());
+        }
+      }
+    }
+  }
   server = std::make_unique<HttpServer>(
       services.io, listen(),
       [this](const ServerRequest& request, Responder respond) {
@@ -249,10 +270,18 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
                  shard() ? shard()->text() : "none");
     for (const auto& [id, spec] : change.started) {
       if (previousShard && !previousShard->owns(spec->name)) {  // unsharded ran them all
-        checks.find(id)->adopted = true;
+        adoptedPending.insert(spec->name);
       }
     }
   }
+  for (auto it = adoptedPending.begin(); it != adoptedPending.end();) {
+    const auto state = checks.find(*it);
+    if (state) {
+      state->adopted = true;
+    }
+    it = state ? std::next(it) : adoptedPending.erase(it);  // left this shard again: not ours
+  }
+  saveAdopted();
   if (!appliedShard || shardChanged) {
     appliedShard = shard() ? shard()->text() : "";
     std::string error;
@@ -325,6 +354,17 @@ std::vector<std::shared_ptr<const CheckSpec>> Daemon::Impl::owned(
     }
   }
   return out;
+}
+
+void Daemon::Impl::saveAdopted() {
+  boost::json::array names;
+  for (const std::string& name : adoptedPending) {
+    names.emplace_back(name);
+  }
+  std::string error;
+  if (!store->setMeta("adopted", boost::json::serialize(names), error)) {
+    spdlog::error("{} (a restart may forget which adopted checks still owe a resolve)", error);
+  }
 }
 
 void Daemon::Impl::holdsChanged() {

@@ -73,11 +73,14 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
   const AlertTransition degraded = state.judgeDegraded();
   const bool firing = state.alert().firing();
   const bool degradedFiring = state.degradedAlert().firing();
-  if (state.adopted && (firing || state.alert().consecutiveSuccesses() >=
-                                      state.spec()->successThreshold)) {
+  if (state.adopted &&
+      (firing || state.alert().consecutiveSuccesses() >= state.spec()->successThreshold)) {
     state.adopted = false;  // firing: its own resolve comes when it recovers
     if (!firing) {
       alerter_.resolveAdopted(*state.spec(), *state.last());
+    }
+    if (observer_.adoptionSettled) {
+      observer_.adoptionSettled(state.spec()->name);
     }
   }
   if (alert == AlertTransition::None && certificate == AlertTransition::None &&

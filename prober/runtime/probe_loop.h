@@ -19,6 +19,8 @@ class ProbeLoop {
   struct Observer {
     std::function<void(std::size_t running)> inFlight;
     std::function<void(SteadyDuration lag)> lag;  // how late a run started after it was due
+    // An adopted check (CheckState::adopted) sent its one resolve or fired: no longer adopted.
+    std::function<void(const std::string& check)> adoptionSettled;
   };
 
   ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& checks, Alerter& alerter,

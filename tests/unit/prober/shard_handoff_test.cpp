@@ -153,3 +153,20 @@ TEST_CASE("location: named in pages, the status page and the report's history") 
   h.run("quiet.test", 200);
   CHECK(h.pages() == Pages{"resolve prober:api"});
 }
+
+TEST_CASE("shards: a restart before an adopted check passed still sends its one resolve") {
+  const auto adopted = ownedBy(2, 2);
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(sharded("1/2") + allChecks());
+    h.configText = sharded("") + allChecks();
+    REQUIRE(h.request("POST", "/-/reload").status == 200);
+  }  // stopped before any adopted check ran
+  DaemonHarness h(dir);
+  h.start(sharded("") + allChecks());
+  for (const auto& name : kNames) {
+    h.run(name + ".test", 200);
+  }
+  CHECK(sortedPages(h) == resolvesOf(adopted));
+}
