@@ -1,60 +1,16 @@
 #pragma once
 // /metrics: per-check series rendered straight from each check's compact state at scrape time
-// (a registry child per check costs ~10 KB and a slow scrape at 10,000 checks), and the
-// process's own low-cardinality metrics through prometheus-cpp.
+// (a registry child per check costs ~10 KB and a slow scrape at 10,000 checks), and the scrape's
+// formats. The process's own metrics are in process_metrics.h.
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-
 #include "prober/runtime/check_state.h"
 #include "prober/web/http_server.h"
+#include "prober/web/process_metrics.h"
 
 namespace prober {
-
-class ProcessMetrics {
- public:
-  ProcessMetrics();
-  void observeScheduleLag(double seconds) { lag_.Observe(seconds); }
-  void setInFlight(double value) { inFlight_.Set(value); }
-  void setChecks(double value) { checks_.Set(value); }
-  void recordReload(bool ok);
-  // prober_notifications_total{notifier, result}: every result series is created up front for
-  // each configured notifier, so rate() and alert rules see zeros instead of absent series.
-  void declareNotifier(const std::string& notifier);
-  void countNotification(const std::string& notifier, std::string_view result);
-  void setOutboxPending(double value) { outboxPending_.Set(value); }
-  void countStateWriteErrors(double count) { stateWriteErrors_.Increment(count); }
-  // prober_history_records_dropped_total follows the history's own running count.
-  void setHistoryDropped(std::int64_t total);
-  void setHistorySize(double bytes) { historySize_.Set(bytes); }
-  // prober_shard_info{shard="k",shards="n"} 1 (1/1 when unsharded).
-  void setShard(const std::optional<Shard>& shard);
-  prometheus::Registry& registry() { return *registry_; }
-
- private:
-  std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Histogram& lag_;
-  prometheus::Gauge& inFlight_;
-  prometheus::Gauge& checks_;
-  prometheus::Gauge& lastReloadOk_;
-  prometheus::Gauge& lastReloadTime_;
-  prometheus::Counter& reloadsOk_;
-  prometheus::Counter& reloadsFailed_;
-  prometheus::Family<prometheus::Counter>& notifications_;
-  prometheus::Gauge& outboxPending_;
-  prometheus::Counter& stateWriteErrors_;
-  prometheus::Counter& historyDropped_;
-  prometheus::Gauge& historySize_;
-  prometheus::Family<prometheus::Gauge>& shardInfo_;
-  prometheus::Gauge* shardInfoChild_ = nullptr;
-  std::int64_t historyDroppedSeen_ = 0;
-};
 
 // A sample value as prometheus-cpp's text format writes it (16 significant digits, %g style).
 std::string formatMetricValue(double value);
@@ -83,9 +39,6 @@ void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& 
 // One check's own scrape (/probe?target=NAME): its probe_* and prober_check_* series without
 // the `check` label, which Prometheus' target labels replace.
 void renderOneCheck(std::string& out, const CheckState& state);
-
-// The process's own metrics (prometheus-cpp's registry) in text format.
-std::string renderProcessMetrics(ProcessMetrics& process);
 
 // Whether a scraper's Accept header asks for OpenMetrics.
 bool wantsOpenMetrics(std::string_view accept);
