@@ -217,8 +217,7 @@ void Alerter::resolveAdopted(const CheckSpec& spec, const RunResult& last) {
   }
   spdlog::info("check {} adopted from another shard passed {} runs: one resolve for its pages",
                spec.name, spec.successThreshold);
-  AlertEvent event =
-      alertEventFor(AlertAction::Resolve, spec, &last, 0, last.startedAt, wallNow());
+  AlertEvent event = alertEventFor(AlertAction::Resolve, spec, &last, 0, last.startedAt, wallNow());
   event.location = location_;
   deliver(spec, event, false);
 }
@@ -236,12 +235,8 @@ void Alerter::transition(const CheckSpec& spec, const AlertEvent& unlocated, boo
   const std::string key = alertKey(spec.name, event.kind);
   observer_.alertChanged(key, event);
   if (spec.pageByQuorum) {  // Prometheus and Alertmanager page for it: the state is kept only
-    std::optional<SavedAlert> saved;
-    if (keepFiring) {
-      saved = SavedAlert{true, event.consecutiveFailures, toMillis(event.failingSince),
-                         toMillis(event.certExpiry), spec.notify};
-    }
-    enqueue(key, saved, {}, actionName(event.action));
+    enqueue(key, keepFiring ? std::optional(firingState(spec, event)) : std::nullopt, {},
+            actionName(event.action));
     return;
   }
   if (event.action == AlertAction::Trigger && hooks_.holdFor) {
@@ -262,6 +257,11 @@ void Alerter::transition(const CheckSpec& spec, const AlertEvent& unlocated, boo
   deliver(spec, event, keepFiring);
 }
 
+SavedAlert Alerter::firingState(const CheckSpec& spec, const AlertEvent& event) {
+  return SavedAlert{true, event.consecutiveFailures, toMillis(event.failingSince),
+                    toMillis(event.certExpiry), spec.notify};
+}
+
 void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepFiring) {
   const std::string key = alertKey(spec.name, event.kind);
   std::vector<OutboxRow> rows;
@@ -275,12 +275,8 @@ void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepF
       resendAtMs_.erase({key, notifier});
     }
   }
-  std::optional<SavedAlert> saved;
-  if (keepFiring) {
-    saved = SavedAlert{true, event.consecutiveFailures, toMillis(event.failingSince),
-                       toMillis(event.certExpiry), spec.notify};
-  }
-  enqueue(key, saved, std::move(rows), actionName(event.action));
+  enqueue(key, keepFiring ? std::optional(firingState(spec, event)) : std::nullopt, std::move(rows),
+          actionName(event.action));
 }
 
 // Stores the alert's new state and its notifications in one transaction, then delivers. When

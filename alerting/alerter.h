@@ -150,6 +150,8 @@ class Alerter {
   void judge(const CheckSpec& spec, AlertTransition transition, bool firing,
              const std::function<AlertEvent(AlertAction)>& event);
   void armHeldWake();
+  // What the store keeps of a firing alert: its event's streak and the notifiers it pages.
+  static SavedAlert firingState(const CheckSpec& spec, const AlertEvent& event);
   // Posts a firing alert again to each of the check's notifiers whose `resend` is due, unless
   // something for it still waits in the outbox.
   void resendIfDue(const CheckSpec& spec, const AlertEvent& event);

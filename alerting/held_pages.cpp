@@ -11,8 +11,7 @@ void Alerter::hold(const CheckSpec& spec, const AlertEvent& event, PageHold why)
   const std::string key = alertKey(spec.name, event.kind);
   spdlog::info("{}: page held ({})", key, why.reason);
   observer_.pageHeld(key, event, why);
-  SavedAlert saved{true, event.consecutiveFailures, toMillis(event.failingSince),
-                   toMillis(event.certExpiry), spec.notify};
+  SavedAlert saved = firingState(spec, event);
   saved.paged = false;
   held_.insert_or_assign(key, HeldPage{spec, event, std::move(why)});
   enqueue(key, saved, {}, "held trigger");
