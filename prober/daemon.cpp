@@ -58,6 +58,11 @@ struct Daemon::Impl {
   Impl(Services services, DaemonOptions options, Config config);
 
   std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
+  // The steady time a timer is armed at for a wall time (Unix ms; now when it has passed).
+  SteadyTime steadyAt(std::int64_t wallMs) const {
+    return services.clock.now() +
+           std::chrono::milliseconds(std::max<std::int64_t>(0, wallMs - nowMs()));
+  }
   std::string stateDir() const { return options.stateDir.value_or(config.prober.stateDir); }
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
   // The shard this instance runs (--shard, else [prober] shard); nullopt: every check.
@@ -105,10 +110,7 @@ struct Daemon::Impl {
       Alerter::Hooks{
           [this] { return nowMs(); }, services.random,
           [this](std::int64_t atMs) {
-            outboxTimer->armAt(
-                services.clock.now() +
-                    std::chrono::milliseconds(std::max<std::int64_t>(0, atMs - nowMs())),
-                [this] { alerter.pollOutbox(); });
+            outboxTimer->armAt(steadyAt(atMs), [this] { alerter.pollOutbox(); });
           },
           [this](std::int64_t delayMs) {
             writeRetryTimer->armAt(services.clock.now() + std::chrono::milliseconds(delayMs),
@@ -116,9 +118,7 @@ struct Daemon::Impl {
           },
           [this](const CheckSpec& spec, AlertKind kind) { return holdPolicy.holdFor(spec, kind); },
           [this](std::int64_t atMs) {
-            holdTimer->armAt(services.clock.now() + std::chrono::milliseconds(
-                                                        std::max<std::int64_t>(0, atMs - nowMs())),
-                             [this] { alerter.releaseHeld(); });
+            holdTimer->armAt(steadyAt(atMs), [this] { alerter.releaseHeld(); });
           }}};
   std::unique_ptr<Timer> outboxTimer = services.newTimer();
   std::unique_ptr<Timer> writeRetryTimer = services.newTimer();
