@@ -120,10 +120,14 @@ std::pair<std::string, AlertKind> parseAlertKey(const std::string& key) {
   return {key, AlertKind::Check};
 }
 
+std::string readableUtc(std::chrono::system_clock::time_point at) {
+  const std::string iso = isoTimestampUtc(at);
+  return iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC";
+}
+
 std::string certSummary(const AlertEvent& event) {
   const double left = std::chrono::duration<double>(event.certExpiry - event.at).count();
-  const std::string when = isoTimestampUtc(event.certExpiry);
-  const std::string date = when.substr(0, 10) + " " + when.substr(11, 8) + " UTC";
+  const std::string date = readableUtc(event.certExpiry);
   if (left <= 0) {
     return fmt::format("{}: the TLS certificate expired {} ago ({})", event.check,
                        formatSeconds(-left), date);

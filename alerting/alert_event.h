@@ -96,6 +96,8 @@ std::optional<AlertEvent> alertEventFromJson(const boost::json::value& json);
 
 // "2026-11-24T08:00:00.000Z"
 std::string isoTimestampUtc(std::chrono::system_clock::time_point at);
+// "2026-11-24 08:00:00 UTC", for people.
+std::string readableUtc(std::chrono::system_clock::time_point at);
 
 // Unix milliseconds, as the store and the history keep time.
 std::int64_t toMillis(std::chrono::system_clock::time_point at);

@@ -28,8 +28,8 @@ struct SlackSettings {
 // Alertmanager's API v2, on every member of its cluster (each gets every alert, as Prometheus
 // sends them; the members deduplicate among themselves).
 struct AlertmanagerSettings {
-  std::vector<std::string> urls;  // base URLs: "http://127.0.0.1:9093"
-  Millis resend{60'000};          // while firing, the alert is posted again this often
+  std::vector<std::string> urls;      // base URLs: "http://127.0.0.1:9093"
+  Millis resend{60'000};              // while firing, the alert is posted again this often
   std::string severity = "critical";  // the label on check alerts (certificates: "warning")
 };
 

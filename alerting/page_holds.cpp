@@ -10,16 +10,6 @@
 
 namespace prober {
 
-namespace {
-
-// "2026-12-06 04:00:00 UTC"
-std::string readableUtc(std::chrono::system_clock::time_point at) {
-  const std::string iso = rfc3339Utc(at);
-  return iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC";
-}
-
-}  // namespace
-
 bool PageHolds::load(std::chrono::system_clock::time_point now, std::string& error) {
   silences_.clear();
   const auto rows = store_.loadSilences(toMillis(now), error);
@@ -54,10 +44,7 @@ std::optional<Silence> PageHolds::add(Silence silence, std::string& error) {
   if (id == 0) {
     return std::nullopt;
   }
-  silence.id = id;
-  // The stored JSON carries the id too, so a row reads back whole.
-  std::string ignored;
-  store_.replaceSilence(id, toJsonText(toJson(silence)), toMillis(silence.endsAt), ignored);
+  silence.id = id;  // the row's key: load() gives it back
   silences_.push_back(silence);
   return silence;
 }
@@ -101,10 +88,10 @@ std::optional<PageHold> PageHolds::silencedBy(const CheckSpec& spec,
   };
   for (const Open& open : openWindows(now)) {
     if (coversCheck(open.window->checks, open.window->labels, spec)) {
-      consider(PageHold{PageHold::Cause::Maintenance,
-                        fmt::format("maintenance {} until {}", open.window->name,
-                                    readableUtc(open.end)),
-                        open.end});
+      consider(
+          PageHold{PageHold::Cause::Maintenance,
+                   fmt::format("maintenance {} until {}", open.window->name, readableUtc(open.end)),
+                   open.end});
     }
   }
   for (const Silence& silence : silences_) {

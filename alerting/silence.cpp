@@ -158,7 +158,9 @@ std::optional<Silence> silenceFromJson(const boost::json::value& json) {
   try {
     const auto& object = json.as_object();
     Silence silence;
-    silence.id = std::stoll(std::string(object.at("id").as_string()));
+    if (const auto* id = object.if_contains("id")) {
+      silence.id = std::stoll(std::string(id->as_string()));
+    }
     for (const auto& glob : object.at("checks").as_array()) {
       silence.checks.emplace_back(glob.as_string());
     }

@@ -40,6 +40,7 @@ std::optional<Silence> silenceFromRequest(std::string_view body,
 // As the API shows it and the store keeps it: {"id", "checks", "labels", "starts_at",
 // "ends_at", "comment", "created_by"}, times RFC 3339 UTC.
 boost::json::object toJson(const Silence& silence);
+// The store keeps the id as the row's key (its JSON was written before the id was known).
 std::optional<Silence> silenceFromJson(const boost::json::value& json);
 
 // "2026-12-06T04:00:00Z"

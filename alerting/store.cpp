@@ -278,12 +278,6 @@ std::int64_t Store::addSilence(const std::string& silence, std::int64_t endsAtMs
   return sqlite3_last_insert_rowid(db_);
 }
 
-bool Store::replaceSilence(std::int64_t id, const std::string& silence, std::int64_t endsAtMs,
-                           std::string& error) {
-  return runStatement(db_, "UPDATE silences SET ends_at_ms = ?2, silence = ?3 WHERE id = ?1",
-                      {id, endsAtMs, silence}, "updating a silence", error);
-}
-
 bool Store::removeSilence(std::int64_t id, std::string& error) {
   return runStatement(db_, "DELETE FROM silences WHERE id = ?1", {id}, "deleting a silence", error);
 }

@@ -69,8 +69,6 @@ class Store {
   // Silences, each stored as its JSON text with its end: the new id (0 with `error` set when
   // it fails); the ones not yet ended at `nowMs` (ended ones are deleted), oldest first.
   std::int64_t addSilence(const std::string& silence, std::int64_t endsAtMs, std::string& error);
-  bool replaceSilence(std::int64_t id, const std::string& silence, std::int64_t endsAtMs,
-                      std::string& error);
   bool removeSilence(std::int64_t id, std::string& error);
   std::vector<std::pair<std::int64_t, std::string>> loadSilences(std::int64_t nowMs,
                                                                  std::string& error);

@@ -14,11 +14,6 @@ constexpr const char* kRed = "#d00000";
 constexpr const char* kGreen = "#2eb886";
 constexpr const char* kAmber = "#daa038";
 
-std::string humanTime(std::chrono::system_clock::time_point at) {
-  std::string iso = isoTimestampUtc(at);  // 2026-11-24T08:00:00.000Z -> 2026-11-24 08:00:00 UTC
-  return iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC";
-}
-
 }  // namespace
 
 std::string plainWords(const std::string& failedAssertion) {
@@ -47,8 +42,8 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
     attachment["color"] = warn ? kAmber : kGreen;
     attachment["title"] = warn ? fmt::format("{} certificate expires soon", event.check)
                                : fmt::format("{} certificate renewed", event.check);
-    attachment["text"] =
-        warn ? certSummary(event) : fmt::format("It now expires {}.", humanTime(event.certExpiry));
+    attachment["text"] = warn ? certSummary(event)
+                              : fmt::format("It now expires {}.", readableUtc(event.certExpiry));
   } else if (event.kind == AlertKind::Degraded) {
     const bool warn = event.action == AlertAction::Trigger;
     text = warn ? fmt::format(":large_yellow_circle: *{}* is {}degraded", event.check,
@@ -71,7 +66,7 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
     }
     attachment["text"] = why;
     fields.push_back(
-        {{"title", "Down since"}, {"value", humanTime(event.failingSince)}, {"short", true}});
+        {{"title", "Down since"}, {"value", readableUtc(event.failingSince)}, {"short", true}});
     fields.push_back({{"title", "Failed runs in a row"},
                       {"value", std::to_string(event.consecutiveFailures)},
                       {"short", true}});
@@ -81,7 +76,7 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
     attachment["color"] = kGreen;
     attachment["title"] = fmt::format("{} recovered", event.check);
     attachment["text"] = fmt::format("It was down for {} (since {}).", formatSeconds(downSeconds),
-                                     humanTime(event.failingSince));
+                                     readableUtc(event.failingSince));
   }
   if (!event.location.empty()) {
     text += " (from " + event.location + ")";
