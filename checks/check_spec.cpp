@@ -34,4 +34,23 @@ std::ostream& operator<<(std::ostream& out, const CheckSpec& spec) {
   return out << "}";
 }
 
+std::string_view levelName(AnnouncementSpec::Level level) {
+  switch (level) {
+    case AnnouncementSpec::Level::Info: return "info";
+    case AnnouncementSpec::Level::Warning: return "warning";
+    case AnnouncementSpec::Level::Outage: return "outage";
+  }
+  return "info";
+}
+
+std::optional<AnnouncementSpec::Level> parseLevel(std::string_view name) {
+  for (auto level : {AnnouncementSpec::Level::Info, AnnouncementSpec::Level::Warning,
+                     AnnouncementSpec::Level::Outage}) {
+    if (levelName(level) == name) {
+      return level;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace prober

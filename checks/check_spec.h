@@ -141,6 +141,8 @@ struct ProberSettings {
   // `location = "tokyo"`: where this instance probes from, named in pages, Slack, the history,
   // the report and the status page; "" when not set.
   std::string location;
+  // `status_group_by = "team"`: the status pages group checks by this label ("" : one group).
+  std::string statusGroupBy;
 };
 
 // [slack_command]: who may page on-call from Slack. Decisions use IDs only.
@@ -184,6 +186,19 @@ struct MaintenanceSpec {
   }
 };
 
+// [[announcement]]: a notice on the public status page (/status) until `endsAt`.
+struct AnnouncementSpec {
+  enum class Level { Info, Warning, Outage };
+  std::string text;
+  Level level = Level::Info;
+  std::optional<std::chrono::system_clock::time_point> endsAt;  // none: until it is removed
+
+  bool operator==(const AnnouncementSpec&) const = default;
+};
+
+std::string_view levelName(AnnouncementSpec::Level level);  // "info" | "warning" | "outage"
+std::optional<AnnouncementSpec::Level> parseLevel(std::string_view name);
+
 struct Config {
   std::string path;
   ProberSettings prober;
@@ -191,6 +206,7 @@ struct Config {
   SlackCommandSpec slackCommand;
   std::map<std::string, NotifierSpec> notifiers;
   std::vector<MaintenanceSpec> maintenance;
+  std::vector<AnnouncementSpec> announcements;
   std::vector<std::shared_ptr<const CheckSpec>> checks;  // in file order
 };
 

@@ -7,6 +7,7 @@
 // commits them in batches (one transaction per batch, so a thousand results a second cost a
 // few commits) and prunes what is older than the retention, a chunk at a time. Readers use
 // their own connection; WAL lets them read while the writer writes.
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -32,6 +33,19 @@ struct RunRecord {
   int status = 0;       // of the last step that ran; 0 when no response came
   std::string reason;   // failure reason ("http_status", "timeout", ...); "" when passed
   std::string failure;  // the first failed assertion, secrets already replaced; "" when passed
+  // Time in each phase, all steps together, in milliseconds, in kPhaseNames' order.
+  std::array<float, 5> phaseMs{};
+};
+
+// blackbox_exporter's phases, in the order of RunRecord::phaseMs.
+inline constexpr std::array<std::string_view, 5> kPhaseNames = {"resolve", "connect", "tls",
+                                                                "processing", "transfer"};
+
+// Runs and passes of one check in one UTC hour (or, summed, any longer span).
+struct RunCount {
+  std::int64_t startMs = 0;  // the hour's (or day's) start
+  std::uint32_t runs = 0;
+  std::uint32_t passed = 0;
 };
 
 // Everything that is not a run, in one table: alerts, notifications and slash commands.
@@ -176,6 +190,19 @@ class HistoryReader {
                                           std::string& error);
   // The location the records were seen from ("" when none was set).
   std::string location(std::string& error);
+  // Runs and passes of `check` per UTC hour from the hour holding `sinceMs` to the one holding
+  // `untilMs`, oldest first; hours without runs are left out.
+  std::vector<RunCount> hourlyCounts(const std::string& check, std::int64_t sinceMs,
+                                     std::int64_t untilMs, std::string& error);
+  // Every check's runs and passes per UTC hour since the hour holding `sinceMs`, as
+  // `each(check, count)` in order of check, then hour.
+  void forEachHourlyCount(std::int64_t sinceMs,
+                          const std::function<void(const std::string&, const RunCount&)>& each,
+                          std::string& error);
+  // Runs of `check` in [sinceMs, untilMs), oldest first, one at a time: for reading more runs
+  // than fit in memory. `each` returns false to stop.
+  void forEachRun(const std::string& check, std::int64_t sinceMs, std::int64_t untilMs,
+                  const std::function<bool(const RunRecord&)>& each, std::string& error);
   // Check names with a failed run in [sinceMs, untilMs), sorted.
   std::vector<std::string> failedChecks(std::int64_t sinceMs, std::int64_t untilMs,
                                         std::string& error);

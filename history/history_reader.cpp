@@ -35,14 +35,34 @@ HistoryReader::~HistoryReader() {
   sqlite3_close(db_);
 }
 
+namespace {
+
+constexpr const char* kRunColumns =
+    "at_ms, check_name, passed, latency_ms, status, reason, failure, resolve_us, connect_us, "
+    "tls_us, processing_us, transfer_us";
+
+RunRecord runOfRow(const Statement& row) {
+  RunRecord run{row.integer(0), row.text(1), row.integer(2) != 0, row.real(3),
+                static_cast<int>(row.integer(4)), row.text(5), row.text(6)};
+  for (std::size_t p = 0; p < run.phaseMs.size(); ++p) {
+    run.phaseMs[p] = static_cast<float>(row.integer(7 + static_cast<int>(p))) / 1000;
+  }
+  return run;
+}
+
+constexpr std::int64_t kHourMs = 3'600'000;
+
+}  // namespace
+
 std::vector<RunRecord> HistoryReader::runs(const std::string& check, std::int64_t sinceMs,
                                            std::int64_t untilMs, std::size_t limit,
                                            std::string& error) {
   // The newest `limit` rows, turned back into oldest first.
-  Statement select(db_,
-                   "SELECT at_ms, check_name, passed, latency_ms, status, reason, failure "
-                   "FROM runs WHERE (?1 = '' OR check_name = ?1) AND at_ms >= ?2 AND at_ms < ?3 "
-                   "ORDER BY at_ms DESC, rowid DESC LIMIT ?4");
+  Statement select(db_, fmt::format("SELECT {} FROM runs WHERE (?1 = '' OR check_name = ?1) AND "
+                                    "at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms DESC, rowid DESC "
+                                    "LIMIT ?4",
+                                    kRunColumns)
+                            .c_str());
   std::vector<RunRecord> out;
   if (!select.ok()) {
     error = fmt::format("history: {}", sqlite3_errmsg(db_));
@@ -54,15 +74,90 @@ std::vector<RunRecord> HistoryReader::runs(const std::string& check, std::int64_
   select.bind(4, static_cast<std::int64_t>(limit));
   int rc;
   while ((rc = select.step()) == SQLITE_ROW) {
-    out.push_back(RunRecord{select.integer(0), select.text(1), select.integer(2) != 0,
-                            select.real(3), static_cast<int>(select.integer(4)), select.text(5),
-                            select.text(6)});
+    out.push_back(runOfRow(select));
   }
   if (rc != SQLITE_DONE) {
     error = fmt::format("history: {}", sqlite3_errmsg(db_));
   }
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+void HistoryReader::forEachRun(const std::string& check, std::int64_t sinceMs,
+                               std::int64_t untilMs,
+                               const std::function<bool(const RunRecord&)>& each,
+                               std::string& error) {
+  Statement select(db_, fmt::format("SELECT {} FROM runs WHERE check_name = ?1 AND at_ms >= ?2 "
+                                    "AND at_ms < ?3 ORDER BY at_ms, rowid",
+                                    kRunColumns)
+                            .c_str());
+  if (!select.ok()) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+    return;
+  }
+  select.bind(1, check);
+  select.bind(2, sinceMs);
+  select.bind(3, untilMs);
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    if (!each(runOfRow(select))) {
+      return;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+  }
+}
+
+std::vector<RunCount> HistoryReader::hourlyCounts(const std::string& check, std::int64_t sinceMs,
+                                                  std::int64_t untilMs, std::string& error) {
+  Statement select(db_,
+                   "SELECT hour_ms, runs, passed FROM run_hours WHERE check_name = ? AND "
+                   "hour_ms >= ? AND hour_ms <= ? ORDER BY hour_ms");
+  std::vector<RunCount> out;
+  if (!select.ok()) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+    return out;
+  }
+  select.bind(1, check);
+  select.bind(2, sinceMs - sinceMs % kHourMs);
+  select.bind(3, untilMs);
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    out.push_back(RunCount{select.integer(0), static_cast<std::uint32_t>(select.integer(1)),
+                           static_cast<std::uint32_t>(select.integer(2))});
+  }
+  if (rc != SQLITE_DONE) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+  }
+  return out;
+}
+
+void HistoryReader::forEachHourlyCount(
+    std::int64_t sinceMs, const std::function<void(const std::string&, const RunCount&)>& each,
+    std::string& error) {
+  Statement select(db_,
+                   "SELECT check_name, hour_ms, runs, passed FROM run_hours WHERE hour_ms >= ? "
+                   "ORDER BY check_name, hour_ms");
+  if (!select.ok()) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+    return;
+  }
+  select.bind(1, sinceMs - sinceMs % kHourMs);
+  std::string check;
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    // Names repeat row after row: compare the bytes before copying them.
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 0));
+    if (name != nullptr && check != name) {
+      check = name;
+    }
+    each(check, RunCount{select.integer(1), static_cast<std::uint32_t>(select.integer(2)),
+                         static_cast<std::uint32_t>(select.integer(3))});
+  }
+  if (rc != SQLITE_DONE) {
+    error = fmt::format("history: {}", sqlite3_errmsg(db_));
+  }
 }
 
 std::vector<HistoryEvent> HistoryReader::events(const std::vector<std::string>& checks,

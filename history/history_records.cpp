@@ -13,6 +13,13 @@ RunRecord runRecordOf(const RunResult& run) {
   record.check = run.check;
   record.passed = run.passed;
   record.latencyMs = run.durationSeconds * 1000;
+  for (const StepOutcome& step : run.steps) {
+    const PhaseTimings& p = step.probe.phases;
+    const double seconds[] = {p.resolve, p.connect, p.tls, p.processing, p.transfer};
+    for (std::size_t i = 0; i < record.phaseMs.size(); ++i) {
+      record.phaseMs[i] += static_cast<float>(seconds[i] * 1000);
+    }
+  }
   if (const ProbeResult* last = run.lastProbe()) {
     record.status = last->status;
   }

@@ -3,48 +3,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <filesystem>
+#include <map>
 
 #include "alerting/alert_event.h"
 #include "history/history.h"
+#include "history/history_schema.h"
 #include "storage/sqlite_statement.h"
 
 namespace prober {
 
 namespace {
 
-constexpr const char* kSchema = R"(
-CREATE TABLE IF NOT EXISTS runs (
-  at_ms INTEGER NOT NULL,
-  check_name TEXT NOT NULL,
-  passed INTEGER NOT NULL,
-  latency_ms REAL NOT NULL,
-  status INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  failure TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_check ON runs(check_name, at_ms);
-CREATE INDEX IF NOT EXISTS runs_by_time ON runs(at_ms);
-CREATE TABLE IF NOT EXISTS events (
-  at_ms INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  check_name TEXT NOT NULL,
-  action TEXT NOT NULL,
-  notifier TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  team_id TEXT NOT NULL,
-  channel_id TEXT NOT NULL,
-  channel_name TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  user_name TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_time ON events(at_ms);
-CREATE TABLE IF NOT EXISTS meta (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-)";
-
+constexpr std::int64_t kHourMs = 3'600'000;
 // A batch is committed at least this often while records arrive.
 constexpr auto kBatchInterval = std::chrono::milliseconds(200);
 // Pruning deletes this many rows per transaction, so the writer never holds the database long.
@@ -81,7 +51,12 @@ std::string historyPath(const std::string& stateDir) {
 std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
                                                    std::chrono::milliseconds retention,
                                                    std::string& error) {
-  sqlite3* db = openStateDatabase(stateDir, "history.db", kSchema, error);
+  sqlite3* db = openStateDatabase(stateDir, "history.db", kHistorySchema, error);
+  if (db != nullptr && !migrateHistory(db, error)) {
+    error = fmt::format("cannot prepare {}: {}", historyPath(stateDir), error);
+    sqlite3_close(db);
+    db = nullptr;
+  }
   return db == nullptr ? nullptr
                        : std::unique_ptr<HistoryWriter>(
                              new HistoryWriter(db, historyPath(stateDir), retention));
@@ -283,13 +258,18 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
     return false;
   }
   Statement run(db_,
-                "INSERT INTO runs (at_ms, check_name, passed, latency_ms, status, reason, failure) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                "INSERT INTO runs (at_ms, check_name, passed, latency_ms, status, reason, failure, "
+                "resolve_us, connect_us, tls_us, processing_us, transfer_us) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement event(db_,
                   "INSERT INTO events (at_ms, type, check_name, action, notifier, outcome, "
                   "detail, team_id, channel_id, channel_name, user_id, user_name) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   bool ok = run.ok() && event.ok();
+  struct HourCount {
+    std::int64_t runs = 0, passed = 0;
+  };
+  std::map<std::pair<std::string, std::int64_t>, HourCount> hours;
   for (std::size_t i = 0; ok && i < batch.size(); ++i) {
     if (const auto* r = std::get_if<RunRecord>(&batch[i])) {
       run.reset();
@@ -300,7 +280,13 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
       run.bind(5, std::int64_t{r->status});
       run.bind(6, r->reason);
       run.bind(7, r->failure);
+      for (std::size_t p = 0; p < r->phaseMs.size(); ++p) {
+        run.bind(8 + static_cast<int>(p), static_cast<std::int64_t>(r->phaseMs[p] * 1000));
+      }
       ok = run.step() == SQLITE_DONE;
+      HourCount& hour = hours[{r->check, r->atMs - r->atMs % kHourMs}];
+      ++hour.runs;
+      hour.passed += r->passed ? 1 : 0;
     } else {
       const auto& e = std::get<HistoryEvent>(batch[i]);
       event.reset();
@@ -318,6 +304,19 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
       event.bind(12, e.userName);
       ok = event.step() == SQLITE_DONE;
     }
+  }
+  Statement count(db_,
+                  "INSERT INTO run_hours (check_name, hour_ms, runs, passed) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT DO UPDATE SET runs = runs + excluded.runs, "
+                  "passed = passed + excluded.passed");
+  ok = ok && count.ok();
+  for (auto it = hours.begin(); ok && it != hours.end(); ++it) {
+    count.reset();
+    count.bind(1, it->first.first);
+    count.bind(2, it->first.second);
+    count.bind(3, it->second.runs);
+    count.bind(4, it->second.passed);
+    ok = count.step() == SQLITE_DONE;
   }
   if (!ok) {
     error =
@@ -377,9 +376,12 @@ bool HistoryWriter::shrinkTo(std::uint64_t target, std::string& error) {
 }
 
 bool HistoryWriter::prune(std::int64_t beforeMs, std::string& error) {
+  // An hour's counts go with the hour's last run.
   for (const char* sql :
        {"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE at_ms < ? LIMIT ?)",
-        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE at_ms < ? LIMIT ?)"}) {
+        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE at_ms < ? LIMIT ?)",
+        "DELETE FROM run_hours WHERE (check_name, hour_ms) IN (SELECT check_name, hour_ms FROM "
+        "run_hours WHERE hour_ms + 3600000 <= ? LIMIT ?)"}) {
     for (int round = 0; round < 10'000; ++round) {  // bounded: 50 million rows at most
       Statement remove(db_, sql);
       if (!remove.ok()) {

@@ -165,11 +165,20 @@ struct Daemon::Impl {
       PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
-  ChecksEndpoint checksEndpoint{checks, checkHistory, [this] { return nowMs(); }};
-  StatusPageEndpoint statusPage{checks};
+  StatusPages pages{checks,     checkHistory,  *history, *historyFiles.reader,
+                    pageHolds,  services.post, [this] { return nowMs(); }};
+  std::unique_ptr<Timer> uptimeTimer = services.newTimer();
+  // Uptime is worked out again and again, off the loop (more often when it is quick).
+  void refreshUptime() {
+    pages.refreshUptime();
+    uptimeTimer->armAt(services.clock.now() + pages.uptime().refreshInterval(),
+                       [this] { refreshUptime(); });
+  }
+  // `status TEXT` from Slack: shown on /status and kept in the store across restarts.
+  void setStatusNotice(std::optional<Announcement> notice);
+  ChecksEndpoint checksEndpoint{checks, checkHistory, pages.uptime(), [this] { return nowMs(); }};
   ProbeEndpoint probeEndpoint{checks};
   TargetsEndpoint targetsEndpoint{checks};
-  CheckPageEndpoint checkPage{checks, checkHistory, [this] { return nowMs(); }};
   SlackCommandEndpoint slackEndpoint{alerter,
                                      *history,
                                      pageHolds,
@@ -181,7 +190,10 @@ struct Daemon::Impl {
                                        }
                                        return matching;
                                      },
-                                     [this] { holdsChanged(); }};
+                                     [this] { holdsChanged(); },
+                                     [this](std::optional<Announcement> notice) {
+                                       setStatusNotice(std::move(notice));
+                                     }};
   SilencesEndpoint silencesEndpoint{pageHolds, [this] { return services.clock.wallNow(); },
                                     [this] { holdsChanged(); }};
   BasicAuth auth{services.post};
@@ -231,9 +243,13 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   router.exact("/api/v1/silences", "GET, HEAD, POST", silencesEndpoint);
   router.prefix("/api/v1/silences/", "DELETE", silencesEndpoint);
   router.prefix("/api/v1/checks/", "GET, HEAD", checksEndpoint);
-  router.prefix("/checks/", "GET, HEAD", checkPage);
-  router.exact("/", "GET, HEAD", statusPage);
+  pages.route(router);
+  error.clear();
+  if (const auto notice = store->meta("announcement", error); notice && !notice->empty()) {
+    pages.setSlackAnnouncement(announcementFromJson(*notice));
+  }
   apply(config, saved);
+  refreshUptime();
   alerter.recover(saved, [this](const std::string& name) { return runningSpec(name); });
   if (services.watchSignals) {
     signals = std::make_unique<boost::asio::signal_set>(services.io, SIGHUP, SIGTERM, SIGINT);
@@ -291,7 +307,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   }
   alerter.setLocation(config.prober.location);
   history->setLocation(config.prober.location);
-  statusPage.setLocation(config.prober.location);
+  pages.configure(config);
   metrics.setShard(shard());
   pageHolds.setWindows(config.maintenance);
   slackEndpoint.configure(config.slackCommand);
@@ -367,6 +383,14 @@ void Daemon::Impl::saveAdopted() {
   }
 }
 
+void Daemon::Impl::setStatusNotice(std::optional<Announcement> notice) {
+  std::string error;
+  if (!store->setMeta("announcement", notice ? toJson(*notice) : "", error)) {
+    spdlog::error("{} (the status page notice is shown but a restart forgets it)", error);
+  }
+  pages.setSlackAnnouncement(std::move(notice));
+}
+
 void Daemon::Impl::holdsChanged() {
   alerter.releaseHeld();
   holdPolicy.markAll();
@@ -420,6 +444,7 @@ void Daemon::Impl::stop() {
   probes.stop();
   schedulerTimer->cancel();
   holdTimer->cancel();
+  uptimeTimer->cancel();
   outboxTimer->cancel();
   writeRetryTimer->cancel();
   server->stop();

@@ -35,6 +35,7 @@ test=(
   curl jq                       # the shell tests drive the daemon with them
   nginx openssl                 # the TLS test serves HTTPS from nginx
   prometheus-blackbox-exporter  # the benchmark's peer: `make test` runs the benchmark's smoke
+  chromium fonts-dejavu-core    # the status pages test loads each page in headless Chromium
 )
 fuzz=(
   clang libfuzzer-14-dev        # libFuzzer harnesses, with ASan and UBSan

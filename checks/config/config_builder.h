@@ -19,14 +19,20 @@
 #include "checks/config/config_loader.h"
 #include "checks/config/config_reader.h"
 
+namespace date {
+class time_zone;
+}
+
 namespace prober {
 using KeySet = std::set<std::string, std::less<>>;
 
 inline const std::set<std::string, std::less<>> kTopLevelKeys = {
-    "prober", "defaults", "notifiers", "check", "slack_command", "web", "maintenance"};
+    "prober", "defaults", "notifiers", "check", "slack_command", "web", "maintenance",
+    "announcement"};
 inline const std::set<std::string, std::less<>> kProberKeys = {
     "listen",  "state_dir",         "max_in_flight",    "user_agent", "external_url",
-    "include", "history_retention", "history_max_size", "shard",      "location"};
+    "include", "history_retention", "history_max_size", "shard",      "location",
+    "status_group_by"};
 inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
                                                             "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {
@@ -130,6 +136,15 @@ class ConfigBuilder {
   // [[maintenance]] windows: a cron schedule or a one-off start, a duration, a time zone.
   void readMaintenance(const toml::node& node, Config& config);
   std::optional<MaintenanceSpec> readWindow(const toml::table& table);
+  // A point in time: a TOML date-time or a string like "2026-12-05T22:00:00Z"; one without an
+  // offset is local time in `zone` (nullptr: the zone was wrong, already reported). Between 1970
+  // and 2199.
+  std::optional<std::chrono::system_clock::time_point> readInstant(const toml::node& node,
+                                                                   const date::time_zone* zone,
+                                                                   const std::string& what);
+
+  // [[announcement]]: text, level, ends_at.
+  void readAnnouncements(const toml::node& node, Config& config);
 
   void readChecks(const toml::table& root, Config& config);
 

@@ -79,6 +79,9 @@ void ConfigBuilder::build(const std::string& path, Config& config,
   if (const toml::node* maintenance = root->get("maintenance")) {
     readMaintenance(*maintenance, config);
   }
+  if (const toml::node* announcements = root->get("announcement")) {
+    readAnnouncements(*announcements, config);
+  }
 
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
   const toml::node* includeNode = root->get("prober") != nullptr && root->get("prober")->is_table()

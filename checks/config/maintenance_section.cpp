@@ -143,33 +143,7 @@ std::optional<MaintenanceSpec> ConfigBuilder::readWindow(const toml::table& tabl
       }
     }
   } else {
-    // Read in whole seconds first: any year TOML allows fits, and the range is checked before
-    // the time becomes a system_clock time (nanoseconds, about 1678 to 2262).
-    std::optional<date::sys_seconds> start;
-    if (const auto* native = startNode->as_date_time()) {
-      const toml::date_time& at = native->get();
-      const auto days = date::sys_days(date::year(at.date.year) / at.date.month / at.date.day);
-      const auto local =
-          std::chrono::seconds(at.time.hour * 3600 + at.time.minute * 60 + at.time.second);
-      if (at.offset) {
-        start = days + local - std::chrono::minutes(at.offset->minutes);
-      } else if (zone != nullptr) {
-        start = zone->to_sys(date::local_seconds(days.time_since_epoch() + local),
-                             date::choose::earliest);
-      }
-    } else if (auto text = reader_.string(*startNode, context + ": start", false)) {
-      start = zone != nullptr ? parseStart(*text, *zone) : std::nullopt;
-      if (!start && zone != nullptr) {
-        reader_.error(*startNode, fmt::format("{}: start \"{}\" is not a time like "
-                                              "\"2026-12-05T22:00:00Z\"",
-                                              context, cutToCharacters(validUtf8(*text), 60)));
-      }
-    }
-    using namespace date;
-    if (start &&
-        (*start < sys_days{1970_y / January / 1} || *start >= sys_days{2200_y / January / 1})) {
-      reader_.error(*startNode, fmt::format("{}: start must be from 1970 to 2199", context));
-    } else if (start) {
+    if (const auto start = readInstant(*startNode, zone, context + ": start")) {
       window.start = *start;
     }
   }
@@ -189,6 +163,38 @@ std::optional<MaintenanceSpec> ConfigBuilder::readWindow(const toml::table& tabl
     return std::nullopt;
   }
   return window;
+}
+
+std::optional<std::chrono::system_clock::time_point> ConfigBuilder::readInstant(
+    const toml::node& node, const date::time_zone* zone, const std::string& what) {
+  // Read in whole seconds first: any year TOML allows fits, and the range is checked before
+  // the time becomes a system_clock time (nanoseconds, about 1678 to 2262).
+  std::optional<date::sys_seconds> at;
+  if (const auto* native = node.as_date_time()) {
+    const toml::date_time& value = native->get();
+    const auto days =
+        date::sys_days(date::year(value.date.year) / value.date.month / value.date.day);
+    const auto local =
+        std::chrono::seconds(value.time.hour * 3600 + value.time.minute * 60 + value.time.second);
+    if (value.offset) {
+      at = days + local - std::chrono::minutes(value.offset->minutes);
+    } else if (zone != nullptr) {
+      at = zone->to_sys(date::local_seconds(days.time_since_epoch() + local),
+                        date::choose::earliest);
+    }
+  } else if (auto text = reader_.string(node, what, false)) {
+    at = zone != nullptr ? parseStart(*text, *zone) : std::nullopt;
+    if (!at && zone != nullptr) {
+      reader_.error(node, fmt::format("{} \"{}\" is not a time like \"2026-12-05T22:00:00Z\"",
+                                      what, cutToCharacters(validUtf8(*text), 60)));
+    }
+  }
+  using namespace date;
+  if (at && (*at < sys_days{1970_y / January / 1} || *at >= sys_days{2200_y / January / 1})) {
+    reader_.error(node, fmt::format("{} must be from 1970 to 2199", what));
+    return std::nullopt;
+  }
+  return at;
 }
 
 }  // namespace prober

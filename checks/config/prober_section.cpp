@@ -84,6 +84,17 @@ void ConfigBuilder::readProber(const toml::node& node, ProberSettings& settings,
       }
     }
   }
+  if (const toml::node* groupBy = table->get("status_group_by")) {
+    if (auto text = reader_.string(*groupBy, "status_group_by", false)) {
+      if (!isValidLabelName(*text)) {
+        reader_.error(*groupBy,
+                      "status_group_by must name a label: letters, digits and _, not starting "
+                      "with a digit");
+      } else {
+        settings.statusGroupBy = *text;
+      }
+    }
+  }
   if (const toml::node* maxSize = table->get("history_max_size")) {
     if (auto bytes = reader_.byteSize(*maxSize, "history_max_size")) {
       if (*bytes < 1024 * 1024) {

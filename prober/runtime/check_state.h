@@ -103,6 +103,7 @@ class CheckState {
   struct HoldMarks {
     std::string silencedBy;                 // the window or silence, "" when none
     std::vector<std::string> suppressedBy;  // depends_on checks that fire
+    bool maintenance = false;               // silencedBy is a maintenance window
   };
   void setHoldMarks(HoldMarks marks) {
     marks_ = marks.silencedBy.empty() && marks.suppressedBy.empty()

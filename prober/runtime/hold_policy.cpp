@@ -42,6 +42,7 @@ void HoldPolicy::markAll() const {
     CheckState::HoldMarks marks;
     if (auto silenced = silencedBy(spec)) {
       marks.silencedBy = std::move(silenced->reason);
+      marks.maintenance = silenced->cause == PageHold::Cause::Maintenance;
     }
     marks.suppressedBy = firingParents(spec);
     state->setHoldMarks(std::move(marks));

@@ -4,6 +4,7 @@
 // API (GET /api/v1/checks/NAME/history) and the check page.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,24 @@ class CheckHistory {
   void read(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs, std::size_t limit,
             Answer answer);
 
+  // The same plus the check's runs per hour since `hoursSinceMs`, for its page.
+  using PageAnswer = std::function<void(std::vector<RunRecord> runs,
+                                        std::vector<HistoryEvent> events,
+                                        std::vector<RunCount> hours, const std::string& error)>;
+  void readForPage(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
+                   std::int64_t hoursSinceMs, PageAnswer answer);
+
   // GET /api/v1/checks/NAME/history?since=24h&limit=1000 as JSON; 400 for a bad query.
   void serveApi(const std::string& check, const std::string& query, std::int64_t nowMs,
                 Responder respond);
 
  private:
+  // A day of 1-second runs.
+  static constexpr std::size_t kPageRunLimit = 86'400;
+  void readRecords(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
+                   std::size_t limit, std::optional<std::int64_t> hoursSinceMs,
+                   PageAnswer answer);
+
   HistoryWriter& writer_;
   HistoryReader& reader_;
   PostToLoop post_;

@@ -9,10 +9,27 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
   static constexpr std::string_view kList = "/api/v1/checks";
   static constexpr std::string_view kHistory = "/history";
   const std::string path = requestPath(request);
+  const auto uptime = uptime_.snapshot();
+  // The check as the API shows it, with "uptime": {"24h": 99.93, "7d": ..., "30d": ...}
+  // (percent of runs passed; null for a window without runs).
+  const auto withUptime = [&](const CheckState& state) {
+    boost::json::value json = checkToJson(state);
+    const CheckUptime* counts = uptime->find(state.spec()->name);
+    boost::json::object windows;
+    for (const auto& [window, count] :
+         {std::pair<const char*, RunCount>{"24h", counts ? counts->last24h : RunCount{}},
+          {"7d", counts ? counts->last7d : RunCount{}},
+          {"30d", counts ? counts->last30d : RunCount{}}}) {
+      const auto percent = uptimePercent(count);
+      windows[window] = percent ? boost::json::value(*percent) : boost::json::value(nullptr);
+    }
+    json.as_object()["uptime"] = std::move(windows);
+    return json;
+  };
   if (path == kList) {
     boost::json::array checks;
     for (const auto& state : checks_.inOrder()) {
-      checks.push_back(checkToJson(*state));
+      checks.push_back(withUptime(*state));
     }
     return respond({200, "application/json",
                     toJsonText(boost::json::object{{"checks", std::move(checks)}}) + "\n", ""});
@@ -31,7 +48,7 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
   if (wantsHistory) {
     return history_.serveApi(name, requestQuery(request), nowMs_(), std::move(respond));
   }
-  respond({200, "application/json", toJsonText(checkToJson(*state)) + "\n", ""});
+  respond({200, "application/json", toJsonText(withUptime(*state)) + "\n", ""});
 }
 
 }  // namespace prober

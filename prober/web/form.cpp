@@ -1,5 +1,7 @@
 #include "prober/web/form.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -119,6 +121,22 @@ std::optional<std::map<std::string, std::string>> parseForm(std::string_view bod
     start = amp + 1;
   }
   return form;
+}
+
+std::string urlEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace prober

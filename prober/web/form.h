@@ -16,4 +16,7 @@ std::optional<std::map<std::string, std::string>> parseForm(std::string_view bod
                                                             std::string& error,
                                                             std::size_t limit = 8 * 1024);
 
+// `text` for a query string: letters, digits and -._~ as they are, anything else %XX.
+std::string urlEncode(std::string_view text);
+
 }  // namespace prober

@@ -175,4 +175,45 @@ std::string slackReply(bool inChannel, std::string_view text) {
          "\n";
 }
 
+std::optional<StatusCommand> parseStatusCommand(std::string_view text) {
+  const auto nextWord = [&](std::string_view& rest) {
+    const std::size_t start = rest.find_first_not_of(" \t\n");
+    if (start == std::string_view::npos) {
+      rest = {};
+      return std::string_view();
+    }
+    rest.remove_prefix(start);
+    const std::size_t end = std::min(rest.find_first_of(" \t\n"), rest.size());
+    const std::string_view word = rest.substr(0, end);
+    rest.remove_prefix(end);
+    return word;
+  };
+  const auto trimmed = [](std::string_view rest) {
+    const std::size_t start = rest.find_first_not_of(" \t\n");
+    const std::size_t end = rest.find_last_not_of(" \t\n");
+    return start == std::string_view::npos ? std::string()
+                                           : std::string(rest.substr(start, end - start + 1));
+  };
+  std::string_view rest = text;
+  if (nextWord(rest) != "status") {
+    return std::nullopt;
+  }
+  StatusCommand command;
+  std::string_view afterLevel = rest;
+  const std::string_view second = nextWord(afterLevel);
+  if (second == "clear" && trimmed(afterLevel).empty()) {
+    command.clear = true;
+    return command;
+  }
+  if (const auto level = parseLevel(second); level && !trimmed(afterLevel).empty()) {
+    command.level = *level;
+    rest = afterLevel;
+  }
+  command.text = trimmed(rest);
+  if (command.text.empty()) {
+    return std::nullopt;
+  }
+  return command;
+}
+
 }  // namespace prober

@@ -73,6 +73,16 @@ struct MuteCommand {
 };
 std::optional<MuteCommand> parseMuteCommand(std::string_view text);
 
+// `status TEXT` (optionally `status warning TEXT` or `status outage TEXT`; info by default) sets
+// the public status page's notice; `status clear` removes it. Only text starting with the word
+// "status" and something after it is one.
+struct StatusCommand {
+  bool clear = false;
+  AnnouncementSpec::Level level = AnnouncementSpec::Level::Info;
+  std::string text;
+};
+std::optional<StatusCommand> parseStatusCommand(std::string_view text);
+
 // Slack's escaping of message text (&, <, >), so a requester's words echoed back cannot turn
 // into mentions or links.
 std::string slackEscape(std::string_view text);

@@ -76,14 +76,20 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
     record.action = "usage";
     history_.add(record);
     return reply(200, false,
-                 fmt::format("Usage: {} WHAT IS WRONG. Pages on-call through {}; the channel "
-                             "sees who paged.",
+                 fmt::format("Usage: {0} WHAT IS WRONG pages on-call through {1}; the channel "
+                             "sees who paged. Also: {0} mute NAME DURATION [why], {0} unmute "
+                             "ID, {0} status TEXT (the status page's notice), {0} status clear.",
                              command->command, settings_.notifier));
   }
   if (const auto muting = parseMuteCommand(command->text)) {
     const std::string text = mute(*muting, *command, record);
     history_.add(record);
     return reply(200, record.action == "allowed", text);
+  }
+  if (const auto status = parseStatusCommand(command->text)) {
+    const std::string text = postStatus(*status, *command, record);
+    history_.add(record);
+    return reply(200, true, text);
   }
   const AlertEvent event =
       slashCommandEventFor(command->text, command->teamId, command->channelId, command->channelName,
@@ -155,6 +161,28 @@ std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCo
                      from.userId, slackEscape(command.checks), formatDuration(command.duration),
                      added->id, rfc3339Utc(added->endsAt),
                      command.reason.empty() ? "" : ": " + slackEscape(command.reason), added->id);
+}
+
+std::string SlackCommandEndpoint::postStatus(const StatusCommand& command,
+                                             const SlashCommand& from, HistoryEvent& record) {
+  record.action = "allowed";  // no notifier: nobody was paged
+  if (command.clear) {
+    setStatus_(std::nullopt);
+    spdlog::warn("slack command: user {} ({}) cleared the status page notice", from.userId,
+                 from.userName);
+    record.outcome = "cleared the status page notice";
+    return fmt::format("<@{}> cleared the status page notice. Nobody was paged.", from.userId);
+  }
+  setStatus_(Announcement{command.text, command.level, std::nullopt,
+                          from.userName.empty() ? from.userId : from.userName,
+                          record.atMs});
+  spdlog::warn("slack command: user {} ({}) set the status page notice ({}): {}", from.userId,
+               from.userName, levelName(command.level), command.text);
+  record.outcome = fmt::format("set the status page notice ({})", levelName(command.level));
+  return fmt::format(
+      "<@{}> set the status page notice ({}): {}. Nobody was paged: to page on-call, write what "
+      "is wrong without starting with `status`; `status clear` removes the notice.",
+      from.userId, levelName(command.level), slackEscape(command.text));
 }
 
 }  // namespace prober

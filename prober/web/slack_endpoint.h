@@ -11,6 +11,7 @@
 #include "alerting/page_holds.h"
 #include "checks/check_spec.h"
 #include "history/history.h"
+#include "prober/web/announcements.h"
 #include "prober/web/router.h"
 #include "prober/web/slack_command.h"
 
@@ -18,18 +19,21 @@ namespace prober {
 
 class SlackCommandEndpoint final : public Endpoint {
  public:
+  // `setStatus` sets (or with nullopt removes) the status page's notice from `status TEXT`.
   // `holds` takes the silences `mute` adds and `unmute` ends; `checksMatching` counts the
   // running checks a name or glob covers; `holdsChanged` runs after a silence came or went.
   SlackCommandEndpoint(Alerter& alerter, HistoryWriter& history, PageHolds& holds,
                        std::function<std::chrono::system_clock::time_point()> wallNow,
                        std::function<std::size_t(const std::string&)> checksMatching,
-                       std::function<void()> holdsChanged)
+                       std::function<void()> holdsChanged,
+                       std::function<void(std::optional<Announcement>)> setStatus)
       : alerter_(alerter),
         history_(history),
         holds_(holds),
         wallNow_(std::move(wallNow)),
         checksMatching_(std::move(checksMatching)),
-        holdsChanged_(std::move(holdsChanged)) {}
+        holdsChanged_(std::move(holdsChanged)),
+        setStatus_(std::move(setStatus)) {}
 
   // From the config, at start and on each reload. The replay cache is kept while the signing
   // secret stays.
@@ -43,6 +47,9 @@ class SlackCommandEndpoint final : public Endpoint {
   ServerResponse answer(const ServerRequest& request);
   // An allowed `mute` or `unmute`: the reply's text, and what the history records.
   std::string mute(const MuteCommand& command, const SlashCommand& from, HistoryEvent& record);
+  // An allowed `status TEXT` or `status clear`: the reply's text.
+  std::string postStatus(const StatusCommand& command, const SlashCommand& from,
+                         HistoryEvent& record);
 
   Alerter& alerter_;
   HistoryWriter& history_;
@@ -50,6 +57,7 @@ class SlackCommandEndpoint final : public Endpoint {
   std::function<std::chrono::system_clock::time_point()> wallNow_;
   std::function<std::size_t(const std::string&)> checksMatching_;
   std::function<void()> holdsChanged_;
+  std::function<void(std::optional<Announcement>)> setStatus_;
   SlackCommandSpec settings_;
   std::unique_ptr<SlackVerifier> verifier_;  // while [slack_command] is configured
 };

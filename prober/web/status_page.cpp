@@ -2,61 +2,18 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <algorithm>
+#include <map>
 
 #include "checks/duration.h"
-#include "checks/text.h"
-#include "prober/web/api.h"
+#include "prober/web/charts.h"
+#include "prober/web/check_filter.h"
+#include "prober/web/form.h"
+#include "prober/web/page_parts.h"
 
 namespace prober {
 
-std::string escapeHtml(std::string_view text) {
-  return escapeCharacters(
-      text, {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}});
-}
-
-namespace {
-
-// Recent runs as bars: height by latency (relative to the slowest), red when failed.
-std::string historyChart(const CheckState& state) {
-  const auto runs = state.history();
-  if (runs.empty()) {
-    return "";
-  }
-  float slowest = 0.001f;
-  for (const auto& run : runs) {
-    slowest = std::max(slowest, run.seconds);
-  }
-  constexpr int kBarWidth = 4;
-  constexpr int kHeight = 24;
-  std::string svg =
-      fmt::format(R"(<svg width="{}" height="{}" role="img" aria-label="recent runs">)",
-                  CheckState::kHistoryLength * kBarWidth, kHeight);
-  int x = static_cast<int>((CheckState::kHistoryLength - runs.size()) * kBarWidth);
-  for (const auto& run : runs) {
-    const int height = std::max(2, static_cast<int>(run.seconds / slowest * kHeight));
-    svg += fmt::format(
-        R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{} {} {} {}</title></rect>)",
-        x, kHeight - height, kBarWidth - 1, height, run.passed ? "ok" : "bad",
-        isoTimestampUtc(run.at), formatSeconds(run.seconds),
-        run.status != 0 ? std::to_string(run.status) : "no response",
-        run.passed ? "passed" : "failed");
-    x += kBarWidth;
-  }
-  return svg + "</svg>";
-}
-
-// pending | passing | degraded | failing
-const char* stateName(const CheckState& state) {
-  const auto& last = state.last();
-  if (!last) {
-    return "pending";
-  }
-  return !last->passed ? "failing" : (last->degraded() ? "degraded" : "passing");
-}
-
-// The alert's state, then what holds its pages, in words: "firing; silenced: maintenance
-// weekly-db until ...", "ok; suppressed: core-api fires".
 std::string alertText(const CheckState& state) {
   std::string text = state.alert().firing() ? "firing" : "ok";
   if (state.degradedAlert().firing()) {
@@ -73,163 +30,195 @@ std::string alertText(const CheckState& state) {
   return text;
 }
 
-}  // namespace
-
-std::string renderStatusPage(const std::vector<const CheckState*>& checks,
-                             const std::string& location) {
-  std::size_t failing = 0;
-  for (const CheckState* entry : checks) {
-    failing += entry->last() && !entry->last()->passed ? 1 : 0;
-  }
-  std::string html =
-      fmt::format(R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
-<title>prober: {} checks, {} failing</title>
-<style>
-body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}
-table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:.4em .6em;border-bottom:1px solid #ddd;vertical-align:middle}}
-.state{{font-weight:600;padding:.1em .5em;border-radius:3px;color:#fff}}
-.passing{{background:#2e7d32}} .failing{{background:#c62828}} .pending{{background:#757575}} .degraded{{background:#8a5a00}}
-rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} .why{{color:#c62828;font-family:monospace}}
-</style></head><body>
-<h1>prober{}</h1>
-<p>{} checks, {} failing. <a href="/metrics">metrics</a> · <a href="/api/v1/checks">API</a></p>
-<table><thead><tr><th>Check</th><th>State</th><th>Alert</th><th>Last latency</th><th>Status</th><th>Recent runs</th><th>Last failure</th></tr></thead><tbody>
-)",
-                  checks.size(), failing, location.empty() ? "" : " from " + escapeHtml(location),
-                  checks.size(), failing);
-  for (const CheckState* entry : checks) {
-    const CheckSpec& spec = *entry->spec();
-    const auto& last = entry->last();
-    const char* state = stateName(*entry);
-    const std::string lastFailure =
-        entry->lastFailure().empty()
-            ? std::string()
-            : fmt::format("{}: {}", isoTimestampUtc(entry->lastFailureAt()), entry->lastFailure());
-    html += fmt::format(
-        R"(<tr id="{0}"><td><strong><a href="/checks/{0}">{0}</a></strong><br><small>{1}</small></td><td><span class="state {2}">{2}</span></td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class="why">{7}</td></tr>
-)",
-        escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-        state, escapeHtml(alertText(*entry)), last ? formatSeconds(last->durationSeconds) : "",
-        last && last->lastProbe() && last->lastProbe()->status != 0
-            ? std::to_string(last->lastProbe()->status)
-            : "",
-        historyChart(*entry), escapeHtml(lastFailure));
-  }
-  html += "</tbody></table></body></html>\n";
-  return html;
-}
-
 namespace {
 
-// The window in equal slices, one bar each: height by the slowest run in it, red when any run
-// failed, grey when none ran.
-std::string dayChart(std::int64_t sinceMs, std::int64_t untilMs,
-                     const std::vector<RunRecord>& runs) {
-  constexpr int kBars = 96;
-  constexpr int kBarWidth = 8;
-  constexpr int kHeight = 48;
-  struct Bar {
-    int runs = 0;
-    int failed = 0;
-    double slowestMs = 0;
+struct Row {
+  const CheckState* check;
+  ShownState state;
+  std::string group;
+};
+
+std::string groupOf(const CheckSpec& spec, const std::string& groupBy) {
+  if (groupBy.empty()) {
+    return "";
+  }
+  const auto label = spec.labels.find(groupBy);
+  return label == spec.labels.end() ? std::string() : label->second;
+}
+
+std::string groupTitle(const std::string& group, const std::string& groupBy) {
+  if (groupBy.empty()) {
+    return "All checks";
+  }
+  return group.empty() ? fmt::format("No {}", groupBy) : fmt::format("{}: {}", groupBy, group);
+}
+
+std::string link(const std::string& query, std::size_t page) {
+  std::string href = "/?q=" + urlEncode(query);
+  if (page > 1) {
+    href += fmt::format("&page={}", page);
+  }
+  return escapeHtml(href);
+}
+
+std::string uptimeCells(const CheckUptime* uptime) {
+  const auto one = [](const char* window, const RunCount* count) {
+    const auto percent = count != nullptr ? uptimePercent(*count) : std::nullopt;
+    if (!percent) {
+      return fmt::format("<span class=\"muted small\">{} no runs</span>", window);
+    }
+    return fmt::format("<span class=\"muted small\">{}</span> <b{}>{:.2f} %</b>", window,
+                       *percent < 99 ? " class=\"low\"" : "", *percent);
   };
-  std::vector<Bar> bars(kBars);
-  const double slice = static_cast<double>(std::max<std::int64_t>(1, untilMs - sinceMs)) / kBars;
-  double slowest = 1;
-  for (const RunRecord& run : runs) {
-    const auto index = static_cast<std::size_t>(
-        std::clamp((run.atMs - sinceMs) / slice, 0.0, static_cast<double>(kBars - 1)));
-    Bar& bar = bars[index];
-    ++bar.runs;
-    bar.failed += run.passed ? 0 : 1;
-    bar.slowestMs = std::max(bar.slowestMs, run.latencyMs);
-    slowest = std::max(slowest, run.latencyMs);
+  return fmt::format("{}<br>{}<br>{}", one("24 h", uptime ? &uptime->last24h : nullptr),
+                     one("7 d", uptime ? &uptime->last7d : nullptr),
+                     one("30 d", uptime ? &uptime->last30d : nullptr));
+}
+
+std::string lastFailureCell(const CheckState& state, std::int64_t nowMs) {
+  if (state.lastFailure().empty()) {
+    return "<span class=\"muted\">none</span>";
   }
-  std::string svg = fmt::format(
-      R"(<svg width="{}" height="{}" role="img" aria-label="the last day in 15-minute bars">)",
-      kBars * kBarWidth, kHeight);
-  for (int i = 0; i < kBars; ++i) {
-    const Bar& bar = bars[static_cast<std::size_t>(i)];
-    const int height =
-        bar.runs == 0 ? 2 : std::max(3, static_cast<int>(bar.slowestMs / slowest * kHeight));
-    svg += fmt::format(
-        R"(<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>from {}: {} runs, {} failed, slowest {}</title></rect>)",
-        i * kBarWidth, kHeight - height, kBarWidth - 1, height,
-        bar.runs == 0 ? "none" : (bar.failed > 0 ? "bad" : "ok"),
-        isoTimestampUtc(fromMillis(sinceMs + static_cast<std::int64_t>(i * slice))), bar.runs,
-        bar.failed, formatSeconds(bar.slowestMs / 1000));
+  return fmt::format("{}<br><span class=\"why\">{}</span>",
+                     timeTag(toMillis(state.lastFailureAt()), nowMs),
+                     escapeHtml(state.lastFailure()));
+}
+
+void renderRow(std::string& html, const Row& row, const DashboardView& view) {
+  const CheckState& state = *row.check;
+  const CheckSpec& spec = *state.spec();
+  const auto& last = state.last();
+  std::string labels;
+  for (const auto& [key, value] : spec.labels) {
+    labels += fmt::format(" {}={}", escapeHtml(key), escapeHtml(value));
   }
-  return svg + "</svg>";
+  html += fmt::format(
+      "<tr id=\"check-{0}\" data-state=\"{1}\"><td data-label=\"Check\"><strong><a "
+      "href=\"/checks/{0}\">{0}</a></strong><br><span class=\"small muted mono\">{2}</span>"
+      "{3}</td><td data-label=\"State\">{4}</td><td class=\"uptime\" data-label=\"Uptime\">{5}"
+      "</td><td data-label=\"Recent runs\">{6}</td><td data-label=\"Last run\">{7}</td>"
+      "<td data-label=\"Last failure\">{8}</td><td data-label=\"Alert\" class=\"small\">{9}</td>"
+      "</tr>\n",
+      escapeHtml(spec.name),
+      stateWord(row.state),
+      escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
+      labels.empty() ? "" : "<br><span class=\"small muted\">" + labels + "</span>",
+      stateBadge(row.state),
+      uptimeCells(view.uptime ? view.uptime->find(spec.name) : nullptr),
+      recentRunsChart(state.history(), view.nowMs),
+      last ? fmt::format("{}<br><span class=\"small muted\">{}{}</span>",
+                         timeTag(toMillis(last->startedAt), view.nowMs),
+                         formatSeconds(last->durationSeconds),
+                         last->lastProbe() && last->lastProbe()->status != 0
+                             ? fmt::format(", status {}", last->lastProbe()->status)
+                             : std::string())
+           : std::string("<span class=\"muted\">not yet</span>"),
+      lastFailureCell(state, view.nowMs), escapeHtml(alertText(state)));
 }
 
 }  // namespace
 
-std::string renderCheckPage(const CheckState& state, std::int64_t sinceMs, std::int64_t untilMs,
-                            const std::vector<RunRecord>& runs,
-                            const std::vector<HistoryEvent>& events) {
-  const CheckSpec& spec = *state.spec();
-  const auto failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; });
-  const std::string availability =
-      runs.empty()
-          ? "no runs yet"
-          : fmt::format("{:.3f} % of {} runs passed",
-                        100.0 *
-                            static_cast<double>(runs.size() - static_cast<std::size_t>(failed)) /
-                            static_cast<double>(runs.size()),
-                        runs.size());
-  std::string html = fmt::format(
-      R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
-<title>prober: {0}</title>
-<style>
-body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}
-table{{border-collapse:collapse}} th,td{{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}}
-rect.ok{{fill:#66bb6a}} rect.bad{{fill:#e53935}} rect.none{{fill:#bdbdbd}} .why{{color:#c62828;font-family:monospace}}
-</style></head><body>
-<p><a href="/">all checks</a> · <a href="/api/v1/checks/{0}/history">history API</a></p>
-<h1>{0}</h1>
-<p>{1}</p>
-<p>Now {6}. Since {2}: {3}; the alert is {4}.</p>
-{5}
-)",
-      escapeHtml(spec.name), escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
-      isoTimestampUtc(fromMillis(sinceMs)), availability, escapeHtml(alertText(state)),
-      dayChart(sinceMs, untilMs, runs), stateName(state));
-  html += "<h2>Latest failed runs</h2>\n";
-  std::vector<const RunRecord*> failures;
-  for (auto it = runs.rbegin(); it != runs.rend() && failures.size() < 20; ++it) {
-    if (!it->passed) {
-      failures.push_back(&*it);
+std::string renderStatusPage(const DashboardView& view) {
+  const CheckFilter filter(view.query);
+  std::map<ShownState, std::size_t> counts;
+  std::vector<Row> rows;
+  for (const CheckState* check : view.checks) {
+    const ShownState state = shownState(*check);
+    ++counts[state];
+    if (filter.matches(*check->spec(), state)) {
+      rows.push_back(Row{check, state, groupOf(*check->spec(), view.groupBy)});
     }
   }
-  if (failures.empty()) {
-    html += "<p>None.</p>\n";
-  } else {
-    html += "<table><tr><th>When</th><th>Status</th><th>Reason</th><th>First failure</th></tr>\n";
-    for (const RunRecord* run : failures) {
-      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"why\">{}</td></tr>\n",
-                          isoTimestampUtc(fromMillis(run->atMs)),
-                          run->status == 0 ? "-" : std::to_string(run->status),
-                          escapeHtml(run->reason), escapeHtml(run->failure));
+  // Groups in name order (checks without the label last); in a group, the worst first.
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.group != b.group) {
+      return a.group.empty() != b.group.empty() ? !a.group.empty() : a.group < b.group;
     }
-    html += "</table>\n";
+    if (severity(a.state) != severity(b.state)) {
+      return severity(a.state) > severity(b.state);
+    }
+    return a.check->spec()->name < b.check->spec()->name;
+  });
+  const std::size_t pages = std::max<std::size_t>(1, (rows.size() + kChecksPerPage - 1) / kChecksPerPage);
+  const std::size_t page = std::clamp<std::size_t>(view.page, 1, pages);
+  const std::size_t notPassing = view.checks.size() - counts[ShownState::Passing] -
+                                 counts[ShownState::Pending];
+
+  std::string html = pageHead(
+      fmt::format("prober{}: {} checks, {} not passing",
+                  view.location.empty() ? "" : " from " + view.location, view.checks.size(),
+                  notPassing),
+      30);
+  html += fmt::format(
+      "<header><h1>prober{}</h1><p>{} checks, {} not passing. <a href=\"/status\">public status "
+      "page</a> · <a href=\"/metrics\">metrics</a> · <a href=\"/api/v1/checks\">API</a></p>",
+      view.location.empty() ? "" : " from " + escapeHtml(view.location), view.checks.size(),
+      notPassing);
+  html += "<p class=\"counts\">";
+  for (ShownState state : {ShownState::Failing, ShownState::Suppressed, ShownState::Silenced,
+                           ShownState::Degraded, ShownState::Pending, ShownState::Passing}) {
+    if (counts[state] > 0) {
+      html += fmt::format("<a href=\"{}\">{} {}</a>", link(fmt::format("state:{}", stateWord(state)), 1),
+                          stateBadge(state), counts[state]);
+    }
   }
-  html += "<h2>Alerts and pages</h2>\n";
-  if (events.empty()) {
-    html += "<p>None.</p>\n";
-  } else {
-    html += "<table><tr><th>When</th><th>What</th><th>Detail</th></tr>\n";
-    for (auto it = events.rbegin(); it != events.rend(); ++it) {
-      const std::string what =
-          it->type == HistoryEvent::Type::Alert
-              ? fmt::format("{} {}", it->check, it->action)
-              : fmt::format("{} to {}: {}", it->action, it->notifier, it->outcome);
-      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                          isoTimestampUtc(fromMillis(it->atMs)), escapeHtml(what),
-                          escapeHtml(it->detail));
+  html += fmt::format(
+      "</p><form class=\"filter\" method=\"get\" action=\"/\" role=\"search\"><label "
+      "for=\"q\" class=\"sr-only\">Filter checks</label><input type=\"search\" id=\"q\" name=\"q\" "
+      "value=\"{}\" placeholder=\"name, URL, label, team:payments, state:failing\"> <button "
+      "type=\"submit\">Filter</button>{}</form></header>\n",
+      escapeHtml(view.query), filter.empty() ? "" : " <a href=\"/\">clear</a>");
+  if (!filter.empty()) {
+    html += fmt::format("<p id=\"matching\">{} of {} checks match <b>{}</b>.</p>\n", rows.size(),
+                        view.checks.size(), escapeHtml(view.query));
+  }
+  if (view.uptime == nullptr || view.uptime->computedAtMs == 0) {
+    html += "<p class=\"muted small\">Uptime is being worked out from the history.</p>\n";
+  }
+  std::map<std::string, std::pair<std::size_t, std::size_t>> groupCounts;  // checks, troubled
+  for (const Row& row : rows) {
+    auto& [inGroup, troubled] = groupCounts[row.group];
+    ++inGroup;
+    troubled += row.state != ShownState::Passing && row.state != ShownState::Pending ? 1 : 0;
+  }
+  const std::size_t first = (page - 1) * kChecksPerPage;
+  const std::size_t last = std::min(rows.size(), first + kChecksPerPage);
+  std::optional<std::string> openGroup;
+  for (std::size_t i = first; i < last; ++i) {
+    const Row& row = rows[i];
+    if (!openGroup || *openGroup != row.group) {
+      if (openGroup) {
+        html += "</tbody></table></details>\n";
+      }
+      openGroup = row.group;
+      const auto [inGroup, troubled] = groupCounts[row.group];
+      html += fmt::format(
+          "<details class=\"group\" open><summary><span class=\"group-name\">{}</span> <span "
+          "class=\"muted small\">{} check{}, {} not passing</span></summary>\n<table "
+          "class=\"checks\"><thead><tr><th style=\"width:21%\">Check</th><th style=\"width:9em\">"
+          "State</th><th style=\"width:9em\">Uptime</th><th style=\"width:276px\">Recent "
+          "runs</th><th style=\"width:10%\">Last run</th><th>Last failure</th><th "
+          "style=\"width:10%\">Alert</th></tr></thead><tbody>\n",
+          escapeHtml(groupTitle(row.group, view.groupBy)), inGroup, inGroup == 1 ? "" : "s",
+          troubled);
     }
-    html += "</table>\n";
+    renderRow(html, row, view);
+  }
+  if (openGroup) {
+    html += "</tbody></table></details>\n";
+  } else {
+    html += "<p>No check matches.</p>\n";
+  }
+  if (pages > 1) {
+    html += fmt::format("<nav class=\"pager\">Page {} of {} ({} checks, {} a page).", page, pages,
+                        rows.size(), kChecksPerPage);
+    if (page > 1) {
+      html += fmt::format(" <a href=\"{}\" rel=\"prev\">← previous</a>", link(view.query, page - 1));
+    }
+    if (page < pages) {
+      html += fmt::format(" <a href=\"{}\" rel=\"next\">next →</a>", link(view.query, page + 1));
+    }
+    html += "</nav>\n";
   }
   return html + "</body></html>\n";
 }

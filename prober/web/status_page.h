@@ -1,22 +1,32 @@
 #pragma once
-// The human view at GET /: every check, its state, last latency, last failure, recent runs.
+// The engineers' view at GET /: every check with its state, uptime over 24 h / 7 d / 30 d, its
+// recent runs on a time axis, its last failure and alert, grouped by a label, filtered by
+// `?q=` and paged (`?page=N`), so 10,000 checks stay one quick page at a time.
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "history/history.h"
 #include "prober/runtime/check_state.h"
+#include "prober/web/uptime.h"
 
 namespace prober {
 
-// `location`: where this instance probes from ("" when not set), named in the heading.
-std::string renderStatusPage(const std::vector<const CheckState*>& checks,
-                             const std::string& location = "");
+struct DashboardView {
+  std::vector<const CheckState*> checks;  // every running check
+  const UptimeSnapshot* uptime = nullptr;
+  std::int64_t nowMs = 0;
+  std::string location;  // where this instance probes from ("" when not set)
+  std::string groupBy;   // the label checks are grouped by ("" : one group)
+  std::string query;     // ?q=
+  std::size_t page = 1;  // ?page=, from 1
+};
 
-// GET /checks/NAME: one check over the last day from the history: availability, latency and
-// failures in 15-minute bars, the latest failed runs, and its alerts and pages.
-std::string renderCheckPage(const CheckState& state, std::int64_t sinceMs, std::int64_t untilMs,
-                            const std::vector<RunRecord>& runs,
-                            const std::vector<HistoryEvent>& events);
-std::string escapeHtml(std::string_view text);
+inline constexpr std::size_t kChecksPerPage = 200;
+
+std::string renderStatusPage(const DashboardView& view);
+
+// The check's alert, then what holds its pages, in words: "firing; silenced: maintenance
+// weekly-db until ...", "ok; suppressed: core-api firing".
+std::string alertText(const CheckState& state);
 
 }  // namespace prober

@@ -1,0 +1,257 @@
+#include "prober/web/public_status.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "prober/web/charts.h"
+#include "prober/web/page_parts.h"
+
+namespace prober {
+
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::size_t kPastShown = 30;
+
+std::string_view words(PublicState state) {
+  switch (state) {
+    case PublicState::Operational: return "Operational";
+    case PublicState::Slow: return "Slow";
+    case PublicState::Down: return "Down";
+    case PublicState::Maintenance: return "Under maintenance";
+  }
+  return "Operational";
+}
+
+std::string_view cssClass(PublicState state) {
+  switch (state) {
+    case PublicState::Operational: return "passing";
+    case PublicState::Slow: return "degraded";
+    case PublicState::Down: return "failing";
+    case PublicState::Maintenance: return "silenced";
+  }
+  return "passing";
+}
+
+std::string_view mark(PublicState state) {
+  switch (state) {
+    case PublicState::Operational: return "✓";
+    case PublicState::Slow: return "▲";
+    case PublicState::Down: return "✕";
+    case PublicState::Maintenance: return "⚒";
+  }
+  return "✓";
+}
+
+std::string stateLabel(PublicState state) {
+  return fmt::format("<span class=\"state {}\"><span aria-hidden=\"true\">{}</span> {}</span>",
+                     cssClass(state), mark(state), words(state));
+}
+
+struct Group {
+  std::vector<const CheckState*> checks;
+  std::map<PublicState, int> counts;
+  std::vector<RunCount> days;  // 30, oldest first
+};
+
+// The group's state: everything up; some or all of it down; slow; or in maintenance.
+std::string groupState(const Group& group) {
+  const int down = group.counts.count(PublicState::Down) ? group.counts.at(PublicState::Down) : 0;
+  const int maintenance = group.counts.count(PublicState::Maintenance)
+                              ? group.counts.at(PublicState::Maintenance)
+                              : 0;
+  const int total = static_cast<int>(group.checks.size());
+  if (down > 0) {
+    return down >= total - maintenance
+               ? "<span class=\"state failing\"><span aria-hidden=\"true\">✕</span> Major "
+                 "outage</span>"
+               : "<span class=\"state failing\"><span aria-hidden=\"true\">✕</span> Partial "
+                 "outage</span>";
+  }
+  if (group.counts.count(PublicState::Slow)) {
+    return "<span class=\"state degraded\"><span aria-hidden=\"true\">▲</span> Degraded "
+           "performance</span>";
+  }
+  if (maintenance > 0) {
+    return stateLabel(PublicState::Maintenance);
+  }
+  return stateLabel(PublicState::Operational);
+}
+
+std::string banner(const PublicStatusView& view, int down, int slow, int counted) {
+  const bool outageNotice = std::any_of(view.announcements.begin(), view.announcements.end(),
+                                        [](const Announcement& a) {
+                                          return a.level == AnnouncementSpec::Level::Outage;
+                                        });
+  const bool warningNotice = std::any_of(view.announcements.begin(), view.announcements.end(),
+                                         [](const Announcement& a) {
+                                           return a.level == AnnouncementSpec::Level::Warning;
+                                         });
+  if (outageNotice || (down > 0 && down * 2 >= counted)) {
+    return "<div class=\"banner failing\" role=\"status\"><span aria-hidden=\"true\">✕</span> "
+           "Major outage</div>";
+  }
+  if (down > 0 || slow > 0 || warningNotice) {
+    return "<div class=\"banner degraded\" role=\"status\"><span aria-hidden=\"true\">▲</span> "
+           "Some systems have problems</div>";
+  }
+  return "<div class=\"banner passing\" role=\"status\"><span aria-hidden=\"true\">✓</span> All "
+         "systems operational</div>";
+}
+
+std::string announcementHtml(const Announcement& a, std::int64_t nowMs) {
+  static constexpr std::string_view kTitles[] = {"Notice", "Warning", "Outage"};
+  std::string meta;
+  if (!a.postedBy.empty()) {
+    meta = fmt::format("posted by {} {}", escapeHtml(a.postedBy), timeTag(a.postedAtMs, nowMs));
+  }
+  if (a.endsAtMs) {
+    meta += fmt::format("{}until {}", meta.empty() ? "" : ", ", fullTime(*a.endsAtMs));
+  }
+  return fmt::format(
+      "<section class=\"announcement {}\"><b>{}:</b> {}{}</section>\n", levelName(a.level),
+      kTitles[static_cast<int>(a.level)], escapeHtml(a.text),
+      meta.empty() ? "" : " <span class=\"small muted\">(" + meta + ")</span>");
+}
+
+constexpr std::string_view kExtraStyle = R"(<style>
+.banner{font-size:1.4em;font-weight:700;color:#fff;padding:.8em 1em;border-radius:6px;margin:1em 0}
+.announcement{border-left:6px solid #1565c0;background:#f3f6fb;padding:.6em .9em;margin:.6em 0}
+.announcement.warning{border-color:#8a5300;background:#fbf6ee} .announcement.outage{border-color:#c62828;background:#fdf0f0}
+.groups section{border:1px solid var(--line);border-radius:6px;padding:.6em .9em;margin:.8em 0}
+.groups h3{margin:.2em 0;display:flex;justify-content:space-between;gap:1em;flex-wrap:wrap}
+.groups ul{list-style:none;padding:0;margin:.4em 0} .groups li{padding:.15em 0}
+</style>
+)";
+
+}  // namespace
+
+PublicState publicState(const CheckState& state) {
+  const CheckState::HoldMarks* marks = state.holdMarks();
+  if (marks != nullptr && marks->maintenance) {
+    return PublicState::Maintenance;
+  }
+  if (state.alert().firing()) {
+    return PublicState::Down;
+  }
+  return state.degradedAlert().firing() ? PublicState::Slow : PublicState::Operational;
+}
+
+std::string renderPublicStatus(const PublicStatusView& view) {
+  std::map<std::string, Group> groups;
+  int down = 0, slow = 0, counted = 0;
+  const std::int64_t firstDay = view.nowMs - view.nowMs % kDayMs - 29 * kDayMs;
+  for (const CheckState* check : view.checks) {
+    const CheckSpec& spec = *check->spec();
+    std::string name = "Services";
+    if (!view.groupBy.empty()) {
+      const auto label = spec.labels.find(view.groupBy);
+      name = label == spec.labels.end() ? "Other" : label->second;
+    }
+    Group& group = groups[name];
+    if (group.days.empty()) {
+      for (int d = 0; d < 30; ++d) {
+        group.days.push_back(RunCount{firstDay + d * kDayMs, 0, 0});
+      }
+    }
+    group.checks.push_back(check);
+    const PublicState state = publicState(*check);
+    ++group.counts[state];
+    down += state == PublicState::Down ? 1 : 0;
+    slow += state == PublicState::Slow ? 1 : 0;
+    counted += state == PublicState::Maintenance ? 0 : 1;
+    if (const CheckUptime* uptime = view.uptime ? view.uptime->find(spec.name) : nullptr) {
+      for (const RunCount& day : uptime->days) {
+        const std::int64_t index = (day.startMs - firstDay) / kDayMs;
+        if (index >= 0 && index < 30) {
+          group.days[static_cast<std::size_t>(index)].runs += day.runs;
+          group.days[static_cast<std::size_t>(index)].passed += day.passed;
+        }
+      }
+    }
+  }
+  std::string html = pageHead("Service status", 60);
+  html += kExtraStyle;
+  html += "<h1>Service status</h1>\n" + banner(view, down, slow, counted);
+  for (const Announcement& announcement : view.announcements) {
+    html += announcementHtml(announcement, view.nowMs);
+  }
+
+  html += "<h2>Happening now</h2>\n<ul id=\"current\">\n";
+  int current = 0;
+  for (const CheckState* check : view.checks) {
+    const PublicState state = publicState(*check);
+    const std::string name = escapeHtml(check->spec()->name);
+    if (state == PublicState::Down) {
+      const std::int64_t since = toMillis(check->failingSince());
+      html += fmt::format("<li><b>{}</b> is down. It has not been working since {} UTC ({}).</li>\n",
+                          name, clockText(since, view.nowMs), spanText(view.nowMs - since));
+    } else if (state == PublicState::Slow) {
+      const std::int64_t since = toMillis(check->degradedSince());
+      html += fmt::format("<li><b>{}</b> is slower than usual since {} UTC ({}).</li>\n", name,
+                          clockText(since, view.nowMs), spanText(view.nowMs - since));
+    } else if (state == PublicState::Maintenance) {
+      html += fmt::format("<li><b>{}</b> is under planned maintenance.</li>\n", name);
+    } else {
+      continue;
+    }
+    ++current;
+  }
+  if (current == 0) {
+    html += "<li>Everything is working.</li>\n";
+  }
+  html += "</ul>\n<h2>Services</h2>\n<div class=\"groups\">\n";
+  for (const auto& [name, group] : groups) {
+    RunCount month;
+    for (const RunCount& day : group.days) {
+      month.runs += day.runs;
+      month.passed += day.passed;
+    }
+    std::vector<AvailabilityCell> cells;
+    for (const RunCount& day : group.days) {
+      cells.push_back({day.startMs, day});
+    }
+    html += fmt::format("<section class=\"group\"><h3><span class=\"group-name\">{}</span> {}</h3>"
+                        "<p class=\"small\">{}</p>\n{}\n<ul>\n",
+                        escapeHtml(name), groupState(group),
+                        month.runs == 0
+                            ? std::string("Not measured yet.")
+                            : uptimeText(month) + " available over the last 30 days",
+                        availabilityStrip(cells, "%d", 5,
+                                          fmt::format("{}, each of the last 30 days", name)));
+    for (const CheckState* check : group.checks) {
+      html += fmt::format("<li>{} {}</li>\n", stateLabel(publicState(*check)),
+                          escapeHtml(check->spec()->name));
+    }
+    html += "</ul></section>\n";
+  }
+  html += "</div>\n<h2>Past 30 days</h2>\n<ul id=\"past\">\n";
+  std::size_t shown = 0, past = 0;
+  for (const PastAlert& alert : view.uptime ? view.uptime->alerts : std::vector<PastAlert>{}) {
+    if (alert.resolvedMs == 0) {
+      continue;  // still happening: above
+    }
+    ++past;
+    if (shown >= kPastShown) {
+      continue;
+    }
+    ++shown;
+    html += fmt::format("<li>{}–{} UTC: <b>{}</b> was {} for {}.</li>\n",
+                        clockText(alert.firedMs, view.nowMs + 2 * kDayMs),  // always dated
+                        clockText(alert.resolvedMs, alert.firedMs), escapeHtml(alert.check),
+                        alert.kind == AlertKind::Degraded ? "slow" : "down",
+                        spanText(alert.resolvedMs - alert.firedMs));
+  }
+  if (past == 0) {
+    html += "<li>No problems in the last 30 days.</li>\n";
+  } else if (past > shown) {
+    html += fmt::format("<li class=\"muted\">and {} earlier</li>\n", past - shown);
+  }
+  html += fmt::format("</ul>\n<p class=\"small muted\">Updated {}.</p>\n",
+                      fullTime(view.nowMs));
+  return html + "</body></html>\n";
+}
+
+}  // namespace prober

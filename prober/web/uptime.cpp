@@ -1,0 +1,134 @@
+#include "prober/web/uptime.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace prober {
+
+namespace {
+
+constexpr std::int64_t kHourMs = 3'600'000;
+constexpr std::int64_t kDayMs = 24 * kHourMs;
+
+void addTo(RunCount& total, const RunCount& count) {
+  total.runs += count.runs;
+  total.passed += count.passed;
+}
+
+// Alerts fired in the window paired with their resolves, newest first.
+std::vector<PastAlert> pastAlerts(const std::vector<HistoryEvent>& events) {
+  std::vector<PastAlert> alerts;
+  std::map<std::string, std::size_t> firing;  // key -> index in alerts
+  for (const HistoryEvent& e : events) {
+    if (e.type != HistoryEvent::Type::Alert) {
+      continue;
+    }
+    const auto [check, kind] = parseAlertKey(e.check);
+    if (kind != AlertKind::Check && kind != AlertKind::Degraded) {
+      continue;
+    }
+    if (e.action == "fired") {
+      firing[e.check] = alerts.size();
+      alerts.push_back(PastAlert{check, kind, e.atMs, 0});
+    } else if (e.action == "resolved") {
+      if (const auto it = firing.find(e.check); it != firing.end()) {
+        alerts[it->second].resolvedMs = e.atMs;
+        firing.erase(it);
+      }
+    }
+  }
+  std::reverse(alerts.begin(), alerts.end());
+  if (alerts.size() > UptimeSnapshot::kMaxAlerts) {
+    alerts.resize(UptimeSnapshot::kMaxAlerts);
+  }
+  return alerts;
+}
+
+}  // namespace
+
+std::optional<double> uptimePercent(const RunCount& count) {
+  if (count.runs == 0) {
+    return std::nullopt;
+  }
+  return std::floor(10'000.0 * count.passed / count.runs) / 100;
+}
+
+std::string uptimeText(const RunCount& count) {
+  const auto percent = uptimePercent(count);
+  return percent ? fmt::format("{:.2f} %", *percent) : "no runs";
+}
+
+UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::string& error) {
+  UptimeSnapshot snapshot;
+  snapshot.computedAtMs = nowMs;
+  const std::int64_t thisHour = nowMs - nowMs % kHourMs;
+  const std::int64_t since24h = thisHour - 23 * kHourMs;
+  const std::int64_t since7d = thisHour - 167 * kHourMs;
+  const std::int64_t since30d = thisHour - 719 * kHourMs;
+  const std::int64_t firstDay = nowMs - nowMs % kDayMs - 29 * kDayMs;
+  CheckUptime* current = nullptr;
+  std::string currentName;
+  reader.forEachHourlyCount(
+      std::min(since30d, firstDay),
+      [&](const std::string& check, const RunCount& hour) {
+        if (current == nullptr || check != currentName) {
+          currentName = check;
+          current = &snapshot.checks[check];
+        }
+        if (hour.startMs >= since30d) {
+          addTo(current->last30d, hour);
+        }
+        if (hour.startMs >= since7d) {
+          addTo(current->last7d, hour);
+        }
+        if (hour.startMs >= since24h) {
+          addTo(current->last24h, hour);
+        }
+        if (hour.startMs >= firstDay) {
+          const std::int64_t day = hour.startMs - hour.startMs % kDayMs;
+          if (current->days.empty() || current->days.back().startMs != day) {
+            current->days.push_back(RunCount{day, 0, 0});
+          }
+          addTo(current->days.back(), hour);
+        }
+      },
+      error);
+  snapshot.alerts = pastAlerts(reader.events({}, since30d, nowMs + 1, error));
+  return snapshot;
+}
+
+std::chrono::milliseconds UptimeCache::refreshInterval() const {
+  return std::clamp<std::chrono::milliseconds>(lastTook_ * 20, std::chrono::seconds(10),
+                                               std::chrono::minutes(5));
+}
+
+void UptimeCache::refresh(std::int64_t nowMs, std::function<void()> done) {
+  if (busy_) {
+    return;
+  }
+  busy_ = true;
+  writer_.runAfterWrites([this, nowMs, done = std::move(done)]() mutable {
+    std::string error;
+    const auto started = std::chrono::steady_clock::now();
+    auto snapshot = std::make_shared<const UptimeSnapshot>(computeUptime(reader_, nowMs, error));
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (!error.empty()) {
+      spdlog::error("uptime: {}", error);
+    }
+    post_([this, snapshot = std::move(snapshot), took, done = std::move(done)]() mutable {
+      snapshot_ = std::move(snapshot);
+      lastTook_ = took;
+      busy_ = false;
+      if (done) {
+        done();
+      }
+    });
+  });
+}
+
+}  // namespace prober

@@ -1,0 +1,78 @@
+#pragma once
+// Uptime per check over 24 h, 7 d and 30 d, per day for 30 days, and the outages that paged in
+// the last 30 days: worked out on the history thread from the hourly counts and handed to the
+// loop as one snapshot, so a page view reads numbers and never scans a month of runs.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "alerting/alert_event.h"
+#include "history/history.h"
+#include "prober/runtime/clock.h"
+
+namespace prober {
+
+struct CheckUptime {
+  RunCount last24h;  // this UTC hour and the 23 before it
+  RunCount last7d;   // this hour and the 167 before it
+  RunCount last30d;  // this hour and the 719 before it
+  std::vector<RunCount> days;  // per UTC day, oldest first, only days with runs
+};
+
+// An alert that fired in the last 30 days, with its resolve when one came.
+struct PastAlert {
+  std::string check;
+  AlertKind kind = AlertKind::Check;  // Check or Degraded
+  std::int64_t firedMs = 0;
+  std::int64_t resolvedMs = 0;  // 0 while it fires
+};
+
+struct UptimeSnapshot {
+  std::int64_t computedAtMs = 0;  // 0: not computed yet
+  std::unordered_map<std::string, CheckUptime> checks;
+  std::vector<PastAlert> alerts;  // newest first, at most kMaxAlerts
+  static constexpr std::size_t kMaxAlerts = 500;
+
+  const CheckUptime* find(const std::string& check) const {
+    const auto it = checks.find(check);
+    return it == checks.end() ? nullptr : &it->second;
+  }
+};
+
+// Percent of runs passed, cut (not rounded) to two decimals, so one failure in 100,000 runs
+// shows 99.99, never 100. nullopt when nothing ran.
+std::optional<double> uptimePercent(const RunCount& count);
+// "99.93 %", or "no runs" when nothing ran.
+std::string uptimeText(const RunCount& count);
+
+// Reads the snapshot from the history; runs on the history thread.
+UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::string& error);
+
+class UptimeCache {
+ public:
+  UptimeCache(HistoryWriter& writer, HistoryReader& reader, PostToLoop post)
+      : writer_(writer), reader_(reader), post_(std::move(post)) {}
+
+  // Works out a new snapshot off the loop unless one is under way; it replaces the current one
+  // on the loop, then `done` runs.
+  void refresh(std::int64_t nowMs, std::function<void()> done = {});
+  std::shared_ptr<const UptimeSnapshot> snapshot() const { return snapshot_; }
+  // How long until the next refresh should start: twenty times what the last one took, from
+  // 10 s (a small history: fresh numbers) to 5 min (a big one: the history thread has other
+  // work).
+  std::chrono::milliseconds refreshInterval() const;
+
+ private:
+  HistoryWriter& writer_;
+  HistoryReader& reader_;
+  PostToLoop post_;
+  bool busy_ = false;
+  std::chrono::milliseconds lastTook_{0};
+  std::shared_ptr<const UptimeSnapshot> snapshot_ = std::make_shared<UptimeSnapshot>();
+};
+
+}  // namespace prober
