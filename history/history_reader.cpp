@@ -42,8 +42,13 @@ constexpr const char* kRunColumns =
     "tls_us, processing_us, transfer_us";
 
 RunRecord runOfRow(const Statement& row) {
-  RunRecord run{row.integer(0), row.text(1), row.integer(2) != 0, row.real(3),
-                static_cast<int>(row.integer(4)), row.text(5), row.text(6)};
+  RunRecord run{row.integer(0),
+                row.text(1),
+                row.integer(2) != 0,
+                row.real(3),
+                static_cast<int>(row.integer(4)),
+                row.text(5),
+                row.text(6)};
   for (std::size_t p = 0; p < run.phaseMs.size(); ++p) {
     run.phaseMs[p] = static_cast<float>(row.integer(7 + static_cast<int>(p))) / 1000;
   }
@@ -83,8 +88,7 @@ std::vector<RunRecord> HistoryReader::runs(const std::string& check, std::int64_
   return out;
 }
 
-void HistoryReader::forEachRun(const std::string& check, std::int64_t sinceMs,
-                               std::int64_t untilMs,
+void HistoryReader::forEachRun(const std::string& check, std::int64_t sinceMs, std::int64_t untilMs,
                                const std::function<bool(const RunRecord&)>& each,
                                std::string& error) {
   Statement select(db_, fmt::format("SELECT {} FROM runs WHERE check_name = ?1 AND at_ms >= ?2 "

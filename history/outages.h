@@ -15,7 +15,7 @@ struct Outage {
   std::int64_t startMs = 0;  // the first failed run
   std::int64_t endMs = 0;    // the first pass after the last failed run; 0 while it lasts
   std::uint64_t failedRuns = 0;
-  std::uint64_t runs = 0;  // from the first failed run to the last, passes between included
+  std::uint64_t runs = 0;    // from the first failed run to the last, passes between included
   bool beganBefore = false;  // the check was already failing when the runs read began
   int status = 0;            // of the first failed run; 0 when no response came
   std::string reason;        // of the first failed run ("http_status", "timeout", ...)
@@ -42,7 +42,7 @@ class OutageBuilder {
   std::vector<Outage> outages_;
   bool failingBefore_;
   bool first_ = true;
-  bool open_ = false;  // the last outage may still grow
+  bool open_ = false;    // the last outage may still grow
   int passesSince_ = 0;  // passes in a row since its last failed run
 };
 

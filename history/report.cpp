@@ -14,7 +14,6 @@ namespace prober {
 
 namespace {
 
-constexpr std::size_t kRunsPerCheckLimit = 2'000'000;  // a month of 1 s runs
 constexpr std::size_t kAnswerShown = 120;
 
 std::string utc(std::int64_t ms) {
@@ -95,36 +94,13 @@ bool isHoldEvent(const HistoryEvent& e) {
   return e.action == "held" || e.action == "released";
 }
 
-struct Streak {
-  bool beganBefore = false;  // the check was already failing when the window began
-  std::int64_t startMs = 0;
-  std::int64_t endMs = 0;  // the first passing run after it; 0 while it lasts
-  std::string firstFailure;
-  std::string reason;
-};
-
-std::vector<Streak> streaksOf(const std::vector<RunRecord>& runs, bool failingBefore) {
-  std::vector<Streak> streaks;
-  bool failing = false;
-  for (const RunRecord& run : runs) {
-    if (!run.passed && !failing) {
-      const bool before = failingBefore && &run == &runs.front();
-      streaks.push_back(Streak{before, run.atMs, 0, run.failure, run.reason});
-      failing = true;
-    } else if (run.passed && failing) {
-      streaks.back().endMs = run.atMs;
-      failing = false;
-    }
-  }
-  return streaks;
-}
-
-// The streak behind an alert that fired or resolved at `atMs`.
-const Streak* streakBefore(const std::vector<Streak>& streaks, std::int64_t atMs) {
-  const Streak* found = nullptr;
-  for (const Streak& streak : streaks) {
-    if (streak.startMs <= atMs) {
-      found = &streak;
+// The outage an alert that fired or resolved at `atMs` belongs to: the last one begun by then.
+// Flapping runs are one outage, so this is the first failure of what fired it.
+const Outage* outageBefore(const std::vector<Outage>& outages, std::int64_t atMs) {
+  const Outage* found = nullptr;
+  for (const Outage& outage : outages) {
+    if (outage.startMs <= atMs) {
+      found = &outage;
     }
   }
   return found;
@@ -132,16 +108,16 @@ const Streak* streakBefore(const std::vector<Streak>& streaks, std::int64_t atMs
 
 // "; time to resolve 5m (from the first failure)", or how much at least when the failure
 // began before the window.
-std::string timeTo(const char* what, const Streak* streak, std::int64_t atMs) {
-  if (streak == nullptr) {
+std::string timeTo(const char* what, const Outage* outage, std::int64_t atMs) {
+  if (outage == nullptr) {
     return "";
   }
-  if (streak->beganBefore) {
+  if (outage->beganBefore) {
     return fmt::format("; time to {} more than {} (the failure began before the window)", what,
-                       span(atMs - streak->startMs));
+                       span(atMs - outage->startMs));
   }
-  return fmt::format("; time to {} {} (from the first failure)", what,
-                     span(atMs - streak->startMs));
+  return fmt::format("; time to {} {} (from the first failure, {} UTC)", what,
+                     span(atMs - outage->startMs), utc(outage->startMs));
 }
 
 std::string who(const HistoryEvent& e) {
@@ -153,22 +129,27 @@ std::string who(const HistoryEvent& e) {
 }
 
 struct Entry {
+  enum class Kind { Outage, Alert, Notification, Slack, LeftOut };
   std::int64_t atMs;
   std::string text;
+  Kind kind;
+  std::string check = "";        // an outage's
+  std::uint64_t failedRuns = 0;  // an outage's
 };
 
-void describeCheck(std::string& out, const std::string& name, const std::vector<RunRecord>& runs,
-                   bool failingBefore, const std::vector<HistoryEvent>& events) {
-  const auto streaks = streaksOf(runs, failingBefore);
-  const auto failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; });
+void describeCheck(std::string& out, const std::string& name, const CheckRuns& runs,
+                   const std::vector<HistoryEvent>& events) {
+  const std::vector<Outage>& outages = runs.outages;
   out += fmt::format("### {}\n\n", name);
-  if (streaks.empty()) {
-    out += fmt::format("- **What failed:** no run failed in the window ({} runs).\n", runs.size());
+  if (outages.empty()) {
+    out += fmt::format("- **What failed:** no run failed in the window ({} runs).\n", runs.total);
   } else {
     out += fmt::format(
-        "- **What failed:** {} of {} runs failed, the first {} {} UTC: {} (reason `{}`).\n", failed,
-        runs.size(), streaks.front().beganBefore ? "(already failing) at" : "at",
-        utc(streaks.front().startMs), code(streaks.front().firstFailure), streaks.front().reason);
+        "- **What failed:** {} of {} runs failed, in {} outage{}; the first {} {} UTC: {} "
+        "(reason `{}`).\n",
+        runs.failed, runs.total, outages.size(), outages.size() == 1 ? "" : "s",
+        outages.front().beganBefore ? "(already failing) at" : "at", utc(outages.front().startMs),
+        code(outages.front().firstFailure), outages.front().reason);
   }
   std::optional<std::int64_t> firedAt;
   bool anyAlert = false;
@@ -189,22 +170,22 @@ void describeCheck(std::string& out, const std::string& name, const std::vector<
                          e.detail.empty() ? "" : ": " + e.detail);
       continue;
     }
-    const Streak* streak = streakBefore(streaks, e.atMs);
+    const Outage* outage = outageBefore(outages, e.atMs);
     if (e.action == "fired") {
       firedAt = e.atMs;
       out += fmt::format("- **Alert fired** at {} UTC{}.\n", utc(e.atMs),
-                         timeTo("detect", streak, e.atMs));
+                         timeTo("detect", outage, e.atMs));
     } else {
       out += fmt::format("- **Alert resolved** at {} UTC{}{}.\n", utc(e.atMs),
                          firedAt ? "" : " (it was already firing when the window began)",
-                         timeTo("resolve", streak, e.atMs));
+                         timeTo("resolve", outage, e.atMs));
       firedAt.reset();
     }
   }
   if (firedAt) {
     out += "- The alert was still firing at the end of the window.\n";
   }
-  if (!anyAlert && !streaks.empty()) {
+  if (!anyAlert && !outages.empty()) {
     out += "- No alert fired: the failures stayed under the check's failure_threshold.\n";
   }
   out += "\n";
@@ -255,6 +236,16 @@ std::string pagedSummary(const std::string& name, const std::vector<HistoryEvent
   return out;
 }
 
+// "down until 10:25:00 (15m): 30 runs, first `status == 200 (got 503)`", at the outage's start.
+std::string outageLine(const std::string& name, const Outage& outage) {
+  return fmt::format("**{}** down{} {}: {}, first {}", name,
+                     outage.beganBefore ? " (since before the window)" : "",
+                     outage.ongoing() ? std::string("and still down at the end of the window")
+                                      : fmt::format("until {} UTC ({})", utc(outage.endMs),
+                                                    span(outage.endMs - outage.startMs)),
+                     outage.runsText(), code(outage.firstFailure));
+}
+
 std::vector<Entry> timelineOf(const ReportData& data) {
   std::vector<Entry> entries;
   for (const std::string& name : data.checks) {
@@ -262,25 +253,21 @@ std::vector<Entry> timelineOf(const ReportData& data) {
     if (runs == data.runs.end()) {
       continue;
     }
-    for (const Streak& streak : streaksOf(runs->second, data.failingBefore.count(name) > 0)) {
+    for (const Outage& outage : runs->second.outages) {
       entries.push_back(
-          {streak.startMs, fmt::format("**{}** failing{}: {}", name,
-                                       streak.beganBefore ? " (since before the window)" : "",
-                                       code(streak.firstFailure))});
-      if (streak.endMs != 0) {
-        entries.push_back({streak.endMs, fmt::format("**{}** passing again", name)});
-      }
+          {outage.startMs, outageLine(name, outage), Entry::Kind::Outage, name, outage.failedRuns});
     }
   }
   for (const HistoryEvent& e : data.events) {
     switch (e.type) {
       case HistoryEvent::Type::Alert:
-        entries.push_back(
-            {e.atMs, fmt::format("**{}** {} {}{}", checkOfKey(e.check), alertNoun(e.check),
-                                 e.action == "held"       ? "page held"
-                                 : e.action == "released" ? "hold ended"
-                                                          : e.action,
-                                 e.detail.empty() ? "" : ": " + e.detail)});
+        entries.push_back({e.atMs,
+                           fmt::format("**{}** {} {}{}", checkOfKey(e.check), alertNoun(e.check),
+                                       e.action == "held"       ? "page held"
+                                       : e.action == "released" ? "hold ended"
+                                                                : e.action,
+                                       e.detail.empty() ? "" : ": " + e.detail),
+                           Entry::Kind::Alert});
         break;
       case HistoryEvent::Type::Notification: {
         const std::string subject =
@@ -291,22 +278,24 @@ std::vector<Entry> timelineOf(const ReportData& data) {
                                   ? ""
                                   : std::string(alertNoun(e.check)) + " ",
                               e.action);
-        entries.push_back({e.atMs, fmt::format("{} to {}: {} ({})", subject, e.notifier, e.outcome,
-                                               cut(e.detail, kAnswerShown))});
+        entries.push_back({e.atMs,
+                           fmt::format("{} to {}: {} ({})", subject, e.notifier, e.outcome,
+                                       cut(e.detail, kAnswerShown)),
+                           Entry::Kind::Notification});
         break;
       }
       case HistoryEvent::Type::SlashCommand:
         entries.push_back(
-            {e.atMs, e.action == "allowed" && e.notifier.empty()  // mute or unmute
-                         ? fmt::format("Slack: {} {} (\"{}\")", who(e), e.outcome, e.detail)
-                         : e.action == "allowed"
-                               ? fmt::format("Slack: {} paged on-call through {}: \"{}\"", who(e),
-                                             e.notifier, e.detail)
-                           : e.action == "usage"
-                               ? fmt::format("Slack: {} asked for the usage (no text)", who(e))
-                               : fmt::format("Slack: refused {}{}: {}", who(e),
-                                             e.detail.empty() ? "" : " (\"" + e.detail + "\")",
-                                             e.outcome)});
+            {e.atMs,
+             e.action == "allowed" && e.notifier.empty()  // mute or unmute
+                 ? fmt::format("Slack: {} {} (\"{}\")", who(e), e.outcome, e.detail)
+                 : e.action == "allowed" ? fmt::format("Slack: {} paged on-call through {}: \"{}\"",
+                                                       who(e), e.notifier, e.detail)
+                   : e.action == "usage"
+                       ? fmt::format("Slack: {} asked for the usage (no text)", who(e))
+                       : fmt::format("Slack: refused {}{}: {}", who(e),
+                                     e.detail.empty() ? "" : " (\"" + e.detail + "\")", e.outcome),
+             Entry::Kind::Slack});
         break;
     }
   }
@@ -315,10 +304,106 @@ std::vector<Entry> timelineOf(const ReportData& data) {
   return entries;
 }
 
+// At most kTimelineLimit entries: every alert change, delivery and Slack request (the first
+// and last ones when even they are too many), then the outages with the most failed runs; one
+// entry, where the first left-out one was, says what was left out and how to see it.
+std::vector<Entry> capTimeline(std::vector<Entry> entries) {
+  if (entries.size() <= kTimelineLimit) {
+    return entries;
+  }
+  std::vector<Entry> kept, outages;
+  for (Entry& entry : entries) {
+    (entry.kind == Entry::Kind::Outage ? outages : kept).push_back(std::move(entry));
+  }
+  const std::size_t budget = kTimelineLimit - 1;
+  std::vector<Entry> leftOut;
+  if (kept.size() > budget) {
+    const auto middle = kept.begin() + static_cast<std::ptrdiff_t>(budget / 2);
+    const auto tail = kept.end() - static_cast<std::ptrdiff_t>(budget - budget / 2);
+    leftOut.assign(std::make_move_iterator(middle), std::make_move_iterator(tail));
+    kept.erase(middle, tail);
+    leftOut.insert(leftOut.end(), std::make_move_iterator(outages.begin()),
+                   std::make_move_iterator(outages.end()));
+  } else {
+    std::stable_sort(outages.begin(), outages.end(),
+                     [](const Entry& a, const Entry& b) { return a.failedRuns > b.failedRuns; });
+    const std::size_t room = std::min(outages.size(), budget - kept.size());
+    kept.insert(kept.end(), std::make_move_iterator(outages.begin()),
+                std::make_move_iterator(outages.begin() + static_cast<std::ptrdiff_t>(room)));
+    leftOut.assign(std::make_move_iterator(outages.begin() + static_cast<std::ptrdiff_t>(room)),
+                   std::make_move_iterator(outages.end()));
+  }
+  std::map<std::string, std::size_t> outagesByCheck;
+  std::uint64_t mostRuns = 0;
+  std::size_t others = 0;
+  std::int64_t firstMs = leftOut.front().atMs, lastMs = leftOut.front().atMs;
+  for (const Entry& entry : leftOut) {
+    firstMs = std::min(firstMs, entry.atMs);
+    lastMs = std::max(lastMs, entry.atMs);
+    if (entry.kind == Entry::Kind::Outage) {
+      ++outagesByCheck[entry.check];
+      mostRuns = std::max(mostRuns, entry.failedRuns);
+    } else {
+      ++others;
+    }
+  }
+  std::string what;
+  for (const auto& [check, count] : outagesByCheck) {
+    what += fmt::format("{}{} of {}", what.empty() ? "" : ", ", count, check);
+  }
+  std::string text = fmt::format("*{} entries from {} to {} UTC are left out:", leftOut.size(),
+                                 utc(firstMs), utc(lastMs));
+  if (!outagesByCheck.empty()) {
+    text += fmt::format(" outages ({}) of at most {} failed run{} each", what, mostRuns,
+                        mostRuns == 1 ? "" : "s");
+  }
+  if (others > 0) {
+    text += fmt::format("{} {} alert changes, deliveries and Slack requests",
+                        outagesByCheck.empty() ? "" : ";", others);
+  }
+  text += ". Run the report with a narrower --since/--until or with --check to see them.*";
+  kept.push_back(Entry{firstMs, std::move(text), Entry::Kind::LeftOut});
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const Entry& a, const Entry& b) { return a.atMs < b.atMs; });
+  return kept;
+}
+
+}  // namespace
+
+namespace {
+
+// Says how the reading goes, from a second on, at most once a second.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const ReportProgress& progress) : progress_(progress) {}
+  void tell(const std::function<std::string()>& line) {
+    if (!progress_) {
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - started_ >= std::chrono::seconds(1) && now - toldAt_ >= std::chrono::seconds(1)) {
+      progress_(line());
+      toldAt_ = now;
+      told_ = true;
+    }
+  }
+  bool told() const { return told_; }
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+ private:
+  const ReportProgress& progress_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point toldAt_{};
+  bool told_ = false;
+};
+
 }  // namespace
 
 bool readReportData(HistoryReader& history, const std::vector<std::string>& wanted,
-                    const ReportWindow& window, ReportData& data, std::string& error) {
+                    const ReportWindow& window, ReportData& data, std::string& error,
+                    const ReportProgress& progress) {
   data = ReportData{};
   data.location = history.location(error);
   data.events = history.events(wanted, window.sinceMs, window.untilMs, error);
@@ -336,12 +421,34 @@ bool readReportData(HistoryReader& history, const std::vector<std::string>& want
       }
     }
   }
+  ProgressLine line(progress);
+  std::uint64_t runsRead = 0;
+  std::size_t checksRead = 0;
   for (const std::string& name : checks) {
-    data.runs[name] = history.runs(name, window.sinceMs, window.untilMs, kRunsPerCheckLimit, error);
     const auto before = history.runs(name, 0, window.sinceMs, 1, error);
-    if (!before.empty() && !before.back().passed) {
-      data.failingBefore.insert(name);
-    }
+    CheckRuns& counts = data.runs[name];
+    OutageBuilder outages(!before.empty() && !before.back().passed);
+    history.forEachRun(
+        name, window.sinceMs, window.untilMs,
+        [&](const RunRecord& run) {
+          ++counts.total;
+          counts.failed += run.passed ? 0 : 1;
+          outages.add(run);
+          if (++runsRead % 65'536 == 0) {
+            line.tell([&] {
+              return fmt::format("reading the history: {} of {} checks, {} runs", checksRead,
+                                 checks.size(), runsRead);
+            });
+          }
+          return true;
+        },
+        error);
+    counts.outages = outages.take();
+    ++checksRead;
+  }
+  if (line.told()) {
+    progress(fmt::format("read {} runs of {} checks in {:.1f}s", runsRead, checks.size(),
+                         line.seconds()));
   }
   data.checks.assign(checks.begin(), checks.end());
   return error.empty();
@@ -367,8 +474,7 @@ std::string renderReport(const ReportData& data, const ReportWindow& window,
   }
   for (const std::string& name : data.checks) {
     const auto runs = data.runs.find(name);
-    describeCheck(out, name, runs == data.runs.end() ? std::vector<RunRecord>{} : runs->second,
-                  data.failingBefore.count(name) > 0, data.events);
+    describeCheck(out, name, runs == data.runs.end() ? CheckRuns{} : runs->second, data.events);
   }
 
   out += "## Area of Influence\n\n";
@@ -387,11 +493,10 @@ std::string renderReport(const ReportData& data, const ReportWindow& window,
       }
     }
     const auto runs = data.runs.find(name);
-    std::size_t total = 0, failed = 0;
+    std::uint64_t total = 0, failed = 0;
     if (runs != data.runs.end()) {
-      total = runs->second.size();
-      failed = static_cast<std::size_t>(std::count_if(runs->second.begin(), runs->second.end(),
-                                                      [](auto& r) { return !r.passed; }));
+      total = runs->second.total;
+      failed = runs->second.failed;
     }
     // fired and resolved by kind ("alert", "certificate warning", ...), and pages held.
     std::map<std::string_view, std::pair<int, int>> changes{{"alert", {0, 0}}};
@@ -434,7 +539,7 @@ std::string renderReport(const ReportData& data, const ReportWindow& window,
     }
   }
   out += "\n## Timeline\n\n";
-  const auto entries = timelineOf(data);
+  const auto entries = capTimeline(timelineOf(data));
   if (entries.empty()) {
     out += "Nothing was recorded in the window.\n";
   } else {

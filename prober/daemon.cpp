@@ -165,8 +165,10 @@ struct Daemon::Impl {
       PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
-  StatusPages pages{checks,     checkHistory,  *history, *historyFiles.reader,
-                    pageHolds,  services.post, [this] { return nowMs(); }};
+  StatusPages pages{
+      checks, checkHistory, *history, *historyFiles.reader, pageHolds, services.post, [this] {
+        return nowMs();
+      }};
   std::unique_ptr<Timer> uptimeTimer = services.newTimer();
   // Uptime is worked out again and again, off the loop (more often when it is quick).
   void refreshUptime() {
@@ -179,21 +181,20 @@ struct Daemon::Impl {
   ChecksEndpoint checksEndpoint{checks, checkHistory, pages.uptime(), [this] { return nowMs(); }};
   ProbeEndpoint probeEndpoint{checks};
   TargetsEndpoint targetsEndpoint{checks};
-  SlackCommandEndpoint slackEndpoint{alerter,
-                                     *history,
-                                     pageHolds,
-                                     [this] { return services.clock.wallNow(); },
-                                     [this](const std::string& glob) {
-                                       std::size_t matching = 0;
-                                       for (const auto& state : checks.inOrder()) {
-                                         matching += coversCheck({glob}, {}, *state->spec());
-                                       }
-                                       return matching;
-                                     },
-                                     [this] { holdsChanged(); },
-                                     [this](std::optional<Announcement> notice) {
-                                       setStatusNotice(std::move(notice));
-                                     }};
+  SlackCommandEndpoint slackEndpoint{
+      alerter,
+      *history,
+      pageHolds,
+      [this] { return services.clock.wallNow(); },
+      [this](const std::string& glob) {
+        std::size_t matching = 0;
+        for (const auto& state : checks.inOrder()) {
+          matching += coversCheck({glob}, {}, *state->spec());
+        }
+        return matching;
+      },
+      [this] { holdsChanged(); },
+      [this](std::optional<Announcement> notice) { setStatusNotice(std::move(notice)); }};
   SilencesEndpoint silencesEndpoint{pageHolds, [this] { return services.clock.wallNow(); },
                                     [this] { holdsChanged(); }};
   BasicAuth auth{services.post};

@@ -36,10 +36,10 @@ void ConfigBuilder::readAnnouncements(const toml::node& node, Config& config) {
       continue;
     }
     announcement.text = reader_.string(*text, "announcement text", false).value_or("");
-    if (text->is_string() && (announcement.text.empty() ||
-                              announcement.text.size() > kMaxAnnouncementLength)) {
-      reader_.error(*text, fmt::format("announcement text must be 1 to {} bytes",
-                                       kMaxAnnouncementLength));
+    if (text->is_string() &&
+        (announcement.text.empty() || announcement.text.size() > kMaxAnnouncementLength)) {
+      reader_.error(*text,
+                    fmt::format("announcement text must be 1 to {} bytes", kMaxAnnouncementLength));
       continue;
     }
     if (const toml::node* level = table->get("level")) {

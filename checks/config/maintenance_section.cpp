@@ -185,8 +185,8 @@ std::optional<std::chrono::system_clock::time_point> ConfigBuilder::readInstant(
   } else if (auto text = reader_.string(node, what, false)) {
     at = zone != nullptr ? parseStart(*text, *zone) : std::nullopt;
     if (!at && zone != nullptr) {
-      reader_.error(node, fmt::format("{} \"{}\" is not a time like \"2026-12-05T22:00:00Z\"",
-                                      what, cutToCharacters(validUtf8(*text), 60)));
+      reader_.error(node, fmt::format("{} \"{}\" is not a time like \"2026-12-05T22:00:00Z\"", what,
+                                      cutToCharacters(validUtf8(*text), 60)));
     }
   }
   using namespace date;

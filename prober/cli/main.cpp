@@ -154,7 +154,10 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
   std::string error;
   auto history = prober::HistoryReader::open(dir, error);
   prober::ReportData data;
-  if (!history || !prober::readReportData(*history, checks, window, data, error)) {
+  const auto progress = [](const std::string& line) {
+    std::cerr << "prober report: " << line << "\n";
+  };
+  if (!history || !prober::readReportData(*history, checks, window, data, error, progress)) {
     std::cerr << "prober report: " << error << "\n";
     return 1;
   }

@@ -49,10 +49,10 @@ std::string recentRunsChart(const std::vector<RunSummary>& runs, std::int64_t no
   const auto yOf = [&](const RunSummary& run) {
     return kPlotTop + kPlotHeight - kPlotHeight * static_cast<double>(run.seconds) / slowest;
   };
-  const std::string summary = fmt::format(
-      "Latency of the last {} runs over {}: {} failed, slowest {}, last {} ({})", runs.size(),
-      spanText(nowMs - startMs), failed, formatSeconds(slowest),
-      formatSeconds(runs.back().seconds), runs.back().passed ? "passed" : "failed");
+  const std::string summary =
+      fmt::format("Latency of the last {} runs over {}: {} failed, slowest {}, last {} ({})",
+                  runs.size(), spanText(nowMs - startMs), failed, formatSeconds(slowest),
+                  formatSeconds(runs.back().seconds), runs.back().passed ? "passed" : "failed");
   std::string svg = fmt::format(
       "<svg class=\"chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
       "aria-label=\"{2}\"><title>{2}</title>"
@@ -66,8 +66,8 @@ std::string recentRunsChart(const std::vector<RunSummary>& runs, std::int64_t no
           "<g><title>{} failed: {}, {}</title><rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" "
           "height=\"{}\" fill=\"{}\"/><text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
           "style=\"fill:{};font-weight:700\">✕</text></g>",
-          fullTime(toMillis(run.at)), run.status != 0 ? fmt::format("status {}", run.status)
-                                                      : std::string("no response"),
+          fullTime(toMillis(run.at)),
+          run.status != 0 ? fmt::format("status {}", run.status) : std::string("no response"),
           formatSeconds(run.seconds), xOf(run) - column / 2, kPlotTop, column, kPlotHeight, kFail,
           xOf(run), kPlotTop - 2, kFail);
     }
@@ -79,9 +79,8 @@ std::string recentRunsChart(const std::vector<RunSummary>& runs, std::int64_t no
     }
   }
   if (!points.empty()) {
-    svg += fmt::format(
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>", points,
-        kPass);
+    svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>",
+                       points, kPass);
   }
   for (const RunSummary& run : runs) {
     if (run.passed) {
@@ -130,8 +129,9 @@ std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
       "<svg class=\"chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
       "aria-label=\"Latency by phase from {2} to {3}, mean per {4} slice; the tallest slice "
       "took {5}; {6} runs failed\">",
-      kWidth, kHeight, fullTime(sinceMs), fullTime(untilMs), spanText(static_cast<std::int64_t>(width)),
-      millisText(tallest), std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; }));
+      kWidth, kHeight, fullTime(sinceMs), fullTime(untilMs),
+      spanText(static_cast<std::int64_t>(width)), millisText(tallest),
+      std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.passed; }));
   for (int i = 0; i < kSlices; ++i) {
     const Slice& slice = slices[static_cast<std::size_t>(i)];
     const double x = i * barWidth;
@@ -139,8 +139,8 @@ std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
     if (slice.runs == 0) {
       continue;
     }
-    std::string title = fmt::format("from {}: {} runs, {} failed", fullTime(from), slice.runs,
-                                    slice.failed);
+    std::string title =
+        fmt::format("from {}: {} runs, {} failed", fullTime(from), slice.runs, slice.failed);
     double y = kPlotTop + kPlotHeight;
     std::string rects;
     for (std::size_t p = 0; p < slice.phaseSum.size(); ++p) {
@@ -166,9 +166,11 @@ std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
       "<text x=\"{1}\" y=\"{2}\" text-anchor=\"end\">{3}</text>",
       kPlotTop + kPlotHeight + 0.5, kWidth, kPlotTop + 10, millisText(tallest));
   // Hour ticks: one every 3 hours over a day, a label each.
-  const std::int64_t step = std::max<std::int64_t>(3'600'000, (untilMs - sinceMs) / 8 / 3'600'000 * 3'600'000);
+  const std::int64_t step =
+      std::max<std::int64_t>(3'600'000, (untilMs - sinceMs) / 8 / 3'600'000 * 3'600'000);
   for (std::int64_t at = sinceMs - sinceMs % step + step; at < untilMs; at += step) {
-    const double x = kWidth * static_cast<double>(at - sinceMs) / static_cast<double>(untilMs - sinceMs);
+    const double x =
+        kWidth * static_cast<double>(at - sinceMs) / static_cast<double>(untilMs - sinceMs);
     svg += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#999\"/>"
         "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
@@ -219,7 +221,10 @@ std::string availabilityStrip(const std::vector<AvailabilityCell>& cells, const 
     const int x = static_cast<int>(i) * (kCell + kGap);
     const RunCount& count = cell.count;
     const std::uint32_t failed = count.runs - count.passed;
-    const char* glyph = count.runs == 0 ? "·" : failed == 0 ? "" : failed * 2 >= count.runs ? "✕" : "!";
+    const char* glyph = count.runs == 0            ? "·"
+                        : failed == 0              ? ""
+                        : failed * 2 >= count.runs ? "✕"
+                                                   : "!";
     svg += fmt::format(
         "<g><title>{}: {}</title><rect x=\"{}\" y=\"0\" width=\"{}\" height=\"{}\" rx=\"2\" "
         "fill=\"{}\" stroke=\"{}\"/><text x=\"{}\" y=\"16\" text-anchor=\"middle\" "

@@ -20,7 +20,7 @@ class CheckFilter {
 
  private:
   struct Word {
-    std::string key;  // "" for a plain word; "state" or a label name
+    std::string key;    // "" for a plain word; "state" or a label name
     std::string value;  // lower-cased
   };
   std::vector<Word> words_;

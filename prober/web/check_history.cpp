@@ -21,42 +21,42 @@ ServerResponse jsonError(int status, const std::string& why) {
 
 void CheckHistory::read(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
                         std::size_t limit, Answer answer) {
-  readRecords(check, sinceMs, nowMs, limit, std::nullopt,
-              [answer = std::move(answer)](std::vector<RunRecord> runs,
-                                           std::vector<HistoryEvent> events, std::vector<RunCount>,
-                                           const std::string& error) {
-                answer(std::move(runs), std::move(events), error);
-              });
+  readRecords(
+      check, sinceMs, nowMs, limit, std::nullopt,
+      [answer = std::move(answer)](std::vector<RunRecord> runs, std::vector<HistoryEvent> events,
+                                   std::vector<RunCount>, const std::string& error) {
+        answer(std::move(runs), std::move(events), error);
+      });
 }
 
-void CheckHistory::readForPage(const std::string& check, std::int64_t sinceMs,
-                               std::int64_t nowMs, std::int64_t hoursSinceMs, PageAnswer answer) {
+void CheckHistory::readForPage(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
+                               std::int64_t hoursSinceMs, PageAnswer answer) {
   readRecords(check, sinceMs, nowMs, kPageRunLimit, hoursSinceMs, std::move(answer));
 }
 
-void CheckHistory::readRecords(const std::string& check, std::int64_t sinceMs,
-                               std::int64_t nowMs, std::size_t limit,
-                               std::optional<std::int64_t> hoursSinceMs, PageAnswer answer) {
-  writer_.runAfterWrites([this, check, sinceMs, nowMs, limit, hoursSinceMs,
-                          answer = std::move(answer)]() mutable {
-    std::string error;
-    auto runs = reader_.runs(check, sinceMs, nowMs + 1, limit, error);
-    auto events = reader_.events({check}, sinceMs, nowMs + 1, error);
-    std::vector<RunCount> hours;
-    if (hoursSinceMs) {
-      hours = reader_.hourlyCounts(check, *hoursSinceMs, nowMs, error);
-    }
-    if (!error.empty()) {
-      spdlog::error("{}", error);
-    }
-    std::erase_if(events, [](const HistoryEvent& e) {
-      return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
-    });
-    post_([answer = std::move(answer), runs = std::move(runs), events = std::move(events),
-           hours = std::move(hours), error = std::move(error)]() mutable {
-      answer(std::move(runs), std::move(events), std::move(hours), error);
-    });
-  });
+void CheckHistory::readRecords(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
+                               std::size_t limit, std::optional<std::int64_t> hoursSinceMs,
+                               PageAnswer answer) {
+  writer_.runAfterWrites(
+      [this, check, sinceMs, nowMs, limit, hoursSinceMs, answer = std::move(answer)]() mutable {
+        std::string error;
+        auto runs = reader_.runs(check, sinceMs, nowMs + 1, limit, error);
+        auto events = reader_.events({check}, sinceMs, nowMs + 1, error);
+        std::vector<RunCount> hours;
+        if (hoursSinceMs) {
+          hours = reader_.hourlyCounts(check, *hoursSinceMs, nowMs, error);
+        }
+        if (!error.empty()) {
+          spdlog::error("{}", error);
+        }
+        std::erase_if(events, [](const HistoryEvent& e) {
+          return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
+        });
+        post_([answer = std::move(answer), runs = std::move(runs), events = std::move(events),
+               hours = std::move(hours), error = std::move(error)]() mutable {
+          answer(std::move(runs), std::move(events), std::move(hours), error);
+        });
+      });
 }
 
 void CheckHistory::serveApi(const std::string& check, const std::string& query, std::int64_t nowMs,

@@ -28,9 +28,9 @@ class CheckHistory {
             Answer answer);
 
   // The same plus the check's runs per hour since `hoursSinceMs`, for its page.
-  using PageAnswer = std::function<void(std::vector<RunRecord> runs,
-                                        std::vector<HistoryEvent> events,
-                                        std::vector<RunCount> hours, const std::string& error)>;
+  using PageAnswer =
+      std::function<void(std::vector<RunRecord> runs, std::vector<HistoryEvent> events,
+                         std::vector<RunCount> hours, const std::string& error)>;
   void readForPage(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
                    std::int64_t hoursSinceMs, PageAnswer answer);
 
@@ -42,8 +42,7 @@ class CheckHistory {
   // A day of 1-second runs.
   static constexpr std::size_t kPageRunLimit = 86'400;
   void readRecords(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
-                   std::size_t limit, std::optional<std::int64_t> hoursSinceMs,
-                   PageAnswer answer);
+                   std::size_t limit, std::optional<std::int64_t> hoursSinceMs, PageAnswer answer);
 
   HistoryWriter& writer_;
   HistoryReader& reader_;

@@ -27,11 +27,12 @@ std::string stateSentence(const CheckState& state, std::int64_t nowMs) {
   if (!last) {
     return "No run has finished yet.";
   }
-  std::string text = fmt::format("Last run {} took {}{}.", timeTag(toMillis(last->startedAt), nowMs),
-                                 formatSeconds(last->durationSeconds),
-                                 last->lastProbe() && last->lastProbe()->status != 0
-                                     ? fmt::format(", status {}", last->lastProbe()->status)
-                                     : std::string());
+  std::string text =
+      fmt::format("Last run {} took {}{}.", timeTag(toMillis(last->startedAt), nowMs),
+                  formatSeconds(last->durationSeconds),
+                  last->lastProbe() && last->lastProbe()->status != 0
+                      ? fmt::format(", status {}", last->lastProbe()->status)
+                      : std::string());
   if (!last->passed) {
     const std::int64_t since = toMillis(state.failingSince());
     text += fmt::format(" Failing since {} ({}): <span class=\"why\">{}</span>.",
@@ -108,9 +109,9 @@ std::string outagesSection(const CheckPageView& view, std::int64_t fromMs) {
             : fmt::format("down {}–{} ({})", clockText(outage.startMs, view.nowMs),
                           clockText(outage.endMs, view.nowMs),
                           spanText(outage.endMs - outage.startMs));
-    html += fmt::format("<li><b>{}</b>, {}, <span class=\"why\">{}</span></li>\n", when,
-                        outage.runsText(),
-                        escapeHtml(outage.firstFailure.empty() ? outage.reason : outage.firstFailure));
+    html += fmt::format(
+        "<li><b>{}</b>, {}, <span class=\"why\">{}</span></li>\n", when, outage.runsText(),
+        escapeHtml(outage.firstFailure.empty() ? outage.reason : outage.firstFailure));
   }
   if (outages.size() > shown) {
     html += fmt::format("<li class=\"muted\">and {} earlier</li>\n", outages.size() - shown);
@@ -168,10 +169,11 @@ std::string holdsSection(const CheckPageView& view) {
     } else {
       when = "over";
     }
-    html += fmt::format("<li>Maintenance window <b>{}</b>{}: {}</li>\n", escapeHtml(window.name),
-                        window.schedule ? fmt::format(" (schedule in {})", escapeHtml(window.timezone))
-                                        : std::string(),
-                        when);
+    html +=
+        fmt::format("<li>Maintenance window <b>{}</b>{}: {}</li>\n", escapeHtml(window.name),
+                    window.schedule ? fmt::format(" (schedule in {})", escapeHtml(window.timezone))
+                                    : std::string(),
+                    when);
   }
   return html + "</ul>\n";
 }
@@ -195,9 +197,10 @@ std::string renderCheckPage(const CheckPageView& view) {
       stateSentence(state, view.nowMs), escapeHtml(alertText(state)), uptimeLine(view.uptime));
   const std::int64_t from =
       view.runs.empty() ? view.sinceMs : std::max(view.sinceMs, view.runs.front().atMs);
-  html += fmt::format("<h2>Latency by phase</h2>\n<p class=\"muted small\">{} runs since {} ({} "
-                      "ago); mean per slice; failed runs marked ✕ under the axis.</p>\n",
-                      view.runs.size(), fullTime(from), spanText(view.nowMs - from));
+  html += fmt::format(
+      "<h2>Latency by phase</h2>\n<p class=\"muted small\">{} runs since {} ({} "
+      "ago); mean per slice; failed runs marked ✕ under the axis.</p>\n",
+      view.runs.size(), fullTime(from), spanText(view.nowMs - from));
   if (view.runs.empty()) {
     html += "<p>No runs recorded yet.</p>\n";
   } else {
@@ -209,7 +212,8 @@ std::string renderCheckPage(const CheckPageView& view) {
     html += "</p>\n<div style=\"overflow-x:auto\">" +
             phaseChart(view.runs, from, view.nowMs, view.nowMs) + "</div>\n";
   }
-  html += availability(view) + outagesSection(view, from) + eventsSection(view) + holdsSection(view);
+  html +=
+      availability(view) + outagesSection(view, from) + eventsSection(view) + holdsSection(view);
   return html + "</body></html>\n";
 }
 

@@ -38,7 +38,7 @@ struct ServerResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
-  std::string allow;  // for 405 answers
+  std::string allow;                                              // for 405 answers
   std::vector<std::pair<std::string, std::string>> headers = {};  // others (WWW-Authenticate)
 };
 

@@ -53,8 +53,8 @@ void StatusPageEndpoint::serve(const ServerRequest& request, Responder respond) 
         return respond({400, "text/plain; charset=utf-8", "page must be a number from 1\n", ""});
       }
     } else {
-      return respond({400, "text/plain; charset=utf-8",
-                      "unknown parameter " + key + " (q, page)\n", ""});
+      return respond(
+          {400, "text/plain; charset=utf-8", "unknown parameter " + key + " (q, page)\n", ""});
     }
   }
   const auto uptime = context_.uptime.snapshot();
@@ -126,15 +126,14 @@ void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {
   static constexpr std::string_view kPrefix = "/badge/";
   const std::string rest = requestPath(request).substr(kPrefix.size());
   const std::size_t slash = rest.find('/');
-  const auto state = slash == std::string::npos ? nullptr : context_.checks.find(rest.substr(0, slash));
+  const auto state =
+      slash == std::string::npos ? nullptr : context_.checks.find(rest.substr(0, slash));
   if (!state) {
     return respond(notFound("no such check"));
   }
   const std::string name = rest.substr(0, slash);
   const std::string what = rest.substr(slash + 1);
-  const auto svg = [&](std::string body) {
-    respond({200, "image/svg+xml", std::move(body), ""});
-  };
+  const auto svg = [&](std::string body) { respond({200, "image/svg+xml", std::move(body), ""}); };
   if (what == "status.svg") {
     static constexpr std::string_view kColours[] = {"#616161", "#1e7b34", "#8a5300",
                                                     "#c62828", "#5e35b1", "#6d4c41"};
@@ -152,7 +151,9 @@ void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {
       const auto percent = uptimePercent(count);
       return svg(badgeSvg(fmt::format("uptime {}", window),
                           percent ? fmt::format("{:.2f}%", *percent) : "no runs",
-                          !percent ? "#616161" : *percent >= 99 ? "#1e7b34" : "#c62828"));
+                          !percent         ? "#616161"
+                          : *percent >= 99 ? "#1e7b34"
+                                           : "#c62828"));
     }
   }
   respond(notFound("no such badge: status.svg, uptime/24h.svg, uptime/7d.svg or uptime/30d.svg"));

@@ -169,8 +169,7 @@ std::string fullTime(std::int64_t atMs) {
 
 std::string timeTag(std::int64_t atMs, std::int64_t nowMs) {
   return fmt::format("<time datetime=\"{}\" title=\"{}\">{}</time>",
-                     isoTimestampUtc(fromMillis(atMs)), fullTime(atMs),
-                     relativeTime(atMs, nowMs));
+                     isoTimestampUtc(fromMillis(atMs)), fullTime(atMs), relativeTime(atMs, nowMs));
 }
 
 }  // namespace prober

@@ -59,9 +59,8 @@ struct Group {
 // The group's state: everything up; some or all of it down; slow; or in maintenance.
 std::string groupState(const Group& group) {
   const int down = group.counts.count(PublicState::Down) ? group.counts.at(PublicState::Down) : 0;
-  const int maintenance = group.counts.count(PublicState::Maintenance)
-                              ? group.counts.at(PublicState::Maintenance)
-                              : 0;
+  const int maintenance =
+      group.counts.count(PublicState::Maintenance) ? group.counts.at(PublicState::Maintenance) : 0;
   const int total = static_cast<int>(group.checks.size());
   if (down > 0) {
     return down >= total - maintenance
@@ -81,14 +80,12 @@ std::string groupState(const Group& group) {
 }
 
 std::string banner(const PublicStatusView& view, int down, int slow, int counted) {
-  const bool outageNotice = std::any_of(view.announcements.begin(), view.announcements.end(),
-                                        [](const Announcement& a) {
-                                          return a.level == AnnouncementSpec::Level::Outage;
-                                        });
-  const bool warningNotice = std::any_of(view.announcements.begin(), view.announcements.end(),
-                                         [](const Announcement& a) {
-                                           return a.level == AnnouncementSpec::Level::Warning;
-                                         });
+  const bool outageNotice =
+      std::any_of(view.announcements.begin(), view.announcements.end(),
+                  [](const Announcement& a) { return a.level == AnnouncementSpec::Level::Outage; });
+  const bool warningNotice = std::any_of(
+      view.announcements.begin(), view.announcements.end(),
+      [](const Announcement& a) { return a.level == AnnouncementSpec::Level::Warning; });
   if (outageNotice || (down > 0 && down * 2 >= counted)) {
     return "<div class=\"banner failing\" role=\"status\"><span aria-hidden=\"true\">✕</span> "
            "Major outage</div>";
@@ -110,10 +107,9 @@ std::string announcementHtml(const Announcement& a, std::int64_t nowMs) {
   if (a.endsAtMs) {
     meta += fmt::format("{}until {}", meta.empty() ? "" : ", ", fullTime(*a.endsAtMs));
   }
-  return fmt::format(
-      "<section class=\"announcement {}\"><b>{}:</b> {}{}</section>\n", levelName(a.level),
-      kTitles[static_cast<int>(a.level)], escapeHtml(a.text),
-      meta.empty() ? "" : " <span class=\"small muted\">(" + meta + ")</span>");
+  return fmt::format("<section class=\"announcement {}\"><b>{}:</b> {}{}</section>\n",
+                     levelName(a.level), kTitles[static_cast<int>(a.level)], escapeHtml(a.text),
+                     meta.empty() ? "" : " <span class=\"small muted\">(" + meta + ")</span>");
 }
 
 constexpr std::string_view kExtraStyle = R"(<style>
@@ -186,8 +182,9 @@ std::string renderPublicStatus(const PublicStatusView& view) {
     const std::string name = escapeHtml(check->spec()->name);
     if (state == PublicState::Down) {
       const std::int64_t since = toMillis(check->failingSince());
-      html += fmt::format("<li><b>{}</b> is down. It has not been working since {} UTC ({}).</li>\n",
-                          name, clockText(since, view.nowMs), spanText(view.nowMs - since));
+      html +=
+          fmt::format("<li><b>{}</b> is down. It has not been working since {} UTC ({}).</li>\n",
+                      name, clockText(since, view.nowMs), spanText(view.nowMs - since));
     } else if (state == PublicState::Slow) {
       const std::int64_t since = toMillis(check->degradedSince());
       html += fmt::format("<li><b>{}</b> is slower than usual since {} UTC ({}).</li>\n", name,
@@ -213,14 +210,13 @@ std::string renderPublicStatus(const PublicStatusView& view) {
     for (const RunCount& day : group.days) {
       cells.push_back({day.startMs, day});
     }
-    html += fmt::format("<section class=\"group\"><h3><span class=\"group-name\">{}</span> {}</h3>"
-                        "<p class=\"small\">{}</p>\n{}\n<ul>\n",
-                        escapeHtml(name), groupState(group),
-                        month.runs == 0
-                            ? std::string("Not measured yet.")
-                            : uptimeText(month) + " available over the last 30 days",
-                        availabilityStrip(cells, "%d", 5,
-                                          fmt::format("{}, each of the last 30 days", name)));
+    html += fmt::format(
+        "<section class=\"group\"><h3><span class=\"group-name\">{}</span> {}</h3>"
+        "<p class=\"small\">{}</p>\n{}\n<ul>\n",
+        escapeHtml(name), groupState(group),
+        month.runs == 0 ? std::string("Not measured yet.")
+                        : uptimeText(month) + " available over the last 30 days",
+        availabilityStrip(cells, "%d", 5, fmt::format("{}, each of the last 30 days", name)));
     for (const CheckState* check : group.checks) {
       html += fmt::format("<li>{} {}</li>\n", stateLabel(publicState(*check)),
                           escapeHtml(check->spec()->name));
@@ -249,8 +245,7 @@ std::string renderPublicStatus(const PublicStatusView& view) {
   } else if (past > shown) {
     html += fmt::format("<li class=\"muted\">and {} earlier</li>\n", past - shown);
   }
-  html += fmt::format("</ul>\n<p class=\"small muted\">Updated {}.</p>\n",
-                      fullTime(view.nowMs));
+  html += fmt::format("</ul>\n<p class=\"small muted\">Updated {}.</p>\n", fullTime(view.nowMs));
   return html + "</body></html>\n";
 }
 

@@ -16,7 +16,7 @@ struct PublicStatusView {
   std::vector<const CheckState*> checks;
   const UptimeSnapshot* uptime = nullptr;
   std::int64_t nowMs = 0;
-  std::string groupBy;  // the label that groups checks ("" : one group)
+  std::string groupBy;                      // the label that groups checks ("" : one group)
   std::vector<Announcement> announcements;  // showing now
 };
 

@@ -42,7 +42,6 @@ class SlackVerifier {
 // Largest body accepted: Slack's slash-command payloads are a few hundred bytes.
 inline constexpr std::size_t kSlackBodyLimit = 8 * 1024;
 
-
 struct SlashCommand {
   std::string teamId, channelId, channelName, userId, userName, command, text;
 };
@@ -66,9 +65,9 @@ SlashDecision decide(const SlackCommandSpec& settings, const SlashCommand& comma
 struct MuteCommand {
   enum class Kind { Mute, Unmute };
   Kind kind = Kind::Mute;
-  std::string checks;  // Mute: the name or glob
-  Millis duration{0};  // Mute
-  std::string reason;  // Mute: the rest of the text, may be empty
+  std::string checks;   // Mute: the name or glob
+  Millis duration{0};   // Mute
+  std::string reason;   // Mute: the rest of the text, may be empty
   std::int64_t id = 0;  // Unmute
 };
 std::optional<MuteCommand> parseMuteCommand(std::string_view text);

@@ -163,8 +163,8 @@ std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCo
                      command.reason.empty() ? "" : ": " + slackEscape(command.reason), added->id);
 }
 
-std::string SlackCommandEndpoint::postStatus(const StatusCommand& command,
-                                             const SlashCommand& from, HistoryEvent& record) {
+std::string SlackCommandEndpoint::postStatus(const StatusCommand& command, const SlashCommand& from,
+                                             HistoryEvent& record) {
   record.action = "allowed";  // no notifier: nobody was paged
   if (command.clear) {
     setStatus_(std::nullopt);
@@ -174,8 +174,7 @@ std::string SlackCommandEndpoint::postStatus(const StatusCommand& command,
     return fmt::format("<@{}> cleared the status page notice. Nobody was paged.", from.userId);
   }
   setStatus_(Announcement{command.text, command.level, std::nullopt,
-                          from.userName.empty() ? from.userId : from.userName,
-                          record.atMs});
+                          from.userName.empty() ? from.userId : from.userName, record.atMs});
   spdlog::warn("slack command: user {} ({}) set the status page notice ({}): {}", from.userId,
                from.userName, levelName(command.level), command.text);
   record.outcome = fmt::format("set the status page notice ({})", levelName(command.level));

@@ -99,12 +99,10 @@ void renderRow(std::string& html, const Row& row, const DashboardView& view) {
       "</td><td data-label=\"Recent runs\">{6}</td><td data-label=\"Last run\">{7}</td>"
       "<td data-label=\"Last failure\">{8}</td><td data-label=\"Alert\" class=\"small\">{9}</td>"
       "</tr>\n",
-      escapeHtml(spec.name),
-      stateWord(row.state),
+      escapeHtml(spec.name), stateWord(row.state),
       escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
       labels.empty() ? "" : "<br><span class=\"small muted\">" + labels + "</span>",
-      stateBadge(row.state),
-      uptimeCells(view.uptime ? view.uptime->find(spec.name) : nullptr),
+      stateBadge(row.state), uptimeCells(view.uptime ? view.uptime->find(spec.name) : nullptr),
       recentRunsChart(state.history(), view.nowMs),
       last ? fmt::format("{}<br><span class=\"small muted\">{}{}</span>",
                          timeTag(toMillis(last->startedAt), view.nowMs),
@@ -139,16 +137,16 @@ std::string renderStatusPage(const DashboardView& view) {
     }
     return a.check->spec()->name < b.check->spec()->name;
   });
-  const std::size_t pages = std::max<std::size_t>(1, (rows.size() + kChecksPerPage - 1) / kChecksPerPage);
+  const std::size_t pages =
+      std::max<std::size_t>(1, (rows.size() + kChecksPerPage - 1) / kChecksPerPage);
   const std::size_t page = std::clamp<std::size_t>(view.page, 1, pages);
-  const std::size_t notPassing = view.checks.size() - counts[ShownState::Passing] -
-                                 counts[ShownState::Pending];
+  const std::size_t notPassing =
+      view.checks.size() - counts[ShownState::Passing] - counts[ShownState::Pending];
 
-  std::string html = pageHead(
-      fmt::format("prober{}: {} checks, {} not passing",
-                  view.location.empty() ? "" : " from " + view.location, view.checks.size(),
-                  notPassing),
-      30);
+  std::string html = pageHead(fmt::format("prober{}: {} checks, {} not passing",
+                                          view.location.empty() ? "" : " from " + view.location,
+                                          view.checks.size(), notPassing),
+                              30);
   html += fmt::format(
       "<header><h1>prober{}</h1><p>{} checks, {} not passing. <a href=\"/status\">public status "
       "page</a> · <a href=\"/metrics\">metrics</a> · <a href=\"/api/v1/checks\">API</a></p>",
@@ -158,8 +156,9 @@ std::string renderStatusPage(const DashboardView& view) {
   for (ShownState state : {ShownState::Failing, ShownState::Suppressed, ShownState::Silenced,
                            ShownState::Degraded, ShownState::Pending, ShownState::Passing}) {
     if (counts[state] > 0) {
-      html += fmt::format("<a href=\"{}\">{} {}</a>", link(fmt::format("state:{}", stateWord(state)), 1),
-                          stateBadge(state), counts[state]);
+      html += fmt::format("<a href=\"{}\">{} {}</a>",
+                          link(fmt::format("state:{}", stateWord(state)), 1), stateBadge(state),
+                          counts[state]);
     }
   }
   html += fmt::format(
@@ -213,7 +212,8 @@ std::string renderStatusPage(const DashboardView& view) {
     html += fmt::format("<nav class=\"pager\">Page {} of {} ({} checks, {} a page).", page, pages,
                         rows.size(), kChecksPerPage);
     if (page > 1) {
-      html += fmt::format(" <a href=\"{}\" rel=\"prev\">← previous</a>", link(view.query, page - 1));
+      html +=
+          fmt::format(" <a href=\"{}\" rel=\"prev\">← previous</a>", link(view.query, page - 1));
     }
     if (page < pages) {
       html += fmt::format(" <a href=\"{}\" rel=\"next\">next →</a>", link(view.query, page + 1));

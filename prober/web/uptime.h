@@ -17,9 +17,9 @@
 namespace prober {
 
 struct CheckUptime {
-  RunCount last24h;  // this UTC hour and the 23 before it
-  RunCount last7d;   // this hour and the 167 before it
-  RunCount last30d;  // this hour and the 719 before it
+  RunCount last24h;            // this UTC hour and the 23 before it
+  RunCount last7d;             // this hour and the 167 before it
+  RunCount last30d;            // this hour and the 719 before it
   std::vector<RunCount> days;  // per UTC day, oldest first, only days with runs
 };
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -197,4 +198,48 @@ TEST_CASE("the report names the location the history was recorded from") {
   const std::string report = h.report({}, kT0, kT0 + 10 * kMinute);
   CHECK(report.find("A first draft written by prober from what it recorded from location tokyo "
                     "between 2026-11-24 08:00:00 and") != std::string::npos);
+}
+
+TEST_CASE(
+    "a flapping week: outages, not runs; time to detect from the first failure; a capped "
+    "timeline") {
+  History h;
+  using T = HistoryEvent::Type;
+  constexpr std::int64_t kHour = 60 * kMinute;
+  constexpr std::int64_t kDay = 24 * kHour;
+  const std::int64_t flapFrom = kT0 + kDay + 2 * kHour, flapTo = flapFrom + 6 * kHour;
+  const std::int64_t downFrom = kT0 + 4 * kDay + 3 * kHour, downTo = downFrom + 20 * kMinute;
+  for (std::int64_t at = kT0; at < kT0 + 7 * kDay; at += kMinute) {
+    const std::int64_t minute = (at - kT0) / kMinute;
+    // checkout-api flaps for six hours (two runs in five fail, never three passes in a row),
+    // then is down hard for twenty minutes.
+    const bool flapping = at >= flapFrom && at < flapTo && (minute % 5 == 0 || minute % 5 == 2);
+    const bool down = at >= downFrom && at < downTo;
+    const bool failed = flapping || down;
+    h.writer->add(RunRecord{at, "checkout-api", !failed, failed ? 2.5 : 41.0, failed ? 503 : 200,
+                            failed ? "http_status" : "", failed ? "status == 200 (got 503)" : ""});
+    // web times out one run in ten all week: each failure alone, never enough to page.
+    const bool blip = minute % 10 == 3;
+    h.writer->add(RunRecord{at, "web", !blip, blip ? 5000.0 : 80.0, blip ? 0 : 200,
+                            blip ? "timeout" : "", blip ? "timed out after 5s" : ""});
+  }
+  h.event(flapFrom + 14 * kMinute, T::Alert, "checkout-api", "fired", "", "",
+          "status == 200 (got 503)");
+  h.event(flapFrom + 14 * kMinute + 900, T::Notification, "checkout-api", "trigger", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  h.event(flapTo + 2 * kMinute, T::Alert, "checkout-api", "resolved");
+  h.event(flapTo + 2 * kMinute + 700, T::Notification, "checkout-api", "resolve", "pagerduty",
+          "delivered", R"(HTTP 202: {"status":"success"})");
+  h.event(downFrom + 3 * kMinute, T::Alert, "checkout-api", "fired", "", "",
+          "status == 200 (got 503)");
+  h.event(downTo + kMinute, T::Alert, "checkout-api", "resolved");
+  const std::string report = h.report({}, kT0, kT0 + 7 * kDay);
+  CHECK(report.find("time to detect 14m (from the first failure, 2026-11-25 10:00:00 UTC)") !=
+        std::string::npos);
+  CHECK(report.find("in 2 outages") != std::string::npos);
+  CHECK(report.find("617 entries from 2026-11-27 01:13:00 to 2026-12-01 07:53:00 UTC are left "
+                    "out: outages (617 of web)") != std::string::npos);
+  CHECK(report.find("**checkout-api** down until 2026-11-28 11:20:00 UTC") != std::string::npos);
+  CHECK(std::count(report.begin(), report.end(), '\n') < prober::kTimelineLimit + 60);
+  compareWithGolden("flapping-week.md", report);
 }

@@ -174,3 +174,27 @@ TEST_CASE("replies are Slack JSON, in the channel or only for the requester") {
         "{\"response_type\":\"in_channel\",\"text\":\"paged \\\"on-call\\\"\"}\n");
   CHECK(prober::slackReply(false, "no") == "{\"response_type\":\"ephemeral\",\"text\":\"no\"}\n");
 }
+
+TEST_CASE("status TEXT sets the public notice; anything else is not a status command") {
+  using prober::AnnouncementSpec;
+  auto command = prober::parseStatusCommand("status Checkout is slow, we are on it");
+  REQUIRE(command);
+  CHECK_FALSE(command->clear);
+  CHECK(command->level == AnnouncementSpec::Level::Info);
+  CHECK(command->text == "Checkout is slow, we are on it");
+  command = prober::parseStatusCommand("  status   outage   Checkout is down ");
+  REQUIRE(command);
+  CHECK(command->level == AnnouncementSpec::Level::Outage);
+  CHECK(command->text == "Checkout is down");
+  command = prober::parseStatusCommand("status warning");  // a one-word notice, not a level
+  REQUIRE(command);
+  CHECK(command->text == "warning");
+  command = prober::parseStatusCommand("status clear");
+  REQUIRE(command);
+  CHECK(command->clear);
+  CHECK(prober::parseStatusCommand("status clear the cache")->text == "clear the cache");
+  CHECK_FALSE(prober::parseStatusCommand("status"));
+  CHECK_FALSE(prober::parseStatusCommand("status   "));
+  CHECK_FALSE(prober::parseStatusCommand("statuspage is down"));
+  CHECK_FALSE(prober::parseStatusCommand("the status page is down"));
+}

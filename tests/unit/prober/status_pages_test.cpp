@@ -1,0 +1,155 @@
+// The status pages through the whole daemon in simulated time: /, /checks/NAME, /status, the
+// badges and the API's uptime, read from what the daemon recorded; announcements from the
+// config and from Slack's `status TEXT`, kept across a restart.
+#include <doctest/doctest.h>
+
+#include "tests/fakes/daemon_harness.h"
+
+using namespace prober::testing;
+
+namespace {
+
+std::string config(const std::string& extra = "") {
+  std::string text = kNotifier;
+  text.replace(text.find("listen = \"127.0.0.1:0\"\n"), 23,
+               "listen = \"127.0.0.1:0\"\nstatus_group_by = \"team\"\n");
+  return text + kSlackCommand + extra + check("shop", "labels = { team = \"payments\" }\n") +
+         check("search", "labels = { team = \"discovery\" }\n");
+}
+
+// Three rounds: shop passes every run, search fails every run. Then time moves on past an
+// uptime refresh.
+void runRounds(DaemonHarness& h) {
+  for (int round = 0; round < 3; ++round) {
+    h.run("shop.test", 200);
+    h.run("search.test", 503);
+  }
+  // The uptime is worked out on the history thread: wait (bounded) until it has been, after
+  // the last run.
+  for (int i = 0; i < 20; ++i) {
+    h.clock.advance(11s);
+    h.loop.waitAndRun(std::chrono::milliseconds(500));
+    const auto uptime = h.checkJson("search").at("uptime").at("24h");
+    if (!uptime.is_null() && uptime.to_number<double>() == 0) {
+      break;
+    }
+  }
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("the engineers' page: states, uptime, groups, the filter and the check page") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config());
+  runRounds(h);
+
+  const auto api = h.checkJson("shop");
+  REQUIRE(api.contains("uptime"));
+  CHECK(api.at("uptime").at("24h").to_number<double>() == doctest::Approx(100));
+  CHECK(h.checkJson("search").at("uptime").at("30d").to_number<double>() == doctest::Approx(0));
+
+  const auto page = h.request("GET", "/");
+  CHECK(page.status == 200);
+  const std::string& html = page.body;
+  CHECK(has(html, "<meta name=\"viewport\""));
+  CHECK(has(html, "team: payments"));
+  CHECK(has(html, "team: discovery"));
+  CHECK(has(html, "id=\"check-shop\" data-state=\"passing\""));
+  CHECK(has(html, "id=\"check-search\" data-state=\"failing\""));
+  CHECK(has(html, "100.00 %"));
+  CHECK(has(html, "0.00 %"));
+  CHECK(has(html, "aria-label=\"Latency of the last 3 runs"));
+  CHECK(has(html, "status == 200 (got 503)"));
+
+  const std::string failing = h.request("GET", "/?q=state%3Afailing").body;
+  CHECK(has(failing, "1 of 2 checks match"));
+  CHECK(has(failing, "id=\"check-search\""));
+  CHECK_FALSE(has(failing, "id=\"check-shop\""));
+  const std::string byTeam = h.request("GET", "/?q=team:pay").body;
+  CHECK(has(byTeam, "id=\"check-shop\""));
+  CHECK_FALSE(has(byTeam, "id=\"check-search\""));
+  CHECK(h.request("GET", "/?page=0").status == 400);
+  CHECK(h.request("GET", "/?color=red").status == 400);
+
+  const auto checkPage = h.request("GET", "/checks/search");
+  CHECK(checkPage.status == 200);
+  CHECK(has(checkPage.body, "failing</span></h1>"));
+  CHECK(has(checkPage.body, "Latency by phase"));
+  CHECK(has(checkPage.body, "down since"));
+  CHECK(has(checkPage.body, "3 runs, <span class=\"why\">status == 200 (got 503)</span>"));
+  CHECK(has(checkPage.body, "alert fired"));
+  CHECK(has(checkPage.body, "Availability per hour over the last 24 hours: 3 runs, 3 failed"));
+  CHECK(h.request("GET", "/checks/nothing").status == 404);
+}
+
+TEST_CASE("badges say the state and the uptime; unknown names and windows are 404") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config());
+  runRounds(h);
+  const auto status = h.request("GET", "/badge/search/status.svg");
+  CHECK(status.status == 200);
+  CHECK(status.contentType == "image/svg+xml");
+  CHECK(has(status.body, ">failing</text>"));
+  const auto week = h.request("GET", "/badge/shop/uptime/7d.svg");
+  CHECK(week.status == 200);
+  CHECK(has(week.body, ">100.00%</text>"));
+  CHECK(has(h.request("GET", "/badge/search/uptime/24h.svg").body, ">0.00%</text>"));
+  CHECK(h.request("GET", "/badge/nothing/status.svg").status == 404);
+  CHECK(h.request("GET", "/badge/shop/uptime/1y.svg").status == 404);
+  CHECK(h.request("GET", "/badge/shop").status == 404);
+}
+
+TEST_CASE("the public page: banner, groups in plain words, incidents, no jargon") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config(R"(
+[[announcement]]
+text = "Card payments may be slow on Saturday night."
+level = "warning"
+
+[[announcement]]
+text = "This one is over."
+ends_at = "1970-01-01T00:00:01Z"  # the simulated clock starts at 1970
+)"));
+  runRounds(h);
+  const std::string html = h.request("GET", "/status").body;
+  CHECK(has(html, "role=\"status\""));
+  CHECK(has(html, "Major outage</div>"));  // one of two services down
+  CHECK(has(html, "Card payments may be slow on Saturday night."));
+  CHECK_FALSE(has(html, "This one is over."));
+  CHECK(has(html, "<b>search</b> is down."));
+  CHECK(has(html, "payments</span> <span class=\"state passing\">"));
+  for (const char* jargon : {"assert", "latency", "probe", "503", "status ==", "metric", "HTTP"}) {
+    CHECK_MESSAGE(!has(html, jargon), jargon);
+  }
+}
+
+TEST_CASE("Slack's status TEXT sets the public notice, pages nobody, and survives a restart") {
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(config());
+    const auto reply = h.slashCommand("status outage Checkout is down, we are on it");
+    CHECK(reply.status == 200);
+    CHECK(has(reply.body, "in_channel"));
+    CHECK(has(reply.body, "Nobody was paged"));
+    CHECK(h.pages().empty());
+    const std::string html = h.request("GET", "/status").body;
+    CHECK(has(html, "Checkout is down, we are on it"));
+    CHECK(has(html, "Major outage</div>"));  // an outage notice says so whatever the checks do
+    CHECK(has(html, "posted by"));
+  }
+  DaemonHarness h(dir);
+  h.start(config());
+  CHECK(has(h.request("GET", "/status").body, "Checkout is down, we are on it"));
+  CHECK(has(h.slashCommand("status clear").body, "cleared"));
+  const std::string html = h.request("GET", "/status").body;
+  CHECK_FALSE(has(html, "Checkout is down"));
+  CHECK(has(html, "All systems operational</div>"));
+}

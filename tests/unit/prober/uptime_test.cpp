@@ -1,0 +1,99 @@
+// Uptime from the history's hourly counts: the windows end at the current UTC hour, days are
+// UTC days, alerts pair with their resolves, and an hour's counts add up across batches.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "prober/web/uptime.h"
+
+using prober::RunRecord;
+
+namespace {
+
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
+// 2026-12-02 12:30:00 UTC
+constexpr std::int64_t kNow = 1'796'214'600'000;
+
+struct History {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("prober-uptime-test-" + std::to_string(::getpid()));
+  std::unique_ptr<prober::HistoryWriter> writer;
+  History() {
+    std::filesystem::remove_all(dir);
+    std::string error;
+    writer = prober::HistoryWriter::open(dir.string(), std::chrono::hours(24 * 3660), error);
+    REQUIRE_MESSAGE(writer, error);
+  }
+  ~History() {
+    writer.reset();
+    std::filesystem::remove_all(dir);
+  }
+  void run(const std::string& check, std::int64_t at, bool passed) {
+    writer->add(RunRecord{at, check, passed, 5, passed ? 200 : 503, "", ""});
+  }
+  prober::UptimeSnapshot snapshot() {
+    writer->flush();
+    std::string error;
+    auto reader = prober::HistoryReader::open(dir.string(), error);
+    REQUIRE_MESSAGE(reader, error);
+    auto snapshot = prober::computeUptime(*reader, kNow, error);
+    CHECK(error.empty());
+    return snapshot;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("24 h, 7 d and 30 d count whole UTC hours back from this one") {
+  History h;
+  h.run("api", kNow - 10 * 60'000, true);  // this hour
+  h.run("api", kNow - 23 * kHour, false);  // 23 hours back: in the 24 h
+  h.run("api", kNow - 25 * kHour, false);  // in the 7 d, not the 24 h
+  h.writer->flush();                       // a second batch adds to the same hour
+  h.run("api", kNow - 10 * 60'000 + 1000, true);
+  h.run("api", kNow - 20 * kDay, false);  // in the 30 d only
+  h.run("api", kNow - 40 * kDay, false);  // too old for any
+  h.run("web", kNow - kHour, true);
+  const auto snapshot = h.snapshot();
+  const prober::CheckUptime* api = snapshot.find("api");
+  REQUIRE(api != nullptr);
+  CHECK(api->last24h.runs == 3);
+  CHECK(api->last24h.passed == 2);
+  CHECK(api->last7d.runs == 4);
+  CHECK(api->last30d.runs == 5);
+  CHECK(prober::uptimePercent(api->last30d) == doctest::Approx(40));
+  CHECK(prober::uptimePercent(api->last24h) == doctest::Approx(66.66));  // cut, not rounded
+  REQUIRE(api->days.size() == 3);
+  CHECK(api->days.front().startMs == kNow - kNow % kDay - 20 * kDay);
+  CHECK(api->days.back().runs == 2);
+  CHECK(snapshot.find("web") != nullptr);
+  CHECK(snapshot.find("nothing") == nullptr);
+  CHECK_FALSE(prober::uptimePercent(prober::RunCount{}).has_value());
+  CHECK(prober::uptimeText(prober::RunCount{0, 100'000, 99'999}) == "99.99 %");
+}
+
+TEST_CASE("past alerts pair fired with resolved, newest first; degraded ones say so") {
+  History h;
+  const auto alert = [&](std::int64_t at, const std::string& key, const std::string& action) {
+    prober::HistoryEvent e;
+    e.atMs = at;
+    e.type = prober::HistoryEvent::Type::Alert;
+    e.check = key;
+    e.action = action;
+    h.writer->add(e);
+  };
+  alert(kNow - 3 * kDay, "api", "fired");
+  alert(kNow - 3 * kDay + 12 * 60'000, "api", "resolved");
+  alert(kNow - 2 * kDay, "api#degraded", "fired");
+  alert(kNow - 2 * kDay + kHour, "api#degraded", "resolved");
+  alert(kNow - kDay, "web#cert", "fired");  // a certificate warning is not an outage
+  alert(kNow - 60'000, "web", "fired");     // still firing
+  const auto snapshot = h.snapshot();
+  REQUIRE(snapshot.alerts.size() == 3);
+  CHECK(snapshot.alerts[0].check == "web");
+  CHECK(snapshot.alerts[0].resolvedMs == 0);
+  CHECK(snapshot.alerts[1].kind == prober::AlertKind::Degraded);
+  CHECK(snapshot.alerts[2].resolvedMs - snapshot.alerts[2].firedMs == 12 * 60'000);
+}
