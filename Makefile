@@ -57,8 +57,8 @@ container:
 bench:
 	@bash scripts/install-deps.sh bench
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target prober bench_floor bench_history
-	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --history $(BUILD_DIR)/bench_history --out bench/RESULTS.md
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target prober bench_floor bench_history bench_pages
+	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --history $(BUILD_DIR)/bench_history --pages $(BUILD_DIR)/bench_pages --out bench/RESULTS.md
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

@@ -2,17 +2,18 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,h] [--out FILE] --prober BIN --floor BIN
-#            [--history BIN]
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,h,p] [--out FILE] --prober BIN --floor BIN
+#            [--history BIN] [--pages BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4,h
+only=w1,w2,w3,w4,h,p
 out=""
 history=""
+pages=""
 prober=""
 floor=""
 while [[ $# -gt 0 ]]; do
@@ -24,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --prober) prober=$2; shift ;;
     --floor) floor=$2; shift ;;
     --history) history=$2; shift ;;
+    --pages) pages=$2; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -51,12 +53,14 @@ if [[ $smoke == 1 ]]; then
   w3_checks=200; w3_interval=1s; w3_seconds=2
   w4_checks=500; w4_interval=1s; w4_seconds=2
   h_seconds=2
+  p_checks=200
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
   w3_checks=10000; w3_interval=10s; w3_seconds=120
   w4_checks=100000; w4_interval=60s; w4_seconds=180
   h_seconds=30
+  p_checks=10000
 fi
 
 cpu_of() {  # utime + stime of PID, in seconds
@@ -285,6 +289,16 @@ history_writes() {
     printf "%.2f", 100 * v["cpu_seconds"] / s}')"
 }
 
+# --- P: the status pages and the uptime behind them at p_checks checks ---
+pages_render() {
+  local line
+  line=$("$pages" "$p_checks" "$work/pages-state" 5) || { echo "bench_pages failed: $line" >&2; return; }
+  for key in uptime_ms dashboard_ms dashboard_bytes filtered_ms status_ms status_bytes; do
+    record "p_$key" "$(awk -v l="$line" -v k="$key" 'BEGIN {
+      n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) if (f[i] == k) print f[i + 1]}')"
+  done
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -293,6 +307,7 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,w3,* ]] && { echo "W3 $w3_checks checks" >&2; many w3 "$w3_checks" "$w3_interval" "$w3_seconds"; }
   [[ ,$only, == *,w4,* ]] && { echo "W4 $w4_checks checks" >&2; many w4 "$w4_checks" "$w4_interval" "$w4_seconds"; }
   [[ ,$only, == *,h,* && -n $history ]] && { echo "H history writes" >&2; history_writes; }
+  [[ ,$only, == *,p,* && -n $pages ]] && { echo "P pages at $p_checks checks" >&2; pages_render; }
 done
 
 # Every figure must be a number, or the machinery has rotted.

@@ -124,4 +124,20 @@ $(row h_cpu_percent "CPU (% of one core) at 1,000 results a second")
 \`bench_history\` adds run records as the daemon does (in bursts of 100, 2 % of them failed with
 their assertion) and its writer thread commits them to \`history.db\` every 200 ms; CPU is the
 whole process's, from getrusage. W3 above runs the same rate through the daemon with history on.
+
+## P: the status pages at 10,000 checks
+
+| figure | min | median | max |
+|---|---|---|---|
+$(row p_dashboard_ms "GET / first page (100 checks of 10,000, 50 groups): render ms")
+$(row p_dashboard_bytes "GET / first page: bytes")
+$(row p_filtered_ms "GET /?q=team:team-10 state:failing (200 matches): render ms")
+$(row p_status_ms "GET /status (10,000 checks, 1,000 down): render ms")
+$(row p_status_bytes "GET /status: bytes")
+$(row p_uptime_ms "uptime of 10,000 checks over 30 days (7.2 million hourly rows), on the history thread: ms")
+
+\`bench_pages\` renders the pages from 10,000 checks with a full in-memory run history each and
+a history database of 30 days of hourly counts; each figure is the median of 5 renders. The
+page render runs on the loop (so its time is the loop's pause for a page view); the uptime runs
+on the history thread every 20 times its own duration (10 s to 5 min), never on the loop.
 EOF2

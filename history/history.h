@@ -89,11 +89,14 @@ std::string historyPath(const std::string& stateDir);
 
 class HistoryWriter {
  public:
+  // The wall clock retention is counted against, in Unix ms (the daemon's clock, so records
+  // made in simulated time are pruned in simulated time).
+  using WallNow = std::function<std::int64_t()>;
   // Opens (creating) the database in `stateDir` and starts the writer thread. nullptr with
-  // `error` set when it cannot.
+  // `error` set when it cannot. `wallNow` defaults to the system clock.
   static std::unique_ptr<HistoryWriter> open(const std::string& stateDir,
                                              std::chrono::milliseconds retention,
-                                             std::string& error);
+                                             std::string& error, WallNow wallNow = {});
   // Writes what is queued, then stops.
   ~HistoryWriter();
   HistoryWriter(const HistoryWriter&) = delete;
@@ -127,7 +130,8 @@ class HistoryWriter {
 
  private:
   using Record = std::variant<RunRecord, HistoryEvent>;
-  HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention);
+  HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention,
+                WallNow wallNow);
   void enqueue(Record record);
   void run();
   void runDueJobs();
@@ -162,6 +166,7 @@ class HistoryWriter {
   bool stopping_ = false;
   bool flushRequested_ = false;
   std::chrono::milliseconds retention_;
+  WallNow wallNow_;
   std::uint64_t maxSize_ = 0;
   std::int64_t dropped_ = 0;
   std::int64_t written_ = 0;
@@ -222,7 +227,7 @@ struct HistoryFiles {
 
   // Opens (creating) the history in `stateDir`; both null with `error` set when it cannot.
   static HistoryFiles open(const std::string& stateDir, std::chrono::milliseconds retention,
-                           std::string& error);
+                           std::string& error, HistoryWriter::WallNow wallNow = {});
   explicit operator bool() const { return writer != nullptr; }
 };
 

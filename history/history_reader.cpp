@@ -253,9 +253,9 @@ std::vector<std::string> HistoryReader::names(const char* sql, std::int64_t sinc
 }
 
 HistoryFiles HistoryFiles::open(const std::string& stateDir, std::chrono::milliseconds retention,
-                                std::string& error) {
+                                std::string& error, HistoryWriter::WallNow wallNow) {
   HistoryFiles files;
-  files.writer = HistoryWriter::open(stateDir, retention, error);
+  files.writer = HistoryWriter::open(stateDir, retention, error, std::move(wallNow));
   if (files.writer) {
     files.reader = HistoryReader::open(stateDir, error);  // once the writer has made the file
   }

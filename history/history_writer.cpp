@@ -50,7 +50,7 @@ std::string historyPath(const std::string& stateDir) {
 
 std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
                                                    std::chrono::milliseconds retention,
-                                                   std::string& error) {
+                                                   std::string& error, WallNow wallNow) {
   sqlite3* db = openStateDatabase(stateDir, "history.db", kHistorySchema, error);
   if (db != nullptr && !migrateHistory(db, error)) {
     error = fmt::format("cannot prepare {}: {}", historyPath(stateDir), error);
@@ -58,12 +58,16 @@ std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
     db = nullptr;
   }
   return db == nullptr ? nullptr
-                       : std::unique_ptr<HistoryWriter>(
-                             new HistoryWriter(db, historyPath(stateDir), retention));
+                       : std::unique_ptr<HistoryWriter>(new HistoryWriter(
+                             db, historyPath(stateDir), retention, std::move(wallNow)));
 }
 
-HistoryWriter::HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention)
-    : db_(db), path_(std::move(path)), retention_(retention) {
+HistoryWriter::HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention,
+                             WallNow wallNow)
+    : db_(db), path_(std::move(path)), retention_(retention), wallNow_(std::move(wallNow)) {
+  if (!wallNow_) {
+    wallNow_ = [] { return toMillis(std::chrono::system_clock::now()); };
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -223,8 +227,7 @@ void HistoryWriter::run() {
     }
     if (std::chrono::steady_clock::now() >= nextPrune && retention.count() > 0) {
       std::string pruneError;
-      const bool finished =
-          prune(toMillis(std::chrono::system_clock::now()) - retention.count(), pruneError);
+      const bool finished = prune(wallNow_() - retention.count(), pruneError);
       if (!pruneError.empty()) {
         std::lock_guard lock(mutex_);
         lastError_ = "history: pruning: " + pruneError;

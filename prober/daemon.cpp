@@ -98,7 +98,8 @@ struct Daemon::Impl {
   Config config;
   ProcessMetrics metrics;
   HistoryFiles historyFiles = openOrThrow([this](std::string& error) {
-    return HistoryFiles::open(stateDir(), config.prober.historyRetention, error);
+    return HistoryFiles::open(stateDir(), config.prober.historyRetention, error,
+                              [this] { return nowMs(); });
   });
   HistoryWriter* history = historyFiles.writer.get();
   std::unique_ptr<Store> store =

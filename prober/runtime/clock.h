@@ -17,6 +17,7 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual SteadyTime now() const = 0;
+  // Called from other threads too (the history's retention): implementations are thread-safe.
   virtual std::chrono::system_clock::time_point wallNow() const = 0;
 };
 

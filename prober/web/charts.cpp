@@ -126,7 +126,7 @@ std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
   }
   const double barWidth = static_cast<double>(kWidth) / kSlices;
   std::string svg = fmt::format(
-      "<svg class=\"chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
+      "<svg class=\"wide\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
       "aria-label=\"Latency by phase from {2} to {3}, mean per {4} slice; the tallest slice "
       "took {5}; {6} runs failed\">",
       kWidth, kHeight, fullTime(sinceMs), fullTime(untilMs),
@@ -213,7 +213,7 @@ std::string availabilityStrip(const std::vector<AvailabilityCell>& cells, const 
     passed += cell.count.passed;
   }
   std::string svg = fmt::format(
-      "<svg class=\"chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
+      "<svg class=\"wide\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
       "aria-label=\"{2}: {3} runs, {4} failed\">",
       width, kLabelY + 2, escapeHtml(what), runs, runs - passed);
   for (std::size_t i = 0; i < cells.size(); ++i) {

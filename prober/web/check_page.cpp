@@ -83,8 +83,8 @@ std::string availability(const CheckPageView& view) {
       "style=\"background:#b26a00\"></span>! under 5 % failed</span><span><span class=\"swatch\" "
       "style=\"background:#d84315\"></span>! 5–50 % failed</span><span><span class=\"swatch\" "
       "style=\"background:#8e0000\"></span>✕ half or more failed</span><span>· no runs</span>"
-      "</p>\n<p>Per hour, the last 24 hours (UTC):</p>\n<div>{}</div>\n<p>Per day, the last 30 "
-      "days (UTC):</p>\n<div>{}</div>\n",
+      "</p>\n<p>Per hour, the last 24 hours (UTC):</p>\n<div class=\"scroll\">{}</div>\n<p>Per "
+      "day, the last 30 days (UTC):</p>\n<div class=\"scroll\">{}</div>\n",
       availabilityStrip(hours, "%H", 3, "Availability per hour over the last 24 hours"),
       availabilityStrip(days, "%d", 5, "Availability per day over the last 30 days"));
 }
@@ -209,8 +209,8 @@ std::string renderCheckPage(const CheckPageView& view) {
       html += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
                           phaseColour(p), kPhaseNames[p]);
     }
-    html += "</p>\n<div style=\"overflow-x:auto\">" +
-            phaseChart(view.runs, from, view.nowMs, view.nowMs) + "</div>\n";
+    html += "</p>\n<div class=\"scroll\">" + phaseChart(view.runs, from, view.nowMs, view.nowMs) +
+            "</div>\n";
   }
   html +=
       availability(view) + outagesSection(view, from) + eventsSection(view) + holdsSection(view);

@@ -28,7 +28,8 @@ th{font-size:.85em;color:#444;font-weight:600}
 .silenced{background:var(--sil)} .suppressed{background:var(--sup)} .pending{background:var(--pend)}
 .muted{color:#555} .small{font-size:.85em} .mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .why{color:#a11;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
-.uptime{white-space:nowrap;font-variant-numeric:tabular-nums} .uptime b{font-weight:600}
+.uptime{font-variant-numeric:tabular-nums} td.uptime{white-space:nowrap} .uptime b{font-weight:600}
+.scroll{overflow-x:auto;direction:rtl;max-width:100%} .scroll>svg{direction:ltr;display:block}
 .low{color:var(--fail);font-weight:700}
 .counts a{margin-right:1em;white-space:nowrap}
 form.filter{margin:.8em 0} form.filter input[type=search]{font:inherit;padding:.35em .5em;width:22em;max-width:100%}

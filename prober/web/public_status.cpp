@@ -14,6 +14,8 @@ namespace {
 
 constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::size_t kPastShown = 30;
+constexpr std::size_t kListedPerGroup = 25;
+constexpr int kCurrentShown = 50;
 
 std::string_view words(PublicState state) {
   switch (state) {
@@ -194,10 +196,17 @@ std::string renderPublicStatus(const PublicStatusView& view) {
     } else {
       continue;
     }
-    ++current;
+    if (++current == kCurrentShown) {
+      break;
+    }
   }
   if (current == 0) {
     html += "<li>Everything is working.</li>\n";
+  } else if (const int more =
+                 static_cast<int>(view.checks.size()) - counted + down + slow - current;
+             more > 0) {
+    html +=
+        fmt::format("<li>{} more services have problems; the groups below show them.</li>\n", more);
   }
   html += "</ul>\n<h2>Services</h2>\n<div class=\"groups\">\n";
   for (const auto& [name, group] : groups) {
@@ -212,14 +221,30 @@ std::string renderPublicStatus(const PublicStatusView& view) {
     }
     html += fmt::format(
         "<section class=\"group\"><h3><span class=\"group-name\">{}</span> {}</h3>"
-        "<p class=\"small\">{}</p>\n{}\n<ul>\n",
+        "<p class=\"small\">{}</p>\n<div class=\"scroll\">{}</div>\n<ul>\n",
         escapeHtml(name), groupState(group),
         month.runs == 0 ? std::string("Not measured yet.")
                         : uptimeText(month) + " available over the last 30 days",
         availabilityStrip(cells, "%d", 5, fmt::format("{}, each of the last 30 days", name)));
+    // A big group lists what is not operational, and counts the rest.
+    const bool listAll = group.checks.size() <= kListedPerGroup;
+    std::size_t listed = 0, unlisted = 0;
     for (const CheckState* check : group.checks) {
-      html += fmt::format("<li>{} {}</li>\n", stateLabel(publicState(*check)),
-                          escapeHtml(check->spec()->name));
+      const PublicState state = publicState(*check);
+      if ((!listAll && state == PublicState::Operational) || listed >= kListedPerGroup) {
+        ++unlisted;
+        continue;
+      }
+      ++listed;
+      html += fmt::format("<li>{} {}</li>\n", stateLabel(state), escapeHtml(check->spec()->name));
+    }
+    if (unlisted > 0) {
+      const bool allOperational =
+          group.counts.count(PublicState::Operational) > 0 &&
+          static_cast<std::size_t>(group.counts.at(PublicState::Operational)) == unlisted;
+      html +=
+          fmt::format("<li class=\"muted\">{} {}{}</li>\n", unlisted,
+                      listed > 0 ? "more" : "services", allOperational ? ", all operational" : "");
     }
     html += "</ul></section>\n";
   }

@@ -21,7 +21,7 @@ struct DashboardView {
   std::size_t page = 1;  // ?page=, from 1
 };
 
-inline constexpr std::size_t kChecksPerPage = 200;
+inline constexpr std::size_t kChecksPerPage = 100;
 
 std::string renderStatusPage(const DashboardView& view);
 

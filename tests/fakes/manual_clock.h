@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include <atomic>
+
 #include "prober/runtime/clock.h"
 
 namespace prober::testing {
@@ -16,10 +18,11 @@ class ManualClock final : public Clock, public Timer {
  public:
   ManualClock() : own_(std::make_shared<Armed>()) { timers_.push_back(own_); }
 
-  SteadyTime now() const override { return now_; }
+  SteadyTime now() const override { return now_.load(); }
   std::chrono::system_clock::time_point wallNow() const override {
     return std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(now_.time_since_epoch()));
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            now_.load().time_since_epoch()));
   }
 
   // The clock is itself one timer (for code that takes a single Timer)...
@@ -40,7 +43,7 @@ class ManualClock final : public Clock, public Timer {
   // Returns how many fired; at most `limit`, so a timer that re-arms itself at "now" cannot
   // loop forever.
   int advance(SteadyDuration by, int limit = 1'000'000) {
-    const SteadyTime until = now_ + by;
+    const SteadyTime until = now_.load() + by;
     int fired = 0;
     while (fired < limit) {
       std::shared_ptr<Armed> next;
@@ -55,13 +58,13 @@ class ManualClock final : public Clock, public Timer {
       if (!next) {
         break;
       }
-      now_ = std::max(now_, next->deadline);
+      now_ = std::max(now_.load(), next->deadline);
       next->armed = false;
       auto fire = std::move(next->fire);
       ++fired;
       fire();
     }
-    now_ = std::max(now_, until);
+    now_ = std::max(now_.load(), until);
     return fired;
   }
 
@@ -95,7 +98,8 @@ class ManualClock final : public Clock, public Timer {
     std::shared_ptr<Armed> state_;
   };
 
-  SteadyTime now_{std::chrono::hours(1)};
+  // Atomic: the history's thread reads the wall time too (retention), while the test moves it.
+  std::atomic<SteadyTime> now_{SteadyTime(std::chrono::hours(1))};
   std::shared_ptr<Armed> own_;
   std::vector<std::weak_ptr<Armed>> timers_;
 };

@@ -28,7 +28,7 @@ void runRounds(DaemonHarness& h) {
   // the last run.
   for (int i = 0; i < 20; ++i) {
     h.clock.advance(11s);
-    h.loop.waitAndRun(std::chrono::milliseconds(500));
+    h.loop.waitAndRun(std::chrono::seconds(5));
     const auto uptime = h.checkJson("search").at("uptime").at("24h");
     if (!uptime.is_null() && uptime.to_number<double>() == 0) {
       break;
@@ -77,6 +77,7 @@ TEST_CASE("the engineers' page: states, uptime, groups, the filter and the check
   CHECK(h.request("GET", "/?color=red").status == 400);
 
   const auto checkPage = h.request("GET", "/checks/search");
+  INFO(checkPage.body);
   CHECK(checkPage.status == 200);
   CHECK(has(checkPage.body, "failing</span></h1>"));
   CHECK(has(checkPage.body, "Latency by phase"));
