@@ -6,6 +6,7 @@
 
 #include "alerting/alert_event.h"
 #include "history/history.h"
+#include "history/history_schema.h"
 #include "storage/sqlite_statement.h"
 
 namespace prober {
@@ -18,7 +19,9 @@ std::unique_ptr<HistoryReader> HistoryReader::open(const std::string& stateDir,
     return nullptr;
   }
   // Read-write but never creating: a WAL database is read through its -shm file, which a
-  // read-only connection cannot make when the daemon is not running. Nothing is written.
+  // read-only connection cannot make when the daemon is not running. Nothing is written but
+  // what a history from an earlier version lacks (migrateHistory), so `prober report` reads one
+  // before the new daemon has opened it.
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
@@ -28,6 +31,11 @@ std::unique_ptr<HistoryReader> HistoryReader::open(const std::string& stateDir,
     return nullptr;
   }
   sqlite3_busy_timeout(db, 2000);
+  if (!migrateHistory(db, error)) {
+    error = fmt::format("cannot read {}: {}", path, error);
+    sqlite3_close(db);
+    return nullptr;
+  }
   return std::unique_ptr<HistoryReader>(new HistoryReader(db));
 }
 

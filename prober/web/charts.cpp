@@ -13,8 +13,8 @@ namespace prober {
 
 namespace {
 
-constexpr std::string_view kPass = "#1e7b34";
-constexpr std::string_view kFail = "#c62828";
+const std::string_view kPass = stateColour(ShownState::Passing);
+const std::string_view kFail = stateColour(ShownState::Failing);
 
 std::string utcFormat(std::int64_t atMs, const char* format) {
   const std::time_t seconds = static_cast<std::time_t>(atMs / 1000);

@@ -135,10 +135,8 @@ void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {
   const std::string what = rest.substr(slash + 1);
   const auto svg = [&](std::string body) { respond({200, "image/svg+xml", std::move(body), ""}); };
   if (what == "status.svg") {
-    static constexpr std::string_view kColours[] = {"#616161", "#1e7b34", "#8a5300",
-                                                    "#c62828", "#5e35b1", "#6d4c41"};
     const ShownState shown = shownState(*state);
-    return svg(badgeSvg(name, stateWord(shown), kColours[static_cast<int>(shown)]));
+    return svg(badgeSvg(name, stateWord(shown), stateColour(shown)));
   }
   const auto uptime = context_.uptime.snapshot();
   const CheckUptime* counts = uptime->find(name);

@@ -15,7 +15,7 @@ namespace {
 // contrast (its white text reads, and as a graphic it passes 3:1), and every state also has
 // its mark and word, so nothing depends on telling red from green.
 constexpr std::string_view kStyle = R"(
-:root{--pass:#1e7b34;--fail:#c62828;--degr:#8a5300;--sil:#5e35b1;--sup:#6d4c41;--pend:#616161;--line:#ddd}
+:root{--line:#ddd}
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0 auto;max-width:1400px;padding:1em 1.5em;color:#1a1a1a;background:#fff}
 a{color:#0b57d0}
@@ -24,13 +24,11 @@ table{border-collapse:collapse;width:100%} table.checks{table-layout:fixed}
 th,td{text-align:left;padding:.45em .6em;border-bottom:1px solid var(--line);vertical-align:middle}
 th{font-size:.85em;color:#444;font-weight:600}
 .state{display:inline-block;font-weight:600;padding:.1em .55em;border-radius:3px;color:#fff;white-space:nowrap}
-.passing{background:var(--pass)} .failing{background:var(--fail)} .degraded{background:var(--degr)}
-.silenced{background:var(--sil)} .suppressed{background:var(--sup)} .pending{background:var(--pend)}
 .muted{color:#555} .small{font-size:.85em} .mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .why{color:#a11;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
 .uptime{font-variant-numeric:tabular-nums} td.uptime{white-space:nowrap} .uptime b{font-weight:600}
 .scroll{overflow-x:auto;direction:rtl;max-width:100%} .scroll>svg{direction:ltr;display:block}
-.low{color:var(--fail);font-weight:700}
+.low{color:#c62828;font-weight:700}
 .counts a{margin-right:1em;white-space:nowrap}
 form.filter{margin:.8em 0} form.filter input[type=search]{font:inherit;padding:.35em .5em;width:22em;max-width:100%}
 form.filter button{font:inherit;padding:.35em .9em}
@@ -66,15 +64,32 @@ std::string escapeHtml(std::string_view text) {
       text, {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}});
 }
 
+std::string_view stateColour(ShownState state) {
+  switch (state) {
+    case ShownState::Pending: return "#616161";
+    case ShownState::Passing: return "#1e7b34";
+    case ShownState::Degraded: return "#8a5300";
+    case ShownState::Failing: return "#c62828";
+    case ShownState::Silenced: return "#5e35b1";
+    case ShownState::Suppressed: return "#6d4c41";
+  }
+  return "#616161";
+}
+
 std::string pageHead(std::string_view title, int refreshSeconds) {
+  std::string stateStyle;
+  for (ShownState state : {ShownState::Pending, ShownState::Passing, ShownState::Degraded,
+                           ShownState::Failing, ShownState::Silenced, ShownState::Suppressed}) {
+    stateStyle += fmt::format(".{}{{background:{}}}", stateWord(state), stateColour(state));
+  }
   return fmt::format(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{}"
-      "<title>{}</title>\n<style>{}</style></head><body>\n",
+      "<title>{}</title>\n<style>{}{}\n</style></head><body>\n",
       refreshSeconds > 0
           ? fmt::format("<meta http-equiv=\"refresh\" content=\"{}\">\n", refreshSeconds)
           : std::string(),
-      escapeHtml(title), kStyle);
+      escapeHtml(title), kStyle, stateStyle);
 }
 
 ShownState shownState(const CheckState& state) {

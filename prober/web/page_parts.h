@@ -23,6 +23,9 @@ ShownState shownState(const CheckState& state);
 std::string_view stateWord(ShownState state);  // "passing", "failing", ...
 // Serious first: failing, suppressed, silenced, degraded, pending, passing.
 int severity(ShownState state);
+// The state's colour ("#c62828"): at least 4.5:1 against white (white text on it reads), so
+// also more than the 3:1 graphics need.
+std::string_view stateColour(ShownState state);
 // <span class="state failing">✕ failing</span>: the word and a mark, so no colour is needed.
 std::string stateBadge(ShownState state);
 

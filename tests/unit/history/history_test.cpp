@@ -233,39 +233,49 @@ TEST_CASE("past history_max_size the oldest runs go, whatever their age; events 
 TEST_CASE("a history from before phases and hourly counts is brought up to date on open") {
   TempDir dir;
   std::filesystem::create_directories(dir.path);
+  // Two hours back from this hour (the writer prunes by the real clock's retention).
+  const std::int64_t h0 = nowMs() - nowMs() % 3'600'000 - 2 * 3'600'000;
+  const auto at = [&](std::int64_t offset) { return std::to_string(h0 + offset); };
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir.path / "history.db").c_str(), &db) == SQLITE_OK);
     char* message = nullptr;
-    const int rc = sqlite3_exec(
-        db,
+    const std::string sql =
         "CREATE TABLE runs (at_ms INTEGER NOT NULL, check_name TEXT NOT NULL, passed INTEGER NOT "
         "NULL, latency_ms REAL NOT NULL, status INTEGER NOT NULL, reason TEXT NOT NULL, failure "
-        "TEXT NOT NULL);"
-        "INSERT INTO runs VALUES (3600000, 'api', 1, 5, 200, '', ''), (3700000, 'api', 0, 5, "
-        "503, 'http_status', 'x'), (7300000, 'api', 1, 5, 200, '', '');",
-        nullptr, nullptr, &message);
+        "TEXT NOT NULL); INSERT INTO runs VALUES (" +
+        at(0) + ", 'api', 1, 5, 200, '', ''), (" + at(100000) +
+        ", 'api', 0, 5, 503, 'http_status', 'x'), (" + at(3'700'000) +
+        ", 'api', 1, 5, 200, '', '');";
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
     CHECK_MESSAGE(rc == SQLITE_OK, (message ? message : ""));
     sqlite3_free(message);
     sqlite3_close(db);
   }
   std::string error;
+  {
+    // A report may read it before the new daemon ever opened it.
+    auto first = HistoryReader::open(dir.path.string(), error);
+    REQUIRE_MESSAGE(first, error);
+    CHECK(first->runs("api", h0, h0 + 8'000'000, 10, error).size() == 3);
+    CHECK(error.empty());
+  }
   auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 3660), error);
   REQUIRE_MESSAGE(writer, error);
-  RunRecord run{7400000, "api", true, 12, 200, "", ""};
+  RunRecord run{h0 + 3'800'000, "api", true, 12, 200, "", ""};
   run.phaseMs = {1.5f, 2.25f, 0, 6, 2.25f};
   writer->add(run);
   writer->flush();
   auto reader = HistoryReader::open(dir.path.string(), error);
   REQUIRE_MESSAGE(reader, error);
-  const auto hours = reader->hourlyCounts("api", 0, 8'000'000, error);
+  const auto hours = reader->hourlyCounts("api", h0, h0 + 8'000'000, error);
   CHECK(error.empty());
   REQUIRE(hours.size() == 2);
-  CHECK(hours[0].startMs == 3'600'000);
+  CHECK(hours[0].startMs == h0);
   CHECK(hours[0].runs == 2);
   CHECK(hours[0].passed == 1);
   CHECK(hours[1].runs == 2);  // one from before, one added since: counted together
-  const auto runs = reader->runs("api", 0, 8'000'000, 10, error);
+  const auto runs = reader->runs("api", h0, h0 + 8'000'000, 10, error);
   REQUIRE(runs.size() == 4);
   CHECK(runs[0].phaseMs[0] == 0);  // recorded before phases were
   CHECK(runs[3].phaseMs[1] == doctest::Approx(2.25));
