@@ -9,90 +9,13 @@
 #include <set>
 
 #include "alerting/alert_event.h"
+#include "history/report_parts.h"
 
 namespace prober {
 
 namespace {
 
-constexpr std::size_t kAnswerShown = 120;
-
-std::string utc(std::int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", parts.tm_year + 1900, parts.tm_mon + 1,
-                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
-}
-
-// "5m 28s", "2h 3m", "40s", "1.6s": how long, for people.
-std::string span(std::int64_t ms) {
-  if (ms < 10'000) {
-    return fmt::format("{:.1f}s", static_cast<double>(std::max<std::int64_t>(0, ms)) / 1000);
-  }
-  std::int64_t seconds = std::max<std::int64_t>(0, (ms + 500) / 1000);
-  const std::int64_t days = seconds / 86400, hours = seconds / 3600 % 24,
-                     minutes = seconds / 60 % 60;
-  seconds %= 60;
-  const auto pair = [](std::int64_t big, const char* bigUnit, std::int64_t small,
-                       const char* smallUnit) {
-    return small == 0 ? fmt::format("{}{}", big, bigUnit)
-                      : fmt::format("{}{} {}{}", big, bigUnit, small, smallUnit);
-  };
-  if (days > 0)
-    return pair(days, "d", hours, "h");
-  if (hours > 0)
-    return pair(hours, "h", minutes, "m");
-  if (minutes > 0)
-    return pair(minutes, "m", seconds, "s");
-  return fmt::format("{}s", seconds);
-}
-
-// Text inside a table cell: no line breaks, no column separators.
-std::string cell(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n' || c == '\r') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string code(const std::string& text) {
-  return text.find('`') == std::string::npos ? "`" + text + "`" : "`` " + text + " ``";
-}
-
-std::string cut(std::string text, std::size_t limit) {
-  if (text.size() > limit) {
-    text.resize(limit);
-    text += "...";
-  }
-  return text;
-}
-
-// The check an alert key belongs to: "api" and "api#cert" are api's; a Slack page's is nobody's.
-std::string checkOfKey(const std::string& key) {
-  auto [name, kind] = parseAlertKey(key);
-  return kind == AlertKind::SlashCommand ? std::string() : name;
-}
-
-// What an alert key names, for people: "alert", "certificate warning" or "degraded warning".
-std::string_view alertNoun(const std::string& key) {
-  switch (parseAlertKey(key).second) {
-    case AlertKind::Certificate: return "certificate warning";
-    case AlertKind::Degraded: return "degraded warning";
-    default: return "alert";
-  }
-}
-
-// A page held by a maintenance window, a silence or a firing dependency, and its end.
-bool isHoldEvent(const HistoryEvent& e) {
-  return e.action == "held" || e.action == "released";
-}
+using namespace report;
 
 // The outage an alert that fired or resolved at `atMs` belongs to: the last one begun by then.
 // Flapping runs are one outage, so this is the first failure of what fired it.
@@ -119,23 +42,6 @@ std::string timeTo(const char* what, const Outage* outage, std::int64_t atMs) {
   return fmt::format("; time to {} {} (from the first failure, {} UTC)", what,
                      span(atMs - outage->startMs), utc(outage->startMs));
 }
-
-std::string who(const HistoryEvent& e) {
-  if (e.userId.empty()) {
-    return "a request that could not be verified";  // refused before its fields were read
-  }
-  return fmt::format("{} ({}) in #{} ({})", e.userName.empty() ? "?" : e.userName, e.userId,
-                     e.channelName.empty() ? "?" : e.channelName, e.channelId);
-}
-
-struct Entry {
-  enum class Kind { Outage, Alert, Notification, Slack, LeftOut };
-  std::int64_t atMs;
-  std::string text;
-  Kind kind;
-  std::string check = "";        // an outage's
-  std::uint64_t failedRuns = 0;  // an outage's
-};
 
 void describeCheck(std::string& out, const std::string& name, const CheckRuns& runs,
                    const std::vector<HistoryEvent>& events) {
@@ -234,138 +140,6 @@ std::string pagedSummary(const std::string& name, const std::vector<HistoryEvent
     }
   }
   return out;
-}
-
-// "down until 10:25:00 (15m): 30 runs, first `status == 200 (got 503)`", at the outage's start.
-std::string outageLine(const std::string& name, const Outage& outage) {
-  return fmt::format("**{}** down{} {}: {}, first {}", name,
-                     outage.beganBefore ? " (since before the window)" : "",
-                     outage.ongoing() ? std::string("and still down at the end of the window")
-                                      : fmt::format("until {} UTC ({})", utc(outage.endMs),
-                                                    span(outage.endMs - outage.startMs)),
-                     outage.runsText(), code(outage.firstFailure));
-}
-
-std::vector<Entry> timelineOf(const ReportData& data) {
-  std::vector<Entry> entries;
-  for (const std::string& name : data.checks) {
-    const auto runs = data.runs.find(name);
-    if (runs == data.runs.end()) {
-      continue;
-    }
-    for (const Outage& outage : runs->second.outages) {
-      entries.push_back(
-          {outage.startMs, outageLine(name, outage), Entry::Kind::Outage, name, outage.failedRuns});
-    }
-  }
-  for (const HistoryEvent& e : data.events) {
-    switch (e.type) {
-      case HistoryEvent::Type::Alert:
-        entries.push_back({e.atMs,
-                           fmt::format("**{}** {} {}{}", checkOfKey(e.check), alertNoun(e.check),
-                                       e.action == "held"       ? "page held"
-                                       : e.action == "released" ? "hold ended"
-                                                                : e.action,
-                                       e.detail.empty() ? "" : ": " + e.detail),
-                           Entry::Kind::Alert});
-        break;
-      case HistoryEvent::Type::Notification: {
-        const std::string subject =
-            checkOfKey(e.check).empty()
-                ? "page from Slack"
-                : fmt::format("**{}** {}{}", checkOfKey(e.check),
-                              parseAlertKey(e.check).second == AlertKind::Check
-                                  ? ""
-                                  : std::string(alertNoun(e.check)) + " ",
-                              e.action);
-        entries.push_back({e.atMs,
-                           fmt::format("{} to {}: {} ({})", subject, e.notifier, e.outcome,
-                                       cut(e.detail, kAnswerShown)),
-                           Entry::Kind::Notification});
-        break;
-      }
-      case HistoryEvent::Type::SlashCommand:
-        entries.push_back(
-            {e.atMs,
-             e.action == "allowed" && e.notifier.empty()  // mute or unmute
-                 ? fmt::format("Slack: {} {} (\"{}\")", who(e), e.outcome, e.detail)
-                 : e.action == "allowed" ? fmt::format("Slack: {} paged on-call through {}: \"{}\"",
-                                                       who(e), e.notifier, e.detail)
-                   : e.action == "usage"
-                       ? fmt::format("Slack: {} asked for the usage (no text)", who(e))
-                       : fmt::format("Slack: refused {}{}: {}", who(e),
-                                     e.detail.empty() ? "" : " (\"" + e.detail + "\")", e.outcome),
-             Entry::Kind::Slack});
-        break;
-    }
-  }
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& a, const Entry& b) { return a.atMs < b.atMs; });
-  return entries;
-}
-
-// At most kTimelineLimit entries: every alert change, delivery and Slack request (the first
-// and last ones when even they are too many), then the outages with the most failed runs; one
-// entry, where the first left-out one was, says what was left out and how to see it.
-std::vector<Entry> capTimeline(std::vector<Entry> entries) {
-  if (entries.size() <= kTimelineLimit) {
-    return entries;
-  }
-  std::vector<Entry> kept, outages;
-  for (Entry& entry : entries) {
-    (entry.kind == Entry::Kind::Outage ? outages : kept).push_back(std::move(entry));
-  }
-  const std::size_t budget = kTimelineLimit - 1;
-  std::vector<Entry> leftOut;
-  if (kept.size() > budget) {
-    const auto middle = kept.begin() + static_cast<std::ptrdiff_t>(budget / 2);
-    const auto tail = kept.end() - static_cast<std::ptrdiff_t>(budget - budget / 2);
-    leftOut.assign(std::make_move_iterator(middle), std::make_move_iterator(tail));
-    kept.erase(middle, tail);
-    leftOut.insert(leftOut.end(), std::make_move_iterator(outages.begin()),
-                   std::make_move_iterator(outages.end()));
-  } else {
-    std::stable_sort(outages.begin(), outages.end(),
-                     [](const Entry& a, const Entry& b) { return a.failedRuns > b.failedRuns; });
-    const std::size_t room = std::min(outages.size(), budget - kept.size());
-    kept.insert(kept.end(), std::make_move_iterator(outages.begin()),
-                std::make_move_iterator(outages.begin() + static_cast<std::ptrdiff_t>(room)));
-    leftOut.assign(std::make_move_iterator(outages.begin() + static_cast<std::ptrdiff_t>(room)),
-                   std::make_move_iterator(outages.end()));
-  }
-  std::map<std::string, std::size_t> outagesByCheck;
-  std::uint64_t mostRuns = 0;
-  std::size_t others = 0;
-  std::int64_t firstMs = leftOut.front().atMs, lastMs = leftOut.front().atMs;
-  for (const Entry& entry : leftOut) {
-    firstMs = std::min(firstMs, entry.atMs);
-    lastMs = std::max(lastMs, entry.atMs);
-    if (entry.kind == Entry::Kind::Outage) {
-      ++outagesByCheck[entry.check];
-      mostRuns = std::max(mostRuns, entry.failedRuns);
-    } else {
-      ++others;
-    }
-  }
-  std::string what;
-  for (const auto& [check, count] : outagesByCheck) {
-    what += fmt::format("{}{} of {}", what.empty() ? "" : ", ", count, check);
-  }
-  std::string text = fmt::format("*{} entries from {} to {} UTC are left out:", leftOut.size(),
-                                 utc(firstMs), utc(lastMs));
-  if (!outagesByCheck.empty()) {
-    text += fmt::format(" outages ({}) of at most {} failed run{} each", what, mostRuns,
-                        mostRuns == 1 ? "" : "s");
-  }
-  if (others > 0) {
-    text += fmt::format("{} {} alert changes, deliveries and Slack requests",
-                        outagesByCheck.empty() ? "" : ";", others);
-  }
-  text += ". Run the report with a narrower --since/--until or with --check to see them.*";
-  kept.push_back(Entry{firstMs, std::move(text), Entry::Kind::LeftOut});
-  std::stable_sort(kept.begin(), kept.end(),
-                   [](const Entry& a, const Entry& b) { return a.atMs < b.atMs; });
-  return kept;
 }
 
 }  // namespace
