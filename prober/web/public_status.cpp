@@ -17,39 +17,25 @@ constexpr std::size_t kPastShown = 30;
 constexpr std::size_t kListedPerGroup = 25;
 constexpr int kCurrentShown = 50;
 
-std::string_view words(PublicState state) {
-  switch (state) {
-    case PublicState::Operational: return "Operational";
-    case PublicState::Slow: return "Slow";
-    case PublicState::Down: return "Down";
-    case PublicState::Maintenance: return "Under maintenance";
-  }
-  return "Operational";
-}
+// How a state shows: its words, the class that colours it, and its mark.
+struct Look {
+  std::string_view words, css, mark;
+};
 
-std::string_view cssClass(PublicState state) {
+Look lookOf(PublicState state) {
   switch (state) {
-    case PublicState::Operational: return "passing";
-    case PublicState::Slow: return "degraded";
-    case PublicState::Down: return "failing";
-    case PublicState::Maintenance: return "silenced";
+    case PublicState::Operational: return {"Operational", "passing", "✓"};
+    case PublicState::Slow: return {"Slow", "degraded", "▲"};
+    case PublicState::Down: return {"Down", "failing", "✕"};
+    case PublicState::Maintenance: return {"Under maintenance", "silenced", "⚒"};
   }
-  return "passing";
-}
-
-std::string_view mark(PublicState state) {
-  switch (state) {
-    case PublicState::Operational: return "✓";
-    case PublicState::Slow: return "▲";
-    case PublicState::Down: return "✕";
-    case PublicState::Maintenance: return "⚒";
-  }
-  return "✓";
+  return {"Operational", "passing", "✓"};
 }
 
 std::string stateLabel(PublicState state) {
+  const Look look = lookOf(state);
   return fmt::format("<span class=\"state {}\"><span aria-hidden=\"true\">{}</span> {}</span>",
-                     cssClass(state), mark(state), words(state));
+                     look.css, look.mark, look.words);
 }
 
 struct Group {

@@ -12,6 +12,7 @@
 
 #include "history/report.h"
 #include "tests/support/history_event.h"
+#include "tests/support/temp_history.h"
 
 using prober::HistoryEvent;
 using prober::RunRecord;
@@ -24,20 +25,8 @@ constexpr std::int64_t kT0 = 1'795'507'200'000;
 constexpr std::int64_t kSecond = 1000;
 constexpr std::int64_t kMinute = 60 * kSecond;
 
-struct History {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("prober-report-test-" + std::to_string(::getpid()));
-  std::unique_ptr<prober::HistoryWriter> writer;
-  History() {
-    std::filesystem::remove_all(dir);
-    std::string error;
-    writer = prober::HistoryWriter::open(dir.string(), std::chrono::hours(24 * 3660), error);
-    REQUIRE_MESSAGE(writer, error);
-  }
-  ~History() {
-    writer.reset();
-    std::filesystem::remove_all(dir);
-  }
+struct History : prober::testing::TempHistory {
+  History() : TempHistory("report-test") {}
   // Runs of `check` every 30 s in [from, to): failing in [failFrom, failTo).
   void runs(const std::string& check, std::int64_t from, std::int64_t to, std::int64_t failFrom,
             std::int64_t failTo, const std::string& failure = "status == 200 (got 503)",
@@ -69,10 +58,8 @@ struct History {
   }
   std::string report(const std::vector<std::string>& checks, std::int64_t since,
                      std::int64_t until) {
-    writer->flush();
+    auto reader = this->reader();
     std::string error;
-    auto reader = prober::HistoryReader::open(dir.string(), error);
-    REQUIRE_MESSAGE(reader, error);
     prober::ReportWindow window{since, until, until + 5 * kMinute};
     prober::ReportData data;
     REQUIRE_MESSAGE(prober::readReportData(*reader, checks, window, data, error), error);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "prober/web/uptime.h"
+#include "tests/support/temp_history.h"
 
 using prober::RunRecord;
 
@@ -16,28 +17,14 @@ constexpr std::int64_t kDay = 24 * kHour;
 // 2026-12-02 12:30:00 UTC
 constexpr std::int64_t kNow = 1'796'214'600'000;
 
-struct History {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("prober-uptime-test-" + std::to_string(::getpid()));
-  std::unique_ptr<prober::HistoryWriter> writer;
-  History() {
-    std::filesystem::remove_all(dir);
-    std::string error;
-    writer = prober::HistoryWriter::open(dir.string(), std::chrono::hours(24 * 3660), error);
-    REQUIRE_MESSAGE(writer, error);
-  }
-  ~History() {
-    writer.reset();
-    std::filesystem::remove_all(dir);
-  }
+struct History : prober::testing::TempHistory {
+  History() : TempHistory("uptime-test") {}
   void run(const std::string& check, std::int64_t at, bool passed) {
     writer->add(RunRecord{at, check, passed, 5, passed ? 200 : 503, "", ""});
   }
   prober::UptimeSnapshot snapshot() {
-    writer->flush();
+    auto reader = this->reader();
     std::string error;
-    auto reader = prober::HistoryReader::open(dir.string(), error);
-    REQUIRE_MESSAGE(reader, error);
     auto snapshot = prober::computeUptime(*reader, kNow, error);
     CHECK(error.empty());
     return snapshot;
