@@ -13,7 +13,9 @@ namespace {
 
 // One stylesheet for every page. Colours against white: each state's colour has at least 4.5:1
 // contrast (its white text reads, and as a graphic it passes 3:1), and every state also has
-// its mark and word, so nothing depends on telling red from green.
+// its mark and word, so nothing depends on telling red from green. On a phone the wide charts
+// scroll sideways in a right-to-left box, which opens at its right end: the newest hours show
+// first, without a script.
 constexpr std::string_view kStyle = R"(
 :root{--line:#ddd}
 *{box-sizing:border-box}
@@ -27,7 +29,7 @@ th{font-size:.85em;color:#444;font-weight:600}
 .muted{color:#555} .small{font-size:.85em} .mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .why{color:#a11;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
 .uptime{font-variant-numeric:tabular-nums} td.uptime{white-space:nowrap} .uptime b{font-weight:600}
-.scroll{overflow-x:auto;direction:rtl;max-width:100%} .scroll>svg{direction:ltr;display:block}
+.scroll{overflow-x:auto;max-width:100%} .scroll>svg{direction:ltr;display:block}
 .low{color:#c62828;font-weight:700}
 .counts a{margin-right:1em;white-space:nowrap}
 form.filter{margin:.8em 0} form.filter input[type=search]{font:inherit;padding:.35em .5em;width:22em;max-width:100%}
@@ -45,6 +47,7 @@ svg text{font:10px system-ui,"DejaVu Sans",sans-serif;fill:#444}
  table.checks td{display:block;border:0;padding:.2em .2em}
  table.checks td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#444}
  form.filter input[type=search]{width:100%}
+ .scroll{direction:rtl}
  svg.chart{width:100%;height:auto}
 }
 )";

@@ -113,6 +113,10 @@ expect "/status names each group's state" contains $s 'payments</span> <span cla
 for word in assert latency probe 503 "status ==" metric; do
   expect "/status has no jargon: $word" bash -c "! grep -qiF -- '$word' '$work/$s'"
 done
+for page in dashboard check status; do
+  expect "$page: no script and nothing fetched from elsewhere (works offline)" \
+    bash -c "! grep -qiE '<script|<link|(src|href)=\"(https?:)?//' '$work/$page-1400.html'"
+done
 expect "the 400 px DOM is the same page (the layout is CSS)" contains status-400.html 'Some systems have problems'
 
 expect "a status badge is SVG saying failing" bash -c \

@@ -154,3 +154,37 @@ TEST_CASE("Slack's status TEXT sets the public notice, pages nobody, and survive
   CHECK_FALSE(has(html, "Checkout is down"));
   CHECK(has(html, "All systems operational</div>"));
 }
+
+TEST_CASE("the check page lists the silences and windows that cover it; /status says maintenance") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config(R"(
+[[maintenance]]
+name = "search-reindex"
+checks = ["search"]
+start = "1970-01-01T00:30:00Z"
+duration = "2h"
+
+[[maintenance]]
+name = "weekly-shop"
+labels = { team = "payments" }
+schedule = "0 3 * * SUN"
+duration = "1h"
+)"));
+  REQUIRE(
+      h.request("POST", "/api/v1/silences",
+                R"({"checks":["shop"],"duration":"1h","comment":"deploy","created_by":"alice"})")
+          .status == 201);
+  runRounds(h);
+  const std::string search = h.request("GET", "/checks/search").body;
+  CHECK(has(search, "Maintenance window <b>search-reindex</b>: open now, until"));
+  CHECK_FALSE(has(search, "weekly-shop"));
+  CHECK_FALSE(has(search, "Silence 1"));
+  const std::string shop = h.request("GET", "/checks/shop").body;
+  CHECK(has(shop, "Silence 1 by alice until"));
+  CHECK(has(shop, ": deploy</li>"));
+  CHECK(has(shop, "Maintenance window <b>weekly-shop</b> (schedule in UTC): next from"));
+  const std::string status = h.request("GET", "/status").body;
+  CHECK(has(status, "<b>search</b> is under planned maintenance."));
+  CHECK(has(status, "All systems operational</div>"));  // the one failing check is in its window
+}
