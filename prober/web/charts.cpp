@@ -99,7 +99,7 @@ std::string recentRunsChart(const std::vector<RunSummary>& runs, std::int64_t no
 
 std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
                        std::int64_t untilMs, std::int64_t nowMs) {
-  constexpr int kSlices = 96, kWidth = 960, kPlotTop = 6, kPlotHeight = 150;
+  constexpr int kSlices = 96, kWidth = 960, kPlotTop = 16, kPlotHeight = 150;
   constexpr int kFailY = kPlotTop + kPlotHeight + 4, kAxisY = kFailY + 22, kHeight = kAxisY + 4;
   struct Slice {
     int runs = 0, failed = 0;
@@ -163,8 +163,8 @@ std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
   }
   svg += fmt::format(
       "<line x1=\"0\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#999\"/>"
-      "<text x=\"{1}\" y=\"{2}\" text-anchor=\"end\">{3}</text>",
-      kPlotTop + kPlotHeight + 0.5, kWidth, kPlotTop + 10, millisText(tallest));
+      "<text x=\"2\" y=\"{2}\">{3}</text>",
+      kPlotTop + kPlotHeight + 0.5, kWidth, kPlotTop - 4, millisText(tallest));
   // Hour ticks: one every 3 hours over a day, a label each.
   const std::int64_t step =
       std::max<std::int64_t>(3'600'000, (untilMs - sinceMs) / 8 / 3'600'000 * 3'600'000);
