@@ -108,8 +108,9 @@ std::string phaseChart(const std::vector<RunRecord>& runs, std::int64_t sinceMs,
   std::vector<Slice> slices(kSlices);
   const double width = static_cast<double>(std::max<std::int64_t>(1, untilMs - sinceMs)) / kSlices;
   for (const RunRecord& run : runs) {
-    Slice& slice = slices[static_cast<std::size_t>(std::clamp(
-        static_cast<int>(static_cast<double>(run.atMs - sinceMs) / width), 0, kSlices - 1))];
+    // Clamped as a double first: a run outside the window lands in the first or last slice.
+    Slice& slice = slices[static_cast<std::size_t>(
+        std::clamp(static_cast<double>(run.atMs - sinceMs) / width, 0.0, kSlices - 1.0))];
     ++slice.runs;
     slice.failed += run.passed ? 0 : 1;
     for (std::size_t p = 0; p < run.phaseMs.size(); ++p) {
