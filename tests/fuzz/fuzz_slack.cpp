@@ -1,6 +1,6 @@
 // Fuzzes what POST /slack/command reads: the signature check (first line: timestamp, second:
 // signature, the rest the body), the strict form parser, the command's fields, the decision,
-// the mute/unmute parser and the reply built from the requester's text.
+// the mute/unmute and status parsers and the reply built from the requester's text.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -51,6 +51,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       __builtin_trap();
     }
     if (mute->kind == prober::MuteCommand::Kind::Unmute && mute->id <= 0) {
+      __builtin_trap();
+    }
+  }
+  if (const auto status = prober::parseStatusCommand(command->text)) {
+    // A notice has text, trimmed; clearing has none.
+    if (status->clear != status->text.empty() ||
+        (!status->text.empty() && (status->text.front() == ' ' || status->text.back() == ' '))) {
       __builtin_trap();
     }
   }
