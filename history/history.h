@@ -41,6 +41,10 @@ struct RunRecord {
 inline constexpr std::array<std::string_view, 5> kPhaseNames = {"resolve", "connect", "tls",
                                                                 "processing", "transfer"};
 
+// The spans the hourly counts and the pages work in.
+inline constexpr std::int64_t kHourMs = 3'600'000;
+inline constexpr std::int64_t kDayMs = 24 * kHourMs;
+
 // Runs and passes of one check in one UTC hour (or, summed, any longer span).
 struct RunCount {
   std::int64_t startMs = 0;  // the hour's (or day's) start

@@ -63,8 +63,6 @@ RunRecord runOfRow(const Statement& row) {
   return run;
 }
 
-constexpr std::int64_t kHourMs = 3'600'000;
-
 }  // namespace
 
 std::vector<RunRecord> HistoryReader::runs(const std::string& check, std::int64_t sinceMs,

@@ -14,7 +14,6 @@ namespace prober {
 
 namespace {
 
-constexpr std::int64_t kHourMs = 3'600'000;
 // A batch is committed at least this often while records arrive.
 constexpr auto kBatchInterval = std::chrono::milliseconds(200);
 // Pruning deletes this many rows per transaction, so the writer never holds the database long.

@@ -16,14 +16,6 @@ namespace {
 const std::string_view kPass = stateColour(ShownState::Passing);
 const std::string_view kFail = stateColour(ShownState::Failing);
 
-std::string utcFormat(std::int64_t atMs, const char* format) {
-  const std::time_t seconds = static_cast<std::time_t>(atMs / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  return std::strftime(text, sizeof text, format, &parts) > 0 ? std::string(text) : std::string();
-}
-
 std::string millisText(double ms) {
   return formatSeconds(ms / 1000);
 }

@@ -16,8 +16,6 @@ namespace prober {
 
 namespace {
 
-constexpr std::int64_t kHourMs = 3'600'000;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
 constexpr std::size_t kOutagesShown = 50;
 constexpr std::size_t kEventsShown = 100;
 

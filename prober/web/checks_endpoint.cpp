@@ -16,12 +16,9 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
     boost::json::value json = checkToJson(state);
     const CheckUptime* counts = uptime->find(state.spec()->name);
     boost::json::object windows;
-    for (const auto& [window, count] :
-         {std::pair<const char*, RunCount>{"24h", counts ? counts->last24h : RunCount{}},
-          {"7d", counts ? counts->last7d : RunCount{}},
-          {"30d", counts ? counts->last30d : RunCount{}}}) {
-      const auto percent = uptimePercent(count);
-      windows[window] = percent ? boost::json::value(*percent) : boost::json::value(nullptr);
+    for (const UptimeWindow& window : kUptimeWindows) {
+      const auto percent = counts ? uptimePercent(counts->*window.count) : std::nullopt;
+      windows[window.name] = percent ? boost::json::value(*percent) : boost::json::value(nullptr);
     }
     json.as_object()["uptime"] = std::move(windows);
     return json;

@@ -16,8 +16,6 @@ namespace prober {
 
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 ServerResponse html(std::string body) {
   return {200, "text/html; charset=utf-8", std::move(body), ""};
 }
@@ -140,14 +138,10 @@ void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {
   }
   const auto uptime = context_.uptime.snapshot();
   const CheckUptime* counts = uptime->find(name);
-  for (const auto& [window, pick] :
-       {std::pair<std::string_view, RunCount CheckUptime::*>{"24h", &CheckUptime::last24h},
-        {"7d", &CheckUptime::last7d},
-        {"30d", &CheckUptime::last30d}}) {
-    if (what == "uptime/" + std::string(window) + ".svg") {
-      const RunCount count = counts != nullptr ? counts->*pick : RunCount{};
-      const auto percent = uptimePercent(count);
-      return svg(badgeSvg(fmt::format("uptime {}", window),
+  for (const UptimeWindow& window : kUptimeWindows) {
+    if (what == fmt::format("uptime/{}.svg", window.name)) {
+      const auto percent = counts != nullptr ? uptimePercent(counts->*window.count) : std::nullopt;
+      return svg(badgeSvg(fmt::format("uptime {}", window.name),
                           percent ? fmt::format("{:.2f}%", *percent) : "no runs",
                           !percent         ? "#616161"
                           : *percent >= 99 ? "#1e7b34"

@@ -52,14 +52,6 @@ svg text{font:10px system-ui,"DejaVu Sans",sans-serif;fill:#444}
 }
 )";
 
-std::string utcParts(std::int64_t atMs, const char* format) {
-  const std::time_t seconds = static_cast<std::time_t>(atMs / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[64];
-  return std::strftime(text, sizeof text, format, &parts) > 0 ? std::string(text) : std::string();
-}
-
 }  // namespace
 
 std::string escapeHtml(std::string_view text) {
@@ -179,7 +171,15 @@ std::string relativeTime(std::int64_t atMs, std::int64_t nowMs) {
 
 std::string clockText(std::int64_t atMs, std::int64_t nowMs) {
   const bool sameDay = atMs / 86'400'000 == nowMs / 86'400'000;
-  return utcParts(atMs, sameDay ? "%H:%M" : "%b %-d %H:%M");
+  return utcFormat(atMs, sameDay ? "%H:%M" : "%b %-d %H:%M");
+}
+
+std::string utcFormat(std::int64_t atMs, const char* format) {
+  const std::time_t seconds = static_cast<std::time_t>(atMs / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[64];
+  return std::strftime(text, sizeof text, format, &parts) > 0 ? std::string(text) : std::string();
 }
 
 std::string fullTime(std::int64_t atMs) {

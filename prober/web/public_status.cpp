@@ -12,7 +12,6 @@ namespace prober {
 
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::size_t kPastShown = 30;
 constexpr std::size_t kListedPerGroup = 25;
 constexpr int kCurrentShown = 50;

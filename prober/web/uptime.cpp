@@ -11,9 +11,6 @@ namespace prober {
 
 namespace {
 
-constexpr std::int64_t kHourMs = 3'600'000;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
-
 void addTo(RunCount& total, const RunCount& count) {
   total.runs += count.runs;
   total.passed += count.passed;

@@ -2,11 +2,13 @@
 // Uptime per check over 24 h, 7 d and 30 d, per day for 30 days, and the outages that paged in
 // the last 30 days: worked out on the history thread from the hourly counts and handed to the
 // loop as one snapshot, so a page view reads numbers and never scans a month of runs.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +24,14 @@ struct CheckUptime {
   RunCount last30d;            // this hour and the 719 before it
   std::vector<RunCount> days;  // per UTC day, oldest first, only days with runs
 };
+
+// The windows uptime is told over, by the names the API and the badges use.
+struct UptimeWindow {
+  std::string_view name;  // "24h", "7d", "30d"
+  RunCount CheckUptime::*count;
+};
+inline constexpr std::array<UptimeWindow, 3> kUptimeWindows = {
+    {{"24h", &CheckUptime::last24h}, {"7d", &CheckUptime::last7d}, {"30d", &CheckUptime::last30d}}};
 
 // An alert that fired in the last 30 days, with its resolve when one came.
 struct PastAlert {
