@@ -15,9 +15,8 @@ bool CheckSpec::sameAs(const CheckSpec& other) const {
          failureThreshold == other.failureThreshold && successThreshold == other.successThreshold &&
          failureWindow == other.failureWindow && retryInterval == other.retryInterval &&
          renotify == other.renotify && dependsOn == other.dependsOn &&
-         pageByQuorum == other.pageByQuorum &&
-         certWarning == other.certWarning && notify == other.notify && labels == other.labels &&
-         steps == other.steps;
+         pageByQuorum == other.pageByQuorum && certWarning == other.certWarning &&
+         notify == other.notify && labels == other.labels && steps == other.steps;
 }
 
 bool hasDegradedAssertions(const CheckSpec& spec) {
@@ -48,6 +47,24 @@ std::optional<AnnouncementSpec::Level> parseLevel(std::string_view name) {
                      AnnouncementSpec::Level::Outage}) {
     if (levelName(level) == name) {
       return level;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view metricsDetailName(MetricsDetail detail) {
+  switch (detail) {
+    case MetricsDetail::Minimal: return "minimal";
+    case MetricsDetail::Summary: return "summary";
+    case MetricsDetail::Full: return "full";
+  }
+  return "full";
+}
+
+std::optional<MetricsDetail> parseMetricsDetail(std::string_view name) {
+  for (auto detail : {MetricsDetail::Minimal, MetricsDetail::Summary, MetricsDetail::Full}) {
+    if (metricsDetailName(detail) == name) {
+      return detail;
     }
   }
   return std::nullopt;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -128,6 +129,12 @@ struct NotifierSpec {
   Millis timeout{10'000};                                 // for each delivery attempt
 };
 
+// `[prober] metrics`: which per-check series /metrics exports. `minimal` is what a million
+// checks' worth of series can afford; `full` is every series (README, "Sizing").
+enum class MetricsDetail { Minimal, Summary, Full };
+std::string_view metricsDetailName(MetricsDetail detail);  // "minimal" | "summary" | "full"
+std::optional<MetricsDetail> parseMetricsDetail(std::string_view name);
+
 struct ProberSettings {
   std::string listen = "127.0.0.1:9115";
   std::string stateDir = "./state";
@@ -143,6 +150,7 @@ struct ProberSettings {
   std::string location;
   // `status_group_by = "team"`: the status pages group checks by this label ("" : one group).
   std::string statusGroupBy;
+  MetricsDetail metrics = MetricsDetail::Full;
 };
 
 // [slack_command]: who may page on-call from Slack. Decisions use IDs only.

@@ -157,13 +157,13 @@ struct Daemon::Impl {
                           [this](bool applied) { metrics.recordReload(applied); }};
   CheckHistory checkHistory{*history, *historyFiles.reader, services.post};
   MetricsEndpoint metricsEndpoint{
-      checks, metrics, services.post,
+      checks, metrics,
       [this] {
         metrics.setInFlight(static_cast<double>(probes.inFlight()));
         metrics.setHistoryDropped(history->dropped());
         metrics.setHistorySize(static_cast<double>(history->sizeOnDisk()));
       },
-      PROBER_VERSION};
+      [this] { return config.prober.metrics; }, PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
   StatusPages pages{

@@ -24,6 +24,7 @@ run=(
   libspdlog-dev libfmt-dev      # logging and formatting
   libutfcpp-dev                 # UTF-8 validation and repair: text from targets is data
   libcrypt-dev                  # bcrypt (crypt_r) for basic auth on the listener
+  zlib1g-dev                    # gzip for /metrics when the scraper asks (Prometheus does)
   libhowardhinnant-date-dev     # IANA time zones for maintenance windows (GCC 12 lacks std::chrono::zoned_time)
   tzdata                        # the system's time-zone database that date/tz reads
 )

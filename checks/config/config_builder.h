@@ -32,7 +32,7 @@ inline const std::set<std::string, std::less<>> kTopLevelKeys = {
 inline const std::set<std::string, std::less<>> kProberKeys = {
     "listen",  "state_dir",         "max_in_flight",    "user_agent", "external_url",
     "include", "history_retention", "history_max_size", "shard",      "location",
-    "status_group_by"};
+    "status_group_by", "metrics"};
 inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
                                                             "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {

@@ -95,6 +95,17 @@ void ConfigBuilder::readProber(const toml::node& node, ProberSettings& settings,
       }
     }
   }
+  if (const toml::node* metrics = table->get("metrics")) {
+    if (auto text = reader_.string(*metrics, "metrics", false)) {
+      if (auto detail = parseMetricsDetail(*text)) {
+        settings.metrics = *detail;
+      } else {
+        reader_.error(
+            *metrics,
+            fmt::format("metrics \"{}\" must be \"full\", \"summary\" or \"minimal\"", *text));
+      }
+    }
+  }
   if (const toml::node* maxSize = table->get("history_max_size")) {
     if (auto bytes = reader_.byteSize(*maxSize, "history_max_size")) {
       if (*bytes < 1024 * 1024) {

@@ -174,27 +174,129 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
   }
 
+  template <class Body>
+  static void setHeader(http::response<Body>& response, const ServerResponse& out) {
+    response.set(http::field::server, "prober");
+    response.set(http::field::content_type, out.contentType);
+    response.set(http::field::cache_control, "no-store");
+    if (!out.allow.empty()) {
+      response.set(http::field::allow, out.allow);
+    }
+    for (const auto& [name, value] : out.headers) {
+      response.set(name, value);
+    }
+  }
+
   void answer(ServerResponse out, unsigned version, bool keepAlive, bool head) {
     if (answered_) {
       return;  // a handler answers once; a second answer would corrupt the stream
     }
     answered_ = true;
+    if (out.stream) {
+      stream(std::move(out), version, keepAlive, head);
+      return;
+    }
     auto response = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(out.status), version);
-    response->set(http::field::server, "prober");
-    response->set(http::field::content_type, out.contentType);
-    response->set(http::field::cache_control, "no-store");
-    if (!out.allow.empty()) {
-      response->set(http::field::allow, out.allow);
-    }
-    for (const auto& [name, value] : out.headers) {
-      response->set(name, value);
-    }
+    setHeader(*response, out);
     response->keep_alive(keepAlive);
     if (!head) {
       response->body() = std::move(out.body);
     }
     write(std::move(response));
+  }
+
+  // A streamed answer: the header, then one piece at a time as chunks (HTTP/1.1) or as they
+  // are (HTTP/1.0, which has no chunks: the end of the body is the end of the connection).
+  struct Streaming {
+    http::response<http::empty_body> header;
+    std::optional<http::response_serializer<http::empty_body>> serializer;
+    BodySource source;
+    std::string piece;
+    bool chunked = false;
+    bool last = false;
+  };
+
+  // After the last byte of an answer: the next request, or the end of the connection.
+  void finished(bool keepAlive) {
+    if (!keepAlive || server_->stopped) {
+      close();
+      return;
+    }
+    read();
+  }
+
+  void stream(ServerResponse out, unsigned version, bool keepAlive, bool head) {
+    auto streaming = std::make_shared<Streaming>();
+    streaming->header =
+        http::response<http::empty_body>(static_cast<http::status>(out.status), version);
+    setHeader(streaming->header, out);
+    streaming->chunked = version >= 11;
+    streaming->header.keep_alive(keepAlive && streaming->chunked);
+    if (streaming->chunked) {
+      streaming->header.chunked(true);
+    }
+    streaming->source = std::move(out.stream);
+    streaming->serializer.emplace(streaming->header);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_write_header(
+        stream_, *streaming->serializer,
+        [self = this->shared_from_this(), streaming, head](beast::error_code ec, std::size_t) {
+          if (ec) {
+            self->close();
+          } else if (head) {
+            self->finished(streaming->header.keep_alive());
+          } else {
+            self->writePiece(streaming);
+          }
+        });
+  }
+
+  void writePiece(const std::shared_ptr<Streaming>& streaming) {
+    auto next = [self = this->shared_from_this(), streaming](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->close();
+        return;
+      }
+      self->writePiece(streaming);
+    };
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    if (streaming->last) {
+      if (!streaming->chunked) {
+        close();
+        return;
+      }
+      asio::async_write(
+          stream_, http::make_chunk_last(),
+          [self = this->shared_from_this(), streaming](beast::error_code ec, std::size_t) {
+            if (ec) {
+              self->close();
+              return;
+            }
+            self->finished(streaming->header.keep_alive());
+          });
+      return;
+    }
+    streaming->piece.clear();
+    try {
+      // A source may hand back an empty piece now and then; bounded so none can spin here.
+      for (int tries = 0; tries < 64 && streaming->piece.empty() && !streaming->last; ++tries) {
+        streaming->last = !streaming->source(streaming->piece);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("http: a streamed answer failed midway: {}", e.what());
+      close();  // the status is gone already: a cut connection is the only way to say so
+      return;
+    }
+    if (streaming->piece.empty()) {
+      writePiece(streaming);
+      return;
+    }
+    if (streaming->chunked) {
+      asio::async_write(stream_, http::make_chunk(asio::buffer(streaming->piece)), next);
+    } else {
+      asio::async_write(stream_, asio::buffer(streaming->piece), next);
+    }
   }
 
   void write(std::shared_ptr<http::response<http::string_body>> response) {
@@ -298,6 +400,16 @@ void HttpServer::stop() {
        std::vector<SessionBase*>(impl_->sessions.begin(), impl_->sessions.end())) {
     session->close();
   }
+}
+
+std::string wholeBody(ServerResponse& response) {
+  if (response.stream) {
+    for (bool more = true; more;) {
+      more = response.stream(response.body);
+    }
+    response.stream = {};
+  }
+  return response.body;
 }
 
 std::optional<ServerRequest> parseServerRequest(std::string_view bytes, std::string& error) {

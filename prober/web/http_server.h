@@ -34,13 +34,24 @@ struct ServerRequest {
   }
 };
 
+// A body sent as it is produced: each call appends the next piece to `out` and returns whether
+// more follows. The server calls it again only once the last piece is on its way to the
+// client, so only one piece is held at a time and the loop runs other work between pieces.
+using BodySource = std::function<bool(std::string& out)>;
+
 struct ServerResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
   std::string allow;                                              // for 405 answers
   std::vector<std::pair<std::string, std::string>> headers = {};  // others (WWW-Authenticate)
+  // Set instead of `body` for a large answer: sent chunked (HTTP/1.1), or until the connection
+  // closes (HTTP/1.0).
+  BodySource stream = {};
 };
+
+// The whole body of a response, pulling a streamed one to its end (tests, small callers).
+std::string wholeBody(ServerResponse& response);
 
 // Answers a request by calling `respond` once, now or later, on the event loop; slow work
 // (a config reload) runs elsewhere and answers when it is done.

@@ -1,8 +1,10 @@
 #include "prober/web/metrics.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <set>
@@ -11,24 +13,50 @@
 
 namespace prober {
 
-std::string formatMetricValue(double value) {
+void appendMetricValue(std::string& out, double value) {
   if (std::isnan(value)) {
-    return "NaN";
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "+Inf" : "-Inf";
+  } else if (value == std::trunc(value) && std::fabs(value) < 1e15 && !std::signbit(value)) {
+    // Counts, codes and flags: whole numbers print the same either way, and faster as integers.
+    fmt::format_to(std::back_inserter(out), "{}", static_cast<std::int64_t>(value));
+  } else {
+    // prometheus-cpp writes max_digits10 - 1 significant digits in %g style; match it exactly.
+    fmt::format_to(std::back_inserter(out), "{:.16g}", value);
   }
-  if (std::isinf(value)) {
-    return value > 0 ? "+Inf" : "-Inf";
+}
+
+std::string formatMetricValue(double value) {
+  std::string out;
+  appendMetricValue(out, value);
+  return out;
+}
+
+void appendEscapedLabelValue(std::string& out, std::string_view value) {
+  if (value.find_first_of("\\\"\n") == std::string_view::npos) {
+    out += value;  // check names and most values: nothing to escape
+    return;
   }
-  // prometheus-cpp writes max_digits10 - 1 significant digits in %g style; match it exactly.
-  return fmt::format("{:.16g}", value);
+  out += escapeCharacters(value, {{'\\', "\\\\"}, {'"', "\\\""}, {'\n', "\\n"}});
 }
 
 std::string escapeLabelValue(std::string_view value) {
-  return escapeCharacters(value, {{'\\', "\\\\"}, {'"', "\\\""}, {'\n', "\\n"}});
+  std::string out;
+  appendEscapedLabelValue(out, value);
+  return out;
 }
 
 namespace {
 
-void header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
+// HELP and TYPE. OpenMetrics names a counter family without the _total its samples carry.
+void header(std::string& out, std::string_view name, std::string_view help, std::string_view type,
+            bool openMetrics) {
+  constexpr std::string_view kTotal = "_total";
+  if (openMetrics && type == "counter" && name.size() > kTotal.size() &&
+      name.substr(name.size() - kTotal.size()) == kTotal) {
+    name.remove_suffix(kTotal.size());
+  }
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
@@ -37,8 +65,11 @@ void header(std::string& out, std::string_view name, std::string_view help, std:
 // Writes nothing when there are no labels at all.
 void labels(std::string& out, const CheckState& state, bool named, std::string_view extra) {
   if (named) {
-    fmt::format_to(std::back_inserter(out), "{{check=\"{}\"{}}}",
-                   escapeLabelValue(state.spec()->name), extra);
+    out += "{check=\"";
+    appendEscapedLabelValue(out, state.spec()->name);
+    out += '"';
+    out += extra;
+    out += '}';
   } else if (!extra.empty()) {
     out += '{';
     out += extra.substr(1);  // without its leading comma
@@ -52,7 +83,7 @@ void sample(std::string& out, std::string_view name, const CheckState& state, bo
   out += name;
   labels(out, state, named, extraLabels);
   out += ' ';
-  out += formatMetricValue(value);
+  appendMetricValue(out, value);
   out += '\n';
 }
 
@@ -294,10 +325,31 @@ constexpr CheckFamily kFamilies[] = {
      false},
 };
 
+// Whether `[prober] metrics = detail` exports a family: minimal keeps what says whether a check
+// works and how long it takes; summary adds what examples/alerts.yml and the dashboard's
+// overview read; full is everything.
+bool exported(std::string_view family, MetricsDetail detail) {
+  static constexpr std::string_view kMinimal[] = {"probe_success", "probe_duration_seconds",
+                                                  "prober_check_runs_total"};
+  static constexpr std::string_view kSummary[] = {
+      "probe_http_status_code", "probe_ssl_earliest_cert_expiry", "prober_alert_firing",
+      "prober_check_runs_skipped_total", "prober_check_info"};
+  const auto named = [&](const auto& list) {
+    return std::find(std::begin(list), std::end(list), family) != std::end(list);
+  };
+  switch (detail) {
+    case MetricsDetail::Minimal: return named(kMinimal);
+    case MetricsDetail::Summary: return named(kMinimal) || named(kSummary);
+    case MetricsDetail::Full: return true;
+  }
+  return true;
+}
+
 }  // namespace
 
-CheckMetricsWriter::CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks)
-    : checks_(std::move(checks)) {}
+CheckMetricsWriter::CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks,
+                                       MetricsDetail detail, bool openMetrics)
+    : checks_(std::move(checks)), detail_(detail), openMetrics_(openMetrics) {}
 
 void renderOneCheck(std::string& out, const CheckState& state) {
   for (const CheckFamily& family : kFamilies) {
@@ -307,43 +359,48 @@ void renderOneCheck(std::string& out, const CheckState& state) {
     std::string samples;
     family.samples(samples, state, false);
     if (!samples.empty()) {
-      header(out, family.name, family.help, family.type);
+      header(out, family.name, family.help, family.type, false);
       out += samples;
     }
   }
 }
 
-bool CheckMetricsWriter::write(std::string& out, std::size_t budget) {
+bool CheckMetricsWriter::write(std::string& out, std::size_t until) {
   constexpr std::size_t kFamilyCount = std::size(kFamilies);
-  while (family_ < kFamilyCount) {
+  std::string samples;  // a family's first samples, until they show it has any
+  for (; family_ < kFamilyCount; ++family_, check_ = 0, headerWritten_ = false) {
     const CheckFamily& family = kFamilies[family_];
+    if (!exported(family.name, detail_)) {
+      continue;
+    }
     for (; check_ < checks_.size(); ++check_) {
-      if (budget == 0) {
+      if (out.size() >= until) {
         return false;
       }
-      --budget;
-      std::string samples;
-      family.samples(headerWritten_ ? out : samples, *checks_[check_], true);
-      if (!headerWritten_ && !samples.empty()) {
-        header(out, family.name, family.help, family.type);
+      if (headerWritten_) {
+        family.samples(out, *checks_[check_], true);
+        continue;
+      }
+      samples.clear();
+      family.samples(samples, *checks_[check_], true);
+      if (!samples.empty()) {
+        header(out, family.name, family.help, family.type, openMetrics_);
         out += samples;
         headerWritten_ = true;
       }
     }
-    ++family_;
-    check_ = 0;
-    headerWritten_ = false;
   }
   return true;
 }
 
-void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks) {
+void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks,
+                        MetricsDetail detail) {
   std::vector<std::shared_ptr<const CheckState>> borrowed;
   borrowed.reserve(checks.size());
   for (const CheckState* state : checks) {
     borrowed.emplace_back(std::shared_ptr<const CheckState>(), state);  // not owned
   }
-  CheckMetricsWriter writer(std::move(borrowed));
+  CheckMetricsWriter writer(std::move(borrowed), detail, false);
   writer.write(out, std::numeric_limits<std::size_t>::max());
 }
 
@@ -351,15 +408,23 @@ bool wantsOpenMetrics(std::string_view accept) {
   return accept.find("application/openmetrics-text") != std::string_view::npos;
 }
 
+std::string scrapeContentType(bool openMetrics) {
+  return openMetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                     : "text/plain; version=0.0.4; charset=utf-8";
+}
+
 ServerResponse scrapeResponse(std::string text, bool openMetrics) {
-  if (openMetrics) {
-    return {200, "application/openmetrics-text; version=1.0.0; charset=utf-8", toOpenMetrics(text),
-            ""};
-  }
-  return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), ""};
+  return {200, scrapeContentType(openMetrics), openMetrics ? toOpenMetrics(text) : std::move(text),
+          ""};
 }
 
 std::string toOpenMetrics(std::string_view text) {
+  std::string out = toOpenMetricsLines(text);
+  out += "# EOF\n";
+  return out;
+}
+
+std::string toOpenMetricsLines(std::string_view text) {
   const auto lines = [&](auto visit) {
     std::size_t start = 0;
     while (start < text.size()) {
@@ -398,7 +463,6 @@ std::string toOpenMetrics(std::string_view text) {
     }
     out.append(line).push_back('\n');
   });
-  out += "# EOF\n";
   return out;
 }
 

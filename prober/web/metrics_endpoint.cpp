@@ -1,51 +1,65 @@
 #include "prober/web/metrics_endpoint.h"
 
-#include "prober/web/process_self.h"
-
 #include <memory>
 #include <string>
 
+#include "prober/web/gzip.h"
+#include "prober/web/process_self.h"
+
 namespace prober {
 
-MetricsEndpoint::MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics, PostToLoop post,
-                                 std::function<void()> refresh, std::string version)
+MetricsEndpoint::MetricsEndpoint(const CheckSet& checks, ProcessMetrics& metrics,
+                                 std::function<void()> refresh,
+                                 std::function<MetricsDetail()> detail, std::string version)
     : checks_(checks),
       metrics_(metrics),
-      post_(std::move(post)),
       refresh_(std::move(refresh)),
+      detail_(std::move(detail)),
       version_(std::move(version)) {}
 
 void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
-  static constexpr std::size_t kSlice = 4096;  // (family, check) pairs per turn of the loop
-  struct Job {
+  // One scrape in progress: the checks as they were when it began (a reload meanwhile does not
+  // pull them from under it), the text of the piece being written, the compressor.
+  struct Scrape {
     CheckMetricsWriter writer;
-    std::string body;
     bool openMetrics;
-    Responder respond;
+    std::unique_ptr<GzipStream> gzip;  // when the scraper accepts gzip
+    std::string text;
   };
   refresh_();
   const auto& running = checks_.inOrder();
-  std::vector<std::shared_ptr<const CheckState>> snapshot(running.begin(), running.end());
   const bool openMetrics = wantsOpenMetrics(request.accept);
-  auto job = std::make_shared<Job>(
-      Job{CheckMetricsWriter(std::move(snapshot)), {}, openMetrics, std::move(respond)});
-  // Sized from the last scrape (or ~1.8 KB a check before the first): growing by doubling
-  // would hold up to twice the body at once.
-  job->body.reserve(lastSize_ > 0 ? lastSize_ + lastSize_ / 16 : checks_.size() * 1800 + 16384);
-  auto step = std::make_shared<std::function<void()>>();
-  *step = [this, job, weakStep = std::weak_ptr<std::function<void()>>(step)] {
-    if (!job->writer.write(job->body, kSlice)) {
-      if (auto next = weakStep.lock()) {
-        post_([next] { (*next)(); });
-      }
-      return;
+  auto scrape = std::shared_ptr<Scrape>(
+      new Scrape{CheckMetricsWriter({running.begin(), running.end()}, detail_(), openMetrics),
+                 openMetrics,
+                 nullptr,
+                 {}});
+  ServerResponse response;
+  response.contentType = scrapeContentType(openMetrics);
+  if (acceptsGzip(request.header("accept-encoding"))) {
+    scrape->gzip = std::make_unique<GzipStream>();
+    response.headers.emplace_back("Content-Encoding", "gzip");
+  }
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+  scrape->text.reserve(kPieceBytes + 16 * 1024);
+  response.stream = [this, scrape](std::string& out) {
+    std::string& text = scrape->text;
+    text.clear();
+    const bool last = scrape->writer.write(text, kPieceBytes);
+    if (last) {
+      // The process's own metrics close the body: small, and read at the end of the scrape.
+      std::string process = renderProcessMetrics(metrics_);
+      renderProcessSelf(process, version_);
+      text += scrape->openMetrics ? toOpenMetrics(process) : process;
     }
-    job->body += renderProcessMetrics(metrics_);
-    renderProcessSelf(job->body, version_);
-    lastSize_ = job->body.size();
-    job->respond(scrapeResponse(std::move(job->body), job->openMetrics));
+    if (scrape->gzip) {
+      scrape->gzip->compress(text, out, last);
+    } else {
+      out += text;
+    }
+    return !last;
   };
-  (*step)();
+  respond(std::move(response));
 }
 
 }  // namespace prober

@@ -131,6 +131,7 @@ class DaemonHarness {
       loop.waitAndRun();
     }
     REQUIRE(answer.has_value());
+    prober::wholeBody(*answer);  // a streamed answer (/metrics) pulled to its end
     return *answer;
   }
   // A slash command as Slack sends it: form-encoded, signed with "s3cret" at the current time.

@@ -61,6 +61,22 @@ expect "plain HTTP on the TLS port gets no answer" \
 expect "an untrusted certificate is refused by the client (it is ours alone)" \
   test "$(curl -s -o /dev/null -w '%{http_code}' "$api/healthz")" == 000
 
+# --- /metrics is streamed: chunked over HTTP/1.1, to the end of the connection over 1.0 ---
+expect "/metrics is sent chunked" \
+  bash -c "curl -s -D - -o /dev/null --cacert '$work/web.pem' -u 'prometheus:s3cr3t pass' '$api/metrics' | grep -qi '^transfer-encoding: chunked'"
+expect "a scraper that accepts gzip gets gzip (Content-Encoding)" \
+  bash -c "curl -s -D - -o '$work/metrics.gz' -H 'Accept-Encoding: gzip' --cacert '$work/web.pem' -u 'prometheus:s3cr3t pass' '$api/metrics' | grep -qi '^content-encoding: gzip'"
+expect "which gunzip reads back to the metrics" \
+  bash -c "gunzip -c '$work/metrics.gz' | grep -q '^probe_success{check=\"api\"}'"
+expect "and ends with the process's own, whole (nothing cut)" \
+  bash -c "gunzip -c '$work/metrics.gz' | tail -1 | grep -qE '^process_[a-z_]+ [0-9.e+]+$'"
+expect "HTTP/1.0 gets the whole body too, ended by the close" \
+  bash -c "curl -s -0 --cacert '$work/web.pem' -u 'prometheus:s3cr3t pass' '$api/metrics' | tail -1 | grep -qE '^process_[a-z_]+ [0-9.e+]+$'"
+expect "HEAD /metrics: headers, no body" \
+  test "$(curl -s -I --cacert "$work/web.pem" -u 'prometheus:s3cr3t pass' -o /dev/null -w '%{http_code} %{size_download}' "$api/metrics")" == "200 0"
+expect "the connection is kept for the next request after a streamed answer" \
+  bash -c "curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' --cacert '$work/web.pem' -u 'prometheus:s3cr3t pass' '$api/metrics' '$api/healthz' | paste -sd' ' | grep -qx '1 0'"
+
 # --- a real Prometheus: the right password scrapes, a wrong one is refused ---
 printf 's3cr3t pass' >"$work/password"
 printf 'wrong' >"$work/wrong"
