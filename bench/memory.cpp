@@ -50,7 +50,7 @@ void writeConfig(const std::string& path, int checks) {
   }
 }
 
-// A run as the check runner leaves it once judged: one step, body and headers dropped.
+// A run as the check runner leaves it once judged: one step; body, headers and final URL dropped.
 prober::RunResultPtr typicalRun(const prober::CheckSpec& spec,
                                 std::chrono::system_clock::time_point at) {
   auto result = std::make_shared<prober::RunResult>();
@@ -66,7 +66,6 @@ prober::RunResultPtr typicalRun(const prober::CheckSpec& spec,
   step.probe.contentLength = 16;
   step.probe.totalSeconds = 0.012;
   step.probe.phases = {0.0001, 0.0002, 0.004, 0.006, 0.0001};
-  step.probe.finalUrl = spec.steps.front().url;
   step.probe.tls = true;
   step.probe.tlsVersion = "TLS 1.3";
   step.probe.ipProtocol = 4;

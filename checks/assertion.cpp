@@ -218,8 +218,8 @@ bool literalFits(Src source, Op op, const Literal& literal, std::string& error) 
 }  // namespace
 
 std::optional<Assertion> Assertion::parse(std::string_view text, std::string& error) {
-  Assertion assertion;
-  assertion.text_ = std::string(text);
+  Compiled assertion;
+  assertion.text = std::string(text);
   std::size_t pos = 0;
   skipSpaces(text, pos);
 
@@ -230,7 +230,7 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
       error = pathError;
       return false;
     }
-    assertion.path_ = std::make_shared<const JsonPath>(std::move(*path));
+    assertion.path = std::make_shared<const JsonPath>(std::move(*path));
     return true;
   };
 
@@ -252,23 +252,23 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
       return std::nullopt;
     }
     ++pos;
-    assertion.source_ = Src::JsonLength;
+    assertion.source = Src::JsonLength;
   } else {
     const std::string_view word = readWord(text, pos);
     if (word == "status") {
-      assertion.source_ = Src::Status;
+      assertion.source = Src::Status;
     } else if (word == "latency") {
-      assertion.source_ = Src::Latency;
+      assertion.source = Src::Latency;
     } else if (word == "body") {
-      assertion.source_ = Src::Body;
+      assertion.source = Src::Body;
     } else if (word == "size") {
-      assertion.source_ = Src::Size;
+      assertion.source = Src::Size;
     } else if (word == "cert_expiry") {
-      assertion.source_ = Src::CertExpiry;
+      assertion.source = Src::CertExpiry;
     } else if (word == "redirects") {
-      assertion.source_ = Src::Redirects;
+      assertion.source = Src::Redirects;
     } else if (word == "header") {
-      assertion.source_ = Src::Header;
+      assertion.source = Src::Header;
       skipSpaces(text, pos);
       const std::string_view name = readWord(text, pos);
       const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -280,9 +280,9 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
                              : fmt::format("\"{}\" is not a valid header name", name);
         return std::nullopt;
       }
-      assertion.headerName_ = std::string(name);
+      assertion.headerName = std::string(name);
     } else if (word == "json") {
-      assertion.source_ = Src::Json;
+      assertion.source = Src::Json;
       skipSpaces(text, pos);
       if (!parsePath(readWord(text, pos))) {
         return std::nullopt;
@@ -311,16 +311,16 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
                       opWord);
     return std::nullopt;
   }
-  assertion.op_ = found->op;
+  assertion.op = found->op;
   skipSpaces(text, pos);
 
-  switch (assertion.op_) {
+  switch (assertion.op) {
     case Op::Exists:
     case Op::NotExists:
-      if (assertion.source_ != Src::Header && assertion.source_ != Src::Json &&
-          assertion.source_ != Src::CertExpiry) {
+      if (assertion.source != Src::Header && assertion.source != Src::Json &&
+          assertion.source != Src::CertExpiry) {
         error = fmt::format("{} always exists; exists applies to header, json and cert_expiry",
-                            sourceName(assertion.source_));
+                            sourceName(assertion.source));
         return std::nullopt;
       }
       break;
@@ -334,7 +334,7 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
       if (regex == nullptr) {
         return std::nullopt;
       }
-      assertion.regex_ = std::move(regex);
+      assertion.regex = std::move(regex);
       break;
     }
     case Op::In: {
@@ -346,10 +346,10 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
       while (true) {
         skipSpaces(text, pos);
         auto literal = parseLiteral(text, pos, error);
-        if (!literal || !literalFits(assertion.source_, Op::Equal, *literal, error)) {
+        if (!literal || !literalFits(assertion.source, Op::Equal, *literal, error)) {
           return std::nullopt;
         }
-        assertion.values_.push_back(std::move(*literal));
+        assertion.values.push_back(std::move(*literal));
         skipSpaces(text, pos);
         if (pos < text.size() && text[pos] == ',') {
           ++pos;
@@ -365,12 +365,12 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
       break;
     }
     default: {
-      if (assertion.source_ == Src::Status || assertion.source_ == Src::Latency ||
-          assertion.source_ == Src::Size || assertion.source_ == Src::Redirects ||
-          assertion.source_ == Src::JsonLength || assertion.source_ == Src::CertExpiry) {
-        if (assertion.op_ == Op::Contains || assertion.op_ == Op::NotContains) {
+      if (assertion.source == Src::Status || assertion.source == Src::Latency ||
+          assertion.source == Src::Size || assertion.source == Src::Redirects ||
+          assertion.source == Src::JsonLength || assertion.source == Src::CertExpiry) {
+        if (assertion.op == Op::Contains || assertion.op == Op::NotContains) {
           error = fmt::format("{} is a number; contains applies to header, body and json",
-                              sourceName(assertion.source_));
+                              sourceName(assertion.source));
           return std::nullopt;
         }
       }
@@ -379,15 +379,15 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
         return std::nullopt;
       }
       auto literal = parseLiteral(text, pos, error);
-      if (!literal || !literalFits(assertion.source_, assertion.op_, *literal, error)) {
+      if (!literal || !literalFits(assertion.source, assertion.op, *literal, error)) {
         return std::nullopt;
       }
-      if (literal->kind == Literal::Kind::StatusClass && assertion.op_ != Op::Equal &&
-          assertion.op_ != Op::NotEqual) {
+      if (literal->kind == Literal::Kind::StatusClass && assertion.op != Op::Equal &&
+          assertion.op != Op::NotEqual) {
         error = "a status class like 2xx works with ==, != and in";
         return std::nullopt;
       }
-      assertion.values_.push_back(std::move(*literal));
+      assertion.values.push_back(std::move(*literal));
     }
   }
 
@@ -396,11 +396,23 @@ std::optional<Assertion> Assertion::parse(std::string_view text, std::string& er
     error = fmt::format("unexpected \"{}\" after the assertion", text.substr(pos));
     return std::nullopt;
   }
-  return assertion;
+  return Assertion(std::make_shared<const Compiled>(std::move(assertion)));
 }
 
 std::ostream& operator<<(std::ostream& out, const Assertion& assertion) {
   return out << assertion.text();
+}
+
+std::optional<Assertion> AssertionCompiler::parse(std::string_view text, std::string& error) {
+  const std::string key(text);
+  if (const auto found = compiled_.find(key); found != compiled_.end()) {
+    return found->second;
+  }
+  std::optional<Assertion> assertion = Assertion::parse(text, error);
+  if (assertion) {
+    compiled_.emplace(key, *assertion);
+  }
+  return assertion;
 }
 
 }  // namespace prober

@@ -91,7 +91,7 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
     actual.kind = Actual::Kind::Number;
     actual.number = value;
   };
-  switch (source_) {
+  switch (c_->source) {
     case Src::Status: number(result.status); break;
     case Src::Size: number(static_cast<double>(result.bodySize)); break;
     case Src::Redirects: number(result.redirects); break;
@@ -104,11 +104,11 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
       actual.text = result.body;
       break;
     case Src::Header:
-      if (const std::string* value = result.header(headerName_)) {
+      if (const std::string* value = result.header(c_->headerName)) {
         actual.kind = Actual::Kind::String;
         actual.text = *value;
       } else {
-        actual.missing = fmt::format("no {} header", headerName_);
+        actual.missing = fmt::format("no {} header", c_->headerName);
       }
       break;
     case Src::CertExpiry:
@@ -128,12 +128,12 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
         break;
       }
       std::string missingPrefix;
-      const boost::json::value* value = path_->find(*root, &missingPrefix);
+      const boost::json::value* value = c_->path->find(*root, &missingPrefix);
       if (value == nullptr) {
         actual.missing = fmt::format("{} not found", missingPrefix);
         break;
       }
-      if (source_ == Src::Json) {
+      if (c_->source == Src::Json) {
         actual.kind = Actual::Kind::Json;
         actual.json = value;
       } else if (const auto* array = value->if_array()) {
@@ -144,7 +144,7 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
         number(static_cast<double>(string->size()));
       } else {
         actual.missing =
-            fmt::format("{} is {}, which has no length", path_->text(), jsonText(*value, actual.secrets));
+            fmt::format("{} is {}, which has no length", c_->path->text(), jsonText(*value, actual.secrets));
       }
       break;
     }
@@ -154,10 +154,10 @@ Assertion::Actual Assertion::read(EvaluationContext& context) const {
 
 bool Assertion::compare(const Actual& actual, std::string& seen) const {
   using K = Actual::Kind;
-  if (op_ == Op::Exists) {
+  if (c_->op == Op::Exists) {
     return actual.kind != K::Missing;
   }
-  if (op_ == Op::NotExists) {
+  if (c_->op == Op::NotExists) {
     return actual.kind == K::Missing;
   }
   if (actual.kind == K::Missing) {
@@ -212,10 +212,10 @@ bool Assertion::compare(const Actual& actual, std::string& seen) const {
     return numeric(value) && value == literal.number;
   };
 
-  switch (op_) {
-    case Op::Equal: return equals(values_[0]);
-    case Op::NotEqual: return !equals(values_[0]);
-    case Op::In: return std::any_of(values_.begin(), values_.end(), equals);
+  switch (c_->op) {
+    case Op::Equal: return equals(c_->values[0]);
+    case Op::NotEqual: return !equals(c_->values[0]);
+    case Op::In: return std::any_of(c_->values.begin(), c_->values.end(), equals);
     case Op::Less:
     case Op::LessEqual:
     case Op::Greater:
@@ -224,8 +224,8 @@ bool Assertion::compare(const Actual& actual, std::string& seen) const {
       if (!numeric(value)) {
         return false;
       }
-      const double limit = values_[0].number;
-      switch (op_) {
+      const double limit = c_->values[0].number;
+      switch (c_->op) {
         case Op::Less: return value < limit;
         case Op::LessEqual: return value <= limit;
         case Op::Greater: return value > limit;
@@ -238,17 +238,17 @@ bool Assertion::compare(const Actual& actual, std::string& seen) const {
       if (actual.kind == K::Json && actual.json->is_array()) {
         const auto& array = actual.json->get_array();
         contains = std::any_of(array.begin(), array.end(), [&](const boost::json::value& item) {
-          return jsonEquals(item, values_[0]);
+          return jsonEquals(item, c_->values[0]);
         });
       } else {
-        contains = asText.find(values_[0].text) != std::string_view::npos;
+        contains = asText.find(c_->values[0].text) != std::string_view::npos;
       }
-      return (op_ == Op::Contains) == contains;
+      return (c_->op == Op::Contains) == contains;
     }
     case Op::Matches:
     case Op::NotMatches: {
-      const bool matches = RE2::PartialMatch(asText, *regex_);
-      return (op_ == Op::Matches) == matches;
+      const bool matches = RE2::PartialMatch(asText, *c_->regex);
+      return (c_->op == Op::Matches) == matches;
     }
     case Op::Exists:
     case Op::NotExists: break;
@@ -265,10 +265,10 @@ AssertionOutcome Assertion::evaluate(EvaluationContext& context) const {
     if (seen.empty()) {
       seen = actual.kind == Actual::Kind::Missing ? actual.missing : "got " + actual.shown();
     }
-    if (op_ == Op::NotExists) {
+    if (c_->op == Op::NotExists) {
       seen = "got " + actual.shown();
     }
-    outcome.message = fmt::format("{} ({})", text_, seen);
+    outcome.message = fmt::format("{} ({})", c_->text, seen);
   }
   return outcome;
 }

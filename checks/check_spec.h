@@ -16,6 +16,7 @@
 #include "checks/cron.h"
 #include "checks/duration.h"
 #include "checks/extraction.h"
+#include "checks/labels.h"
 #include "checks/redaction.h"
 #include "checks/shard.h"
 
@@ -99,7 +100,7 @@ struct CheckSpec {
   // the certificate expires sooner than this; 0 when not set.
   Millis certWarning{0};
   std::vector<std::string> notify;
-  std::map<std::string, std::string> labels;
+  Labels labels;
   std::vector<StepSpec> steps;
   // Every ${VAR} value the check sends (and its Basic credentials as they travel): failure
   // messages are scrubbed of them before anyone sees them.

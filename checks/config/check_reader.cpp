@@ -165,7 +165,9 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
     }
   }
   if (const toml::node* n = layers.get("labels")) {
-    readLabels(*n, context, spec.labels);
+    Labels::Map labels;
+    readLabels(*n, context, labels);
+    spec.labels = labelSets_.intern(std::move(labels));
   }
 
   const toml::node* stepsNode = table.get("step");

@@ -208,6 +208,8 @@ class ConfigBuilder {
   SourceLocation slackNotifierAt_;  // for an error found once every notifier is read
   std::map<std::string, std::string> extractedSoFar_;  // variable -> step, in the current check
   std::set<std::string> seenFiles_;
+  AssertionCompiler assertions_;  // each text compiled once, shared by the checks that write it
+  LabelSets labelSets_;           // each distinct set of labels held once
 };
 
 }  // namespace prober

@@ -129,7 +129,7 @@ void ConfigBuilder::readAssertions(const toml::node& node, const std::string& co
       continue;
     }
     std::string error;
-    if (auto assertion = Assertion::parse(*text, error)) {
+    if (auto assertion = assertions_.parse(*text, error)) {
       into.push_back(std::move(*assertion));
     } else {
       reader_.error(item, fmt::format("{}: assertion '{}': {}", context, *text, error));
@@ -300,7 +300,7 @@ void ConfigBuilder::readExpectStatus(const toml::node& node, const std::string& 
   std::string text = codes.size() == 1 ? fmt::format("status == {}", codes[0])
                                        : fmt::format("status in [{}]", fmt::join(codes, ", "));
   std::string error;
-  if (auto assertion = Assertion::parse(text, error)) {
+  if (auto assertion = assertions_.parse(text, error)) {
     step.assertions.insert(step.assertions.begin(), std::move(*assertion));
   }
 }

@@ -112,12 +112,11 @@ struct Run : std::enable_shared_from_this<Run> {
     for (std::string& degradation : verdict.degradations) {
       degradation = redactSecrets(std::move(degradation), spec->secrets);
     }
-    // Judged: the body and headers are not kept (a last result per check stays small at
-    // 100,000 checks); sizes and the announced Content-Length are.
-    probe.body.clear();
-    probe.body.shrink_to_fit();
-    probe.headers.clear();
-    probe.headers.shrink_to_fit();
+    // Judged: the body, the headers and the final URL are not kept (a last result per check
+    // stays small at a million checks); sizes and the announced Content-Length are.
+    probe.body = std::string();
+    probe.headers = {};
+    probe.finalUrl = std::string();
     const bool passed = verdict.passed;
     result->steps.push_back(StepOutcome{step.name, std::move(probe), std::move(verdict)});
     if (passed && index + 1 < spec->steps.size()) {

@@ -1,5 +1,8 @@
 #include "prober/runtime/check_state.h"
 
+#include <algorithm>
+#include <chrono>
+
 namespace prober {
 
 CheckState::CheckState(std::shared_ptr<const CheckSpec> spec)
@@ -19,12 +22,18 @@ AlertTransition CheckState::judgeDegraded() {
 }
 
 AlertTransition CheckState::record(RunResultPtr result) {
-  RunSummary summary;
-  summary.at = result->startedAt;
-  summary.seconds = static_cast<float>(result->durationSeconds);
-  summary.passed = result->passed;
+  const std::int64_t atMs = std::max<std::int64_t>(
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(result->startedAt.time_since_epoch())
+             .count());
+  StoredRun stored;
+  stored.atSeconds = static_cast<std::uint32_t>(atMs / 1000);
+  stored.atMillis = static_cast<std::uint16_t>(atMs % 1000);
+  stored.seconds = static_cast<float>(result->durationSeconds);
   if (const ProbeResult* probe = result->lastProbe()) {
-    summary.status = static_cast<std::int16_t>(probe->status);
+    stored.statusAndPassed = static_cast<std::uint16_t>(std::clamp(probe->status, 0, 0x7fff));
+  }
+  if (result->passed) {
+    stored.statusAndPassed |= kPassedBit;
   }
   if (!result->passed) {
     lastFailureAt_ = result->startedAt;
@@ -44,7 +53,7 @@ AlertTransition CheckState::record(RunResultPtr result) {
   if (earliest) {
     certExpiry_ = earliest;
   }
-  history_[historyNext_] = std::move(summary);
+  history_[historyNext_] = stored;
   historyNext_ = (historyNext_ + 1) % kHistoryLength;
   historyCount_ = std::min(historyCount_ + 1, kHistoryLength);
 
@@ -81,7 +90,14 @@ std::vector<RunSummary> CheckState::history() const {
   out.reserve(historyCount_);
   const std::size_t start = (historyNext_ + kHistoryLength - historyCount_) % kHistoryLength;
   for (std::size_t i = 0; i < historyCount_; ++i) {
-    out.push_back(history_[(start + i) % kHistoryLength]);
+    const StoredRun& stored = history_[(start + i) % kHistoryLength];
+    RunSummary run;
+    run.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(
+        std::int64_t{stored.atSeconds} * 1000 + stored.atMillis));
+    run.seconds = stored.seconds;
+    run.status = static_cast<std::int16_t>(stored.statusAndPassed & ~kPassedBit);
+    run.passed = (stored.statusAndPassed & kPassedBit) != 0;
+    out.push_back(run);
   }
   return out;
 }

@@ -15,8 +15,8 @@
 
 namespace prober {
 
-// One past run in 16 bytes, so 30 of them per check stay small at 100,000 checks. Why a run
-// failed is kept for the last failure only (CheckState::lastFailure).
+// One past run as the status page reads it. Why a run failed is kept for the last failure only
+// (CheckState::lastFailure).
 struct RunSummary {
   std::chrono::system_clock::time_point at;
   float seconds = 0;
@@ -89,7 +89,9 @@ class CheckState {
     degraded_.carryOver(before.degraded_);
     degradedSince_ = before.degradedSince_;
   }
-  const std::array<std::uint64_t, kDurationBuckets.size()>& durationBuckets() const {
+  // Runs per bucket of prober_check_duration_seconds, not cumulative (32 bits: 136 years of a
+  // run a second).
+  const std::array<std::uint32_t, kDurationBuckets.size()>& durationBuckets() const {
     return durationBuckets_;
   }
   double durationSum() const { return durationSum_; }
@@ -118,7 +120,17 @@ class CheckState {
  private:
   std::shared_ptr<const CheckSpec> spec_;
   RunResultPtr last_;
-  std::array<RunSummary, kHistoryLength> history_{};
+  // A RunSummary packed into 12 bytes (30 of them a check): the start to the millisecond until
+  // 2106, the status and whether it passed in one word.
+  struct StoredRun {
+    std::uint32_t atSeconds = 0;
+    float seconds = 0;
+    std::uint16_t atMillis = 0;
+    std::uint16_t statusAndPassed = 0;  // status, plus kPassedBit
+  };
+  static_assert(sizeof(StoredRun) == 12);
+  static constexpr std::uint16_t kPassedBit = 0x8000;
+  std::array<StoredRun, kHistoryLength> history_{};
   std::size_t historyNext_ = 0;
   std::size_t historyCount_ = 0;
   std::uint64_t successes_ = 0;
@@ -134,7 +146,7 @@ class CheckState {
   std::chrono::system_clock::time_point degradedSince_{};
   std::chrono::system_clock::time_point lastFailureAt_{};
   std::string lastFailure_;
-  std::array<std::uint64_t, kDurationBuckets.size()> durationBuckets_{};  // non-cumulative
+  std::array<std::uint32_t, kDurationBuckets.size()> durationBuckets_{};
   double durationSum_ = 0;
   std::unique_ptr<HoldMarks> marks_;
 };
