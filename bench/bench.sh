@@ -2,18 +2,20 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,h,p] [--out FILE] --prober BIN --floor BIN
-#            [--history BIN] [--pages BIN]
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p] [--out FILE] --prober BIN --floor BIN
+#            [--history BIN] [--pages BIN] [--memory BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
+# BENCH_W5_SECONDS shortens W5's 10 minutes for a look by hand.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4,h,p
+only=w1,w2,w3,w4,w5,h,p,m
 out=""
 history=""
 pages=""
+memory=""
 prober=""
 floor=""
 while [[ $# -gt 0 ]]; do
@@ -26,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     --floor) floor=$2; shift ;;
     --history) history=$2; shift ;;
     --pages) pages=$2; shift ;;
+    --memory) memory=$2; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -52,15 +55,19 @@ if [[ $smoke == 1 ]]; then
   w2_checks=20; w2_interval=2s; w2_rate=10; w2_seconds=2
   w3_checks=200; w3_interval=1s; w3_seconds=2
   w4_checks=500; w4_interval=1s; w4_seconds=2
+  w5_checks=2000; w5_interval=1s; w5_seconds=3
   h_seconds=2
   p_checks=200
+  m_checks=2000
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
   w3_checks=10000; w3_interval=10s; w3_seconds=120
   w4_checks=100000; w4_interval=60s; w4_seconds=180
+  w5_checks=1000000; w5_interval=5m; w5_seconds=${BENCH_W5_SECONDS:-600}
   h_seconds=30
   p_checks=10000
+  m_checks=100000
 fi
 
 cpu_of() {  # utime + stime of PID, in seconds
@@ -91,6 +98,9 @@ mkdir -p "$work/nginx"
   echo "  fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;"
   echo "  server {"
   for i in 1 2 3 4 5 6 7 8; do echo "    listen 127.0.0.$i:$target_port;"; done
+  # W5's million checks open ~3,300 fresh connections a second, each leaving a TIME_WAIT for a
+  # minute: spread over 64 more addresses, no address pair runs out of ports.
+  for i in $(seq 64); do echo "    listen 127.0.1.$i:$target_port;"; done
   echo "    location / { default_type application/json; return 200 '{\"status\":\"UP\"}'; } } }"
 } >"$work/nginx.conf"
 ulimit -n 65536 2>/dev/null
@@ -99,22 +109,29 @@ pids+=($!)
 wait_http "http://127.0.0.1:$target_port/" || exit 1
 target_url() { echo "http://127.0.0.$(( ($1 % 8) + 1 )):$target_port/"; }
 
-ms_to_s() { awk -v v="$1" 'BEGIN {gsub(/ms$/, "", v); if (v ~ /s$/) {sub(/s$/, "", v); print v} else print v / 1000}'; }
+ms_to_s() { awk -v v="$1" 'BEGIN {if (v ~ /ms$/) {sub(/ms$/, "", v); print v / 1000} else if (v ~ /m$/) {sub(/m$/, "", v); print v * 60} else {sub(/s$/, "", v); print v}}'; }
 
-write_config() {  # FILE CHECKS INTERVAL
+write_config() {  # FILE CHECKS INTERVAL [METRICS ADDRESSES]: ADDRESSES 8 (127.0.0.1-8) or 64 (127.0.1.1-64)
   {
     echo "[prober]"
     echo "listen = \"127.0.0.1:0\""
     echo "state_dir = \"$work/state\""
     echo "max_in_flight = 1000"
+    echo "metrics = \"${4:-full}\""
     echo "[defaults]"
     echo "interval = \"$3\""
     echo "timeout = \"$(awk -v s="$(ms_to_s "$3")" -v i="$3" 'BEGIN {print (s < 2) ? i : "2s"}')\""
     echo "assert = [\"status == 200\", 'json \$.status == \"UP\"']"
     # awk, not a shell loop: a subshell per check costs minutes at 100,000 checks
-    awk -v n="$2" -v port="$target_port" 'BEGIN {
-      for (i = 0; i < n; i++) printf "[[check]]\nname = \"c%d\"\nurl = \"http://127.0.0.%d:%d/\"\n", i, (i % 8) + 1, port
-    }'
+    if [[ ${5:-8} == 64 ]]; then
+      awk -v n="$2" -v port="$target_port" 'BEGIN {
+        for (i = 0; i < n; i++) printf "[[check]]\nname = \"c%d\"\nurl = \"http://127.0.1.%d:%d/\"\n", i, (i % 64) + 1, port
+      }'
+    else
+      awk -v n="$2" -v port="$target_port" 'BEGIN {
+        for (i = 0; i < n; i++) printf "[[check]]\nname = \"c%d\"\nurl = \"http://127.0.0.%d:%d/\"\n", i, (i % 8) + 1, port
+      }'
+    fi
   } >"$1"
 }
 
@@ -143,15 +160,20 @@ lag_max_bound() {  # the upper bound of the highest bucket that gained runs
     END {for (i = 1; i <= n; i++) if (c[i] > (i > 1 ? c[i - 1] : 0)) m = le[i]; print m}' "$1" "$2"
 }
 
-start_prober() {  # CONFIG: listens on a port of its choosing; sets prober_pid and listen
+start_prober() {  # CONFIG: listens on a port of its choosing; sets prober_pid, listen, startup_ms
+  local t0
+  t0=$(date +%s%N)
   "$prober" run -c "$1" --listen 127.0.0.1:0 2>"$work/prober.log" &
   prober_pid=$!
   pids+=("$prober_pid")
-  for _ in $(seq 600); do  # 100,000 checks take a while to load: up to 60 s
+  for _ in $(seq 6000); do  # a million checks take a while to load: up to 120 s
     grep -q "listening on" "$work/prober.log" && break
     kill -0 "$prober_pid" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.02
   done
+  # Start to listening: the config loaded and every check scheduled (runs are spread over the
+  # interval from there).
+  startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   listen="127.0.0.1:$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/prober.log" | head -1)"
   wait_http "http://$listen/healthz" || { cat "$work/prober.log" >&2; exit 1; }
 }
@@ -250,6 +272,7 @@ many() {  # NAME CHECKS INTERVAL SECONDS
   t1=$(date +%s%N)
   record "${name}_config_load_ms" "$(( (t1 - t0) / 1000000 ))"
   start_prober "$work/$name.toml"
+  record "${name}_startup_ms" "$startup_ms"
   sleep "$(ms_to_s "$3")"  # one whole interval: every check has started
   lag_buckets >"$work/lag0"
   local cpu0 skipped0 cpu1
@@ -276,6 +299,39 @@ many() {  # NAME CHECKS INTERVAL SECONDS
   stop_prober
 }
 
+# --- W5: a million checks in one process, measured from the start for w5_seconds ---
+lag_max_ms() { metrics | awk '/^prober_schedule_lag_max_seconds / {printf "%.3f", $2 * 1000}'; }
+scrape_figures() {  # NAME SUFFIX [CURL ARGS]: time and size of one scrape
+  local name=$1 suffix=$2 scrape
+  shift 2
+  scrape=$(curl -sf -o "$work/$name.scrape" -w '%{time_total} %{size_download}' "$@" "http://$listen/metrics")
+  record "${name}_scrape${suffix}_ms" "$(awk -v s="${scrape% *}" 'BEGIN {printf "%.0f", s * 1000}')"
+  record "${name}_scrape${suffix}_mib" "$(awk -v b="${scrape#* }" 'BEGIN {printf "%.1f", b / 1048576}')"
+  rm -f "$work/$name.scrape"
+}
+million() {
+  write_config "$work/w5.toml" "$w5_checks" "$w5_interval" minimal 64
+  start_prober "$work/w5.toml"
+  record w5_startup_ms "$startup_ms"
+  local cpu0 cpu1
+  cpu0=$(cpu_of "$prober_pid")
+  sleep "$w5_seconds"
+  cpu1=$(cpu_of "$prober_pid")
+  lag_buckets >"$work/lag1"
+  awk '{print $1, 0}' "$work/lag1" >"$work/lag0"  # from the start: every run counts
+  record w5_rss_mib "$(rss_mib "$prober_pid" VmRSS)"
+  record w5_cpu_percent "$(awk -v c0="$cpu0" -v c1="$cpu1" -v s="$w5_seconds" 'BEGIN {printf "%.1f", 100 * (c1 - c0) / s}')"
+  record w5_runs "$(runs_total)"
+  record w5_lag_p50_ms "$(awk -v v="$(lag_quantile 0.5 "$work/lag0" "$work/lag1")" 'BEGIN {printf "%.3f", v * 1000}')"
+  record w5_lag_p99_ms "$(awk -v v="$(lag_quantile 0.99 "$work/lag0" "$work/lag1")" 'BEGIN {printf "%.3f", v * 1000}')"
+  record w5_lag_max_ms "$(lag_max_ms)"
+  record w5_runs_skipped "$(metrics | awk '/^prober_runs_skipped_total / {printf "%d", $2}')"
+  scrape_figures w5 "" # as it is
+  scrape_figures w5 _gzip -H 'Accept-Encoding: gzip'  # as Prometheus asks for it
+  record w5_peak_rss_mib "$(rss_mib "$prober_pid" VmHWM)"  # the scrapes included
+  stop_prober
+}
+
 # --- H: the history's cost at 1,000 results a second (as W3 produces them) ---
 history_writes() {
   local line
@@ -299,6 +355,17 @@ pages_render() {
   done
 }
 
+# --- M: what a check costs in memory, part by part ---
+memory_parts() {
+  local line
+  line=$("$memory" "$m_checks" "$work/memory" | sed -n 's/^figures //p')
+  rm -rf "$work/memory"
+  for key in spec state schedule last_run total resident; do
+    record "m_$key" "$(awk -v l="$line" -v k="$key" 'BEGIN {
+      n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) if (f[i] == k) print f[i + 1]}')"
+  done
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -306,8 +373,10 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,w2,* ]] && { echo "W2 paced" >&2; w2; }
   [[ ,$only, == *,w3,* ]] && { echo "W3 $w3_checks checks" >&2; many w3 "$w3_checks" "$w3_interval" "$w3_seconds"; }
   [[ ,$only, == *,w4,* ]] && { echo "W4 $w4_checks checks" >&2; many w4 "$w4_checks" "$w4_interval" "$w4_seconds"; }
+  [[ ,$only, == *,w5,* ]] && { echo "W5 $w5_checks checks" >&2; million; }
   [[ ,$only, == *,h,* && -n $history ]] && { echo "H history writes" >&2; history_writes; }
   [[ ,$only, == *,p,* && -n $pages ]] && { echo "P pages at $p_checks checks" >&2; pages_render; }
+  [[ ,$only, == *,m,* && -n $memory ]] && { echo "M memory a check costs" >&2; memory_parts; }
 done
 
 # Every figure must be a number, or the machinery has rotted.

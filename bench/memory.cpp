@@ -87,6 +87,7 @@ class FixedClock final : public prober::Clock {
 };
 
 struct Part {
+  const char* key;  // for bench.sh
   const char* name;
   std::size_t bytes;
 };
@@ -105,9 +106,9 @@ int main(int argc, char** argv) {
 
   std::vector<Part> parts;
   std::size_t before = heapInUse();
-  const auto took = [&](const char* name) {
+  const auto took = [&](const char* key, const char* name) {
     const std::size_t now = heapInUse();
-    parts.push_back({name, now - before});
+    parts.push_back({key, name, now - before});
     before = now;
   };
 
@@ -117,11 +118,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::vector<std::shared_ptr<const prober::CheckSpec>> specs = loaded.config->checks;
-  took("spec (config as loaded, assertions compiled)");
+  took("spec", "spec (config as loaded, assertions compiled)");
 
   prober::CheckSet running;
   const prober::CheckSetChange change = running.apply(specs);
-  took("state and the running set's indexes");
+  took("state", "state and the running set's indexes");
 
   FixedClock clock;
   IdleTimer timer;
@@ -129,20 +130,20 @@ int main(int argc, char** argv) {
   for (const auto& [id, spec] : change.started) {
     scheduler.add(id, spec->name, spec->interval);
   }
-  took("schedule entry");
+  took("schedule", "schedule entry");
 
   const auto at = std::chrono::system_clock::now();
   for (const auto& state : running.inOrder()) {
     state->record(typicalRun(*state->spec(), at));
   }
-  took("last run (one recorded)");
+  took("last_run", "last run (one recorded)");
 
   for (int round = 1; round < 30; ++round) {
     for (const auto& state : running.inOrder()) {
       state->record(typicalRun(*state->spec(), at + std::chrono::minutes(5 * round)));
     }
   }
-  took("30 runs recorded (recent-run ring, counters)");
+  took("more_runs", "30 runs recorded (recent-run ring, counters)");
 
   std::size_t total = 0;
   std::printf("part | bytes a check\n---|---\n");
@@ -152,8 +153,14 @@ int main(int argc, char** argv) {
   }
   std::printf("total heap | %.0f\n", static_cast<double>(total) / checks);
   std::printf("resident (whole process) | %.0f\n", static_cast<double>(residentBytes()) / checks);
+  std::printf("\nfigures");
+  for (const Part& part : parts) {
+    std::printf(" %s=%.0f", part.key, static_cast<double>(part.bytes) / checks);
+  }
+  std::printf(" total=%.0f resident=%.0f\n", static_cast<double>(total) / checks,
+              static_cast<double>(residentBytes()) / checks);
   std::printf(
-      "\nsizeof: CheckSpec %zu, StepSpec %zu, Assertion %zu, CheckState %zu, "
+      "sizeof: CheckSpec %zu, StepSpec %zu, Assertion %zu, CheckState %zu, "
       "RunResult %zu, StepOutcome %zu, ProbeResult %zu\n",
       sizeof(prober::CheckSpec), sizeof(prober::StepSpec), sizeof(prober::Assertion),
       sizeof(prober::CheckState), sizeof(prober::RunResult), sizeof(prober::StepOutcome),

@@ -161,6 +161,7 @@ struct Daemon::Impl {
       [this] {
         metrics.setInFlight(static_cast<double>(probes.inFlight()));
         metrics.setHistoryDropped(history->dropped());
+        metrics.setRunsSkipped(probes.skippedTotal());
         metrics.setHistorySize(static_cast<double>(history->sizeOnDisk()));
       },
       [this] { return config.prober.metrics; }, PROBER_VERSION};

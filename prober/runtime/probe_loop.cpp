@@ -121,6 +121,7 @@ void ProbeLoop::scheduleNext(CheckId id, SteadyTime due, const CheckState& state
 // Skips are counted in prober_check_runs_skipped_total; the log hears of them at most once a
 // minute per check, so an overloaded prober does not also flood its log.
 void ProbeLoop::skipped(CheckId id, int count) {
+  skippedTotal_ += static_cast<std::uint64_t>(count);
   std::shared_ptr<CheckState> state = checks_.find(id);
   if (!state) {
     return;

@@ -3,6 +3,7 @@
 // and the finished run goes to the check's state, the history and, in one call, the alerter.
 // Runs that could not start in time are counted on the check.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 #include "alerting/alerter.h"
@@ -34,6 +35,8 @@ class ProbeLoop {
   // Stops scheduling and abandons the runs in flight.
   void stop();
   std::size_t inFlight() const { return scheduler_.inFlight(); }
+  // Runs skipped since the start, over every check (prober_runs_skipped_total).
+  std::uint64_t skippedTotal() const { return skippedTotal_; }
 
  private:
   void launch(CheckId id, SteadyTime due);
@@ -49,6 +52,7 @@ class ProbeLoop {
   HistoryWriter& history_;
   Observer observer_;
   bool stopped_ = false;
+  std::uint64_t skippedTotal_ = 0;
   Scheduler scheduler_;
 };
 

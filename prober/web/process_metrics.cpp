@@ -23,6 +23,12 @@ ProcessMetrics::ProcessMetrics()
                .Help("How late runs started after they were due.")
                .Register(*registry_)
                .Add({}, kLagBuckets)),
+      // The histogram's buckets bound a quantile; the worst lag itself is worth its own series.
+      lagMax_(prometheus::BuildGauge()
+                  .Name("prober_schedule_lag_max_seconds")
+                  .Help("The latest any run has started after it was due, since the start.")
+                  .Register(*registry_)
+                  .Add({})),
       inFlight_(prometheus::BuildGauge()
                     .Name("prober_in_flight")
                     .Help("Probes running now.")
@@ -84,7 +90,13 @@ ProcessMetrics::ProcessMetrics()
       shardInfo_(prometheus::BuildGauge()
                      .Name("prober_shard_info")
                      .Help("The shard of the checks this instance runs (1 of 1 unsharded).")
-                     .Register(*registry_)) {
+                     .Register(*registry_)),
+      runsSkipped_(prometheus::BuildCounter()
+                       .Name("prober_runs_skipped_total")
+                       .Help("Runs of all checks not started because the check's previous run "
+                             "was still going (per check: prober_check_runs_skipped_total).")
+                       .Register(*registry_)
+                       .Add({})) {
   recordReload(true);
   setShard(std::nullopt);
 }
@@ -107,6 +119,13 @@ void ProcessMetrics::declareNotifier(const std::string& notifier) {
 
 void ProcessMetrics::countNotification(const std::string& notifier, std::string_view result) {
   notifications_.Add({{"notifier", notifier}, {"result", std::string(result)}}).Increment();
+}
+
+void ProcessMetrics::setRunsSkipped(std::uint64_t total) {
+  if (total > runsSkippedSeen_) {
+    runsSkipped_.Increment(static_cast<double>(total - runsSkippedSeen_));
+    runsSkippedSeen_ = total;
+  }
 }
 
 void ProcessMetrics::setHistoryDropped(std::int64_t total) {

@@ -20,7 +20,13 @@ namespace prober {
 class ProcessMetrics {
  public:
   ProcessMetrics();
-  void observeScheduleLag(double seconds) { lag_.Observe(seconds); }
+  void observeScheduleLag(double seconds) {
+    lag_.Observe(seconds);
+    if (seconds > lagMaxSeen_) {
+      lagMaxSeen_ = seconds;
+      lagMax_.Set(seconds);
+    }
+  }
   void setInFlight(double value) { inFlight_.Set(value); }
   void setChecks(double value) { checks_.Set(value); }
   void recordReload(bool ok);
@@ -31,6 +37,8 @@ class ProcessMetrics {
   void setOutboxPending(double value) { outboxPending_.Set(value); }
   void countStateWriteErrors(double count) { stateWriteErrors_.Increment(count); }
   // prober_history_records_dropped_total follows the history's own running count.
+  // prober_runs_skipped_total: follows the probe loop's running count.
+  void setRunsSkipped(std::uint64_t total);
   void setHistoryDropped(std::int64_t total);
   void setHistorySize(double bytes) { historySize_.Set(bytes); }
   // prober_shard_info{shard="k",shards="n"} 1 (1/1 when unsharded).
@@ -40,6 +48,8 @@ class ProcessMetrics {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Histogram& lag_;
+  prometheus::Gauge& lagMax_;
+  double lagMaxSeen_ = 0;
   prometheus::Gauge& inFlight_;
   prometheus::Gauge& checks_;
   prometheus::Gauge& lastReloadOk_;
@@ -54,6 +64,8 @@ class ProcessMetrics {
   prometheus::Family<prometheus::Gauge>& shardInfo_;
   prometheus::Gauge* shardInfoChild_ = nullptr;
   std::int64_t historyDroppedSeen_ = 0;
+  prometheus::Counter& runsSkipped_;
+  std::uint64_t runsSkippedSeen_ = 0;
 };
 
 // The process's own metrics (prometheus-cpp's registry) in text format.
