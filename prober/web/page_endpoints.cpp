@@ -26,6 +26,15 @@ ServerResponse notFound(std::string_view what) {
 
 }  // namespace
 
+void StatusPages::refreshUptime() {
+  StatusGroups groups{context_.groupBy, {}};
+  groups.specs.reserve(context_.checks.size());
+  for (const auto& state : context_.checks.inOrder()) {
+    groups.specs.push_back(state->spec());
+  }
+  uptime_.refresh(context_.nowMs(), std::move(groups));
+}
+
 std::vector<const CheckState*> PageContext::snapshot() const {
   std::vector<const CheckState*> out;
   out.reserve(checks.size());

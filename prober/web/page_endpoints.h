@@ -80,7 +80,7 @@ class StatusPages {
   }
   void route(Router& router);
   // Works out the uptime again (the daemon calls it every minute).
-  void refreshUptime() { uptime_.refresh(context_.nowMs()); }
+  void refreshUptime();
   const UptimeCache& uptime() const { return uptime_; }
 
  private:

@@ -127,16 +127,22 @@ std::string renderPublicStatus(const PublicStatusView& view) {
   int down = 0, slow = 0, counted = 0;
   const std::int64_t firstDay = view.nowMs - view.nowMs % kDayMs - 29 * kDayMs;
   for (const CheckState* check : view.checks) {
-    const CheckSpec& spec = *check->spec();
-    std::string name = "Services";
-    if (!view.groupBy.empty()) {
-      const auto label = spec.labels.find(view.groupBy);
-      name = label == spec.labels.end() ? "Other" : label->second;
-    }
+    const std::string name = statusGroupOf(*check->spec(), view.groupBy);
     Group& group = groups[name];
     if (group.days.empty()) {
       for (int d = 0; d < 30; ++d) {
         group.days.push_back(RunCount{firstDay + d * kDayMs, 0, 0});
+      }
+      const auto counted = view.uptime
+                               ? view.uptime->groupDays.find(name)
+                               : std::map<std::string, std::vector<RunCount>>::const_iterator();
+      if (view.uptime && counted != view.uptime->groupDays.end()) {
+        for (const RunCount& day : counted->second) {
+          const std::int64_t index = (day.startMs - firstDay) / kDayMs;
+          if (index >= 0 && index < 30) {
+            group.days[static_cast<std::size_t>(index)] = day;
+          }
+        }
       }
     }
     group.checks.push_back(check);
@@ -145,15 +151,6 @@ std::string renderPublicStatus(const PublicStatusView& view) {
     down += state == PublicState::Down ? 1 : 0;
     slow += state == PublicState::Slow ? 1 : 0;
     counted += state == PublicState::Maintenance ? 0 : 1;
-    if (const CheckUptime* uptime = view.uptime ? view.uptime->find(spec.name) : nullptr) {
-      for (const RunCount& day : uptime->days) {
-        const std::int64_t index = (day.startMs - firstDay) / kDayMs;
-        if (index >= 0 && index < 30) {
-          group.days[static_cast<std::size_t>(index)].runs += day.runs;
-          group.days[static_cast<std::size_t>(index)].passed += day.passed;
-        }
-      }
-    }
   }
   std::string html = pageHead("Service status", 60);
   html += kExtraStyle;

@@ -59,8 +59,22 @@ std::string uptimeText(const RunCount& count) {
   return percent ? fmt::format("{:.2f} %", *percent) : "no runs";
 }
 
-UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::string& error) {
+std::string statusGroupOf(const CheckSpec& spec, const std::string& groupBy) {
+  if (groupBy.empty()) {
+    return "Services";
+  }
+  const auto label = spec.labels.find(groupBy);
+  return label == spec.labels.end() ? "Other" : label->second;
+}
+
+UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::string& error,
+                             const StatusGroups& groups) {
+  // Each check's group's days (a check the config no longer has is in none).
+  std::unordered_map<std::string_view, std::vector<RunCount>*> daysOf;
   UptimeSnapshot snapshot;
+  for (const auto& spec : groups.specs) {
+    daysOf[spec->name] = &snapshot.groupDays[statusGroupOf(*spec, groups.groupBy)];
+  }
   snapshot.computedAtMs = nowMs;
   const std::int64_t thisHour = nowMs - nowMs % kHourMs;
   const std::int64_t since24h = thisHour - 23 * kHourMs;
@@ -68,6 +82,7 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
   const std::int64_t since30d = thisHour - 719 * kHourMs;
   const std::int64_t firstDay = nowMs - nowMs % kDayMs - 29 * kDayMs;
   CheckUptime* current = nullptr;
+  std::vector<RunCount>* currentDays = nullptr;
   std::string currentName;
   reader.forEachHourlyCount(
       std::min(since30d, firstDay),
@@ -75,6 +90,8 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
         if (current == nullptr || check != currentName) {
           currentName = check;
           current = &snapshot.checks[check];
+          const auto group = daysOf.find(check);
+          currentDays = group == daysOf.end() ? nullptr : group->second;
         }
         if (hour.startMs >= since30d) {
           addTo(current->last30d, hour);
@@ -85,12 +102,16 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
         if (hour.startMs >= since24h) {
           addTo(current->last24h, hour);
         }
-        if (hour.startMs >= firstDay) {
+        if (hour.startMs >= firstDay && currentDays != nullptr) {
           const std::int64_t day = hour.startMs - hour.startMs % kDayMs;
-          if (current->days.empty() || current->days.back().startMs != day) {
-            current->days.push_back(RunCount{day, 0, 0});
+          // Days come in order per check, not across checks: find the day (30 at most).
+          auto at = std::lower_bound(
+              currentDays->begin(), currentDays->end(), day,
+              [](const RunCount& count, std::int64_t start) { return count.startMs < start; });
+          if (at == currentDays->end() || at->startMs != day) {
+            at = currentDays->insert(at, RunCount{day, 0, 0});
           }
-          addTo(current->days.back(), hour);
+          addTo(*at, hour);
         }
       },
       error);
@@ -103,29 +124,34 @@ std::chrono::milliseconds UptimeCache::refreshInterval() const {
                                                std::chrono::minutes(5));
 }
 
-void UptimeCache::refresh(std::int64_t nowMs, std::function<void()> done) {
+void UptimeCache::refresh(std::int64_t nowMs, StatusGroups groups, std::function<void()> done) {
   if (busy_) {
     return;
   }
   busy_ = true;
-  writer_.runAfterWrites([this, nowMs, done = std::move(done)]() mutable {
-    std::string error;
-    const auto started = std::chrono::steady_clock::now();
-    auto snapshot = std::make_shared<const UptimeSnapshot>(computeUptime(reader_, nowMs, error));
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (!error.empty()) {
-      spdlog::error("uptime: {}", error);
-    }
-    post_([this, snapshot = std::move(snapshot), took, done = std::move(done)]() mutable {
-      snapshot_ = std::move(snapshot);
-      lastTook_ = took;
-      busy_ = false;
-      if (done) {
-        done();
-      }
-    });
-  });
+  writer_.runAfterWrites(
+      [this, nowMs, groups = std::move(groups), done = std::move(done)]() mutable {
+        std::string error;
+        const auto started = std::chrono::steady_clock::now();
+        auto snapshot =
+            std::make_shared<const UptimeSnapshot>(computeUptime(reader_, nowMs, error, groups));
+        groups = {};  // the specs go back to being the loop's alone
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        if (!error.empty()) {
+          spdlog::error("uptime: {}", error);
+        }
+        post_([this, snapshot = std::move(snapshot), took, done = std::move(done)]() mutable {
+          std::swap(snapshot_, snapshot);
+          // A million checks' snapshot takes a moment to free: not on the loop.
+          writer_.runAfterWrites([old = std::move(snapshot)] {});
+          lastTook_ = took;
+          busy_ = false;
+          if (done) {
+            done();
+          }
+        });
+      });
 }
 
 }  // namespace prober

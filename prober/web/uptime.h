@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,16 +14,27 @@
 #include <vector>
 
 #include "alerting/alert_event.h"
+#include "checks/check_spec.h"
 #include "history/history.h"
 #include "prober/runtime/clock.h"
 
 namespace prober {
 
 struct CheckUptime {
-  RunCount last24h;            // this UTC hour and the 23 before it
-  RunCount last7d;             // this hour and the 167 before it
-  RunCount last30d;            // this hour and the 719 before it
-  std::vector<RunCount> days;  // per UTC day, oldest first, only days with runs
+  RunCount last24h;  // this UTC hour and the 23 before it
+  RunCount last7d;   // this hour and the 167 before it
+  RunCount last30d;  // this hour and the 719 before it
+};
+
+// Which group of the status pages a check is in: its `status_group_by` label ("Other" without
+// it), or "Services" when the pages are not grouped.
+std::string statusGroupOf(const CheckSpec& spec, const std::string& groupBy);
+
+// The checks as the status pages group them, handed to the history thread with each refresh
+// (the specs are immutable, so it may read them there).
+struct StatusGroups {
+  std::string groupBy;
+  std::vector<std::shared_ptr<const CheckSpec>> specs;
 };
 
 // The windows uptime is told over, by the names the API and the badges use.
@@ -44,6 +56,9 @@ struct PastAlert {
 struct UptimeSnapshot {
   std::int64_t computedAtMs = 0;  // 0: not computed yet
   std::unordered_map<std::string, CheckUptime> checks;
+  // Per status group, per UTC day of the last 30, oldest first, only days with runs: summed
+  // here, not kept per check (at a million checks that would be half a gigabyte).
+  std::map<std::string, std::vector<RunCount>> groupDays;
   std::vector<PastAlert> alerts;  // newest first, at most kMaxAlerts
   static constexpr std::size_t kMaxAlerts = 500;
 
@@ -60,7 +75,8 @@ std::optional<double> uptimePercent(const RunCount& count);
 std::string uptimeText(const RunCount& count);
 
 // Reads the snapshot from the history; runs on the history thread.
-UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::string& error);
+UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::string& error,
+                             const StatusGroups& groups = {});
 
 class UptimeCache {
  public:
@@ -68,8 +84,8 @@ class UptimeCache {
       : writer_(writer), reader_(reader), post_(std::move(post)) {}
 
   // Works out a new snapshot off the loop unless one is under way; it replaces the current one
-  // on the loop, then `done` runs.
-  void refresh(std::int64_t nowMs, std::function<void()> done = {});
+  // on the loop (the old one is freed off it), then `done` runs.
+  void refresh(std::int64_t nowMs, StatusGroups groups, std::function<void()> done = {});
   std::shared_ptr<const UptimeSnapshot> snapshot() const { return snapshot_; }
   // How long until the next refresh should start: twenty times what the last one took, from
   // 10 s (a small history: fresh numbers) to 5 min (a big one: the history thread has other

@@ -22,10 +22,10 @@ struct History : prober::testing::TempHistory {
   void run(const std::string& check, std::int64_t at, bool passed) {
     writer->add(RunRecord{at, check, passed, 5, passed ? 200 : 503, "", ""});
   }
-  prober::UptimeSnapshot snapshot() {
+  prober::UptimeSnapshot snapshot(const prober::StatusGroups& groups = {}) {
     auto reader = this->reader();
     std::string error;
-    auto snapshot = prober::computeUptime(*reader, kNow, error);
+    auto snapshot = prober::computeUptime(*reader, kNow, error, groups);
     CHECK(error.empty());
     return snapshot;
   }
@@ -43,7 +43,15 @@ TEST_CASE("24 h, 7 d and 30 d count whole UTC hours back from this one") {
   h.run("api", kNow - 20 * kDay, false);  // in the 30 d only
   h.run("api", kNow - 40 * kDay, false);  // too old for any
   h.run("web", kNow - kHour, true);
-  const auto snapshot = h.snapshot();
+  const auto spec = [](const std::string& name, const std::string& team) {
+    auto check = std::make_shared<prober::CheckSpec>();
+    check->name = name;
+    if (!team.empty()) {
+      check->labels = {{"team", team}};
+    }
+    return std::shared_ptr<const prober::CheckSpec>(check);
+  };
+  const auto snapshot = h.snapshot({"team", {spec("api", "pay"), spec("web", "")}});
   const prober::CheckUptime* api = snapshot.find("api");
   REQUIRE(api != nullptr);
   CHECK(api->last24h.runs == 3);
@@ -52,9 +60,14 @@ TEST_CASE("24 h, 7 d and 30 d count whole UTC hours back from this one") {
   CHECK(api->last30d.runs == 5);
   CHECK(prober::uptimePercent(api->last30d) == doctest::Approx(40));
   CHECK(prober::uptimePercent(api->last24h) == doctest::Approx(66.66));  // cut, not rounded
-  REQUIRE(api->days.size() == 3);
-  CHECK(api->days.front().startMs == kNow - kNow % kDay - 20 * kDay);
-  CHECK(api->days.back().runs == 2);
+  // Days are summed per status group: api is in "pay", web (no team label) in "Other".
+  REQUIRE(snapshot.groupDays.count("pay") == 1);
+  const auto& pay = snapshot.groupDays.at("pay");
+  REQUIRE(pay.size() == 3);
+  CHECK(pay.front().startMs == kNow - kNow % kDay - 20 * kDay);
+  CHECK(pay.back().runs == 2);
+  REQUIRE(snapshot.groupDays.count("Other") == 1);
+  CHECK(snapshot.groupDays.at("Other").back().runs == 1);
   CHECK(snapshot.find("web") != nullptr);
   CHECK(snapshot.find("nothing") == nullptr);
   CHECK_FALSE(prober::uptimePercent(prober::RunCount{}).has_value());
