@@ -117,7 +117,7 @@ write_config() {  # FILE CHECKS INTERVAL [METRICS ADDRESSES]: ADDRESSES 8 (127.0
     echo "listen = \"127.0.0.1:0\""
     echo "state_dir = \"$work/state\""
     echo "max_in_flight = 1000"
-    echo "metrics = \"${4:-full}\""
+    [[ -n ${4:-} ]] && echo "metrics = \"$4\""  # set only for W5: older builds run W1-W4
     echo "[defaults]"
     echo "interval = \"$3\""
     echo "timeout = \"$(awk -v s="$(ms_to_s "$3")" -v i="$3" 'BEGIN {print (s < 2) ? i : "2s"}')\""

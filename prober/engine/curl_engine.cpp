@@ -12,7 +12,6 @@
 #include "prober/engine/tls_observer.h"
 
 #include <curl/curl.h>
-#include <poll.h>
 #include <strings.h>
 
 #include <fmt/format.h>
@@ -85,7 +84,6 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
   bool timeoutPosted = false;
   bool timerArmed = false;                  // a wait is pending on `timer`
-  static constexpr int kMaxExtraReads = 8;  // bounds the re-read loop in onReady
 
   static void release(SocketWatch& watch) {
     watch.removed = true;
@@ -348,24 +346,14 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     });
   }
 
+  // Waits are one-shot, and each new one re-arms the descriptor in epoll (Asio's reactor sends
+  // EPOLL_CTL_MOD for a wait, and the kernel then reports a socket that is already readable):
+  // bytes curl left unread wake the next wait at once, without a poll() of our own.
   void onReady(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch, int events) {
     socketAction(fd, events);
-    // Waits are one-shot. Asio's epoll is edge-triggered, so when curl stopped reading with
-    // bytes still buffered no new edge will come: act again at once instead of waiting.
-    for (int round = 0;
-         round < kMaxExtraReads && !watch->removed && (watch->wanted & CURL_POLL_IN) != 0 &&
-         !watch->readPending && isReadable(fd);
-         ++round) {
-      socketAction(fd, CURL_CSELECT_IN);
-    }
     if (!watch->removed) {
       arm(fd, watch);
     }
-  }
-
-  static bool isReadable(curl_socket_t fd) {
-    pollfd p{fd, POLLIN, 0};
-    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
   }
 
   void cancelAll() {
