@@ -19,6 +19,7 @@
 #include "checks/labels.h"
 #include "checks/redaction.h"
 #include "checks/shard.h"
+#include "checks/shared_value.h"
 
 namespace prober {
 
@@ -33,6 +34,24 @@ std::string toString(const SourceLocation& where);
 inline constexpr std::uint64_t kDefaultBodySizeLimit = 1024 * 1024;
 inline constexpr int kDefaultMaxRedirects = 10;
 
+// What a step sets for its connection beyond the URL. Most checks set none of it and checks
+// that do mostly set the same, so a step holds it shared (StepSpec::connection).
+struct StepConnection {
+  bool tlsVerify = true;
+  std::string caFile;      // trust these CAs instead of the system's
+  std::string clientCert;  // PEM; with clientKey, for mutual TLS
+  std::string clientKey;
+  std::string serverName;  // TLS server name (SNI and certificate check) instead of the url's
+  // Secrets: sent, never shown.
+  std::string basicUser;
+  std::string basicPassword;
+  bool basicAuth = false;
+  std::string bearerToken;
+  std::string proxy;
+
+  bool operator==(const StepConnection&) const = default;
+};
+
 struct StepSpec {
   std::string name;  // the check's name for a single-request check
   std::string method = "GET";
@@ -46,20 +65,11 @@ struct StepSpec {
   std::vector<std::pair<std::string, std::string>> form;
   bool followRedirects = true;
   int maxRedirects = kDefaultMaxRedirects;
-  bool tlsVerify = true;
-  std::string caFile;      // trust these CAs instead of the system's
-  std::string clientCert;  // PEM; with clientKey, for mutual TLS
-  std::string clientKey;
-  std::string serverName;  // TLS server name (SNI and certificate check) instead of the url's
   std::uint64_t bodySizeLimit = kDefaultBodySizeLimit;
-  // Secrets: sent, never shown.
-  std::string basicUser;
-  std::string basicPassword;
-  bool basicAuth = false;
-  std::string bearerToken;
-  int httpVersion = 0;  // 0: curl's choice (HTTP/2 over TLS when offered), 11, 20
-  int ipVersion = 0;    // 0: either, 4 or 6: only that family
-  std::string proxy;
+  // TLS files and names, credentials, a proxy: most checks set none, so they are kept apart.
+  SharedValue<StepConnection> connection;
+  int httpVersion = 0;                // 0: curl's choice (HTTP/2 over TLS when offered), 11, 20
+  int ipVersion = 0;                  // 0: either, 4 or 6: only that family
   std::vector<Assertion> assertions;  // empty: any 2xx passes
   // `degraded = [...]`: judged when the assertions pass; one failing marks the run degraded.
   std::vector<Assertion> degradedAssertions;

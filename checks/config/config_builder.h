@@ -27,12 +27,12 @@ namespace prober {
 using KeySet = std::set<std::string, std::less<>>;
 
 inline const std::set<std::string, std::less<>> kTopLevelKeys = {
-    "prober", "defaults", "notifiers", "check", "slack_command", "web", "maintenance",
-    "announcement"};
+    "prober",        "defaults", "notifiers",   "check",
+    "slack_command", "web",      "maintenance", "announcement"};
 inline const std::set<std::string, std::less<>> kProberKeys = {
-    "listen",  "state_dir",         "max_in_flight",    "user_agent", "external_url",
-    "include", "history_retention", "history_max_size", "shard",      "location",
-    "status_group_by", "metrics"};
+    "listen",       "state_dir", "max_in_flight",     "user_agent",
+    "external_url", "include",   "history_retention", "history_max_size",
+    "shard",        "location",  "status_group_by",   "metrics"};
 inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
                                                             "basic_auth_users"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {
@@ -173,7 +173,10 @@ class ConfigBuilder {
   static bool isValidHostName(std::string_view name);
 
   // `basic_auth = { username = "...", password = "${PASSWORD}" }`
-  void readBasicAuth(const toml::node& node, const std::string& context, StepSpec& step);
+  void readBasicAuth(const toml::node& node, const std::string& context,
+                     StepConnection& connection);
+  // The step's connection settings, shared with the previous check's when they are the same.
+  SharedValue<StepConnection> shareConnection(StepConnection connection);
 
   // `expect_status = 200` or `[200, 201]`: shorthand for a status assertion.
   void readExpectStatus(const toml::node& node, const std::string& context, StepSpec& step);
@@ -210,6 +213,7 @@ class ConfigBuilder {
   std::set<std::string> seenFiles_;
   AssertionCompiler assertions_;  // each text compiled once, shared by the checks that write it
   LabelSets labelSets_;           // each distinct set of labels held once
+  SharedValue<StepConnection> lastConnection_;
 };
 
 }  // namespace prober

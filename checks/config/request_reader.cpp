@@ -91,7 +91,9 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
         reader_.integer(*n, context + ": max_redirects", 0, 50).value_or(kDefaultMaxRedirects));
   }
   if (const toml::node* n = layers.get("tls_verify")) {
-    step.tlsVerify = reader_.boolean(*n, context + ": tls_verify").value_or(true);
+    StepConnection connection = *step.connection;
+    connection.tlsVerify = reader_.boolean(*n, context + ": tls_verify").value_or(true);
+    step.connection = shareConnection(std::move(connection));
   }
   if (const toml::node* n = layers.get("body_size_limit")) {
     step.bodySizeLimit =
@@ -140,6 +142,7 @@ void ConfigBuilder::readAssertions(const toml::node& node, const std::string& co
 // query, form, auth, TLS files and names, protocol and proxy choices.
 void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& context,
                                        StepSpec& step, bool hasBody) {
+  StepConnection connection = *step.connection;
   if (const toml::node* n = layers.get("query")) {
     if (auto query = reader_.stringTable(*n, context + ": query", true)) {
       step.query = std::move(*query);
@@ -167,12 +170,12 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
     reader_.error(*bearer, fmt::format("{}: give basic_auth or bearer_token, not both", context));
   }
   if (basic != nullptr) {
-    readBasicAuth(*basic, context, step);
+    readBasicAuth(*basic, context, connection);
   }
   if (bearer != nullptr) {
-    step.bearerToken = reader_.string(*bearer, context + ": bearer_token").value_or("");
-    checkPlaceholders(*bearer, step.bearerToken, context + ": bearer_token", step);
-    if (step.bearerToken.empty() && bearer->is_string()) {
+    connection.bearerToken = reader_.string(*bearer, context + ": bearer_token").value_or("");
+    checkPlaceholders(*bearer, connection.bearerToken, context + ": bearer_token", step);
+    if (connection.bearerToken.empty() && bearer->is_string()) {
       reader_.error(*bearer, fmt::format("{}: bearer_token is empty", context));
     }
   }
@@ -181,11 +184,11 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
                   fmt::format("{}: an Authorization header and {} both set the same header",
                               context, basic != nullptr ? "basic_auth" : "bearer_token"));
   }
-  for (const auto& [key, field] :
-       {std::pair{"ca_file", &StepSpec::caFile}, std::pair{"client_cert", &StepSpec::clientCert},
-        std::pair{"client_key", &StepSpec::clientKey}}) {
+  for (const auto& [key, field] : {std::pair{"ca_file", &StepConnection::caFile},
+                                   std::pair{"client_cert", &StepConnection::clientCert},
+                                   std::pair{"client_key", &StepConnection::clientKey}}) {
     if (const toml::node* n = layers.get(key)) {
-      step.*field = readableFile(*n, fmt::format("{}: {}", context, key));
+      connection.*field = readableFile(*n, fmt::format("{}: {}", context, key));
     }
   }
   const toml::node* cert = layers.get("client_cert");
@@ -195,10 +198,10 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
                   fmt::format("{}: client_cert and client_key go together", context));
   }
   if (const toml::node* n = layers.get("server_name")) {
-    step.serverName = reader_.string(*n, context + ": server_name", false).value_or("");
-    if (!isValidHostName(step.serverName)) {
-      reader_.error(
-          *n, fmt::format("{}: server_name \"{}\" is not a host name", context, step.serverName));
+    connection.serverName = reader_.string(*n, context + ": server_name", false).value_or("");
+    if (!isValidHostName(connection.serverName)) {
+      reader_.error(*n, fmt::format("{}: server_name \"{}\" is not a host name", context,
+                                    connection.serverName));
     }
   }
   if (const toml::node* n = layers.get("http_version")) {
@@ -221,10 +224,10 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
     }
   }
   if (const toml::node* n = layers.get("proxy")) {
-    step.proxy = reader_.string(*n, context + ": proxy").value_or("");
-    const std::string scheme = step.proxy.substr(0, step.proxy.find("://"));
-    if (!step.proxy.empty() &&
-        (step.proxy.find("://") == std::string::npos ||
+    connection.proxy = reader_.string(*n, context + ": proxy").value_or("");
+    const std::string scheme = connection.proxy.substr(0, connection.proxy.find("://"));
+    if (!connection.proxy.empty() &&
+        (connection.proxy.find("://") == std::string::npos ||
          (scheme != "http" && scheme != "https" && scheme != "socks5" && scheme != "socks5h"))) {
       reader_.error(*n, fmt::format("{}: proxy must be a URL like http://proxy:3128 (http, "
                                     "https, socks5 or socks5h)",
@@ -234,6 +237,18 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
   if (const toml::node* n = layers.get("expect_status")) {
     readExpectStatus(*n, context, step);
   }
+  step.connection = shareConnection(std::move(connection));
+}
+
+SharedValue<StepConnection> ConfigBuilder::shareConnection(StepConnection connection) {
+  if (connection == StepConnection{}) {
+    return {};  // nearly every check: nothing held
+  }
+  // Checks under one [defaults] set theirs alike, one after another.
+  if (*lastConnection_ != connection) {
+    lastConnection_ = SharedValue<StepConnection>(std::move(connection));
+  }
+  return lastConnection_;
 }
 
 bool ConfigBuilder::hasHeader(const StepSpec& step, std::string_view name) {
@@ -251,7 +266,7 @@ bool ConfigBuilder::isValidHostName(std::string_view name) {
 
 // `basic_auth = { username = "...", password = "${PASSWORD}" }`
 void ConfigBuilder::readBasicAuth(const toml::node& node, const std::string& context,
-                                  StepSpec& step) {
+                                  StepConnection& connection) {
   const toml::table* table = node.as_table();
   if (table == nullptr) {
     reader_.error(node, fmt::format("{}: basic_auth must be a table like {{ username = "
@@ -265,15 +280,17 @@ void ConfigBuilder::readBasicAuth(const toml::node& node, const std::string& con
     reader_.error(node, fmt::format("{}: basic_auth has no username", context));
     return;
   }
-  step.basicAuth = true;
-  step.basicUser = reader_.string(*user, context + ": basic_auth username").value_or("");
-  if (step.basicUser.find(':') != std::string::npos) {
+  connection.basicAuth = true;
+  connection.basicUser = reader_.string(*user, context + ": basic_auth username").value_or("");
+  if (connection.basicUser.find(':') != std::string::npos) {
     reader_.error(*user, fmt::format("{}: a basic_auth username cannot hold a colon", context));
   }
   if (const toml::node* password = table->get("password")) {
-    step.basicPassword = reader_.string(*password, context + ": basic_auth password").value_or("");
+    connection.basicPassword =
+        reader_.string(*password, context + ": basic_auth password").value_or("");
     // The credentials travel base64-encoded; an echo of the request shows them that way.
-    reader_.addSecret({base64(step.basicUser + ":" + step.basicPassword), "<basic_auth>"});
+    reader_.addSecret(
+        {base64(connection.basicUser + ":" + connection.basicPassword), "<basic_auth>"});
   }
 }
 

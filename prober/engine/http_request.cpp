@@ -17,18 +17,19 @@ HttpRequest requestFor(const StepSpec& step, Millis timeout) {
   request.followRedirects = step.followRedirects;
   request.maxRedirects = step.maxRedirects;
   request.bodySizeLimit = step.bodySizeLimit;
-  request.tlsVerify = step.tlsVerify;
-  request.caFile = step.caFile;
-  request.clientCert = step.clientCert;
-  request.clientKey = step.clientKey;
-  request.serverName = step.serverName;
-  if (step.basicAuth) {
-    request.basicAuth.emplace(step.basicUser, step.basicPassword);
+  const StepConnection& connection = *step.connection;
+  request.tlsVerify = connection.tlsVerify;
+  request.caFile = connection.caFile;
+  request.clientCert = connection.clientCert;
+  request.clientKey = connection.clientKey;
+  request.serverName = connection.serverName;
+  if (connection.basicAuth) {
+    request.basicAuth.emplace(connection.basicUser, connection.basicPassword);
   }
-  request.bearerToken = step.bearerToken;
+  request.bearerToken = connection.bearerToken;
   request.httpVersion = step.httpVersion;
   request.ipVersion = step.ipVersion;
-  request.proxy = step.proxy;
+  request.proxy = connection.proxy;
   return request;
 }
 

@@ -33,10 +33,14 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
   for (auto& [name, value] : filled.form) {
     value = fillPlaceholders(value, variables, Escape::None);
   }
-  filled.bearerToken = fillPlaceholders(step.bearerToken, variables, Escape::None);
-  if (filled.bearerToken.find_first_of("\r\n") != std::string::npos) {
-    problem = "bearer_token holds a line break once its placeholders are filled in";
-    return false;
+  if (!step.connection->bearerToken.empty()) {
+    StepConnection connection = *step.connection;
+    connection.bearerToken = fillPlaceholders(connection.bearerToken, variables, Escape::None);
+    if (connection.bearerToken.find_first_of("\r\n") != std::string::npos) {
+      problem = "bearer_token holds a line break once its placeholders are filled in";
+      return false;
+    }
+    filled.connection = SharedValue<StepConnection>(std::move(connection));
   }
   filled.body =
       fillPlaceholders(step.body, variables, step.bodyIsJson ? Escape::JsonString : Escape::None);

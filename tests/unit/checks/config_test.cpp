@@ -103,7 +103,7 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
         std::pair<std::string, std::string>{"Content-Type", "application/json"});
   CHECK(create.notify.empty());
   CHECK_FALSE(create.steps[0].followRedirects);
-  CHECK_FALSE(create.steps[0].tlsVerify);
+  CHECK_FALSE(create.steps[0].connection->tlsVerify);
   CHECK(create.steps[0].bodySizeLimit == 64 * 1024);
   CHECK(create.steps[0].assertions.empty());
 

@@ -14,11 +14,13 @@ TEST_CASE("requestFor appends the query, encodes a form and carries every option
   step.followRedirects = false;
   step.maxRedirects = 3;
   step.bodySizeLimit = 1024;
-  step.tlsVerify = false;
-  step.serverName = "api.internal";
-  step.basicAuth = true;
-  step.basicUser = "ann";
-  step.basicPassword = "s3cret";
+  prober::StepConnection connection;
+  connection.tlsVerify = false;
+  connection.serverName = "api.internal";
+  connection.basicAuth = true;
+  connection.basicUser = "ann";
+  connection.basicPassword = "s3cret";
+  step.connection = prober::SharedValue<prober::StepConnection>(connection);
   step.httpVersion = 11;
   step.ipVersion = 4;
   const prober::HttpRequest request = prober::requestFor(step, prober::Millis(2500));
