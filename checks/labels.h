@@ -4,8 +4,9 @@
 #include <cstddef>
 #include <initializer_list>
 #include <map>
-#include <memory>
 #include <string>
+
+#include "checks/shared_value.h"
 
 namespace prober {
 
@@ -15,10 +16,10 @@ class Labels {
 
   Labels() = default;
   Labels(Map map)  // NOLINT(google-explicit-constructor): labels read like the map they hold
-      : map_(map.empty() ? nullptr : std::make_shared<const Map>(std::move(map))) {}
+      : map_(map.empty() ? SharedValue<Map>() : SharedValue<Map>(std::move(map))) {}
   Labels(std::initializer_list<Map::value_type> labels) : Labels(Map(labels)) {}
 
-  const Map& map() const { return map_ ? *map_ : noLabels(); }
+  const Map& map() const { return *map_; }
   operator const Map&() const { return map(); }  // NOLINT(google-explicit-constructor)
 
   Map::const_iterator begin() const { return map().begin(); }
@@ -26,17 +27,13 @@ class Labels {
   Map::const_iterator find(const std::string& key) const { return map().find(key); }
   const std::string& at(const std::string& key) const { return map().at(key); }
   std::size_t count(const std::string& key) const { return map().count(key); }
-  bool empty() const { return map_ == nullptr; }
+  bool empty() const { return map().empty(); }
   std::size_t size() const { return map().size(); }
 
-  bool operator==(const Labels& other) const { return map_ == other.map_ || map() == other.map(); }
+  bool operator==(const Labels& other) const { return map_ == other.map_; }
 
  private:
-  static const Map& noLabels() {
-    static const Map none;
-    return none;
-  }
-  std::shared_ptr<const Map> map_;  // null when there are none
+  SharedValue<Map> map_;  // none held when there are no labels
 };
 
 // Hands out one shared Labels per distinct set (the config loader keeps one while it reads).
