@@ -333,8 +333,10 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
     alerter.resolveDegraded(*old->spec(), old->degradedSince());
   }
   std::set<std::string> inConfig;  // asked only about checks that left
-  for (std::size_t i = 0; !change.removed.empty() && i < config.checks.size(); ++i) {
-    inConfig.insert(config.checks[i]->name);
+  if (!change.removed.empty()) {
+    for (const auto& spec : config.checks) {
+      inConfig.insert(spec->name);
+    }
   }
   for (const auto& gone : change.removed) {
     if (inConfig.count(gone->spec()->name) != 0) {  // still configured: another shard's now

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "alerting/alert_event.h"
+
 namespace prober {
 
 CheckState::CheckState(std::shared_ptr<const CheckSpec> spec)
@@ -22,9 +24,7 @@ AlertTransition CheckState::judgeDegraded() {
 }
 
 AlertTransition CheckState::record(RunResultPtr result) {
-  const std::int64_t atMs = std::max<std::int64_t>(
-      0, std::chrono::duration_cast<std::chrono::milliseconds>(result->startedAt.time_since_epoch())
-             .count());
+  const std::int64_t atMs = std::max<std::int64_t>(0, toMillis(result->startedAt));
   StoredRun stored;
   stored.atSeconds = static_cast<std::uint32_t>(atMs / 1000);
   stored.atMillis = static_cast<std::uint16_t>(atMs % 1000);
@@ -92,8 +92,8 @@ std::vector<RunSummary> CheckState::history() const {
   for (std::size_t i = 0; i < historyCount_; ++i) {
     const StoredRun& stored = history_[(start + i) % kHistoryLength];
     RunSummary run;
-    run.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(
-        std::int64_t{stored.atSeconds} * 1000 + stored.atMillis));
+    run.at = std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(std::int64_t{stored.atSeconds} * 1000 + stored.atMillis));
     run.seconds = stored.seconds;
     run.status = static_cast<std::int16_t>(stored.statusAndPassed & ~kPassedBit);
     run.passed = (stored.statusAndPassed & kPassedBit) != 0;

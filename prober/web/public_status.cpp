@@ -133,11 +133,9 @@ std::string renderPublicStatus(const PublicStatusView& view) {
       for (int d = 0; d < 30; ++d) {
         group.days.push_back(RunCount{firstDay + d * kDayMs, 0, 0});
       }
-      const auto counted = view.uptime
-                               ? view.uptime->groupDays.find(name)
-                               : std::map<std::string, std::vector<RunCount>>::const_iterator();
-      if (view.uptime && counted != view.uptime->groupDays.end()) {
-        for (const RunCount& day : counted->second) {
+      const std::vector<RunCount>* counted = view.uptime ? view.uptime->findDays(name) : nullptr;
+      if (counted != nullptr) {
+        for (const RunCount& day : *counted) {
           const std::int64_t index = (day.startMs - firstDay) / kDayMs;
           if (index >= 0 && index < 30) {
             group.days[static_cast<std::size_t>(index)] = day;

@@ -66,6 +66,10 @@ struct UptimeSnapshot {
     const auto it = checks.find(check);
     return it == checks.end() ? nullptr : &it->second;
   }
+  const std::vector<RunCount>* findDays(const std::string& group) const {
+    const auto it = groupDays.find(group);
+    return it == groupDays.end() ? nullptr : &it->second;
+  }
 };
 
 // Percent of runs passed, cut (not rounded) to two decimals, so one failure in 100,000 runs
