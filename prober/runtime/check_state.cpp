@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "alerting/alert_event.h"
 
@@ -9,39 +10,80 @@ namespace prober {
 
 CheckState::CheckState(std::shared_ptr<const CheckSpec> spec)
     : spec_(std::move(spec)),
-      alert_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow),
-      degraded_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow) {}
+      alert_(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow) {
+  if (hasDegradedAssertions(*spec_)) {
+    degradedWatch();
+  }
+}
+
+CheckState::DegradedWatch& CheckState::degradedWatch() {
+  if (!degraded_) {
+    degraded_ = std::make_unique<DegradedWatch>(DegradedWatch{
+        AlertState(spec_->failureThreshold, spec_->successThreshold, spec_->failureWindow)});
+  }
+  return *degraded_;
+}
+
+const AlertState& CheckState::degradedAlert() const {
+  static const AlertState kNeverDegraded(1, 1);
+  return degraded_ ? degraded_->alert : kNeverDegraded;
+}
+
+void CheckState::restoreDegraded(bool firing, int degradedRuns,
+                                 std::chrono::system_clock::time_point since) {
+  DegradedWatch& watch = degradedWatch();
+  watch.alert.restore(firing, degradedRuns);
+  watch.since = since;
+}
+
+void CheckState::carryAlert(const CheckState& before) {
+  alert_.carryOver(before.alert_);
+  failingSince_ = before.failingSince_;
+  if (before.degraded_) {
+    DegradedWatch& watch = degradedWatch();
+    watch.alert.carryOver(before.degraded_->alert);
+    watch.since = before.degraded_->since;
+  }
+}
+
+const std::string& CheckState::lastFailure() const {
+  static const std::string kNone;
+  return failureMemo_ ? failureMemo_->first : kNone;
+}
 
 AlertTransition CheckState::judgeDegraded() {
   if (!last_ || !last_->passed || !hasDegradedAssertions(*spec_)) {
     return AlertTransition::None;
   }
+  DegradedWatch& watch = degradedWatch();
   const bool degraded = last_->degraded();
-  if (degraded && degraded_.consecutiveFailures() == 0 && !degraded_.firing()) {
-    degradedSince_ = last_->startedAt;
+  if (degraded && watch.alert.consecutiveFailures() == 0 && !watch.alert.firing()) {
+    watch.since = last_->startedAt;
   }
-  return degraded_.record(!degraded);
+  return watch.alert.record(!degraded);
 }
 
 AlertTransition CheckState::record(RunResultPtr result) {
-  const std::int64_t atMs = std::max<std::int64_t>(0, toMillis(result->startedAt));
   StoredRun stored;
-  stored.atSeconds = static_cast<std::uint32_t>(atMs / 1000);
-  stored.atMillis = static_cast<std::uint16_t>(atMs % 1000);
-  stored.seconds = static_cast<float>(result->durationSeconds);
+  stored.atSeconds =
+      static_cast<std::uint32_t>(std::max<std::int64_t>(0, toMillis(result->startedAt)) / 1000);
+  const double tenthsOfMs =
+      std::clamp(result->durationSeconds * 10'000, 0.0, static_cast<double>(kDurationMask));
+  stored.packed = static_cast<std::uint32_t>(std::lround(tenthsOfMs));
   if (const ProbeResult* probe = result->lastProbe()) {
-    stored.statusAndPassed = static_cast<std::uint16_t>(std::clamp(probe->status, 0, 0x7fff));
+    const auto status = static_cast<std::uint32_t>(std::clamp(probe->status, 0, 999));
+    stored.packed |= status << kStatusShift;
   }
   if (result->passed) {
-    stored.statusAndPassed |= kPassedBit;
+    stored.packed |= kPassedBit;
   }
   if (!result->passed) {
-    lastFailureAt_ = result->startedAt;
-    lastFailure_ = result->firstFailure();
-    if (!failuresByReason_) {
-      failuresByReason_ = std::make_unique<FailureCounts>();
+    if (!failureMemo_) {
+      failureMemo_ = std::make_unique<FailureMemo>();
     }
-    ++(*failuresByReason_)[static_cast<std::size_t>(result->failureReason())];
+    failureMemo_->at = result->startedAt;
+    failureMemo_->first = result->firstFailure();
+    ++failureMemo_->byReason[static_cast<std::size_t>(result->failureReason())];
   }
   std::optional<std::chrono::system_clock::time_point> earliest;
   for (const StepOutcome& step : result->steps) {
@@ -54,8 +96,9 @@ AlertTransition CheckState::record(RunResultPtr result) {
     certExpiry_ = earliest;
   }
   history_[historyNext_] = stored;
-  historyNext_ = (historyNext_ + 1) % kHistoryLength;
-  historyCount_ = std::min(historyCount_ + 1, kHistoryLength);
+  historyNext_ = static_cast<std::uint8_t>((historyNext_ + 1) % kHistoryLength);
+  historyCount_ =
+      static_cast<std::uint8_t>(std::min<std::size_t>(historyCount_ + 1, kHistoryLength));
 
   (result->passed ? successes_ : failures_) += 1;
   durationSum_ += result->durationSeconds;
@@ -92,11 +135,10 @@ std::vector<RunSummary> CheckState::history() const {
   for (std::size_t i = 0; i < historyCount_; ++i) {
     const StoredRun& stored = history_[(start + i) % kHistoryLength];
     RunSummary run;
-    run.at = std::chrono::system_clock::time_point(
-        std::chrono::milliseconds(std::int64_t{stored.atSeconds} * 1000 + stored.atMillis));
-    run.seconds = stored.seconds;
-    run.status = static_cast<std::int16_t>(stored.statusAndPassed & ~kPassedBit);
-    run.passed = (stored.statusAndPassed & kPassedBit) != 0;
+    run.at = std::chrono::system_clock::time_point(std::chrono::seconds(stored.atSeconds));
+    run.seconds = static_cast<float>(stored.packed & kDurationMask) / 10'000.0F;
+    run.status = static_cast<std::int16_t>((stored.packed >> kStatusShift) & kStatusMask);
+    run.passed = (stored.packed & kPassedBit) != 0;
     out.push_back(run);
   }
   return out;

@@ -51,7 +51,9 @@ class CheckState {
   // Failed runs by reason (indexed by FailureReason); nullptr until the first failure, so the
   // many checks that never fail carry no counters.
   using FailureCounts = std::array<std::uint64_t, kFailureReasonCount>;
-  const FailureCounts* failuresByReason() const { return failuresByReason_.get(); }
+  const FailureCounts* failuresByReason() const {
+    return failureMemo_ ? &failureMemo_->byReason : nullptr;
+  }
   // The earliest certificate expiry the last handshake that got a certificate showed, kept
   // across runs that reached none (a refused connection), so the series never goes blank.
   std::optional<std::chrono::system_clock::time_point> certExpiry() const { return certExpiry_; }
@@ -64,17 +66,18 @@ class CheckState {
   // The degraded warning: fed by passed runs only (degraded or clean) of a check with
   // `degraded` assertions; a failed run is a failure, not degraded, and changes nothing here.
   AlertTransition judgeDegraded();
-  const AlertState& degradedAlert() const { return degraded_; }
+  const AlertState& degradedAlert() const;
   bool degraded() const { return last_ && last_->degraded(); }
   // Since when the check is degraded (set while degraded runs count or the warning fires).
-  std::chrono::system_clock::time_point degradedSince() const { return degradedSince_; }
-  void restoreDegraded(bool firing, int degradedRuns, std::chrono::system_clock::time_point since) {
-    degraded_.restore(firing, degradedRuns);
-    degradedSince_ = since;
+  std::chrono::system_clock::time_point degradedSince() const {
+    return degraded_ ? degraded_->since : std::chrono::system_clock::time_point{};
   }
+  void restoreDegraded(bool firing, int degradedRuns, std::chrono::system_clock::time_point since);
   // The most recent failed run: when, and its first failure ("" when none yet).
-  std::chrono::system_clock::time_point lastFailureAt() const { return lastFailureAt_; }
-  const std::string& lastFailure() const { return lastFailure_; }
+  std::chrono::system_clock::time_point lastFailureAt() const {
+    return failureMemo_ ? failureMemo_->at : std::chrono::system_clock::time_point{};
+  }
+  const std::string& lastFailure() const;
   // Start of the current failure streak (set while consecutiveFailures() > 0 or firing).
   std::chrono::system_clock::time_point failingSince() const { return failingSince_; }
   void restoreAlert(bool firing, int consecutiveFailures,
@@ -83,12 +86,7 @@ class CheckState {
     failingSince_ = failingSince;
   }
   // A reload changed the check: its alert and recent runs carry over.
-  void carryAlert(const CheckState& before) {
-    alert_.carryOver(before.alert_);
-    failingSince_ = before.failingSince_;
-    degraded_.carryOver(before.degraded_);
-    degradedSince_ = before.degradedSince_;
-  }
+  void carryAlert(const CheckState& before);
   // Runs per bucket of prober_check_duration_seconds, not cumulative (32 bits: 136 years of a
   // run a second).
   const std::array<std::uint32_t, kDurationBuckets.size()>& durationBuckets() const {
@@ -120,32 +118,44 @@ class CheckState {
  private:
   std::shared_ptr<const CheckSpec> spec_;
   RunResultPtr last_;
-  // A RunSummary packed into 12 bytes (30 of them a check): the start to the millisecond until
-  // 2106, the status and whether it passed in one word.
+  // A RunSummary packed into 8 bytes (30 of them a check): the start to the second until 2106;
+  // in the other word whether it passed, the status (10 bits) and the duration in tenths of a
+  // millisecond (21 bits, so runs over 209.7 s show as 209.7 s).
   struct StoredRun {
     std::uint32_t atSeconds = 0;
-    float seconds = 0;
-    std::uint16_t atMillis = 0;
-    std::uint16_t statusAndPassed = 0;  // status, plus kPassedBit
+    std::uint32_t packed = 0;
   };
-  static_assert(sizeof(StoredRun) == 12);
-  static constexpr std::uint16_t kPassedBit = 0x8000;
+  static_assert(sizeof(StoredRun) == 8);
+  static constexpr std::uint32_t kPassedBit = 1U << 31;
+  static constexpr int kStatusShift = 21;
+  static constexpr std::uint32_t kStatusMask = 0x3ff;
+  static constexpr std::uint32_t kDurationMask = (1U << kStatusShift) - 1;  // tenths of a ms
   std::array<StoredRun, kHistoryLength> history_{};
-  std::size_t historyNext_ = 0;
-  std::size_t historyCount_ = 0;
+  std::uint8_t historyNext_ = 0;
+  std::uint8_t historyCount_ = 0;
   std::uint64_t successes_ = 0;
   std::uint64_t failures_ = 0;
   std::uint64_t skipped_ = 0;
-  std::unique_ptr<FailureCounts> failuresByReason_;
+  // The last failure and the failures by reason, made at the first failure: most checks never
+  // fail, and carry one pointer for them.
+  struct FailureMemo {
+    std::chrono::system_clock::time_point at;
+    std::string first;
+    FailureCounts byReason{};
+  };
+  std::unique_ptr<FailureMemo> failureMemo_;
   std::optional<std::chrono::system_clock::time_point> certExpiry_;
   bool certSeenLastRun_ = false;
   bool certWarningFiring_ = false;
   AlertState alert_;
   std::chrono::system_clock::time_point failingSince_{};
-  AlertState degraded_;
-  std::chrono::system_clock::time_point degradedSince_{};
-  std::chrono::system_clock::time_point lastFailureAt_{};
-  std::string lastFailure_;
+  // The degraded warning, made for a check with `degraded` assertions (or one restored so).
+  struct DegradedWatch {
+    AlertState alert;
+    std::chrono::system_clock::time_point since{};
+  };
+  std::unique_ptr<DegradedWatch> degraded_;
+  DegradedWatch& degradedWatch();
   std::array<std::uint32_t, kDurationBuckets.size()> durationBuckets_{};
   double durationSum_ = 0;
   std::unique_ptr<HoldMarks> marks_;
