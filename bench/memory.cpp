@@ -50,7 +50,7 @@ void writeConfig(const std::string& path, int checks) {
   }
 }
 
-// A run as the check runner leaves it once judged: one step; body, headers and final URL dropped.
+// A run as the check runner leaves it once judged: one step, the response without its content.
 prober::RunResultPtr typicalRun(const prober::CheckSpec& spec,
                                 std::chrono::system_clock::time_point at) {
   auto result = std::make_shared<prober::RunResult>();
@@ -161,9 +161,9 @@ int main(int argc, char** argv) {
               static_cast<double>(residentBytes()) / checks);
   std::printf(
       "sizeof: CheckSpec %zu, StepSpec %zu, Assertion %zu, CheckState %zu, "
-      "RunResult %zu, StepOutcome %zu, ProbeResult %zu\n",
+      "RunResult %zu, StepOutcome %zu, ProbeOutcome %zu\n",
       sizeof(prober::CheckSpec), sizeof(prober::StepSpec), sizeof(prober::Assertion),
       sizeof(prober::CheckState), sizeof(prober::RunResult), sizeof(prober::StepOutcome),
-      sizeof(prober::ProbeResult));
+      sizeof(prober::ProbeOutcome));
   return 0;
 }

@@ -32,8 +32,8 @@ const std::string* ProbeResult::header(std::string_view name) const {
   return nullptr;
 }
 
-std::ostream& operator<<(std::ostream& out, const ProbeResult& result) {
-  out << "ProbeResult{status=" << result.status << ", failure=" << failureKindName(result.failure);
+std::ostream& operator<<(std::ostream& out, const ProbeOutcome& result) {
+  out << "ProbeOutcome{status=" << result.status << ", failure=" << failureKindName(result.failure);
   if (!result.failureMessage.empty()) {
     out << " (" << result.failureMessage << ")";
   }

@@ -1,6 +1,6 @@
 #pragma once
 // What one run of a check yields: immutable once built, shared by metrics, the API, history
-// and alerting. Bodies are dropped once assertions have read them, so results stay small.
+// and alerting. A response's content goes once assertions have read it, so results stay small.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -13,7 +13,7 @@ namespace prober {
 
 struct StepOutcome {
   std::string name;
-  ProbeResult probe;  // body cleared (bodySize kept)
+  ProbeOutcome probe;  // the response without its content (its size is kept)
   Verdict verdict;
 };
 
@@ -68,7 +68,7 @@ struct RunResult {
     }
     return FailureReason::None;
   }
-  const ProbeResult* lastProbe() const { return steps.empty() ? nullptr : &steps.back().probe; }
+  const ProbeOutcome* lastProbe() const { return steps.empty() ? nullptr : &steps.back().probe; }
 };
 
 using RunResultPtr = std::shared_ptr<const RunResult>;

@@ -20,7 +20,7 @@ RunRecord runRecordOf(const RunResult& run) {
       record.phaseMs[i] += static_cast<float>(seconds[i] * 1000);
     }
   }
-  if (const ProbeResult* last = run.lastProbe()) {
+  if (const ProbeOutcome* last = run.lastProbe()) {
     record.status = last->status;
   }
   if (!run.passed) {

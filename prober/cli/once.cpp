@@ -58,7 +58,7 @@ void printTable(const std::vector<RunResultPtr>& results, std::ostream& out) {
   out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", "CHECK", width, "RESULT", "LATENCY",
                      "STATUS", "DETAILS");
   for (const auto& result : results) {
-    const ProbeResult* last = result->lastProbe();
+    const ProbeOutcome* last = result->lastProbe();
     const std::vector<std::string> failures = result->failures();
     out << fmt::format("{:<{}}  {:<6}  {:>9}  {:>6}  {}\n", result->check, width,
                        result->passed ? "PASS" : "FAIL", formatSeconds(result->durationSeconds),
@@ -127,8 +127,7 @@ int runOnce(const Config& config, const std::vector<std::string>& selected, Once
       run.as_object()["name"] = result->check;
       array.push_back(std::move(run));
     }
-    out << toJsonText(
-               boost::json::object{{"passed", allPassed}, {"checks", std::move(array)}})
+    out << toJsonText(boost::json::object{{"passed", allPassed}, {"checks", std::move(array)}})
         << "\n";
   } else {
     printTable(results, out);

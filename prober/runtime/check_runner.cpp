@@ -118,11 +118,9 @@ struct Run : std::enable_shared_from_this<Run> {
     }
     // Judged: the body, the headers and the final URL are not kept (a last result per check
     // stays small at a million checks); sizes and the announced Content-Length are.
-    probe.body = std::string();
-    probe.headers = {};
-    probe.finalUrl = std::string();
     const bool passed = verdict.passed;
-    result->steps.push_back(StepOutcome{step.name, std::move(probe), std::move(verdict)});
+    result->steps.push_back(
+        StepOutcome{step.name, std::move(static_cast<ProbeOutcome&>(probe)), std::move(verdict)});
     if (passed && index + 1 < spec->steps.size()) {
       runStep(index + 1);
       return;

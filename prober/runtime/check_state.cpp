@@ -70,7 +70,7 @@ AlertTransition CheckState::record(RunResultPtr result) {
   const double tenthsOfMs =
       std::clamp(result->durationSeconds * 10'000, 0.0, static_cast<double>(kDurationMask));
   stored.packed = static_cast<std::uint32_t>(std::lround(tenthsOfMs));
-  if (const ProbeResult* probe = result->lastProbe()) {
+  if (const ProbeOutcome* probe = result->lastProbe()) {
     const auto status = static_cast<std::uint32_t>(std::clamp(probe->status, 0, 999));
     stored.packed |= status << kStatusShift;
   }

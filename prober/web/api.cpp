@@ -10,7 +10,7 @@ namespace prober {
 namespace {
 
 boost::json::value probeToJson(const StepOutcome& step) {
-  const ProbeResult& probe = step.probe;
+  const ProbeOutcome& probe = step.probe;
   boost::json::object out;
   out["name"] = step.name;
   out["passed"] = step.verdict.passed;
@@ -49,7 +49,7 @@ boost::json::value runToJson(const RunResult& run) {
   out["started_at"] = isoTimestampUtc(run.startedAt);
   out["passed"] = run.passed;
   out["duration_seconds"] = run.durationSeconds;
-  const ProbeResult* last = run.lastProbe();
+  const ProbeOutcome* last = run.lastProbe();
   out["status"] = last != nullptr ? last->status : 0;
   boost::json::array failures;
   for (const std::string& failure : run.failures()) {

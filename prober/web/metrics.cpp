@@ -87,7 +87,7 @@ void sample(std::string& out, std::string_view name, const CheckState& state, bo
   out += '\n';
 }
 
-const ProbeResult* lastProbe(const CheckState& state) {
+const ProbeOutcome* lastProbe(const CheckState& state) {
   return state.last() ? state.last()->lastProbe() : nullptr;
 }
 
@@ -103,7 +103,7 @@ void forEachStep(const CheckState& state, Write&& write) {
   }
   const CheckSpec& spec = *state.spec();
   if (spec.steps.size() <= 1) {
-    if (const ProbeResult* probe = last->lastProbe()) {
+    if (const ProbeOutcome* probe = last->lastProbe()) {
       write(std::string(), probe, last->steps.back().verdict.passed);
     }
     return;
@@ -145,34 +145,34 @@ constexpr CheckFamily kFamilies[] = {
      }},
     {"probe_http_status_code", "HTTP status of the last response (0: none), per step.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       forEachStep(state, [&](const std::string& step, const ProbeResult* probe, bool) {
+       forEachStep(state, [&](const std::string& step, const ProbeOutcome* probe, bool) {
          sample(out, "probe_http_status_code", state, named, step,
                 probe != nullptr ? probe->status : 0);
        });
      }},
     {"probe_http_version", "HTTP version of the last response (1.1, 2; 0: none).", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       if (const ProbeResult* probe = lastProbe(state)) {
+       if (const ProbeOutcome* probe = lastProbe(state)) {
          sample(out, "probe_http_version", state, named, "", probe->httpVersion / 10.0);
        }
      }},
     {"probe_dns_lookup_time_seconds", "How long the last request's DNS lookup took.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       if (const ProbeResult* probe = lastProbe(state)) {
+       if (const ProbeOutcome* probe = lastProbe(state)) {
          sample(out, "probe_dns_lookup_time_seconds", state, named, "", probe->phases.resolve);
        }
      }},
     {"probe_ip_protocol",
      "IP version of the address the last request connected to (4, 6; 0: none).", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       if (const ProbeResult* probe = lastProbe(state)) {
+       if (const ProbeOutcome* probe = lastProbe(state)) {
          sample(out, "probe_ip_protocol", state, named, "", probe->ipProtocol);
        }
      }},
     {"probe_http_duration_seconds", "Duration of each phase of the last request, per step.",
      "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       forEachStep(state, [&](const std::string& step, const ProbeResult* probe, bool) {
+       forEachStep(state, [&](const std::string& step, const ProbeOutcome* probe, bool) {
          const PhaseTimings p = probe != nullptr ? probe->phases : PhaseTimings{};
          const std::pair<const char*, double> phases[] = {{",phase=\"resolve\"", p.resolve},
                                                           {",phase=\"connect\"", p.connect},
@@ -192,13 +192,13 @@ constexpr CheckFamily kFamilies[] = {
        if (state.spec()->steps.size() <= 1) {
          return;
        }
-       forEachStep(state, [&](const std::string& step, const ProbeResult*, bool passed) {
+       forEachStep(state, [&](const std::string& step, const ProbeOutcome*, bool passed) {
          sample(out, "prober_step_success", state, named, step, passed ? 1 : 0);
        });
      }},
     {"probe_http_content_length", "Body size of the last response in bytes.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       if (const ProbeResult* probe = lastProbe(state)) {
+       if (const ProbeOutcome* probe = lastProbe(state)) {
          sample(out, "probe_http_content_length", state, named, "",
                 probe->contentLength >= 0 ? static_cast<double>(probe->contentLength)
                                           : static_cast<double>(probe->bodySize));
@@ -206,13 +206,13 @@ constexpr CheckFamily kFamilies[] = {
      }},
     {"probe_http_redirects", "Redirects followed by the last request.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       if (const ProbeResult* probe = lastProbe(state)) {
+       if (const ProbeOutcome* probe = lastProbe(state)) {
          sample(out, "probe_http_redirects", state, named, "", probe->redirects);
        }
      }},
     {"probe_http_ssl", "Whether the last response came over TLS.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       if (const ProbeResult* probe = lastProbe(state)) {
+       if (const ProbeOutcome* probe = lastProbe(state)) {
          sample(out, "probe_http_ssl", state, named, "", probe->tls ? 1 : 0);
        }
      }},
@@ -228,7 +228,7 @@ constexpr CheckFamily kFamilies[] = {
      }},
     {"probe_tls_version_info", "The TLS version the last handshake negotiated; always 1.", "gauge",
      [](std::string& out, const CheckState& state, bool named) {
-       const ProbeResult* probe = lastProbe(state);
+       const ProbeOutcome* probe = lastProbe(state);
        if (probe != nullptr && !probe->tlsVersion.empty()) {
          sample(out, "probe_tls_version_info", state, named,
                 fmt::format(",version=\"{}\"", escapeLabelValue(probe->tlsVersion)), 1);
