@@ -24,7 +24,7 @@ AlertEvent eventAbout(AlertAction action, const CheckSpec& spec,
   AlertEvent event;
   event.action = action;
   event.check = spec.name;
-  event.url = spec.steps.empty() ? std::string() : spec.steps.front().displayUrl;
+  event.url = spec.displayUrl();
   event.labels = spec.labels;
   event.at = at;
   return event;

@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     auto spec = std::make_shared<prober::CheckSpec>();
     spec->name = "check-" + std::to_string(c);
     prober::StepSpec step;
-    step.displayUrl = "https://api.example.com/v1/service-" + std::to_string(c) + "/health";
+    step.url = "https://api.example.com/v1/service-" + std::to_string(c) + "/health";
     spec->steps.push_back(step);
     spec->labels = {{"team", "team-" + std::to_string(c % 50)}, {"env", "prod"}};
     groups.specs.push_back(spec);

@@ -19,6 +19,11 @@ bool CheckSpec::sameAs(const CheckSpec& other) const {
          notify == other.notify && labels == other.labels && steps == other.steps;
 }
 
+const std::string& CheckSpec::displayUrl() const {
+  static const std::string kNone;
+  return steps.empty() ? kNone : steps.front().displayUrl();
+}
+
 bool hasDegradedAssertions(const CheckSpec& spec) {
   return std::any_of(spec.steps.begin(), spec.steps.end(),
                      [](const StepSpec& step) { return !step.degradedAssertions.empty(); });
@@ -28,7 +33,7 @@ std::ostream& operator<<(std::ostream& out, const CheckSpec& spec) {
   out << "CheckSpec{" << spec.name << ", every " << formatDuration(spec.interval) << ", timeout "
       << formatDuration(spec.timeout) << ", " << spec.steps.size() << " step(s)";
   if (!spec.steps.empty()) {
-    out << ", " << spec.steps.front().method << " " << spec.steps.front().displayUrl;
+    out << ", " << spec.steps.front().method << " " << spec.steps.front().displayUrl();
   }
   return out << "}";
 }

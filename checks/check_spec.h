@@ -55,8 +55,12 @@ struct StepConnection {
 struct StepSpec {
   std::string name;  // the check's name for a single-request check
   std::string method = "GET";
-  std::string url;         // with ${VAR} expanded: used for requests only
-  std::string displayUrl;  // as written, ${VAR} left unexpanded: safe to show anywhere
+  std::string url;  // with ${VAR} expanded: used for requests only
+  // The url as written when ${VAR} expansion changed it, "" otherwise (most checks: the url
+  // is held once).
+  std::string writtenUrl;
+  // The url as written, ${VAR} left unexpanded: safe to show anywhere.
+  const std::string& displayUrl() const { return writtenUrl.empty() ? url : writtenUrl; }
   std::vector<std::pair<std::string, std::string>> headers;
   // Appended to the url, percent-encoded when the request is sent.
   std::vector<std::pair<std::string, std::string>> query;
@@ -115,6 +119,9 @@ struct CheckSpec {
   // Every ${VAR} value the check sends (and its Basic credentials as they travel): failure
   // messages are scrubbed of them before anyone sees them.
   std::vector<Secret> secrets;
+
+  // The first step's url as written ("" for a check without steps): what names it to people.
+  const std::string& displayUrl() const;
 
   // Same behaviour (where it was written does not matter): decides whether a reload keeps
   // the check's state.

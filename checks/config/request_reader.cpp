@@ -27,8 +27,10 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
   if (urlNode == nullptr) {
     reader_.error(own, fmt::format("{} has no url", context));
   } else if (auto raw = reader_.string(*urlNode, context + ": url", false)) {
-    step.displayUrl = *raw;
     step.url = reader_.expand(*urlNode, *raw, context + ": url").value_or("");
+    if (step.url != *raw) {
+      step.writtenUrl = *raw;
+    }
     // Placeholders are filled on each run; the URL's shape is checked with a sample value.
     const std::string url = withSampleValues(step.url);
     const auto scheme = url.find("://");
@@ -40,7 +42,7 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
                          url.find_first_of(" \t\r\n") != std::string::npos)) {
       reader_.error(*urlNode, fmt::format("{}: url \"{}\" must be an absolute http:// or https:// "
                                           "URL with a host",
-                                          context, step.displayUrl));
+                                          context, step.displayUrl()));
     }
   }
   if (const toml::node* n = layers.get("method")) {

@@ -163,8 +163,7 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
   }
   std::map<std::string, prober::ReportedCheck> configured;
   for (const auto& spec : config.checks) {
-    configured[spec->name] = {spec->steps.empty() ? "" : spec->steps.front().displayUrl,
-                              spec->labels};
+    configured[spec->name] = {spec->displayUrl(), spec->labels};
   }
   std::cout << prober::redactSecrets(prober::renderReport(data, window, configured),
                                      configSecrets(config));

@@ -16,7 +16,7 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
   filled.url = fillPlaceholders(step.url, variables, Escape::None);
   if (filled.url.find_first_of(" \t\r\n") != std::string::npos) {
     problem = fmt::format("url {} holds white space once its placeholders are filled in",
-                          step.displayUrl);
+                          step.displayUrl());
     return false;
   }
   for (auto& [name, value] : filled.headers) {

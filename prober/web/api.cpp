@@ -71,7 +71,7 @@ boost::json::value checkToJson(const CheckState& state) {
   const CheckSpec& spec = *state.spec();
   boost::json::object out;
   out["name"] = spec.name;
-  out["url"] = spec.steps.empty() ? "" : spec.steps.front().displayUrl;
+  out["url"] = spec.displayUrl();
   out["interval_seconds"] = static_cast<double>(spec.interval.count()) / 1000.0;
   boost::json::object labels;
   for (const auto& [key, value] : spec.labels) {

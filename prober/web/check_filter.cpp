@@ -50,8 +50,7 @@ bool CheckFilter::matches(const CheckSpec& spec, ShownState state) const {
       const auto label = spec.labels.find(word.key);
       return label != spec.labels.end() && contains(label->second, word.value);
     }
-    if (contains(spec.name, word.value) ||
-        (!spec.steps.empty() && contains(spec.steps.front().displayUrl, word.value))) {
+    if (contains(spec.name, word.value) || contains(spec.displayUrl(), word.value)) {
       return true;
     }
     return std::any_of(spec.labels.begin(), spec.labels.end(),

@@ -190,8 +190,7 @@ std::string renderCheckPage(const CheckPageView& view) {
       "<p><a href=\"/\">all checks</a> · <a href=\"/api/v1/checks/{0}/history\">history API</a> "
       "· <a href=\"/badge/{0}/status.svg\">badge</a></p>\n<h1>{0} {1}</h1>\n<p "
       "class=\"mono small\">{2}{3}</p>\n<p id=\"now\">{4}</p>\n<p>Alert: {5}.</p>\n{6}",
-      escapeHtml(spec.name), stateBadge(shownState(state)),
-      escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl), labels,
+      escapeHtml(spec.name), stateBadge(shownState(state)), escapeHtml(spec.displayUrl()), labels,
       stateSentence(state, view.nowMs), escapeHtml(alertText(state)), uptimeLine(view.uptime));
   const std::int64_t from =
       view.runs.empty() ? view.sinceMs : std::max(view.sinceMs, view.runs.front().atMs);

@@ -313,8 +313,7 @@ constexpr CheckFamily kFamilies[] = {
        const CheckSpec& spec = *state.spec();
        // Sorted by name, as Prometheus' own clients write them.
        std::map<std::string_view, std::string_view> sorted(spec.labels.begin(), spec.labels.end());
-       sorted.emplace("url", spec.steps.empty() ? std::string_view()
-                                                : std::string_view(spec.steps.front().displayUrl));
+       sorted.emplace("url", spec.displayUrl());
        std::string infoLabels;
        for (const auto& [key, value] : sorted) {
          fmt::format_to(std::back_inserter(infoLabels), ",{}=\"{}\"", key, escapeLabelValue(value));

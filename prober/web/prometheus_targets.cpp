@@ -44,7 +44,7 @@ void TargetsEndpoint::serve(const ServerRequest&, Responder respond) {
     }
     labels["check"] = spec.name;
     // As written, placeholders and all: ${VAR} values stay secret.
-    labels["url"] = spec.steps.empty() ? std::string() : spec.steps.front().displayUrl;
+    labels["url"] = spec.displayUrl();
     targets.push_back(
         boost::json::object{{"targets", boost::json::array{boost::json::string(spec.name)}},
                             {"labels", std::move(labels)}});

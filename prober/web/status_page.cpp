@@ -99,8 +99,7 @@ void renderRow(std::string& html, const Row& row, const DashboardView& view) {
       "</td><td data-label=\"Recent runs\">{6}</td><td data-label=\"Last run\">{7}</td>"
       "<td data-label=\"Last failure\">{8}</td><td data-label=\"Alert\" class=\"small\">{9}</td>"
       "</tr>\n",
-      escapeHtml(spec.name), stateWord(row.state),
-      escapeHtml(spec.steps.empty() ? "" : spec.steps.front().displayUrl),
+      escapeHtml(spec.name), stateWord(row.state), escapeHtml(spec.displayUrl()),
       labels.empty() ? "" : "<br><span class=\"small muted\">" + labels + "</span>",
       stateBadge(row.state), uptimeCells(view.uptime ? view.uptime->find(spec.name) : nullptr),
       recentRunsChart(state.history(), view.nowMs),

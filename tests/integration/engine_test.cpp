@@ -53,7 +53,6 @@ StepSpec get(const std::string& path) {
   StepSpec step;
   step.name = "test";
   step.url = url(path);
-  step.displayUrl = step.url;
   return step;
 }
 

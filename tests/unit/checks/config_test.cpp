@@ -89,13 +89,17 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(health.labels.at("team") == "payments");
   REQUIRE(health.steps.size() == 1);
   CHECK(health.steps[0].url == "https://api.example.com/health?token=s3cret");
-  CHECK(health.steps[0].displayUrl == "https://api.example.com/health?token=${API_TOKEN}");
+  CHECK(health.steps[0].displayUrl() == "https://api.example.com/health?token=${API_TOKEN}");
   CHECK(health.steps[0].assertions.size() == 3);
   CHECK(health.steps[0].headers ==
         std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}});
 
   const prober::CheckSpec& create = *config.checks[1];
   CHECK(create.steps[0].method == "POST");
+  // A url without ${VAR} is held once: shown as it is sent.
+  CHECK(create.steps[0].writtenUrl.empty());
+  CHECK(create.steps[0].displayUrl() == "http://127.0.0.1:8080/items");
+  CHECK(create.displayUrl() == "http://127.0.0.1:8080/items");
   // toml++ keeps table keys sorted, so the JSON body lists them in that order.
   CHECK(create.steps[0].body ==
         R"({"count":2,"name":"synthetic","secret":"s3cret","tags":["a","b"]})");

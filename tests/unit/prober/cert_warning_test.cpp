@@ -22,7 +22,6 @@ std::shared_ptr<prober::CheckSpec> warnedSpec(prober::Millis window) {
   prober::StepSpec step;
   step.name = "api";
   step.url = "https://api.example.com/health";
-  step.displayUrl = step.url;
   spec->steps.push_back(step);
   return spec;
 }

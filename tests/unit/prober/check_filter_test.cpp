@@ -14,7 +14,7 @@ prober::CheckSpec spec(const std::string& name, const std::string& url,
   prober::CheckSpec check;
   check.name = name;
   prober::StepSpec step;
-  step.displayUrl = url;
+  step.url = url;
   check.steps.push_back(step);
   check.labels = std::move(labels);
   return check;

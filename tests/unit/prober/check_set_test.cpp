@@ -17,7 +17,6 @@ std::shared_ptr<const prober::CheckSpec> spec(const std::string& name,
   prober::StepSpec step;
   step.name = name;
   step.url = url;
-  step.displayUrl = url;
   check.steps.push_back(step);
   return std::make_shared<const prober::CheckSpec>(std::move(check));
 }

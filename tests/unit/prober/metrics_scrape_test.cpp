@@ -19,7 +19,7 @@ std::shared_ptr<const prober::CheckSpec> makeSpec(const std::string& name) {
   spec->labels = {{"team", "payments"}};
   prober::StepSpec step;
   step.name = name;
-  step.url = step.displayUrl = "https://api.example.com/" + name;
+  step.url = "https://api.example.com/" + name;
   spec->steps.push_back(step);
   return spec;
 }

@@ -23,7 +23,7 @@ std::shared_ptr<const prober::CheckSpec> makeSpec(const std::string& name) {
   prober::StepSpec step;
   step.name = name;
   step.url = "https://api.example.com/health?token=s3cret";
-  step.displayUrl = "https://api.example.com/health?token=${TOKEN}";
+  step.writtenUrl = "https://api.example.com/health?token=${TOKEN}";
   spec->steps.push_back(step);
   return spec;
 }
@@ -146,7 +146,7 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
     std::map<std::string, std::string> labels(check->spec()->labels.begin(),
                                               check->spec()->labels.end());
     labels["check"] = name;
-    labels["url"] = check->spec()->steps[0].displayUrl;
+    labels["url"] = check->spec()->steps[0].displayUrl();
     info.Add(labels).Set(1);
   }
   auto& apiHistogram = duration.Add({{"check", "api"}}, bounds);
