@@ -52,6 +52,20 @@ struct StepConnection {
   bool operator==(const StepConnection&) const = default;
 };
 
+// What a step's request carries beyond its method and url. Most checks send none of it and
+// checks that do mostly send the same (a [defaults] header), so a step holds it shared.
+struct StepContent {
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Appended to the url, percent-encoded when the request is sent.
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string body;
+  // `form = {...}`: sent as an application/x-www-form-urlencoded body, encoded when sent.
+  std::vector<std::pair<std::string, std::string>> form;
+  bool bodyIsJson = false;  // the body came from `json = {...}`: values are JSON-escaped
+
+  bool operator==(const StepContent&) const = default;
+};
+
 struct StepSpec {
   std::string name;  // the check's name for a single-request check
   std::string method = "GET";
@@ -61,12 +75,7 @@ struct StepSpec {
   std::string writtenUrl;
   // The url as written, ${VAR} left unexpanded: safe to show anywhere.
   const std::string& displayUrl() const { return writtenUrl.empty() ? url : writtenUrl; }
-  std::vector<std::pair<std::string, std::string>> headers;
-  // Appended to the url, percent-encoded when the request is sent.
-  std::vector<std::pair<std::string, std::string>> query;
-  std::string body;
-  // `form = {...}`: sent as an application/x-www-form-urlencoded body, encoded when sent.
-  std::vector<std::pair<std::string, std::string>> form;
+  SharedValue<StepContent> content;  // headers, query, body, form
   bool followRedirects = true;
   int maxRedirects = kDefaultMaxRedirects;
   std::uint64_t bodySizeLimit = kDefaultBodySizeLimit;
@@ -81,7 +90,6 @@ struct StepSpec {
   std::vector<Extraction> extractions;
   // The url, a header or the body holds a {{placeholder}}: each run sends a filled-in copy.
   bool hasPlaceholders = false;
-  bool bodyIsJson = false;  // the body came from `json = {...}`: values are JSON-escaped
 
   bool operator==(const StepSpec&) const = default;
 };

@@ -26,4 +26,23 @@ class SharedValue {
   std::shared_ptr<const T> value_;  // null: the default
 };
 
+// Hands out one SharedValue for a value equal to the one before it, and none for the default:
+// the checks under one [defaults] table set theirs alike, one after another, and most set none.
+template <class T>
+class RepeatSharer {
+ public:
+  SharedValue<T> share(T value) {
+    if (value == T{}) {
+      return {};
+    }
+    if (*last_ != value) {
+      last_ = SharedValue<T>(std::move(value));
+    }
+    return last_;
+  }
+
+ private:
+  SharedValue<T> last_;
+};
+
 }  // namespace prober

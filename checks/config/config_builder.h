@@ -166,17 +166,15 @@ class ConfigBuilder {
 
   // query, form, auth, TLS files and names, protocol and proxy choices.
   void readRequestOptions(const Layers& layers, const std::string& context, StepSpec& step,
-                          bool hasBody);
+                          StepContent& content, bool hasBody);
 
-  static bool hasHeader(const StepSpec& step, std::string_view name);
+  static bool hasHeader(const StepContent& content, std::string_view name);
 
   static bool isValidHostName(std::string_view name);
 
   // `basic_auth = { username = "...", password = "${PASSWORD}" }`
   void readBasicAuth(const toml::node& node, const std::string& context,
                      StepConnection& connection);
-  // The step's connection settings, shared with the previous check's when they are the same.
-  SharedValue<StepConnection> shareConnection(StepConnection connection);
 
   // `expect_status = 200` or `[200, 201]`: shorthand for a status assertion.
   void readExpectStatus(const toml::node& node, const std::string& context, StepSpec& step);
@@ -213,7 +211,8 @@ class ConfigBuilder {
   std::set<std::string> seenFiles_;
   AssertionCompiler assertions_;  // each text compiled once, shared by the checks that write it
   LabelSets labelSets_;           // each distinct set of labels held once
-  SharedValue<StepConnection> lastConnection_;
+  RepeatSharer<StepConnection> connections_;  // a step's connection settings
+  RepeatSharer<StepContent> contents_;        // and what its request carries
 };
 
 }  // namespace prober

@@ -53,6 +53,7 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
                                     context, step.method));
     }
   }
+  StepContent content;
   if (const toml::node* n = layers.get("headers")) {
     if (auto headers = reader_.stringTable(*n, context + ": header", true)) {
       for (const auto& [name, value] : *headers) {
@@ -62,7 +63,7 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
                                         context, name));
         }
       }
-      step.headers = std::move(*headers);
+      content.headers = std::move(*headers);
     }
   }
   const toml::node* bodyNode = layers.get("body");
@@ -70,21 +71,21 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
   if (bodyNode != nullptr && jsonNode != nullptr) {
     reader_.error(*jsonNode, fmt::format("{}: give either body or json, not both", context));
   } else if (bodyNode != nullptr) {
-    step.body = reader_.string(*bodyNode, context + ": body").value_or("");
+    content.body = reader_.string(*bodyNode, context + ": body").value_or("");
   } else if (jsonNode != nullptr && !jsonNode->is_table() && !jsonNode->is_array()) {
     reader_.error(*jsonNode, fmt::format("{}: json must be a table or an array (raw text goes "
                                          "in body)",
                                          context));
   } else if (jsonNode != nullptr) {
     if (auto json = reader_.toJson(*jsonNode, context + ": json")) {
-      step.body = toJsonText(*json);
-      step.bodyIsJson = true;
-      if (!hasHeader(step, "Content-Type")) {
-        step.headers.emplace_back("Content-Type", "application/json");
+      content.body = toJsonText(*json);
+      content.bodyIsJson = true;
+      if (!hasHeader(content, "Content-Type")) {
+        content.headers.emplace_back("Content-Type", "application/json");
       }
     }
   }
-  readRequestOptions(layers, context, step, bodyNode != nullptr || jsonNode != nullptr);
+  readRequestOptions(layers, context, step, content, bodyNode != nullptr || jsonNode != nullptr);
   if (const toml::node* n = layers.get("follow_redirects")) {
     step.followRedirects = reader_.boolean(*n, context + ": follow_redirects").value_or(true);
   }
@@ -95,7 +96,7 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
   if (const toml::node* n = layers.get("tls_verify")) {
     StepConnection connection = *step.connection;
     connection.tlsVerify = reader_.boolean(*n, context + ": tls_verify").value_or(true);
-    step.connection = shareConnection(std::move(connection));
+    step.connection = connections_.share(std::move(connection));
   }
   if (const toml::node* n = layers.get("body_size_limit")) {
     step.bodySizeLimit =
@@ -105,12 +106,13 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
     checkPlaceholders(*urlNode, step.url, context + ": url", step);
   }
   if (const toml::node* n = layers.get("headers")) {
-    for (const auto& [name, value] : step.headers) {
+    for (const auto& [name, value] : content.headers) {
       checkPlaceholders(*n, value, fmt::format("{}: header {}", context, name), step);
     }
   }
   if (const toml::node* n = bodyNode != nullptr ? bodyNode : jsonNode) {
-    checkPlaceholders(*n, step.body, context + (bodyNode != nullptr ? ": body" : ": json"), step);
+    checkPlaceholders(*n, content.body, context + (bodyNode != nullptr ? ": body" : ": json"),
+                      step);
   }
   if (const toml::node* n = layers.get("assert")) {
     readAssertions(*n, context, "assert", step.assertions);
@@ -118,6 +120,7 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
   if (const toml::node* n = layers.get("degraded")) {
     readAssertions(*n, context, "degraded", step.degradedAssertions);
   }
+  step.content = contents_.share(std::move(content));
 }
 
 void ConfigBuilder::readAssertions(const toml::node& node, const std::string& context,
@@ -143,12 +146,12 @@ void ConfigBuilder::readAssertions(const toml::node& node, const std::string& co
 
 // query, form, auth, TLS files and names, protocol and proxy choices.
 void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& context,
-                                       StepSpec& step, bool hasBody) {
+                                       StepSpec& step, StepContent& content, bool hasBody) {
   StepConnection connection = *step.connection;
   if (const toml::node* n = layers.get("query")) {
     if (auto query = reader_.stringTable(*n, context + ": query", true)) {
-      step.query = std::move(*query);
-      for (const auto& [name, value] : step.query) {
+      content.query = std::move(*query);
+      for (const auto& [name, value] : content.query) {
         checkPlaceholders(*n, value, fmt::format("{}: query {}", context, name), step);
       }
     }
@@ -157,12 +160,12 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
     if (hasBody) {
       reader_.error(*n, fmt::format("{}: give one of body, json and form", context));
     } else if (auto form = reader_.stringTable(*n, context + ": form", true)) {
-      step.form = std::move(*form);
-      for (const auto& [name, value] : step.form) {
+      content.form = std::move(*form);
+      for (const auto& [name, value] : content.form) {
         checkPlaceholders(*n, value, fmt::format("{}: form {}", context, name), step);
       }
-      if (!hasHeader(step, "Content-Type")) {
-        step.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      if (!hasHeader(content, "Content-Type")) {
+        content.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
       }
     }
   }
@@ -181,7 +184,7 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
       reader_.error(*bearer, fmt::format("{}: bearer_token is empty", context));
     }
   }
-  if ((basic != nullptr || bearer != nullptr) && hasHeader(step, "Authorization")) {
+  if ((basic != nullptr || bearer != nullptr) && hasHeader(content, "Authorization")) {
     reader_.error(basic != nullptr ? *basic : *bearer,
                   fmt::format("{}: an Authorization header and {} both set the same header",
                               context, basic != nullptr ? "basic_auth" : "bearer_token"));
@@ -239,22 +242,11 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
   if (const toml::node* n = layers.get("expect_status")) {
     readExpectStatus(*n, context, step);
   }
-  step.connection = shareConnection(std::move(connection));
+  step.connection = connections_.share(std::move(connection));
 }
 
-SharedValue<StepConnection> ConfigBuilder::shareConnection(StepConnection connection) {
-  if (connection == StepConnection{}) {
-    return {};  // nearly every check: nothing held
-  }
-  // Checks under one [defaults] set theirs alike, one after another.
-  if (*lastConnection_ != connection) {
-    lastConnection_ = SharedValue<StepConnection>(std::move(connection));
-  }
-  return lastConnection_;
-}
-
-bool ConfigBuilder::hasHeader(const StepSpec& step, std::string_view name) {
-  return std::any_of(step.headers.begin(), step.headers.end(), [&](const auto& header) {
+bool ConfigBuilder::hasHeader(const StepContent& content, std::string_view name) {
+  return std::any_of(content.headers.begin(), content.headers.end(), [&](const auto& header) {
     return header.first.size() == name.size() &&
            strncasecmp(header.first.c_str(), name.data(), name.size()) == 0;
   });

@@ -8,11 +8,13 @@ HttpRequest requestFor(const StepSpec& step, Millis timeout) {
   HttpRequest request;
   request.method = step.method;
   request.url = step.url;
-  if (!step.query.empty()) {
-    request.url += (step.url.find('?') == std::string::npos ? '?' : '&') + encodePairs(step.query);
+  const StepContent& content = *step.content;
+  if (!content.query.empty()) {
+    request.url +=
+        (step.url.find('?') == std::string::npos ? '?' : '&') + encodePairs(content.query);
   }
-  request.headers = step.headers;
-  request.body = step.form.empty() ? step.body : encodePairs(step.form);
+  request.headers = content.headers;
+  request.body = content.form.empty() ? content.body : encodePairs(content.form);
   request.timeout = timeout;
   request.followRedirects = step.followRedirects;
   request.maxRedirects = step.maxRedirects;

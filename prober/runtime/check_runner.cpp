@@ -19,7 +19,8 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
                           step.displayUrl());
     return false;
   }
-  for (auto& [name, value] : filled.headers) {
+  StepContent content = *step.content;
+  for (auto& [name, value] : content.headers) {
     value = fillPlaceholders(value, variables, Escape::None);
     if (value.find_first_of("\r\n") != std::string::npos) {
       problem =
@@ -27,10 +28,10 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
       return false;
     }
   }
-  for (auto& [name, value] : filled.query) {
+  for (auto& [name, value] : content.query) {
     value = fillPlaceholders(value, variables, Escape::None);  // encoded when sent
   }
-  for (auto& [name, value] : filled.form) {
+  for (auto& [name, value] : content.form) {
     value = fillPlaceholders(value, variables, Escape::None);
   }
   if (!step.connection->bearerToken.empty()) {
@@ -42,8 +43,9 @@ bool fillStep(const StepSpec& step, const Variables& variables, StepSpec& filled
     }
     filled.connection = SharedValue<StepConnection>(std::move(connection));
   }
-  filled.body =
-      fillPlaceholders(step.body, variables, step.bodyIsJson ? Escape::JsonString : Escape::None);
+  content.body = fillPlaceholders(content.body, variables,
+                                  content.bodyIsJson ? Escape::JsonString : Escape::None);
+  filled.content = SharedValue<StepContent>(std::move(content));
   return true;
 }
 

@@ -165,8 +165,10 @@ TEST_CASE("a reply that is not HTTP, or no reply at all, is a protocol error wit
 TEST_CASE("method, headers and body are sent") {
   StepSpec step = get("/echo");
   step.method = "POST";
-  step.body = "hello";
-  step.headers = {{"Content-Type", "text/plain"}};
+  prober::StepContent content;
+  content.body = "hello";
+  content.headers = {{"Content-Type", "text/plain"}};
+  step.content = prober::SharedValue<prober::StepContent>(content);
   const ProbeResult result = probe(step);
   CHECK(result.status == 200);
   CHECK(result.body == "POST hello");

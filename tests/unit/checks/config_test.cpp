@@ -91,7 +91,7 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(health.steps[0].url == "https://api.example.com/health?token=s3cret");
   CHECK(health.steps[0].displayUrl() == "https://api.example.com/health?token=${API_TOKEN}");
   CHECK(health.steps[0].assertions.size() == 3);
-  CHECK(health.steps[0].headers ==
+  CHECK(health.steps[0].content->headers ==
         std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}});
 
   const prober::CheckSpec& create = *config.checks[1];
@@ -101,9 +101,9 @@ TEST_CASE("a full config loads with defaults, environment and includes applied")
   CHECK(create.steps[0].displayUrl() == "http://127.0.0.1:8080/items");
   CHECK(create.displayUrl() == "http://127.0.0.1:8080/items");
   // toml++ keeps table keys sorted, so the JSON body lists them in that order.
-  CHECK(create.steps[0].body ==
+  CHECK(create.steps[0].content->body ==
         R"({"count":2,"name":"synthetic","secret":"s3cret","tags":["a","b"]})");
-  CHECK(create.steps[0].headers.back() ==
+  CHECK(create.steps[0].content->headers.back() ==
         std::pair<std::string, std::string>{"Content-Type", "application/json"});
   CHECK(create.notify.empty());
   CHECK_FALSE(create.steps[0].followRedirects);
@@ -232,4 +232,55 @@ url = "http://${PROBER_LISTEN}/healthz"
                              "/nonexistent/d.toml", fakeEnvironment);
   REQUIRE(defaulted.config.has_value());
   CHECK(defaulted.config->checks[0]->steps[0].url == "http://127.0.0.1:9115/");
+}
+
+TEST_CASE("checks that send the same content and connection hold one copy of each") {
+  const auto result = prober::loadConfigText(R"(
+[defaults]
+headers = { Accept = "application/json" }
+tls_verify = false
+labels = { team = "payments" }
+
+[[check]]
+name = "a"
+url = "https://api.example.com/a"
+
+[[check]]
+name = "b"
+url = "https://api.example.com/b"
+
+[[check]]
+name = "c"
+url = "https://api.example.com/c"
+headers = { Accept = "text/plain" }
+
+[[check]]
+name = "d"
+url = "https://api.example.com/d"
+headers = { Accept = "application/json" }
+)",
+                                             "/test/sharing.toml", fakeEnvironment);
+  REQUIRE(result.config.has_value());
+  const auto& checks = result.config->checks;
+  const auto contentOf = [&](std::size_t i) { return &*checks[i]->steps[0].content; };
+  const auto connectionOf = [&](std::size_t i) { return &*checks[i]->steps[0].connection; };
+  CHECK(contentOf(0) == contentOf(1));
+  CHECK(contentOf(1) != contentOf(2));
+  CHECK(checks[2]->steps[0].content->headers.front().second == "text/plain");
+  // Equal again after a different one: its own copy, the same value.
+  CHECK(checks[3]->steps[0].content == checks[0]->steps[0].content);
+  CHECK(connectionOf(0) == connectionOf(3));
+  CHECK_FALSE(checks[0]->steps[0].connection->tlsVerify);
+  CHECK(&*checks[0]->labels.begin() == &*checks[3]->labels.begin());
+}
+
+TEST_CASE("a check that sends nothing beyond its url reads the default content and connection") {
+  const auto result =
+      prober::loadConfigText("[[check]]\nname = \"plain\"\nurl = \"http://127.0.0.1/\"\n",
+                             "/test/plain.toml", fakeEnvironment);
+  REQUIRE(result.config.has_value());
+  const prober::StepSpec& step = result.config->checks[0]->steps[0];
+  CHECK(step.content == prober::SharedValue<prober::StepContent>());
+  CHECK(step.content->headers.empty());
+  CHECK(step.connection->tlsVerify);
 }

@@ -8,9 +8,11 @@ TEST_CASE("requestFor appends the query, encodes a form and carries every option
   prober::StepSpec step;
   step.method = "POST";
   step.url = "http://api.test/search?v=1";
-  step.query = {{"q", "a b&c"}, {"page", "2"}};
-  step.form = {{"user", "ann"}, {"note", "x=y"}};
-  step.headers = {{"Accept", "application/json"}};
+  prober::StepContent content;
+  content.query = {{"q", "a b&c"}, {"page", "2"}};
+  content.form = {{"user", "ann"}, {"note", "x=y"}};
+  content.headers = {{"Accept", "application/json"}};
+  step.content = prober::SharedValue<prober::StepContent>(content);
   step.followRedirects = false;
   step.maxRedirects = 3;
   step.bodySizeLimit = 1024;
@@ -27,7 +29,7 @@ TEST_CASE("requestFor appends the query, encodes a form and carries every option
   CHECK(request.method == "POST");
   CHECK(request.url == "http://api.test/search?v=1&q=a%20b%26c&page=2");
   CHECK(request.body == "user=ann&note=x%3Dy");
-  CHECK(request.headers == step.headers);
+  CHECK(request.headers == content.headers);
   CHECK(request.timeout == prober::Millis(2500));
   CHECK_FALSE(request.followRedirects);
   CHECK(request.maxRedirects == 3);
@@ -44,7 +46,9 @@ TEST_CASE("requestFor appends the query, encodes a form and carries every option
 TEST_CASE("a step without query or form sends its url and body as they are") {
   prober::StepSpec step;
   step.url = "http://api.test/health";
-  step.body = "{\"ping\":1}";
+  prober::StepContent content;
+  content.body = "{\"ping\":1}";
+  step.content = prober::SharedValue<prober::StepContent>(content);
   const prober::HttpRequest request = prober::requestFor(step, prober::Millis(1000));
   CHECK(request.method == "GET");
   CHECK(request.url == "http://api.test/health");
