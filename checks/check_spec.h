@@ -100,7 +100,6 @@ inline constexpr std::size_t kMaxCheckNameLength = 200;
 
 struct CheckSpec {
   std::string name;  // [A-Za-z0-9_.:-], at most kMaxCheckNameLength
-  SourceLocation definedAt;
   Millis interval{30'000};
   Millis timeout{10'000};
   int failureThreshold = 3;
@@ -131,8 +130,7 @@ struct CheckSpec {
   // The first step's url as written ("" for a check without steps): what names it to people.
   const std::string& displayUrl() const;
 
-  // Same behaviour (where it was written does not matter): decides whether a reload keeps
-  // the check's state.
+  // Same behaviour: decides whether a reload keeps the check's state.
   bool sameAs(const CheckSpec& other) const;
 };
 

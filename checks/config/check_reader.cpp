@@ -40,7 +40,6 @@ void ConfigBuilder::readChecks(const toml::table& root, Config& config) {
 std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
   const std::size_t errorsBefore = errorCount();
   CheckSpec spec;
-  spec.definedAt = reader_.where(table);
   const toml::node* nameNode = table.get("name");
   if (nameNode == nullptr) {
     reader_.error(table, "check has no name");
