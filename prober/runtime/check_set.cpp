@@ -36,13 +36,13 @@ void restoreSaved(CheckState& state, const std::map<std::string, SavedAlert>& sa
 CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec>>& specs,
                                const std::map<std::string, SavedAlert>& saved) {
   CheckSetChange change;
-  std::unordered_map<std::string, Running> kept;
+  ByName kept;
   std::vector<std::shared_ptr<CheckState>> ordered;
   ordered.reserve(specs.size());
   for (const auto& spec : specs) {
     auto it = byName_.find(spec->name);
     if (it != byName_.end() && it->second.state->spec()->sameAs(*spec)) {
-      it->second.state->replaceSpec(spec);
+      it->second.state->replaceSpec(spec);  // the old key's view may dangle now: erased below
       ordered.push_back(it->second.state);
       kept.emplace(spec->name, std::move(it->second));
       byName_.erase(it);
@@ -68,13 +68,11 @@ CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec
         running.state->restoreDegraded(false, 0, {});
       }
       change.stopped.push_back(it->second.id);
-      byId_.erase(it->second.id);
       byName_.erase(it);
     } else {
       ++change.added;
       restoreSaved(*running.state, saved);
     }
-    byId_[running.id] = running.state;
     change.started.emplace_back(running.id, spec);
     ordered.push_back(running.state);
     kept.emplace(spec->name, std::move(running));
@@ -83,9 +81,13 @@ CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec
   for (auto& [name, running] : byName_) {
     change.stopped.push_back(running.id);
     change.removed.push_back(running.state);
-    byId_.erase(running.id);
   }
   byName_ = std::move(kept);
+  byId_.clear();
+  byId_.reserve(byName_.size());
+  for (const auto& [name, running] : byName_) {
+    byId_.emplace(running.id, &running);
+  }
   ordered_ = std::move(ordered);
   assert(byName_.size() == ordered_.size() && byId_.size() == ordered_.size());
   return change;
@@ -98,7 +100,7 @@ std::shared_ptr<CheckState> CheckSet::find(const std::string& name) const {
 
 std::shared_ptr<CheckState> CheckSet::find(CheckId id) const {
   const auto it = byId_.find(id);
-  return it == byId_.end() ? nullptr : it->second;
+  return it == byId_.end() ? nullptr : it->second->state;
 }
 
 CheckId CheckSet::idOf(const std::string& name) const {

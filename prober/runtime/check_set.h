@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -59,8 +60,12 @@ class CheckSet {
     CheckId id = 0;
     std::shared_ptr<CheckState> state;
   };
-  std::unordered_map<std::string, Running> byName_;
-  std::unordered_map<CheckId, std::shared_ptr<CheckState>> byId_;
+  // Keyed by a view of the name in the state's own spec (apply keeps the two together), so
+  // a million checks do not hold their names twice.
+  using ByName = std::unordered_map<std::string_view, Running>;
+  ByName byName_;
+  // Into byName_'s entries, whose addresses stay put; rebuilt by apply.
+  std::unordered_map<CheckId, const Running*> byId_;
   std::vector<std::shared_ptr<CheckState>> ordered_;
   CheckId nextId_ = 1;
 };

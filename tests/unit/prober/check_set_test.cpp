@@ -81,3 +81,43 @@ TEST_CASE("a changed check that no longer watches its certificate hands its warn
   CHECK(change.certWarningsDropped[0]->spec()->name == "api");
   CHECK_FALSE(checks.find("api")->certWarningFiring());
 }
+
+TEST_CASE("names and ids still find every check after reloads that replace each spec object") {
+  // The name index views the name inside each state's spec; a reload hands in new spec
+  // objects and the old ones go, so the index must follow (the sanitizer build checks reads).
+  prober::CheckSet checks;
+  const auto specsNamed = [](const std::string& prefix) {
+    std::vector<std::shared_ptr<const prober::CheckSpec>> specs;
+    for (int i = 0; i < 500; ++i) {
+      specs.push_back(spec(prefix + std::to_string(i)));
+    }
+    return specs;
+  };
+  checks.apply(specsNamed("check-with-a-long-name-"));
+  const prober::CheckId firstId = checks.idOf("check-with-a-long-name-7");
+  for (int reload = 0; reload < 3; ++reload) {
+    const auto change = checks.apply(specsNamed("check-with-a-long-name-"));
+    CHECK(change.unchanged == 500);
+  }
+  CHECK(checks.idOf("check-with-a-long-name-7") == firstId);
+  for (int i = 0; i < 500; ++i) {
+    const std::string name = "check-with-a-long-name-" + std::to_string(i);
+    const auto state = checks.find(name);
+    REQUIRE(state != nullptr);
+    CHECK(state->spec()->name == name);
+    CHECK(checks.find(checks.idOf(name)) == state);
+  }
+  CHECK(checks.ids().size() == 500);
+  // Half of them change and the rest go: new ids for the changed, none left for the rest.
+  std::vector<std::shared_ptr<const prober::CheckSpec>> half;
+  for (int i = 0; i < 250; ++i) {
+    half.push_back(spec("check-with-a-long-name-" + std::to_string(i), "http://changed.test/"));
+  }
+  const auto change = checks.apply(half);
+  CHECK(change.changed == 250);
+  CHECK(change.removed.size() == 250);
+  CHECK(checks.find(firstId) == nullptr);
+  CHECK(checks.find("check-with-a-long-name-300") == nullptr);
+  CHECK(checks.find(checks.idOf("check-with-a-long-name-7"))->spec()->steps[0].url ==
+        "http://changed.test/");
+}
