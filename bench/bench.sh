@@ -2,8 +2,8 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p] [--out FILE] --prober BIN --floor BIN
-#            [--history BIN] [--pages BIN] [--memory BIN]
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p,m,s] [--out FILE] --prober BIN --floor BIN
+#            [--history BIN] [--pages BIN] [--memory BIN] [--scrape BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
 # BENCH_W5_SECONDS shortens W5's 10 minutes for a look by hand.
@@ -11,11 +11,12 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4,w5,h,p,m
+only=w1,w2,w3,w4,w5,h,p,m,s
 out=""
 history=""
 pages=""
 memory=""
+scrape=""
 prober=""
 floor=""
 while [[ $# -gt 0 ]]; do
@@ -29,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --history) history=$2; shift ;;
     --pages) pages=$2; shift ;;
     --memory) memory=$2; shift ;;
+    --scrape) scrape=$2; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -59,6 +61,7 @@ if [[ $smoke == 1 ]]; then
   h_seconds=2
   p_checks=200
   m_checks=2000
+  s_checks=2000
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
@@ -68,6 +71,7 @@ else
   h_seconds=30
   p_checks=10000
   m_checks=100000
+  s_checks=100000
 fi
 
 cpu_of() {  # utime + stime of PID, in seconds
@@ -366,6 +370,18 @@ memory_parts() {
   done
 }
 
+# --- S: writing /metrics alone, apart from the loop and the socket ---
+scrape_writing() {
+  local line
+  line=$("$scrape" "$s_checks" | sed -n 's/^figures //p')
+  for detail in full summary minimal; do
+    for key in ms bytes_per_check gzip_ms; do
+      record "s_${detail}_$key" "$(awk -v l="$line" -v k="${detail}_$key" 'BEGIN {
+        n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) if (f[i] == k) print f[i + 1]}')"
+    done
+  done
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -377,6 +393,7 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,h,* && -n $history ]] && { echo "H history writes" >&2; history_writes; }
   [[ ,$only, == *,p,* && -n $pages ]] && { echo "P pages at $p_checks checks" >&2; pages_render; }
   [[ ,$only, == *,m,* && -n $memory ]] && { echo "M memory a check costs" >&2; memory_parts; }
+  [[ ,$only, == *,s,* && -n $scrape ]] && { echo "S writing /metrics" >&2; scrape_writing; }
 done
 
 # Every figure must be a number, or the machinery has rotted.

@@ -66,11 +66,12 @@ int main(int argc, char** argv) {
   // Closed, the write-ahead log is folded into history.db: what the records take for good.
   writer.reset();
   std::error_code ec;
-  const auto bytes = static_cast<long long>(
-      std::filesystem::file_size(prober::historyPath(argv[3]), ec));
-  std::printf("records=%lld written=%lld dropped=%lld cpu_seconds=%.4f bytes=%lld "
-              "bytes_per_record=%.1f\n",
-              total, written, static_cast<long long>(dropped), used, bytes,
-              static_cast<double>(bytes) / static_cast<double>(total));
+  const auto bytes =
+      static_cast<long long>(std::filesystem::file_size(prober::historyPath(argv[3]), ec));
+  std::printf(
+      "records=%lld written=%lld dropped=%lld cpu_seconds=%.4f bytes=%lld "
+      "bytes_per_record=%.1f\n",
+      total, written, static_cast<long long>(dropped), used, bytes,
+      static_cast<double>(bytes) / static_cast<double>(total));
   return dropped == 0 ? 0 : 1;
 }

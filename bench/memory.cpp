@@ -17,6 +17,7 @@
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/check_state.h"
 #include "prober/runtime/scheduler.h"
+#include "typical_run.h"
 
 namespace {
 
@@ -48,30 +49,6 @@ void writeConfig(const std::string& path, int checks) {
         << "assert = [\"status == 200\", 'json $.status == \"UP\"', \"latency < 500ms\"]\n"
         << "labels = { team = \"team-" << i % 50 << "\", tier = \"" << 1 + i % 3 << "\" }\n";
   }
-}
-
-// A run as the check runner leaves it once judged: one step, the response without its content.
-prober::RunResultPtr typicalRun(const prober::CheckSpec& spec,
-                                std::chrono::system_clock::time_point at) {
-  auto result = std::make_shared<prober::RunResult>();
-  result->check = spec.name;
-  result->startedAt = at;
-  result->durationSeconds = 0.012;
-  result->passed = true;
-  prober::StepOutcome step;
-  step.name = spec.steps.front().name;
-  step.probe.status = 200;
-  step.probe.httpVersion = 11;
-  step.probe.bodySize = 16;
-  step.probe.contentLength = 16;
-  step.probe.totalSeconds = 0.012;
-  step.probe.phases = {0.0001, 0.0002, 0.004, 0.006, 0.0001};
-  step.probe.tls = true;
-  step.probe.tlsVersion = "TLS 1.3";
-  step.probe.ipProtocol = 4;
-  step.verdict.passed = true;
-  result->steps.push_back(std::move(step));
-  return result;
 }
 
 class IdleTimer final : public prober::Timer {
@@ -134,13 +111,13 @@ int main(int argc, char** argv) {
 
   const auto at = std::chrono::system_clock::now();
   for (const auto& state : running.inOrder()) {
-    state->record(typicalRun(*state->spec(), at));
+    state->record(bench::typicalRun(*state->spec(), at));
   }
   took("last_run", "last run (one recorded)");
 
   for (int round = 1; round < 30; ++round) {
     for (const auto& state : running.inOrder()) {
-      state->record(typicalRun(*state->spec(), at + std::chrono::minutes(5 * round)));
+      state->record(bench::typicalRun(*state->spec(), at + std::chrono::minutes(5 * round)));
     }
   }
   took("more_runs", "30 runs recorded (recent-run ring, counters)");

@@ -168,6 +168,22 @@ $(row m_last_run "its last run (B)")
 $(row m_total "heap in all (B)")
 $(row m_resident "the bench process's RSS over the checks (B)")
 
+## S: writing /metrics alone
+
+\`bench_scrape 100000\` writes the per-check families of 100,000 checks (HTTPS, one passed run
+each, two labels) as the endpoint does, in 64 KiB pieces, without the loop or the socket; gzip
+at level 1 as for a scraper that asks for it. W4's scrape above is the same through the daemon.
+
+| figure | min | median | max |
+|---|---|---|---|
+$(row s_full_ms "full: ms")
+$(row s_full_gzip_ms "full, gzipped: ms")
+$(row s_full_bytes_per_check "full: bytes a check")
+$(row s_summary_ms "summary: ms")
+$(row s_summary_bytes_per_check "summary: bytes a check")
+$(row s_minimal_ms "minimal: ms")
+$(row s_minimal_bytes_per_check "minimal: bytes a check")
+
 ## H: the history at 1,000 results a second for 30 s
 
 | figure | min | median | max |

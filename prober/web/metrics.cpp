@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -20,10 +22,12 @@ void appendMetricValue(std::string& out, double value) {
     out += value > 0 ? "+Inf" : "-Inf";
   } else if (value == std::trunc(value) && std::fabs(value) < 1e15 && !std::signbit(value)) {
     // Counts, codes and flags: whole numbers print the same either way, and faster as integers.
-    fmt::format_to(std::back_inserter(out), "{}", static_cast<std::int64_t>(value));
+    out += fmt::format_int(static_cast<std::int64_t>(value)).c_str();
   } else {
     // prometheus-cpp writes max_digits10 - 1 significant digits in %g style; match it exactly.
-    fmt::format_to(std::back_inserter(out), "{:.16g}", value);
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, value, std::chars_format::general, 16);
+    out.append(text, end.ptr);
   }
 }
 
@@ -34,7 +38,10 @@ std::string formatMetricValue(double value) {
 }
 
 void appendEscapedLabelValue(std::string& out, std::string_view value) {
-  if (value.find_first_of("\\\"\n") == std::string_view::npos) {
+  // One pass over the bytes (find_first_of looks each byte up in the set with a call).
+  const bool plain = std::none_of(value.begin(), value.end(),
+                                  [](char c) { return c == '\\' || c == '"' || c == '\n'; });
+  if (plain) {
     out += value;  // check names and most values: nothing to escape
     return;
   }
@@ -236,23 +243,24 @@ constexpr CheckFamily kFamilies[] = {
      }},
     {"prober_check_duration_seconds", "Run durations of each check.", "histogram",
      [](std::string& out, const CheckState& state, bool named) {
-       // The check's label, opening a bucket's labels and alone (nothing on /probe).
-       const std::string name = escapeLabelValue(state.spec()->name);
-       const std::string open = named ? fmt::format("{{check=\"{}\",", name) : "{";
-       const std::string alone = named ? fmt::format("{{check=\"{}\"}}", name) : "";
+       // Each bucket's `le` label, worked out once.
+       static const std::array<std::string, kDurationBuckets.size()> kBounds = [] {
+         std::array<std::string, kDurationBuckets.size()> bounds;
+         for (std::size_t i = 0; i < bounds.size(); ++i) {
+           bounds[i] = ",le=\"" + formatMetricValue(kDurationBuckets[i]) + "\"";
+         }
+         return bounds;
+       }();
+       constexpr std::string_view kBucket = "prober_check_duration_seconds_bucket";
        std::uint64_t cumulative = 0;
        for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
          cumulative += state.durationBuckets()[i];
-         fmt::format_to(std::back_inserter(out),
-                        "prober_check_duration_seconds_bucket{}le=\"{}\"}} {}\n", open,
-                        formatMetricValue(kDurationBuckets[i]), cumulative);
+         sample(out, kBucket, state, named, kBounds[i], static_cast<double>(cumulative));
        }
-       const std::uint64_t count = state.successes() + state.failures();
-       fmt::format_to(std::back_inserter(out),
-                      "prober_check_duration_seconds_bucket{}le=\"+Inf\"}} {}\n"
-                      "prober_check_duration_seconds_sum{} {}\n"
-                      "prober_check_duration_seconds_count{} {}\n",
-                      open, count, alone, formatMetricValue(state.durationSum()), alone, count);
+       const auto count = static_cast<double>(state.successes() + state.failures());
+       sample(out, kBucket, state, named, ",le=\"+Inf\"", count);
+       sample(out, "prober_check_duration_seconds_sum", state, named, "", state.durationSum());
+       sample(out, "prober_check_duration_seconds_count", state, named, "", count);
      }},
     {"prober_check_runs_total", "Finished runs of each check by result.", "counter",
      [](std::string& out, const CheckState& state, bool named) {
