@@ -77,6 +77,7 @@ HistoryWriter::~HistoryWriter() {
   }
   wake_.notify_one();
   thread_.join();
+  statements_.reset();  // finalized before the close, which refuses while any is open
   sqlite3_close(db_);
 }
 
@@ -255,23 +256,66 @@ void HistoryWriter::runDueJobs() {
   }
 }
 
+struct HistoryWriter::BatchStatements {
+  explicit BatchStatements(sqlite3* db)
+      : begin(db, "BEGIN"),
+        commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK"),
+        run(db,
+            "INSERT INTO runs (at_ms, check_name, passed, latency_ms, status, reason, failure, "
+            "resolve_us, connect_us, tls_us, processing_us, transfer_us) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        event(db,
+              "INSERT INTO events (at_ms, type, check_name, action, notifier, outcome, "
+              "detail, team_id, channel_id, channel_name, user_id, user_name) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        hourCount(db,
+                  "INSERT INTO run_hours (check_name, hour_ms, runs, passed) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT DO UPDATE SET runs = runs + excluded.runs, "
+                  "passed = passed + excluded.passed") {}
+  bool ok() const {
+    return begin.ok() && commit.ok() && rollback.ok() && run.ok() && event.ok() && hourCount.ok();
+  }
+  // Runs a statement without parameters (BEGIN, COMMIT, ROLLBACK) from the start.
+  static bool once(Statement& statement) {
+    statement.reset();
+    const bool done = statement.step() == SQLITE_DONE;
+    statement.reset();
+    return done;
+  }
+  // After a batch: none of them stays in the middle of a step.
+  void resetAll() {
+    for (Statement* statement : {&begin, &commit, &rollback, &run, &event, &hourCount}) {
+      statement->reset();
+    }
+  }
+
+  Statement begin, commit, rollback, run, event, hourCount;
+};
+
 bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
-  if (!execSql(db_, "BEGIN", error)) {
+  if (!statements_) {
+    statements_ = std::make_unique<BatchStatements>(db_);
+  }
+  BatchStatements& sql = *statements_;
+  if (!sql.ok()) {
+    error =
+        fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
+    statements_.reset();  // prepared again for the next batch
     return false;
   }
-  Statement run(db_,
-                "INSERT INTO runs (at_ms, check_name, passed, latency_ms, status, reason, failure, "
-                "resolve_us, connect_us, tls_us, processing_us, transfer_us) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement event(db_,
-                  "INSERT INTO events (at_ms, type, check_name, action, notifier, outcome, "
-                  "detail, team_id, channel_id, channel_name, user_id, user_name) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  bool ok = run.ok() && event.ok();
+  if (!BatchStatements::once(sql.begin)) {
+    error = fmt::format("history: cannot write {} record(s): BEGIN: {}", batch.size(),
+                        sqlite3_errmsg(db_));
+    return false;
+  }
   struct HourCount {
     std::int64_t runs = 0, passed = 0;
   };
   std::map<std::pair<std::string, std::int64_t>, HourCount> hours;
+  bool ok = true;
+  Statement& run = sql.run;
+  Statement& event = sql.event;
   for (std::size_t i = 0; ok && i < batch.size(); ++i) {
     if (const auto* r = std::get_if<RunRecord>(&batch[i])) {
       run.reset();
@@ -307,11 +351,7 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
       ok = event.step() == SQLITE_DONE;
     }
   }
-  Statement count(db_,
-                  "INSERT INTO run_hours (check_name, hour_ms, runs, passed) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT DO UPDATE SET runs = runs + excluded.runs, "
-                  "passed = passed + excluded.passed");
-  ok = ok && count.ok();
+  Statement& count = sql.hourCount;
   for (auto it = hours.begin(); ok && it != hours.end(); ++it) {
     count.reset();
     count.bind(1, it->first.first);
@@ -323,11 +363,18 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
   if (!ok) {
     error =
         fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
-    std::string ignored;
-    execSql(db_, "ROLLBACK", ignored);
+    sql.resetAll();
+    BatchStatements::once(sql.rollback);
     return false;
   }
-  return execSql(db_, "COMMIT", error);
+  sql.resetAll();
+  if (!BatchStatements::once(sql.commit)) {
+    error = fmt::format("history: cannot write {} record(s): COMMIT: {}", batch.size(),
+                        sqlite3_errmsg(db_));
+    BatchStatements::once(sql.rollback);
+    return false;
+  }
+  return true;
 }
 
 std::uint64_t HistoryWriter::usedBytes() {

@@ -88,7 +88,7 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
       !degradedFiring) {
     return;
   }
-  RunJudgement judgement{
+  const RunJudgement judgement{
       *state.spec(),
       *state.last(),
       alert,
@@ -97,12 +97,11 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
       certificate,
       state.certExpiry(),
       firing,
-      state.certWarningFiring()};
-  judgement.degraded = degraded;
-  judgement.degradedRuns = state.degradedAlert().failuresInWindow();
-  judgement.degradedSince =
-      degraded == AlertTransition::Resolve ? degradedSinceBefore : state.degradedSince();
-  judgement.degradedFiring = degradedFiring;
+      state.certWarningFiring(),
+      degraded,
+      state.degradedAlert().failuresInWindow(),
+      degraded == AlertTransition::Resolve ? degradedSinceBefore : state.degradedSince(),
+      degradedFiring};
   alerter_.onRun(judgement);
 }
 

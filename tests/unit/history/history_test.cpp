@@ -109,6 +109,55 @@ TEST_CASE("runs and events are written in batches and read back in order") {
   CHECK(web[1].type == HistoryEvent::Type::SlashCommand);
 }
 
+// The writer keeps its statements prepared from batch to batch: a batch the database refuses
+// is dropped whole and counted, and the statements go on working for the next one, even though
+// the schema changed under them (a trigger added, then dropped, by another connection).
+TEST_CASE("a batch the database refuses is dropped whole; the next batch is written") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 14), error);
+  REQUIRE_MESSAGE(writer, error);
+  const std::int64_t t0 = nowMs() - 60'000;
+  writer->add(RunRecord{t0, "a", true, 1.0, 200, "", ""});
+  writer->flush();
+  REQUIRE(writer->written() == 1);
+
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((dir.path / "history.db").c_str(), &other) == SQLITE_OK);
+  sqlite3_busy_timeout(other, 2000);
+  const auto exec = [other](const char* sql) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(other, sql, nullptr, nullptr, &message);
+    INFO(sql << ": " << (message != nullptr ? message : ""));
+    sqlite3_free(message);
+    return rc == SQLITE_OK;
+  };
+  REQUIRE(
+      exec("CREATE TRIGGER refuse BEFORE INSERT ON runs WHEN NEW.check_name = 'bad' "
+           "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"));
+  writer->add(RunRecord{t0 + 1, "b", true, 1.0, 200, "", ""});
+  writer->add(RunRecord{t0 + 2, "bad", true, 1.0, 200, "", ""});
+  writer->flush();
+  CHECK(writer->written() == 1);
+  CHECK(writer->dropped() == 2);
+  CHECK(writer->lastError().find("refused by the test") != std::string::npos);
+
+  REQUIRE(exec("DROP TRIGGER refuse"));
+  sqlite3_close(other);
+  writer->add(RunRecord{t0 + 3, "c", false, 1.0, 503, "http_status", "status == 200 (got 503)"});
+  writer->flush();
+  CHECK(writer->written() == 2);
+  CHECK(writer->lastError() == "");
+
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  const auto runs = reader->runs("", t0, t0 + 10, 100, error);
+  REQUIRE(runs.size() == 2);  // "b" went with the batch it was in
+  CHECK(runs[0].check == "a");
+  CHECK(runs[1].check == "c");
+  CHECK(runs[1].failure == "status == 200 (got 503)");
+}
+
 TEST_CASE("what is older than the retention is pruned, the rest kept") {
   TempDir dir;
   std::string error;
