@@ -78,7 +78,7 @@ $(target "W5 runs skipped" w5_runs_skipped "<=" 0 "")
 $(target "W1 CPU per probe, prober / floor" w1_prober_over_floor "<=" 1.6 "")
 $(target "W2 CPU per probe, prober / floor" w2_prober_over_floor "<=" 1.2 "")
 
-## W1: flat out (one check per target URL, interval small enough to saturate)
+## W1: flat out (one check per target URL, interval small enough to saturate, 100 in flight)
 
 | figure | min | median | max |
 |---|---|---|---|

@@ -283,10 +283,11 @@ struct HistoryWriter::BatchStatements {
     statement.reset();
     return done;
   }
-  // After a batch: none of them stays in the middle of a step.
+  // After a batch: none of them stays in the middle of a step or keeps the batch's text.
   void resetAll() {
     for (Statement* statement : {&begin, &commit, &rollback, &run, &event, &hourCount}) {
       statement->reset();
+      statement->clearBindings();
     }
   }
 
@@ -312,7 +313,8 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
   struct HourCount {
     std::int64_t runs = 0, passed = 0;
   };
-  std::map<std::pair<std::string, std::int64_t>, HourCount> hours;
+  // Text is bound without copies: the batch's records outlive every step of this batch.
+  std::map<std::pair<std::string_view, std::int64_t>, HourCount> hours;
   bool ok = true;
   Statement& run = sql.run;
   Statement& event = sql.event;
@@ -320,12 +322,12 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
     if (const auto* r = std::get_if<RunRecord>(&batch[i])) {
       run.reset();
       run.bind(1, r->atMs);
-      run.bind(2, r->check);
+      run.bindUnowned(2, r->check);
       run.bind(3, std::int64_t{r->passed ? 1 : 0});
       run.bind(4, r->latencyMs);
       run.bind(5, std::int64_t{r->status});
-      run.bind(6, r->reason);
-      run.bind(7, r->failure);
+      run.bindUnowned(6, r->reason);
+      run.bindUnowned(7, r->failure);
       for (std::size_t p = 0; p < r->phaseMs.size(); ++p) {
         run.bind(8 + static_cast<int>(p), static_cast<std::int64_t>(r->phaseMs[p] * 1000));
       }
@@ -337,24 +339,24 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
       const auto& e = std::get<HistoryEvent>(batch[i]);
       event.reset();
       event.bind(1, e.atMs);
-      event.bind(2, std::string(typeName(e.type)));
-      event.bind(3, e.check);
-      event.bind(4, e.action);
-      event.bind(5, e.notifier);
-      event.bind(6, e.outcome);
-      event.bind(7, e.detail);
-      event.bind(8, e.teamId);
-      event.bind(9, e.channelId);
-      event.bind(10, e.channelName);
-      event.bind(11, e.userId);
-      event.bind(12, e.userName);
+      event.bindUnowned(2, typeName(e.type));
+      event.bindUnowned(3, e.check);
+      event.bindUnowned(4, e.action);
+      event.bindUnowned(5, e.notifier);
+      event.bindUnowned(6, e.outcome);
+      event.bindUnowned(7, e.detail);
+      event.bindUnowned(8, e.teamId);
+      event.bindUnowned(9, e.channelId);
+      event.bindUnowned(10, e.channelName);
+      event.bindUnowned(11, e.userId);
+      event.bindUnowned(12, e.userName);
       ok = event.step() == SQLITE_DONE;
     }
   }
   Statement& count = sql.hourCount;
   for (auto it = hours.begin(); ok && it != hours.end(); ++it) {
     count.reset();
-    count.bind(1, it->first.first);
+    count.bindUnowned(1, it->first.first);
     count.bind(2, it->first.second);
     count.bind(3, it->second.runs);
     count.bind(4, it->second.passed);

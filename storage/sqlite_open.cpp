@@ -11,6 +11,11 @@
 
 namespace prober {
 
+void configureSqliteGlobally() {
+  // SQLITE_MISUSE after sqlite3_initialize (a second call): the first setting stands.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 bool execSql(sqlite3* db, const char* sql, std::string& error) {
   char* failure = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &failure) != SQLITE_OK) {
@@ -33,8 +38,8 @@ bool checkWritable(const std::string& dir, std::string& error) {
     return false;
   }
   const std::string block(4096, '\0');
-  const bool written = ::write(fd, block.data(), block.size()) ==
-                       static_cast<ssize_t>(block.size());
+  const bool written =
+      ::write(fd, block.data(), block.size()) == static_cast<ssize_t>(block.size());
   const int writeErrno = errno;
   const bool synced = written && ::fsync(fd) == 0;
   const int syncErrno = errno;

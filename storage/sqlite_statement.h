@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace prober {
 
@@ -20,11 +21,17 @@ class Statement {
     sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()),
                       SQLITE_TRANSIENT);
   }
+  // Without a copy: `text` must stay as it is until the statement has been stepped with it
+  // and then bound again or cleared (clearBindings).
+  void bindUnowned(int index, std::string_view text) {
+    sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  }
   void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_, index, value); }
   void bind(int index, double value) { sqlite3_bind_double(statement_, index, value); }
   int step() { return sqlite3_step(statement_); }
   // Ready for the next set of values (bindings are overwritten one by one).
   void reset() { sqlite3_reset(statement_); }
+  void clearBindings() { sqlite3_clear_bindings(statement_); }
   std::string text(int column) const {
     const auto* data = sqlite3_column_text(statement_, column);
     return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data));
@@ -40,6 +47,11 @@ class Statement {
 // which file and why when it cannot. The caller closes it.
 sqlite3* openStateDatabase(const std::string& dir, const std::string& file, const char* schema,
                            std::string& error);
+
+// Process-wide SQLite settings; call from main before any database is opened. SQLite then
+// keeps no memory statistics (nothing here reads them), so its allocations take no global lock:
+// the history writes a dozen of them a run.
+void configureSqliteGlobally();
 
 // Runs SQL without results; false with `error` set when it fails.
 bool execSql(sqlite3* db, const char* sql, std::string& error);

@@ -21,6 +21,7 @@
 #include "prober/daemon.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/web/bcrypt.h"
+#include "storage/sqlite_statement.h"
 
 namespace {
 
@@ -267,6 +268,7 @@ int commandHashPassword(int cost) {
 
 int main(int argc, char** argv) {
   prober::initCurlGlobally();
+  prober::configureSqliteGlobally();
   CLI::App app{
       "prober: synthetic HTTP checks on a schedule, exported to Prometheus, paging on-call"};
   app.set_version_flag("--version", std::string("prober ") + PROBER_VERSION);

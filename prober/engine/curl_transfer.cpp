@@ -81,8 +81,12 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user
   }
   const auto colon = line.find(':');
   if (colon != std::string_view::npos && colon > 0) {
-    transfer->result.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                          std::string(trim(line.substr(colon + 1))));
+    auto& headers = transfer->result.headers;
+    if (headers.capacity() == 0) {
+      headers.reserve(12);  // one allocation for most responses' headers, not four
+    }
+    headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                         std::string(trim(line.substr(colon + 1))));
   }
   return bytes;
 }
