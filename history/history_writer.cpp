@@ -283,9 +283,10 @@ struct HistoryWriter::BatchStatements {
     statement.reset();
     return done;
   }
-  // After a batch: none of them stays in the middle of a step or keeps the batch's text.
-  void resetAll() {
-    for (Statement* statement : {&begin, &commit, &rollback, &run, &event, &hourCount}) {
+  // After a batch, before its COMMIT or ROLLBACK: the statements that took the batch's records
+  // stay in the middle of no step and keep none of its text (once() leaves the others reset).
+  void releaseRecords() {
+    for (Statement* statement : {&run, &event, &hourCount}) {
       statement->reset();
       statement->clearBindings();
     }
@@ -298,17 +299,19 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
   if (!statements_) {
     statements_ = std::make_unique<BatchStatements>(db_);
   }
+  const auto failed = [&](std::string_view during) {
+    error = fmt::format("history: cannot write {} record(s): {}{}", batch.size(), during,
+                        sqlite3_errmsg(db_));
+    return false;
+  };
   BatchStatements& sql = *statements_;
   if (!sql.ok()) {
-    error =
-        fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
+    failed("");
     statements_.reset();  // prepared again for the next batch
     return false;
   }
   if (!BatchStatements::once(sql.begin)) {
-    error = fmt::format("history: cannot write {} record(s): BEGIN: {}", batch.size(),
-                        sqlite3_errmsg(db_));
-    return false;
+    return failed("BEGIN: ");
   }
   struct HourCount {
     std::int64_t runs = 0, passed = 0;
@@ -363,16 +366,14 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
     ok = count.step() == SQLITE_DONE;
   }
   if (!ok) {
-    error =
-        fmt::format("history: cannot write {} record(s): {}", batch.size(), sqlite3_errmsg(db_));
-    sql.resetAll();
+    failed("");  // the message before the rollback replaces it
+    sql.releaseRecords();
     BatchStatements::once(sql.rollback);
     return false;
   }
-  sql.resetAll();
+  sql.releaseRecords();
   if (!BatchStatements::once(sql.commit)) {
-    error = fmt::format("history: cannot write {} record(s): COMMIT: {}", batch.size(),
-                        sqlite3_errmsg(db_));
+    failed("COMMIT: ");
     BatchStatements::once(sql.rollback);
     return false;
   }
