@@ -1,7 +1,7 @@
 // The history's cost at a steady rate of results, as the daemon hands them over: records are
 // added from one thread in small bursts and the writer thread commits them in batches.
 // Prints the process's CPU (both threads, getrusage) for the whole run.
-//   bench_history SECONDS RATE STATE_DIR
+//   bench_history SECONDS RATE STATE_DIR [NAME_PREFIX [CHECKS]]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -25,16 +25,19 @@ double cpuSeconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4 && argc != 5) {
-    std::fprintf(stderr, "usage: bench_history SECONDS RATE STATE_DIR [NAME_PREFIX]\n");
+  if (argc < 4 || argc > 6) {
+    std::fprintf(stderr, "usage: bench_history SECONDS RATE STATE_DIR [NAME_PREFIX [CHECKS]]\n");
     return 2;
   }
-  // Check names are PREFIX + a number below 10,000 ("check-1234" by default).
-  const std::string prefix = argc == 5 ? argv[4] : "check-";
+  // Check names are PREFIX + a number below CHECKS ("check-1234" by default, 10,000 checks):
+  // at RATE results a second each check runs every CHECKS / RATE seconds.
+  const std::string prefix = argc >= 5 ? argv[4] : "check-";
+  const int checks = argc == 6 ? std::atoi(argv[5]) : 10'000;
   const int seconds = std::atoi(argv[1]);
   const int rate = std::atoi(argv[2]);
-  if (seconds <= 0 || seconds > 3600 || rate <= 0 || rate > 1'000'000) {
-    std::fprintf(stderr, "bench_history: SECONDS 1..3600, RATE 1..1000000\n");
+  if (seconds <= 0 || seconds > 3600 || rate <= 0 || rate > 1'000'000 || checks <= 0 ||
+      checks > 10'000'000) {
+    std::fprintf(stderr, "bench_history: SECONDS 1..3600, RATE 1..1000000, CHECKS 1..10000000\n");
     return 2;
   }
   std::string error;
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
   const long long total = static_cast<long long>(seconds) * rate;
   for (long long i = 0; i < total; ++i) {
     const bool failed = i % 50 == 0;  // 2 % of runs fail and carry their assertion
-    writer->add(prober::RunRecord{wallNow + i * 1000 / rate, prefix + std::to_string(i % 10'000),
+    writer->add(prober::RunRecord{wallNow + i * 1000 / rate, prefix + std::to_string(i % checks),
                                   !failed, 12.5, failed ? 503 : 200, failed ? "http_status" : "",
                                   failed ? "status == 200 (got 503)" : ""});
     if (i % kBurst == kBurst - 1) {

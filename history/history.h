@@ -131,6 +131,8 @@ class HistoryWriter {
   std::string lastError() const;
 
   static constexpr std::size_t kMaxQueued = 200'000;
+  // Records whose storage the queue and the batch keep between batches (a burst's is freed).
+  static constexpr std::size_t kKeptCapacity = 4096;
 
  private:
   using Record = std::variant<RunRecord, HistoryEvent>;
@@ -158,7 +160,7 @@ class HistoryWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable flushed_;
-  std::deque<Record> queue_;
+  std::vector<Record> queue_;
   // Jobs, in order, each with the count of records that must be done before it runs and the
   // turn of the writer's loop it was queued in: it runs in a later turn, one that has seen
   // every setting changed before it was queued (retention, size cap).

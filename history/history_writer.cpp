@@ -186,8 +186,9 @@ void HistoryWriter::run() {
       wake_.wait_for(lock, kBatchInterval, [&] { return stopping_ || flushRequested_; });
       flushRequested_ = false;
       ++turn_;
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-      queue_.clear();
+      // The queue's storage becomes the batch, and the last batch's (emptied) the queue's:
+      // in a steady state no record costs an allocation to hand over.
+      batch.swap(queue_);
       retention = retention_;
       maxSize = maxSize_;
       stop = stopping_;
@@ -208,6 +209,9 @@ void HistoryWriter::run() {
     }
     flushed_.notify_all();
     batch.clear();
+    if (batch.capacity() > kKeptCapacity) {
+      std::vector<Record>().swap(batch);  // a backlog's storage is not kept for good
+    }
     // Before the jobs waiting on this batch, so a reader queued after setMaxSize sees the result.
     if (maxSize > 0 &&
         (std::chrono::steady_clock::now() >= nextSizeCheck || maxSize != lastMaxSize)) {

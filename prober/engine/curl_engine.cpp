@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <string_view>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -25,7 +24,7 @@
 #include <charconv>
 #include <cstring>
 #include <mutex>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 namespace prober {
@@ -64,8 +63,10 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   ~Impl() {
     cancelAll();
-    for (auto& [fd, watch] : sockets) {
-      release(*watch);
+    for (auto& watch : sockets) {
+      if (watch) {
+        release(*watch);
+      }
     }
     sockets.clear();
     curl_multi_cleanup(multi);
@@ -79,11 +80,16 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::size_t idleLimit;
   std::string userAgent;
   CURLM* multi = nullptr;
-  std::vector<CURL*> idle;
-  std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers;
-  std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
+  std::vector<CURL*> idle;  // each configured by configureHandle, ready for a request
+  // In flight, each at its `slot`. Finished ones are kept (up to idleLimit) for the next
+  // requests, and so is the list drainFinished gathers them in: a probe costs no allocation
+  // for its own bookkeeping.
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::vector<std::unique_ptr<Transfer>> spareTransfers;
+  std::vector<std::unique_ptr<Transfer>> finishedList;
+  std::vector<std::shared_ptr<SocketWatch>> sockets;  // by fd: curl's sockets are small numbers
   bool timeoutPosted = false;
-  bool timerArmed = false;                  // a wait is pending on `timer`
+  bool timerArmed = false;  // a wait is pending on `timer`
 
   static void release(SocketWatch& watch) {
     watch.removed = true;
@@ -98,20 +104,69 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       idle.pop_back();
       return easy;
     }
-    return curl_easy_init();
+    CURL* easy = curl_easy_init();
+    if (easy != nullptr) {
+      configureHandle(easy, userAgent);
+    }
+    return easy;
   }
 
-  void returnHandle(CURL* easy) {
-    if (idle.size() < idleLimit) {
-      curl_easy_reset(easy);
-      idle.push_back(easy);
-    } else {
+  // A handle whose request set only what every request sets goes back as it is; one that set
+  // more (a method, a body, credentials) is reset first, so nothing of it reaches the next.
+  void returnHandle(CURL* easy, bool needsReset) {
+    if (idle.size() >= idleLimit) {
       curl_easy_cleanup(easy);
+      return;
+    }
+    if (needsReset) {
+      curl_easy_reset(easy);
+      configureHandle(easy, userAgent);
+    }
+    idle.push_back(easy);
+  }
+
+  std::unique_ptr<Transfer> borrowTransfer() {
+    if (spareTransfers.empty()) {
+      return std::make_unique<Transfer>();
+    }
+    auto transfer = std::move(spareTransfers.back());
+    spareTransfers.pop_back();
+    return transfer;
+  }
+
+  // Called once the transfer's callback has run: what the transfer held (the callback and
+  // what it keeps alive) is released now, its storage kept for a later request.
+  void returnTransfer(std::unique_ptr<Transfer> transfer) {
+    if (spareTransfers.size() < idleLimit) {
+      *transfer = Transfer{};
+      spareTransfers.push_back(std::move(transfer));
     }
   }
 
+  void track(std::unique_ptr<Transfer> transfer) {
+    transfer->slot = transfers.size();
+    transfers.push_back(std::move(transfer));
+  }
+
+  // Takes a transfer out of the in-flight list (the last one moves into its slot).
+  std::unique_ptr<Transfer> untrack(Transfer& transfer) {
+    const std::size_t slot = transfer.slot;
+    std::unique_ptr<Transfer> owned = std::move(transfers[slot]);
+    if (slot + 1 != transfers.size()) {
+      transfers[slot] = std::move(transfers.back());
+      transfers[slot]->slot = slot;
+    }
+    transfers.pop_back();
+    return owned;
+  }
+
+  bool tracked(const Transfer* transfer) const {
+    return transfer != nullptr && transfer->slot < transfers.size() &&
+           transfers[transfer->slot].get() == transfer;
+  }
+
   void start(const HttpRequest& request, HttpEngine::Callback done) {
-    auto transfer = std::make_unique<Transfer>();
+    auto transfer = borrowTransfer();
     transfer->done = std::move(done);
     transfer->bodyLimit = request.bodySizeLimit;
     transfer->headRequest = request.method == "HEAD";
@@ -126,12 +181,11 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       return;
     }
     transfer->easy = easy;
-    configureTransfer(*transfer, request, userAgent);
+    transfer->handleNeedsReset = configureTransfer(*transfer, request);
     Transfer* raw = transfer.get();
-    transfers.emplace(raw, std::move(transfer));
+    track(std::move(transfer));
     if (CURLMcode rc = curl_multi_add_handle(multi, easy); rc != CURLM_OK) {
-      auto owned = std::move(transfers[raw]);
-      transfers.erase(raw);
+      auto owned = untrack(*raw);
       owned->result.failure = FailureKind::Internal;
       owned->result.failureMessage =
           fmt::format("curl_multi_add_handle: {}", curl_multi_strerror(rc));
@@ -146,7 +200,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       if (inMulti) {
         curl_multi_remove_handle(multi, transfer.easy);
       }
-      returnHandle(transfer.easy);
+      returnHandle(transfer.easy, transfer.handleNeedsReset);
       transfer.easy = nullptr;
     }
     curl_slist_free_all(transfer.headers);
@@ -222,7 +276,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       result.status = static_cast<int>(status);
       result.failure = FailureKind::BodyTooLarge;
       result.failureMessage = fmt::format("response body is larger than body_size_limit ({})",
-                                         formatByteSize(transfer.bodyLimit));
+                                          formatByteSize(transfer.bodyLimit));
     } else {
       describeFailure(transferEnd(code, transfer), result);
     }
@@ -231,7 +285,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   }
 
   void drainFinished() {
-    std::vector<std::unique_ptr<Transfer>> finished;
+    std::vector<std::unique_ptr<Transfer>> finished = std::move(finishedList);
+    finished.clear();
     int pending = 0;
     while (CURLMsg* message = curl_multi_info_read(multi, &pending)) {
       if (message->msg != CURLMSG_DONE) {
@@ -239,21 +294,22 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       }
       Transfer* raw = nullptr;
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
-      auto it = transfers.find(raw);
-      if (it == transfers.end()) {
+      if (!tracked(raw)) {
         continue;
       }
       const CURLcode code = message->data.result;
-      readResult(*it->second, code);  // read before the handle is removed
-      finished.push_back(std::move(it->second));
-      transfers.erase(it);
+      readResult(*raw, code);  // read before the handle is removed
+      finished.push_back(untrack(*raw));
     }
     for (auto& transfer : finished) {
       detach(*transfer, true);
     }
     for (auto& transfer : finished) {
       transfer->done(std::move(transfer->result));
+      returnTransfer(std::move(transfer));
     }
+    finished.clear();
+    finishedList = std::move(finished);
   }
 
   void socketAction(curl_socket_t fd, int events) {
@@ -306,19 +362,26 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   // CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket.
   static int onSocket(CURL*, curl_socket_t fd, int what, void* user, void*) {
     auto* self = static_cast<Impl*>(user);
-    auto it = self->sockets.find(fd);
+    if (fd < 0) {
+      return 0;
+    }
+    const auto index = static_cast<std::size_t>(fd);
     if (what == CURL_POLL_REMOVE) {
-      if (it != self->sockets.end()) {
-        release(*it->second);
-        self->sockets.erase(it);
+      if (index < self->sockets.size() && self->sockets[index]) {
+        release(*self->sockets[index]);
+        self->sockets[index].reset();
       }
       return 0;
     }
-    if (it == self->sockets.end()) {
-      it = self->sockets.emplace(fd, std::make_shared<SocketWatch>(self->io, fd)).first;
+    if (index >= self->sockets.size()) {
+      self->sockets.resize(std::max(index + 1, self->sockets.size() * 2));
     }
-    it->second->wanted = what;
-    self->arm(fd, it->second);
+    std::shared_ptr<SocketWatch>& watch = self->sockets[index];
+    if (!watch) {
+      watch = std::make_shared<SocketWatch>(self->io, fd);
+    }
+    watch->wanted = what;
+    self->arm(fd, watch);
     return 0;
   }
 
@@ -359,7 +422,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   void cancelAll() {
     auto all = std::move(transfers);
     transfers.clear();
-    for (auto& [raw, transfer] : all) {
+    for (auto& transfer : all) {
       detach(*transfer, true);
     }
   }

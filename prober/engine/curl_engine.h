@@ -16,7 +16,8 @@ namespace prober {
 
 class CurlEngine final : public HttpEngine {
  public:
-  // `idleHandles` bounds how many curl easy handles are kept for reuse between probes.
+  // `idleHandles` bounds how many curl easy handles (set up with the options every request
+  // shares) and transfer records are kept for reuse between probes.
   CurlEngine(boost::asio::io_context& io, std::size_t idleHandles, std::string userAgent);
   ~CurlEngine() override;
   CurlEngine(const CurlEngine&) = delete;

@@ -155,9 +155,18 @@ void overrideServerName(Transfer& transfer, const HttpRequest& request) {
   curl_url_cleanup(url);
 }
 
-// The request options most checks leave alone: each costs nothing unless set.
-void configureOptions(Transfer& transfer, const HttpRequest& request) {
+// The request options most checks leave alone: each costs nothing unless set. True when any
+// was set.
+bool configureOptions(Transfer& transfer, const HttpRequest& request) {
   CURL* easy = transfer.easy;
+  const bool setsAny = request.basicAuth || !request.bearerToken.empty() ||
+                       !request.caFile.empty() || !request.clientCert.empty() ||
+                       request.httpVersion == 11 || request.httpVersion == 20 ||
+                       request.ipVersion == 4 || request.ipVersion == 6 || !request.proxy.empty() ||
+                       !request.serverName.empty();
+  if (!setsAny) {
+    return false;
+  }
   if (request.basicAuth) {
     curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     curl_easy_setopt(easy, CURLOPT_USERNAME, request.basicAuth->first.c_str());
@@ -190,17 +199,12 @@ void configureOptions(Transfer& transfer, const HttpRequest& request) {
   if (!request.serverName.empty()) {
     overrideServerName(transfer, request);
   }
+  return true;
 }
 
 }  // namespace
 
-void configureTransfer(Transfer& transfer, const HttpRequest& request,
-                       const std::string& userAgent) {
-  CURL* easy = transfer.easy;
-  const Millis timeout = request.timeout;
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());  // curl copies every string it is given
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer);
+void configureHandle(CURL* easy, const std::string& userAgent) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -208,26 +212,53 @@ void configureTransfer(Transfer& transfer, const HttpRequest& request,
   curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
   curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, userAgent.c_str());  // curl copies every string
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &onBody);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
+  // An answer without a status line is then read as a body, so its first bytes tell what it
+  // was (a TLS server, say); readResult turns it into a failure.
+  curl_easy_setopt(easy, CURLOPT_HTTP09_ALLOWED, 1L);
+}
+
+namespace {
+
+// The headers of a request that adds none of its own: curl reads the list, never changes or
+// frees it, so every such transfer points at this one.
+curl_slist* expectNothing() {
+  static char line[] = "Expect:";  // no "100-continue" wait before a body
+  static curl_slist list{line, nullptr};
+  return &list;
+}
+
+}  // namespace
+
+bool configureTransfer(Transfer& transfer, const HttpRequest& request) {
+  CURL* easy = transfer.easy;
+  const Millis timeout = request.timeout;
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(request.maxRedirects));
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, request.tlsVerify ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, request.tlsVerify ? 2L : 0L);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, userAgent.c_str());
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &onBody);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-  // An answer without a status line is then read as a body, so its first bytes tell what it
-  // was (a TLS server, say); readResult turns it into a failure.
-  curl_easy_setopt(easy, CURLOPT_HTTP09_ALLOWED, 1L);
   if (request.url.rfind("https", 0) == 0 || request.followRedirects) {
     observeTls(easy, &transfer.tls);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, nullptr);  // a handle's last use set it
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, nullptr);
   }
   const std::string& body = request.body;
+  // Options a plain GET leaves at curl's defaults; once one is set, the handle must be reset
+  // before its next request.
+  bool setsMore = false;
   if (request.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    setsMore = true;
   } else if (request.method != "GET" || !body.empty()) {
     if (request.method != "POST") {
       curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
@@ -236,8 +267,13 @@ void configureTransfer(Transfer& transfer, const HttpRequest& request,
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
       curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
     }
+    setsMore = true;
   }
-  configureOptions(transfer, request);
+  setsMore = configureOptions(transfer, request) || setsMore;
+  if (transfer.headers == nullptr && request.headers.empty()) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, expectNothing());
+    return setsMore;
+  }
   transfer.headers = curl_slist_append(transfer.headers, "Expect:");
   for (const auto& [name, value] : request.headers) {
     // "Name;" is curl's way to send a header with an empty value.
@@ -245,6 +281,7 @@ void configureTransfer(Transfer& transfer, const HttpRequest& request,
     transfer.headers = curl_slist_append(transfer.headers, line.c_str());
   }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.headers);
+  return setsMore;
 }
 
 }  // namespace prober

@@ -33,14 +33,21 @@ struct Transfer {
   bool headersComplete = false;
   Millis timeout{0};
   int maxRedirects = 0;
+  std::size_t slot = 0;           // where the engine's in-flight list holds it
+  bool handleNeedsReset = false;  // the request set options a plain GET leaves alone
   TlsObservation tls;
   char errorBuffer[CURL_ERROR_SIZE] = {};
 };
 
-// Sets every option of `transfer.easy` for `request`: the url, method, body and headers, the
-// timeouts, TLS, redirects, and the callbacks that read the response into `transfer`.
-void configureTransfer(Transfer& transfer, const HttpRequest& request,
-                       const std::string& userAgent);
+// Sets the options every request shares (protocols, a fresh connection, the user agent, the
+// callbacks) on a new or reset handle; they stay set while the handle is reused.
+void configureHandle(CURL* easy, const std::string& userAgent);
+
+// Sets the options of `transfer.easy` for `request` on a handle configureHandle set up: the
+// url, method, body and headers, the timeouts, TLS, redirects, and where the callbacks write
+// the response. True when the request set an option a plain GET leaves at curl's default (a
+// method, a body, credentials, a proxy...): the handle must then be reset before it is reused.
+bool configureTransfer(Transfer& transfer, const HttpRequest& request);
 
 // Curl's write callbacks: the body (up to the transfer's limit) and each header line.
 std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user);

@@ -174,6 +174,44 @@ TEST_CASE("method, headers and body are sent") {
   CHECK(result.body == "POST hello");
 }
 
+TEST_CASE("a reused handle carries nothing of the request before into a plain GET") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 1, "prober-test");  // one idle handle: the second reuses it
+  const auto send = [&](const prober::HttpRequest& request) {
+    std::optional<ProbeResult> result;
+    engine.send(request, [&](ProbeResult r) { result = std::move(r); });
+    runUntil(io, [&] { return result.has_value(); });
+    REQUIRE(result.has_value());
+    return *result;
+  };
+  prober::HttpRequest heavy;
+  heavy.method = "PUT";
+  heavy.url = url("/echo/request");
+  heavy.body = "payload";
+  heavy.headers = {{"X-Only-Once", "yes"}};
+  heavy.basicAuth = std::make_pair(std::string("user"), std::string("pass"));
+  heavy.httpVersion = 11;
+  const ProbeResult first = send(heavy);
+  REQUIRE(first.status == 200);
+  CHECK(first.body.find("\"method\":\"PUT\"") != std::string::npos);
+  CHECK(first.body.find("x-only-once") != std::string::npos);
+  CHECK(first.body.find("authorization") != std::string::npos);
+
+  prober::HttpRequest plain;
+  plain.url = url("/echo/request");
+  for (int round = 0; round < 2; ++round) {  // and a plain one after a plain one
+    const ProbeResult next = send(plain);
+    REQUIRE(next.status == 200);
+    CAPTURE(next.body);
+    CHECK(next.body.find("\"method\":\"GET\"") != std::string::npos);
+    CHECK(next.body.find("\"body\":\"\"") != std::string::npos);
+    CHECK(next.body.find("x-only-once") == std::string::npos);
+    CHECK(next.body.find("authorization") == std::string::npos);
+    CHECK(next.body.find("\"user-agent\":\"prober-test\"") != std::string::npos);
+    CHECK(next.body.find("expect") == std::string::npos);
+  }
+}
+
 TEST_CASE("hundreds of concurrent probes all complete, each exactly once") {
   asio::io_context io;
   prober::CurlEngine engine(io, 50, "prober-test");
