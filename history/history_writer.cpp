@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <filesystem>
-#include <map>
+#include <tuple>
 
 #include "alerting/alert_event.h"
 #include "history/history.h"
@@ -294,9 +295,20 @@ struct HistoryWriter::BatchStatements {
       statement->reset();
       statement->clearBindings();
     }
+    tallies.clear();  // they point into the batch
   }
 
   Statement begin, commit, rollback, run, event, hourCount;
+
+  // One run's contribution to its check's hour; a batch's are sorted and summed per check and
+  // hour before the upserts. Kept between batches, so a batch allocates nothing for them.
+  struct HourTally {
+    std::string_view check;  // into the batch's records, which outlive the upserts
+    std::int64_t hourMs = 0;
+    std::int64_t runs = 0;
+    std::int64_t passed = 0;
+  };
+  std::vector<HourTally> tallies;
 };
 
 bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
@@ -317,11 +329,9 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
   if (!BatchStatements::once(sql.begin)) {
     return failed("BEGIN: ");
   }
-  struct HourCount {
-    std::int64_t runs = 0, passed = 0;
-  };
   // Text is bound without copies: the batch's records outlive every step of this batch.
-  std::map<std::pair<std::string_view, std::int64_t>, HourCount> hours;
+  std::vector<BatchStatements::HourTally>& tallies = sql.tallies;
+  tallies.clear();
   bool ok = true;
   Statement& run = sql.run;
   Statement& event = sql.event;
@@ -339,9 +349,7 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
         run.bind(8 + static_cast<int>(p), static_cast<std::int64_t>(r->phaseMs[p] * 1000));
       }
       ok = run.step() == SQLITE_DONE;
-      HourCount& hour = hours[{r->check, r->atMs - r->atMs % kHourMs}];
-      ++hour.runs;
-      hour.passed += r->passed ? 1 : 0;
+      tallies.push_back({r->check, r->atMs - r->atMs % kHourMs, 1, r->passed ? 1 : 0});
     } else {
       const auto& e = std::get<HistoryEvent>(batch[i]);
       event.reset();
@@ -360,13 +368,23 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
       ok = event.step() == SQLITE_DONE;
     }
   }
+  std::sort(tallies.begin(), tallies.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.check, a.hourMs) < std::tie(b.check, b.hourMs);
+  });
   Statement& count = sql.hourCount;
-  for (auto it = hours.begin(); ok && it != hours.end(); ++it) {
+  for (std::size_t i = 0; ok && i < tallies.size();) {
+    BatchStatements::HourTally sum = tallies[i];
+    for (++i;
+         i < tallies.size() && tallies[i].check == sum.check && tallies[i].hourMs == sum.hourMs;
+         ++i) {
+      sum.runs += tallies[i].runs;
+      sum.passed += tallies[i].passed;
+    }
     count.reset();
-    count.bindUnowned(1, it->first.first);
-    count.bind(2, it->first.second);
-    count.bind(3, it->second.runs);
-    count.bind(4, it->second.passed);
+    count.bindUnowned(1, sum.check);
+    count.bind(2, sum.hourMs);
+    count.bind(3, sum.runs);
+    count.bind(4, sum.passed);
     ok = count.step() == SQLITE_DONE;
   }
   if (!ok) {

@@ -88,6 +88,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::vector<std::unique_ptr<Transfer>> spareTransfers;
   std::vector<std::unique_ptr<Transfer>> finishedList;
   std::vector<std::shared_ptr<SocketWatch>> sockets;  // by fd: curl's sockets are small numbers
+  std::vector<std::shared_ptr<SocketWatch>> spareWatches;  // released, for later sockets
   bool timeoutPosted = false;
   bool timerArmed = false;  // a wait is pending on `timer`
 
@@ -369,6 +370,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     if (what == CURL_POLL_REMOVE) {
       if (index < self->sockets.size() && self->sockets[index]) {
         release(*self->sockets[index]);
+        if (self->spareWatches.size() < self->idleLimit) {
+          self->spareWatches.push_back(std::move(self->sockets[index]));
+        }
         self->sockets[index].reset();
       }
       return 0;
@@ -378,11 +382,27 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     }
     std::shared_ptr<SocketWatch>& watch = self->sockets[index];
     if (!watch) {
-      watch = std::make_shared<SocketWatch>(self->io, fd);
+      watch = self->watchFor(fd);
     }
     watch->wanted = what;
     self->arm(fd, watch);
     return 0;
+  }
+
+  // A released watch no handler holds any more takes the new socket; otherwise a new one.
+  std::shared_ptr<SocketWatch> watchFor(curl_socket_t fd) {
+    if (!spareWatches.empty() && spareWatches.back().use_count() == 1) {
+      std::shared_ptr<SocketWatch> watch = std::move(spareWatches.back());
+      spareWatches.pop_back();
+      boost::system::error_code ec;
+      watch->descriptor.assign(fd, ec);
+      if (!ec) {
+        watch->wanted = 0;
+        watch->removed = false;
+        return watch;
+      }
+    }
+    return std::make_shared<SocketWatch>(io, fd);
   }
 
   void arm(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch) {

@@ -2,12 +2,12 @@
 // When each check runs: every `interval`, first run spread over the interval by the check's
 // name, never two runs of one check at once, at most `maxInFlight` runs across all checks.
 // One timer over a min-heap of due times drives everything, so 100,000 checks cost one timer.
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "checks/duration.h"
@@ -89,7 +89,8 @@ class Scheduler {
   std::unordered_map<CheckId, Entry> entries_;
   std::vector<Due> heap_;  // min-heap on `at`; removed or re-added checks are skipped lazily
   std::deque<Ready> ready_;
-  std::unordered_set<CheckId> running_;
+  // Open addressing: a launch and its end insert and erase without allocating.
+  boost::unordered_flat_set<CheckId> running_;
   std::uint64_t nextGeneration_ = 1;
   bool armed_ = false;
   SteadyTime armedAt_{};

@@ -1,6 +1,7 @@
 // Uptime from the history's hourly counts: the windows end at the current UTC hour, days are
 // UTC days, alerts pair with their resolves, and an hour's counts add up across batches.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -96,4 +97,35 @@ TEST_CASE("past alerts pair fired with resolved, newest first; degraded ones say
   CHECK(snapshot.alerts[0].resolvedMs == 0);
   CHECK(snapshot.alerts[1].kind == prober::AlertKind::Degraded);
   CHECK(snapshot.alerts[2].resolvedMs - snapshot.alerts[2].firedMs == 12 * 60'000);
+}
+
+TEST_CASE("runs of one check and hour in one batch add up, however they interleave") {
+  History h;
+  h.run("api", kNow - 10 * 60'000, true);
+  h.run("web", kNow - 9 * 60'000, false);
+  h.run("api", kNow - 8 * 60'000, false);
+  h.run("api", kNow - 2 * kHour, true);  // another hour of the same check
+  h.run("web", kNow - 7 * 60'000, true);
+  h.run("api", kNow - 6 * 60'000, true);
+  const auto snapshot = h.snapshot();
+  const prober::CheckUptime* api = snapshot.find("api");
+  const prober::CheckUptime* web = snapshot.find("web");
+  REQUIRE(api != nullptr);
+  REQUIRE(web != nullptr);
+  CHECK(api->last24h.runs == 4);
+  CHECK(api->last24h.passed == 3);
+  CHECK(web->last24h.runs == 2);
+  CHECK(web->last24h.passed == 1);
+  // One row per check and hour: api's two hours and web's one.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(prober::historyPath(h.dir.string()).c_str(), &db, SQLITE_OPEN_READONLY,
+                          nullptr) == SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*), sum(runs) FROM run_hours", -1, &count,
+                             nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(count) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(count, 0) == 3);
+  CHECK(sqlite3_column_int(count, 1) == 6);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
 }
