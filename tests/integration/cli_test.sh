@@ -190,7 +190,9 @@ timeout = "9s"
 TOML
 start_daemon "$prober" "$work/slow.toml" "$work/slow.log" --state-dir "$work/state"
 daemon=$daemon_pid
-in_flight() { curl -sf "$api/metrics" | grep -q '^prober_in_flight 1$'; }
+# The body is read whole first: under pipefail, grep -q leaving at its match can fail curl's
+# next write (exit 23) and the pipeline with it, although the line was there.
+in_flight() { local body; body=$(curl -sf "$api/metrics") && grep -q '^prober_in_flight 1$' <<<"$body"; }
 for _ in $(seq 250); do in_flight && break; sleep 0.1; done  # first run within 10 s; slack for a loaded machine
 expect "a slow probe is in flight" in_flight
 start=$(date +%s%N)
