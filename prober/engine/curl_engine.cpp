@@ -286,8 +286,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   }
 
   void drainFinished() {
-    std::vector<std::unique_ptr<Transfer>> finished = std::move(finishedList);
-    finished.clear();
+    std::vector<std::unique_ptr<Transfer>> finished = std::move(finishedList);  // empty
     int pending = 0;
     while (CURLMsg* message = curl_multi_info_read(multi, &pending)) {
       if (message->msg != CURLMSG_DONE) {

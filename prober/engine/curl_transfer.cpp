@@ -156,50 +156,48 @@ void overrideServerName(Transfer& transfer, const HttpRequest& request) {
 }
 
 // The request options most checks leave alone: each costs nothing unless set. True when any
-// was set.
+// was set (every one goes through `set`, so a new option cannot be missed).
 bool configureOptions(Transfer& transfer, const HttpRequest& request) {
   CURL* easy = transfer.easy;
-  const bool setsAny = request.basicAuth || !request.bearerToken.empty() ||
-                       !request.caFile.empty() || !request.clientCert.empty() ||
-                       request.httpVersion == 11 || request.httpVersion == 20 ||
-                       request.ipVersion == 4 || request.ipVersion == 6 || !request.proxy.empty() ||
-                       !request.serverName.empty();
-  if (!setsAny) {
-    return false;
-  }
+  bool setAny = false;
+  const auto set = [&](CURLoption option, auto value) {
+    curl_easy_setopt(easy, option, value);
+    setAny = true;
+  };
   if (request.basicAuth) {
-    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(easy, CURLOPT_USERNAME, request.basicAuth->first.c_str());
-    curl_easy_setopt(easy, CURLOPT_PASSWORD, request.basicAuth->second.c_str());
+    set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    set(CURLOPT_USERNAME, request.basicAuth->first.c_str());
+    set(CURLOPT_PASSWORD, request.basicAuth->second.c_str());
   } else if (!request.bearerToken.empty()) {
-    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
-    curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, request.bearerToken.c_str());
+    set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
+    set(CURLOPT_XOAUTH2_BEARER, request.bearerToken.c_str());
   }
   if (!request.caFile.empty()) {
-    curl_easy_setopt(easy, CURLOPT_CAINFO, request.caFile.c_str());
-    curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);  // only these CAs
+    set(CURLOPT_CAINFO, request.caFile.c_str());
+    set(CURLOPT_CAPATH, nullptr);  // only these CAs
   }
   if (!request.clientCert.empty()) {
-    curl_easy_setopt(easy, CURLOPT_SSLCERT, request.clientCert.c_str());
-    curl_easy_setopt(easy, CURLOPT_SSLKEY, request.clientKey.c_str());
+    set(CURLOPT_SSLCERT, request.clientCert.c_str());
+    set(CURLOPT_SSLKEY, request.clientKey.c_str());
   }
   if (request.httpVersion == 11) {
-    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   } else if (request.httpVersion == 20) {
-    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2_0));
+    set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2_0));
   }
   if (request.ipVersion == 4) {
-    curl_easy_setopt(easy, CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V4));
+    set(CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V4));
   } else if (request.ipVersion == 6) {
-    curl_easy_setopt(easy, CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V6));
+    set(CURLOPT_IPRESOLVE, static_cast<long>(CURL_IPRESOLVE_V6));
   }
   if (!request.proxy.empty()) {
-    curl_easy_setopt(easy, CURLOPT_PROXY, request.proxy.c_str());
+    set(CURLOPT_PROXY, request.proxy.c_str());
   }
   if (!request.serverName.empty()) {
-    overrideServerName(transfer, request);
+    overrideServerName(transfer, request);  // sets the url and where to connect
+    setAny = true;
   }
-  return true;
+  return setAny;
 }
 
 }  // namespace

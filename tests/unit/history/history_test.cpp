@@ -14,6 +14,7 @@
 
 #include "history/history.h"
 #include "tests/support/history_event.h"
+#include "tests/support/temp_history.h"
 
 using prober::HistoryEvent;
 using prober::HistoryReader;
@@ -113,17 +114,15 @@ TEST_CASE("runs and events are written in batches and read back in order") {
 // is dropped whole and counted, and the statements go on working for the next one, even though
 // the schema changed under them (a trigger added, then dropped, by another connection).
 TEST_CASE("a batch the database refuses is dropped whole; the next batch is written") {
-  TempDir dir;
-  std::string error;
-  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 14), error);
-  REQUIRE_MESSAGE(writer, error);
+  prober::testing::TempHistory history("refused-batch");
+  HistoryWriter* writer = history.writer.get();
   const std::int64_t t0 = nowMs() - 60'000;
   writer->add(RunRecord{t0, "a", true, 1.0, 200, "", ""});
   writer->flush();
   REQUIRE(writer->written() == 1);
 
   sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open((dir.path / "history.db").c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_open(prober::historyPath(history.dir.string()).c_str(), &other) == SQLITE_OK);
   sqlite3_busy_timeout(other, 2000);
   const auto exec = [other](const char* sql) {
     char* message = nullptr;
@@ -149,9 +148,8 @@ TEST_CASE("a batch the database refuses is dropped whole; the next batch is writ
   CHECK(writer->written() == 2);
   CHECK(writer->lastError() == "");
 
-  auto reader = HistoryReader::open(dir.path.string(), error);
-  REQUIRE_MESSAGE(reader, error);
-  const auto runs = reader->runs("", t0, t0 + 10, 100, error);
+  std::string error;
+  const auto runs = history.reader()->runs("", t0, t0 + 10, 100, error);
   REQUIRE(runs.size() == 2);  // "b" went with the batch it was in
   CHECK(runs[0].check == "a");
   CHECK(runs[1].check == "c");
