@@ -104,7 +104,8 @@ $(row w2_blackbox_over_prober "blackbox_exporter / prober")
 prober's checks each assert \`status == 200\` and \`json \$.status == "UP"\` and keep metrics and
 alert state; blackbox_exporter's module checks the status and matches "UP" in the body, driven
 by the paced scraper (bench/floor.c --keepalive, as Prometheus reuses its connections); the
-floor is bench/floor.c probing nginx directly.
+floor is bench/floor.c probing nginx directly, run straight after prober (blackbox_exporter
+comes last), so the two runs the ratio compares are side by side in time.
 
 ## W3: 10,000 checks at 10 s for 120 s; W4: 100,000 checks at 60 s for 180 s
 

@@ -330,8 +330,7 @@ bool HistoryWriter::writeBatch(std::vector<Record>& batch, std::string& error) {
     return failed("BEGIN: ");
   }
   // Text is bound without copies: the batch's records outlive every step of this batch.
-  std::vector<BatchStatements::HourTally>& tallies = sql.tallies;
-  tallies.clear();
+  std::vector<BatchStatements::HourTally>& tallies = sql.tallies;  // empty: releaseRecords
   bool ok = true;
   Statement& run = sql.run;
   Statement& event = sql.event;
