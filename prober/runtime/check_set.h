@@ -3,6 +3,7 @@
 // config order. Applying a new config keeps the state of unchanged checks, carries a changed
 // check's alert over, restores alerts saved before a restart, and says what changed; it alone
 // owns these indexes. It schedules nothing and pages nobody: the caller acts on the change.
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -64,8 +65,9 @@ class CheckSet {
   // a million checks do not hold their names twice.
   using ByName = std::unordered_map<std::string_view, Running>;
   ByName byName_;
-  // Into byName_'s entries, whose addresses stay put; rebuilt by apply.
-  std::unordered_map<CheckId, const Running*> byId_;
+  // Into byName_'s entries, whose addresses stay put; rebuilt by apply. Open addressing: a
+  // run looks its check up twice, and a node map's lookups were a cache miss each.
+  boost::unordered_flat_map<CheckId, const Running*> byId_;
   std::vector<std::shared_ptr<CheckState>> ordered_;
   CheckId nextId_ = 1;
 };
