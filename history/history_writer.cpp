@@ -15,8 +15,11 @@ namespace prober {
 
 namespace {
 
-// A batch is committed at least this often while records arrive.
-constexpr auto kBatchInterval = std::chrono::milliseconds(200);
+// A batch is committed at least this often while records arrive. Longer batches cost less a
+// run (a page of an index or of run_hours is written once for all the rows a batch puts in it:
+// 1,000 checks at 500 runs a second, 7 us a run at 200 ms, 4 us at 1 s); reads never wait for
+// it (they ask for the batch at once), and a crash loses at most this much of the history.
+constexpr auto kBatchInterval = std::chrono::milliseconds(1000);
 // Pruning deletes this many rows per transaction, so the writer never holds the database long.
 constexpr int kPruneChunk = 5000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
