@@ -29,6 +29,18 @@ bool hasDegradedAssertions(const CheckSpec& spec) {
                      [](const StepSpec& step) { return !step.degradedAssertions.empty(); });
 }
 
+bool readsHeaders(const StepSpec& step) {
+  const auto readsHeader = [](const Assertion& assertion) {
+    return assertion.source() == AssertionSource::Header;
+  };
+  return std::any_of(step.assertions.begin(), step.assertions.end(), readsHeader) ||
+         std::any_of(step.degradedAssertions.begin(), step.degradedAssertions.end(), readsHeader) ||
+         std::any_of(step.extractions.begin(), step.extractions.end(),
+                     [](const Extraction& extraction) {
+                       return extraction.source() == ExtractionSource::Header;
+                     });
+}
+
 std::ostream& operator<<(std::ostream& out, const CheckSpec& spec) {
   out << "CheckSpec{" << spec.name << ", every " << formatDuration(spec.interval) << ", timeout "
       << formatDuration(spec.timeout) << ", " << spec.steps.size() << " step(s)";

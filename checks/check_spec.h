@@ -139,6 +139,10 @@ std::ostream& operator<<(std::ostream& out, const CheckSpec& spec);
 // Whether any step of the check has `degraded` assertions (it can be degraded).
 bool hasDegradedAssertions(const CheckSpec& spec);
 
+// Whether judging the step reads a response header (an assertion, degraded or not, or an
+// extraction of `header NAME`): a step that reads none need not keep them.
+bool readsHeaders(const StepSpec& step);
+
 // A [notifiers.NAME] table as written: its type and its settings as strings (${VAR} expanded,
 // so they may hold secrets), each with where it was written. What the types and settings mean
 // is alerting's business (alerting/notifier_settings.h reads them into typed settings).

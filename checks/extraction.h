@@ -29,6 +29,7 @@ class Extraction {
 
   const std::string& variable() const { return variable_; }
   const std::string& text() const { return text_; }
+  ExtractionSource source() const { return source_; }
   bool operator==(const Extraction& other) const {
     return variable_ == other.variable_ && text_ == other.text_;
   }

@@ -172,6 +172,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     transfer->bodyLimit = request.bodySizeLimit;
     transfer->headRequest = request.method == "HEAD";
     transfer->followRedirects = request.followRedirects;
+    transfer->keepHeaders = request.keepHeaders;
     transfer->timeout = request.timeout;
     transfer->maxRedirects = request.maxRedirects;
     CURL* easy = borrowHandle();

@@ -34,6 +34,15 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool sameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The headers the engine reads itself, kept even when judging reads none.
+bool engineReads(std::string_view name) {
+  return sameName(name, "Location") || sameName(name, "Content-Length");
+}
+
 // The response just ended its headers with a Content-Length over body_size_limit, and a body
 // will follow: not HEAD, not 1xx, 204 or 304, not a redirect curl is about to follow.
 bool announcesBodyOverLimit(const Transfer& transfer) {
@@ -80,13 +89,17 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user
     return bytes;
   }
   const auto colon = line.find(':');
-  if (colon != std::string_view::npos && colon > 0) {
+  if (colon == std::string_view::npos || colon == 0) {
+    return bytes;
+  }
+  const std::string_view name = trim(line.substr(0, colon));
+  if (transfer->keepHeaders || engineReads(name)) {
     auto& headers = transfer->result.headers;
     if (headers.capacity() == 0) {
-      headers.reserve(12);  // one allocation for most responses' headers, not four
+      // One allocation for most responses' headers, not four.
+      headers.reserve(transfer->keepHeaders ? 12 : 2);
     }
-    headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                         std::string(trim(line.substr(colon + 1))));
+    headers.emplace_back(std::string(name), std::string(trim(line.substr(colon + 1))));
   }
   return bytes;
 }

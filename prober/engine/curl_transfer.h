@@ -26,6 +26,7 @@ struct Transfer {
   bool bodyTooLarge = false;
   bool headRequest = false;  // HEAD: a Content-Length announces no body
   bool followRedirects = false;
+  bool keepHeaders = true;  // false: only Location and Content-Length are kept
   // The response being read: its status line's code, and whether its blank line (the end of
   // its headers) arrived. Reset by each status line, so they describe the last response.
   int responseStatus = 0;

@@ -19,6 +19,7 @@ HttpRequest requestFor(const StepSpec& step, Millis timeout) {
   request.followRedirects = step.followRedirects;
   request.maxRedirects = step.maxRedirects;
   request.bodySizeLimit = step.bodySizeLimit;
+  request.keepHeaders = readsHeaders(step);
   const StepConnection& connection = *step.connection;
   request.tlsVerify = connection.tlsVerify;
   request.caFile = connection.caFile;

@@ -22,6 +22,9 @@ struct HttpRequest {
   bool followRedirects = true;
   int maxRedirects = kDefaultMaxRedirects;
   std::uint64_t bodySizeLimit = kDefaultBodySizeLimit;  // more is read but not kept
+  // False: the response's headers are read but only Location and Content-Length are kept (the
+  // engine's own), sparing a probe whose judging reads no header their copies.
+  bool keepHeaders = true;
   bool tlsVerify = true;
   std::string caFile;      // trust these CAs instead of the system's
   std::string clientCert;  // PEM; with clientKey, for mutual TLS

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 
+#include "checks/extraction.h"
 #include "checks/verdict.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/runtime/check_runner.h"
@@ -59,7 +60,11 @@ StepSpec get(const std::string& path) {
 }  // namespace
 
 TEST_CASE("a 200 answer yields status, headers, body and phase timings") {
-  const ProbeResult result = probe(get("/ok"));
+  StepSpec step = get("/ok");
+  std::string error;
+  step.assertions.push_back(
+      *prober::Assertion::parse(R"(header Content-Type contains "json")", error));
+  const ProbeResult result = probe(step);
   CHECK(result.failure == FailureKind::None);
   CHECK(result.status == 200);
   REQUIRE(result.header("content-type") != nullptr);
@@ -72,6 +77,36 @@ TEST_CASE("a 200 answer yields status, headers, body and phase timings") {
   CHECK(result.redirects == 0);
   CHECK_FALSE(result.tls);
   CHECK(result.httpVersion == 11);
+}
+
+TEST_CASE("a step that reads no header keeps only the engine's own; one that reads any keeps all") {
+  // /ok sends Content-Type and Content-Length; the 302 of /redirect/1 sends Location too.
+  const ProbeResult plain = probe(get("/ok"));
+  CHECK(plain.status == 200);
+  CHECK(plain.header("Content-Type") == nullptr);
+  REQUIRE(plain.header("Content-Length") != nullptr);
+  CHECK(*plain.header("Content-Length") == std::to_string(plain.body.size()));
+
+  StepSpec noFollow = get("/redirect/1");
+  noFollow.followRedirects = false;
+  const ProbeResult redirect = probe(noFollow);
+  CHECK(redirect.status == 302);
+  REQUIRE(redirect.header("Location") != nullptr);
+  CHECK(*redirect.header("Location") == "/ok");
+
+  std::string error;
+  StepSpec degraded = get("/ok");
+  degraded.degradedAssertions.push_back(*prober::Assertion::parse(R"(latency < 2s)", error));
+  degraded.degradedAssertions.push_back(
+      *prober::Assertion::parse(R"(header Content-Type contains "json")", error));
+  CHECK(probe(degraded).header("Content-Type") != nullptr);
+
+  StepSpec extracting = get("/ok");
+  extracting.extractions.push_back(
+      *prober::Extraction::parse("type", "header Content-Type", error));
+  const ProbeResult extracted = probe(extracting);
+  REQUIRE(extracted.header("content-type") != nullptr);
+  CHECK(*extracted.header("content-type") == "application/json");
 }
 
 TEST_CASE("a 503 answer is a response that fails the default any-2xx rule") {
