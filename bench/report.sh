@@ -193,7 +193,7 @@ $(row h_cpu_ms_per_1000 "CPU ms per 1,000 results recorded")
 $(row h_cpu_percent "CPU (% of one core) at 1,000 results a second")
 
 \`bench_history\` adds run records as the daemon does (in bursts of 100, 2 % of them failed with
-their assertion) and its writer thread commits them to \`history.db\` every 200 ms; CPU is the
+their assertion) and its writer thread commits them to \`history.db\` every second; CPU is the
 whole process's, from getrusage. W3 above runs the same rate through the daemon with history on.
 
 ## P: the status pages at 10,000 checks
