@@ -66,7 +66,7 @@ class CheckSet {
   using ByName = std::unordered_map<std::string_view, Running>;
   ByName byName_;
   // Into byName_'s entries, whose addresses stay put; rebuilt by apply. Open addressing: a
-  // run looks its check up twice, and a node map's lookups were a cache miss each.
+  // run looks its check up twice without chasing a node, and no check holds a node here.
   boost::unordered_flat_map<CheckId, const Running*> byId_;
   std::vector<std::shared_ptr<CheckState>> ordered_;
   CheckId nextId_ = 1;
