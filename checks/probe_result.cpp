@@ -23,9 +23,13 @@ std::string_view failureKindName(FailureKind kind) {
   return "unknown";
 }
 
+bool sameHeaderName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
 const std::string* ProbeResult::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
+    if (sameHeaderName(key, name)) {
       return &value;
     }
   }

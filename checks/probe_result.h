@@ -74,6 +74,9 @@ struct ProbeResult : ProbeOutcome {
   const std::string* header(std::string_view name) const;
 };
 
+// Whether two header names are the same name: HTTP compares them without regard to case.
+bool sameHeaderName(std::string_view a, std::string_view b);
+
 std::ostream& operator<<(std::ostream& out, const ProbeOutcome& result);
 
 }  // namespace prober

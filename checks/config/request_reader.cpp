@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include <strings.h>
 #include "checks/config/config_builder.h"
 
 #include <boost/json.hpp>
@@ -12,6 +11,7 @@
 #include <fstream>
 
 #include "checks/json_text.h"
+#include "checks/probe_result.h"
 #include "checks/template.h"
 #include "checks/text.h"
 
@@ -246,10 +246,8 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
 }
 
 bool ConfigBuilder::hasHeader(const StepContent& content, std::string_view name) {
-  return std::any_of(content.headers.begin(), content.headers.end(), [&](const auto& header) {
-    return header.first.size() == name.size() &&
-           strncasecmp(header.first.c_str(), name.data(), name.size()) == 0;
-  });
+  return std::any_of(content.headers.begin(), content.headers.end(),
+                     [&](const auto& header) { return sameHeaderName(header.first, name); });
 }
 
 bool ConfigBuilder::isValidHostName(std::string_view name) {

@@ -34,13 +34,12 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-bool sameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+// The headers the engine reads itself (below), kept even when judging reads none.
+constexpr std::string_view kLocation = "Location";
+constexpr std::string_view kContentLength = "Content-Length";
 
-// The headers the engine reads itself, kept even when judging reads none.
 bool engineReads(std::string_view name) {
-  return sameName(name, "Location") || sameName(name, "Content-Length");
+  return sameHeaderName(name, kLocation) || sameHeaderName(name, kContentLength);
 }
 
 // The response just ended its headers with a Content-Length over body_size_limit, and a body
@@ -48,11 +47,11 @@ bool engineReads(std::string_view name) {
 bool announcesBodyOverLimit(const Transfer& transfer) {
   const int status = transfer.responseStatus;
   const bool followed = transfer.followRedirects && status >= 300 && status < 400 &&
-                        transfer.result.header("Location") != nullptr;
+                        transfer.result.header(kLocation) != nullptr;
   if (transfer.headRequest || status < 200 || status == 204 || status == 304 || followed) {
     return false;
   }
-  const std::string* length = transfer.result.header("Content-Length");
+  const std::string* length = transfer.result.header(kContentLength);
   std::uint64_t announced = 0;
   if (length == nullptr ||
       std::from_chars(length->data(), length->data() + length->size(), announced).ec !=
