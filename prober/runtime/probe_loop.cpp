@@ -20,7 +20,8 @@ ProbeLoop::ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& c
       scheduler_(clock, timer, maxInFlight,
                  Scheduler::Hooks{[this](CheckId id, SteadyTime due) { launch(id, due); },
                                   [this](CheckId id, int count) { skipped(id, count); },
-                                  [this](SteadyDuration lag) { observer_.lag(lag); }}) {}
+                                  [this](SteadyDuration lag) { observer_.lag(lag); }},
+                 kMinWakeInterval) {}
 
 void ProbeLoop::schedule(const CheckSetChange& change) {
   for (const CheckId id : change.stopped) {

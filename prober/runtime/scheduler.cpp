@@ -16,11 +16,13 @@ std::uint64_t fnv1a(std::string_view text) {
 
 }  // namespace
 
-Scheduler::Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks)
+Scheduler::Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks,
+                     SteadyDuration minWakeInterval)
     : clock_(clock),
       timer_(timer),
       maxInFlight_(std::max<std::size_t>(1, maxInFlight)),
-      hooks_(std::move(hooks)) {}
+      hooks_(std::move(hooks)),
+      minWakeInterval_(std::max(minWakeInterval, SteadyDuration::zero())) {}
 
 SteadyDuration Scheduler::spreadOffset(std::string_view name, Millis interval) {
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(interval).count();
@@ -102,6 +104,7 @@ void Scheduler::setMaxInFlight(std::size_t maxInFlight) {
 void Scheduler::onTimer() {
   armed_ = false;
   const SteadyTime now = clock_.now();
+  lastWake_ = now;
   while (!heap_.empty() && heap_.front().at <= now) {
     std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
     const Due due = heap_.back();
@@ -170,13 +173,16 @@ void Scheduler::rearm() {
     }
     return;
   }
-  const SteadyTime top = heap_.front().at;
-  if (armed_ && armedAt_ == top) {
+  SteadyTime wake = heap_.front().at;
+  if (lastWake_) {
+    wake = std::max(wake, *lastWake_ + minWakeInterval_);
+  }
+  if (armed_ && armedAt_ == wake) {
     return;
   }
   armed_ = true;
-  armedAt_ = top;
-  timer_.armAt(top, [this] { onTimer(); });
+  armedAt_ = wake;
+  timer_.armAt(wake, [this] { onTimer(); });
 }
 
 }  // namespace prober

@@ -2,11 +2,14 @@
 // When each check runs: every `interval`, first run spread over the interval by the check's
 // name, never two runs of one check at once, at most `maxInFlight` runs across all checks.
 // One timer over a min-heap of due times drives everything, so 100,000 checks cost one timer.
+// The timer wakes at most once per `minWakeInterval`: a run due sooner after the last wake waits
+// for the next, with the others due by then (see ProbeLoop for why).
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -24,11 +27,13 @@ class Scheduler {
     std::function<void(CheckId id, SteadyTime due)> launch;
     // `count` runs of this check were due while its previous run was still going or waiting.
     std::function<void(CheckId id, int count)> skipped;
-    // How late a run started after it was due (timer latency plus waiting for a slot).
+    // How late a run started after it was due (timer latency, waiting for the next wake, and
+    // for a slot).
     std::function<void(SteadyDuration lag)> lag;
   };
 
-  Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks);
+  Scheduler(Clock& clock, Timer& timer, std::size_t maxInFlight, Hooks hooks,
+            SteadyDuration minWakeInterval = SteadyDuration::zero());
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
@@ -86,6 +91,7 @@ class Scheduler {
   Timer& timer_;
   std::size_t maxInFlight_;
   Hooks hooks_;
+  SteadyDuration minWakeInterval_;
   // Open addressing: found three times a run, without chasing a node (entries are never held
   // across an insertion).
   boost::unordered_flat_map<CheckId, Entry> entries_;
@@ -96,6 +102,7 @@ class Scheduler {
   std::uint64_t nextGeneration_ = 1;
   bool armed_ = false;
   SteadyTime armedAt_{};
+  std::optional<SteadyTime> lastWake_;  // when the timer last woke, once it has
   bool dispatching_ = false;
 };
 

@@ -26,7 +26,8 @@ struct Harness {
   bool finishAtOnce = true;
   Scheduler scheduler;
 
-  explicit Harness(std::size_t maxInFlight = 100)
+  explicit Harness(std::size_t maxInFlight = 100,
+                   prober::SteadyDuration minWakeInterval = prober::SteadyDuration::zero())
       : scheduler(clock, clock, maxInFlight,
                   Scheduler::Hooks{[this](CheckId id, prober::SteadyTime) {
                                      launched.push_back(id);
@@ -36,7 +37,8 @@ struct Harness {
                                      }
                                    },
                                    [this](CheckId id, int count) { skipped[id] += count; },
-                                   [this](prober::SteadyDuration lag) { lags.push_back(lag); }}) {}
+                                   [this](prober::SteadyDuration lag) { lags.push_back(lag); }},
+                  minWakeInterval) {}
 
   int launches(CheckId id) const {
     return static_cast<int>(std::count(launched.begin(), launched.end(), id));
@@ -208,4 +210,47 @@ TEST_CASE("a retry already due runs at once; one for a removed check never runs"
   h.scheduler.runAgainAt(2, h.clock.now() + 1s);
   h.clock.advance(60s);
   CHECK(h.launches(2) == 1);
+}
+
+TEST_CASE(
+    "the timer wakes at most once per minWakeInterval; runs due between wakes wait for the "
+    "next, never start early") {
+  Harness h(100, 4ms);
+  const auto start = h.clock.now();
+  // Hourly checks, each moved to a known due time (their spread slots are far later).
+  const std::vector<std::pair<CheckId, prober::SteadyDuration>> due = {
+      {1, 1ms}, {2, 2ms}, {3, 6ms}, {4, 20ms}};
+  for (const auto& [id, at] : due) {
+    h.scheduler.add(id, "hourly-" + std::to_string(id), Millis(3'600'000));
+    REQUIRE(Scheduler::spreadOffset("hourly-" + std::to_string(id), Millis(3'600'000)) > 1s);
+    h.scheduler.runAgainAt(id, start + at);
+  }
+  std::vector<std::size_t> launchedBy;  // runs started by each millisecond
+  for (int ms = 1; ms <= 30; ++ms) {
+    h.clock.advance(1ms);
+    launchedBy.push_back(h.launched.size());
+  }
+  // 1 at once (no wake before it); 2 waits for 4 ms after that wake; 3 for 4 ms after that; 4
+  // is due long after the last wake and starts on time.
+  REQUIRE(h.launched == std::vector<CheckId>{1, 2, 3, 4});
+  CHECK(h.launchedAt[0] - start == 1ms);
+  CHECK(h.launchedAt[1] - start == 5ms);
+  CHECK(h.launchedAt[2] - start == 9ms);
+  CHECK(h.launchedAt[3] - start == 20ms);
+  CHECK(launchedBy[3] == 1);  // nothing more by 4 ms, though check 2 was due at 2 ms
+  CHECK(h.lags == std::vector<prober::SteadyDuration>{0ms, 3ms, 3ms, 0ms});
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    CHECK(h.launchedAt[i] - start >= due[i].second);
+  }
+
+  SUBCASE("runs due together start in one wake") {
+    h.scheduler.runAgainAt(1, h.clock.now() + 10ms);
+    h.scheduler.runAgainAt(2, h.clock.now() + 11ms);
+    h.scheduler.runAgainAt(3, h.clock.now() + 13ms);
+    const auto before = h.launched.size();
+    CHECK(h.clock.advance(10ms) == 1);
+    CHECK(h.clock.advance(5ms) == 1);  // 2 and 3 both at 14 ms: one firing
+    CHECK(h.launched.size() == before + 3);
+    CHECK(h.launchedAt[before + 1] == h.launchedAt[before + 2]);
+  }
 }
