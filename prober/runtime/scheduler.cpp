@@ -173,10 +173,7 @@ void Scheduler::rearm() {
     }
     return;
   }
-  SteadyTime wake = heap_.front().at;
-  if (lastWake_) {
-    wake = std::max(wake, *lastWake_ + minWakeInterval_);
-  }
+  const SteadyTime wake = std::max(heap_.front().at, lastWake_ + minWakeInterval_);
   if (armed_ && armedAt_ == wake) {
     return;
   }

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -102,7 +101,8 @@ class Scheduler {
   std::uint64_t nextGeneration_ = 1;
   bool armed_ = false;
   SteadyTime armedAt_{};
-  std::optional<SteadyTime> lastWake_;  // when the timer last woke, once it has
+  // When the timer last woke; before its first wake, far enough back to hold nothing up.
+  SteadyTime lastWake_ = SteadyTime::min();
   bool dispatching_ = false;
 };
 
