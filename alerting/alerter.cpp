@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cassert>
+#include <set>
 
 #include "checks/duration.h"
 
@@ -19,19 +20,20 @@ Millis renotifyOf(const CheckSpec& spec, AlertKind kind) {
   return kind == AlertKind::Check ? spec.renotify : Millis(0);
 }
 
-// The trigger of an alert whose page was held when the daemon stopped, rebuilt from what the
-// store kept (the run that fired it is gone, so it names no failure).
-AlertEvent heldTriggerOf(const CheckSpec& spec, AlertKind kind, const SavedAlert& alert,
-                         std::chrono::system_clock::time_point now) {
+// An alert's event rebuilt from what the store kept (the run that fired it is gone, so it names
+// no failure): the trigger of a page held when the daemon stopped, or of a notifier added while
+// the alert fires, and the resolve for a notifier taken away.
+AlertEvent storedEventOf(AlertAction action, const CheckSpec& spec, AlertKind kind,
+                         const SavedAlert& alert, std::chrono::system_clock::time_point now) {
+  const int failures = action == AlertAction::Trigger ? alert.consecutiveFailures : 0;
   switch (kind) {
     case AlertKind::Certificate:
-      return certAlertEventFor(AlertAction::Trigger, spec, fromMillis(alert.certExpiryMs), now);
+      return certAlertEventFor(action, spec, fromMillis(alert.certExpiryMs), now);
     case AlertKind::Degraded:
-      return degradedAlertEventFor(AlertAction::Trigger, spec, nullptr, alert.consecutiveFailures,
+      return degradedAlertEventFor(action, spec, nullptr, failures,
                                    fromMillis(alert.failingSinceMs), now);
     default:
-      return alertEventFor(AlertAction::Trigger, spec, nullptr, alert.consecutiveFailures,
-                           fromMillis(alert.failingSinceMs), now);
+      return alertEventFor(action, spec, nullptr, failures, fromMillis(alert.failingSinceMs), now);
   }
 }
 
@@ -52,7 +54,8 @@ void Alerter::setNotifiers(Notifiers notifiers, std::string externalUrl) {
 }
 
 void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
-                      const std::function<const CheckSpec*(const std::string&)>& running) {
+                      const std::function<const CheckSpec*(const std::string&)>& running,
+                      const std::function<bool(const std::string&)>& configured) {
   std::string error;
   if (const auto pruned = store_.pruneFinished(hooks_.nowMs() - kKeepFinishedMs, error);
       pruned > 0) {
@@ -68,20 +71,48 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
     spdlog::info("resuming delivery of {} pending notification(s)", pending.size());
   }
   pager_.add(std::move(pending));
+  std::set<std::string> handedOff;
   for (const auto& [key, alert] : saved) {
     if (!alert.firing) {
       continue;
     }
     const auto [name, kind] = parseAlertKey(key);
     const CheckSpec* spec = running(name);
+    if (spec == nullptr && configured(name)) {  // another shard runs it now: its owner decides
+      if (handedOff.insert(name).second) {
+        CheckSpec theirs;
+        theirs.name = name;
+        handOff(theirs);
+      }
+      continue;
+    }
     if (!alert.paged) {  // its page was held when the daemon stopped
       if (spec != nullptr) {
         held_.insert_or_assign(
-            key, HeldPage{*spec, heldTriggerOf(*spec, kind, alert, wallNow()), PageHold{}});
+            key, HeldPage{*spec, storedEventOf(AlertAction::Trigger, *spec, kind, alert, wallNow()),
+                          PageHold{}});
       } else {
         enqueue(key, std::nullopt, {}, "resolve");  // gone before anyone was told: forgotten
       }
       continue;
+    }
+    if (spec == nullptr || !spec->pageByQuorum) {  // a quorum check's pages were never sent
+      SavedAlert paged = alert;
+      for (const std::string& notifier : alert.notify) {
+        if (paged.pagedVia.count(notifier) == 0) {  // stored before the settings were kept
+          paged.pagedVia[notifier] = pager_.viaOf(notifier);
+        }
+      }
+      paged_.insert_or_assign(key, std::move(paged));
+      // Reminders to people go on one interval after the restart, not all at once at start.
+      if (spec != nullptr) {
+        for (const std::string& notifier : alert.notify) {
+          const auto every = pager_.resendInterval(notifier, renotifyOf(*spec, kind));
+          if (every && pager_.remindsPeople(notifier)) {
+            resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
+          }
+        }
+      }
     }
     CheckSpec gone;
     gone.name = name;
@@ -95,6 +126,7 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
       resolveDegraded(spec == nullptr ? gone : *spec, fromMillis(alert.failingSinceMs));
     }
   }
+  notifiersChanged(running);  // the config may name other notifiers than when they were paged
   pollOutbox();
   releaseHeld();  // held pages whose hold ended while the daemon was down go out now
 }
@@ -182,6 +214,7 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
   event.location = location_;
   const std::int64_t now = hooks_.nowMs();
   bool added = false;
+  std::optional<bool> holdNow;  // asked once, and only when a reminder is due
   for (const std::string& notifier : spec.notify) {
     const auto every = pager_.resendInterval(notifier, renotifyOf(spec, event.kind));
     if (!every) {
@@ -190,6 +223,16 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
     std::int64_t& due = resendAtMs_[{key, notifier}];
     if (now < due || pager_.queued(key, notifier)) {
       continue;
+    }
+    // A hold that began after the page pauses reminders to people; an Alertmanager still gets
+    // the re-sends that keep its alert alive (its own silences decide what it routes).
+    if (pager_.remindsPeople(notifier)) {
+      if (!holdNow) {
+        holdNow = hooks_.holdFor && hooks_.holdFor(spec, event.kind).has_value();
+      }
+      if (*holdNow) {
+        continue;  // due still: the first run after the hold ends reminds
+      }
     }
     due = now + every->count();
     OutboxRow row{0, key, notifier, event, 0, 0};
@@ -207,6 +250,8 @@ void Alerter::handOff(const CheckSpec& spec) {
   for (const AlertKind kind : {AlertKind::Check, AlertKind::Certificate, AlertKind::Degraded}) {
     const std::string key = alertKey(spec.name, kind);
     held_.erase(key);
+    paged_.erase(key);
+    pager_.dropTriggers(key, "the check left this shard: its new owner pages it");
     enqueue(key, std::nullopt, {}, "handoff");
   }
 }
@@ -235,7 +280,7 @@ void Alerter::transition(const CheckSpec& spec, const AlertEvent& unlocated, boo
   const std::string key = alertKey(spec.name, event.kind);
   observer_.alertChanged(key, event);
   if (spec.pageByQuorum) {  // Prometheus and Alertmanager page for it: the state is kept only
-    enqueue(key, keepFiring ? std::optional(firingState(spec, event)) : std::nullopt, {},
+    enqueue(key, keepFiring ? std::optional(firingState(event, {})) : std::nullopt, {},
             actionName(event.action));
     return;
   }
@@ -257,16 +302,52 @@ void Alerter::transition(const CheckSpec& spec, const AlertEvent& unlocated, boo
   deliver(spec, event, keepFiring);
 }
 
-SavedAlert Alerter::firingState(const CheckSpec& spec, const AlertEvent& event) {
-  return SavedAlert{true, event.consecutiveFailures, toMillis(event.failingSince),
-                    toMillis(event.certExpiry), spec.notify};
+Alerter::Destinations Alerter::destinationsOf(const CheckSpec& spec) const {
+  Destinations out;
+  for (const std::string& notifier : spec.notify) {
+    out.emplace_back(notifier, pager_.viaOf(notifier));
+  }
+  return out;
 }
 
+Alerter::Destinations Alerter::pagedDestinations(const SavedAlert& alert) const {
+  Destinations out;
+  for (const std::string& notifier : alert.notify) {
+    const auto via = alert.pagedVia.find(notifier);
+    out.emplace_back(notifier, via != alert.pagedVia.end() ? via->second : pager_.viaOf(notifier));
+  }
+  return out;
+}
+
+SavedAlert Alerter::firingState(const AlertEvent& event, const Destinations& paged) {
+  SavedAlert saved{true,
+                   event.consecutiveFailures,
+                   toMillis(event.failingSince),
+                   toMillis(event.certExpiry),
+                   {}};
+  for (const auto& [notifier, via] : paged) {
+    saved.notify.push_back(notifier);
+    saved.pagedVia[notifier] = via;
+  }
+  return saved;
+}
+
+// A trigger goes to the check's notifiers as configured now; a resolve to those its trigger
+// paged, with the settings they were paged with (a reload may have renamed or removed them).
 void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepFiring) {
   const std::string key = alertKey(spec.name, event.kind);
+  Destinations to;
+  const auto paged = paged_.find(key);
+  if (event.action == AlertAction::Resolve && paged != paged_.end()) {
+    to = pagedDestinations(paged->second);
+  } else {
+    to = destinationsOf(spec);
+  }
   std::vector<OutboxRow> rows;
-  for (const std::string& notifier : spec.notify) {
-    rows.push_back(OutboxRow{0, key, notifier, event, 0, 0});
+  for (const auto& [notifier, via] : to) {
+    OutboxRow row{0, key, notifier, event, 0, 0};
+    row.via = via;
+    rows.push_back(std::move(row));
     // A trigger is the first send; a resolve ends the re-sending.
     if (const auto every = pager_.resendInterval(notifier, renotifyOf(spec, event.kind));
         every && keepFiring) {
@@ -275,8 +356,70 @@ void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepF
       resendAtMs_.erase({key, notifier});
     }
   }
-  enqueue(key, keepFiring ? std::optional(firingState(spec, event)) : std::nullopt, std::move(rows),
-          actionName(event.action));
+  std::optional<SavedAlert> saved;
+  if (keepFiring) {
+    saved = firingState(event, to);
+    paged_.insert_or_assign(key, *saved);
+  } else {
+    paged_.erase(key);
+  }
+  enqueue(key, saved, std::move(rows), actionName(event.action));
+}
+
+void Alerter::notifiersChanged(const std::function<const CheckSpec*(const std::string&)>& running) {
+  std::vector<std::string> keys;
+  for (const auto& [key, alert] : paged_) {
+    keys.push_back(key);
+  }
+  for (const std::string& key : keys) {
+    SavedAlert& alert = paged_.at(key);
+    const auto [name, kind] = parseAlertKey(key);
+    const CheckSpec* spec = running(name);
+    if (spec == nullptr || spec->pageByQuorum) {
+      continue;
+    }
+    const Destinations wanted = destinationsOf(*spec);
+    const Destinations before = pagedDestinations(alert);
+    std::set<std::string> wantedVia;
+    for (const auto& [notifier, via] : wanted) {
+      wantedVia.insert(via);
+    }
+    std::set<std::string> pagedVia;
+    std::vector<OutboxRow> rows;
+    const auto now = wallNow();
+    for (const auto& [notifier, via] : before) {
+      pagedVia.insert(via);
+      if (wantedVia.count(via) == 0) {  // no longer paged there: told it is over
+        OutboxRow row{
+            0, key, notifier, storedEventOf(AlertAction::Resolve, *spec, kind, alert, now), 0, 0};
+        row.event.location = location_;
+        row.via = via;
+        rows.push_back(std::move(row));
+        resendAtMs_.erase({key, notifier});
+        spdlog::info("{}: notifier {} no longer pages it: resolving it there", key, notifier);
+      }
+    }
+    for (const auto& [notifier, via] : wanted) {
+      if (pagedVia.count(via) == 0) {  // a new destination: told it fires
+        OutboxRow row{
+            0, key, notifier, storedEventOf(AlertAction::Trigger, *spec, kind, alert, now), 0, 0};
+        row.event.location = location_;
+        row.via = via;
+        rows.push_back(std::move(row));
+        spdlog::info("{}: notifier {} now pages it: triggering it there", key, notifier);
+      }
+    }
+    if (rows.empty() && before == wanted) {
+      continue;
+    }
+    // The same alert, paging what the check names now (renamed notifiers by their new names).
+    SavedAlert next = firingState(AlertEvent{}, wanted);
+    next.consecutiveFailures = alert.consecutiveFailures;
+    next.failingSinceMs = alert.failingSinceMs;
+    next.certExpiryMs = alert.certExpiryMs;
+    alert = std::move(next);
+    enqueue(key, alert, std::move(rows), "notifier change");
+  }
 }
 
 // Stores the alert's new state and its notifications in one transaction, then delivers. When
@@ -372,7 +515,8 @@ void Alerter::pollOutbox() {
 void Alerter::attempted(const OutboxRow& row, DeliveryResult result, const std::string& answer) {
   observer_.deliveryAttempted(row, result, answer);
   observer_.outboxPending(pager_.pending());
-  if (row.id < 0 && !row.resend && result != DeliveryResult::Retry) {
+  if (row.id < 0 && !row.resend && result != DeliveryResult::Retry &&
+      result != DeliveryResult::Refused) {
     unstoredOutcomes_[row.id] = result;  // stored with the row later
   }
 }

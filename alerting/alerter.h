@@ -95,9 +95,12 @@ class Alerter {
   // After a restart: finished notifications older than two weeks are pruned, the pending ones
   // queued again, then the alerts the store kept that nothing runs any more are resolved (a
   // check that left the config, a certificate warning no longer asked for); `running` finds a
-  // running check's spec by name (nullptr when none).
+  // running check's spec by name (nullptr when none). A check the config still has but this
+  // instance no longer runs (`configured` but not running: another shard's now) is handed off
+  // without a resolve, as a reload that changes the shard does.
   void recover(const std::map<std::string, SavedAlert>& saved,
-               const std::function<const CheckSpec*(const std::string&)>& running);
+               const std::function<const CheckSpec*(const std::string&)>& running,
+               const std::function<bool(const std::string&)>& configured);
 
   // A finished run: pages when it fired or resolved the check's alert or its certificate
   // alert, and re-sends a firing one where a notifier's `resend` is due.
@@ -132,10 +135,19 @@ class Alerter {
   // A reload changed checks: held pages go out with the check as it is now (its notifiers),
   // `running` finding a running check's spec by name (nullptr when none).
   void refreshHeld(const std::function<const CheckSpec*(const std::string&)>& running);
+  // A reload or restart changed notifiers: each alert paged and still firing is resolved on a
+  // destination it no longer pages and triggered on one it now pages (a notifier renamed with
+  // the same settings is the same destination: nothing is sent). `running` finds a running
+  // check's spec by name (nullptr when none: a check that left is resolved elsewhere).
+  void notifiersChanged(const std::function<const CheckSpec*(const std::string&)>& running);
   // The hold on this alert key's page, nullptr when none is held.
   const PageHold* heldPage(const std::string& key) const;
 
   std::size_t pendingNotifications() const { return pager_.pending(); }
+  // Whether a notification waits for this alert key and notifier (sent or not).
+  bool queued(const std::string& key, const std::string& notifier) const {
+    return pager_.queued(key, notifier);
+  }
   // State writes the store refused, waiting in memory, and why the last one failed.
   std::size_t pendingStateWrites() const { return stateWrites_.pending(); }
   const std::string& lastStateWriteError() const { return stateWrites_.lastError(); }
@@ -150,8 +162,15 @@ class Alerter {
   void judge(const CheckSpec& spec, AlertTransition transition, bool firing,
              const std::function<AlertEvent(AlertAction)>& event);
   void armHeldWake();
-  // What the store keeps of a firing alert: its event's streak and the notifiers it pages.
-  static SavedAlert firingState(const CheckSpec& spec, const AlertEvent& event);
+  // Notifiers by name with their settings (notifier_json.h), in the order they page.
+  using Destinations = std::vector<std::pair<std::string, std::string>>;
+  // Each notifier of the check, with its settings now.
+  Destinations destinationsOf(const CheckSpec& spec) const;
+  // Each notifier an alert paged, with the settings it was paged with.
+  Destinations pagedDestinations(const SavedAlert& alert) const;
+  // What the store keeps of a firing alert: its event's streak and who it paged, with the
+  // settings each was paged with.
+  static SavedAlert firingState(const AlertEvent& event, const Destinations& paged);
   // Posts a firing alert again to each of the check's notifiers whose `resend` is due, unless
   // something for it still waits in the outbox.
   void resendIfDue(const CheckSpec& spec, const AlertEvent& event);
@@ -188,6 +207,9 @@ class Alerter {
     PageHold why;
   };
   std::map<std::string, HeldPage> held_;
+  // Alerts firing whose trigger went out (or is queued), by alert key, as the store keeps them:
+  // their resolve goes to the notifiers paged, with the settings they were paged with.
+  std::map<std::string, SavedAlert> paged_;
   std::string location_;
 };
 

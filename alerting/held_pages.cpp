@@ -11,7 +11,7 @@ void Alerter::hold(const CheckSpec& spec, const AlertEvent& event, PageHold why)
   const std::string key = alertKey(spec.name, event.kind);
   spdlog::info("{}: page held ({})", key, why.reason);
   observer_.pageHeld(key, event, why);
-  SavedAlert saved = firingState(spec, event);
+  SavedAlert saved = firingState(event, destinationsOf(spec));
   saved.paged = false;
   held_.insert_or_assign(key, HeldPage{spec, event, std::move(why)});
   enqueue(key, saved, {}, "held trigger");

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "alerting/notifier_json.h"
 #include "alerting/notifiers/alertmanager.h"
 #include "alerting/notifiers/pagerduty.h"
 #include "alerting/notifiers/slack.h"
+#include "checks/redaction.h"
 
 namespace prober {
 
@@ -20,18 +22,46 @@ constexpr std::size_t kLoggedBodyLimit = 500;
 bool isSuccess(int status) {
   return status >= 200 && status <= 299;
 }
-// 408 and 429 ask to try again later; other 4xx say the request itself is wrong.
-bool canNeverSucceed(int status) {
-  return status >= 400 && status <= 499 && status != 408 && status != 429;
+
+// Slack's documented answers that no retry changes (a revoked webhook, an archived channel),
+// each named in the answer's body; the same status from a proxy names none of them.
+constexpr std::string_view kSlackFinalErrors[] = {
+    "invalid_payload",   "invalid_token",
+    "no_service",        "no_service_id",
+    "no_team",           "team_disabled",
+    "channel_not_found", "channel_is_archived",
+    "action_prohibited", "posting_to_general_channel_denied",
+    "user_not_found"};
+
+// Whether an answer refuses the request for good: the receiver's documented permanent refusal
+// (PagerDuty and Alertmanager: 400, an invalid event; Slack: one of its named errors). Any other
+// 3xx or 4xx (a proxy's 403, a moved URL) may pass once someone fixes it: retried, for a while.
+bool refusedForGood(const TransportAnswer& answer, bool slack) {
+  if (answer.status == 400) {
+    return true;
+  }
+  if (!slack || answer.status < 400 || answer.status > 499) {
+    return false;
+  }
+  return std::any_of(std::begin(kSlackFinalErrors), std::end(kSlackFinalErrors),
+                     [&](std::string_view error) { return answer.body.find(error) == 0; });
 }
 
+// 3xx, or 4xx but 408 and 429 (which ask to come back later): the receiver, or something in
+// front of it, refuses.
+bool isRefusal(int status) {
+  return status >= 300 && status <= 499 && status != 408 && status != 429;
+}
+
+// What an answer said, for the log and the history: credentials of any URL in it redacted (a
+// notifier's URL may carry them, and receivers and proxies quote URLs back).
 std::string describe(const TransportAnswer& answer) {
   if (answer.status == 0) {
-    return answer.error;
+    return redactUrlCredentials(answer.error);
   }
   std::string body = answer.body.substr(0, kLoggedBodyLimit);
-  return body.empty() ? fmt::format("HTTP {}", answer.status)
-                      : fmt::format("HTTP {}: {}", answer.status, body);
+  return redactUrlCredentials(body.empty() ? fmt::format("HTTP {}", answer.status)
+                                           : fmt::format("HTTP {}: {}", answer.status, body));
 }
 
 // Posts `request` to every member of an Alertmanager cluster, as Prometheus does; the members
@@ -63,14 +93,18 @@ void postToEveryMember(Transport& transport, const OutgoingRequest& request,
         if (isSuccess(each.status)) {
           return gathered->done(each);
         }
-        allRefused = allRefused && canNeverSucceed(each.status);
-        said +=
-            fmt::format("{}{}: {}", said.empty() ? "" : "; ", gathered->urls[m], describe(each));
+        allRefused = allRefused && refusedForGood(each, false);
+        said += fmt::format("{}{}: {}", said.empty() ? "" : "; ",
+                            redactUrlCredentials(gathered->urls[m]), describe(each));
       }
-      // A refusal from every member keeps its status (never retried); anything else retries.
+      // A refusal for good from every member keeps its status (never retried); anything else
+      // is retried, its status kept when every member refused (a proxy before them all).
+      const bool allRefusing =
+          std::all_of(gathered->answers.begin(), gathered->answers.end(),
+                      [](const TransportAnswer& each) { return isRefusal(each.status); });
       TransportAnswer combined;
-      combined.status = allRefused ? gathered->answers.front().status : 0;
-      if (allRefused) {
+      combined.status = allRefused || allRefusing ? gathered->answers.front().status : 0;
+      if (allRefused || allRefusing) {
         combined.body = said;
       } else {
         combined.error = said;
@@ -88,6 +122,7 @@ std::string_view deliveryResultName(DeliveryResult result) {
     case DeliveryResult::Retry: return "retry";
     case DeliveryResult::Rejected: return "rejected";
     case DeliveryResult::Dropped: return "dropped";
+    case DeliveryResult::Refused: return "refused";
   }
   return "unknown";
 }
@@ -102,12 +137,81 @@ Pager::~Pager() {
 void Pager::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   notifiers_ = std::move(notifiers);
   externalUrl_ = std::move(externalUrl);
+  viaByName_.clear();
+  for (const auto& [name, notifier] : notifiers_) {
+    viaByName_.emplace(name, notifierJson(notifier));
+  }
+}
+
+std::string Pager::viaOf(const std::string& notifier) const {
+  const auto it = viaByName_.find(notifier);
+  return it == viaByName_.end() ? std::string() : it->second;
+}
+
+Pager::QueueKey Pager::queueKeyOf(const std::string& key, const std::string& notifier,
+                                  const std::string& via) const {
+  if (!via.empty()) {
+    return {key, via};
+  }
+  if (std::string current = viaOf(notifier); !current.empty()) {
+    return {key, std::move(current)};
+  }
+  return {key, "unknown notifier " + notifier};  // dropped when it reaches the head
 }
 
 void Pager::add(std::vector<OutboxRow> rows) {
   for (auto& row : rows) {
-    QueueKey key{row.check, row.notifier};
+    if (row.via.empty()) {
+      row.via = viaOf(row.notifier);  // a row stored before settings were kept with it
+    }
+    QueueKey key = queueKeyOf(row.check, row.notifier, row.via);
     queues_[key].push_back(Queued{nextOrder_++, std::move(row)});
+  }
+}
+
+bool Pager::isSlack(const OutboxRow& row) {
+  const Notifier* notifier = notifierFor(row);
+  return notifier != nullptr && notifier->slack() != nullptr;
+}
+
+const Notifier* Pager::notifierFor(const OutboxRow& row) {
+  if (row.via.empty()) {
+    return nullptr;
+  }
+  auto cached = viaCache_.find(row.via);
+  if (cached == viaCache_.end()) {
+    auto parsed = notifierFromJson(row.via, row.notifier);
+    if (!parsed) {
+      return nullptr;
+    }
+    cached = viaCache_.emplace(row.via, std::move(*parsed)).first;
+  }
+  return &cached->second;
+}
+
+void Pager::dropTriggers(const std::string& key, const std::string& why) {
+  for (auto& [queueKey, queue] : queues_) {
+    if (queueKey.first != key) {
+      continue;
+    }
+    // The head is on the wire while its queue is in flight: its answer finishes it.
+    const std::size_t first = inFlight_.count(queueKey) != 0 ? 1 : 0;
+    for (std::size_t i = first; i < queue.size();) {
+      if (queue[i].row.event.action != AlertAction::Trigger) {
+        ++i;
+        continue;
+      }
+      const OutboxRow row = queue[i].row;
+      queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(i));
+      spdlog::info("dropped the queued trigger for check {} to notifier {}: {}", row.check,
+                   row.notifier, why);
+      persist(row, [id = row.id, why](Store& store, std::string& error) {
+        return store.markRejected(id, why, error);
+      });
+      if (hooks_.attempted) {
+        hooks_.attempted(row, DeliveryResult::Dropped, why);
+      }
+    }
   }
 }
 
@@ -120,7 +224,7 @@ std::size_t Pager::pending() const {
 }
 
 bool Pager::queued(const std::string& key, const std::string& notifier) const {
-  const auto queue = queues_.find({key, notifier});
+  const auto queue = queues_.find(queueKeyOf(key, notifier, ""));
   return queue != queues_.end() && !queue->second.empty();
 }
 
@@ -199,12 +303,14 @@ void Pager::pollOnce() {
     auto& queue = queues_[key];
     while (!queue.empty()) {
       const Queued& head = queue.front();
-      auto notifier = notifiers_.find(head.row.notifier);
-      if (notifier != notifiers_.end()) {
+      if (notifierFor(head.row) != nullptr) {
         break;
       }
-      spdlog::error("notifier {} is no longer configured: dropped the {} for check {}",
-                    head.row.notifier, actionName(head.row.event.action), head.row.check);
+      // Only a row stored before settings were kept with it, whose notifier is gone.
+      spdlog::error(
+          "notifier {} is not configured and its settings were not kept: dropped the {} "
+          "for check {}",
+          head.row.notifier, actionName(head.row.event.action), head.row.check);
       persist(head.row, [id = head.row.id](Store& store, std::string& error) {
         return store.markRejected(id, "notifier no longer configured", error);
       });
@@ -218,7 +324,7 @@ void Pager::pollOnce() {
       wakeNoLaterThan(head.row.nextAttemptMs);
       continue;
     }
-    const Notifier& notifier = notifiers_.at(head.row.notifier);
+    const Notifier& notifier = *notifierFor(head.row);
     std::int64_t availableAt = 0;
     if (!takeToken(notifier, now, availableAt)) {
       wakeNoLaterThan(availableAt);
@@ -277,13 +383,28 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       return store.markDelivered(id, at, error);
     });
     finish(key, DeliveryResult::Delivered, describe(answer));
-  } else if (canNeverSucceed(answer.status)) {
+  } else if (refusedForGood(answer, isSlack(row))) {
     spdlog::error("the {} was refused and will not be retried: {}", what, describe(answer));
     persist(row, [id = row.id, why = describe(answer)](Store& store, std::string& error) {
       return store.markRejected(id, why, error);
     });
     finish(key, DeliveryResult::Rejected, describe(answer));
+  } else if (isRefusal(answer.status) && row.refusingSinceMs > 0 &&
+             hooks_.nowMs() - row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
+    const std::string why = fmt::format("refused for {} minutes, the last time: {}",
+                                        kGiveUpRefusedAfterMs / 60'000, describe(answer));
+    spdlog::error("gave up on the {}: {}", what, why);
+    persist(row, [id = row.id, why](Store& store, std::string& error) {
+      return store.markRejected(id, why, error);
+    });
+    finish(key, DeliveryResult::Rejected, why);
   } else {
+    const bool refusal = isRefusal(answer.status);
+    if (refusal && row.refusingSinceMs == 0) {
+      row.refusingSinceMs = hooks_.nowMs();
+    } else if (!refusal) {
+      row.refusingSinceMs = 0;  // the receiver is down, not refusing: retried until it is back
+    }
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
     row.nextAttemptMs = hooks_.nowMs() + delay;
@@ -294,7 +415,8 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       return store.markRetry(id, attempts, next, why, error);
     });
     if (hooks_.attempted) {
-      hooks_.attempted(row, DeliveryResult::Retry, describe(answer));
+      hooks_.attempted(row, refusal ? DeliveryResult::Refused : DeliveryResult::Retry,
+                       describe(answer));
     }
   }
   poll();

@@ -1,7 +1,8 @@
 #pragma once
 // Delivers the outbox: in order per check and notifier (a resolve never overtakes its trigger),
 // retrying timeouts, connection errors, 429 and 5xx with exponential backoff and jitter (1 s to
-// 5 min), dropping what can never succeed (400) loudly, and pacing events per PagerDuty routing
+// 5 min) until delivered, other refusals (3xx, 4xx) for an hour, dropping what the receiver
+// documents as never accepted (400) loudly, and pacing events per PagerDuty routing
 // key under its documented 120 per minute. It reads no clock and arms no timer: the runtime
 // passes time in through hooks and calls poll() when asked to wake.
 #include <cstdint>
@@ -23,7 +24,11 @@
 
 namespace prober {
 
-enum class DeliveryResult { Delivered, Retry, Rejected, Dropped };
+// Retry: the receiver could not be reached or asked to come back (timeouts, 5xx, 408, 429),
+// retried until delivered. Refused: it (or a proxy before it) answered 3xx or a 4xx that may
+// pass once someone fixes it, retried for kGiveUpRefusedAfterMs, then Rejected. Rejected:
+// refused for good (PagerDuty's 400). Dropped: its notifier is gone and its settings unknown.
+enum class DeliveryResult { Delivered, Retry, Rejected, Dropped, Refused };
 std::string_view deliveryResultName(DeliveryResult result);  // "delivered", "retry", ...
 
 class Pager {
@@ -48,19 +53,39 @@ class Pager {
   Pager& operator=(const Pager&) = delete;
 
   void setNotifiers(Notifiers notifiers, std::string externalUrl);
-  // Queues rows (already stored) behind what is queued for their check and notifier.
+  // The configured notifier's settings as a row keeps them (OutboxRow::via), "" when none is
+  // configured by that name.
+  std::string viaOf(const std::string& notifier) const;
+  // Queues rows (already stored) behind what is queued for their alert and destination: rows
+  // are ordered by the settings they go out with, not the notifier's name, so a resolve queued
+  // under a notifier's new name never overtakes a trigger queued under its old one. A row
+  // without settings (stored before they were kept) takes its configured notifier's.
   void add(std::vector<OutboxRow> rows);
   // Sends every queue head that is due and within its pacing budget.
   void poll();
   // A row queued unstored (id < 0, see OutboxRow) was stored since as `storedId`: its outcomes
   // are recorded from now on. False when the row is no longer queued.
   bool rekey(std::int64_t unstoredId, std::int64_t storedId);
+  // Shards: the triggers waiting for this alert key that no attempt has started (one retrying
+  // included) are dropped, marked with `why`; a late trigger from the old owner could land after
+  // its new owner's resolve and open an incident nobody resolves. Resolves still go out.
+  void dropTriggers(const std::string& key, const std::string& why);
   std::size_t pending() const;
   // Whether anything waits for this alert key and notifier (sent or not).
   bool queued(const std::string& key, const std::string& notifier) const;
   // How often a firing alert is posted again to this notifier: an Alertmanager's `resend`, a
   // Slack notifier's `renotify` (the check's, 0 when it has none); nullopt for those told once.
   std::optional<Millis> resendInterval(const std::string& notifier, Millis renotify) const;
+
+  // Whether the notifier's re-sends are reminders read by people (Slack's `renotify`), which a
+  // hold pauses, rather than an Alertmanager's keep-alive.
+  bool remindsPeople(const std::string& notifier) const {
+    const auto it = notifiers_.find(notifier);
+    return it != notifiers_.end() && it->second.slack() != nullptr;
+  }
+
+  // How long answers that refuse (but not for good) are retried before the row is given up.
+  static constexpr std::int64_t kGiveUpRefusedAfterMs = 3'600'000;
 
   // The delay before attempt `attempts` + 1: 1 s doubling to 5 min, +-25 % jitter, clamped.
   static std::int64_t backoffMs(int attempts, double random);
@@ -71,7 +96,7 @@ class Pager {
   static constexpr double kSlackBurst = 3;
 
  private:
-  using QueueKey = std::pair<std::string, std::string>;  // check, notifier
+  using QueueKey = std::pair<std::string, std::string>;  // alert key, destination (settings)
   struct Queued {
     std::uint64_t order;  // arrival order across all queues: oldest heads go first
     OutboxRow row;
@@ -81,6 +106,11 @@ class Pager {
     std::int64_t lastMs = 0;
   };
 
+  QueueKey queueKeyOf(const std::string& key, const std::string& notifier,
+                      const std::string& via) const;
+  // The settings a row goes out with; nullptr when it has none (its notifier gone).
+  const Notifier* notifierFor(const OutboxRow& row);
+  bool isSlack(const OutboxRow& row);
   void pollOnce();
   void send(const QueueKey& key, const Queued& item, const Notifier& notifier);
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);
@@ -94,6 +124,8 @@ class Pager {
   Transport& transport_;
   Hooks hooks_;
   Notifiers notifiers_;
+  std::map<std::string, std::string> viaByName_;  // each configured notifier's settings
+  std::map<std::string, Notifier> viaCache_;      // settings read back, by their text
   std::string externalUrl_;
   std::map<QueueKey, std::deque<Queued>> queues_;
   std::set<QueueKey> inFlight_;

@@ -16,26 +16,27 @@ namespace prober {
 
 namespace {
 
-// The longest silence: a forgotten one should not hold pages for ever.
-constexpr auto kMaxSilence = std::chrono::hours(24 * 90);
-
-// "2026-12-06T04:00:00Z", as rfc3339Utc writes it.
+// "2026-12-06T04:00:00Z" or "2026-12-06T04:00:00.250Z", as rfc3339Utc writes it.
 std::optional<std::chrono::system_clock::time_point> parseRfc3339Utc(std::string_view text) {
   // As rfc3339Utc writes it, and nothing else: the parser only ever sees digits where it reads
   // numbers.
-  if (text.size() != 20 || text[19] != 'Z' ||
-      !std::all_of(text.begin(), text.begin() + 19, [](char c) {
-        return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T';
-      })) {
+  const bool millis = text.size() == 24 && text[19] == '.';
+  if ((text.size() != 20 && !millis) || text.back() != 'Z' ||
+      !std::all_of(
+          text.begin(), text.begin() + 19,
+          [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T'; }) ||
+      (millis && !std::all_of(text.begin() + 20, text.begin() + 23,
+                              [](char c) { return c >= '0' && c <= '9'; }))) {
     return std::nullopt;
   }
-  std::istringstream in{std::string(text)};
+  std::istringstream in{std::string(text.substr(0, 19))};
   date::sys_seconds at;
-  in >> date::parse("%FT%TZ", at);
+  in >> date::parse("%FT%T", at);
   if (in.fail()) {
     return std::nullopt;
   }
-  return at;
+  const int ms = millis ? std::stoi(std::string(text.substr(20, 3))) : 0;
+  return at + std::chrono::milliseconds(ms);
 }
 
 bool validText(const boost::json::value& value) {
@@ -61,7 +62,7 @@ bool coversCheck(const std::vector<std::string>& globs,
 
 std::string rfc3339Utc(std::chrono::system_clock::time_point at) {
   const std::string iso = isoTimestampUtc(at);  // 2026-12-06T04:00:00.000Z
-  return iso.substr(0, 19) + "Z";
+  return iso.substr(19, 4) == ".000" ? iso.substr(0, 19) + "Z" : iso;
 }
 
 std::optional<Silence> silenceFromRequest(std::string_view body,
@@ -120,7 +121,7 @@ std::optional<Silence> silenceFromRequest(std::string_view body,
   }
   const auto length = duration->is_string() ? parseDuration(duration->get_string()) : std::nullopt;
   if (!length || length->count() <= 0 || *length > kMaxSilence) {
-    error = "duration must be a duration from \"1s\" to \"90d\", like \"30m\" or \"2h\"";
+    error = kSilenceDurationRule;
     return std::nullopt;
   }
   for (const char* key : {"comment", "created_by"}) {
@@ -133,7 +134,8 @@ std::optional<Silence> silenceFromRequest(std::string_view body,
           validUtf8(std::string(text->get_string()));
     }
   }
-  silence.startsAt = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  // To the millisecond asked for: a silence cut to whole seconds would end early.
+  silence.startsAt = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
   silence.endsAt = silence.startsAt + *length;
   return silence;
 }

@@ -15,6 +15,12 @@
 
 namespace prober {
 
+// The longest silence, from the API or Slack: a forgotten one should not hold pages for ever
+// (and time arithmetic stays far from overflowing).
+inline constexpr std::chrono::milliseconds kMaxSilence = std::chrono::hours(24 * 90);
+inline constexpr const char* kSilenceDurationRule =
+    "duration must be a duration from \"1s\" to \"90d\", like \"30m\" or \"2h\"";
+
 struct Silence {
   std::int64_t id = 0;
   std::vector<std::string> checks;            // globs on check names
@@ -43,7 +49,7 @@ boost::json::object toJson(const Silence& silence);
 // The store keeps the id as the row's key (its JSON was written before the id was known).
 std::optional<Silence> silenceFromJson(const boost::json::value& json);
 
-// "2026-12-06T04:00:00Z"
+// "2026-12-06T04:00:00Z", or "2026-12-06T04:00:00.250Z" when not on a whole second.
 std::string rfc3339Utc(std::chrono::system_clock::time_point at);
 
 }  // namespace prober

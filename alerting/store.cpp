@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS silences (
 // Columns added since the first schema, each with the value rows written before it mean.
 constexpr const char* kAddedColumns[] = {
     "ALTER TABLE alert_state ADD COLUMN paged INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE alert_state ADD COLUMN paged_via TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE outbox ADD COLUMN via TEXT NOT NULL DEFAULT ''",
 };
 
 std::string message(sqlite3* db, std::string_view what) {
@@ -58,8 +60,10 @@ std::string message(sqlite3* db, std::string_view what) {
 
 }  // namespace
 
-std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error) {
-  sqlite3* db = openStateDatabase(dir, "prober.db", kSchema, error);
+std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error,
+                                   Durability durability) {
+  // Every commit synced: a power loss must not drop a transition or a queued page.
+  sqlite3* db = openStateDatabase(dir, "prober.db", kSchema, durability, error);
   if (db == nullptr) {
     return nullptr;
   }
@@ -78,12 +82,17 @@ bool Store::exec(const char* sql, std::string& error) {
   return execSql(db_, sql, error);
 }
 
+bool Store::syncsEveryCommit() {
+  Statement query(db_, "PRAGMA synchronous");
+  return query.ok() && query.step() == SQLITE_ROW && query.integer(0) >= 2;  // 2: FULL
+}
+
 std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
   std::map<std::string, SavedAlert> out;
   Statement query(
       db_,
-      "SELECT check_name, firing, consecutive_failures, failing_since_ms, notify, paged FROM "
-      "alert_state");
+      "SELECT check_name, firing, consecutive_failures, failing_since_ms, notify, paged, paged_via "
+      "FROM alert_state");
   if (!query.ok()) {
     error = message(db_, "reading alert state");
     return out;
@@ -106,6 +115,15 @@ std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
       }
     }
     alert.paged = query.integer(5) != 0;
+    boost::system::error_code viaError;
+    const auto via = boost::json::parse(query.text(6), viaError);
+    if (!viaError && via.is_object()) {
+      for (const auto& [name, settings] : via.get_object()) {
+        if (settings.is_string()) {
+          alert.pagedVia.emplace(std::string(name), std::string(settings.get_string()));
+        }
+      }
+    }
     out[query.text(0)] = alert;
   }
   return out;
@@ -114,8 +132,8 @@ std::map<std::string, SavedAlert> Store::loadAlerts(std::string& error) {
 std::vector<OutboxRow> Store::loadPending(std::string& error) {
   std::vector<OutboxRow> out;
   Statement query(db_,
-                  "SELECT id, check_name, notifier, event, attempts, next_attempt_ms FROM outbox "
-                  "WHERE state = 'pending' ORDER BY id");
+                  "SELECT id, check_name, notifier, event, attempts, next_attempt_ms, via FROM "
+                  "outbox WHERE state = 'pending' ORDER BY id");
   if (!query.ok()) {
     error = message(db_, "reading the outbox");
     return out;
@@ -135,6 +153,7 @@ std::vector<OutboxRow> Store::loadPending(std::string& error) {
     row.event = std::move(*event);
     row.attempts = static_cast<int>(query.integer(4));
     row.nextAttemptMs = query.integer(5);
+    row.via = query.text(6);
     out.push_back(std::move(row));
   }
   return out;
@@ -159,8 +178,9 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     Statement upsert(
         db_,
         "INSERT INTO alert_state(check_name, firing, consecutive_failures, failing_since_ms, "
-        "notify, paged) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(check_name) DO UPDATE SET "
-        "firing = ?2, consecutive_failures = ?3, failing_since_ms = ?4, notify = ?5, paged = ?6");
+        "notify, paged, paged_via) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(check_name) DO "
+        "UPDATE SET firing = ?2, consecutive_failures = ?3, failing_since_ms = ?4, notify = ?5, "
+        "paged = ?6, paged_via = ?7");
     upsert.bind(1, check);
     upsert.bind(2, std::int64_t{state->firing ? 1 : 0});
     upsert.bind(3, std::int64_t{state->consecutiveFailures});
@@ -172,6 +192,11 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
     }
     upsert.bind(5, toJsonText(notify));
     upsert.bind(6, std::int64_t{state->paged ? 1 : 0});
+    boost::json::object via;
+    for (const auto& [name, settings] : state->pagedVia) {
+      via[name] = settings;
+    }
+    upsert.bind(7, toJsonText(via));
     if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
       return fail("saving alert state");
     }
@@ -185,13 +210,14 @@ bool Store::recordTransition(const std::string& check, const std::optional<Saved
   for (auto& row : rows) {
     Statement insert(db_,
                      "INSERT INTO outbox(check_name, notifier, action, event, next_attempt_ms, "
-                     "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+                     "created_ms, via) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     insert.bind(1, row.check);
     insert.bind(2, row.notifier);
     insert.bind(3, std::string(actionName(row.event.action)));
     insert.bind(4, toJsonText(toJson(row.event)));
     insert.bind(5, row.nextAttemptMs);
     insert.bind(6, toMillis(row.event.at));
+    insert.bind(7, row.via);
     if (!insert.ok() || insert.step() != SQLITE_DONE) {
       return fail("queueing a notification");
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alerting/alert_event.h"
+#include "storage/durability.h"
 
 struct sqlite3;
 
@@ -22,6 +23,10 @@ struct SavedAlert {
   std::int64_t failingSinceMs = 0;  // a check's alert: the first failure of the streak
   std::int64_t certExpiryMs = 0;    // a certificate alert: when the certificate expires
   std::vector<std::string> notify;  // who was paged: they get the resolve if the check goes away
+  // The settings each of them was paged with (notifier_json.h), by name: the resolve goes to
+  // the same service even after a reload renamed or removed the notifier. Missing for alerts
+  // stored before it was kept: the configured notifier of that name is used.
+  std::map<std::string, std::string> pagedVia{};
   // Whether its trigger went out: false while a firing alert's page is held (a maintenance
   // window, a silence, a firing dependency), so a restart still sends it when the hold ends.
   bool paged = true;
@@ -39,15 +44,27 @@ struct OutboxRow {
   // A firing alert posted again to an Alertmanager (its `resend`): never stored, not recorded
   // in the history; losing one costs nothing, the next follows.
   bool resend = false;
+  // When the receiver first refused it (3xx, or a 4xx not known to be final), in a row of
+  // refusals; 0 when it has not. In memory only: a restart gives it another hour.
+  std::int64_t refusingSinceMs = 0;
+  // The notifier's settings when it was queued (notifier_json.h): it is delivered with them
+  // whatever a reload renamed or removed since. "": the configured notifier named `notifier`.
+  std::string via{};
 };
 
 class Store {
  public:
-  // Opens (creating) DIR/prober.db. Returns nullptr with `error` set when it cannot.
-  static std::unique_ptr<Store> open(const std::string& dir, std::string& error);
+  // Opens (creating) DIR/prober.db. Returns nullptr with `error` set when it cannot. Every
+  // commit is synced (Durability::Durable); the benchmark opens it Fast to show what that costs.
+  static std::unique_ptr<Store> open(const std::string& dir, std::string& error,
+                                     Durability durability = Durability::Durable);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+
+  // Whether every commit is synced to the disk (PRAGMA synchronous=FULL): what a power loss
+  // may not take. Asked by tests.
+  bool syncsEveryCommit();
 
   std::map<std::string, SavedAlert> loadAlerts(std::string& error);
   // Pending notifications, oldest first.

@@ -2,8 +2,8 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p,m,s] [--out FILE] --prober BIN --floor BIN
-#            [--history BIN] [--pages BIN] [--memory BIN] [--scrape BIN]
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p,m,s,d] [--out FILE] --prober BIN --floor BIN
+#            [--history BIN] [--pages BIN] [--memory BIN] [--scrape BIN] [--store BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
 # BENCH_W5_SECONDS shortens W5's 10 minutes for a look by hand.
@@ -11,12 +11,13 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4,w5,h,p,m,s
+only=w1,w2,w3,w4,w5,h,p,m,s,d
 out=""
 history=""
 pages=""
 memory=""
 scrape=""
+store=""
 prober=""
 floor=""
 while [[ $# -gt 0 ]]; do
@@ -31,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --pages) pages=$2; shift ;;
     --memory) memory=$2; shift ;;
     --scrape) scrape=$2; shift ;;
+    --store) store=$2; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -62,6 +64,7 @@ if [[ $smoke == 1 ]]; then
   p_checks=200
   m_checks=2000
   s_checks=2000
+  d_transitions=200
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
@@ -72,6 +75,7 @@ else
   p_checks=10000
   m_checks=100000
   s_checks=100000
+  d_transitions=5000
 fi
 
 cpu_of() {  # utime + stime of PID, in seconds
@@ -386,6 +390,16 @@ scrape_writing() {
   done
 }
 
+# --- D: the alert store's commits synced to the disk, against synced at checkpoints ---
+store_commits() {
+  local line
+  line=$("$store" "$d_transitions" "$work/store-state") || { echo "bench_store failed" >&2; return; }
+  for key in durable_us fast_us ratio; do
+    record "d_$key" "$(awk -v l="$line" -v k="$key" 'BEGIN {
+      n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) if (f[i] == k) print f[i + 1]}')"
+  done
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -398,6 +412,7 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,p,* && -n $pages ]] && { echo "P pages at $p_checks checks" >&2; pages_render; }
   [[ ,$only, == *,m,* && -n $memory ]] && { echo "M memory a check costs" >&2; memory_parts; }
   [[ ,$only, == *,s,* && -n $scrape ]] && { echo "S writing /metrics" >&2; scrape_writing; }
+  [[ ,$only, == *,d,* && -n $store ]] && { echo "D alert store commits" >&2; store_commits; }
 done
 
 # Every figure must be a number, or the machinery has rotted.

@@ -196,6 +196,20 @@ $(row h_cpu_percent "CPU (% of one core) at 1,000 results a second")
 their assertion) and its writer thread commits them to \`history.db\` every second; CPU is the
 whole process's, from getrusage. W3 above runs the same rate through the daemon with history on.
 
+## D: alert state committed to the disk, 5,000 transitions
+
+| figure | min | median | max |
+|---|---|---|---|
+$(row d_durable_us "µs a transition, every commit synced (FULL, as the daemon runs)")
+$(row d_fast_us "µs a transition, synced at checkpoints (NORMAL)")
+$(row d_ratio "FULL / NORMAL")
+
+\`bench_store\` records a trigger and its notification in one transaction, then marks it
+delivered (two commits, as a page costs), in a store synced at every commit and in one synced
+at checkpoints, on the same disk in the same run. Alert state and the outbox pay it since a
+power loss must not drop a page; the history stays at NORMAL. Pages come one per transition,
+so even the synced figure is far below anything a loop of checks would notice.
+
 ## P: the status pages at 10,000 checks
 
 | figure | min | median | max |

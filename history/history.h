@@ -116,6 +116,14 @@ class HistoryWriter {
   // failed): reads that must see the latest records without the caller waiting for the disk.
   // Jobs still queued when the writer stops run before it does.
   void runAfterWrites(std::function<void()> job);
+  // The same for a read through a HistoryReader, run on a thread of its own: a long read (the
+  // uptime pass over a month of hourly counts at a million checks) never holds up the writes.
+  // False, and `job` dropped, when kMaxQueuedReads reads wait already (the caller answers busy).
+  bool runReadAfterWrites(std::function<void()> job);
+  // The owner of what queued jobs capture is about to go (the daemon stopping): jobs and reads
+  // still queued are dropped, later ones are refused, and the call returns once the ones
+  // running now have ended. Records still go to disk.
+  void abandonJobs();
 
   void setRetention(std::chrono::milliseconds retention);
   // `[prober] location`: kept with the records, so a report names where they were seen.
@@ -131,6 +139,7 @@ class HistoryWriter {
   std::string lastError() const;
 
   static constexpr std::size_t kMaxQueued = 200'000;
+  static constexpr std::size_t kMaxQueuedReads = 256;
   // Records whose storage the queue and the batch keep between batches (a burst's is freed).
   static constexpr std::size_t kKeptCapacity = 4096;
 
@@ -141,6 +150,7 @@ class HistoryWriter {
   void enqueue(Record record);
   void run();
   void runDueJobs();
+  void runReads();
   bool writeBatch(std::vector<Record>& batch, std::string& error);
   // Deletes rows older than `beforeMs` a chunk at a time; false when it stopped early to let
   // queued records in.
@@ -168,13 +178,22 @@ class HistoryWriter {
     std::uint64_t afterRecords;
     std::uint64_t queuedInTurn;
     std::function<void()> run;
+    bool read = false;  // handed to the read thread when due, not run on the writer's
   };
   std::deque<Job> jobs_;
+  std::deque<std::function<void()>> reads_;  // due reads, for the read thread
+  std::size_t readsWaiting_ = 0;             // reads in jobs_ and reads_
+  bool readRunning_ = false;
+  bool readsStopping_ = false;
+  std::condition_variable readsDue_;
   std::uint64_t turn_ = 0;           // turns of the writer's loop begun
   std::uint64_t enqueuedCount_ = 0;  // records ever queued
   std::uint64_t doneCount_ = 0;      // records ever taken off the queue and handled
   bool stopping_ = false;
   bool flushRequested_ = false;
+  bool jobsAbandoned_ = false;
+  bool jobRunning_ = false;
+  std::condition_variable jobEnded_;
   std::chrono::milliseconds retention_;
   WallNow wallNow_;
   std::uint64_t maxSize_ = 0;
@@ -182,6 +201,7 @@ class HistoryWriter {
   std::int64_t written_ = 0;
   std::string lastError_;
   std::thread thread_;
+  std::thread readThread_;
 };
 
 class HistoryReader {

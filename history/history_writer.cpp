@@ -54,7 +54,7 @@ std::string historyPath(const std::string& stateDir) {
 std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
                                                    std::chrono::milliseconds retention,
                                                    std::string& error, WallNow wallNow) {
-  sqlite3* db = openStateDatabase(stateDir, "history.db", kHistorySchema, error);
+  sqlite3* db = openStateDatabase(stateDir, "history.db", kHistorySchema, Durability::Fast, error);
   if (db != nullptr && !migrateHistory(db, error)) {
     error = fmt::format("cannot prepare {}: {}", historyPath(stateDir), error);
     sqlite3_close(db);
@@ -72,6 +72,7 @@ HistoryWriter::HistoryWriter(sqlite3* db, std::string path, std::chrono::millise
     wallNow_ = [] { return toMillis(std::chrono::system_clock::now()); };
   }
   thread_ = std::thread([this] { run(); });
+  readThread_ = std::thread([this] { runReads(); });
 }
 
 HistoryWriter::~HistoryWriter() {
@@ -80,7 +81,13 @@ HistoryWriter::~HistoryWriter() {
     stopping_ = true;
   }
   wake_.notify_one();
-  thread_.join();
+  thread_.join();  // its last turn hands every read still queued to the read thread
+  {
+    std::lock_guard lock(mutex_);
+    readsStopping_ = true;
+  }
+  readsDue_.notify_all();
+  readThread_.join();
   statements_.reset();  // finalized before the close, which refuses while any is open
   sqlite3_close(db_);
 }
@@ -127,8 +134,56 @@ void HistoryWriter::setLocation(const std::string& location) {
   });
 }
 
+void HistoryWriter::abandonJobs() {
+  std::unique_lock lock(mutex_);
+  jobsAbandoned_ = true;
+  jobs_.clear();
+  reads_.clear();
+  readsWaiting_ = 0;
+  jobEnded_.wait(lock, [&] { return !jobRunning_ && !readRunning_; });
+}
+
+bool HistoryWriter::runReadAfterWrites(std::function<void()> job) {
+  std::lock_guard lock(mutex_);
+  if (jobsAbandoned_ || readsWaiting_ >= kMaxQueuedReads) {
+    return false;
+  }
+  ++readsWaiting_;
+  jobs_.push_back(Job{enqueuedCount_, turn_, std::move(job), true});
+  flushRequested_ = true;
+  wake_.notify_one();
+  return true;
+}
+
+void HistoryWriter::runReads() {
+  for (;;) {
+    std::function<void()> read;
+    {
+      std::unique_lock lock(mutex_);
+      readsDue_.wait(lock, [&] { return readsStopping_ || !reads_.empty(); });
+      if (reads_.empty()) {
+        return;  // stopping, and every read queued before has run
+      }
+      read = std::move(reads_.front());
+      reads_.pop_front();
+      --readsWaiting_;
+      readRunning_ = true;
+    }
+    read();
+    read = nullptr;  // what it captured goes before its owner may
+    {
+      std::lock_guard lock(mutex_);
+      readRunning_ = false;
+    }
+    jobEnded_.notify_all();
+  }
+}
+
 void HistoryWriter::runAfterWrites(std::function<void()> job) {
   std::lock_guard lock(mutex_);
+  if (jobsAbandoned_) {
+    return;
+  }
   jobs_.push_back(Job{enqueuedCount_, turn_, std::move(job)});
   flushRequested_ = true;  // the batch interval need not pass first
   wake_.notify_one();
@@ -257,10 +312,23 @@ void HistoryWriter::runDueJobs() {
       if (jobs_.empty() || (!due && !stopping_)) {
         return;
       }
+      if (jobs_.front().read) {  // the read thread runs it: writes go on meanwhile
+        reads_.push_back(std::move(jobs_.front().run));
+        jobs_.pop_front();
+        readsDue_.notify_one();
+        continue;
+      }
       job = std::move(jobs_.front().run);
       jobs_.pop_front();
+      jobRunning_ = true;
     }
-    job();  // outside the lock: it reads the database and may queue more work
+    job();          // outside the lock: it reads the database and may queue more work
+    job = nullptr;  // what it captured goes before its owner may
+    {
+      std::lock_guard lock(mutex_);
+      jobRunning_ = false;
+    }
+    jobEnded_.notify_all();
   }
 }
 

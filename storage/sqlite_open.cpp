@@ -55,8 +55,13 @@ bool checkWritable(const std::string& dir, std::string& error) {
 
 }  // namespace
 
+const char* synchronousPragma(Durability durability) {
+  return durability == Durability::Durable ? "PRAGMA synchronous=FULL;"
+                                           : "PRAGMA synchronous=NORMAL;";
+}
+
 sqlite3* openStateDatabase(const std::string& dir, const std::string& file, const char* schema,
-                           std::string& error) {
+                           Durability durability, std::string& error) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -77,10 +82,10 @@ sqlite3* openStateDatabase(const std::string& dir, const std::string& file, cons
     return nullptr;
   }
   sqlite3_busy_timeout(db, 2000);
-  // WAL with synchronous=NORMAL: a committed transaction survives the process being killed,
-  // and readers on other connections never wait for the writer.
-  if (!execSql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error) ||
-      !execSql(db, schema, error)) {
+  // WAL: readers on other connections never wait for the writer, and a committed transaction
+  // survives the process being killed; a power loss too only when synced at commit (FULL).
+  if (!execSql(db, "PRAGMA journal_mode=WAL;", error) ||
+      !execSql(db, synchronousPragma(durability), error) || !execSql(db, schema, error)) {
     error = fmt::format("cannot prepare {}: {}", path, error);
     sqlite3_close(db);
     return nullptr;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "storage/durability.h"
+
 namespace prober {
 
 class Statement {
@@ -46,7 +48,9 @@ class Statement {
 // Opens (creating) DIR/FILE in WAL mode with `schema` applied; nullptr with `error` saying
 // which file and why when it cannot. The caller closes it.
 sqlite3* openStateDatabase(const std::string& dir, const std::string& file, const char* schema,
-                           std::string& error);
+                           Durability durability, std::string& error);
+// The PRAGMA `durability` sets (tests read it back).
+const char* synchronousPragma(Durability durability);
 
 // Process-wide SQLite settings; call from main before any database is opened. SQLite then
 // keeps no memory statistics (nothing here reads them), so its allocations take no global lock:

@@ -83,9 +83,12 @@ class Harness {
     std::string error;
     const auto saved = store->loadAlerts(error);
     start();
-    alerter->recover(saved, [this](const std::string& name) -> const prober::CheckSpec* {
-      return name == check.name ? &check : nullptr;
-    });
+    alerter->recover(
+        saved,
+        [this](const std::string& name) -> const prober::CheckSpec* {
+          return name == check.name ? &check : nullptr;
+        },
+        [this](const std::string& name) { return name == check.name; });
   }
 
   void run(AlertTransition transition, bool firing) {

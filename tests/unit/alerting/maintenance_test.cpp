@@ -176,3 +176,24 @@ TEST_CASE("silences: which checks one covers, and what a request must hold") {
     CHECK(error == row.error);
   }
 }
+
+TEST_CASE("silences: kept to the millisecond asked for, in the store and the API") {
+  // Posted at :44.900 for 3 s: it ends at :47.900, not at :47.000 (a held page would go out
+  // 0.9 s early).
+  const auto now = utc("2026-12-02T12:00:44Z") + std::chrono::milliseconds(900);
+  std::string error;
+  const auto silence =
+      prober::silenceFromRequest(R"({"checks":["api"],"duration":"3s"})", now, error);
+  REQUIRE_MESSAGE(silence.has_value(), error);
+  CHECK(silence->endsAt == now + std::chrono::seconds(3));
+  const auto json = prober::toJson(*silence);
+  CHECK(json.at("ends_at").as_string() == "2026-12-02T12:00:47.900Z");
+  CHECK(json.at("starts_at").as_string() == "2026-12-02T12:00:44.900Z");
+  const auto back = prober::silenceFromJson(json);
+  REQUIRE(back.has_value());
+  CHECK(back->endsAt == silence->endsAt);
+  CHECK(back->startsAt == silence->startsAt);
+  // Longer than 90 days is refused (and far from where time arithmetic overflows).
+  CHECK_FALSE(prober::silenceFromRequest(R"({"checks":["api"],"duration":"91d"})", now, error));
+  CHECK(error == prober::kSilenceDurationRule);
+}

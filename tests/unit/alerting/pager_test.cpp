@@ -130,6 +130,43 @@ TEST_CASE("a 400 can never succeed: dropped, counted, and the next one goes") {
   CHECK(h.sentAction(0) == "resolve");
 }
 
+TEST_CASE("a proxy's 403 or 404, or a 3xx, is retried for an hour, then given up as refused") {
+  for (const int status : {301, 403, 404, 410}) {
+    CAPTURE(status);
+    Harness h;
+    h.pager.add({Harness::row("api", prober::AlertAction::Trigger)});
+    h.pager.poll();
+    const std::int64_t first = h.now;
+    int attempts = 0;
+    while (!h.transport.sent.empty() && attempts < 100) {
+      h.transport.answer(status, "<html>Forbidden</html>");
+      ++attempts;
+      h.now = std::max(h.now, h.wake);
+      h.pager.poll();
+    }
+    CHECK(h.transport.sent.empty());
+    CHECK(h.counted["pd:refused"] == attempts - 1);  // each retried, not dropped at once
+    CHECK(h.counted["pd:rejected"] == 1);          // then given up, an hour on
+    CHECK(h.now - first >= prober::Pager::kGiveUpRefusedAfterMs);
+    CHECK(h.now - first < prober::Pager::kGiveUpRefusedAfterMs + 10 * 60'000);
+    CHECK(h.answers.back().find("refused for 60 minutes") != std::string::npos);
+    CHECK(h.pager.pending() == 0);
+  }
+}
+
+TEST_CASE("Slack's named refusals are final; the same status without its name is retried") {
+  Harness h;
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger, "chat"),
+               Harness::row("web", prober::AlertAction::Trigger, "chat")});
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 2);
+  h.transport.answer(404, "channel_not_found");
+  h.transport.answer(404, "Not Found");  // a proxy, not Slack
+  CHECK(h.counted["chat:rejected"] == 1);
+  CHECK(h.counted["chat:refused"] == 1);
+  CHECK(h.pager.pending() == 1);
+}
+
 TEST_CASE("checks do not wait for each other") {
   Harness h;
   h.pager.add({Harness::row("a", prober::AlertAction::Trigger),
@@ -188,8 +225,11 @@ TEST_CASE("the store keeps alert state and the outbox across reopening") {
     std::vector<prober::OutboxRow> rows{Harness::row("api", prober::AlertAction::Trigger),
                                         Harness::row("api", prober::AlertAction::Trigger, "chat")};
     rows[0].event.failedAssertions = {"status == 200 (got 503)"};
-    REQUIRE(store->recordTransition("api", prober::SavedAlert{true, 3, 1234, 0, {"pd", "chat"}}, rows,
-                                    error));
+    rows[0].via = R"({"type":"pagerduty"})";
+    CHECK(store->syncsEveryCommit());  // alert state and the outbox survive a power loss
+    prober::SavedAlert firing{true, 3, 1234, 0, {"pd", "chat"}};
+    firing.pagedVia = {{"pd", "PD-SETTINGS"}, {"chat", "CHAT-SETTINGS"}};
+    REQUIRE(store->recordTransition("api", firing, rows, error));
     CHECK(rows[0].id > 0);
     CHECK(rows[1].id > rows[0].id);
     CHECK(store->pendingCount(error) == 2);
@@ -205,11 +245,14 @@ TEST_CASE("the store keeps alert state and the outbox across reopening") {
     CHECK(alerts.at("api").consecutiveFailures == 3);
     CHECK(alerts.at("api").failingSinceMs == 1234);
     CHECK(alerts.at("api").notify == std::vector<std::string>{"pd", "chat"});
+    CHECK(alerts.at("api").pagedVia.at("pd") == "PD-SETTINGS");  // resolved where it was paged
+    CHECK(alerts.at("api").pagedVia.at("chat") == "CHAT-SETTINGS");
     const auto pending = store->loadPending(error);
     REQUIRE(pending.size() == 1);
     CHECK(pending[0].notifier == "pd");
     CHECK(pending[0].attempts == 2);
     CHECK(pending[0].nextAttemptMs == 9000);
+    CHECK(pending[0].via == R"({"type":"pagerduty"})");  // delivered as it was queued
     CHECK(pending[0].event.failedAssertions == std::vector<std::string>{"status == 200 (got 503)"});
     // A resolve deletes the alert state in the same transaction as its notification.
     std::vector<prober::OutboxRow> resolve{Harness::row("api", prober::AlertAction::Resolve)};

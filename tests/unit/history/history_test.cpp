@@ -1,6 +1,9 @@
 // The history store: batched writes read back in order, filters by check and time, the newest
 // runs when there are more than asked for, and pruning past the retention.
 #include <doctest/doctest.h>
+
+#include <atomic>
+#include <future>
 #include <unistd.h>
 
 #include <chrono>
@@ -234,6 +237,74 @@ TEST_CASE("jobs still queued when the writer stops run before it is gone") {
   }
   writer.reset();  // joins the thread: every job has run
   CHECK(ran == 3);
+}
+
+TEST_CASE("abandoned jobs: queued ones never run, later ones are refused, records still land") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24), error);
+  REQUIRE_MESSAGE(writer, error);
+  auto owner = std::make_unique<int>(0);  // what the jobs capture, gone after abandonJobs
+  int* counter = owner.get();
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 3; ++i) {
+    writer->add(RunRecord{nowMs(), "api", true, 1.0, 200, "", ""});
+    writer->runAfterWrites([counter, &ran] {
+      ++*counter;
+      ++ran;
+    });
+  }
+  writer->abandonJobs();
+  const int before = ran.load();
+  owner.reset();
+  writer->runAfterWrites([&ran] { ++ran; });
+  writer->add(RunRecord{nowMs(), "api", true, 1.0, 200, "", ""});
+  writer->flush();
+  writer.reset();
+  CHECK(ran.load() == before);  // nothing ran after abandonJobs returned
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  CHECK(reader->runs("api", 0, nowMs() + 1, 100, error).size() == 4);
+}
+
+TEST_CASE("a long read runs beside the writes: records keep landing while it reads") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24), error);
+  REQUIRE_MESSAGE(writer, error);
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool reading = false;
+  bool release = false;
+  REQUIRE(writer->runReadAfterWrites([&] {  // an uptime pass over a month at a million checks
+    std::unique_lock lock(mutex);
+    reading = true;
+    changed.notify_all();
+    changed.wait_for(lock, std::chrono::seconds(30), [&] { return release; });
+  }));
+  {
+    std::unique_lock lock(mutex);
+    REQUIRE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return reading; }));
+  }
+  for (int i = 0; i < 100; ++i) {
+    writer->add(RunRecord{nowMs(), "api", true, 1.0, 200, "", ""});
+  }
+  auto flushed = std::async(std::launch::async, [&] { writer->flush(); });
+  const bool landed = flushed.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  CHECK(landed);  // written while the read still runs
+  CHECK(writer->written() == 100);
+  // Reads waiting are bounded: past kMaxQueuedReads one is refused, not queued.
+  std::size_t accepted = 0;
+  while (accepted < HistoryWriter::kMaxQueuedReads + 10 && writer->runReadAfterWrites([] {})) {
+    ++accepted;
+  }
+  CHECK(accepted == HistoryWriter::kMaxQueuedReads);
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  flushed.wait();
 }
 
 TEST_CASE("past history_max_size the oldest runs go, whatever their age; events stay") {
