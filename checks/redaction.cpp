@@ -50,6 +50,62 @@ std::string redactSecrets(std::string text, const std::vector<Secret>& secrets) 
   return text;
 }
 
+namespace {
+
+// Where the userinfo of the URL starting at `schemeEnd` ("://") ends: the '@' before the host,
+// or npos when the authority holds none.
+std::size_t userinfoEnd(std::string_view text, std::size_t authorityStart) {
+  const std::size_t authorityEnd = text.find_first_of("/?# \t\r\n\"'<>", authorityStart);
+  const std::string_view authority = text.substr(
+      authorityStart, authorityEnd == std::string_view::npos ? std::string_view::npos
+                                                             : authorityEnd - authorityStart);
+  const std::size_t at = authority.rfind('@');
+  return at == std::string_view::npos ? std::string_view::npos : authorityStart + at;
+}
+
+}  // namespace
+
+std::optional<std::string> urlCredential(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::size_t start = scheme + 3;
+  const std::size_t at = userinfoEnd(url, start);
+  if (at == std::string_view::npos || at == start) {
+    return std::nullopt;
+  }
+  const std::string_view userinfo = url.substr(start, at - start);
+  const std::size_t colon = userinfo.find(':');
+  const std::string_view secret =
+      colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1);
+  if (secret.empty()) {
+    return std::nullopt;
+  }
+  return std::string(secret);
+}
+
+std::string redactUrlCredentials(std::string text) {
+  std::size_t scheme = 0;
+  while ((scheme = text.find("://", scheme)) != std::string::npos) {
+    const std::size_t start = scheme + 3;
+    const std::size_t at = userinfoEnd(text, start);
+    scheme = start;
+    if (at == std::string::npos || at == start) {
+      continue;
+    }
+    const std::size_t colon = text.find(':', start);
+    const std::size_t secretStart = colon != std::string::npos && colon < at ? colon + 1 : start;
+    if (secretStart == at ||
+        text.compare(secretStart, at - secretStart, kRedactedCredential) == 0) {
+      continue;  // no password, or already redacted
+    }
+    text.replace(secretStart, at - secretStart, kRedactedCredential);
+    scheme = secretStart + kRedactedCredential.size();
+  }
+  return text;
+}
+
 std::string base64(std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

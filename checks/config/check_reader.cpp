@@ -286,6 +286,24 @@ void ConfigBuilder::checkDependencies(const Config& config) {
         reader_.error(dependsOnAt_[spec->name],
                       fmt::format("check \"{}\": depends_on names \"{}\", which is not a check",
                                   spec->name, cutToCharacters(validUtf8(parent), 60)));
+        continue;
+      }
+      // A parent on another shard runs in another instance: its alert never holds this page.
+      // Every shard judges every pair, so all instances of one config agree.
+      const std::optional<Shard>& shard =
+          reader_.options().shard ? reader_.options().shard : config.prober.shard;
+      if (!shard || shard->count == 1) {
+        continue;
+      }
+      const int childShard = shardOf(spec->name, shard->count);
+      const int parentShard = shardOf(parent, shard->count);
+      if (childShard != parentShard) {
+        reader_.error(
+            dependsOnAt_[spec->name],
+            fmt::format("check \"{}\": depends_on names \"{}\", which runs on shard {}/{} while "
+                        "this check runs on {}/{}: a parent's alert holds pages only in the "
+                        "instance that runs both; run these checks unsharded or drop depends_on",
+                        spec->name, parent, parentShard, shard->count, childShard, shard->count));
       }
     }
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checks/check_spec.h"
+#include "checks/shard.h"
 
 namespace prober {
 
@@ -32,6 +33,8 @@ struct LoadOptions {
   bool notifierVariablesOptional = false;
   // `run --listen`: what ${PROBER_LISTEN} names instead of [prober] listen.
   std::optional<std::string> listen;
+  // `run --shard`: the shard map depends_on is checked against instead of [prober] shard.
+  std::optional<Shard> shard;
   // Checks what checks/ cannot judge: the daemon passes alerting's checkNotifiers (what each
   // notifier type needs). Runs on what was read even when other errors were found, so every
   // error is reported at once, in reading order.

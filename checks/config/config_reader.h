@@ -49,6 +49,7 @@ class ConfigReader {
   SourceLocation where(const toml::node& node) const { return where(node.source()); }
 
   // Where ${VAR} values expanded from now on are recorded (the check being read), or nowhere.
+  const LoadOptions& options() const { return options_; }
   void collectSecretsInto(std::vector<Secret>* sink) { secretsSink_ = sink; }
   void addSecret(Secret secret) {
     if (secretsSink_ != nullptr && !secret.value.empty()) {

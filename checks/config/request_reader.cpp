@@ -31,6 +31,17 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
     if (step.url != *raw) {
       step.writtenUrl = *raw;
     }
+    // Credentials in the URL are a secret like a ${VAR} value: scrubbed from what a target
+    // echoes (as written, and as the Basic header curl makes of them), never shown.
+    if (const auto credential = urlCredential(step.url)) {
+      reader_.addSecret(Secret{*credential, std::string(kRedactedCredential)});
+      const std::size_t start = step.url.find("://") + 3;
+      const std::string userinfo = step.url.substr(start, step.url.find('@', start) - start);
+      if (userinfo.find(':') != std::string::npos) {
+        reader_.addSecret(Secret{base64(userinfo), std::string(kRedactedCredential)});
+      }
+      step.writtenUrl = redactUrlCredentials(step.writtenUrl.empty() ? *raw : step.writtenUrl);
+    }
     // Placeholders are filled on each run; the URL's shape is checked with a sample value.
     const std::string url = withSampleValues(step.url);
     const auto scheme = url.find("://");

@@ -20,8 +20,7 @@ TEST_CASE("every form of a secret is replaced by its name") {
   const std::vector<prober::Secret> secrets = {{"p@ss \"word\"", "${PASSWORD}"},
                                                {"tok", "${TOKEN}"}};
   CHECK(prober::redactSecrets(R"(got "p@ss \"word\"" and p%40ss%20%22word%22 and p@ss "word")",
-                              secrets) ==
-        R"(got "${PASSWORD}" and ${PASSWORD} and ${PASSWORD})");
+                              secrets) == R"(got "${PASSWORD}" and ${PASSWORD} and ${PASSWORD})");
   CHECK(prober::redactSecrets("tok tok", secrets) == "${TOKEN} ${TOKEN}");
   CHECK(prober::redactSecrets("nothing here", secrets) == "nothing here");
 }
@@ -75,4 +74,31 @@ basic_auth = { username = "u", password = "${SHORT}" }
   CHECK(secrets[1].value == "abcdef");
   CHECK(secrets[1].shown == "${LONGER}");
   CHECK(prober::redactSecrets("abcdef/abc", secrets) == "${LONGER}/${SHORT}");
+}
+
+TEST_CASE("credentials written into URLs are found and redacted wherever a URL is quoted") {
+  CHECK(prober::urlCredential("http://user:pass@am:9093") == "pass");
+  CHECK(prober::urlCredential("https://token@api.example.com/v1") == "token");
+  CHECK_FALSE(prober::urlCredential("http://am:9093/api/v2/alerts"));
+  CHECK_FALSE(prober::urlCredential("http://user:@am:9093"));
+  CHECK_FALSE(prober::urlCredential("http://am:9093/path?next=a@b"));  // '@' after the host
+  struct Row {
+    const char* text;
+    const char* shown;
+  };
+  const Row rows[] = {
+      {"http://user:pass@am:9093", "http://user:***@am:9093"},
+      {"https://token@api.example.com/v1", "https://***@api.example.com/v1"},
+      {"http://am:9093: connection refused; http://a:b@am2:9093/x: HTTP 500",
+       "http://am:9093: connection refused; http://a:***@am2:9093/x: HTTP 500"},
+      {"posted to \"http://u:p@h/\" twice", "posted to \"http://u:***@h/\" twice"},
+      {"http://user:***@am:9093", "http://user:***@am:9093"},
+      {"mailto:someone@example.com and http://h/?q=a@b",
+       "mailto:someone@example.com and "
+       "http://h/?q=a@b"},
+      {"no url here", "no url here"},
+  };
+  for (const Row& row : rows) {
+    CHECK(prober::redactUrlCredentials(row.text) == row.shown);
+  }
 }

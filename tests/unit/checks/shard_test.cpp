@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/config/config_loader.h"
 #include "checks/shard.h"
 
 namespace {
@@ -87,4 +88,43 @@ TEST_CASE("shards: the k/n syntax and its errors") {
     CHECK_FALSE(prober::parseShard(row.text, error).has_value());
     CHECK(error == row.error);
   }
+}
+
+// depends_on across shards never holds anything (the parent's alert lives in another
+// instance): refused at load, against [prober] shard or run --shard, by every shard alike.
+TEST_CASE("shards: depends_on naming a check of another shard is refused at load") {
+  std::string together;  // a name on the same shard of 2 as "core", and one on the other
+  std::string apart;
+  for (int i = 0; i < 100 && (together.empty() || apart.empty()); ++i) {
+    const std::string name = "web-" + std::to_string(i);
+    (prober::shardOf(name, 2) == prober::shardOf("core", 2) ? together : apart) = name;
+  }
+  REQUIRE_FALSE(together.empty());
+  REQUIRE_FALSE(apart.empty());
+  const auto config = [](const std::string& shard, const std::string& child) {
+    std::string text = "[prober]\n";
+    if (!shard.empty()) {
+      text += "shard = \"" + shard + "\"\n";
+    }
+    return text +
+           "[[check]]\nname = \"core\"\nurl = \"http://core.test/\"\n\n[[check]]\nname = \"" +
+           child + "\"\nurl = \"http://web.test/\"\ndepends_on = [\"core\"]\n";
+  };
+  const auto none = [](const std::string&) { return std::nullopt; };
+  CHECK(prober::loadConfigText(config("1/2", together), "/t.toml", none).config.has_value());
+  CHECK(prober::loadConfigText(config("", apart), "/t.toml", none).config.has_value());
+  for (const std::string shard : {"1/2", "2/2"}) {
+    const auto refused = prober::loadConfigText(config(shard, apart), "/t.toml", none);
+    REQUIRE(refused.errors.size() == 1);
+    CHECK(prober::toString(refused.errors.front()) ==
+          "/t.toml:10:14: check \"" + apart +
+              "\": depends_on names \"core\", which runs on shard " +
+              std::to_string(prober::shardOf("core", 2)) + "/2 while this check runs on " +
+              std::to_string(prober::shardOf(apart, 2)) +
+              "/2: a parent's alert holds pages only in the instance that runs both; run these "
+              "checks unsharded or drop depends_on");
+  }
+  prober::LoadOptions flag;  // run --shard 1/2 on a config that names no shard
+  flag.shard = prober::Shard{1, 2};
+  CHECK_FALSE(prober::loadConfigText(config("", apart), "/t.toml", none, flag).config);
 }
