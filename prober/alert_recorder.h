@@ -19,6 +19,11 @@ class AlertRecorder final : public AlerterObserver {
   void deliveryAttempted(const OutboxRow& row, DeliveryResult result,
                          const std::string& answer) override {
     metrics_.countNotification(row.notifier, deliveryResultName(result));
+    if (result == DeliveryResult::Refused || result == DeliveryResult::Rejected) {
+      metrics_.setNotifierRefusing(row.notifier, true);
+    } else if (result == DeliveryResult::Delivered) {
+      metrics_.setNotifierRefusing(row.notifier, false);
+    }
     if (!row.resend) {  // a firing alert posted again: its trigger is in the history already
       history_.add(notificationRecordOf(row, result, answer, nowMs_()));
     }

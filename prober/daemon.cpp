@@ -11,6 +11,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 #include <stdexcept>
 
 #include "alerting/alerter.h"
@@ -59,10 +61,19 @@ struct Daemon::Impl {
   Impl(Services services, DaemonOptions options, Config config);
 
   std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
-  // The steady time a timer is armed at for a wall time (Unix ms; now when it has passed).
+  // The history thread's queued reads capture the endpoints and caches declared after the
+  // history, which go first: they are dropped before anything is destroyed.
+  ~Impl() { history->abandonJobs(); }
+  // The steady time a timer is armed at for a wall time (Unix ms; now when it has passed), at
+  // most kWallCheckEvery ahead: the wall clock may step (NTP, a VM resumed), and a timer armed
+  // in steady time would miss a silence's end or a retry that the step brought nearer. Whoever
+  // wakes early finds nothing due and arms again.
+  static constexpr std::chrono::seconds kWallCheckEvery{10};
   SteadyTime steadyAt(std::int64_t wallMs) const {
     return services.clock.now() +
-           std::chrono::milliseconds(std::max<std::int64_t>(0, wallMs - nowMs()));
+           std::min<SteadyDuration>(
+               std::chrono::milliseconds(std::max<std::int64_t>(0, wallMs - nowMs())),
+               kWallCheckEvery);
   }
   std::string stateDir() const { return options.stateDir.value_or(config.prober.stateDir); }
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
@@ -254,7 +265,15 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   }
   apply(config, saved);
   refreshUptime();
-  alerter.recover(saved, [this](const std::string& name) { return runningSpec(name); });
+  std::unordered_set<std::string_view> configured;  // asked only when alerts were kept
+  if (!saved.empty()) {
+    for (const auto& spec : config.checks) {
+      configured.insert(spec->name);
+    }
+  }
+  alerter.recover(
+      saved, [this](const std::string& name) { return runningSpec(name); },
+      [&configured](const std::string& name) { return configured.count(name) != 0; });
   if (services.watchSignals) {
     signals = std::make_unique<boost::asio::signal_set>(services.io, SIGHUP, SIGTERM, SIGINT);
     watchSignals();
@@ -367,6 +386,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
 }
 
 std::vector<std::shared_ptr<const CheckSpec>> Daemon::Impl::owned(
+  alerter.notifiersChanged([this](const std::string& name) { return runningSpec(name); });
     const std::vector<std::shared_ptr<const CheckSpec>>& all) const {
   const std::optional<Shard> mine = shard();
   if (!mine) {

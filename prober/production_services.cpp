@@ -49,6 +49,7 @@ Services ProductionServices::services() {
       [&impl] {
         LoadOptions loadOptions;
         loadOptions.listen = impl.options.listen;
+        loadOptions.shard = impl.options.shard;
         return loadConfig(impl.options.configPath, processEnvironment,
                           withNotifierChecks(loadOptions));
       },

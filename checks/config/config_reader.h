@@ -48,8 +48,9 @@ class ConfigReader {
   }
   SourceLocation where(const toml::node& node) const { return where(node.source()); }
 
-  // Where ${VAR} values expanded from now on are recorded (the check being read), or nowhere.
   const LoadOptions& options() const { return options_; }
+
+  // Where ${VAR} values expanded from now on are recorded (the check being read), or nowhere.
   void collectSecretsInto(std::vector<Secret>* sink) { secretsSink_ = sink; }
   void addSecret(Secret secret) {
     if (secretsSink_ != nullptr && !secret.value.empty()) {

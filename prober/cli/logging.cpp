@@ -4,15 +4,38 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <string>
+
+#include "checks/redaction.h"
+
 namespace prober {
 namespace {
 
-// %* writes the message as a JSON string body (quotes, backslashes and controls escaped).
+// Every line is scrubbed of credentials written into URLs (a notifier's or a check's URL quoted
+// in an error), whatever code logged it: the last guard before the log leaves the process.
+std::string scrubbed(const spdlog::details::log_msg& message) {
+  return redactUrlCredentials(std::string(message.payload.data(), message.payload.size()));
+}
+
+// %& writes the message scrubbed.
+class ScrubbedMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    dest.append(std::string_view(scrubbed(message)));
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<ScrubbedMessage>();
+  }
+};
+
+// %* writes the message scrubbed, as a JSON string body (quotes, backslashes and controls
+// escaped).
 class JsonEscapedMessage : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& message, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    for (char c : message.payload) {
+    for (char c : scrubbed(message)) {
       switch (c) {
         case '"': dest.append(std::string_view("\\\"")); break;
         case '\\': dest.append(std::string_view("\\\\")); break;
@@ -45,7 +68,7 @@ bool setUpLogging(const std::string& format, const std::string& level) {
     formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
   } else if (format == "text") {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+    formatter->add_flag<ScrubbedMessage>('&').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %&");
   } else {
     return false;
   }

@@ -51,6 +51,7 @@ prober::LoadOptions withoutNotifierSecrets() {
 int commandRun(const std::string& path, const prober::DaemonOptions& options) {
   prober::LoadOptions loadOptions;
   loadOptions.listen = options.listen;
+  loadOptions.shard = options.shard;
   auto config = loadOrReport(path, loadOptions);
   if (!config) {
     spdlog::error("{} is invalid; not starting", path);
@@ -188,7 +189,9 @@ std::optional<std::optional<prober::Shard>> shardOption(const std::string& text)
 // With --list, the names of the checks the shard runs (every check without a shard), one a line.
 int commandValidate(const std::string& path, const std::optional<prober::Shard>& shardFlag,
                     bool list) {
-  auto config = loadOrReport(path, withoutNotifierSecrets());
+  prober::LoadOptions loadOptions = withoutNotifierSecrets();
+  loadOptions.shard = shardFlag;  // depends_on is judged against the shard map asked about
+  auto config = loadOrReport(path, loadOptions);
   if (!config) {
     return 1;
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <memory>
 
 #include "checks/duration.h"
 #include "checks/json_text.h"
@@ -37,8 +38,9 @@ void CheckHistory::readForPage(const std::string& check, std::int64_t sinceMs, s
 void CheckHistory::readRecords(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
                                std::size_t limit, std::optional<std::int64_t> hoursSinceMs,
                                PageAnswer answer) {
-  writer_.runAfterWrites(
-      [this, check, sinceMs, nowMs, limit, hoursSinceMs, answer = std::move(answer)]() mutable {
+  auto answered = std::make_shared<PageAnswer>(std::move(answer));
+  const bool queued = writer_.runReadAfterWrites(
+      [this, check, sinceMs, nowMs, limit, hoursSinceMs, answered]() mutable {
         std::string error;
         auto runs = reader_.runs(check, sinceMs, nowMs + 1, limit, error);
         auto events = reader_.events({check}, sinceMs, nowMs + 1, error);
@@ -52,11 +54,14 @@ void CheckHistory::readRecords(const std::string& check, std::int64_t sinceMs, s
         std::erase_if(events, [](const HistoryEvent& e) {
           return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
         });
-        post_([answer = std::move(answer), runs = std::move(runs), events = std::move(events),
+        post_([answered, runs = std::move(runs), events = std::move(events),
                hours = std::move(hours), error = std::move(error)]() mutable {
-          answer(std::move(runs), std::move(events), std::move(hours), error);
+          (*answered)(std::move(runs), std::move(events), std::move(hours), error);
         });
       });
+  if (!queued) {  // a flood of reads: this one is refused rather than queued without bound
+    (*answered)({}, {}, {}, "the history is busy (too many reads waiting); try again");
+  }
 }
 
 void CheckHistory::serveApi(const std::string& check, const std::string& query, std::int64_t nowMs,

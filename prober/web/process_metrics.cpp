@@ -62,8 +62,13 @@ ProcessMetrics::ProcessMetrics()
       notifications_(prometheus::BuildCounter()
                          .Name("prober_notifications_total")
                          .Help("Notification delivery attempts by notifier and result "
-                               "(delivered, retry, rejected, dropped).")
+                               "(delivered, retry, rejected, dropped, refused).")
                          .Register(*registry_)),
+      notifierRefusing_(prometheus::BuildGauge()
+                            .Name("prober_notifier_refusing")
+                            .Help("1 while a notifier refuses pages (a 3xx or 4xx answer, or a "
+                                  "page given up), until it next accepts one.")
+                            .Register(*registry_)),
       outboxPending_(prometheus::BuildGauge()
                          .Name("prober_outbox_pending")
                          .Help("Notifications waiting to be delivered.")
@@ -112,9 +117,14 @@ void ProcessMetrics::setShard(const std::optional<Shard>& shard) {
 }
 
 void ProcessMetrics::declareNotifier(const std::string& notifier) {
-  for (const char* result : {"delivered", "retry", "rejected", "dropped"}) {
+  for (const char* result : {"delivered", "retry", "rejected", "dropped", "refused"}) {
     notifications_.Add({{"notifier", notifier}, {"result", result}});
   }
+  notifierRefusing_.Add({{"notifier", notifier}});
+}
+
+void ProcessMetrics::setNotifierRefusing(const std::string& notifier, bool refusing) {
+  notifierRefusing_.Add({{"notifier", notifier}}).Set(refusing ? 1 : 0);
 }
 
 void ProcessMetrics::countNotification(const std::string& notifier, std::string_view result) {

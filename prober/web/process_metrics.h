@@ -34,6 +34,9 @@ class ProcessMetrics {
   // each configured notifier, so rate() and alert rules see zeros instead of absent series.
   void declareNotifier(const std::string& notifier);
   void countNotification(const std::string& notifier, std::string_view result);
+  // prober_notifier_refusing{notifier}: 1 from a refusal (a 3xx or 4xx answer, or a page given
+  // up) until the notifier next accepts one: pages may be going nowhere, an alert of its own.
+  void setNotifierRefusing(const std::string& notifier, bool refusing);
   void setOutboxPending(double value) { outboxPending_.Set(value); }
   void countStateWriteErrors(double count) { stateWriteErrors_.Increment(count); }
   // prober_history_records_dropped_total follows the history's own running count.
@@ -57,6 +60,7 @@ class ProcessMetrics {
   prometheus::Counter& reloadsOk_;
   prometheus::Counter& reloadsFailed_;
   prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Family<prometheus::Gauge>& notifierRefusing_;
   prometheus::Gauge& outboxPending_;
   prometheus::Counter& stateWriteErrors_;
   prometheus::Counter& historyDropped_;

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <vector>
 
+#include "alerting/silence.h"
 #include "checks/json_text.h"
 #include "checks/text.h"
 
@@ -159,6 +160,9 @@ std::optional<MuteCommand> parseMuteCommand(std::string_view text) {
       command.checks = std::string(words[1]);
       command.duration = *duration;
       command.reason = rest();
+      if (*duration > kMaxSilence) {  // still a mute, refused: never paged as words
+        command.problem = kSilenceDurationRule;
+      }
       return command;
     }
   }

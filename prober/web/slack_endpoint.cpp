@@ -140,7 +140,7 @@ std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCo
   }
   Silence silence;
   silence.checks = {command.checks};
-  silence.startsAt = std::chrono::time_point_cast<std::chrono::seconds>(wallNow_());
+  silence.startsAt = std::chrono::time_point_cast<std::chrono::milliseconds>(wallNow_());
   silence.endsAt = silence.startsAt + command.duration;
   silence.comment = command.reason;
   silence.createdBy = fmt::format("{} ({}) via Slack", who, from.userId);
@@ -185,3 +185,8 @@ std::string SlackCommandEndpoint::postStatus(const StatusCommand& command, const
 }
 
 }  // namespace prober
+  if (!command.problem.empty()) {
+    record.action = "refused";
+    record.outcome = command.problem;
+    return fmt::format("Nothing was muted and nobody was paged: the {}.", command.problem);
+  }

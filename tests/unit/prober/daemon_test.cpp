@@ -267,3 +267,27 @@ TEST_CASE(
   CHECK(h.request("GET", "/healthz").status == 200);
   CHECK(h.request("POST", "/slack/command", "x=1").status == 404);  // not 401: Slack signs it
 }
+
+// History reads still queued on the history thread when the daemon stops capture the endpoints
+// that asked for them: they are dropped, never run after those are gone (make sanitize's ASan
+// saw the use after free before), and the records still reach the disk.
+TEST_CASE("daemon: stopping with history reads queued drops them and keeps the records") {
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(std::string(kNotifier) + check("api"));
+    h.run("api.test", 200);
+    for (int i = 0; i < 20; ++i) {
+      prober::ServerRequest request;
+      request.method = "GET";
+      request.target = i % 2 == 0 ? "/checks/api" : "/api/v1/checks/api/history";
+      h.daemon->answer(request, [](prober::ServerResponse) {});
+    }
+    h.daemon.reset();
+  }  // the loop's posted answers are dropped with it, never run
+  DaemonHarness h(dir);
+  h.start(std::string(kNotifier) + check("api"));
+  h.clock.advance(1h);  // a new clock: the run lies ahead of where it starts
+  const auto history = boost::json::parse(h.request("GET", "/api/v1/checks/api/history").body);
+  CHECK(history.at("runs").as_array().size() == 1);
+}

@@ -170,3 +170,74 @@ TEST_CASE("shards: a restart before an adopted check passed still sends its one 
   }
   CHECK(sortedPages(h) == resolvesOf(adopted));
 }
+
+// A rolling re-shard: an instance restarted on the same state_dir as another shard must not
+// resolve the pages of checks it no longer runs while they still fail; their new owner decides.
+TEST_CASE("shards: a restart as another shard resolves nothing that still fails") {
+  const std::vector<std::string> names = {"s0", "s1", "s2", "s3", "s4",  "s5",
+                                          "s6", "s7", "s8", "s9", "s10", "s11"};
+  std::string checks;
+  std::vector<std::string> first;
+  std::vector<std::string> second;
+  for (const auto& name : names) {
+    checks += check(name);
+    (prober::Shard{1, 2}.owns(name) ? first : second).push_back(name);
+  }
+  REQUIRE_FALSE(first.empty());
+  REQUIRE_FALSE(second.empty());
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(sharded("1/2") + checks);
+    for (int i = 0; i < 3; ++i) {
+      for (const auto& name : first) {
+        h.run(name + ".test", 500);
+      }
+    }
+    std::vector<std::string> triggers;
+    for (const auto& name : first) {
+      triggers.push_back("trigger prober:" + name);
+    }
+    std::sort(triggers.begin(), triggers.end());
+    REQUIRE(sortedPages(h) == triggers);
+    while (!h.transport.sent.empty()) {
+      h.transport.answer(202);
+    }
+  }
+  DaemonHarness h(dir);
+  h.start(sharded("2/2") + checks);
+  h.clock.advance(1s);
+  CHECK(h.pages().empty());  // nothing resolved at start
+  for (int i = 0; i < 3; ++i) {
+    for (const auto& name : second) {
+      h.run(name + ".test", 500);
+    }
+  }
+  Pages triggers;
+  for (const auto& name : second) {
+    triggers.push_back("trigger prober:" + name);
+  }
+  std::sort(triggers.begin(), triggers.end());
+  CHECK(sortedPages(h) == triggers);  // its own checks page; the handed-off ones say nothing
+}
+
+// The old owner's trigger still retrying when the check leaves: were it sent after the new
+// owner's resolve, it would open an incident that nobody resolves.
+TEST_CASE("shards: a trigger still retrying when its check leaves the shard is dropped") {
+  const auto theirs = ownedBy(2, 2);
+  REQUIRE_FALSE(theirs.empty());
+  const std::string leaving = theirs.front();
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(sharded("") + allChecks());
+  for (int i = 0; i < 3; ++i) {
+    h.run(leaving + ".test", 503);
+  }
+  REQUIRE(h.pages() == Pages{"trigger prober:" + leaving});
+  h.transport.answer(503);  // PagerDuty down: the trigger waits to be tried again
+  h.configText = sharded("1/2") + allChecks();
+  REQUIRE(h.request("POST", "/-/reload").status == 200);
+  h.clock.advance(30min);
+  CHECK(h.transport.sent.empty());
+  CHECK(h.request("GET", "/metrics").body.find("prober_outbox_pending 0") != std::string::npos);
+}

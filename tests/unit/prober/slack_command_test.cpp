@@ -2,6 +2,7 @@
 // strict form parsing, and allow-list decisions by ID.
 #include <doctest/doctest.h>
 
+#include "alerting/silence.h"
 #include "prober/web/slack_command.h"
 
 using prober::SignatureCheck;
@@ -197,4 +198,16 @@ TEST_CASE("status TEXT sets the public notice; anything else is not a status com
   CHECK_FALSE(prober::parseStatusCommand("status   "));
   CHECK_FALSE(prober::parseStatusCommand("statuspage is down"));
   CHECK_FALSE(prober::parseStatusCommand("the status page is down"));
+}
+
+TEST_CASE("mute takes a duration up to the longest silence; longer is refused, never paged") {
+  const auto ninety = prober::parseMuteCommand("mute api 90d planned move");
+  REQUIRE(ninety.has_value());
+  CHECK(ninety->problem.empty());
+  CHECK(ninety->reason == "planned move");
+  for (const char* text : {"mute api 91d", "mute api 3650d", "mute * 100000000d"}) {
+    const auto refused = prober::parseMuteCommand(text);
+    REQUIRE_MESSAGE(refused.has_value(), text);  // a mute command: not words to page with
+    CHECK(refused->problem == prober::kSilenceDurationRule);
+  }
 }

@@ -1,0 +1,164 @@
+// Notifiers renamed, removed or swapped by a reload or a restart while pages wait or fire: what
+// was queued goes out with the settings it was queued under, every delivered trigger gets its
+// resolve where it was sent, and a check whose `notify` changes while firing is resolved on the
+// notifier it left and triggered on the one it joined.
+#include "tests/fakes/daemon_harness.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace prober::testing;
+
+constexpr const char* kKeyA = "r0123456789abcdef0123456789aaaaa";
+constexpr const char* kKeyB = "r0123456789abcdef0123456789bbbbb";
+
+std::string pagerDuty(const std::string& name, const std::string& key) {
+  return "\n[notifiers." + name + "]\ntype = \"pagerduty\"\nrouting_key = \"" + key +
+         "\"\nurl = \"http://127.0.0.1:9/pagerduty\"\n";
+}
+
+// The check "api" paging the notifiers named, every 30 s, after 3 failures.
+std::string config(const std::string& notifiers, const std::string& notify) {
+  return "[prober]\nlisten = \"127.0.0.1:0\"\n" + notifiers +
+         "\n[[check]]\nname = \"api\"\nurl = \"http://api.test/\"\ninterval = \"30s\"\n"
+         "failure_threshold = 3\nnotify = [" +
+         notify + "]\nassert = [\"status == 200\"]\n";
+}
+
+// What was sent and not yet answered: "trigger KEY" / "resolve KEY" by routing key.
+Pages sentByKey(const DaemonHarness& h) {
+  Pages out;
+  for (const auto& sent : h.transport.sent) {
+    const auto body = boost::json::parse(sent.request.body).as_object();
+    out.push_back(std::string(body.at("event_action").as_string()) + " " +
+                  std::string(body.at("routing_key").as_string()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void answerAll(DaemonHarness& h, int status) {
+  for (std::size_t n = h.transport.sent.size(); n > 0; --n) {
+    h.transport.answer(status);
+  }
+}
+
+void fire(DaemonHarness& h) {
+  for (int i = 0; i < 3; ++i) {
+    h.run("api.test", 500);
+  }
+}
+
+void reload(DaemonHarness& h, const std::string& text) {
+  h.configText = text;
+  REQUIRE(h.request("POST", "/-/reload").status == 200);
+}
+
+}  // namespace
+
+TEST_CASE("notifiers: a trigger queued for a notifier renamed by a reload still arrives, once") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+  fire(h);
+  REQUIRE(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
+  h.transport.answer(503);  // PagerDuty down: the trigger waits
+  reload(h, config(pagerDuty("pagerduty", kKeyA), "\"pagerduty\""));
+  h.clock.advance(5s);
+  REQUIRE(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});  // retried as queued
+  h.transport.answer(202);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());  // the same service under a new name: nothing more
+  h.run("api.test", 200);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});
+  h.transport.answer(202);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());
+}
+
+TEST_CASE("notifiers: a trigger queued for a notifier a reload removed goes out as queued") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+  fire(h);
+  h.transport.answer(503);
+  reload(h, config(pagerDuty("other", kKeyB), "\"other\""));
+  // The new notifier is told at once; the old one gets its queued trigger, then a resolve.
+  CHECK(sentByKey(h) == Pages{std::string("trigger ") + kKeyB});
+  h.transport.answer(202);
+  h.clock.advance(5s);
+  REQUIRE(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
+  h.transport.answer(202);
+  h.clock.advance(1s);
+  REQUIRE(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});
+  h.transport.answer(202);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());
+  h.run("api.test", 200);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyB});
+}
+
+TEST_CASE("notifiers: notify changed while firing resolves on the old one, triggers the new") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  const std::string both = pagerDuty("a", kKeyA) + pagerDuty("b", kKeyB);
+  h.start(config(both, "\"a\""));
+  fire(h);
+  REQUIRE(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
+  h.transport.answer(202);
+  reload(h, config(both, "\"b\""));
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA, std::string("trigger ") + kKeyB});
+  answerAll(h, 202);
+  h.run("api.test", 500);  // still failing: nothing more
+  CHECK(h.transport.sent.empty());
+  h.run("api.test", 200);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyB});
+}
+
+TEST_CASE("notifiers: a restart with the notifier renamed resolves where the trigger went") {
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+    fire(h);
+    h.transport.answer(202);
+  }
+  {
+    DaemonHarness h(dir);  // renamed, same service: nothing is sent at start
+    h.start(config(pagerDuty("pagerduty", kKeyA), "\"pagerduty\""));
+    h.clock.advance(1s);
+    CHECK(h.transport.sent.empty());
+  }
+  DaemonHarness h(dir);  // then pointed at another service: the old one hears it is over
+  h.start(config(pagerDuty("pagerduty", kKeyB), "\"pagerduty\""));
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA, std::string("trigger ") + kKeyB});
+  answerAll(h, 202);
+  h.run("api.test", 200);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyB});
+}
+
+TEST_CASE("notifiers: a trigger queued before a restart that removed its notifier still arrives") {
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+    fire(h);
+    h.transport.answer(503);
+  }
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("other", kKeyB), "\"other\""));
+  h.clock.advance(5min);
+  Pages seen;
+  for (int i = 0; i < 10 && !h.transport.sent.empty(); ++i) {
+    for (const auto& page : sentByKey(h)) {
+      seen.push_back(page);
+    }
+    answerAll(h, 202);
+    h.clock.advance(5s);
+  }
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == Pages{std::string("resolve ") + kKeyA, std::string("trigger ") + kKeyA,
+                      std::string("trigger ") + kKeyB});
+}
