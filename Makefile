@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= examples/checks.toml
 
-.PHONY: all deps build run test sanitize fuzz container bench clean
+.PHONY: all deps build run test simulate sanitize fuzz container bench clean
 
 all: build
 
@@ -27,7 +27,18 @@ test:
 	@bash scripts/install-deps.sh test
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROBER_TESTS=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 --output-junit ctest-junit.xml
+	$(call no_unexpected_skips,$(BUILD_DIR)/ctest-junit.xml)
+
+# The deterministic simulation (docs/simulation.md): SEEDS seeds from FIRST, or one SEED replayed
+# with its whole trace. The last line says `simulate: N seeds, F failed`; any failure fails make.
+SEEDS ?= 200
+FIRST ?= 1
+simulate:
+	@bash scripts/install-deps.sh test
+	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROBER_TESTS=ON
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target simulate
+	./$(BUILD_DIR)/tests/simulation/simulate $(if $(SEED),--seed $(SEED),--seeds $(SEEDS) --first $(FIRST))
 
 sanitize:
 	@bash scripts/install-deps.sh test

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <atomic>
@@ -21,9 +22,13 @@ class ManualClock final : public Clock, public Timer {
   SteadyTime now() const override { return now_.load(); }
   std::chrono::system_clock::time_point wallNow() const override {
     return std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(
-            now_.load().time_since_epoch()));
+               std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                   now_.load().time_since_epoch())) +
+           wallOffset_.load();
   }
+  // The wall clock steps (NTP, a VM resumed) while steady time goes on: every later wallNow()
+  // is `by` away from where it would have been. Negative steps it back.
+  void jumpWall(std::chrono::system_clock::duration by) { wallOffset_ = wallOffset_.load() + by; }
 
   // The clock is itself one timer (for code that takes a single Timer)...
   void armAt(SteadyTime deadline, std::function<void()> fire) override {
@@ -68,6 +73,19 @@ class ManualClock final : public Clock, public Timer {
     return fired;
   }
 
+  // The earliest deadline of an armed timer; nullopt when none is armed. A simulation moves
+  // time straight to it instead of a second at a time.
+  std::optional<SteadyTime> nextDeadline() const {
+    std::optional<SteadyTime> next;
+    for (const auto& weak : timers_) {
+      auto timer = weak.lock();
+      if (timer && timer->armed && (!next || timer->deadline < *next)) {
+        next = timer->deadline;
+      }
+    }
+    return next;
+  }
+
   int armedTimers() const {
     return static_cast<int>(std::count_if(timers_.begin(), timers_.end(), [](const auto& weak) {
       auto timer = weak.lock();
@@ -100,6 +118,7 @@ class ManualClock final : public Clock, public Timer {
 
   // Atomic: the history's thread reads the wall time too (retention), while the test moves it.
   std::atomic<SteadyTime> now_{SteadyTime(std::chrono::hours(1))};
+  std::atomic<std::chrono::system_clock::duration> wallOffset_{};
   std::shared_ptr<Armed> own_;
   std::vector<std::weak_ptr<Armed>> timers_;
 };

@@ -1,0 +1,256 @@
+#include "tests/simulation/generator.h"
+
+#include <algorithm>
+
+#include "tests/simulation/random.h"
+
+namespace prober::simulation {
+
+namespace {
+
+constexpr std::int64_t kMainS = 2 * 3600;  // faults happen in the first two hours
+constexpr std::int64_t kTailS = 40 * 60;   // then everything heals, and the oracle waits this
+
+// Sun, 1 Mar 2026 00:00:00 UTC.
+constexpr std::int64_t kWallStartS = 1772323200;
+
+CheckConfig makeCheck(Random& random, int index, const std::vector<Service>& services) {
+  CheckConfig check;
+  check.name = "c" + std::to_string(index);
+  check.intervalS = static_cast<int>(random.pick(std::vector<std::int64_t>{10, 15, 30, 60}));
+  check.failureThreshold = static_cast<int>(random.between(1, 4));
+  if (random.chance(0.3)) {
+    check.failureWindow = check.failureThreshold + static_cast<int>(random.between(1, 3));
+  }
+  check.successThreshold = static_cast<int>(random.between(1, 3));
+  if (random.chance(0.3)) {
+    check.retryIntervalS = static_cast<int>(random.between(5, check.intervalS));
+  }
+  for (const Service& service : services) {
+    if (random.chance(0.6)) {
+      check.notify.push_back(service.id);
+    }
+  }
+  if (check.notify.empty()) {
+    check.notify.push_back(random.pick(services).id);
+  }
+  if (random.chance(0.4)) {
+    check.renotifyS = static_cast<int>(random.pick(std::vector<std::int64_t>{120, 300}));
+  }
+  if (index > 0 && random.chance(0.15)) {
+    check.dependsOn = "c" + std::to_string(random.below(static_cast<std::uint64_t>(index)));
+  }
+  return check;
+}
+
+// A changed copy of `from`: what an edit of the file between two reloads might do.
+ConfigVersion mutate(Random& random, const ConfigVersion& from, const std::vector<Service>& services) {
+  ConfigVersion next = from;
+  const int edits = static_cast<int>(random.between(1, 2));
+  for (int e = 0; e < edits; ++e) {
+    CheckConfig& check = next.checks[random.below(next.checks.size())];
+    switch (random.below(6)) {
+      case 0:
+        check.failureThreshold = static_cast<int>(random.between(1, 4));
+        check.failureWindow =
+            random.chance(0.3) ? check.failureThreshold + static_cast<int>(random.between(1, 3)) : 0;
+        break;
+      case 1: check.successThreshold = static_cast<int>(random.between(1, 3)); break;
+      case 2: {
+        check.notify.clear();
+        for (const Service& service : services) {
+          if (random.chance(0.6)) {
+            check.notify.push_back(service.id);
+          }
+        }
+        if (check.notify.empty()) {
+          check.notify.push_back(random.pick(services).id);
+        }
+        break;
+      }
+      case 3: {  // the same service under another name
+        const Service& service = random.pick(services);
+        std::string& name = next.names[service.id];
+        const std::string base = service.slack ? "chat" : service.id == "pd-a" ? "pd" : "oncall";
+        name = name == base ? base + "-renamed" : base;
+        break;
+      }
+      case 4:
+        next.shard = random.pick(std::vector<std::string>{"", "1/2", "2/2"});
+        break;
+      default:
+        check.renotifyS = random.chance(0.5) ? 0 : 120;
+        break;
+    }
+  }
+  return next;
+}
+
+struct Busy {
+  std::int64_t from;
+  std::int64_t to;
+};
+bool overlaps(const std::vector<Busy>& busy, std::int64_t from, std::int64_t to) {
+  return std::any_of(busy.begin(), busy.end(),
+                     [&](const Busy& b) { return from <= b.to && b.from <= to; });
+}
+
+}  // namespace
+
+Schedule generate(std::uint64_t seed) {
+  Random random(seed);
+  Schedule schedule;
+  schedule.seed = seed;
+  schedule.wallStartS = kWallStartS;
+  schedule.services.push_back(Service{"pd-a", false});
+  schedule.services.push_back(Service{"slack-a", true});
+  if (random.chance(0.5)) {
+    schedule.services.push_back(Service{"pd-b", false});
+  }
+
+  ConfigVersion first;
+  first.names = {{"pd-a", "pd"}, {"slack-a", "chat"}, {"pd-b", "oncall"}};
+  const int checks = random.chance(0.2) ? 12 : static_cast<int>(random.between(3, 7));
+  for (int i = 0; i < checks; ++i) {
+    first.checks.push_back(makeCheck(random, i, schedule.services));
+  }
+  if (random.chance(0.25)) {
+    first.shard = random.pick(std::vector<std::string>{"1/2", "2/2"});
+  }
+  const int windows = static_cast<int>(random.between(0, 2));
+  for (int w = 0; w < windows; ++w) {
+    first.windows.push_back(Window{"w" + std::to_string(w),
+                                   random.pick(first.checks).name,
+                                   kWallStartS + random.between(300, kMainS - 1800),
+                                   random.between(120, 1200)});
+  }
+  schedule.versions.push_back(first);
+
+  std::vector<Event> events;
+  const auto at = [](std::int64_t s) { return Seconds(s); };
+  // Targets: segments of one mode each.
+  for (const CheckConfig& check : first.checks) {
+    std::int64_t t = random.between(0, 600);
+    while (t < kMainS) {
+      Event e;
+      e.at = at(t);
+      e.kind = EventKind::Target;
+      e.subject = check.name;
+      const auto roll = random.below(100);
+      e.target = roll < 40   ? TargetMode::Up
+                 : roll < 65 ? TargetMode::Down
+                 : roll < 70 ? TargetMode::Refused
+                 : roll < 77 ? TargetMode::Slow
+                 : roll < 85 ? TargetMode::TimesOut
+                             : TargetMode::Flapping;
+      events.push_back(e);
+      t += random.between(60, 900);
+    }
+  }
+  // Notifiers: mostly answering, now and then not, for seconds to minutes.
+  for (const Service& service : schedule.services) {
+    std::int64_t t = random.between(60, 1200);
+    while (t < kMainS) {
+      Event bad;
+      bad.at = at(t);
+      bad.kind = EventKind::Notifier;
+      bad.subject = service.id;
+      const auto roll = random.below(100);
+      bad.notifier = roll < 30   ? NotifierMode::ServerError
+                     : roll < 45 ? NotifierMode::TooMany
+                     : roll < 60 ? NotifierMode::TimesOut
+                     : roll < 75 ? NotifierMode::ReceivedTimesOut
+                     : roll < 97 ? NotifierMode::Down
+                                 : NotifierMode::BadRequest;
+      const std::int64_t length =
+          bad.notifier == NotifierMode::BadRequest ? random.between(5, 60) : random.between(30, 900);
+      events.push_back(bad);
+      Event good = bad;
+      good.at = at(std::min(kMainS, t + length));
+      good.notifier = NotifierMode::Ok;
+      events.push_back(good);
+      t += length + random.between(120, 1800);
+    }
+  }
+  std::vector<Busy> busy;
+  if (random.chance(0.3)) {
+    const std::int64_t from = random.between(300, kMainS - 900);
+    const std::int64_t length = random.between(60, 600);
+    Event full;
+    full.at = at(from);
+    full.kind = EventKind::DiskFull;
+    events.push_back(full);
+    Event ok;
+    ok.at = at(from + length);
+    ok.kind = EventKind::DiskOk;
+    events.push_back(ok);
+    busy.push_back(Busy{from - 5, from + length + 240});
+  }
+  // Restarts and reloads, one at a time; versions are numbered in time order below.
+  const int kills = static_cast<int>(random.between(0, 3));
+  const int reloads = static_cast<int>(random.between(0, 4));
+  for (int i = 0; i < kills + reloads; ++i) {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      const std::int64_t t = random.between(300, kMainS - 300);
+      Event e;
+      e.at = at(t);
+      if (i < kills) {
+        e.kind = EventKind::Kill;
+        e.length = random.chance(0.3) ? 0 : random.between(1, 300);
+        e.version = random.chance(0.35) ? 1 : 0;  // 1: a new version at restart
+      } else {
+        e.kind = EventKind::Reload;
+      }
+      const std::int64_t until = t + e.length + 60;
+      if (!overlaps(busy, t, until)) {
+        busy.push_back(Busy{t, until});
+        events.push_back(e);
+        break;
+      }
+    }
+  }
+  // Silences, through the API or Slack's mute; some ended early, the endless ones always.
+  const int silences = static_cast<int>(random.between(0, 3));
+  for (int s = 0; s < silences; ++s) {
+    Event e;
+    e.at = at(random.between(120, kMainS - 600));
+    e.kind = EventKind::Silence;
+    e.hold = s;
+    e.viaSlack = random.chance(0.4);
+    e.subject = e.viaSlack || random.chance(0.7) ? random.pick(first.checks).name : "*";
+    e.length = random.pick(std::vector<std::int64_t>{60, 300, 900, 3600, 3650LL * 86400});
+    events.push_back(e);
+    if (e.length > kMainS || random.chance(0.5)) {
+      Event end;
+      end.kind = EventKind::Unsilence;
+      end.hold = s;
+      end.viaSlack = random.chance(0.5);
+      end.at = at(random.between(e.at.count() + 30, kMainS - 60));
+      events.push_back(end);
+    }
+  }
+  const int jumps = static_cast<int>(random.between(0, 2));
+  for (int j = 0; j < jumps; ++j) {
+    Event e;
+    e.at = at(random.between(60, kMainS - 60));
+    e.kind = EventKind::WallJump;
+    e.length = random.pick(std::vector<std::int64_t>{60, 1800, 10800, 172800});
+    events.push_back(e);
+  }
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Event& a, const Event& b) { return a.at < b.at; });
+  for (Event& e : events) {
+    if (e.kind == EventKind::Reload || (e.kind == EventKind::Kill && e.version == 1)) {
+      schedule.versions.push_back(mutate(random, schedule.versions.back(), schedule.services));
+      e.version = static_cast<int>(schedule.versions.size()) - 1;
+    } else if (e.kind == EventKind::Kill) {
+      e.version = static_cast<int>(schedule.versions.size()) - 1;
+    }
+  }
+  schedule.events = std::move(events);
+  schedule.tailAt = Seconds(kMainS);
+  schedule.end = Seconds(kMainS + kTailS);
+  return schedule;
+}
+
+}  // namespace prober::simulation

@@ -1,0 +1,33 @@
+#pragma once
+// The promises, judged after a run from the schedule (what the config and the holds said) and
+// the record (what the fakes saw):
+//  1. no second trigger while one is open at a receiver, no resolve with nothing open (a retried
+//     request, the same body again, counts once);
+//  2. every trigger a receiver took is resolved by the end, unless its check left this shard;
+//  3. no resolve is decided while the check's last run failed, nor for a check that left this
+//     shard (its new owner resolves it);
+//  4. no trigger fired, and no reminder sent, inside an explicit hold (silence, Slack mute,
+//     maintenance window) covering the check;
+//  5. a check that failed failure_threshold runs in a row, with no hold, no firing parent and
+//     no 400 from the receiver in the way, has its trigger open at every notifier it names.
+// Where a promise depends on details the oracle cannot judge exactly (streaks across restarts
+// and reloads, hold boundaries), it asks for less, never more.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tests/simulation/record.h"
+#include "tests/simulation/schedule.h"
+
+namespace prober::simulation {
+
+struct Violation {
+  std::int64_t at;    // simulated ms
+  std::string check;  // "" for none
+  std::string promise;
+  std::string text;
+};
+
+std::vector<Violation> judge(const Schedule& schedule, const Record& record);
+
+}  // namespace prober::simulation

@@ -1,0 +1,80 @@
+#pragma once
+// What happened in one run, as the fakes saw it: each probe answer the daemon got, each request
+// a receiver was sent and whether it took it, each config applied, each hold and wall-clock
+// step, and a trace of events for people. The oracle judges from this and the schedule alone.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace prober::simulation {
+
+// Times are milliseconds of simulated steady time since the run began; wall times Unix ms.
+struct Observation {
+  std::int64_t at;
+  std::string check;
+  bool pass;
+};
+
+enum class PostKind { Trigger, Resolve, Reminder, Other };
+
+struct Post {
+  std::int64_t at;
+  std::string service;
+  std::string check;
+  PostKind kind;
+  std::string body;
+  bool received;           // the receiver took it (whatever the daemon was told)
+  int status;              // what the daemon was told (0: no HTTP answer)
+  std::int64_t eventWallMs;  // a trigger's event time from its payload; -1 unknown
+};
+
+struct Applied {
+  std::int64_t at;
+  int version;
+  bool restart;
+};
+
+struct HoldRecord {
+  int number;
+  std::string glob;  // a check name, or "*"
+  std::int64_t wallStartMs;
+  std::int64_t wallEndMs;
+  std::string how;
+};
+
+struct WallStep {
+  std::int64_t at;
+  std::int64_t offsetMs;  // wall minus (wall start + steady elapsed), from `at` on
+};
+
+struct TraceLine {
+  std::int64_t at;
+  std::string text;
+};
+
+struct Record {
+  std::vector<Observation> observations;
+  std::vector<Post> posts;
+  std::vector<Applied> applied;
+  std::vector<HoldRecord> holds;
+  std::vector<WallStep> wallSteps;
+  std::vector<TraceLine> trace;
+  std::vector<std::int64_t> kills;
+  std::int64_t wallStartMs = 0;
+
+  // The wall time at steady time `at`.
+  std::int64_t wallAt(std::int64_t at) const {
+    std::int64_t offset = 0;
+    for (const WallStep& step : wallSteps) {
+      if (step.at <= at) {
+        offset = step.offsetMs;
+      }
+    }
+    return wallStartMs + at + offset;
+  }
+  void note(std::int64_t at, std::string text) { trace.push_back({at, std::move(text)}); }
+};
+
+std::string clockText(std::int64_t ms);  // "+01:02:03.450"
+
+}  // namespace prober::simulation
