@@ -69,8 +69,8 @@ container:
 bench:
 	@bash scripts/install-deps.sh bench
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target prober bench_floor bench_history bench_pages bench_memory bench_scrape bench_store
-	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --history $(BUILD_DIR)/bench_history --pages $(BUILD_DIR)/bench_pages --memory $(BUILD_DIR)/bench_memory --scrape $(BUILD_DIR)/bench_scrape --store $(BUILD_DIR)/bench_store --out bench/RESULTS.md
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target prober bench_floor bench_history bench_pages bench_memory bench_scrape bench_store bench_uptime
+	bash bench/bench.sh --prober $(BUILD_DIR)/prober --floor $(BUILD_DIR)/bench_floor --history $(BUILD_DIR)/bench_history --pages $(BUILD_DIR)/bench_pages --memory $(BUILD_DIR)/bench_memory --scrape $(BUILD_DIR)/bench_scrape --store $(BUILD_DIR)/bench_store --uptime $(BUILD_DIR)/bench_uptime --out bench/RESULTS.md
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

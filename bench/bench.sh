@@ -2,8 +2,8 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p,m,s,d] [--out FILE] --prober BIN --floor BIN
-#            [--history BIN] [--pages BIN] [--memory BIN] [--scrape BIN] [--store BIN]
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p,m,s,d,u] [--out FILE] --prober BIN --floor BIN
+#            [--history BIN] [--pages BIN] [--memory BIN] [--scrape BIN] [--store BIN] [--uptime BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
 # BENCH_W5_SECONDS shortens W5's 10 minutes for a look by hand.
@@ -11,13 +11,14 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4,w5,h,p,m,s,d
+only=w1,w2,w3,w4,w5,h,p,m,s,d,u
 out=""
 history=""
 pages=""
 memory=""
 scrape=""
 store=""
+uptime=""
 prober=""
 floor=""
 while [[ $# -gt 0 ]]; do
@@ -33,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     --memory) memory=$2; shift ;;
     --scrape) scrape=$2; shift ;;
     --store) store=$2; shift ;;
+    --uptime) uptime=$2; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -65,6 +67,7 @@ if [[ $smoke == 1 ]]; then
   m_checks=2000
   s_checks=2000
   d_transitions=200
+  u_checks=300
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
@@ -76,6 +79,7 @@ else
   m_checks=100000
   s_checks=100000
   d_transitions=5000
+  u_checks=100000
 fi
 
 cpu_of() {  # utime + stime of PID, in seconds
@@ -400,6 +404,16 @@ store_commits() {
   done
 }
 
+# --- U: writes while the uptime pass reads a month of hourly counts at u_checks checks ---
+uptime_writes() {
+  local line
+  line=$("$uptime" "$u_checks" "$work/uptime-state" 3333) || { echo "bench_uptime failed" >&2; return; }
+  for key in pass_ms writer_thread_max_wait_ms read_thread_max_wait_ms dropped; do
+    record "u_$key" "$(awk -v l="$line" -v k="$key" 'BEGIN {
+      n = split(l, f, /[ =]/); for (i = 1; i < n; i += 2) if (f[i] == k) print f[i + 1]}')"
+  done
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -413,6 +427,7 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,m,* && -n $memory ]] && { echo "M memory a check costs" >&2; memory_parts; }
   [[ ,$only, == *,s,* && -n $scrape ]] && { echo "S writing /metrics" >&2; scrape_writing; }
   [[ ,$only, == *,d,* && -n $store ]] && { echo "D alert store commits" >&2; store_commits; }
+  [[ ,$only, == *,u,* && -n $uptime ]] && { echo "U writes during the uptime pass" >&2; uptime_writes; }
 done
 
 # Every figure must be a number, or the machinery has rotted.

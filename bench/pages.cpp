@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "synthetic_history.h"
 #include "history/history.h"
 #include "prober/runtime/check_state.h"
 #include "prober/web/public_status.h"
@@ -54,34 +55,6 @@ prober::RunResultPtr run(const std::string& check, std::chrono::system_clock::ti
   return result;
 }
 
-// 30 days of hourly counts for every check, written straight into run_hours.
-bool fillHistory(const std::string& dir, int checks, std::int64_t nowMs) {
-  std::string error;
-  { auto writer = prober::HistoryWriter::open(dir, std::chrono::hours(24 * 40), error); }
-  sqlite3* db = nullptr;
-  if (sqlite3_open(prober::historyPath(dir).c_str(), &db) != SQLITE_OK) {
-    return false;
-  }
-  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
-  sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO run_hours VALUES (?, ?, 60, ?)", -1, &insert, nullptr);
-  const std::int64_t thisHour = nowMs - nowMs % 3'600'000;
-  for (int c = 0; c < checks; ++c) {
-    const std::string name = "check-" + std::to_string(c);
-    for (int h = 0; h < 720; ++h) {
-      sqlite3_reset(insert);
-      sqlite3_bind_text(insert, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(insert, 2, thisHour - h * 3'600'000LL);
-      sqlite3_bind_int(insert, 3, (c + h) % 97 == 0 ? 55 : 60);
-      sqlite3_step(insert);
-    }
-  }
-  sqlite3_finalize(insert);
-  const bool ok = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
-  sqlite3_close(db);
-  return ok;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,7 +92,7 @@ int main(int argc, char** argv) {
     states.push_back(std::move(state));
   }
   std::filesystem::remove_all(dir);
-  if (!fillHistory(dir, checks, nowMs)) {
+  if (!prober::bench::fillMonthOfHourlyCounts(dir, checks, nowMs)) {
     std::fprintf(stderr, "bench_pages: cannot fill the history in %s\n", dir.c_str());
     return 1;
   }

@@ -210,6 +210,20 @@ at checkpoints, on the same disk in the same run. Alert state and the outbox pay
 power loss must not drop a page; the history stays at NORMAL. Pages come one per transition,
 so even the synced figure is far below anything a loop of checks would notice.
 
+## U: the history keeps writing while the uptime pass reads a month, 100,000 checks
+
+| figure | min | median | max |
+|---|---|---|---|
+$(row u_pass_ms "uptime pass over 30 days of hourly counts, ms")
+$(row u_writer_thread_max_wait_ms "longest a run waited to be committed, pass on the writer's thread, ms")
+$(row u_read_thread_max_wait_ms "the same, pass on the read thread (as the daemon runs it), ms")
+$(row u_dropped "runs dropped")
+
+\`bench_uptime\` fills \`run_hours\` with 30 days for 100,000 checks (72 million rows), then runs
+the uptime pass twice while 3,333 runs a second arrive (W5's rate): once on the writer's thread,
+as reads ran before, and once on the read thread; every 250 ms a flush measures how long a run
+now waits to be committed.
+
 ## P: the status pages at 10,000 checks
 
 | figure | min | median | max |
