@@ -33,6 +33,7 @@ test=(
   prometheus                    # Prometheus and promtool: scraping, rules and dashboards tests
   prometheus-alertmanager       # the alertmanager notifier's end-to-end test
   systemd                       # systemd-analyze verify on examples/prober.service
+  python3-yaml                  # the examples test reads the compose and Kubernetes YAML
   curl jq                       # the shell tests drive the daemon with them
   nginx openssl                 # the TLS test serves HTTPS from nginx
   prometheus-blackbox-exporter  # the benchmark's peer: `make test` runs the benchmark's smoke

@@ -4,7 +4,9 @@
 # target URL comes from ${TARGET}), a real Prometheus scraping all three with
 # examples/quorum/rules.yml, two real Alertmanagers clustered on 127.0.0.1, and the PagerDuty
 # stand-in. One location failing pages nobody; two page exactly one incident; recovery resolves
-# it; kill -9 of one Alertmanager mid-incident and the other still delivers. Then three shards
+# it; kill -9 of one Alertmanager mid-incident and the other still delivers. A check silenced at
+# two locations of three pages nothing until one silence goes; every check down from every
+# location (a provider outage) pages each of them. Then three shards
 # of one location split 1,000 checks: every check on exactly one shard, and killing one fires
 # the prober-down alert. The rules' waits are shortened here (keep_firing_for 2m -> 5s, for 1m
 # -> 2s); tests/prometheus/quorum_test.yml proves them at their real lengths.
@@ -39,11 +41,11 @@ assert = ["status == 200"]
 
 [[check]]
 name = "web"
-url = "$target/ok"
+url = "$target/switches/web"
 
 [[check]]
 name = "db"
-url = "$target/ok"
+url = "$target/switches/db"
 TOML
 declare -A location_api location_pid
 for location in tokyo frankfurt virginia; do
@@ -160,6 +162,44 @@ expect "recovery resolves the incident (through the surviving Alertmanager)" wai
 expect "one dedup_key from start to end" test "$(pd_keys)" = 1
 sleep 3
 expect "nothing more arrives" pd_actions_are '["trigger","resolve"]'
+
+# --- holds: api fails everywhere, silenced at tokyo and frankfurt: one vote, no page ---
+declare -A silence_id
+for location in tokyo frankfurt; do
+  silence_id[$location]=$(curl -sf -X POST -H "Content-Type: application/json" \
+    "${location_api[$location]}/api/v1/silences" \
+    -d '{"checks": ["api"], "duration": "1h", "comment": "quorum test"}' | jq -r .id)
+done
+for location in tokyo frankfurt virginia; do set_switch "$location" 503; done
+expect "Prometheus sees api held at two locations" \
+  wait_up_to 15 value_is 'count(prober:check_held:location{check="api"} == 1)' 2
+expect "all three see it failing; one vote counts" wait_up_to 15 bash -c "
+  curl -sf -G '$prom/api/v1/query' --data-urlencode 'query=count(prober:check_failing:location{check=\"api\"} == 1)' | jq -e '.data.result[0].value[1] == \"3\"' >/dev/null &&
+  curl -sf -G '$prom/api/v1/query' --data-urlencode 'query=prober:check_locations_failing{check=\"api\"}' | jq -e '.data.result[0].value[1] == \"1\"' >/dev/null"
+sleep 5
+expect "silenced at two locations of three: nothing is paged" pd_actions_are '["trigger","resolve"]'
+curl -sf -o /dev/null -X DELETE "${location_api[frankfurt]}/api/v1/silences/${silence_id[frankfurt]}"
+expect "frankfurt's silence deleted: two votes page" wait_up_to 30 pd_actions_are '["trigger","resolve","trigger"]'
+for location in tokyo frankfurt virginia; do set_switch "$location" 200; done
+expect "recovery resolves it" wait_up_to 40 pd_actions_are '["trigger","resolve","trigger","resolve"]'
+curl -sf -o /dev/null -X DELETE "${location_api[tokyo]}/api/v1/silences/${silence_id[tokyo]}"
+
+# --- a provider outage: every check down from every location pages each check ---
+before=$(standin_events pagerduty | jq length)
+new_events() { standin_events pagerduty | jq -c --argjson n "$before" '.[$n:]'; }
+for location in tokyo frankfurt virginia; do set_switch "$location" 503; done
+set_switch web 503
+set_switch db 503
+outage_paged() {
+  new_events | jq -e '[.[] | select(.event_action == "trigger")] | length == 3 and
+    ([.[].payload.summary] | (any(contains("api")) and any(contains("web")) and any(contains("db"))))' >/dev/null
+}
+expect "all three checks down from all three locations: three incidents" wait_up_to 30 outage_paged
+for location in tokyo frankfurt virginia; do set_switch "$location" 200; done
+set_switch web 200
+set_switch db 200
+expect "recovery resolves all three" wait_up_to 40 bash -c "
+  curl -sf '$standin/events?target=pagerduty' | jq -e --argjson n $before '.[\$n:] | [.[] | select(.event_action == \"resolve\")] | length == 3' >/dev/null"
 
 # --- shards: every check on exactly one shard ---
 for k in 1 2 3; do curl -sf "${shard_api[$k]}/api/v1/checks" | jq -r '.checks[].name' >"$work/shard-$k.names"; done
