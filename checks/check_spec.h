@@ -169,7 +169,9 @@ struct ProberSettings {
   int maxInFlight = 1000;
   std::string userAgent;  // default "prober/VERSION", filled by the runtime
   std::string externalUrl;
-  Millis historyRetention{14LL * 24 * 3600 * 1000};  // history_retention: runs and events kept
+  // history_retention: runs and events kept. A day past the longest uptime window (30 d), so
+  // the 30 d figures cover 30 days unless a shorter retention or history_max_size says otherwise.
+  Millis historyRetention{31LL * 24 * 3600 * 1000};
   std::uint64_t historyMaxSize = 0;  // history_max_size in bytes: the oldest go past it; 0: none
   // `shard = "k/n"`: this instance runs the checks rendezvous hashing gives shard k of n.
   std::optional<Shard> shard;
@@ -199,6 +201,13 @@ struct WebSettings {
   // NAME -> bcrypt hash; when any is set, every endpoint but /healthz and /slack/command needs
   // one of these users.
   std::map<std::string, std::string> basicAuthUsers;
+  // allowed_hosts: names a request's Host may carry besides IP literals and localhost (lower
+  // case); any other name is refused, so a page that rebinds its own name to this address
+  // reaches nothing.
+  std::vector<std::string> allowedHosts;
+  // max_connections: connections open at once; past it the listener stops accepting until one
+  // closes (the rest wait in the kernel's backlog).
+  int maxConnections = 1024;
 
   bool tls() const { return !tlsCertFile.empty(); }
   bool operator==(const WebSettings&) const = default;

@@ -25,6 +25,7 @@
 #include "prober/runtime/config_reloader.h"
 #include "prober/runtime/hold_policy.h"
 #include "prober/runtime/probe_loop.h"
+#include "prober/web/answer_deadline.h"
 #include "prober/web/basic_auth.h"
 #include "prober/web/check_history.h"
 #include "prober/web/checks_endpoint.h"
@@ -34,6 +35,7 @@
 #include "prober/web/page_endpoints.h"
 #include "prober/web/prometheus_targets.h"
 #include "prober/web/reload_endpoint.h"
+#include "prober/web/request_guard.h"
 #include "prober/web/router.h"
 #include "prober/web/silences_endpoint.h"
 #include "prober/web/slack_endpoint.h"
@@ -59,11 +61,11 @@ auto openOrThrow(Open open) {
 // after it (the history outlives the alerter, the probes and the endpoints that write to it).
 struct Daemon::Impl {
   Impl(Services services, DaemonOptions options, Config config);
-
-  std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
   // The history thread's queued reads capture the endpoints and caches declared after the
   // history, which go first: they are dropped before anything is destroyed.
   ~Impl() { history->abandonJobs(); }
+
+  std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
   // The steady time a timer is armed at for a wall time (Unix ms; now when it has passed), at
   // most kWallCheckEvery ahead: the wall clock may step (NTP, a VM resumed), and a timer armed
   // in steady time would miss a silence's end or a retry that the step brought nearer. Whoever
@@ -208,10 +210,15 @@ struct Daemon::Impl {
         return matching;
       },
       [this] { holdsChanged(); },
-      [this](std::optional<Announcement> notice) { setStatusNotice(std::move(notice)); }};
+      [this](std::optional<Announcement> notice) { setStatusNotice(std::move(notice)); },
+      services.clock,
+      services.newTimer()};
   SilencesEndpoint silencesEndpoint{pageHolds, [this] { return services.clock.wallNow(); },
                                     [this] { holdsChanged(); }};
   BasicAuth auth{services.post};
+  RequestGuard guard;
+  LivenessEndpoint livenessEndpoint;
+  AnswerDeadline answerDeadline{services.clock, services.newTimer, std::chrono::seconds(15)};
   Router router;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<boost::asio::signal_set> signals;  // when services.watchSignals
@@ -247,10 +254,12 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
       [this](const ServerRequest& request, Responder respond) {
         handle(request, std::move(respond));
       },
-      TlsFiles{config.web.tlsCertFile, config.web.tlsKeyFile});
+      TlsFiles{config.web.tlsCertFile, config.web.tlsKeyFile},
+      static_cast<std::size_t>(config.web.maxConnections));
   router.exact("/metrics", "GET, HEAD", metricsEndpoint);
   router.exact("/-/reload", "POST", reloadEndpoint);
   router.exact("/healthz", "GET, HEAD", healthEndpoint);
+  router.exact("/-/healthy", "GET, HEAD", livenessEndpoint);
   router.exact("/slack/command", "POST", slackEndpoint, [this] { return slackEndpoint.enabled(); });
   router.exact("/api/v1/checks", "GET, HEAD", checksEndpoint);
   router.exact("/probe", "GET, HEAD", probeEndpoint);
@@ -297,6 +306,10 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   }
   config = std::move(next);
   auth.setUsers(config.web.basicAuthUsers);
+  guard.setAllowedHosts(config.web.allowedHosts);
+  if (server) {
+    server->setMaxConnections(static_cast<std::size_t>(config.web.maxConnections));
+  }
   const std::optional<Shard> previousShard = [&]() -> std::optional<Shard> {
     std::string ignored;
     return appliedShard && !appliedShard->empty() ? parseShard(*appliedShard, ignored)
@@ -373,6 +386,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
     }
   }
   alerter.refreshHeld([this](const std::string& name) { return runningSpec(name); });
+  alerter.notifiersChanged([this](const std::string& name) { return runningSpec(name); });
   holdsChanged();  // windows, dependencies or the checks themselves may have changed
   probes.schedule(change);
   probes.setMaxInFlight(static_cast<std::size_t>(config.prober.maxInFlight));
@@ -386,7 +400,6 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
 }
 
 std::vector<std::shared_ptr<const CheckSpec>> Daemon::Impl::owned(
-  alerter.notifiersChanged([this](const std::string& name) { return runningSpec(name); });
     const std::vector<std::shared_ptr<const CheckSpec>>& all) const {
   const std::optional<Shard> mine = shard();
   if (!mine) {
@@ -433,20 +446,38 @@ void Daemon::Impl::markHolds() {
   }
 }
 
-// With [web] basic_auth_users, every request needs a user but the health check (for load
-// balancers and container runtimes) and Slack's command (signed by Slack instead).
+// The health checks answer anyone (load balancers and container runtimes, by any name).
+// Slack's command proves itself by its signature instead of a user, and Slack names the
+// daemon by its public name: the guard against browsers has nothing to add to it. Every other
+// request passes the guard, then (with [web] basic_auth_users) needs a user, and gets an
+// answer within the deadline; a reload, whose wait is the reload's own, goes without it.
 void Daemon::Impl::handle(const ServerRequest& request, Responder respond) {
   const std::string path = requestPath(request);
-  markHolds();
-  if (!auth.enabled() || path == "/healthz" || path == "/slack/command") {
+  if (path == "/healthz" || path == "/-/healthy") {
     return router.route(request, std::move(respond));
   }
-  auth.check(request, [this, request, respond = std::move(respond)](bool allowed) mutable {
-    if (!allowed) {
-      return respond(BasicAuth::challenge());
+  if (path != "/slack/command") {
+    if (auto refused = guard.refusal(request)) {
+      return respond(std::move(*refused));
     }
-    router.route(request, std::move(respond));
-  });
+  }
+  markHolds();
+  const auto answered = [this, request, path](Responder answer) {
+    if (!auth.enabled() || path == "/slack/command") {
+      return router.route(request, std::move(answer));
+    }
+    auth.check(request, [this, request, answer = std::move(answer)](AuthDecision decision) {
+      switch (decision) {
+        case AuthDecision::Busy: return answer(BasicAuth::busy());
+        case AuthDecision::Refused: return answer(BasicAuth::challenge());
+        case AuthDecision::Allowed: return router.route(request, answer);
+      }
+    });
+  };
+  if (path == "/-/reload") {
+    return answered(std::move(respond));
+  }
+  answerDeadline.serve(answered, std::move(respond));
 }
 
 void Daemon::Impl::watchSignals() {

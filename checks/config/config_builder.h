@@ -33,8 +33,8 @@ inline const std::set<std::string, std::less<>> kProberKeys = {
     "listen",       "state_dir", "max_in_flight",     "user_agent",
     "external_url", "include",   "history_retention", "history_max_size",
     "shard",        "location",  "status_group_by",   "metrics"};
-inline const std::set<std::string, std::less<>> kWebKeys = {"tls_cert_file", "tls_key_file",
-                                                            "basic_auth_users"};
+inline const std::set<std::string, std::less<>> kWebKeys = {
+    "tls_cert_file", "tls_key_file", "basic_auth_users", "allowed_hosts", "max_connections"};
 inline const std::set<std::string, std::less<>> kSlackCommandKeys = {
     "signing_secret", "notifier", "allowed_teams", "allowed_channels", "allowed_users"};
 

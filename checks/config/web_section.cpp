@@ -1,5 +1,6 @@
 // [web]: HTTPS and basic auth on the listener, with the keys of the Prometheus exporters' web
-// config (tls_cert_file, tls_key_file, basic_auth_users).
+// config (tls_cert_file, tls_key_file, basic_auth_users), and its guards against browsers and
+// floods (allowed_hosts, max_connections).
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -30,6 +31,14 @@ bool looksLikeBcrypt(std::string_view hash) {
          });
 }
 
+// A DNS name as a Host header carries it, without a port: letters, digits, '-' and '.'.
+bool looksLikeHostName(std::string_view name) {
+  return !name.empty() && name.size() <= 253 && name.front() != '.' && name.front() != '-' &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+         });
+}
+
 }  // namespace
 
 void ConfigBuilder::readWeb(const toml::node& node, WebSettings& web) {
@@ -50,6 +59,33 @@ void ConfigBuilder::readWeb(const toml::node& node, WebSettings& web) {
   if ((cert == nullptr) != (key == nullptr)) {
     reader_.error(cert != nullptr ? *cert : *key,
                   "[web] needs both tls_cert_file and tls_key_file for HTTPS");
+  }
+  if (const toml::node* hosts = table->get("allowed_hosts")) {
+    if (const toml::array* array = hosts->as_array()) {
+      for (const toml::node& item : *array) {
+        auto name = reader_.string(item, "[web] allowed_hosts", false);
+        if (!name) {
+          continue;
+        }
+        std::transform(name->begin(), name->end(), name->begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (!looksLikeHostName(*name)) {
+          reader_.error(item, fmt::format("[web] allowed_hosts: \"{}\" is not a host name (write "
+                                          "the name alone, like \"prober.example.com\": no "
+                                          "scheme, port or path)",
+                                          *name));
+          continue;
+        }
+        web.allowedHosts.push_back(std::move(*name));
+      }
+    } else {
+      reader_.error(*hosts, "[web] allowed_hosts must be an array of host names");
+    }
+  }
+  if (const toml::node* connections = table->get("max_connections")) {
+    if (auto value = reader_.integer(*connections, "[web] max_connections", 1, 1'000'000)) {
+      web.maxConnections = static_cast<int>(*value);
+    }
   }
   const toml::node* users = table->get("basic_auth_users");
   if (users == nullptr) {

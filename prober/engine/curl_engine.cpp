@@ -270,7 +270,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     // (an expired certificate) still showed its chain.
     result.certExpiry = transfer.tls.earliestExpiry;
     result.tlsVersion = std::move(transfer.tls.version);
-    if (!transfer.sawStatusLine && (code == CURLE_OK || transfer.bodyTooLarge)) {
+    if (!transfer.sawStatusLine &&
+        (code == CURLE_OK || transfer.bodyTooLarge || transfer.notHttp)) {
+      // Not HTTP, whether the server closed, the transfer was ended for it or timed out.
       describeNotHttp(result);
     } else if (code == CURLE_OK) {
       result.status = static_cast<int>(status);

@@ -28,19 +28,17 @@ std::string_view timeoutPhase(const TransferEnd& end) {
   if (!end.firstByte) {
     return "waiting for the response";
   }
-  if (!end.sawStatusLine) {
-    return "reading the response, which is not HTTP";
-  }
+  // Bytes came but no whole status line: curl holds them while they could still begin one
+  // ("HTTP/1.1 200 OK" sent a byte at a time). Bytes that cannot are not HTTP, and are
+  // described as such (describeNotHttp), at once for TLS, whenever the transfer ends otherwise.
   return end.headersComplete ? "reading the body" : "reading the response headers";
 }
 
-// The first bytes of a TLS record (handshake or alert, version 3.x): a TLS server answering a
-// plain-HTTP request.
+}  // namespace
+
 bool looksLikeTls(std::string_view bytes) {
   return bytes.size() >= 2 && (bytes[0] == 0x15 || bytes[0] == 0x16) && bytes[1] == 0x03;
 }
-
-}  // namespace
 
 void describeNotHttp(ProbeResult& result) {
   result.failure = FailureKind::ProtocolError;

@@ -3,6 +3,7 @@
 // "timed out after 5s while reading the response headers", "the server answered with TLS"):
 // the curl engine's second job, kept apart from driving curl.
 #include <string>
+#include <string_view>
 
 #include "checks/check_spec.h"
 #include "checks/probe_result.h"
@@ -27,8 +28,12 @@ struct TransferEnd {
 // Sets result.failure and result.failureMessage.
 void describeFailure(const TransferEnd& end, ProbeResult& result);
 
-// An answer with no HTTP status line, read whole as a body (curl's HTTP/0.9 reading): says
-// what it was (TLS, other bytes, nothing) and drops the bytes.
+// An answer with no HTTP status line, read as a body (curl's HTTP/0.9 reading): says what it
+// was (TLS, other bytes, nothing) and drops the bytes.
 void describeNotHttp(ProbeResult& result);
+
+// The first bytes of a TLS record (handshake or alert, version 3.x): a TLS server answering a
+// plain-HTTP request.
+bool looksLikeTls(std::string_view bytes);
 
 }  // namespace prober

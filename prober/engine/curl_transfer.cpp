@@ -13,6 +13,17 @@ namespace prober {
 std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
+  if (!transfer->sawStatusLine) {
+    // What describeNotHttp quotes (40 characters, 4 bytes at most each), then no more.
+    constexpr std::size_t kNotHttpKept = 160;
+    std::string& body = transfer->result.body;
+    body.append(data, std::min(bytes, kNotHttpKept - std::min(kNotHttpKept, body.size())));
+    transfer->notHttp = true;
+    if (looksLikeTls(body) || body.size() >= kNotHttpKept) {
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR: a TLS server never closes first
+    }
+    return bytes;
+  }
   if (transfer->result.body.size() + bytes > transfer->bodyLimit) {
     transfer->bodyTooLarge = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR

@@ -24,6 +24,10 @@ struct Transfer {
   ProbeResult result;
   std::uint64_t bodyLimit = 0;
   bool bodyTooLarge = false;
+  // Bytes came as a body before any status line (curl's HTTP/0.9 reading): not HTTP. The
+  // transfer ends once the failure message has what it quotes, or at once for TLS, rather than
+  // read until the server closes or the timeout.
+  bool notHttp = false;
   bool headRequest = false;  // HEAD: a Content-Length announces no body
   bool followRedirects = false;
   bool keepHeaders = true;  // false: only Location and Content-Length are kept

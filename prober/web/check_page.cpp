@@ -43,15 +43,18 @@ std::string stateSentence(const CheckState& state, std::int64_t nowMs) {
   return text;
 }
 
-std::string uptimeLine(const CheckUptime* uptime) {
+std::string uptimeLine(const CheckUptime* uptime, Millis monthCovered) {
   if (uptime == nullptr) {
     return "<p class=\"uptime\">Uptime is being worked out from the history.</p>\n";
   }
+  // A month's figure from less history says what it covers.
+  const bool shortened = monthCovered < kMonthWindow.span;
   return fmt::format(
       "<p class=\"uptime\" id=\"uptime\">Uptime: <b>{}</b> over 24 h · <b>{}</b> over 7 d · "
-      "<b>{}</b> over 30 d <span class=\"muted small\">(share of runs passed, by the UTC "
+      "<b>{}</b> over {}{} <span class=\"muted small\">(share of runs passed, by the UTC "
       "hour)</span></p>\n",
-      uptimeText(uptime->last24h), uptimeText(uptime->last7d), uptimeText(uptime->last30d));
+      uptimeText(uptime->last24h), uptimeText(uptime->last7d), uptimeText(uptime->last30d),
+      spanLabel(monthCovered), shortened ? " (all the history keeps: history_retention)" : "");
 }
 
 std::string availability(const CheckPageView& view) {
@@ -191,7 +194,8 @@ std::string renderCheckPage(const CheckPageView& view) {
       "· <a href=\"/badge/{0}/status.svg\">badge</a></p>\n<h1>{0} {1}</h1>\n<p "
       "class=\"mono small\">{2}{3}</p>\n<p id=\"now\">{4}</p>\n<p>Alert: {5}.</p>\n{6}",
       escapeHtml(spec.name), stateBadge(shownState(state)), escapeHtml(spec.displayUrl()), labels,
-      stateSentence(state, view.nowMs), escapeHtml(alertText(state)), uptimeLine(view.uptime));
+      stateSentence(state, view.nowMs), escapeHtml(alertText(state)),
+      uptimeLine(view.uptime, view.monthCovered));
   const std::int64_t from =
       view.runs.empty() ? view.sinceMs : std::max(view.sinceMs, view.runs.front().atMs);
   html += fmt::format(

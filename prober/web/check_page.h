@@ -18,13 +18,14 @@ namespace prober {
 struct CheckPageView {
   const CheckState* check = nullptr;
   std::int64_t nowMs = 0;
-  std::int64_t sinceMs = 0;              // the runs below start here (a day back)
-  std::vector<RunRecord> runs;           // since sinceMs, oldest first
-  std::vector<HistoryEvent> events;      // alerts and deliveries since sinceMs
-  std::vector<RunCount> hours;           // the last 30 days, per hour with runs
-  const CheckUptime* uptime = nullptr;   // nullptr before the first computation
-  std::vector<Silence> silences;         // in force and covering the check
-  std::vector<MaintenanceSpec> windows;  // covering the check
+  std::int64_t sinceMs = 0;                 // the runs below start here (a day back)
+  std::vector<RunRecord> runs;              // since sinceMs, oldest first
+  std::vector<HistoryEvent> events;         // alerts and deliveries since sinceMs
+  std::vector<RunCount> hours;              // the last 30 days, per hour with runs
+  const CheckUptime* uptime = nullptr;      // nullptr before the first computation
+  Millis monthCovered = kMonthWindow.span;  // what uptime->last30d covers (the retention's less)
+  std::vector<Silence> silences;            // in force and covering the check
+  std::vector<MaintenanceSpec> windows;     // covering the check
 };
 
 std::string renderCheckPage(const CheckPageView& view);

@@ -11,16 +11,24 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
   const std::string path = requestPath(request);
   const auto uptime = uptime_.snapshot();
   // The check as the API shows it, with "uptime": {"24h": 99.93, "7d": ..., "30d": ...}
-  // (percent of runs passed; null for a window without runs).
+  // (percent of runs passed; null for a window without runs), and "uptime_covers": {"30d":
+  // "14d"} for a window longer than the history keeps.
   const auto withUptime = [&](const CheckState& state) {
     boost::json::value json = checkToJson(state);
     const CheckUptime* counts = uptime->find(state.spec()->name);
     boost::json::object windows;
+    boost::json::object covers;  // only windows the retention shortens: {"30d": "14d"}
     for (const UptimeWindow& window : kUptimeWindows) {
       const auto percent = counts ? uptimePercent(counts->*window.count) : std::nullopt;
       windows[window.name] = percent ? boost::json::value(*percent) : boost::json::value(nullptr);
+      if (uptime->covered(window) < window.span) {
+        covers[window.name] = uptime->coveredName(window);
+      }
     }
     json.as_object()["uptime"] = std::move(windows);
+    if (!covers.empty()) {
+      json.as_object()["uptime_covers"] = std::move(covers);
+    }
     return json;
   };
   if (path == kList) {

@@ -1,6 +1,8 @@
 #pragma once
-// GET /healthz: 200 "ok" while the daemon runs and its state store keeps up; 503 with the
-// reason while state writes wait for the disk or the daemon is stopping.
+// GET /healthz (readiness): 200 "ok" while the daemon runs and its state store keeps up; 503
+// with the reason while state writes wait for the disk or the daemon is stopping.
+// GET /-/healthy (liveness): 200 whenever the event loop answers at all, so a container runtime
+// restarts a daemon that hangs, not one that waits for its disk.
 #include <fmt/format.h>
 
 #include <functional>
@@ -30,6 +32,13 @@ class HealthEndpoint final : public Endpoint {
  private:
   const Alerter& alerter_;
   std::function<bool()> stopping_;
+};
+
+class LivenessEndpoint final : public Endpoint {
+ public:
+  void serve(const ServerRequest&, Responder respond) override {
+    respond({200, "text/plain; charset=utf-8", "ok\n", ""});
+  }
 };
 
 }  // namespace prober

@@ -4,11 +4,14 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <cerrno>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -81,16 +84,28 @@ asio::ssl::context tlsContext(const TlsFiles& files) {
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io, RequestHandler handler)
-      : io(io), acceptor(io), handler(std::move(handler)) {}
+  Impl(asio::io_context& io, RequestHandler handler, std::size_t maxConnections)
+      : io(io),
+        acceptor(io),
+        backoffTimer(io),
+        handler(std::move(handler)),
+        maxConnections(std::max<std::size_t>(1, maxConnections)) {}
   asio::io_context& io;
   tcp::acceptor acceptor;
+  asio::steady_timer backoffTimer;  // while out of descriptors
   RequestHandler handler;
   std::optional<asio::ssl::context> tls;  // set when [web] asks for HTTPS
   std::unordered_set<SessionBase*> sessions;
+  std::size_t maxConnections;
+  bool accepting = false;  // an accept (or its backoff) is under way
+  std::chrono::milliseconds backoff{0};
+  std::uint64_t acceptFailures = 0;
   bool stopped = false;
 
+  // Accepts the next connection unless one is being accepted, the server is full or stopped.
   void accept();
+  // A connection closed: the server may have room again.
+  void closed(SessionBase* session);
 };
 
 namespace {
@@ -105,7 +120,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       : stream_(std::forward<StreamArgs>(streamArgs)...), server_(std::move(server)) {
     server_->sessions.insert(this);
   }
-  ~Session() override { server_->sessions.erase(this); }
+  ~Session() override { server_->closed(this); }
 
   void start() {
     if constexpr (kTls) {
@@ -323,26 +338,76 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 }  // namespace
 
 void HttpServer::Impl::accept() {
+  if (accepting || stopped || sessions.size() >= maxConnections) {
+    return;  // full: closed() accepts again once a connection goes
+  }
+  accepting = true;
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    self->accepting = false;
     if (self->stopped) {
       return;
     }
-    if (!ec && self->tls) {
-      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(self, std::move(socket),
-                                                                      *self->tls)
-          ->start();
-    } else if (!ec) {
-      std::make_shared<Session<beast::tcp_stream>>(self, std::move(socket))->start();
-    } else if (ec != asio::error::operation_aborted) {
+    if (!ec) {
+      self->backoff = std::chrono::milliseconds(0);
+      if (self->tls) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(self, std::move(socket),
+                                                                        *self->tls)
+            ->start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(self, std::move(socket))->start();
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      ++self->acceptFailures;
+      // Out of descriptors (or memory): the connection stays in the backlog and the next
+      // accept fails the same way at once. Wait, longer each time, for one to be freed.
+      const bool outOfResources = ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+                                  ec == asio::error::no_buffer_space ||
+                                  ec == asio::error::no_memory;
+      if (outOfResources) {
+        const bool first = self->backoff.count() == 0;
+        self->backoff =
+            first ? std::chrono::milliseconds(10)
+                  : std::min<std::chrono::milliseconds>(self->backoff * 2, std::chrono::seconds(1));
+        if (first) {
+          spdlog::warn(
+              "http: cannot accept a connection: {} ({} open); trying again as "
+              "descriptors free up",
+              ec.message(), self->sessions.size());
+        }
+        self->accepting = true;
+        self->backoffTimer.expires_after(self->backoff);
+        self->backoffTimer.async_wait([self](beast::error_code waited) {
+          self->accepting = false;
+          if (!waited) {
+            self->accept();
+          }
+        });
+        return;
+      }
       spdlog::warn("http: accept failed: {}", ec.message());
     }
     self->accept();
   });
 }
 
+void HttpServer::Impl::closed(SessionBase* session) {
+  sessions.erase(session);
+  // Posted: a session closes from inside its own handlers, and the destructor may run while the
+  // server itself is being torn down.
+  if (!stopped && !accepting && sessions.size() < maxConnections) {
+    asio::post(io, [weak = weak_from_this()] {
+      if (const auto self = weak.lock()) {
+        self->accept();
+      }
+    });
+  }
+}
+
 HttpServer::HttpServer(asio::io_context& io, const std::string& listen, RequestHandler handler,
-                       const TlsFiles& tls)
-    : impl_(std::make_shared<Impl>(io, std::move(handler))) {
+                       const TlsFiles& tls, std::size_t maxConnections)
+    : impl_(std::make_shared<Impl>(io, std::move(handler), maxConnections)) {
   if (!tls.certFile.empty()) {
     impl_->tls.emplace(tlsContext(tls));
   }
@@ -389,6 +454,19 @@ unsigned short HttpServer::port() const {
   return impl_->acceptor.local_endpoint(ec).port();
 }
 
+void HttpServer::setMaxConnections(std::size_t maxConnections) {
+  impl_->maxConnections = std::max<std::size_t>(1, maxConnections);
+  impl_->accept();  // a higher cap may make room
+}
+
+std::size_t HttpServer::openConnections() const {
+  return impl_->sessions.size();
+}
+
+std::uint64_t HttpServer::acceptFailures() const {
+  return impl_->acceptFailures;
+}
+
 void HttpServer::stop() {
   if (impl_->stopped) {
     return;
@@ -396,6 +474,7 @@ void HttpServer::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->backoffTimer.cancel();
   for (SessionBase* session :
        std::vector<SessionBase*>(impl_->sessions.begin(), impl_->sessions.end())) {
     session->close();

@@ -1,6 +1,7 @@
 #pragma once
 // The daemon's HTTP server (metrics, status page, API, reload) on the shared event loop.
 // Beast stays inside http_server.cpp; callers see plain requests and responses.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -72,13 +73,21 @@ class HttpServer {
  public:
   // Binds `listen` ("HOST:PORT"; port 0 picks a free one), speaking HTTPS when `tls` names
   // files. Throws std::runtime_error with the address (or file) and the reason when it cannot.
+  // At most `maxConnections` are open at once ([web] max_connections): past it the server
+  // stops accepting until one closes, and the rest wait in the kernel's backlog.
   HttpServer(boost::asio::io_context& io, const std::string& listen, RequestHandler handler,
-             const TlsFiles& tls = {});
+             const TlsFiles& tls = {}, std::size_t maxConnections = 1024);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   unsigned short port() const;
+  void setMaxConnections(std::size_t maxConnections);
+  std::size_t openConnections() const;
+  // Accepts that failed, counted: when the process is out of descriptors (EMFILE, ENFILE) the
+  // server waits before it tries again (doubling from 10 ms to 1 s) instead of spinning on a
+  // connection it cannot take.
+  std::uint64_t acceptFailures() const;
   // Stops accepting and closes open connections.
   void stop();
 

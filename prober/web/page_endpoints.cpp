@@ -102,6 +102,7 @@ void CheckPageEndpoint::serve(const ServerRequest& request, Responder respond) {
         view.events = std::move(events);
         view.hours = std::move(hours);
         view.uptime = uptime->find(name);
+        view.monthCovered = uptime->covered(kMonthWindow);
         const CheckSpec& spec = *state->spec();
         for (Silence& silence : holds_.silences(fromMillis(now))) {
           if (coversCheck(silence.checks, silence.labels, spec)) {
@@ -150,7 +151,8 @@ void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {
   for (const UptimeWindow& window : kUptimeWindows) {
     if (what == fmt::format("uptime/{}.svg", window.name)) {
       const auto percent = counts != nullptr ? uptimePercent(counts->*window.count) : std::nullopt;
-      return svg(badgeSvg(fmt::format("uptime {}", window.name),
+      // Named by what it covers: "uptime 14d" from a 30d window when the history keeps 14 days.
+      return svg(badgeSvg(fmt::format("uptime {}", uptime->coveredName(window)),
                           percent ? fmt::format("{:.2f}%", *percent) : "no runs",
                           !percent         ? "#616161"
                           : *percent >= 99 ? "#1e7b34"
@@ -171,6 +173,7 @@ void StatusPages::configure(const Config& config) {
   context_.location = config.prober.location;
   context_.groupBy = config.prober.statusGroupBy;
   context_.announcements.configure(config.announcements);
+  uptime_.setRetention(config.prober.historyRetention);
 }
 
 void StatusPages::route(Router& router) {

@@ -109,6 +109,16 @@ constexpr std::string_view kExtraStyle = R"(<style>
 </style>
 )";
 
+// "the last 30 days", or less when the history keeps less: the page says what it covers.
+std::string lastPeriod(const UptimeSnapshot* uptime) {
+  const Millis covered = uptime ? uptime->covered(kMonthWindow) : kMonthWindow.span;
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(covered).count();
+  if (hours % 24 != 0 || hours < 48) {
+    return fmt::format("the last {} hours", hours);
+  }
+  return fmt::format("the last {} days", hours / 24);
+}
+
 }  // namespace
 
 PublicState publicState(const CheckState& state) {
@@ -204,8 +214,9 @@ std::string renderPublicStatus(const PublicStatusView& view) {
         "<p class=\"small\">{}</p>\n<div class=\"scroll\">{}</div>\n<ul>\n",
         escapeHtml(name), groupState(group),
         month.runs == 0 ? std::string("Not measured yet.")
-                        : uptimeText(month) + " available over the last 30 days",
-        availabilityStrip(cells, "%d", 5, fmt::format("{}, each of the last 30 days", name)));
+                        : uptimeText(month) + " available over " + lastPeriod(view.uptime),
+        availabilityStrip(cells, "%d", 5,
+                          fmt::format("{}, each day of {}", name, lastPeriod(view.uptime))));
     // A big group lists what is not operational, and counts the rest.
     const bool listAll = group.checks.size() <= kListedPerGroup;
     std::size_t listed = 0, unlisted = 0;
@@ -228,7 +239,8 @@ std::string renderPublicStatus(const PublicStatusView& view) {
     }
     html += "</ul></section>\n";
   }
-  html += "</div>\n<h2>Past 30 days</h2>\n<ul id=\"past\">\n";
+  // "Past 30 days": lastPeriod without its "the last ".
+  html += "</div>\n<h2>Past " + lastPeriod(view.uptime).substr(9) + "</h2>\n<ul id=\"past\">\n";
   std::size_t shown = 0, past = 0;
   for (const PastAlert& alert : view.uptime ? view.uptime->alerts : std::vector<PastAlert>{}) {
     if (alert.resolvedMs == 0) {
@@ -246,7 +258,7 @@ std::string renderPublicStatus(const PublicStatusView& view) {
                         spanText(alert.resolvedMs - alert.firedMs));
   }
   if (past == 0) {
-    html += "<li>No problems in the last 30 days.</li>\n";
+    html += "<li>No problems in " + lastPeriod(view.uptime) + ".</li>\n";
   } else if (past > shown) {
     html += fmt::format("<li class=\"muted\">and {} earlier</li>\n", past - shown);
   }

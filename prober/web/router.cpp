@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "prober/web/request_guard.h"
+
 namespace prober {
 
 namespace {
@@ -72,6 +74,12 @@ void Router::route(const ServerRequest& request, Responder respond) const {
   }
   if (!allows(route->allow, request.method)) {
     respond({405, "text/plain; charset=utf-8", "method not allowed\n", route->allow});
+    return;
+  }
+  const bool write =
+      request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  if (write && route->endpoint->takesJson() && !isJsonContentType(request.header("content-type"))) {
+    respond(notJson(request));
     return;
   }
   route->endpoint->serve(request, std::move(respond));

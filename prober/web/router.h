@@ -15,6 +15,10 @@ class Endpoint {
   virtual ~Endpoint() = default;
   // Answers through `respond`, now or later on the loop. The method was already checked.
   virtual void serve(const ServerRequest& request, Responder respond) = 0;
+  // Whether the endpoint reads a JSON body: a write (POST, PUT, PATCH) to it with another
+  // Content-Type is refused with 415 before it is served. A browser can send text/plain or a
+  // form to any site without asking first; it must ask before sending application/json.
+  virtual bool takesJson() const { return false; }
 };
 
 class Router {

@@ -18,6 +18,7 @@ class SilencesEndpoint final : public Endpoint {
       : holds_(holds), now_(std::move(now)), holdsChanged_(std::move(holdsChanged)) {}
 
   void serve(const ServerRequest& request, Responder respond) override;
+  bool takesJson() const override { return true; }
 
  private:
   PageHolds& holds_;

@@ -18,6 +18,68 @@ void SlackCommandEndpoint::configure(const SlackCommandSpec& settings) {
   settings_ = settings;
 }
 
+namespace {
+
+constexpr std::int64_t kCountMinuteMs = 60'000;
+// Distinct reasons counted apart in a minute; past these, "other reasons".
+constexpr std::size_t kCountedReasons = 8;
+
+}  // namespace
+
+SlackCommandEndpoint::~SlackCommandEndpoint() {
+  recordCounted();  // the history outlives the endpoint: a stop does not lose the count
+}
+
+void SlackCommandEndpoint::recordRefusal(const HistoryEvent& record) {
+  if (record.atMs >= minuteStartMs_ + kCountMinuteMs || record.atMs < minuteStartMs_) {
+    recordCounted();
+    minuteStartMs_ = record.atMs;
+    recordedInMinute_ = 0;
+  }
+  if (recordedInMinute_ < kRecordedRefusals) {
+    ++recordedInMinute_;
+    spdlog::warn("slack command refused: {}{}", record.outcome,
+                 record.userId.empty()
+                     ? std::string()
+                     : fmt::format(" (user {} in channel {}, team {})", record.userId,
+                                   record.channelId, record.teamId));
+    history_.add(record);
+    return;
+  }
+  if (countedTotal_ == 0) {
+    const auto left = std::chrono::milliseconds(minuteStartMs_ + kCountMinuteMs - record.atMs);
+    countTimer_->armAt(clock_.now() + left, [this] { recordCounted(); });
+  }
+  ++countedTotal_;
+  const bool known = counted_.count(record.outcome) != 0;
+  ++counted_[known || counted_.size() < kCountedReasons ? record.outcome : "other reasons"];
+}
+
+void SlackCommandEndpoint::recordCounted() {
+  if (countedTotal_ == 0) {
+    return;
+  }
+  countTimer_->cancel();
+  std::string reasons;
+  for (const auto& [why, count] : counted_) {
+    reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", why, count);
+  }
+  HistoryEvent record;
+  record.atMs = toMillis(wallNow_());
+  record.type = HistoryEvent::Type::SlashCommand;
+  record.action = "refused";
+  record.outcome = fmt::format(
+      "{} more requests refused in the minute from {}, counted rather than recorded one by one "
+      "({})",
+      countedTotal_,
+      rfc3339Utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(minuteStartMs_))),
+      reasons);
+  spdlog::warn("slack command: {}", record.outcome);
+  history_.add(record);
+  counted_.clear();
+  countedTotal_ = 0;
+}
+
 void SlackCommandEndpoint::serve(const ServerRequest& request, Responder respond) {
   if (!verifier_) {  // the router offers the path only while enabled
     return respond({404, "text/plain; charset=utf-8", "not found\n", ""});
@@ -35,13 +97,8 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
   record.type = HistoryEvent::Type::SlashCommand;
   record.action = "refused";
   const auto refuse = [&](int status, const std::string& why) {
-    spdlog::warn("slack command refused: {}{}", why,
-                 record.userId.empty()
-                     ? std::string()
-                     : fmt::format(" (user {} in channel {}, team {})", record.userId,
-                                   record.channelId, record.teamId));
     record.outcome = why;
-    history_.add(record);
+    recordRefusal(record);
     return reply(status, false, "Refused: " + why + ". Nobody was paged.");
   };
   std::string formError;
@@ -132,6 +189,11 @@ std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCo
     return fmt::format("<@{}> ended silence {}: pages it held go out now.", from.userId,
                        command.id);
   }
+  if (!command.problem.empty()) {
+    record.action = "refused";
+    record.outcome = command.problem;
+    return fmt::format("Nothing was muted and nobody was paged: the {}.", command.problem);
+  }
   if (checksMatching_(command.checks) == 0) {
     record.action = "refused";
     record.outcome = "no check matches " + command.checks;
@@ -185,8 +247,3 @@ std::string SlackCommandEndpoint::postStatus(const StatusCommand& command, const
 }
 
 }  // namespace prober
-  if (!command.problem.empty()) {
-    record.action = "refused";
-    record.outcome = command.problem;
-    return fmt::format("Nothing was muted and nobody was paged: the {}.", command.problem);
-  }

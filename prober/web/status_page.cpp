@@ -61,7 +61,7 @@ std::string link(const std::string& query, std::size_t page) {
   return escapeHtml(href);
 }
 
-std::string uptimeCells(const CheckUptime* uptime) {
+std::string uptimeCells(const CheckUptime* uptime, const UptimeSnapshot* snapshot) {
   const auto one = [](const char* window, const RunCount* count) {
     const auto percent = count != nullptr ? uptimePercent(*count) : std::nullopt;
     if (!percent) {
@@ -70,9 +70,14 @@ std::string uptimeCells(const CheckUptime* uptime) {
     return fmt::format("<span class=\"muted small\">{}</span> <b{}>{:.2f} %</b>", window,
                        *percent < 99 ? " class=\"low\"" : "", *percent);
   };
-  return fmt::format("{}<br>{}<br>{}", one("24 h", uptime ? &uptime->last24h : nullptr),
-                     one("7 d", uptime ? &uptime->last7d : nullptr),
-                     one("30 d", uptime ? &uptime->last30d : nullptr));
+  // Each figure named by what it covers: "14 d" for the month when the history keeps 14 days.
+  const auto label = [snapshot](const UptimeWindow& window) {
+    return snapshot ? snapshot->coveredLabel(window) : spanLabel(window.span);
+  };
+  return fmt::format("{}<br>{}<br>{}",
+                     one(label(kUptimeWindows[0]).c_str(), uptime ? &uptime->last24h : nullptr),
+                     one(label(kUptimeWindows[1]).c_str(), uptime ? &uptime->last7d : nullptr),
+                     one(label(kMonthWindow).c_str(), uptime ? &uptime->last30d : nullptr));
 }
 
 std::string lastFailureCell(const CheckState& state, std::int64_t nowMs) {
@@ -101,7 +106,8 @@ void renderRow(std::string& html, const Row& row, const DashboardView& view) {
       "</tr>\n",
       escapeHtml(spec.name), stateWord(row.state), escapeHtml(spec.displayUrl()),
       labels.empty() ? "" : "<br><span class=\"small muted\">" + labels + "</span>",
-      stateBadge(row.state), uptimeCells(view.uptime ? view.uptime->find(spec.name) : nullptr),
+      stateBadge(row.state),
+      uptimeCells(view.uptime ? view.uptime->find(spec.name) : nullptr, view.uptime),
       recentRunsChart(state.history(), view.nowMs),
       last ? fmt::format("{}<br><span class=\"small muted\">{}{}</span>",
                          timeTag(toMillis(last->startedAt), view.nowMs),

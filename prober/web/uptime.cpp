@@ -59,6 +59,17 @@ std::string uptimeText(const RunCount& count) {
   return percent ? fmt::format("{:.2f} %", *percent) : "no runs";
 }
 
+std::string spanName(Millis span) {
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(span).count();
+  return hours % 24 == 0 ? fmt::format("{}d", hours / 24) : fmt::format("{}h", hours);
+}
+
+std::string spanLabel(Millis span) {
+  std::string name = spanName(span);
+  name.insert(name.size() - 1, " ");
+  return name;
+}
+
 std::string statusGroupOf(const CheckSpec& spec, const std::string& groupBy) {
   if (groupBy.empty()) {
     return "Services";
@@ -119,6 +130,16 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
   return snapshot;
 }
 
+void UptimeCache::setRetention(Millis retention) {
+  retention_ = retention;
+  if (snapshot_->computedAtMs == 0) {
+    // Nothing computed yet: the pages still say what their figures will cover.
+    auto empty = std::make_shared<UptimeSnapshot>();
+    empty->retention = retention;
+    snapshot_ = std::move(empty);
+  }
+}
+
 std::chrono::milliseconds UptimeCache::refreshInterval() const {
   return std::clamp<std::chrono::milliseconds>(lastTook_ * 20, std::chrono::seconds(10),
                                                std::chrono::minutes(5));
@@ -129,12 +150,14 @@ void UptimeCache::refresh(std::int64_t nowMs, StatusGroups groups, std::function
     return;
   }
   busy_ = true;
-  writer_.runAfterWrites(
-      [this, nowMs, groups = std::move(groups), done = std::move(done)]() mutable {
+  const bool queued =
+      writer_.runReadAfterWrites([this, nowMs, groups = std::move(groups), done = std::move(done),
+                                  retention = retention_]() mutable {
         std::string error;
         const auto started = std::chrono::steady_clock::now();
-        auto snapshot =
-            std::make_shared<const UptimeSnapshot>(computeUptime(reader_, nowMs, error, groups));
+        UptimeSnapshot computed = computeUptime(reader_, nowMs, error, groups);
+        computed.retention = retention;
+        auto snapshot = std::make_shared<const UptimeSnapshot>(std::move(computed));
         groups = {};  // the specs go back to being the loop's alone
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
@@ -152,6 +175,9 @@ void UptimeCache::refresh(std::int64_t nowMs, StatusGroups groups, std::function
           }
         });
       });
+  if (!queued) {
+    busy_ = false;  // the reads' queue is full: the next refresh tries again
+  }
 }
 
 }  // namespace prober

@@ -41,9 +41,18 @@ struct StatusGroups {
 struct UptimeWindow {
   std::string_view name;  // "24h", "7d", "30d"
   RunCount CheckUptime::*count;
+  Millis span;
 };
 inline constexpr std::array<UptimeWindow, 3> kUptimeWindows = {
-    {{"24h", &CheckUptime::last24h}, {"7d", &CheckUptime::last7d}, {"30d", &CheckUptime::last30d}}};
+    {{"24h", &CheckUptime::last24h, std::chrono::hours(24)},
+     {"7d", &CheckUptime::last7d, std::chrono::hours(7 * 24)},
+     {"30d", &CheckUptime::last30d, std::chrono::hours(30 * 24)}}};
+inline constexpr const UptimeWindow& kMonthWindow = kUptimeWindows[2];
+
+// A span as the windows are named: "30d", "14d", or "36h" when not whole days.
+std::string spanName(Millis span);
+// The same for people: "30 d", "14 d", "36 h".
+std::string spanLabel(Millis span);
 
 // An alert that fired in the last 30 days, with its resolve when one came.
 struct PastAlert {
@@ -55,12 +64,22 @@ struct PastAlert {
 
 struct UptimeSnapshot {
   std::int64_t computedAtMs = 0;  // 0: not computed yet
+  // [prober] history_retention when computed (0: unknown). Runs older than it are gone, so a
+  // window longer than it covers only the retention, and the figure must say so.
+  Millis retention{0};
   std::unordered_map<std::string, CheckUptime> checks;
   // Per status group, per UTC day of the last 30, oldest first, only days with runs: summed
   // here, not kept per check (at a million checks that would be half a gigabyte).
   std::map<std::string, std::vector<RunCount>> groupDays;
   std::vector<PastAlert> alerts;  // newest first, at most kMaxAlerts
   static constexpr std::size_t kMaxAlerts = 500;
+
+  // How much of `window` the figures cover: the window, or the retention when it is shorter.
+  Millis covered(const UptimeWindow& window) const {
+    return retention.count() > 0 ? std::min(window.span, retention) : window.span;
+  }
+  std::string coveredName(const UptimeWindow& window) const { return spanName(covered(window)); }
+  std::string coveredLabel(const UptimeWindow& window) const { return spanLabel(covered(window)); }
 
   const CheckUptime* find(const std::string& check) const {
     const auto it = checks.find(check);
@@ -90,6 +109,9 @@ class UptimeCache {
   // Works out a new snapshot off the loop unless one is under way; it replaces the current one
   // on the loop (the old one is freed off it), then `done` runs.
   void refresh(std::int64_t nowMs, StatusGroups groups, std::function<void()> done = {});
+  // What the history keeps ([prober] history_retention); snapshots from the next refresh on
+  // carry it.
+  void setRetention(Millis retention);
   std::shared_ptr<const UptimeSnapshot> snapshot() const { return snapshot_; }
   // How long until the next refresh should start: twenty times what the last one took, from
   // 10 s (a small history: fresh numbers) to 5 min (a big one: the history thread has other
@@ -102,6 +124,7 @@ class UptimeCache {
   PostToLoop post_;
   bool busy_ = false;
   std::chrono::milliseconds lastTook_{0};
+  Millis retention_{0};
   std::shared_ptr<const UptimeSnapshot> snapshot_ = std::make_shared<UptimeSnapshot>();
 };
 

@@ -2,6 +2,8 @@
 // message stays valid UTF-8, is cut between characters, and says what happened.
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "checks/text.h"
 #include "tests/support/run_check.h"
 
@@ -83,4 +85,21 @@ TEST_CASE("an answer that is not HTTP says so and quotes its start") {
   const auto result = runToml(check("/garbage", ""));
   CHECK(firstFailure(result) ==
         "the server's answer is not HTTP: it begins \"this is not HTTP at all\\r\\n\\r\\n\"");
+}
+
+TEST_CASE("a status line sent a byte at a time times out while reading the headers, as HTTP") {
+  // "HTTP/1.1 200 OK" is HTTP whose headers never end, not an answer that is not HTTP.
+  const auto result = runToml(check("/hostile/trickle-status", ""));
+  CHECK(firstFailure(result) == "timed out after 1s while reading the response headers");
+}
+
+TEST_CASE("TLS bytes on an open connection fail at once as a protocol error, not a timeout") {
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = runToml(check("/hostile/tls-open", ""));
+  const auto took = std::chrono::steady_clock::now() - started;
+  REQUIRE(result != nullptr);
+  CHECK(firstFailure(result) ==
+        "the server answered with TLS, not plain HTTP: use an https:// URL");
+  CHECK(result->failureReason() == prober::FailureReason::Protocol);
+  CHECK(took < std::chrono::milliseconds(900));  // the timeout is 1s
 }

@@ -155,6 +155,7 @@ expect "maint-down resolves" wait_up_to 10 count_is 1 resolve prober:maint-down
 
 # --- a silence through the API ---
 status=$(curl -s -o "$work/silence.json" -w '%{http_code}' -X POST "$api/api/v1/silences" \
+  -H 'Content-Type: application/json' \
   -d '{"checks":["silenced"],"duration":"1h","comment":"deploy","created_by":"alice"}')
 expect "POST /api/v1/silences answers 201" test "$status" = 201
 silence_id=$(jq -r .id "$work/silence.json")

@@ -119,6 +119,19 @@ expect "and its error says 401" \
 expect "what it scraped is prober's metrics" \
   bash -c "curl -sf -G '$prom/api/v1/query' --data-urlencode 'query=probe_success{job=\"prober\",check=\"api\"}' | jq -e '.data.result | length == 1' >/dev/null"
 
+# --- browsers: a rebound name, a cross-site write and a form are refused; curl is not ---
+expect "/-/healthy needs no user (liveness)" test "$(status /-/healthy)" == 200
+expect "a Host that is not ours is refused, naming [web] allowed_hosts" \
+  bash -c "curl -s --cacert '$work/web.pem' -u 'prometheus:s3cr3t pass' --resolve 'evil.example:$port:127.0.0.1' 'https://evil.example:$port/api/v1/checks' -k | grep -q 'allowed_hosts'"
+expect "a cross-site write is refused (403)" \
+  test "$(status /api/v1/silences -u 'prometheus:s3cr3t pass' -X POST -H 'Origin: https://evil.example' -H 'Content-Type: application/json' -d '{"checks":["api"],"duration":"1h"}')" == 403
+expect "a text/plain silence is refused (415)" \
+  test "$(status /api/v1/silences -u 'prometheus:s3cr3t pass' -X POST -H 'Content-Type: text/plain' -d '{"checks":["api"],"duration":"1h"}')" == 415
+expect "a JSON silence from curl is taken (201)" \
+  test "$(status /api/v1/silences -u 'prometheus:s3cr3t pass' -X POST -H 'Content-Type: application/json' -d '{"checks":["api"],"duration":"1h"}')" == 201
+expect "curl -X POST /-/reload keeps working" \
+  test "$(status /-/reload -u 'prometheus:s3cr3t pass' -X POST)" == 200
+
 # --- a key that is not a key: the daemon says which file and stops ---
 sed 's/tls_key_file = "web.key"/tls_key_file = "web.pem"/' "$work/checks.toml" >"$work/badkey.toml"
 expect_exit 1 "a key file without a key: the daemon does not start" \

@@ -273,8 +273,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
       asio::async_write(
           stream_, asio::buffer(raw_),
           [self = shared_from_this()](beast::error_code, std::size_t) { self->trickle(300); });
+    } else if (what == "trickle-status") {  // the status line itself a byte at a time
+      raw_ = "H";
+      dribbled_ = "TTP/1.1 200 OK\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+      asio::async_write(
+          stream_, asio::buffer(raw_),
+          [self = shared_from_this()](beast::error_code, std::size_t) { self->dribble(0); });
     } else if (what == "tls") {  // what a TLS server says to plain HTTP: an alert record
       sendRaw(std::string("\x15\x03\x01\x00\x02\x02\x46", 7));
+    } else if (what == "tls-open") {  // a TLS record, then silence on an open connection
+      raw_ = std::string("\x16\x03\x01\x00\x05\x02\x00\x00\x01\x00", 10);
+      asio::async_write(stream_, asio::buffer(raw_),
+                        [self = shared_from_this()](beast::error_code, std::size_t) {
+                          self->holdOpen(std::chrono::seconds(30));
+                        });
     } else {
       sendRaw("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     }
@@ -297,6 +309,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         [self, left](beast::error_code ec, std::size_t) {
                           if (!ec) {
                             self->trickle(left - 1);
+                          }
+                        });
+    });
+  }
+
+  // Writes dribbled_ from `at`, one byte every 100 ms, then closes.
+  void dribble(std::size_t at) {
+    if (at >= dribbled_.size()) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(100));
+    timer_.async_wait([self = shared_from_this(), at](beast::error_code ec) {
+      if (ec) {
+        return;
+      }
+      self->raw_ = self->dribbled_.substr(at, 1);
+      asio::async_write(self->stream_, asio::buffer(self->raw_),
+                        [self, at](beast::error_code ec, std::size_t) {
+                          if (!ec) {
+                            self->dribble(at + 1);
                           }
                         });
     });
@@ -335,6 +369,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
   std::string raw_;
+  std::string dribbled_;  // what dribble() still has to write
 };
 
 }  // namespace

@@ -284,3 +284,29 @@ TEST_CASE("a check that sends nothing beyond its url reads the default content a
   CHECK(step.content->headers.empty());
   CHECK(step.connection->tlsVerify);
 }
+
+TEST_CASE("[web] allowed_hosts and max_connections, and their defaults") {
+  const auto defaults =
+      prober::loadConfigText("[[check]]\nname = \"a\"\nurl = \"http://a.test/\"\n",
+                             "/nonexistent/d.toml", fakeEnvironment);
+  REQUIRE(defaults.config.has_value());
+  CHECK(defaults.config->web.allowedHosts.empty());
+  CHECK(defaults.config->web.maxConnections == 1024);
+  // A day past the 30 d uptime window, so its figures cover what they say.
+  CHECK(defaults.config->prober.historyRetention == std::chrono::hours(31 * 24));
+
+  const auto set = prober::loadConfigText(R"(
+[web]
+allowed_hosts = ["Prober.Example.com", "status.example.com"]
+max_connections = 64
+
+[[check]]
+name = "a"
+url = "http://a.test/"
+)",
+                                          "/nonexistent/w.toml", fakeEnvironment);
+  REQUIRE(set.config.has_value());
+  CHECK(set.config->web.allowedHosts ==
+        std::vector<std::string>{"prober.example.com", "status.example.com"});
+  CHECK(set.config->web.maxConnections == 64);
+}

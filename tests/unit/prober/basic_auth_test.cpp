@@ -2,6 +2,7 @@
 // credential that matched remembered, and nothing else let through.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <optional>
 
 #include "prober/web/basic_auth.h"
@@ -18,11 +19,13 @@ prober::ServerRequest withAuthorization(const std::string& value) {
   return request;
 }
 
-// Asks `auth` about `request` and runs the loop until it decides (bounded).
+using prober::AuthDecision;
+
+// Asks `auth` about `request` and runs the loop until it decides (bounded); true when allowed.
 std::optional<bool> decide(prober::BasicAuth& auth, prober::testing::TestLoop& loop,
                            const prober::ServerRequest& request, bool* decidedAtOnce = nullptr) {
   std::optional<bool> decision;
-  auth.check(request, [&decision](bool allowed) { decision = allowed; });
+  auth.check(request, [&decision](AuthDecision d) { decision = d == AuthDecision::Allowed; });
   if (decidedAtOnce != nullptr) {
     *decidedAtOnce = decision.has_value();
   }
@@ -89,4 +92,69 @@ TEST_CASE("the challenge asks for basic credentials") {
   REQUIRE(challenge.headers.size() == 1);
   CHECK(challenge.headers[0].first == "WWW-Authenticate");
   CHECK(challenge.headers[0].second.rfind("Basic realm=", 0) == 0);
+}
+
+TEST_CASE("a reload that removes a user refuses its password, even a check queued before it") {
+  prober::testing::TestLoop loop;
+  prober::BasicAuth auth([&loop](std::function<void()> job) { loop.post(std::move(job)); });
+  auth.setUsers({{"alice", prober::bcryptHash("s3cr3t", 4)}});
+  std::optional<AuthDecision> queued;
+  auth.check(withAuthorization("Basic YWxpY2U6czNjcjN0"),  // alice:s3cr3t
+             [&queued](AuthDecision d) { queued = d; });
+  auth.setUsers({{"bob", prober::bcryptHash("other", 4)}});  // the reload, while bcrypt runs
+  for (int i = 0; i < 5 && !queued; ++i) {
+    loop.waitAndRun();
+  }
+  CHECK(queued == AuthDecision::Refused);
+  CHECK(decide(auth, loop, withAuthorization("Basic YWxpY2U6czNjcjN0")) == false);  // not kept
+}
+
+TEST_CASE("an unknown user costs as much bcrypt as a known one, at the users' cost") {
+  prober::testing::TestLoop loop;
+  prober::BasicAuth auth([&loop](std::function<void()> job) { loop.post(std::move(job)); });
+  auth.setUsers({{"alice", prober::bcryptHash("s3cr3t", 11)}});
+  CHECK(auth.standInHash().rfind("$2b$11$", 0) == 0);
+  const auto took = [&](const char* header) {
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(decide(auth, loop, withAuthorization(header)) == false);
+    return std::chrono::steady_clock::now() - started;
+  };
+  const auto knownUser = took("Basic YWxpY2U6d3Jvbmc=");    // alice:wrong
+  const auto unknownUser = took("Basic Ym9iOnMzY3IzdA==");  // bob:s3cr3t
+  // Cost 11 is twice cost 10's work: a stand-in of another cost would be twice as fast or slow.
+  CHECK(unknownUser * 3 > knownUser * 2);
+  CHECK(knownUser * 3 > unknownUser * 2);
+}
+
+TEST_CASE("password checks waiting are bounded: past the limit, or late, the answer is Busy") {
+  prober::testing::TestLoop loop;
+  const auto post = [&loop](std::function<void()> job) { loop.post(std::move(job)); };
+  prober::BasicAuth auth(post, prober::BasicAuth::Limits{2, std::chrono::seconds(5)});
+  auth.setUsers({{"alice", prober::bcryptHash("s3cr3t", 4)}});
+  std::vector<AuthDecision> decisions;
+  for (int i = 0; i < 3; ++i) {
+    auth.check(withAuthorization("Basic YWxpY2U6d3Jvbmc="),  // alice:wrong
+               [&decisions](AuthDecision d) { decisions.push_back(d); });
+  }
+  REQUIRE(decisions.size() == 1);  // the third, at once
+  CHECK(decisions[0] == AuthDecision::Busy);
+  CHECK(auth.waiting() == 2);
+  for (int i = 0; i < 5 && decisions.size() < 3; ++i) {
+    loop.waitAndRun();
+  }
+  CHECK(decisions == std::vector<AuthDecision>{AuthDecision::Busy, AuthDecision::Refused,
+                                               AuthDecision::Refused});
+  CHECK(auth.waiting() == 0);
+
+  // A check still queued at its deadline is not worth its bcrypt any more.
+  prober::BasicAuth late(post, prober::BasicAuth::Limits{64, std::chrono::milliseconds(0)});
+  late.setUsers({{"alice", prober::bcryptHash("s3cr3t", 4)}});
+  std::optional<AuthDecision> decision;
+  late.check(withAuthorization("Basic YWxpY2U6czNjcjN0"),
+             [&decision](AuthDecision d) { decision = d; });
+  for (int i = 0; i < 5 && !decision; ++i) {
+    loop.waitAndRun();
+  }
+  CHECK(decision == AuthDecision::Busy);
+  CHECK(prober::BasicAuth::busy().status == 503);
 }

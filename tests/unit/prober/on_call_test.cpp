@@ -213,14 +213,17 @@ TEST_CASE("daemon: silences through the API hold pages, survive a restart, and r
     h.start(config);
     const auto created = h.request(
         "POST", "/api/v1/silences",
-        R"({"labels":{"team":"pay"},"duration":"1h","comment":"deploy","created_by":"alice"})");
+        R"({"labels":{"team":"pay"},"duration":"1h","comment":"deploy","created_by":"alice"})",
+        {{"content-type", "application/json"}});
     REQUIRE(created.status == 201);
     const auto silence = boost::json::parse(created.body).as_object();
     CHECK(silence.at("id") == "1");
     CHECK(silence.at("starts_at") == "1970-01-01T01:00:00Z");
     CHECK(silence.at("ends_at") == "1970-01-01T02:00:00Z");
     CHECK(silence.at("created_by") == "alice");
-    CHECK(h.request("POST", "/api/v1/silences", R"({"checks":["api"]})").status == 400);
+    CHECK(h.request("POST", "/api/v1/silences", R"({"checks":["api"]})",
+                    {{"content-type", "application/json"}})
+              .status == 400);
     CHECK(h.request("PUT", "/api/v1/silences").status == 405);
     for (int i = 0; i < 3; ++i) {
       h.run("api.test", 503);
@@ -250,8 +253,9 @@ TEST_CASE("daemon: a silence that expires while a page is held sends it when it 
   StateDir dir;
   DaemonHarness h(dir);
   h.start(std::string(kNotifier) + check("api"));
-  REQUIRE(h.request("POST", "/api/v1/silences", R"({"checks":["a*"],"duration":"10m"})").status ==
-          201);
+  REQUIRE(h.request("POST", "/api/v1/silences", R"({"checks":["a*"],"duration":"10m"})",
+                    {{"content-type", "application/json"}})
+              .status == 201);
   for (int i = 0; i < 3; ++i) {
     h.run("api.test", 503);
   }

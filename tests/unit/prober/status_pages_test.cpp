@@ -173,7 +173,8 @@ duration = "1h"
 )"));
   REQUIRE(
       h.request("POST", "/api/v1/silences",
-                R"({"checks":["shop"],"duration":"1h","comment":"deploy","created_by":"alice"})")
+                R"({"checks":["shop"],"duration":"1h","comment":"deploy","created_by":"alice"})",
+                {{"content-type", "application/json"}})
           .status == 201);
   runRounds(h);
   const std::string search = h.request("GET", "/checks/search").body;
