@@ -70,8 +70,26 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
   if (!pending.empty()) {
     spdlog::info("resuming delivery of {} pending notification(s)", pending.size());
   }
-  pager_.add(std::move(pending));
+  // Checks another shard runs now are handed off first: none of their triggers may go out, not
+  // even one whose retry is due as the outbox is first polled below.
   std::set<std::string> handedOff;
+  for (const auto& [key, alert] : saved) {
+    const std::string name = parseAlertKey(key).first;
+    if (alert.firing && running(name) == nullptr && configured(name)) {
+      handedOff.insert(name);
+    }
+  }
+  std::erase_if(pending, [&](const OutboxRow& row) {
+    if (row.event.action != AlertAction::Trigger ||
+        handedOff.count(parseAlertKey(row.check).first) == 0) {
+      return false;
+    }
+    std::string ignored;
+    store_.markRejected(row.id, "the check left this shard: its new owner pages it", ignored);
+    return true;
+  });
+  pager_.add(std::move(pending));
+  std::set<std::string> handedOffDone;
   for (const auto& [key, alert] : saved) {
     if (!alert.firing) {
       continue;
@@ -79,7 +97,7 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
     const auto [name, kind] = parseAlertKey(key);
     const CheckSpec* spec = running(name);
     if (spec == nullptr && configured(name)) {  // another shard runs it now: its owner decides
-      if (handedOff.insert(name).second) {
+      if (handedOffDone.insert(name).second) {
         CheckSpec theirs;
         theirs.name = name;
         handOff(theirs);
@@ -87,6 +105,9 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
       continue;
     }
     if (!alert.paged) {  // its page was held when the daemon stopped
+      if (spec != nullptr && spec->pageByQuorum) {
+        continue;  // Prometheus and Alertmanager page for it now
+      }
       if (spec != nullptr) {
         held_.insert_or_assign(
             key, HeldPage{*spec, storedEventOf(AlertAction::Trigger, *spec, kind, alert, wallNow()),
@@ -99,9 +120,10 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
     if (spec == nullptr || !spec->pageByQuorum) {  // a quorum check's pages were never sent
       SavedAlert paged = alert;
       for (const std::string& notifier : alert.notify) {
-        if (paged.pagedVia.count(notifier) == 0) {  // stored before the settings were kept
-          paged.pagedVia[notifier] = pager_.viaOf(notifier);
-        }
+        std::string& via = paged.pagedVia[notifier];
+        // The configured notifier that pages where this one did (or, stored before
+        // destinations were kept, the one of this name).
+        via = via.empty() ? pager_.viaOf(notifier) : pager_.settingsFor(via);
       }
       paged_.insert_or_assign(key, std::move(paged));
       // Reminders to people go on one interval after the restart, not all at once at start.
@@ -132,6 +154,9 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
 }
 
 void Alerter::onRun(const RunJudgement& judgement) {
+  if (additionsHeld_ && running_) {
+    notifiersChanged(running_);  // a hold may have ended: page the destinations it kept back
+  }
   const CheckSpec& spec = judgement.spec;
   const auto now = wallNow();
   if (judgement.alert == AlertTransition::Fire) {
@@ -367,6 +392,8 @@ void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepF
 }
 
 void Alerter::notifiersChanged(const std::function<const CheckSpec*(const std::string&)>& running) {
+  running_ = running;
+  additionsHeld_ = false;
   std::vector<std::string> keys;
   for (const auto& [key, alert] : paged_) {
     keys.push_back(key);
@@ -375,21 +402,35 @@ void Alerter::notifiersChanged(const std::function<const CheckSpec*(const std::s
     SavedAlert& alert = paged_.at(key);
     const auto [name, kind] = parseAlertKey(key);
     const CheckSpec* spec = running(name);
-    if (spec == nullptr || spec->pageByQuorum) {
+    if (spec == nullptr) {
       continue;
     }
-    const Destinations wanted = destinationsOf(*spec);
+    // Now paged by the quorum rules: every destination this instance paged hears it is over.
+    Destinations wanted = spec->pageByQuorum ? Destinations{} : destinationsOf(*spec);
     const Destinations before = pagedDestinations(alert);
-    std::set<std::string> wantedVia;
+    // A hold (silence, window, firing parent) keeps new destinations from being paged until it
+    // ends: they are left out for now and asked about again at the next run.
+    const bool held = !wanted.empty() && hooks_.holdFor && hooks_.holdFor(*spec, kind).has_value();
+    // Compared by where pages land: a new timeout or severity is the same destination.
+    std::set<std::string> wantedAt;
     for (const auto& [notifier, via] : wanted) {
-      wantedVia.insert(via);
+      wantedAt.insert(pager_.destinationOf(via));
     }
-    std::set<std::string> pagedVia;
+    std::set<std::string> pagedAt;
     std::vector<OutboxRow> rows;
     const auto now = wallNow();
     for (const auto& [notifier, via] : before) {
-      pagedVia.insert(via);
-      if (wantedVia.count(via) == 0) {  // no longer paged there: told it is over
+      pagedAt.insert(pager_.destinationOf(via));
+    }
+    if (held) {
+      std::erase_if(wanted, [&](const auto& destination) {
+        const bool added = pagedAt.count(pager_.destinationOf(destination.second)) == 0;
+        additionsHeld_ = additionsHeld_ || added;
+        return added;
+      });
+    }
+    for (const auto& [notifier, via] : before) {
+      if (wantedAt.count(pager_.destinationOf(via)) == 0) {  // no longer paged there: it is over
         OutboxRow row{
             0, key, notifier, storedEventOf(AlertAction::Resolve, *spec, kind, alert, now), 0, 0};
         row.event.location = location_;
@@ -400,7 +441,12 @@ void Alerter::notifiersChanged(const std::function<const CheckSpec*(const std::s
       }
     }
     for (const auto& [notifier, via] : wanted) {
-      if (pagedVia.count(via) == 0) {  // a new destination: told it fires
+      // Reminders to people go on from the page, whatever the notifier is called now.
+      const auto every = pager_.resendInterval(notifier, renotifyOf(*spec, kind));
+      if (every && pager_.remindsPeople(notifier) && resendAtMs_.count({key, notifier}) == 0) {
+        resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
+      }
+      if (pagedAt.count(pager_.destinationOf(via)) == 0) {  // a new destination: told it fires
         OutboxRow row{
             0, key, notifier, storedEventOf(AlertAction::Trigger, *spec, kind, alert, now), 0, 0};
         row.event.location = location_;
@@ -418,7 +464,11 @@ void Alerter::notifiersChanged(const std::function<const CheckSpec*(const std::s
     next.failingSinceMs = alert.failingSinceMs;
     next.certExpiryMs = alert.certExpiryMs;
     alert = std::move(next);
-    enqueue(key, alert, std::move(rows), "notifier change");
+    const SavedAlert stored = alert;
+    if (spec->pageByQuorum) {
+      paged_.erase(key);  // its state is kept, as every quorum check's is
+    }
+    enqueue(key, stored, std::move(rows), "notifier change");
   }
 }
 
@@ -429,13 +479,27 @@ void Alerter::enqueue(const std::string& key, const std::optional<SavedAlert>& s
                       std::vector<OutboxRow> rows, std::string_view what) {
   std::vector<std::int64_t> unstoredIds;
   for (OutboxRow& row : rows) {
+    if (row.via.empty()) {
+      row.via = pager_.viaOf(row.notifier);  // stored with its settings (a page from Slack)
+    }
     row.id = nextUnstoredId_--;
     unstoredIds.push_back(row.id);
   }
+  // The store keeps where each row goes, not the routing key or webhook that gets it there.
   std::vector<OutboxRow> toStore = rows;
+  for (OutboxRow& row : toStore) {
+    row.via = pager_.destinationOf(row.via);
+  }
+  std::optional<SavedAlert> savedAsStored = saved;
+  if (savedAsStored) {
+    for (auto& [notifier, via] : savedAsStored->pagedVia) {
+      via = pager_.destinationOf(via);
+    }
+  }
   pager_.add(std::move(rows));  // queued first, so a write that succeeds now can rekey them
   storeWrite(
-      [this, key, saved, toStore = std::move(toStore), unstoredIds](std::string& error) mutable {
+      [this, key, saved = std::move(savedAsStored), toStore = std::move(toStore),
+       unstoredIds](std::string& error) mutable {
         for (OutboxRow& row : toStore) {
           row.id = 0;
         }

@@ -210,6 +210,10 @@ class Alerter {
   // Alerts firing whose trigger went out (or is queued), by alert key, as the store keeps them:
   // their resolve goes to the notifiers paged, with the settings they were paged with.
   std::map<std::string, SavedAlert> paged_;
+  // Destinations a notifier change added while a hold covered the alert: asked about again at
+  // each run until the hold ends, with the `running` lookup of the last change.
+  bool additionsHeld_ = false;
+  std::function<const CheckSpec*(const std::string&)> running_;
   std::string location_;
 };
 

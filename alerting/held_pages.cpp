@@ -39,10 +39,20 @@ void Alerter::releaseHeld() {
 }
 
 void Alerter::refreshHeld(const std::function<const CheckSpec*(const std::string&)>& running) {
-  for (auto& [key, page] : held_) {
-    if (const CheckSpec* now = running(page.spec.name)) {
-      page.spec = *now;
+  for (auto it = held_.begin(); it != held_.end();) {
+    const CheckSpec* now = running(it->second.spec.name);
+    if (now != nullptr && now->pageByQuorum) {
+      // Paged by the quorum rules now: nothing of this instance's is owed; the state is kept.
+      const std::string key = it->first;
+      const SavedAlert state = firingState(it->second.trigger, {});
+      it = held_.erase(it);
+      enqueue(key, state, {}, "quorum");
+      continue;
     }
+    if (now != nullptr) {
+      it->second.spec = *now;
+    }
+    ++it;
   }
 }
 

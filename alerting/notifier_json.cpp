@@ -1,6 +1,10 @@
 #include "alerting/notifier_json.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <boost/json.hpp>
+#include <vector>
 
 #include "checks/json_text.h"
 
@@ -52,6 +56,36 @@ std::string notifierJson(const Notifier& notifier) {
     out["severity"] = alertmanager->severity;
   }
   return toJsonText(out);
+}
+
+std::string notifierDestination(const Notifier& notifier) {
+  if (const auto* pagerDuty = notifier.pagerDuty()) {
+    return "pagerduty " + pagerDuty->eventsUrl + " " + pagerDuty->routingKey;
+  }
+  if (const auto* slack = notifier.slack()) {
+    return "slack " + slack->webhookUrl;
+  }
+  std::vector<std::string> urls;
+  if (const auto* alertmanager = notifier.alertmanager()) {
+    urls = alertmanager->urls;
+  }
+  std::sort(urls.begin(), urls.end());
+  std::string out = "alertmanager";
+  for (const auto& url : urls) {
+    out += " " + url;
+  }
+  return out;
+}
+
+std::string storedDestination(const Notifier& notifier) {
+  // FNV-1a, 64 bits: an identity, not a protection; the text it hashes never leaves memory.
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : notifierDestination(notifier)) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return std::string(kStoredDestinationPrefix) + hex;
 }
 
 std::optional<Notifier> notifierFromJson(std::string_view json, const std::string& name) {

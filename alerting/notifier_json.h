@@ -13,6 +13,17 @@ namespace prober {
 // The settings (the name is not part of them: the same service under two names is one
 // destination). Holds the routing key or webhook URL: it is written only to the state store.
 std::string notifierJson(const Notifier& notifier);
+// Where a notifier's pages land, as one text: its type and the service it posts to (PagerDuty's
+// events URL and routing key, Slack's webhook, the set of Alertmanager URLs). Settings of the
+// delivery alone (timeout, severity, resend) are not part of it: changing them changes nothing
+// about what is open where.
+std::string notifierDestination(const Notifier& notifier);
+// The destination as the state store keeps it: "dest:" and a hash of notifierDestination, so
+// the store can tell one destination from another without holding the routing key or webhook
+// URL. After a restart it finds the configured notifier with the same destination, whatever it
+// is called now.
+std::string storedDestination(const Notifier& notifier);
+inline constexpr std::string_view kStoredDestinationPrefix = "dest:";
 // Read back, named `name`; nullopt when the text is not what notifierJson writes.
 std::optional<Notifier> notifierFromJson(std::string_view json, const std::string& name);
 

@@ -37,10 +37,10 @@ constexpr std::string_view kSlackFinalErrors[] = {
 // (PagerDuty and Alertmanager: 400, an invalid event; Slack: one of its named errors). Any other
 // 3xx or 4xx (a proxy's 403, a moved URL) may pass once someone fixes it: retried, for a while.
 bool refusedForGood(const TransportAnswer& answer, bool slack) {
-  if (answer.status == 400) {
-    return true;
+  if (!slack) {
+    return answer.status == 400;
   }
-  if (!slack || answer.status < 400 || answer.status > 499) {
+  if (answer.status < 400 || answer.status > 499) {
     return false;
   }
   return std::any_of(std::begin(kSlackFinalErrors), std::end(kSlackFinalErrors),
@@ -102,8 +102,12 @@ void postToEveryMember(Transport& transport, const OutgoingRequest& request,
       const bool allRefusing =
           std::all_of(gathered->answers.begin(), gathered->answers.end(),
                       [](const TransportAnswer& each) { return isRefusal(each.status); });
+      // The status says how it ends: 400 only when every member refused for good.
       TransportAnswer combined;
-      combined.status = allRefused || allRefusing ? gathered->answers.front().status : 0;
+      combined.status = allRefused ? 400 : allRefusing ? gathered->answers.front().status : 0;
+      if (allRefusing && !allRefused && combined.status == 400) {
+        combined.status = 403;  // some members refused for good, some not: retried, as refused
+      }
       if (allRefused || allRefusing) {
         combined.body = said;
       } else {
@@ -148,33 +152,55 @@ std::string Pager::viaOf(const std::string& notifier) const {
   return it == viaByName_.end() ? std::string() : it->second;
 }
 
+std::string Pager::destinationOf(const std::string& via) const {
+  if (via.rfind(kStoredDestinationPrefix, 0) == 0) {
+    return via;
+  }
+  OutboxRow probe;
+  probe.via = via;
+  const Notifier* notifier = notifierFor(probe);
+  return notifier == nullptr ? std::string() : storedDestination(*notifier);
+}
+
+std::string Pager::settingsFor(const std::string& via) const {
+  if (via.rfind(kStoredDestinationPrefix, 0) != 0) {
+    return via;
+  }
+  for (const auto& [name, notifier] : notifiers_) {
+    if (storedDestination(notifier) == via) {
+      return viaOf(name);
+    }
+  }
+  return via;
+}
+
 Pager::QueueKey Pager::queueKeyOf(const std::string& key, const std::string& notifier,
                                   const std::string& via) const {
-  if (!via.empty()) {
-    return {key, via};
-  }
-  if (std::string current = viaOf(notifier); !current.empty()) {
-    return {key, std::move(current)};
+  const std::string settings = via.empty() ? viaOf(notifier) : via;
+  if (std::string destination = destinationOf(settings); !destination.empty()) {
+    return {key, std::move(destination)};
   }
   return {key, "unknown notifier " + notifier};  // dropped when it reaches the head
 }
 
 void Pager::add(std::vector<OutboxRow> rows) {
   for (auto& row : rows) {
+    handedOff_.erase(row.check);  // paged here again: its answers count again
     if (row.via.empty()) {
-      row.via = viaOf(row.notifier);  // a row stored before settings were kept with it
+      row.via = viaOf(row.notifier);  // a row stored before destinations were kept with it
     }
+    row.via = settingsFor(row.via);  // a stored row: the notifier that pages there now
     QueueKey key = queueKeyOf(row.check, row.notifier, row.via);
     queues_[key].push_back(Queued{nextOrder_++, std::move(row)});
   }
 }
 
-bool Pager::isSlack(const OutboxRow& row) {
+bool Pager::isSlack(const OutboxRow& row) const {
   const Notifier* notifier = notifierFor(row);
   return notifier != nullptr && notifier->slack() != nullptr;
 }
 
-const Notifier* Pager::notifierFor(const OutboxRow& row) {
+const Notifier* Pager::notifierFor(const OutboxRow& row) const {
   if (row.via.empty()) {
     return nullptr;
   }
@@ -190,6 +216,7 @@ const Notifier* Pager::notifierFor(const OutboxRow& row) {
 }
 
 void Pager::dropTriggers(const std::string& key, const std::string& why) {
+  handedOff_.insert(key);
   for (auto& [queueKey, queue] : queues_) {
     if (queueKey.first != key) {
       continue;
@@ -306,10 +333,11 @@ void Pager::pollOnce() {
       if (notifierFor(head.row) != nullptr) {
         break;
       }
-      // Only a row stored before settings were kept with it, whose notifier is gone.
+      // A row from before a restart whose destination no configured notifier pages any more
+      // (the store keeps no routing key or webhook, so it cannot be sent there).
       spdlog::error(
-          "notifier {} is not configured and its settings were not kept: dropped the {} "
-          "for check {}",
+          "no configured notifier pages where notifier {} paged before the restart: dropped the "
+          "{} for check {}",
           head.row.notifier, actionName(head.row.event.action), head.row.check);
       persist(head.row, [id = head.row.id](Store& store, std::string& error) {
         return store.markRejected(id, "notifier no longer configured", error);
@@ -389,8 +417,16 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       return store.markRejected(id, why, error);
     });
     finish(key, DeliveryResult::Rejected, describe(answer));
-  } else if (isRefusal(answer.status) && row.refusingSinceMs > 0 &&
-             hooks_.nowMs() - row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
+  } else if (row.event.action == AlertAction::Trigger && handedOff_.count(row.check) != 0) {
+    // Handed to another shard while on the wire: retried, it could land after the new owner's
+    // resolve and open an incident nobody resolves.
+    const std::string why = "the check left this shard: its new owner pages it";
+    spdlog::info("dropped the {} after a failed attempt: {}", what, why);
+    persist(row, [id = row.id, why](Store& store, std::string& error) {
+      return store.markRejected(id, why, error);
+    });
+    finish(key, DeliveryResult::Dropped, why);
+  } else if (isRefusal(answer.status) && row.refusedForMs >= kGiveUpRefusedAfterMs) {
     const std::string why = fmt::format("refused for {} minutes, the last time: {}",
                                         kGiveUpRefusedAfterMs / 60'000, describe(answer));
     spdlog::error("gave up on the {}: {}", what, why);
@@ -400,14 +436,12 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     finish(key, DeliveryResult::Rejected, why);
   } else {
     const bool refusal = isRefusal(answer.status);
-    if (refusal && row.refusingSinceMs == 0) {
-      row.refusingSinceMs = hooks_.nowMs();
-    } else if (!refusal) {
-      row.refusingSinceMs = 0;  // the receiver is down, not refusing: retried until it is back
-    }
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
     row.nextAttemptMs = hooks_.nowMs() + delay;
+    // How long it has been refused, counted in the waits between attempts rather than read off
+    // the wall clock, which may step: a receiver down, not refusing, starts the count again.
+    row.refusedForMs = refusal ? row.refusedForMs + delay : 0;
     spdlog::warn("could not deliver the {} (attempt {}): {}; retrying in {}ms", what, row.attempts,
                  describe(answer), delay);
     persist(row, [id = row.id, attempts = row.attempts, next = row.nextAttemptMs,

@@ -56,10 +56,18 @@ class Pager {
   // The configured notifier's settings as a row keeps them (OutboxRow::via), "" when none is
   // configured by that name.
   std::string viaOf(const std::string& notifier) const;
+  // Where pages with these settings land, as the store keeps it (notifier_json.h's
+  // storedDestination); a stored destination is its own; "" when the settings cannot be read.
+  std::string destinationOf(const std::string& via) const;
+  // Settings as the store keeps them (OutboxRow::via, SavedAlert::pagedVia) made whole again: a
+  // stored destination becomes the settings of the configured notifier that pages there, or
+  // stays as it is when none does (its rows cannot be delivered).
+  std::string settingsFor(const std::string& via) const;
   // Queues rows (already stored) behind what is queued for their alert and destination: rows
-  // are ordered by the settings they go out with, not the notifier's name, so a resolve queued
-  // under a notifier's new name never overtakes a trigger queued under its old one. A row
-  // without settings (stored before they were kept) takes its configured notifier's.
+  // are ordered by where they land, not by the notifier's name or its delivery settings, so a
+  // resolve queued under a notifier's new name (or new timeout) never overtakes a trigger queued
+  // under the old. A row without settings (stored before they were kept) takes its configured
+  // notifier's.
   void add(std::vector<OutboxRow> rows);
   // Sends every queue head that is due and within its pacing budget.
   void poll();
@@ -109,8 +117,8 @@ class Pager {
   QueueKey queueKeyOf(const std::string& key, const std::string& notifier,
                       const std::string& via) const;
   // The settings a row goes out with; nullptr when it has none (its notifier gone).
-  const Notifier* notifierFor(const OutboxRow& row);
-  bool isSlack(const OutboxRow& row);
+  const Notifier* notifierFor(const OutboxRow& row) const;
+  bool isSlack(const OutboxRow& row) const;
   void pollOnce();
   void send(const QueueKey& key, const Queued& item, const Notifier& notifier);
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);
@@ -124,11 +132,13 @@ class Pager {
   Transport& transport_;
   Hooks hooks_;
   Notifiers notifiers_;
-  std::map<std::string, std::string> viaByName_;  // each configured notifier's settings
-  std::map<std::string, Notifier> viaCache_;      // settings read back, by their text
+  std::map<std::string, std::string> viaByName_;      // each configured notifier's settings
+  mutable std::map<std::string, Notifier> viaCache_;  // settings read back, by their text
   std::string externalUrl_;
   std::map<QueueKey, std::deque<Queued>> queues_;
   std::set<QueueKey> inFlight_;
+  // Alert keys handed to another shard: a trigger of theirs on the wire then is not retried.
+  std::set<std::string> handedOff_;
   std::map<std::string, Bucket> buckets_;  // by routing key or webhook URL, in memory only
   std::uint64_t nextOrder_ = 0;
   bool polling_ = false;

@@ -54,7 +54,8 @@ void CheckHistory::readRecords(const std::string& check, std::int64_t sinceMs, s
         std::erase_if(events, [](const HistoryEvent& e) {
           return e.type == HistoryEvent::Type::SlashCommand;  // not about this check
         });
-        post_([answered, runs = std::move(runs), events = std::move(events),
+        // Moved into the answer: the responder is destroyed on the loop, not on this thread.
+        post_([answered = std::move(answered), runs = std::move(runs), events = std::move(events),
                hours = std::move(hours), error = std::move(error)]() mutable {
           (*answered)(std::move(runs), std::move(events), std::move(hours), error);
         });

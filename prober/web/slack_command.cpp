@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/json/value.hpp>
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -151,7 +152,6 @@ std::optional<MuteCommand> parseMuteCommand(std::string_view text) {
       command.id = id;
       return command;
     }
-    return std::nullopt;
   }
   if (words.size() == 3 && words[0] == "mute" && nameLike(words[1])) {
     const auto duration = parseDuration(words[2]);
@@ -165,6 +165,19 @@ std::optional<MuteCommand> parseMuteCommand(std::string_view text) {
       }
       return command;
     }
+  }
+  // Meant as a mute that does not parse (a duration it cannot read, `unmute` of something that
+  // is no ID): refused with the usage, never paged as words. A sentence that merely starts with
+  // "mute" ("mute button broken") still pages.
+  const bool durationLike = words.size() == 3 && words[0] == "mute" &&
+                            std::isdigit(static_cast<unsigned char>(words[2].front())) != 0;
+  const bool unmuteLike = words.size() == 2 && words[0] == "unmute" && rest().empty();
+  if (durationLike || unmuteLike) {
+    MuteCommand command;
+    command.problem = durationLike
+                          ? "mute takes NAME DURATION [why], the duration from 1s to 90d"
+                          : "unmute takes the ID of a silence";
+    return command;
   }
   return std::nullopt;
 }

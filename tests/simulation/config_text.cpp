@@ -41,7 +41,7 @@ std::string configText(const Schedule& schedule, const ConfigVersion& version) {
     } else {
       out += fmt::format(
           "\n[notifiers.{}]\ntype = \"pagerduty\"\nrouting_key = \"{}\"\nurl = \"{}\"\n", notifier,
-          service.routingKey(), service.url());
+          service.routingKey(version.generation(service.id)), service.url());
       if (pagerDutyName.empty()) {
         pagerDutyName = notifier;
       }

@@ -1,7 +1,9 @@
 #include "tests/simulation/generator.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "checks/shard.h"
 #include "tests/simulation/random.h"
 
 namespace prober::simulation {
@@ -13,6 +15,10 @@ constexpr std::int64_t kTailS = 40 * 60;   // then everything heals, and the ora
 
 // Sun, 1 Mar 2026 00:00:00 UTC.
 constexpr std::int64_t kWallStartS = 1772323200;
+
+bool sameShard(const std::string& a, const std::string& b) {
+  return shardOf(a, 2) == shardOf(b, 2);
+}
 
 CheckConfig makeCheck(Random& random, int index, const std::vector<Service>& services) {
   CheckConfig check;
@@ -38,9 +44,36 @@ CheckConfig makeCheck(Random& random, int index, const std::vector<Service>& ser
     check.renotifyS = static_cast<int>(random.pick(std::vector<std::int64_t>{120, 300}));
   }
   if (index > 0 && random.chance(0.15)) {
-    check.dependsOn = "c" + std::to_string(random.below(static_cast<std::uint64_t>(index)));
+    // depends_on across shards is a config error: the parent drawn, or the nearest check before
+    // it that every shard map the runs use (unsharded, 1/2, 2/2) puts on the child's shard.
+    const int drawn = static_cast<int>(random.below(static_cast<std::uint64_t>(index)));
+    for (int parent = drawn; parent >= 0; --parent) {
+      const std::string name = "c" + std::to_string(parent);
+      if (sameShard(name, check.name)) {
+        check.dependsOn = name;
+        break;
+      }
+    }
   }
   return check;
+}
+
+// A copy of `from` the daemon must refuse: a check depending on one another shard runs.
+std::optional<ConfigVersion> refusedVersion(const ConfigVersion& from) {
+  ConfigVersion bad = from;
+  bad.refused = true;
+  if (bad.shard.empty()) {
+    bad.shard = "1/2";
+  }
+  for (CheckConfig& child : bad.checks) {
+    for (const CheckConfig& parent : from.checks) {
+      if (!sameShard(child.name, parent.name)) {
+        child.dependsOn = parent.name;
+        return bad;
+      }
+    }
+  }
+  return std::nullopt;  // every check on one shard: no such config to write
 }
 
 // A changed copy of `from`: what an edit of the file between two reloads might do.
@@ -86,6 +119,34 @@ ConfigVersion mutate(Random& random, const ConfigVersion& from, const std::vecto
   return next;
 }
 
+// A proxy before the notifier (or a moved URL) refuses for a while, some of the time for longer
+// than the hour the daemon retries a refused page: laid over the notifier's other faults.
+void refusing(Random& more, const std::string& service, std::vector<Event>& mine) {
+  const std::int64_t length =
+      more.chance(0.4) ? more.between(3600 + 60, 3600 + 900) : more.between(60, 1200);
+  const std::int64_t from = more.between(60, std::max<std::int64_t>(60, kMainS - length - 60));
+  const std::int64_t to = std::min(kMainS, from + length);
+  Event bad;
+  bad.at = Seconds(from);
+  bad.kind = EventKind::Notifier;
+  bad.subject = service;
+  bad.notifier = more.pick(std::vector<NotifierMode>{NotifierMode::Moved, NotifierMode::Forbidden,
+                                                     NotifierMode::NotFound});
+  Event after = bad;
+  after.at = Seconds(to);
+  after.notifier = NotifierMode::Ok;  // what the other faults say from then on
+  for (const Event& e : mine) {
+    if (e.at.count() <= to) {
+      after.notifier = e.notifier;
+    }
+  }
+  std::erase_if(mine, [&](const Event& e) { return from <= e.at.count() && e.at.count() <= to; });
+  mine.push_back(bad);
+  mine.push_back(after);
+  std::stable_sort(mine.begin(), mine.end(),
+                   [](const Event& a, const Event& b) { return a.at < b.at; });
+}
+
 struct Busy {
   std::int64_t from;
   std::int64_t to;
@@ -99,6 +160,9 @@ bool overlaps(const std::vector<Busy>& busy, std::int64_t from, std::int64_t to)
 
 Schedule generate(std::uint64_t seed) {
   Random random(seed);
+  // Faults added since the first schedules draw from a stream of their own: a seed keeps the
+  // schedule it had, with the new faults laid over it.
+  Random more(seed ^ 0x4ef05ed0c0ffeeULL);
   Schedule schedule;
   schedule.seed = seed;
   schedule.wallStartS = kWallStartS;
@@ -149,6 +213,7 @@ Schedule generate(std::uint64_t seed) {
   }
   // Notifiers: mostly answering, now and then not, for seconds to minutes.
   for (const Service& service : schedule.services) {
+    std::vector<Event> mine;
     std::int64_t t = random.between(60, 1200);
     while (t < kMainS) {
       Event bad;
@@ -164,13 +229,17 @@ Schedule generate(std::uint64_t seed) {
                                  : NotifierMode::BadRequest;
       const std::int64_t length =
           bad.notifier == NotifierMode::BadRequest ? random.between(5, 60) : random.between(30, 900);
-      events.push_back(bad);
+      mine.push_back(bad);
       Event good = bad;
       good.at = at(std::min(kMainS, t + length));
       good.notifier = NotifierMode::Ok;
-      events.push_back(good);
+      mine.push_back(good);
       t += length + random.between(120, 1800);
     }
+    if (more.chance(0.3)) {
+      refusing(more, service.id, mine);
+    }
+    events.insert(events.end(), mine.begin(), mine.end());
   }
   std::vector<Busy> busy;
   if (random.chance(0.3)) {
@@ -237,14 +306,38 @@ Schedule generate(std::uint64_t seed) {
     e.length = random.pick(std::vector<std::int64_t>{60, 1800, 10800, 172800});
     events.push_back(e);
   }
+  // A reload the daemon refuses (version -1 until numbered below).
+  if (more.chance(0.2)) {
+    Event e;
+    e.at = at(more.between(300, kMainS - 300));
+    e.kind = EventKind::Reload;
+    e.version = -1;
+    events.push_back(e);
+  }
   std::stable_sort(events.begin(), events.end(),
                    [](const Event& a, const Event& b) { return a.at < b.at; });
+  std::size_t valid = 0;  // the version in force: a refused one leaves it
   for (Event& e : events) {
-    if (e.kind == EventKind::Reload || (e.kind == EventKind::Kill && e.version == 1)) {
-      schedule.versions.push_back(mutate(random, schedule.versions.back(), schedule.services));
+    if (e.kind == EventKind::Reload && e.version == -1) {
+      if (auto bad = refusedVersion(schedule.versions[valid])) {
+        schedule.versions.push_back(std::move(*bad));
+        e.version = static_cast<int>(schedule.versions.size()) - 1;
+      } else {
+        e.version = static_cast<int>(valid);  // a reload that changes nothing
+      }
+    } else if (e.kind == EventKind::Reload || (e.kind == EventKind::Kill && e.version == 1)) {
+      ConfigVersion next = mutate(random, schedule.versions[valid], schedule.services);
+      // Now and then a PagerDuty notifier moves to another routing key under the same name.
+      if (more.chance(0.15)) {
+        const std::string id = more.chance(0.5) || schedule.service("pd-b") == nullptr ? "pd-a"
+                                                                                       : "pd-b";
+        next.keys[id] = 1 - next.generation(id);
+      }
+      schedule.versions.push_back(std::move(next));
       e.version = static_cast<int>(schedule.versions.size()) - 1;
+      valid = schedule.versions.size() - 1;
     } else if (e.kind == EventKind::Kill) {
-      e.version = static_cast<int>(schedule.versions.size()) - 1;
+      e.version = static_cast<int>(valid);
     }
   }
   schedule.events = std::move(events);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <tuple>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "checks/shard.h"
@@ -16,20 +17,38 @@ namespace {
 
 constexpr std::int64_t kHoldMarginMs = 2'000;  // timers and the once-a-second window cache
 constexpr std::int64_t kPageSlackMs = 3'000;   // pacing, a release at the hold's end
+constexpr std::int64_t kGiveUpAfterMs = 3'600'000;  // refusals are retried this long
+constexpr std::int64_t kMaxBackoffMs = 300'000;     // the longest wait between two attempts
+constexpr std::int64_t kWallRecheckMs = 10'000;     // wall-time timers are re-checked this often
+constexpr std::int64_t kSlackStampMs = 1'000;       // Slack stamps a message to the second
+constexpr std::int64_t kPromptMs = 30'000;  // pacing: a burst of pages to one receiver waits
+
+// An answer that refuses but may pass once someone fixes it (a proxy's 403, a moved URL): the
+// daemon retries it for an hour, then gives the notification up.
+bool isRefusal(int status) {
+  return status >= 300 && status <= 499 && status != 400 && status != 408 && status != 429;
+}
 
 // One logical notification as a receiver sees it: consecutive posts of the same body to one
-// service about one check are one request retried.
+// destination about one check are one request retried.
 struct Chain {
   PostKind kind;
   std::int64_t firstAt;
   bool received = false;
   std::int64_t receivedAt = -1;
-  std::int64_t eventWallMs = -1;
+  std::int64_t eventWallMs = -1;  // when it was decided (wall): a trigger's; Slack's resolve's
   bool refused = false;  // a 400: dropped for good
   // When the daemon was told it was done (2xx or 400); rows queued behind it for the same check
   // and notifier wait until then, so their first post is not when they were decided.
   std::int64_t finishedAt = INT64_MAX;
+  std::int64_t lastAt = -1;
+  int lastStatus = 0;
+  // Since when the answers have been refusals (-1: the last answer was not one).
+  std::int64_t refusingSince = -1;
   bool inProgressAt(std::int64_t at) const { return firstAt <= at && at < finishedAt; }
+  // Never taken, and its last answer a refusal: the daemon gave it up (promise 6 judges when).
+  bool givenUp() const { return !received && finishedAt == INT64_MAX && isRefusal(lastStatus); }
+  bool dropped() const { return refused || givenUp(); }
 };
 
 struct Judge {
@@ -57,9 +76,14 @@ struct Judge {
     const auto shard = parseShard(version.shard, error);
     return shard && shard->owns(check);
   }
-  static bool notifies(const CheckConfig* check, const std::string& service) {
-    return check != nullptr &&
-           std::find(check->notify.begin(), check->notify.end(), service) != check->notify.end();
+  // Whether the check pages `destination` in this version (a service at its routing key).
+  static bool notifies(const ConfigVersion& version, const std::string& check,
+                       const std::string& destination) {
+    const CheckConfig* config = version.check(check);
+    return config != nullptr &&
+           std::any_of(config->notify.begin(), config->notify.end(), [&](const std::string& id) {
+             return version.destination(id) == destination;
+           });
   }
   // Whether the check was ever run by this instance, then not (or the other way round).
   bool ownershipChanged(const std::string& check) const {
@@ -116,6 +140,13 @@ struct Judge {
           ((post.status >= 200 && post.status < 300) || post.status == 400)) {
         chain.finishedAt = post.at;
       }
+      chain.lastAt = post.at;
+      chain.lastStatus = post.status;
+      if (!isRefusal(post.status)) {
+        chain.refusingSince = -1;
+      } else if (chain.refusingSince < 0) {
+        chain.refusingSince = post.at;
+      }
     }
     return out;
   }
@@ -131,7 +162,7 @@ struct Judge {
     for (const auto& [key, list] : all) {
       const auto& [service, check] = key;
       const bool refusedEver =
-          std::any_of(list.begin(), list.end(), [](const Chain& c) { return c.refused; });
+          std::any_of(list.begin(), list.end(), [](const Chain& c) { return c.dropped(); });
       std::vector<const Chain*> taken;
       for (const Chain& chain : list) {
         if (chain.received) {
@@ -145,7 +176,13 @@ struct Judge {
       std::int64_t openedAt = 0;
       for (const Chain* chain : taken) {
         if (chain->kind == PostKind::Trigger) {
-          if (open) {
+          // A resolve the daemon dropped (a 400, or given up after an hour of refusals) left
+          // the incident open: the next trigger is not a second page of one outage.
+          const bool resolveDropped = std::any_of(list.begin(), list.end(), [&](const Chain& c) {
+            return c.kind == PostKind::Resolve && c.dropped() && openedAt <= c.firstAt &&
+                   c.firstAt <= chain->firstAt;
+          });
+          if (open && !resolveDropped) {
             add(chain->receivedAt, check, "paged once",
                 fmt::format("{} took a second trigger for {} (first at {}) with no resolve between",
                             service, check, clockText(openedAt)));
@@ -213,9 +250,16 @@ struct Judge {
         }
         if (!owns(version, check)) {
           const std::int64_t left = leftAt(check, chain.firstAt);
-          const bool queuedBefore = std::any_of(list.begin(), list.begin() + i, [&](const Chain& c) {
-            return c.inProgressAt(left);
-          });
+          // Resolves queued before the hand-off still go out: one behind an earlier request
+          // (a reminder too) still being retried then, or stamped before it.
+          const bool queuedBefore =
+              std::any_of(list.begin(), list.begin() + i,
+                          [&](const Chain& c) { return c.inProgressAt(left); }) ||
+              (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) <= left) ||
+              std::any_of(record.posts.begin(), record.posts.end(), [&](const Post& p) {
+                return p.service == service && p.check == check && p.at <= left &&
+                       left - p.at <= kMaxBackoffMs && (p.status < 200 || p.status > 299);
+              });
           if (!queuedBefore) {
             add(chain.firstAt, check, "hand-off without resolve",
                 fmt::format("a resolve for {} went to {}, but the check left this shard at {} "
@@ -225,7 +269,7 @@ struct Judge {
           }
           continue;
         }
-        if (!notifies(version.check(check), service)) {
+        if (!notifies(version, check, service)) {
           continue;  // the old notifier of a changed notify list gets its resolve
         }
         std::int64_t from = 0;
@@ -292,6 +336,59 @@ struct Judge {
     }
   }
 
+  // Whether the daemon had decided this request by steady time `at`. Its first post says so
+  // only when nothing was queued before it: behind earlier requests of its check and
+  // destination being retried (down, 429, refusals for up to an hour) it waits, so the time it
+  // was decided is read from what it carries: a trigger's event time (and Slack's resolve's, to
+  // the second). A PagerDuty resolve carries none: decided no later than its first post.
+  bool decidedBy(const Chain& chain, std::int64_t at) const {
+    if (chain.kind == PostKind::Trigger) {
+      return chain.firstAt <= at + kPageSlackMs ||
+             (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) <= at + kPageSlackMs);
+    }
+    // A resolve counts only when it surely was: asking for less, never more.
+    return chain.firstAt <= at ||
+           (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) + kSlackStampMs <= at);
+  }
+
+  // Whether a trigger decided at `at` for this destination may have been dropped by a hand-off:
+  // the check leaves this shard later, and the destination's queue was still busy then (its
+  // last post before the hand-off was not taken, and a retry was due): the daemon drops the
+  // triggers waiting, which their new owner pages instead.
+  bool droppedAtHandOff(const std::string& destination, const std::string& check,
+                        std::int64_t at) const {
+    std::int64_t left = -1;
+    bool owned = false;
+    for (const Applied& applied : record.applied) {
+      const bool now = owns(schedule.versions.at(applied.version), check);
+      if (owned && !now && applied.at > at) {
+        left = applied.at;
+        break;
+      }
+      owned = now;
+    }
+    if (left < 0) {
+      return false;
+    }
+    const auto taken = [](const Post& post) { return post.status >= 200 && post.status < 300; };
+    const Post* last = nullptr;
+    bool busyThen = false;  // something was being retried around `at`
+    for (const Post& post : record.posts) {
+      if (post.service != destination || post.check != check || post.at >= left) {
+        continue;
+      }
+      last = &post;
+      busyThen = busyThen || (!taken(post) && at - kMaxBackoffMs <= post.at && post.at <= at);
+    }
+    if (last == nullptr || taken(*last) || !(busyThen || last->at >= at - kPageSlackMs)) {
+      return false;
+    }
+    const bool killed = std::any_of(record.kills.begin(), record.kills.end(), [&](std::int64_t k) {
+      return last->at <= k && k <= left;
+    });
+    return killed || left - last->at <= kMaxBackoffMs + 10'000;
+  }
+
   // Promise 5.
   void mustPage(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
     const auto every = holds();
@@ -325,34 +422,35 @@ struct Judge {
         continue;
       }
       const std::int64_t wall = record.wallAt(o.at);
+      // A hold the wall clock stepped past ends for the daemon at its next look (every 10 s).
       const bool held = std::any_of(every.begin(), every.end(), [&](const Hold& h) {
         return covers(h, o.check) && h.startMs - kHoldMarginMs <= wall &&
-               wall <= h.endMs + kHoldMarginMs;
+               (wall <= h.endMs + kHoldMarginMs ||
+                o.at <= steadyOf(h.endMs) + kWallRecheckMs + kHoldMarginMs);
       });
       if (held) {
         continue;
       }
-      for (const std::string& service : check->notify) {
+      for (const std::string& id : check->notify) {
+        const std::string service = version.destination(id);
         const auto found = all.find({service, o.check});
         bool open = false;
         bool refused = false;
         if (found != all.end()) {
           const auto& list = found->second;
-          refused = std::any_of(list.begin(), list.end(), [](const Chain& c) { return c.refused; });
-          std::size_t latest = list.size();
-          for (std::size_t i = 0; i < list.size() && list[i].firstAt <= o.at + kPageSlackMs; ++i) {
-            latest = i;
+          refused =
+              std::any_of(list.begin(), list.end(), [](const Chain& c) { return c.dropped(); });
+          // The requests of one check and destination are decided in order: the last decided by
+          // now is the last one that was.
+          std::optional<std::size_t> latest;
+          for (std::size_t i = 0; i < list.size(); ++i) {
+            if (decidedBy(list[i], o.at)) {
+              latest = i;
+            }
           }
-          if (latest < list.size()) {
-            const Chain& last = list[latest];
-            // A trigger decided now may wait behind a resolve still being retried.
-            open = last.kind == PostKind::Trigger
-                       ? last.received
-                       : last.inProgressAt(o.at) && latest + 1 < list.size() &&
-                             list[latest + 1].kind == PostKind::Trigger && list[latest + 1].received;
-          }
+          open = latest && list[*latest].kind == PostKind::Trigger && list[*latest].received;
         }
-        if (refused || open) {
+        if (refused || open || droppedAtHandOff(service, o.check, o.at)) {
           continue;
         }
         if (reported.insert({o.check, service, epoch}).second) {
@@ -362,6 +460,108 @@ struct Judge {
                           o.check, failures, check->failureThreshold, service));
         }
       }
+    }
+  }
+  // Promise 5b: the time a trigger carries is when it was decided (what promise 5 reads), so it
+  // must go out then, unless it waited behind another request of its check and destination
+  // (whose last post came just before it), pacing, or a restart.
+  void promptly(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
+    std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> postsOf;
+    for (const Post& post : record.posts) {
+      postsOf[{post.service, post.check}].push_back(post.at);
+    }
+    for (const auto& [key, list] : all) {
+      const auto& [service, check] = key;
+      const auto& times = postsOf[key];
+      for (const Chain& chain : list) {
+        if (chain.kind != PostKind::Trigger || chain.eventWallMs < 0) {
+          continue;
+        }
+        const std::int64_t decided = steadyOf(chain.eventWallMs);
+        if (chain.firstAt <= decided + kPromptMs) {
+          continue;
+        }
+        const bool waited = std::any_of(times.begin(), times.end(), [&](std::int64_t at) {
+          return chain.firstAt - kPromptMs <= at && at < chain.firstAt;
+        });
+        const bool restarted =
+            std::any_of(record.kills.begin(), record.kills.end(),
+                        [&](std::int64_t at) { return decided <= at && at <= chain.firstAt; });
+        if (!waited && !restarted) {
+          add(chain.firstAt, check, "pages promptly",
+              fmt::format("a trigger for {} decided at {} first went to {} at {}, with nothing "
+                          "queued before it",
+                          check, clockText(decided), service, clockText(chain.firstAt)));
+        }
+      }
+    }
+  }
+
+  // Promise 6: a refused request (3xx, a 4xx that may pass once fixed) is retried for an hour
+  // before it is given up, never less; a check that left this shard may drop its triggers.
+  void refusals(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
+    for (const auto& [key, list] : all) {
+      const auto& [service, check] = key;
+      for (const Chain& chain : list) {
+        if (!chain.givenUp() || chain.lastAt - chain.refusingSince >= kGiveUpAfterMs ||
+            ownershipChanged(check)) {
+          continue;
+        }
+        const bool stepped = std::any_of(
+            record.wallSteps.begin(), record.wallSteps.end(), [&](const WallStep& step) {
+              return chain.refusingSince <= step.at && step.at <= chain.lastAt;
+            });
+        add(chain.lastAt, check, "refusals retried for an hour",
+            fmt::format("the {} for {} to {} was given up after {} of refusals (from {}){}",
+                        chain.kind == PostKind::Trigger ? "trigger" : "resolve", check, service,
+                        clockText(chain.lastAt - chain.refusingSince),
+                        clockText(chain.refusingSince),
+                        stepped ? ", the wall clock stepped meanwhile" : ""));
+      }
+    }
+  }
+
+  // Promise 7: a config with an error is refused; the one in force stays.
+  void refusedConfigs() {
+    for (const std::int64_t at : record.acceptedRefused) {
+      add(at, "", "a bad config is refused",
+          "a reload to a config with a depends_on across shards was taken");
+    }
+  }
+
+  // Promise 8: a restart does not send every reminder at once: a reminder for an alert goes out
+  // one `renotify` after the restart at the earliest (the reminders before it died in memory).
+  void remindersAfterRestart() {
+    std::map<std::pair<std::string, std::string>, std::string> lastBody;
+    for (const Post& post : record.posts) {
+      if (post.kind != PostKind::Reminder) {
+        continue;
+      }
+      auto& body = lastBody[{post.service, post.check}];
+      if (body == post.body) {
+        continue;  // a retry of a reminder sent before
+      }
+      body = post.body;
+      const Applied* since = nullptr;
+      for (const Applied& applied : record.applied) {
+        if (applied.at <= post.at) {
+          since = &applied;
+        }
+      }
+      // Only while the config the daemon restarted with is in force: a reload turning
+      // `renotify` on may remind at once.
+      if (since == nullptr || !since->restart) {
+        continue;
+      }
+      const CheckConfig* check = schedule.versions.at(since->version).check(post.check);
+      if (check == nullptr || check->renotifyS == 0 ||
+          post.at >= since->at + check->renotifyS * 1000LL - kHoldMarginMs) {
+        continue;
+      }
+      add(post.at, post.check, "no reminder burst at restart",
+          fmt::format("a reminder for {} went to {} {} after the restart at {} (renotify {}s)",
+                      post.check, post.service, clockText(post.at - since->at),
+                      clockText(since->at), check->renotifyS));
     }
   }
 };
@@ -378,6 +578,10 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
   j.resolves(all);
   j.heldPages(all);
   j.mustPage(all);
+  j.promptly(all);
+  j.refusals(all);
+  j.refusedConfigs();
+  j.remindersAfterRestart();
   std::sort(j.out.begin(), j.out.end(),
             [](const Violation& a, const Violation& b) { return a.at < b.at; });
   return j.out;

@@ -1,6 +1,6 @@
 #pragma once
 // The promises, judged after a run from the schedule (what the config and the holds said) and
-// the record (what the fakes saw):
+// the record (what the fakes saw); docs/simulation.md says each in full:
 //  1. no second trigger while one is open at a receiver, no resolve with nothing open (a retried
 //     request, the same body again, counts once);
 //  2. every trigger a receiver took is resolved by the end, unless its check left this shard;
@@ -9,7 +9,13 @@
 //  4. no trigger fired, and no reminder sent, inside an explicit hold (silence, Slack mute,
 //     maintenance window) covering the check;
 //  5. a check that failed failure_threshold runs in a row, with no hold, no firing parent and
-//     no 400 from the receiver in the way, has its trigger open at every notifier it names.
+//     nothing dropped by the receiver in the way, has its trigger decided and taken at every
+//     destination it pages (decided by when the request says, as it may wait behind others);
+//     and a trigger goes out when it was decided unless something was queued before it;
+//  6. a refused request (3xx, a 4xx that may pass once fixed) is given up after an hour, never
+//     sooner;
+//  7. a config with an error is refused;
+//  8. no reminder goes out sooner than one `renotify` after a restart.
 // Where a promise depends on details the oracle cannot judge exactly (streaks across restarts
 // and reloads, hold boundaries), it asks for less, never more.
 #include <cstdint>

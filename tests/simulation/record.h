@@ -60,6 +60,7 @@ struct Record {
   std::vector<WallStep> wallSteps;
   std::vector<TraceLine> trace;
   std::vector<std::int64_t> kills;
+  std::vector<std::int64_t> acceptedRefused;  // reloads to a config the daemon must refuse
   std::int64_t wallStartMs = 0;
 
   // The wall time at steady time `at`.

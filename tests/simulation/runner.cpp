@@ -174,9 +174,12 @@ bool Runner::start(int version) {
     startError_ = std::string("the daemon did not start: ") + e.what();
     return false;
   }
+  const int before = restart ? record_.applied.back().version : version;
   record_.applied.push_back(Applied{nowMs(), version, restart});
-  record_.note(nowMs(), fmt::format("{} with config v{}", restart ? "restarted" : "started",
-                                    version));
+  record_.note(nowMs(), fmt::format("{} with config v{} ({})", restart ? "restarted" : "started",
+                                    version,
+                                    describeChange(schedule_.versions.at(before),
+                                                   schedule_.versions.at(version))));
   return true;
 }
 
@@ -221,12 +224,21 @@ void Runner::reload(int version) {
     record_.note(nowMs(), "  (daemon down: no reload)");
     return;
   }
+  const std::string before = configText_;
   configText_ = configText(schedule_, schedule_.versions.at(version));
+  record_.note(nowMs(), "  " + describeChange(schedule_.versions.at(record_.applied.back().version),
+                                              schedule_.versions.at(version)));
   const auto answer = request("POST", "/-/reload");
+  const bool mustRefuse = schedule_.versions.at(version).refused;
   if (answer.status == 200) {
     record_.applied.push_back(Applied{nowMs(), version, false});
+    if (mustRefuse) {
+      record_.acceptedRefused.push_back(nowMs());
+    }
   } else {
     record_.note(nowMs(), fmt::format("  reload refused ({}): {}", answer.status, answer.body));
+    // The config in force stays; whoever wrote the bad file fixes it before the next restart.
+    configText_ = before;
   }
 }
 

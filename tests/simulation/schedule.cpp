@@ -4,10 +4,74 @@
 
 namespace prober::simulation {
 
-std::string Service::routingKey() const {
-  std::string key = "r" + id;
+std::string Service::routingKey(int generation) const {
+  std::string key = "r" + id + (generation == 0 ? "" : "k" + std::to_string(generation));
   key.resize(32, '0');
   return key;
+}
+
+std::string destinationName(const std::string& service, int generation) {
+  return generation == 0 ? service : service + "~k" + std::to_string(generation);
+}
+
+namespace {
+
+std::string listText(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    out += (out.empty() ? "" : ",") + item;
+  }
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+std::string describeChange(const ConfigVersion& from, const ConfigVersion& to) {
+  std::vector<std::string> said;
+  if (from.shard != to.shard) {
+    said.push_back(fmt::format("shard '{}' -> '{}'", from.shard, to.shard));
+  }
+  for (const auto& [id, name] : to.names) {
+    const auto before = from.names.find(id);
+    if (before != from.names.end() && before->second != name) {
+      said.push_back(fmt::format("{} named {} -> {}", id, before->second, name));
+    }
+    if (from.generation(id) != to.generation(id)) {
+      said.push_back(fmt::format("{} routing key {} -> {}", id, from.generation(id),
+                                 to.generation(id)));
+    }
+  }
+  for (const CheckConfig& check : to.checks) {
+    const CheckConfig* was = from.check(check.name);
+    if (was == nullptr) {
+      continue;
+    }
+    const auto changed = [&](std::string_view what, auto a, auto b) {
+      if (a != b) {
+        said.push_back(fmt::format("{} {} {} -> {}", check.name, what, a, b));
+      }
+    };
+    changed("failure_threshold", was->failureThreshold, check.failureThreshold);
+    changed("failure_window", was->failureWindow, check.failureWindow);
+    changed("success_threshold", was->successThreshold, check.successThreshold);
+    changed("renotify", was->renotifyS, check.renotifyS);
+    changed("depends_on", was->dependsOn, check.dependsOn);
+    changed("notify", listText(was->notify), listText(check.notify));
+  }
+  std::string out;
+  for (const std::string& each : said) {
+    out += (out.empty() ? "" : "; ") + each;
+  }
+  return out.empty() ? "no change" : out;
+}
+
+int ConfigVersion::generation(const std::string& service) const {
+  const auto it = keys.find(service);
+  return it == keys.end() ? 0 : it->second;
+}
+
+std::string ConfigVersion::destination(const std::string& service) const {
+  return destinationName(service, generation(service));
 }
 
 const CheckConfig* ConfigVersion::check(const std::string& name) const {
@@ -49,6 +113,9 @@ std::string_view name(NotifierMode mode) {
     case NotifierMode::TimesOut: return "times-out";
     case NotifierMode::ReceivedTimesOut: return "receives-then-times-out";
     case NotifierMode::Down: return "down";
+    case NotifierMode::Moved: return "301";
+    case NotifierMode::Forbidden: return "403";
+    case NotifierMode::NotFound: return "404";
   }
   return "?";
 }

@@ -17,7 +17,9 @@ struct Service {
   std::string id;  // "pd-a", "slack-a"
   bool slack = false;
   std::string url() const { return "http://127.0.0.1:9/" + id; }
-  std::string routingKey() const;  // 32 characters, PagerDuty only
+  // 32 characters, PagerDuty only. A config may move the notifier to another routing key (its
+  // `generation`): to PagerDuty another service, so the world tells them apart (destination()).
+  std::string routingKey(int generation = 0) const;
 };
 
 struct CheckConfig {
@@ -42,13 +44,29 @@ struct Window {
 struct ConfigVersion {
   std::vector<CheckConfig> checks;
   std::map<std::string, std::string> names;  // service id -> notifier name in this version
+  std::map<std::string, int> keys;  // service id -> routing key generation (absent: 0)
   std::string shard;                         // "" unsharded, else "k/n"
   std::vector<Window> windows;
+  // A version the daemon must refuse (a config error): a reload to it leaves the one before.
+  bool refused = false;
   const CheckConfig* check(const std::string& name) const;
+  int generation(const std::string& service) const;
+  // Where a notifier of this version pages for `service`: the service id, or for a routing key
+  // other than the first, "pd-a~k1" (a receiver keeps incidents per routing key).
+  std::string destination(const std::string& service) const;
 };
 
+std::string destinationName(const std::string& service, int generation);
+// What `to` changes from `from`, for the trace: "c2 notify [pd-a] -> [slack-a]; shard 1/2".
+std::string describeChange(const ConfigVersion& from, const ConfigVersion& to);
+
 enum class TargetMode { Up, Down, Refused, Slow, TimesOut, Flapping };
-enum class NotifierMode { Ok, ServerError, TooMany, BadRequest, TimesOut, ReceivedTimesOut, Down };
+// Moved, Forbidden, NotFound: a proxy (or a moved URL) refusing, which may pass once someone
+// fixes it: the daemon retries them for an hour, then gives the page up.
+enum class NotifierMode {
+  Ok, ServerError, TooMany, BadRequest, TimesOut, ReceivedTimesOut, Down, Moved, Forbidden,
+  NotFound
+};
 std::string_view name(TargetMode mode);
 std::string_view name(NotifierMode mode);
 

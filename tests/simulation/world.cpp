@@ -67,6 +67,9 @@ ReadPage readPage(const std::string& body, bool slack) {
       return page;  // a certificate or degraded warning, or a person's page: not simulated
     }
     page.check = dedup.substr(7);
+    if (const auto* routing = object.if_contains("routing_key"); routing && routing->is_string()) {
+      page.routingKey = std::string(routing->get_string());
+    }
     page.kind = *action == "trigger" ? PostKind::Trigger : PostKind::Resolve;
     if (const auto* stamp = object.if_contains("payload")) {
       if (const auto* at = stamp->as_object().if_contains("timestamp")) {
@@ -185,13 +188,40 @@ testing::ScriptedTransport::Outcome World::deliver(const OutgoingRequest& reques
       outcome.answer.error = "connection refused";
       outcome.after = milliseconds(2);
       break;
+    // A proxy before the receiver, or a URL that moved: its own page, none of the receiver's
+    // documented errors (Slack's final ones are named in the body).
+    case NotifierMode::Moved:
+      outcome.answer.status = 301;
+      outcome.answer.body = "<html><body>Moved Permanently</body></html>";
+      outcome.after = milliseconds(30);
+      break;
+    case NotifierMode::Forbidden:
+      outcome.answer.status = 403;
+      outcome.answer.body = "<html><body>403 Forbidden</body></html>";
+      outcome.after = milliseconds(30);
+      break;
+    case NotifierMode::NotFound:
+      outcome.answer.status = 404;
+      outcome.answer.body = "<html><body>404 Not Found</body></html>";
+      outcome.after = milliseconds(30);
+      break;
   }
   const ReadPage page = readPage(request.body, service != nullptr && service->slack);
-  record_.posts.push_back(Post{nowMs, id, page.check, page.kind, request.body, received,
+  // PagerDuty keeps incidents per routing key: each key the daemon posts with is a destination.
+  std::string destination = id;
+  if (service != nullptr && !service->slack) {
+    for (int generation = 1; generation < 8; ++generation) {
+      if (page.routingKey == service->routingKey(generation)) {
+        destination = destinationName(id, generation);
+      }
+    }
+  }
+  record_.posts.push_back(Post{nowMs, destination, page.check, page.kind, request.body, received,
                                outcome.answer.status, page.eventWallMs});
   static constexpr const char* kKinds[] = {"trigger", "resolve", "reminder", "other"};
-  record_.note(nowMs, fmt::format("post {} {} {} -> {}{}", id, kKinds[static_cast<int>(page.kind)],
-                                  page.check, name(mode), received ? " (received)" : ""));
+  record_.note(nowMs, fmt::format("post {} {} {} -> {}{}", destination,
+                                  kKinds[static_cast<int>(page.kind)], page.check, name(mode),
+                                  received ? " (received)" : ""));
   return outcome;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The world outside the daemon: targets up, down, slow or flapping, and receivers answering
-// 2xx, 5xx, 429, 400, timing out or down, as the schedule says at each moment. It answers the
+// 2xx, 5xx, 429, 400, a proxy's 301, 403 or 404, timing out or down, as the schedule says at
+// each moment. It answers the
 // fakes and writes down what they saw (record.h); it judges nothing.
 #include <map>
 #include <string>
@@ -37,6 +38,7 @@ class World {
 // "prober:NAME" of a page as a receiver reads it, and what kind it is.
 struct ReadPage {
   std::string check;
+  std::string routingKey;  // PagerDuty only
   PostKind kind = PostKind::Other;
   std::int64_t eventWallMs = -1;
 };

@@ -205,7 +205,7 @@ TEST_CASE("Alertmanager: every member is posted to, and one that accepts is a de
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api am delivered"});
 }
 
-TEST_CASE("Alertmanager: no member accepting retries; every member refusing is final") {
+TEST_CASE("Alertmanager: no member accepting retries; only every member's 400 is final") {
   Harness h;
   useAlertmanager(h);
   h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
@@ -216,8 +216,15 @@ TEST_CASE("Alertmanager: no member accepting retries; every member refusing is f
   h.alerter->pollOutbox();
   REQUIRE(h.transport.sent.size() == 2);
   h.transport.answer(400, "bad alert");
-  h.transport.answer(422, "invalid");
-  CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry", "api am rejected"});
+  h.transport.answer(422, "invalid");  // not Alertmanager's documented refusal: retried
+  CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry", "api am refused"});
+  h.nowMs += 10'000;
+  h.alerter->pollOutbox();
+  REQUIRE(h.transport.sent.size() == 2);
+  h.transport.answer(400, "bad alert");
+  h.transport.answer(400, "bad alert");
+  CHECK(h.recorder.deliveries ==
+        std::vector<std::string>{"api am retry", "api am refused", "api am rejected"});
 }
 
 TEST_CASE("Alertmanager: a firing alert is re-sent every resend until it resolves") {

@@ -161,7 +161,7 @@ TEST_CASE("Slack's named refusals are final; the same status without its name is
   h.pager.poll();
   REQUIRE(h.transport.sent.size() == 2);
   h.transport.answer(404, "channel_not_found");
-  h.transport.answer(404, "Not Found");  // a proxy, not Slack
+  h.transport.answer(400, "Bad Request");  // a proxy's 400, not Slack's invalid_payload
   CHECK(h.counted["chat:rejected"] == 1);
   CHECK(h.counted["chat:refused"] == 1);
   CHECK(h.pager.pending() == 1);

@@ -2,6 +2,9 @@
 // was queued goes out with the settings it was queued under, every delivered trigger gets its
 // resolve where it was sent, and a check whose `notify` changes while firing is resolved on the
 // notifier it left and triggered on the one it joined.
+#include <filesystem>
+#include <fstream>
+
 #include "tests/fakes/daemon_harness.h"
 
 namespace {
@@ -130,16 +133,18 @@ TEST_CASE("notifiers: a restart with the notifier renamed resolves where the tri
     h.clock.advance(1s);
     CHECK(h.transport.sent.empty());
   }
-  DaemonHarness h(dir);  // then pointed at another service: the old one hears it is over
+  // Then pointed at another service: it is paged at once. The store keeps no routing key, so
+  // the old service, which no notifier pages any more, cannot be told (README: a known limit).
+  DaemonHarness h(dir);
   h.start(config(pagerDuty("pagerduty", kKeyB), "\"pagerduty\""));
   h.clock.advance(1s);
-  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA, std::string("trigger ") + kKeyB});
+  CHECK(sentByKey(h) == Pages{std::string("trigger ") + kKeyB});
   answerAll(h, 202);
   h.run("api.test", 200);
   CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyB});
 }
 
-TEST_CASE("notifiers: a trigger queued before a restart that removed its notifier still arrives") {
+TEST_CASE("notifiers: a trigger queued before a restart that renamed its notifier arrives once") {
   StateDir dir;
   {
     DaemonHarness h(dir);
@@ -148,17 +153,64 @@ TEST_CASE("notifiers: a trigger queued before a restart that removed its notifie
     h.transport.answer(503);
   }
   DaemonHarness h(dir);
-  h.start(config(pagerDuty("other", kKeyB), "\"other\""));
+  h.start(config(pagerDuty("pagerduty", kKeyA), "\"pagerduty\""));
   h.clock.advance(5min);
-  Pages seen;
-  for (int i = 0; i < 10 && !h.transport.sent.empty(); ++i) {
-    for (const auto& page : sentByKey(h)) {
-      seen.push_back(page);
-    }
-    answerAll(h, 202);
-    h.clock.advance(5s);
+  REQUIRE(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
+  h.transport.answer(202);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());
+}
+
+TEST_CASE("notifiers: the state store holds no routing key, only where each page goes") {
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+    fire(h);
+    h.transport.answer(503);  // a row waits in the outbox, its alert fires
   }
-  std::sort(seen.begin(), seen.end());
-  CHECK(seen == Pages{std::string("resolve ") + kKeyA, std::string("trigger ") + kKeyA,
-                      std::string("trigger ") + kKeyB});
+  int read = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    if (entry.path().filename().string().rfind("prober.db", 0) != 0) {
+      continue;
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_MESSAGE(bytes.find(kKeyA) == std::string::npos, entry.path().string());
+    ++read;
+  }
+  CHECK(read >= 1);
+}
+
+TEST_CASE("notifiers: a new timeout or severity is the same destination: nothing is resolved") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+  fire(h);
+  REQUIRE(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});  // still on the wire
+  reload(h, config(pagerDuty("pd", kKeyA) + "timeout = \"3s\"\nseverity = \"error\"\n", "\"pd\""));
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});  // nothing more queued
+  h.transport.answer(202);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());
+  h.run("api.test", 200);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});
+}
+
+TEST_CASE("notifiers: a check that turns to page = quorum while paged is resolved here") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+  fire(h);
+  h.transport.answer(202);
+  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
+  quorum += "page = \"quorum\"\n";
+  reload(h, quorum);
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});  // the rules page it now
+  h.transport.answer(202);
+  h.run("api.test", 200);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());
 }

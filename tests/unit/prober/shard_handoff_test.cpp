@@ -241,3 +241,45 @@ TEST_CASE("shards: a trigger still retrying when its check leaves the shard is d
   CHECK(h.transport.sent.empty());
   CHECK(h.request("GET", "/metrics").body.find("prober_outbox_pending 0") != std::string::npos);
 }
+
+// The same with PagerDuty down before the restart: the triggers still waiting in the outbox
+// belong to checks another shard runs now, and none of them may go out at start.
+TEST_CASE("shards: a restart as another shard sends none of the handed-off checks' triggers") {
+  const auto theirs = ownedBy(2, 2);
+  REQUIRE(theirs.size() >= 2);
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(sharded("") + allChecks());
+    for (int i = 0; i < 3; ++i) {
+      for (const auto& name : theirs) {
+        h.run(name + ".test", 503);
+      }
+    }
+    while (!h.transport.sent.empty()) {
+      h.transport.answer(503);  // each waits to be tried again
+    }
+  }
+  DaemonHarness h(dir);
+  h.start(sharded("1/2") + allChecks());
+  h.clock.advance(30min);
+  CHECK(h.transport.sent.empty());
+}
+
+// A trigger on the wire when its check leaves: if that attempt fails, it is not tried again.
+TEST_CASE("shards: a trigger on the wire when its check leaves is not retried if it fails") {
+  const auto theirs = ownedBy(2, 2);
+  const std::string leaving = theirs.front();
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(sharded("") + allChecks());
+  for (int i = 0; i < 3; ++i) {
+    h.run(leaving + ".test", 503);
+  }
+  REQUIRE(h.pages() == Pages{"trigger prober:" + leaving});  // sent, not yet answered
+  h.configText = sharded("1/2") + allChecks();
+  REQUIRE(h.request("POST", "/-/reload").status == 200);
+  h.transport.answer(503);
+  h.clock.advance(30min);
+  CHECK(h.transport.sent.empty());
+}

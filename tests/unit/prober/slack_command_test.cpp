@@ -210,4 +210,12 @@ TEST_CASE("mute takes a duration up to the longest silence; longer is refused, n
     REQUIRE_MESSAGE(refused.has_value(), text);  // a mute command: not words to page with
     CHECK(refused->problem == prober::kSilenceDurationRule);
   }
+  // A mute that does not parse is refused with its usage, never paged as words.
+  for (const char* text : {"mute db 1w", "mute * 300000000000000000d", "unmute abc"}) {
+    const auto refused = prober::parseMuteCommand(text);
+    REQUIRE_MESSAGE(refused.has_value(), text);
+    CHECK_FALSE(refused->problem.empty());
+  }
+  CHECK_FALSE(prober::parseMuteCommand("muted api is down"));  // words that page
+  CHECK_FALSE(prober::parseMuteCommand("mute button broken on checkout"));
 }
