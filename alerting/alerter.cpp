@@ -47,7 +47,8 @@ Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, 
              Pager::Hooks{hooks_.nowMs, hooks_.random, hooks_.wakeOutboxAt,
                           [this](const OutboxRow& row, DeliveryResult result,
                                  const std::string& answer) { attempted(row, result, answer); },
-                          [this](WriteBacklog::Write write) { storeWrite(std::move(write)); }}) {}
+                          [this](WriteBacklog::Write write) { storeWrite(std::move(write)); },
+                          hooks_.steadyMs}) {}
 
 void Alerter::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   pager_.setNotifiers(std::move(notifiers), std::move(externalUrl));

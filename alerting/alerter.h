@@ -81,6 +81,9 @@ class Alerter {
     // Call releaseHeld() at this wall time, when the first timed hold ends (re-arming replaces
     // the earlier wake-up).
     std::function<void(std::int64_t atMs)> wakeHeldAt;
+    // A clock that never steps, in milliseconds (how long a receiver has refused); unset: the
+    // wall clock.
+    std::function<std::int64_t()> steadyMs;
   };
 
   // `store` and `transport` outlive the alerter.

@@ -195,6 +195,10 @@ void Pager::add(std::vector<OutboxRow> rows) {
   }
 }
 
+std::int64_t Pager::steadyNowMs() const {
+  return hooks_.steadyMs ? hooks_.steadyMs() : hooks_.nowMs();
+}
+
 bool Pager::isSlack(const OutboxRow& row) const {
   const Notifier* notifier = notifierFor(row);
   return notifier != nullptr && notifier->slack() != nullptr;
@@ -426,7 +430,8 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       return store.markRejected(id, why, error);
     });
     finish(key, DeliveryResult::Dropped, why);
-  } else if (isRefusal(answer.status) && row.refusedForMs >= kGiveUpRefusedAfterMs) {
+  } else if (isRefusal(answer.status) && row.refusingSinceMs &&
+             steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
     const std::string why = fmt::format("refused for {} minutes, the last time: {}",
                                         kGiveUpRefusedAfterMs / 60'000, describe(answer));
     spdlog::error("gave up on the {}: {}", what, why);
@@ -439,9 +444,12 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
     row.nextAttemptMs = hooks_.nowMs() + delay;
-    // How long it has been refused, counted in the waits between attempts rather than read off
-    // the wall clock, which may step: a receiver down, not refusing, starts the count again.
-    row.refusedForMs = refusal ? row.refusedForMs + delay : 0;
+    // A receiver down, not refusing, starts the count again.
+    if (!refusal) {
+      row.refusingSinceMs.reset();
+    } else if (!row.refusingSinceMs) {
+      row.refusingSinceMs = steadyNowMs();
+    }
     spdlog::warn("could not deliver the {} (attempt {}): {}; retrying in {}ms", what, row.attempts,
                  describe(answer), delay);
     persist(row, [id = row.id, attempts = row.attempts, next = row.nextAttemptMs,

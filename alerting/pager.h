@@ -44,6 +44,9 @@ class Pager {
     // state writes, keeping and retrying it when the store refuses (WriteBacklog::submit).
     // Without this hook the pager writes itself and only logs a refusal.
     std::function<void(WriteBacklog::Write write)> storeWrite;
+    // A clock that never steps, in milliseconds: how long a receiver has refused is measured on
+    // it (the wall clock may jump an hour). Unset: nowMs.
+    std::function<std::int64_t()> steadyMs;
   };
 
   // `store` may be null (nothing is persisted: tests, or a store that failed to open).
@@ -119,6 +122,7 @@ class Pager {
   // The settings a row goes out with; nullptr when it has none (its notifier gone).
   const Notifier* notifierFor(const OutboxRow& row) const;
   bool isSlack(const OutboxRow& row) const;
+  std::int64_t steadyNowMs() const;
   void pollOnce();
   void send(const QueueKey& key, const Queued& item, const Notifier& notifier);
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);

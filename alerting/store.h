@@ -44,10 +44,10 @@ struct OutboxRow {
   // A firing alert posted again to an Alertmanager (its `resend`): never stored, not recorded
   // in the history; losing one costs nothing, the next follows.
   bool resend = false;
-  // How long the receiver has refused it (3xx, or a 4xx not known to be final) in a row of
-  // refusals, as the sum of the waits between those attempts. In memory only: a restart gives it
-  // another hour.
-  std::int64_t refusedForMs = 0;
+  // Since when (on a clock that never steps) the receiver has refused it, in a row of refusals
+  // (3xx, or a 4xx not known to be final); unset when it has not. In memory only: a restart
+  // gives it another hour.
+  std::optional<std::int64_t> refusingSinceMs{};
   // The notifier's settings when it was queued (notifier_json.h): it is delivered with them
   // whatever a reload renamed or removed since. "": the configured notifier named `notifier`.
   std::string via{};

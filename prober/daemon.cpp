@@ -11,9 +11,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_set>
-#include <stdexcept>
 
 #include "alerting/alerter.h"
 #include "alerting/notifier_settings.h"
@@ -134,6 +134,11 @@ struct Daemon::Impl {
           [this](const CheckSpec& spec, AlertKind kind) { return holdPolicy.holdFor(spec, kind); },
           [this](std::int64_t atMs) {
             holdTimer->armAt(steadyAt(atMs), [this] { alerter.releaseHeld(); });
+          },
+          [this] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       services.clock.now().time_since_epoch())
+                .count();
           }}};
   std::unique_ptr<Timer> outboxTimer = services.newTimer();
   std::unique_ptr<Timer> writeRetryTimer = services.newTimer();

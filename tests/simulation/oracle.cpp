@@ -497,6 +497,27 @@ struct Judge {
     }
   }
 
+  // Whether the daemon was killed after `at` and came back with a config in which no notifier
+  // pages `destination`: the store keeps no routing key, so what waited for it cannot be sent
+  // (a documented limit), and its rows are dropped at the restart.
+  bool goneAtRestart(const std::string& destination, std::int64_t at) const {
+    const auto kill = std::find_if(record.kills.begin(), record.kills.end(),
+                                   [&](std::int64_t k) { return k >= at; });
+    if (kill == record.kills.end()) {
+      return false;
+    }
+    const auto restart =
+        std::find_if(record.applied.begin(), record.applied.end(),
+                     [&](const Applied& applied) { return applied.at >= *kill; });
+    if (restart == record.applied.end()) {
+      return false;
+    }
+    const ConfigVersion& version = schedule.versions.at(restart->version);
+    return std::none_of(version.names.begin(), version.names.end(), [&](const auto& named) {
+      return version.destination(named.first) == destination;
+    });
+  }
+
   // Promise 6: a refused request (3xx, a 4xx that may pass once fixed) is retried for an hour
   // before it is given up, never less; a check that left this shard may drop its triggers.
   void refusals(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
@@ -504,7 +525,7 @@ struct Judge {
       const auto& [service, check] = key;
       for (const Chain& chain : list) {
         if (!chain.givenUp() || chain.lastAt - chain.refusingSince >= kGiveUpAfterMs ||
-            ownershipChanged(check)) {
+            ownershipChanged(check) || goneAtRestart(service, chain.lastAt)) {
           continue;
         }
         const bool stepped = std::any_of(
