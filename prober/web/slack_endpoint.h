@@ -47,7 +47,7 @@ class SlackCommandEndpoint final : public Endpoint {
   SlackCommandEndpoint& operator=(const SlackCommandEndpoint&) = delete;
 
   // Refusals recorded one by one in a minute; the rest of that minute's are counted.
-  static constexpr int kRecordedRefusals = 5;
+  static constexpr int kRecordedRefusals = 20;
 
   // From the config, at start and on each reload. The replay cache is kept while the signing
   // secret stays.
