@@ -5,6 +5,7 @@
 
 #include <glob.h>
 #include "checks/config/config_builder.h"
+#include "checks/redaction.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -20,7 +21,8 @@
 namespace prober {
 
 std::string toString(const ConfigError& error) {
-  return fmt::format("{}: {}", toString(error.where), error.message);
+  // A message may quote a URL as written (a notifier's, a check's): its credentials never show.
+  return fmt::format("{}: {}", toString(error.where), redactUrlCredentials(error.message));
 }
 
 std::ostream& operator<<(std::ostream& out, const ConfigError& error) {

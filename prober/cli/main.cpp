@@ -167,8 +167,10 @@ int commandReport(const std::string& path, const std::vector<std::string>& check
   for (const auto& spec : config.checks) {
     configured[spec->name] = {spec->displayUrl(), spec->labels};
   }
-  std::cout << prober::redactSecrets(prober::renderReport(data, window, configured),
-                                     configSecrets(config));
+  // History written before URL credentials were redacted, or quoting a URL back, is scrubbed
+  // on the way out too.
+  std::cout << prober::redactUrlCredentials(prober::redactSecrets(
+      prober::renderReport(data, window, configured), configSecrets(config)));
   return 0;
 }
 
