@@ -197,7 +197,9 @@ struct Judge {
           open = false;
         }
       }
-      if (open && owns(last, check) && !refusedEver) {
+      // A restart into a config where no notifier pages this destination any more cannot tell
+      // it (the store keeps no routing key: a documented limit).
+      if (open && owns(last, check) && !refusedEver && !goneAtRestart(service, openedAt)) {
         add(openedAt, check, "resolved once",
             fmt::format("the trigger {} took for {} at {} was never resolved (the check "
                         "passes at the end)",
@@ -575,8 +577,13 @@ struct Judge {
         continue;
       }
       const CheckConfig* check = schedule.versions.at(since->version).check(post.check);
+      // Reminders are due on the wall clock: a step forward since the restart brings them
+      // nearer by as much.
+      const std::int64_t stepped = record.wallAt(post.at) - record.wallAt(since->at) -
+                                   (post.at - since->at);
       if (check == nullptr || check->renotifyS == 0 ||
-          post.at >= since->at + check->renotifyS * 1000LL - kHoldMarginMs) {
+          post.at >= since->at + check->renotifyS * 1000LL - std::max<std::int64_t>(0, stepped) -
+                         kHoldMarginMs) {
         continue;
       }
       add(post.at, post.check, "no reminder burst at restart",
