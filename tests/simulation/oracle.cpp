@@ -503,21 +503,26 @@ struct Judge {
   // pages `destination`: the store keeps no routing key, so what waited for it cannot be sent
   // (a documented limit), and its rows are dropped at the restart.
   bool goneAtRestart(const std::string& destination, std::int64_t at) const {
-    const auto kill = std::find_if(record.kills.begin(), record.kills.end(),
-                                   [&](std::int64_t k) { return k >= at; });
-    if (kill == record.kills.end()) {
-      return false;
+    // Any restart after `at`: a row may wait out a restart with the same config (its backoff)
+    // and be dropped at a later one.
+    for (const std::int64_t kill : record.kills) {
+      if (kill < at) {
+        continue;
+      }
+      const auto restart =
+          std::find_if(record.applied.begin(), record.applied.end(),
+                       [&](const Applied& applied) { return applied.at >= kill; });
+      if (restart == record.applied.end()) {
+        continue;
+      }
+      const ConfigVersion& version = schedule.versions.at(restart->version);
+      if (std::none_of(version.names.begin(), version.names.end(), [&](const auto& named) {
+            return version.destination(named.first) == destination;
+          })) {
+        return true;
+      }
     }
-    const auto restart =
-        std::find_if(record.applied.begin(), record.applied.end(),
-                     [&](const Applied& applied) { return applied.at >= *kill; });
-    if (restart == record.applied.end()) {
-      return false;
-    }
-    const ConfigVersion& version = schedule.versions.at(restart->version);
-    return std::none_of(version.names.begin(), version.names.end(), [&](const auto& named) {
-      return version.destination(named.first) == destination;
-    });
+    return false;
   }
 
   // Promise 6: a refused request (3xx, a 4xx that may pass once fixed) is retried for an hour
