@@ -170,9 +170,11 @@ for location in tokyo frankfurt; do
     "${location_api[$location]}/api/v1/silences" \
     -d '{"checks": ["api"], "duration": "1h", "comment": "quorum test"}' | jq -r .id)
 done
-for location in tokyo frankfurt virginia; do set_switch "$location" 503; done
+# Prometheus learns of a silence at its next scrape: the failure starts once it has, or its
+# first failing scrape could count a vote the silence was meant to remove.
 expect "Prometheus sees api held at two locations" \
   wait_up_to 15 value_is 'count(prober:check_held:location{check="api"} == 1)' 2
+for location in tokyo frankfurt virginia; do set_switch "$location" 503; done
 expect "all three see it failing; one vote counts" wait_up_to 15 bash -c "
   curl -sf -G '$prom/api/v1/query' --data-urlencode 'query=count(prober:check_failing:location{check=\"api\"} == 1)' | jq -e '.data.result[0].value[1] == \"3\"' >/dev/null &&
   curl -sf -G '$prom/api/v1/query' --data-urlencode 'query=prober:check_locations_failing{check=\"api\"}' | jq -e '.data.result[0].value[1] == \"1\"' >/dev/null"
