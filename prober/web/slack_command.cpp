@@ -174,6 +174,7 @@ std::optional<MuteCommand> parseMuteCommand(std::string_view text) {
   const bool unmuteLike = words.size() == 2 && words[0] == "unmute" && rest().empty();
   if (durationLike || unmuteLike) {
     MuteCommand command;
+    command.kind = durationLike ? MuteCommand::Kind::Mute : MuteCommand::Kind::Unmute;
     command.problem = durationLike
                           ? "mute takes NAME DURATION [why], the duration from 1s to 90d"
                           : "unmute takes the ID of a silence";

@@ -69,7 +69,8 @@ struct MuteCommand {
   Millis duration{0};   // Mute
   std::string reason;   // Mute: the rest of the text, may be empty
   std::int64_t id = 0;  // Unmute
-  // Mute: why it cannot be done ("" when it can): a duration past the longest silence.
+  // Why it cannot be done ("" when it can): a duration past the longest silence, a duration
+  // or ID that does not parse. A command with a problem is refused whatever its kind.
   std::string problem;
 };
 std::optional<MuteCommand> parseMuteCommand(std::string_view text);

@@ -167,6 +167,13 @@ ServerResponse SlackCommandEndpoint::answer(const ServerRequest& request) {
 std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCommand& from,
                                        HistoryEvent& record) {
   const std::string who = from.userName.empty() ? from.userId : from.userName;
+  if (!command.problem.empty()) {
+    record.action = "refused";
+    record.outcome = command.problem;
+    return fmt::format("Nothing was {} and nobody was paged: the {}.",
+                       command.kind == MuteCommand::Kind::Unmute ? "unmuted" : "muted",
+                       command.problem);
+  }
   std::string problem;
   if (command.kind == MuteCommand::Kind::Unmute) {
     switch (holds_.remove(command.id, problem)) {
@@ -188,11 +195,6 @@ std::string SlackCommandEndpoint::mute(const MuteCommand& command, const SlashCo
     holdsChanged_();
     return fmt::format("<@{}> ended silence {}: pages it held go out now.", from.userId,
                        command.id);
-  }
-  if (!command.problem.empty()) {
-    record.action = "refused";
-    record.outcome = command.problem;
-    return fmt::format("Nothing was muted and nobody was paged: the {}.", command.problem);
   }
   if (checksMatching_(command.checks) == 0) {
     record.action = "refused";

@@ -88,7 +88,7 @@ class DaemonHarness {
         prober::Services{io, clock, [this] { return clock.newTimer(); },
                          [this](std::function<void()> job) { loop.post(std::move(job)); }, engine,
                          transport, [] { return 0.5; }, [this] { return load(configText); }, false},
-        prober::DaemonOptions{"/test/prober.toml", std::nullopt, dir_.path.string()},
+        prober::DaemonOptions{"/test/prober.toml", std::nullopt, dir_.path.string(), std::nullopt},
         std::move(*loaded.config));
   }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "alerting/silence.h"
 #include "prober/web/form.h"
 #include "prober/web/slack_command.h"
 
@@ -43,8 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const prober::SlashDecision decision = prober::decide(settings, *command);
   (void)prober::slackReply(decision.kind == prober::SlashDecision::Kind::Page,
                            prober::slackEscape(command->text));
-  if (const auto mute = prober::parseMuteCommand(command->text)) {
-    // What a mute must hold: a name or glob without spaces, a positive duration or a positive id.
+  if (const auto mute = prober::parseMuteCommand(command->text);
+      mute && mute->problem.empty()) {
+    // What an accepted mute must hold: a name or glob without spaces, a positive duration no
+    // longer than the longest silence, or a positive id.
+    if (mute->kind == prober::MuteCommand::Kind::Mute && mute->duration > prober::kMaxSilence) {
+      __builtin_trap();
+    }
     if (mute->kind == prober::MuteCommand::Kind::Mute &&
         (mute->checks.empty() || mute->checks.find(' ') != std::string::npos ||
          mute->duration.count() <= 0)) {

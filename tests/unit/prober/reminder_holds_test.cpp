@@ -104,4 +104,8 @@ TEST_CASE("reminders: mute past the longest silence is refused, and pages nobody
             .at("silences")
             .as_array()
             .empty());
+  const auto noId = h.slashCommand("unmute 1i");
+  CHECK(noId.status == 200);
+  CHECK(noId.body.find("Nothing was unmuted and nobody was paged") != std::string::npos);
+  CHECK(h.transport.sent.empty());
 }
