@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "alerting/notifier_json.h"
 #include "alerting/notifiers/alertmanager.h"
@@ -322,15 +323,20 @@ void Pager::pollOnce() {
   std::int64_t wake = -1;
   const auto wakeNoLaterThan = [&](std::int64_t at) { wake = wake < 0 ? at : std::min(wake, at); };
 
-  // Oldest heads first, so pacing serves an outage of many checks in the order it happened.
-  std::vector<std::pair<std::uint64_t, QueueKey>> heads;
+  // Queues served least recently first, then oldest heads: pacing serves an outage of many
+  // checks in the order it happened, and a check that flapped through a receiver's outage (a
+  // backlog of a hundred triggers and resolves) takes its turn with the others instead of
+  // holding a new page back until its backlog is out.
+  std::vector<std::tuple<std::uint64_t, std::uint64_t, QueueKey>> heads;
   for (auto& [key, queue] : queues_) {
     if (!queue.empty() && inFlight_.count(key) == 0) {
-      heads.emplace_back(queue.front().order, key);
+      const auto served = lastServed_.find(key);
+      heads.emplace_back(served == lastServed_.end() ? 0 : served->second, queue.front().order,
+                         key);
     }
   }
   std::sort(heads.begin(), heads.end());
-  for (const auto& [order, key] : heads) {
+  for (const auto& [served, order, key] : heads) {
     auto& queue = queues_[key];
     while (!queue.empty()) {
       const Queued& head = queue.front();
@@ -365,7 +371,12 @@ void Pager::pollOnce() {
     send(key, head, notifier);
   }
   for (auto it = queues_.begin(); it != queues_.end();) {
-    it = it->second.empty() && inFlight_.count(it->first) == 0 ? queues_.erase(it) : std::next(it);
+    if (it->second.empty() && inFlight_.count(it->first) == 0) {
+      lastServed_.erase(it->first);
+      it = queues_.erase(it);
+    } else {
+      ++it;
+    }
   }
   if (wake >= 0 && hooks_.wakeAt) {
     hooks_.wakeAt(wake);
@@ -374,6 +385,7 @@ void Pager::pollOnce() {
 
 void Pager::send(const QueueKey& key, const Queued& item, const Notifier& notifier) {
   inFlight_.insert(key);
+  lastServed_[key] = ++sends_;
   auto answered = [this, alive = alive_, key](TransportAnswer answer) {
     if (*alive) {
       onAnswer(key, answer);

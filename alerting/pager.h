@@ -145,6 +145,9 @@ class Pager {
   std::set<std::string> handedOff_;
   std::map<std::string, Bucket> buckets_;  // by routing key or webhook URL, in memory only
   std::uint64_t nextOrder_ = 0;
+  // When each queue last sent (a count of sends): the least recently served goes first.
+  std::map<QueueKey, std::uint64_t> lastServed_;
+  std::uint64_t sends_ = 0;
   bool polling_ = false;
   bool pollAgain_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -182,7 +182,10 @@ struct Judge {
             return c.kind == PostKind::Resolve && c.dropped() && openedAt <= c.firstAt &&
                    c.firstAt <= chain->firstAt;
           });
-          if (open && !resolveDropped) {
+          // A check that left this shard and came back was another owner's in between: that
+          // owner decided its pages (SPEC §12), and this instance pages it afresh.
+          const bool handedAwayBetween = open && leftAt(check, chain->firstAt) > openedAt;
+          if (open && !resolveDropped && !handedAwayBetween) {
             add(chain->receivedAt, check, "paged once",
                 fmt::format("{} took a second trigger for {} (first at {}) with no resolve between",
                             service, check, clockText(openedAt)));
