@@ -202,7 +202,11 @@ struct Judge {
       }
       // A restart into a config where no notifier pages this destination any more cannot tell
       // it (the store keeps no routing key: a documented limit).
-      if (open && owns(last, check) && !refusedEver && !goneAtRestart(service, openedAt)) {
+      // A check handed to another shard after its trigger was taken is its new owner's to
+      // resolve (SPEC §12), even when it comes back later.
+      const bool handedAwaySince = leftAt(check, INT64_MAX) > openedAt;
+      if (open && owns(last, check) && !refusedEver && !goneAtRestart(service, openedAt) &&
+          !handedAwaySince) {
         add(openedAt, check, "resolved once",
             fmt::format("the trigger {} took for {} at {} was never resolved (the check "
                         "passes at the end)",
@@ -441,6 +445,7 @@ struct Judge {
         const auto found = all.find({service, o.check});
         bool open = false;
         bool refused = false;
+        bool goneBeforeTaken = false;
         if (found != all.end()) {
           const auto& list = found->second;
           refused =
@@ -454,8 +459,14 @@ struct Judge {
             }
           }
           open = latest && list[*latest].kind == PostKind::Trigger && list[*latest].received;
+          // The trigger, or a request it waited behind, still being retried when a restart came
+          // into a config that no longer pages that destination (a routing key changed while
+          // the service was down): it cannot be told, the documented limit; the destination
+          // that replaced it is judged on its own.
+          goneBeforeTaken = latest && !list[*latest].received &&
+                            goneAtRestart(service, list[*latest].lastAt);
         }
-        if (refused || open || droppedAtHandOff(service, o.check, o.at)) {
+        if (refused || open || goneBeforeTaken || droppedAtHandOff(service, o.check, o.at)) {
           continue;
         }
         if (reported.insert({o.check, service, epoch}).second) {
