@@ -85,6 +85,17 @@ struct Judge {
              return version.destination(id) == destination;
            });
   }
+  // Whether every config in force from `from` to `to` pages `destination` for the check.
+  bool notifiesThroughout(const std::string& check, const std::string& destination,
+                          std::int64_t from, std::int64_t to) const {
+    if (!notifies(versionAt(from), check, destination)) {
+      return false;
+    }
+    return std::all_of(record.applied.begin(), record.applied.end(), [&](const Applied& applied) {
+      return applied.at < from || applied.at > to ||
+             notifies(schedule.versions.at(applied.version), check, destination);
+    });
+  }
   // Whether the check was ever run by this instance, then not (or the other way round).
   bool ownershipChanged(const std::string& check) const {
     std::set<bool> seen;
@@ -185,7 +196,10 @@ struct Judge {
           // A check that left this shard and came back was another owner's in between: that
           // owner decided its pages (SPEC §12), and this instance pages it afresh.
           const bool handedAwayBetween = open && leftAt(check, chain->firstAt) > openedAt;
-          if (open && !resolveDropped && !handedAwayBetween) {
+          // A restart into a config without this destination could not resolve it (the
+          // documented limit): when the destination comes back, its check pages it afresh.
+          const bool goneBetween = open && goneAtRestart(service, openedAt, chain->firstAt);
+          if (open && !resolveDropped && !handedAwayBetween && !goneBetween) {
             add(chain->receivedAt, check, "paged once",
                 fmt::format("{} took a second trigger for {} (first at {}) with no resolve between",
                             service, check, clockText(openedAt)));
@@ -278,15 +292,17 @@ struct Judge {
           }
           continue;
         }
-        if (!notifies(version, check, service)) {
-          continue;  // the old notifier of a changed notify list gets its resolve
-        }
         std::int64_t from = 0;
         for (std::size_t j = i; j-- > 0;) {
           if (list[j].kind == PostKind::Trigger) {
             from = list[j].eventWallMs >= 0 ? steadyOf(list[j].eventWallMs) : 0;
             break;
           }
+        }
+        // The old destination of a changed notify list or routing key gets its resolve, decided
+        // then and perhaps posted only later, behind a backlog, when it is paged again.
+        if (!notifiesThroughout(check, service, from, chain.firstAt)) {
+          continue;
         }
         const bool passed = std::any_of(
             record.observations.begin(), record.observations.end(), [&](const Observation& o) {
@@ -415,6 +431,14 @@ struct Judge {
     for (const Observation& o : record.observations) {
       const std::size_t epoch = static_cast<std::size_t>(
           std::upper_bound(epochs.begin(), epochs.end(), o.at) - epochs.begin());
+      // A probe sent before a reload and answered after it ran the old definition: a check the
+      // reload changed drops its answer (it is judged by the new one from its next run).
+      const bool straddles =
+          std::upper_bound(epochs.begin(), epochs.end(), o.startedAt) - epochs.begin() !=
+          static_cast<std::ptrdiff_t>(epoch);
+      if (straddles) {
+        continue;
+      }
       if (epochOf[o.check] != epoch) {
         epochOf[o.check] = epoch;
         streak[o.check] = 0;
@@ -516,11 +540,12 @@ struct Judge {
   // Whether the daemon was killed after `at` and came back with a config in which no notifier
   // pages `destination`: the store keeps no routing key, so what waited for it cannot be sent
   // (a documented limit), and its rows are dropped at the restart.
-  bool goneAtRestart(const std::string& destination, std::int64_t at) const {
-    // Any restart after `at`: a row may wait out a restart with the same config (its backoff)
-    // and be dropped at a later one.
+  bool goneAtRestart(const std::string& destination, std::int64_t at,
+                     std::int64_t until = INT64_MAX) const {
+    // Any restart after `at` (and before `until`): a row may wait out a restart with the same
+    // config (its backoff) and be dropped at a later one.
     for (const std::int64_t kill : record.kills) {
-      if (kill < at) {
+      if (kill < at || kill > until) {
         continue;
       }
       const auto restart =

@@ -13,6 +13,7 @@ struct Observation {
   std::int64_t at;
   std::string check;
   bool pass;
+  std::int64_t startedAt;  // when the probe was sent
 };
 
 enum class PostKind { Trigger, Resolve, Reminder, Other };

@@ -44,7 +44,7 @@ Runner::Runner(const Schedule& schedule, std::filesystem::path stateDir)
       stateDir_(std::move(stateDir)),
       world_(schedule_, record_),
       daemonRandom_(schedule.seed ^ 0xda3e0ULL),
-      engine_(clock_, [this](const HttpRequest& r) { return world_.probe(r); }),
+      engine_(clock_, [this](const HttpRequest& r) { return world_.probe(r, nowMs()); }),
       transport_(clock_, [this](const OutgoingRequest& r) { return world_.deliver(r, nowMs()); }) {
   // Wall time starts at the schedule's; steady time where the manual clock starts.
   clock_.jumpWall(std::chrono::seconds(schedule.wallStartS) -

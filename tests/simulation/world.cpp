@@ -119,8 +119,10 @@ void World::heal() {
   }
 }
 
-testing::ScriptedHttpEngine::Outcome World::probe(const HttpRequest& request) {
+testing::ScriptedHttpEngine::Outcome World::probe(const HttpRequest& request,
+                                                  std::int64_t nowMs) {
   const std::string check = checkOfUrl(request.url);
+  probeSentAt_[check] = nowMs;
   TargetMode mode = targets_.count(check) ? targets_[check] : TargetMode::Up;
   if (mode == TargetMode::Flapping) {
     mode = random_.chance(0.5) ? TargetMode::Up : TargetMode::Down;
@@ -149,7 +151,8 @@ testing::ScriptedHttpEngine::Outcome World::probe(const HttpRequest& request) {
 
 void World::probeAnswered(const std::string& url, const ProbeResult& result, std::int64_t nowMs) {
   const bool pass = result.status == 200;
-  record_.observations.push_back(Observation{nowMs, checkOfUrl(url), pass});
+  const std::string check = checkOfUrl(url);
+  record_.observations.push_back(Observation{nowMs, check, pass, probeSentAt_[check]});
 }
 
 testing::ScriptedTransport::Outcome World::deliver(const OutgoingRequest& request,
