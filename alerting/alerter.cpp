@@ -12,6 +12,9 @@ namespace prober {
 
 namespace {
 
+// Why a handed-off check's queued triggers are dropped, as the outbox records it.
+constexpr const char* kLeftThisShard = "the check left this shard: its new owner pages it";
+
 // Finished notifications are kept two weeks for the record, then pruned.
 constexpr std::int64_t kKeepFinishedMs = 14LL * 24 * 3600 * 1000;
 
@@ -71,38 +74,43 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
   if (!pending.empty()) {
     spdlog::info("resuming delivery of {} pending notification(s)", pending.size());
   }
-  // Checks another shard runs now are handed off first: none of their triggers may go out, not
-  // even one whose retry is due as the outbox is first polled below.
+  // Checks another shard runs now are handed off before the outbox is first polled: none of
+  // their triggers may go out, not even one whose retry is due at once, nor a resolve that
+  // only ends such a trigger. That holds for a check that is not firing too: what it queued
+  // before the restart (a flapping check's triggers and resolves) is its new owner's to tell.
   std::set<std::string> handedOff;
-  for (const auto& [key, alert] : saved) {
+  const auto leftThisShard = [&](const std::string& key) {
     const std::string name = parseAlertKey(key).first;
-    if (alert.firing && running(name) == nullptr && configured(name)) {
+    if (running(name) == nullptr && configured(name)) {
       handedOff.insert(name);
     }
+  };
+  for (const auto& [key, alert] : saved) {
+    leftThisShard(key);
   }
-  std::erase_if(pending, [&](const OutboxRow& row) {
-    if (row.event.action != AlertAction::Trigger ||
-        handedOff.count(parseAlertKey(row.check).first) == 0) {
-      return false;
-    }
-    std::string ignored;
-    store_.markRejected(row.id, "the check left this shard: its new owner pages it", ignored);
-    return true;
-  });
+  for (const OutboxRow& row : pending) {
+    leftThisShard(row.check);
+  }
   pager_.add(std::move(pending));
-  std::set<std::string> handedOffDone;
+  // Every handed-off check's triggers are dropped before any is handed off: handing one off
+  // records it, and that polls the outbox.
+  for (const std::string& name : handedOff) {
+    for (const AlertKind kind : {AlertKind::Check, AlertKind::Certificate, AlertKind::Degraded}) {
+      pager_.dropTriggers(alertKey(name, kind), kLeftThisShard);
+    }
+  }
+  for (const std::string& name : handedOff) {
+    CheckSpec theirs;
+    theirs.name = name;
+    handOff(theirs);
+  }
   for (const auto& [key, alert] : saved) {
     if (!alert.firing) {
       continue;
     }
     const auto [name, kind] = parseAlertKey(key);
     const CheckSpec* spec = running(name);
-    if (spec == nullptr && configured(name)) {  // another shard runs it now: its owner decides
-      if (handedOffDone.insert(name).second) {
-        CheckSpec theirs;
-        theirs.name = name;
-        handOff(theirs);
-      }
+    if (handedOff.count(name) != 0) {
       continue;
     }
     if (!alert.paged) {  // its page was held when the daemon stopped
@@ -277,7 +285,7 @@ void Alerter::handOff(const CheckSpec& spec) {
     const std::string key = alertKey(spec.name, kind);
     held_.erase(key);
     paged_.erase(key);
-    pager_.dropTriggers(key, "the check left this shard: its new owner pages it");
+    pager_.dropTriggers(key, kLeftThisShard);
     enqueue(key, std::nullopt, {}, "handoff");
   }
 }

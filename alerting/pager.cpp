@@ -228,15 +228,20 @@ void Pager::dropTriggers(const std::string& key, const std::string& why) {
     }
     // The head is on the wire while its queue is in flight: its answer finishes it.
     const std::size_t first = inFlight_.count(queueKey) != 0 ? 1 : 0;
+    bool afterDroppedTrigger = false;
     for (std::size_t i = first; i < queue.size();) {
-      if (queue[i].row.event.action != AlertAction::Trigger) {
+      const bool trigger = queue[i].row.event.action == AlertAction::Trigger;
+      // A resolve owed for a trigger the receiver took goes out; one that only ends a trigger
+      // dropped here would tell the receiver of an incident it never heard of.
+      if (!trigger && !afterDroppedTrigger) {
         ++i;
         continue;
       }
+      afterDroppedTrigger = trigger;
       const OutboxRow row = queue[i].row;
       queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(i));
-      spdlog::info("dropped the queued trigger for check {} to notifier {}: {}", row.check,
-                   row.notifier, why);
+      spdlog::info("dropped the queued {} for check {} to notifier {}: {}",
+                   actionName(row.event.action), row.check, row.notifier, why);
       persist(row, [id = row.id, why](Store& store, std::string& error) {
         return store.markRejected(id, why, error);
       });

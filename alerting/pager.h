@@ -79,7 +79,8 @@ class Pager {
   bool rekey(std::int64_t unstoredId, std::int64_t storedId);
   // Shards: the triggers waiting for this alert key that no attempt has started (one retrying
   // included) are dropped, marked with `why`; a late trigger from the old owner could land after
-  // its new owner's resolve and open an incident nobody resolves. Resolves still go out.
+  // its new owner's resolve and open an incident nobody resolves. A resolve owed for a trigger
+  // the receiver took still goes out; one that only ends a trigger dropped here goes with it.
   void dropTriggers(const std::string& key, const std::string& why);
   std::size_t pending() const;
   // Whether anything waits for this alert key and notifier (sent or not).

@@ -279,15 +279,20 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   }
   apply(config, saved);
   refreshUptime();
-  std::unordered_set<std::string_view> configured;  // asked only when alerts were kept
-  if (!saved.empty()) {
-    for (const auto& spec : config.checks) {
-      configured.insert(spec->name);
-    }
-  }
+  // Built when first asked (alerts or notifications kept for a check this shard does not run):
+  // a million names are not indexed for a start with nothing kept.
+  std::optional<std::unordered_set<std::string_view>> configured;
   alerter.recover(
       saved, [this](const std::string& name) { return runningSpec(name); },
-      [&configured](const std::string& name) { return configured.count(name) != 0; });
+      [&](const std::string& name) {
+        if (!configured) {
+          configured.emplace();
+          for (const auto& spec : config.checks) {
+            configured->insert(spec->name);
+          }
+        }
+        return configured->count(name) != 0;
+      });
   if (services.watchSignals) {
     signals = std::make_unique<boost::asio::signal_set>(services.io, SIGHUP, SIGTERM, SIGINT);
     watchSignals();

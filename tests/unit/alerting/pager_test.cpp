@@ -213,6 +213,28 @@ TEST_CASE("a check's backlog from a receiver's outage does not hold back another
   CHECK(h.counted["chat:delivered"] == 51);
 }
 
+TEST_CASE("a hand-off drops queued triggers and the resolves that only end them") {
+  // Queued for one check, PagerDuty down: a resolve owed for a trigger it took, then a trigger
+  // and its resolve that it never heard of, then a last trigger.
+  Harness h;
+  h.pager.add({Harness::row("api", prober::AlertAction::Resolve),
+               Harness::row("api", prober::AlertAction::Trigger),
+               Harness::row("api", prober::AlertAction::Resolve),
+               Harness::row("api", prober::AlertAction::Trigger)});
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 1);
+  h.transport.answer(503);  // the owed resolve waits to be tried again
+  h.pager.dropTriggers("api", "left");
+  CHECK(h.counted["pd:dropped"] == 3);
+  CHECK(h.pager.pending() == 1);
+  h.now = h.wake;
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction(0) == "resolve");
+  h.transport.answer(202);
+  CHECK(h.pager.pending() == 0);
+}
+
 TEST_CASE("events to one routing key are paced under 120 per minute") {
   Harness h;
   std::vector<prober::OutboxRow> rows;

@@ -1,6 +1,9 @@
 // Shards in the whole daemon, in simulated time (SPEC section 12): a check that leaves this
 // instance's shard is dropped without a resolve, and a check it adopts sends one resolve once it
 // has passed success_threshold runs, whether the shard changed by a reload or across a restart.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "checks/shard.h"
 #include "tests/fakes/daemon_harness.h"
 
@@ -264,6 +267,52 @@ TEST_CASE("shards: a restart as another shard sends none of the handed-off check
   h.start(sharded("1/2") + allChecks());
   h.clock.advance(30min);
   CHECK(h.transport.sent.empty());
+}
+
+// A check that flapped while PagerDuty was down, passing when the daemon stopped: its saved
+// alert is not firing, but the outbox holds its triggers and the resolves that end them. None of
+// it is this instance's to tell after a restart as another shard; a resolve owed for a trigger
+// PagerDuty took still goes out. (The simulation found the backlog going out: seed 1481.)
+TEST_CASE("shards: a restart as another shard sends none of a passing check's queued backlog") {
+  const auto theirs = ownedBy(2, 2);
+  REQUIRE(theirs.size() >= 2);
+  const std::string flapped = theirs[0];
+  const std::string owed = theirs[1];
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(sharded("") + allChecks());
+    for (int i = 0; i < 3; ++i) {
+      h.run(owed + ".test", 503);
+    }
+    REQUIRE(h.pages() == Pages{"trigger prober:" + owed});
+    h.transport.answer(202);  // PagerDuty took it: its resolve is owed
+    h.transport.sent.clear();
+    for (int flap = 0; flap < 2; ++flap) {
+      for (int i = 0; i < 3; ++i) {
+        h.run(flapped + ".test", 503);
+      }
+      h.run(flapped + ".test", 200);
+    }
+    h.run(owed + ".test", 200);
+    for (int guard = 0; guard < 20 && !h.transport.sent.empty(); ++guard) {
+      h.transport.answer(503);  // PagerDuty down now: everything waits
+    }
+    REQUIRE(h.transport.sent.empty());
+  }
+  DaemonHarness h(dir);
+  h.start(sharded("1/2") + allChecks());
+  Pages sent;
+  for (int step = 0; step < 30; ++step) {
+    h.clock.advance(1min);
+    for (int guard = 0; guard < 20 && !h.transport.sent.empty(); ++guard) {
+      sent.push_back(h.pages().front());
+      h.transport.answer(202);
+    }
+  }
+  INFO(fmt::format("{}", fmt::join(sent, ", ")));
+  CHECK(sent == Pages{"resolve prober:" + owed});
+  CHECK(h.request("GET", "/metrics").body.find("prober_outbox_pending 0") != std::string::npos);
 }
 
 // A trigger on the wire when its check leaves: if that attempt fails, it is not tried again.
