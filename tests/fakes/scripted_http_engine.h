@@ -29,13 +29,14 @@ class ScriptedHttpEngine final : public HttpEngine {
   void send(const HttpRequest& request, Callback done) override {
     Outcome outcome = script_(request);
     pending_.push_back(Pending{clock_.now() + outcome.after, next_++, request.url,
-                               std::move(outcome.result), std::move(done)});
+                               std::move(outcome.result), std::move(done), clock_.now()});
   }
   void cancelAll() override { pending_.clear(); }
   std::size_t inFlight() const override { return pending_.size(); }
 
-  // Told of each answer just before the runner gets it: what the daemon saw, and when.
-  std::function<void(const std::string& url, const ProbeResult&)> answered;
+  // Told of each answer just before the runner gets it: what the daemon saw, and when the probe
+  // was sent (two probes of one URL may overlap: one of a check a reload replaced).
+  std::function<void(const std::string& url, const ProbeResult&, SteadyTime sentAt)> answered;
 
   int answerDue() {
     std::vector<Pending> due;
@@ -53,7 +54,7 @@ class ScriptedHttpEngine final : public HttpEngine {
     });
     for (Pending& each : due) {
       if (answered) {
-        answered(each.url, each.result);
+        answered(each.url, each.result, each.sentAt);
       }
       each.done(std::move(each.result));
     }
@@ -77,6 +78,7 @@ class ScriptedHttpEngine final : public HttpEngine {
     std::string url;
     ProbeResult result;
     Callback done;
+    SteadyTime sentAt;
   };
   const Clock& clock_;
   Script script_;

@@ -405,7 +405,16 @@ struct Judge {
       last = &post;
       busyThen = busyThen || (!taken(post) && at - kMaxBackoffMs <= post.at && post.at <= at);
     }
-    if (last == nullptr || taken(*last) || !(busyThen || last->at >= at - kPageSlackMs)) {
+    if (last == nullptr) {
+      return false;
+    }
+    // Earlier requests still going out after it was decided (paced, a backlog): it waited
+    // behind them, unposted, until the hand-off.
+    const bool servedUntilHandOff = last->at >= at && left - last->at <= kMaxBackoffMs + 10'000;
+    if (servedUntilHandOff) {
+      return true;
+    }
+    if (taken(*last) || !(busyThen || last->at >= at - kPageSlackMs)) {
       return false;
     }
     const bool killed = std::any_of(record.kills.begin(), record.kills.end(), [&](std::int64_t k) {
@@ -483,11 +492,11 @@ struct Judge {
             }
           }
           open = latest && list[*latest].kind == PostKind::Trigger && list[*latest].received;
-          // The trigger, or a request it waited behind, still being retried when a restart came
-          // into a config that no longer pages that destination (a routing key changed while
-          // the service was down): it cannot be told, the documented limit; the destination
-          // that replaced it is judged on its own.
-          goneBeforeTaken = latest && !list[*latest].received &&
+          // The trigger, or a request it waited behind, still being retried (taken or not, but
+          // never acknowledged) when a restart came into a config that no longer pages that
+          // destination (a routing key changed while the service was down): it cannot be told,
+          // the documented limit; the destination that replaced it is judged on its own.
+          goneBeforeTaken = latest && list[*latest].finishedAt == INT64_MAX &&
                             goneAtRestart(service, list[*latest].lastAt);
         }
         if (refused || open || goneBeforeTaken || droppedAtHandOff(service, o.check, o.at)) {

@@ -44,7 +44,7 @@ Runner::Runner(const Schedule& schedule, std::filesystem::path stateDir)
       stateDir_(std::move(stateDir)),
       world_(schedule_, record_),
       daemonRandom_(schedule.seed ^ 0xda3e0ULL),
-      engine_(clock_, [this](const HttpRequest& r) { return world_.probe(r, nowMs()); }),
+      engine_(clock_, [this](const HttpRequest& r) { return world_.probe(r); }),
       transport_(clock_, [this](const OutgoingRequest& r) { return world_.deliver(r, nowMs()); }) {
   // Wall time starts at the schedule's; steady time where the manual clock starts.
   clock_.jumpWall(std::chrono::seconds(schedule.wallStartS) -
@@ -52,8 +52,11 @@ Runner::Runner(const Schedule& schedule, std::filesystem::path stateDir)
                       clock_.wallNow().time_since_epoch()));
   startedAt_ = clock_.now();
   record_.wallStartMs = schedule.wallStartS * 1000;
-  engine_.answered = [this](const std::string& url, const ProbeResult& result) {
-    world_.probeAnswered(url, result, nowMs());
+  engine_.answered = [this](const std::string& url, const ProbeResult& result,
+                            SteadyTime sentAt) {
+    world_.probeAnswered(
+        url, result, nowMs(),
+        std::chrono::duration_cast<milliseconds>(sentAt - startedAt_).count());
   };
   std::filesystem::remove_all(stateDir_);
   std::filesystem::create_directories(stateDir_);

@@ -119,10 +119,8 @@ void World::heal() {
   }
 }
 
-testing::ScriptedHttpEngine::Outcome World::probe(const HttpRequest& request,
-                                                  std::int64_t nowMs) {
+testing::ScriptedHttpEngine::Outcome World::probe(const HttpRequest& request) {
   const std::string check = checkOfUrl(request.url);
-  probeSentAt_[check] = nowMs;
   TargetMode mode = targets_.count(check) ? targets_[check] : TargetMode::Up;
   if (mode == TargetMode::Flapping) {
     mode = random_.chance(0.5) ? TargetMode::Up : TargetMode::Down;
@@ -149,10 +147,11 @@ testing::ScriptedHttpEngine::Outcome World::probe(const HttpRequest& request,
   }
 }
 
-void World::probeAnswered(const std::string& url, const ProbeResult& result, std::int64_t nowMs) {
+void World::probeAnswered(const std::string& url, const ProbeResult& result, std::int64_t nowMs,
+                          std::int64_t sentAtMs) {
   const bool pass = result.status == 200;
   const std::string check = checkOfUrl(url);
-  record_.observations.push_back(Observation{nowMs, check, pass, probeSentAt_[check]});
+  record_.observations.push_back(Observation{nowMs, check, pass, sentAtMs});
 }
 
 testing::ScriptedTransport::Outcome World::deliver(const OutgoingRequest& request,

@@ -23,8 +23,9 @@ class World {
   void heal();
 
   // `nowMs`: simulated steady time since the start.
-  testing::ScriptedHttpEngine::Outcome probe(const HttpRequest& request, std::int64_t nowMs);
-  void probeAnswered(const std::string& url, const ProbeResult& result, std::int64_t nowMs);
+  testing::ScriptedHttpEngine::Outcome probe(const HttpRequest& request);
+  void probeAnswered(const std::string& url, const ProbeResult& result, std::int64_t nowMs,
+                     std::int64_t sentAtMs);
   testing::ScriptedTransport::Outcome deliver(const OutgoingRequest& request, std::int64_t nowMs);
 
  private:
@@ -33,7 +34,6 @@ class World {
   Random random_;  // flapping targets and answer delays
   std::map<std::string, TargetMode> targets_;
   std::map<std::string, NotifierMode> notifiers_;
-  std::map<std::string, std::int64_t> probeSentAt_;  // by check: one probe of each at a time
 };
 
 // "prober:NAME" of a page as a receiver reads it, and what kind it is.
