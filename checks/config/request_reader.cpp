@@ -249,6 +249,10 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
                                     "https, socks5 or socks5h)",
                                     context));
     }
+    // The proxy's credentials are a secret too: scrubbed wherever a run's text is shown.
+    if (const auto credential = urlCredential(connection.proxy)) {
+      reader_.addSecret(Secret{*credential, std::string(kRedactedCredential)});
+    }
   }
   if (const toml::node* n = layers.get("expect_status")) {
     readExpectStatus(*n, context, step);

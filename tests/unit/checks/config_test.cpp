@@ -2,6 +2,7 @@
 // (NAME.errors); valid files load with defaults, environment and includes applied.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -232,6 +233,34 @@ url = "http://${PROBER_LISTEN}/healthz"
                              "/nonexistent/d.toml", fakeEnvironment);
   REQUIRE(defaulted.config.has_value());
   CHECK(defaulted.config->checks[0]->steps[0].url == "http://127.0.0.1:9115/");
+}
+
+TEST_CASE("credentials in a check's URL or its proxy are secrets, never in its error messages") {
+  const prober::LoadResult loaded = prober::loadConfigText(R"(
+[[check]]
+name = "api"
+url = "http://user:url-secret-1@api.test/"
+proxy = "http://puser:proxy-secret-2@proxy.test:3128"
+)",
+                                                           "/nonexistent/c.toml", fakeEnvironment);
+  REQUIRE(loaded.config.has_value());
+  const auto& secrets = loaded.config->checks[0]->secrets;
+  const auto has = [&](const std::string& value) {
+    return std::any_of(secrets.begin(), secrets.end(),
+                       [&](const prober::Secret& s) { return s.value == value; });
+  };
+  CHECK(has("url-secret-1"));
+  CHECK(has("proxy-secret-2"));
+
+  const prober::LoadResult bad = prober::loadConfigText(R"(
+[[check]]
+name = "api"
+url = "http://api.test/"
+proxy = "ftp://puser:proxy-secret-2@proxy.test:21"
+)",
+                                                        "/nonexistent/c.toml", fakeEnvironment);
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(prober::toString(bad.errors[0]).find("proxy-secret-2") == std::string::npos);
 }
 
 TEST_CASE("checks that send the same content and connection hold one copy of each") {
