@@ -123,6 +123,10 @@ class Alerter {
   // receivers drop it when nothing is open).
   void handOff(const CheckSpec& spec);
   void resolveAdopted(const CheckSpec& spec, const RunResult& last);
+  // A firing check that the quorum rules paged until a reload set `page = "local"`: nobody was
+  // told here, so it pages now (held like any trigger when a hold covers it).
+  void pageTakenFromQuorum(const CheckSpec& spec, const RunResult* last, int consecutiveFailures,
+                           std::chrono::system_clock::time_point failingSince);
 
   // A page nobody's check caused (a person paging from Slack), through `notifier`.
   void page(const AlertEvent& event, const std::string& notifier);

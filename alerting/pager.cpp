@@ -192,6 +192,10 @@ void Pager::add(std::vector<OutboxRow> rows) {
     }
     row.via = settingsFor(row.via);  // a stored row: the notifier that pages there now
     QueueKey key = queueKeyOf(row.check, row.notifier, row.via);
+    // A queue new or refilled takes its turn after those served so far: round robin, so a
+    // stream of new pages cannot hold back a backlog (one resolve behind its delivered trigger)
+    // for ever, and an outage of many checks still goes out in the order it happened.
+    lastServed_.try_emplace(key, sends_);
     queues_[key].push_back(Queued{nextOrder_++, std::move(row)});
   }
 }
@@ -228,16 +232,19 @@ void Pager::dropTriggers(const std::string& key, const std::string& why) {
     }
     // The head is on the wire while its queue is in flight: its answer finishes it.
     const std::size_t first = inFlight_.count(queueKey) != 0 ? 1 : 0;
-    bool afterDroppedTrigger = false;
+    bool afterUnsentTrigger = false;
     for (std::size_t i = first; i < queue.size();) {
-      const bool trigger = queue[i].row.event.action == AlertAction::Trigger;
-      // A resolve owed for a trigger the receiver took goes out; one that only ends a trigger
-      // dropped here would tell the receiver of an incident it never heard of.
-      if (!trigger && !afterDroppedTrigger) {
+      const OutboxRow& queued = queue[i].row;
+      const bool trigger = queued.event.action == AlertAction::Trigger;
+      // A resolve owed for a trigger the receiver may have taken goes out; one that only ends a
+      // trigger never posted would tell the receiver of an incident it never heard of. Never
+      // posted: no attempt made, and not the head (after a restart the head may have been on
+      // the wire when the daemon stopped); a reminder or re-send never opened anything.
+      if (!trigger && !afterUnsentTrigger) {
         ++i;
         continue;
       }
-      afterDroppedTrigger = trigger;
+      afterUnsentTrigger = trigger && !queued.resend && queued.attempts == 0 && i > 0;
       const OutboxRow row = queue[i].row;
       queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(i));
       spdlog::info("dropped the queued {} for check {} to notifier {}: {}",

@@ -395,6 +395,10 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
       alerter.resolveDegraded(*gone->spec(), gone->degradedSince());
     }
   }
+  for (const auto& state : change.firingNowPagedHere) {
+    alerter.pageTakenFromQuorum(*state->spec(), state->last().get(),
+                                state->alert().consecutiveFailures(), state->failingSince());
+  }
   alerter.refreshHeld([this](const std::string& name) { return runningSpec(name); });
   alerter.notifiersChanged([this](const std::string& name) { return runningSpec(name); });
   holdsChanged();  // windows, dependencies or the checks themselves may have changed

@@ -63,6 +63,9 @@ CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec
           change.certWarningsDropped.push_back(old);
         }
       }
+      if (old->spec()->pageByQuorum && !spec->pageByQuorum && old->alert().firing()) {
+        change.firingNowPagedHere.push_back(running.state);
+      }
       if (old->degradedAlert().firing() && !hasDegradedAssertions(*spec)) {
         change.degradedDropped.push_back(old);
         running.state->restoreDegraded(false, 0, {});

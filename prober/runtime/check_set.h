@@ -33,6 +33,9 @@ struct CheckSetChange {
   std::vector<std::shared_ptr<const CheckState>> certWarningsDropped;
   // Changed checks whose firing degraded warning the new definition no longer has assertions for.
   std::vector<std::shared_ptr<const CheckState>> degradedDropped;
+  // Changed checks paged by the quorum rules before and by this instance now, their alert
+  // firing: nobody here was told, so they page now (as a restart would).
+  std::vector<std::shared_ptr<const CheckState>> firingNowPagedHere;
 
   std::size_t removedCount() const { return removed.size(); }
 };

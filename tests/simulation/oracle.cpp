@@ -85,16 +85,85 @@ struct Judge {
              return version.destination(id) == destination;
            });
   }
-  // Whether every config in force from `from` to `to` pages `destination` for the check.
-  bool notifiesThroughout(const std::string& check, const std::string& destination,
-                          std::int64_t from, std::int64_t to) const {
-    if (!notifies(versionAt(from), check, destination)) {
-      return false;
+  // When the check last became this instance's again (from another shard), at or before `at`;
+  // 0 when it never left.
+  std::int64_t returnedAt(const std::string& check, std::int64_t at) const {
+    std::int64_t back = 0;
+    bool owned = false;
+    bool everOwned = false;
+    for (const Applied& applied : record.applied) {
+      if (applied.at > at) {
+        break;
+      }
+      const bool now = owns(schedule.versions.at(applied.version), check);
+      if (now && !owned && everOwned) {
+        back = applied.at;
+      }
+      everOwned = everOwned || now;
+      owned = now;
     }
-    return std::all_of(record.applied.begin(), record.applied.end(), [&](const Applied& applied) {
-      return applied.at < from || applied.at > to ||
-             notifies(schedule.versions.at(applied.version), check, destination);
-    });
+    return back;
+  }
+  // Whether requests of this check to this destination went out without a break from `from`
+  // to `to`: posts no further apart than the longest backoff (a restart between two excused),
+  // the first and the last as near the ends. What waits behind such a queue waits all along.
+  bool busyBetween(const std::string& destination, const std::string& check, std::int64_t from,
+                   std::int64_t to) const {
+    constexpr std::int64_t kGap = kMaxBackoffMs + 10'000;
+    std::int64_t previous = -1;
+    for (const Post& post : record.posts) {
+      if (post.service != destination || post.check != check || post.at < from - kGap) {
+        continue;
+      }
+      if (post.at >= to) {
+        break;
+      }
+      const std::int64_t since = previous < 0 ? from : previous;
+      const bool restartBetween =
+          std::any_of(record.kills.begin(), record.kills.end(),
+                      [&](std::int64_t k) { return since <= k && k <= post.at; });
+      if (post.at - since > kGap && !restartBetween) {
+        return false;
+      }
+      previous = post.at;
+    }
+    return previous >= 0 && to - previous <= kGap;
+  }
+  // Whether the check runs the same definition in both versions (the daemon keeps a probe's
+  // answer across a reload only then).
+  static bool sameCheck(const ConfigVersion& a, const ConfigVersion& b, const std::string& name) {
+    const CheckConfig* x = a.check(name);
+    const CheckConfig* y = b.check(name);
+    if (x == nullptr || y == nullptr) {
+      return x == y;
+    }
+    const auto notifierNames = [](const ConfigVersion& v, const CheckConfig& c) {
+      std::vector<std::string> names;
+      for (const std::string& id : c.notify) {
+        const auto named = v.names.find(id);
+        names.push_back(named == v.names.end() ? id : named->second);
+      }
+      return names;
+    };
+    return x->intervalS == y->intervalS && x->failureThreshold == y->failureThreshold &&
+           x->failureWindow == y->failureWindow && x->successThreshold == y->successThreshold &&
+           x->retryIntervalS == y->retryIntervalS && x->renotifyS == y->renotifyS &&
+           x->dependsOn == y->dependsOn && notifierNames(a, *x) == notifierNames(b, *y);
+  }
+  // The first moment from `from` to `to` when the config in force did not page `destination`
+  // for the check; -1 when every one did.
+  std::int64_t notPagedFrom(const std::string& check, const std::string& destination,
+                            std::int64_t from, std::int64_t to) const {
+    if (!notifies(versionAt(from), check, destination)) {
+      return from;
+    }
+    for (const Applied& applied : record.applied) {
+      if (applied.at >= from && applied.at <= to &&
+          !notifies(schedule.versions.at(applied.version), check, destination)) {
+        return applied.at;
+      }
+    }
+    return -1;
   }
   // Whether the check was ever run by this instance, then not (or the other way round).
   bool ownershipChanged(const std::string& check) const {
@@ -195,7 +264,12 @@ struct Judge {
           });
           // A check that left this shard and came back was another owner's in between: that
           // owner decided its pages (SPEC §12), and this instance pages it afresh.
-          const bool handedAwayBetween = open && leftAt(check, chain->firstAt) > openedAt;
+          // Decided after it came back: one decided before would be a stale trigger the
+          // hand-off should have dropped.
+          const std::int64_t back = returnedAt(check, chain->firstAt);
+          const bool handedAwayBetween =
+              open && leftAt(check, chain->firstAt) > openedAt && back > 0 &&
+              (chain->eventWallMs < 0 || steadyOf(chain->eventWallMs) + kPageSlackMs >= back);
           // A restart into a config without this destination could not resolve it (the
           // documented limit): when the destination comes back, its check pages it afresh.
           const bool goneBetween = open && goneAtRestart(service, openedAt, chain->firstAt);
@@ -217,8 +291,10 @@ struct Judge {
       // A restart into a config where no notifier pages this destination any more cannot tell
       // it (the store keeps no routing key: a documented limit).
       // A check handed to another shard after its trigger was taken is its new owner's to
-      // resolve (SPEC §12), even when it comes back later.
-      const bool handedAwaySince = leftAt(check, INT64_MAX) > openedAt;
+      // resolve (SPEC §12). Back here, it sends one resolve to the destinations it pages then
+      // (adopted), so only a destination it no longer pages is excused.
+      const bool handedAwaySince =
+          leftAt(check, INT64_MAX) > openedAt && !notifies(last, check, service);
       if (open && owns(last, check) && !refusedEver && !goneAtRestart(service, openedAt) &&
           !handedAwaySince) {
         add(openedAt, check, "resolved once",
@@ -300,8 +376,13 @@ struct Judge {
           }
         }
         // The old destination of a changed notify list or routing key gets its resolve, decided
-        // then and perhaps posted only later, behind a backlog, when it is paged again.
-        if (!notifiesThroughout(check, service, from, chain.firstAt)) {
+        // then and posted then, or later behind a backlog (perhaps when it is paged again).
+        if (const std::int64_t removed = notPagedFrom(check, service, from, chain.firstAt);
+            removed >= 0 &&
+            (chain.firstAt - removed <= kPageSlackMs ||
+             (chain.eventWallMs >= 0 &&
+              steadyOf(chain.eventWallMs) <= removed + kSlackStampMs + kPageSlackMs) ||
+             busyBetween(service, check, removed, chain.firstAt))) {
           continue;
         }
         const bool passed = std::any_of(
@@ -410,7 +491,7 @@ struct Judge {
     }
     // Earlier requests still going out after it was decided (paced, a backlog): it waited
     // behind them, unposted, until the hand-off.
-    const bool servedUntilHandOff = last->at >= at && left - last->at <= kMaxBackoffMs + 10'000;
+    const bool servedUntilHandOff = last->at >= at && busyBetween(destination, check, at, left);
     if (servedUntilHandOff) {
       return true;
     }
@@ -445,7 +526,7 @@ struct Judge {
       const bool straddles =
           std::upper_bound(epochs.begin(), epochs.end(), o.startedAt) - epochs.begin() !=
           static_cast<std::ptrdiff_t>(epoch);
-      if (straddles) {
+      if (straddles && !sameCheck(versionAt(o.startedAt), versionAt(o.at), o.check)) {
         continue;
       }
       if (epochOf[o.check] != epoch) {
@@ -497,7 +578,7 @@ struct Judge {
           // destination (a routing key changed while the service was down): it cannot be told,
           // the documented limit; the destination that replaced it is judged on its own.
           goneBeforeTaken = latest && list[*latest].finishedAt == INT64_MAX &&
-                            goneAtRestart(service, list[*latest].lastAt);
+                            goneAtRestartSoon(service, list[*latest].lastAt);
         }
         if (refused || open || goneBeforeTaken || droppedAtHandOff(service, o.check, o.at)) {
           continue;
@@ -569,6 +650,35 @@ struct Judge {
           })) {
         return true;
       }
+    }
+    return false;
+  }
+
+  // Whether a restart into a config without this destination came while a request last posted
+  // at `at` was still due to be tried again (within the longest backoff of it, or of a restart
+  // in between that kept the destination, when it is tried again at once).
+  bool goneAtRestartSoon(const std::string& destination, std::int64_t at) const {
+    std::int64_t since = at;
+    for (const std::int64_t kill : record.kills) {
+      if (kill < at) {
+        continue;
+      }
+      if (kill - since > kMaxBackoffMs + 10'000) {
+        return false;
+      }
+      const auto restart =
+          std::find_if(record.applied.begin(), record.applied.end(),
+                       [&](const Applied& applied) { return applied.at >= kill; });
+      if (restart == record.applied.end()) {
+        return false;
+      }
+      const ConfigVersion& version = schedule.versions.at(restart->version);
+      if (std::none_of(version.names.begin(), version.names.end(), [&](const auto& named) {
+            return version.destination(named.first) == destination;
+          })) {
+        return true;
+      }
+      since = restart->at;
     }
     return false;
   }

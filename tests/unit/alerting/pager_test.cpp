@@ -215,7 +215,8 @@ TEST_CASE("a check's backlog from a receiver's outage does not hold back another
 
 TEST_CASE("a hand-off drops queued triggers and the resolves that only end them") {
   // Queued for one check, PagerDuty down: a resolve owed for a trigger it took, then a trigger
-  // and its resolve that it never heard of, then a last trigger.
+  // and its resolve that it never heard of, then a last trigger. (A trigger that was tried, or
+  // a reminder, keeps the resolve after it: it may have landed, or opened nothing.)
   Harness h;
   h.pager.add({Harness::row("api", prober::AlertAction::Resolve),
                Harness::row("api", prober::AlertAction::Trigger),
@@ -233,6 +234,27 @@ TEST_CASE("a hand-off drops queued triggers and the resolves that only end them"
   CHECK(h.sentAction(0) == "resolve");
   h.transport.answer(202);
   CHECK(h.pager.pending() == 0);
+}
+
+TEST_CASE("a hand-off keeps the resolve after a trigger that was tried or a reminder") {
+  Harness h;
+  // "api": its trigger timed out (it may have landed); "web": a reminder of a delivered page
+  // waits, then its resolve.
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger),
+               Harness::row("api", prober::AlertAction::Resolve)});
+  auto reminder = Harness::row("web", prober::AlertAction::Trigger, "chat");
+  reminder.resend = true;
+  h.pager.add({Harness::row("web", prober::AlertAction::Resolve, "chat")});
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 2);
+  h.transport.answer(0, "", "timed out");  // api's trigger
+  h.transport.answer(503);                  // web's earlier resolve waits
+  h.pager.add({reminder, Harness::row("web", prober::AlertAction::Resolve, "chat")});
+  h.pager.dropTriggers("api", "left");
+  h.pager.dropTriggers("web", "left");
+  CHECK(h.counted["pd:dropped"] == 1);    // api's trigger; its resolve stays
+  CHECK(h.counted["chat:dropped"] == 1);  // the reminder; the resolves stay
+  CHECK(h.pager.pending() == 3);
 }
 
 TEST_CASE("events to one routing key are paced under 120 per minute") {

@@ -214,3 +214,50 @@ TEST_CASE("notifiers: a check that turns to page = quorum while paged is resolve
   h.clock.advance(10min);
   CHECK(h.transport.sent.empty());
 }
+
+// The other way: a firing check that the quorum rules paged turns to `page = "local"`. Nobody
+// was told by this instance, so it pages now, not at the next restart; once, and it resolves
+// here when the check recovers.
+TEST_CASE("notifiers: a firing check that turns from page = quorum to local pages here at once") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
+  quorum += "page = \"quorum\"\n";
+  h.start(quorum);
+  fire(h);
+  h.clock.advance(1s);
+  REQUIRE(h.transport.sent.empty());  // Prometheus and Alertmanager page for it
+  reload(h, config(pagerDuty("pd", kKeyA), "\"pd\""));
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
+  h.transport.answer(202);
+  h.run("api.test", 500);  // still failing: nothing more
+  h.clock.advance(1min);
+  CHECK(h.transport.sent.empty());
+  h.run("api.test", 200);
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});
+  h.transport.answer(202);
+}
+
+// The same inside a silence: the page is held like any trigger, and goes out when it ends.
+TEST_CASE("notifiers: quorum to local while firing inside a silence pages when the silence ends") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
+  quorum += "page = \"quorum\"\n";
+  h.start(quorum);
+  fire(h);
+  const auto silenced = h.request("POST", "/api/v1/silences",
+                                  R"({"checks": ["api"], "duration": "10m", "comment": "move"})",
+                                  {{"content-type", "application/json"}});
+  REQUIRE(silenced.status == 201);
+  reload(h, config(pagerDuty("pd", kKeyA), "\"pd\""));
+  h.clock.advance(5min);
+  CHECK(h.transport.sent.empty());
+  for (int i = 0; i < 30 && h.transport.sent.empty(); ++i) {
+    h.clock.advance(30s);
+    h.run("api.test", 500);
+  }
+  CHECK(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
+}
