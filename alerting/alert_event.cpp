@@ -18,6 +18,12 @@ std::chrono::system_clock::time_point fromMillis(std::int64_t ms) {
 
 namespace {
 
+// Event times are kept to the millisecond, as the store keeps them: an event delivered after a
+// restart reads exactly as it would have before (a Slack message's "down for 3m2s" included).
+std::chrono::system_clock::time_point toEventTime(std::chrono::system_clock::time_point at) {
+  return std::chrono::floor<std::chrono::milliseconds>(at);
+}
+
 // What every event about a check says: which check, where it probes (as written), its labels.
 AlertEvent eventAbout(AlertAction action, const CheckSpec& spec,
                       std::chrono::system_clock::time_point at) {
@@ -26,7 +32,7 @@ AlertEvent eventAbout(AlertAction action, const CheckSpec& spec,
   event.check = spec.name;
   event.url = spec.displayUrl();
   event.labels = spec.labels;
-  event.at = at;
+  event.at = toEventTime(at);
   return event;
 }
 
@@ -37,7 +43,7 @@ AlertEvent alertEventFor(AlertAction action, const CheckSpec& spec, const RunRes
                          std::chrono::system_clock::time_point failingSince,
                          std::chrono::system_clock::time_point at) {
   AlertEvent event = eventAbout(action, spec, at);
-  event.failingSince = failingSince;
+  event.failingSince = toEventTime(failingSince);
   event.consecutiveFailures = consecutiveFailures;
   if (last != nullptr) {
     event.latencyMs = last->durationSeconds * 1000.0;
@@ -54,8 +60,8 @@ AlertEvent certAlertEventFor(AlertAction action, const CheckSpec& spec,
                              std::chrono::system_clock::time_point at) {
   AlertEvent event = eventAbout(action, spec, at);
   event.kind = AlertKind::Certificate;
-  event.failingSince = at;
-  event.certExpiry = expiry;
+  event.failingSince = event.at;
+  event.certExpiry = toEventTime(expiry);
   event.certWarning = spec.certWarning;
   return event;
 }
@@ -96,8 +102,8 @@ AlertEvent slashCommandEventFor(const std::string& text, const std::string& team
   event.kind = AlertKind::SlashCommand;
   event.check = "slack:" + userId + ":" + std::to_string(toMillis(at));
   event.summary = text;
-  event.at = at;
-  event.failingSince = at;
+  event.at = toEventTime(at);
+  event.failingSince = event.at;
   event.labels = {{"slack_user", userName},
                   {"slack_user_id", userId},
                   {"slack_channel", channelName},

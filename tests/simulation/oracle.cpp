@@ -19,6 +19,9 @@ constexpr std::int64_t kHoldMarginMs = 2'000;  // timers and the once-a-second w
 constexpr std::int64_t kPageSlackMs = 3'000;   // pacing, a release at the hold's end
 constexpr std::int64_t kGiveUpAfterMs = 3'600'000;  // refusals are retried this long
 constexpr std::int64_t kMaxBackoffMs = 300'000;     // the longest wait between two attempts
+// The longest time between two posts of one request: an attempt that waits out the notifier's
+// timeout (10 s by default), then the longest backoff.
+constexpr std::int64_t kMaxRetryGapMs = kMaxBackoffMs + 15'000;
 constexpr std::int64_t kWallRecheckMs = 10'000;     // wall-time timers are re-checked this often
 constexpr std::int64_t kSlackStampMs = 1'000;       // Slack stamps a message to the second
 constexpr std::int64_t kPromptMs = 30'000;  // pacing: a burst of pages to one receiver waits
@@ -109,7 +112,7 @@ struct Judge {
   // the first and the last as near the ends. What waits behind such a queue waits all along.
   bool busyBetween(const std::string& destination, const std::string& check, std::int64_t from,
                    std::int64_t to) const {
-    constexpr std::int64_t kGap = kMaxBackoffMs + 10'000;
+    constexpr std::int64_t kGap = kMaxRetryGapMs;
     std::int64_t previous = -1;
     for (const Post& post : record.posts) {
       if (post.service != destination || post.check != check || post.at < from - kGap) {
@@ -357,7 +360,7 @@ struct Judge {
               (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) <= left) ||
               std::any_of(record.posts.begin(), record.posts.end(), [&](const Post& p) {
                 return p.service == service && p.check == check && p.at <= left &&
-                       left - p.at <= kMaxBackoffMs && (p.status < 200 || p.status > 299);
+                       left - p.at <= kMaxRetryGapMs && (p.status < 200 || p.status > 299);
               });
           if (!queuedBefore) {
             add(chain.firstAt, check, "hand-off without resolve",
@@ -484,7 +487,7 @@ struct Judge {
         continue;
       }
       last = &post;
-      busyThen = busyThen || (!taken(post) && at - kMaxBackoffMs <= post.at && post.at <= at);
+      busyThen = busyThen || (!taken(post) && at - kMaxRetryGapMs <= post.at && post.at <= at);
     }
     if (last == nullptr) {
       return false;
@@ -501,7 +504,7 @@ struct Judge {
     const bool killed = std::any_of(record.kills.begin(), record.kills.end(), [&](std::int64_t k) {
       return last->at <= k && k <= left;
     });
-    return killed || left - last->at <= kMaxBackoffMs + 10'000;
+    return killed || left - last->at <= kMaxRetryGapMs;
   }
 
   // Promise 5.
@@ -663,7 +666,7 @@ struct Judge {
       if (kill < at) {
         continue;
       }
-      if (kill - since > kMaxBackoffMs + 10'000) {
+      if (kill - since > kMaxRetryGapMs) {
         return false;
       }
       const auto restart =
