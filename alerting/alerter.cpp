@@ -126,7 +126,9 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
       }
       continue;
     }
-    if (spec == nullptr || !spec->pageByQuorum) {  // a quorum check's pages were never sent
+    // A quorum check's pages were never sent, unless it paged here before the restart turned
+    // it to quorum: then it is resolved here below (notifiersChanged), as a reload would.
+    if (spec == nullptr || !spec->pageByQuorum || !alert.notify.empty()) {
       SavedAlert paged = alert;
       for (const std::string& notifier : alert.notify) {
         std::string& via = paged.pagedVia[notifier];

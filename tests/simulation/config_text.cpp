@@ -73,6 +73,9 @@ std::string configText(const Schedule& schedule, const ConfigVersion& version) {
     if (!check.dependsOn.empty()) {
       out += fmt::format("depends_on = [\"{}\"]\n", check.dependsOn);
     }
+    if (check.quorum) {
+      out += "page = \"quorum\"\n";
+    }
     std::vector<std::string> names;
     for (const std::string& id : check.notify) {
       names.push_back(version.names.at(id));

@@ -163,6 +163,7 @@ Schedule generate(std::uint64_t seed) {
   // Faults added since the first schedules draw from a stream of their own: a seed keeps the
   // schedule it had, with the new faults laid over it.
   Random more(seed ^ 0x4ef05ed0c0ffeeULL);
+  Random paging(seed ^ 0x9a6e0ca1ULL);  // later still: `page` turned to quorum and back
   Schedule schedule;
   schedule.seed = seed;
   schedule.wallStartS = kWallStartS;
@@ -332,6 +333,11 @@ Schedule generate(std::uint64_t seed) {
         const std::string id = more.chance(0.5) || schedule.service("pd-b") == nullptr ? "pd-a"
                                                                                        : "pd-b";
         next.keys[id] = 1 - next.generation(id);
+      }
+      // Now and then a check turns to page = "quorum" (Prometheus pages it), or back to local.
+      if (paging.chance(0.2)) {
+        CheckConfig& check = next.checks[paging.below(next.checks.size())];
+        check.quorum = !check.quorum;
       }
       schedule.versions.push_back(std::move(next));
       e.version = static_cast<int>(schedule.versions.size()) - 1;

@@ -79,11 +79,12 @@ struct Judge {
     const auto shard = parseShard(version.shard, error);
     return shard && shard->owns(check);
   }
-  // Whether the check pages `destination` in this version (a service at its routing key).
+  // Whether the check pages `destination` in this version (a service at its routing key); a
+  // check with page = "quorum" pages nothing from this instance.
   static bool notifies(const ConfigVersion& version, const std::string& check,
                        const std::string& destination) {
     const CheckConfig* config = version.check(check);
-    return config != nullptr &&
+    return config != nullptr && !config->quorum &&
            std::any_of(config->notify.begin(), config->notify.end(), [&](const std::string& id) {
              return version.destination(id) == destination;
            });
@@ -544,7 +545,7 @@ struct Judge {
       const ConfigVersion& version = versionAt(o.at);
       const CheckConfig* check = version.check(o.check);
       if (check == nullptr || !owns(version, o.check) || failures < check->failureThreshold ||
-          !check->dependsOn.empty()) {
+          !check->dependsOn.empty() || check->quorum) {
         continue;
       }
       const std::int64_t wall = record.wallAt(o.at);

@@ -57,6 +57,7 @@ std::string describeChange(const ConfigVersion& from, const ConfigVersion& to) {
     changed("renotify", was->renotifyS, check.renotifyS);
     changed("depends_on", was->dependsOn, check.dependsOn);
     changed("notify", listText(was->notify), listText(check.notify));
+    changed("page", was->quorum ? "quorum" : "local", check.quorum ? "quorum" : "local");
   }
   std::string out;
   for (const std::string& each : said) {

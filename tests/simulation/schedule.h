@@ -32,6 +32,7 @@ struct CheckConfig {
   std::vector<std::string> notify;     // service ids
   int renotifyS = 0;                   // 0: none
   std::string dependsOn;               // "" none
+  bool quorum = false;                 // page = "quorum": this instance pages nothing for it
 };
 
 struct Window {

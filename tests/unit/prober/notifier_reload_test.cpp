@@ -261,3 +261,25 @@ TEST_CASE("notifiers: quorum to local while firing inside a silence pages when t
   }
   CHECK(sentByKey(h) == Pages{std::string("trigger ") + kKeyA});
 }
+
+// As a reload does, a restart into a config where the paged check is a quorum check resolves it
+// here. (The simulation found the restart leaving it open for ever: seed 85.)
+TEST_CASE("notifiers: a restart that turns a paged check to page = quorum resolves it here") {
+  StateDir dir;
+  {
+    DaemonHarness h(dir);
+    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+    fire(h);
+    h.transport.answer(202);
+  }
+  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
+  quorum += "page = \"quorum\"\n";
+  DaemonHarness h(dir);
+  h.start(quorum);
+  h.clock.advance(1s);
+  CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});
+  h.transport.answer(202);
+  h.run("api.test", 500);
+  h.clock.advance(10min);
+  CHECK(h.transport.sent.empty());
+}
