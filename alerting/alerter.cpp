@@ -295,13 +295,14 @@ void Alerter::handOff(const CheckSpec& spec) {
 void Alerter::pageTakenFromQuorum(const CheckSpec& spec, const RunResult* last,
                                   int consecutiveFailures,
                                   std::chrono::system_clock::time_point failingSince) {
-  spdlog::warn("check {} is paged by this instance now, not the quorum rules, and it fails: "
-               "paging it",
-               spec.name);
-  transition(spec,
-             alertEventFor(AlertAction::Trigger, spec, last, consecutiveFailures, failingSince,
-                           wallNow()),
-             true);
+  spdlog::warn(
+      "check {} is paged by this instance now, not the quorum rules, and it fails: "
+      "paging it",
+      spec.name);
+  transition(
+      spec,
+      alertEventFor(AlertAction::Trigger, spec, last, consecutiveFailures, failingSince, wallNow()),
+      true);
 }
 
 void Alerter::resolveAdopted(const CheckSpec& spec, const RunResult& last) {

@@ -169,9 +169,12 @@ std::optional<MuteCommand> parseMuteCommand(std::string_view text) {
   // Meant as a mute that does not parse (a duration it cannot read, `unmute` of something that
   // is no ID): refused with the usage, never paged as words. A sentence that merely starts with
   // "mute" ("mute button broken") still pages.
-  const bool durationLike = words.size() == 3 && words[0] == "mute" &&
-                            std::isdigit(static_cast<unsigned char>(words[2].front())) != 0;
-  const bool unmuteLike = words.size() == 2 && words[0] == "unmute" && rest().empty();
+  // A lone "mute" or "unmute" is a command missing its arguments, not words to page with.
+  const bool durationLike = (words.size() == 1 && words[0] == "mute") ||
+                            (words.size() == 3 && words[0] == "mute" &&
+                             std::isdigit(static_cast<unsigned char>(words[2].front())) != 0);
+  const bool unmuteLike = (words.size() == 1 && words[0] == "unmute") ||
+                          (words.size() == 2 && words[0] == "unmute" && rest().empty());
   if (durationLike || unmuteLike) {
     MuteCommand command;
     command.kind = durationLike ? MuteCommand::Kind::Mute : MuteCommand::Kind::Unmute;

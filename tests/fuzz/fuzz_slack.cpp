@@ -44,8 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const prober::SlashDecision decision = prober::decide(settings, *command);
   (void)prober::slackReply(decision.kind == prober::SlashDecision::Kind::Page,
                            prober::slackEscape(command->text));
-  if (const auto mute = prober::parseMuteCommand(command->text);
-      mute && mute->problem.empty()) {
+  if (const auto mute = prober::parseMuteCommand(command->text); mute && mute->problem.empty()) {
     // What an accepted mute must hold: a name or glob without spaces, a positive duration no
     // longer than the longest silence, or a positive id.
     if (mute->kind == prober::MuteCommand::Kind::Mute && mute->duration > prober::kMaxSilence) {

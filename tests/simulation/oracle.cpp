@@ -670,9 +670,8 @@ struct Judge {
       if (kill - since > kMaxRetryGapMs) {
         return false;
       }
-      const auto restart =
-          std::find_if(record.applied.begin(), record.applied.end(),
-                       [&](const Applied& applied) { return applied.at >= kill; });
+      const auto restart = std::find_if(record.applied.begin(), record.applied.end(),
+                                        [&](const Applied& applied) { return applied.at >= kill; });
       if (restart == record.applied.end()) {
         return false;
       }

@@ -52,11 +52,9 @@ Runner::Runner(const Schedule& schedule, std::filesystem::path stateDir)
                       clock_.wallNow().time_since_epoch()));
   startedAt_ = clock_.now();
   record_.wallStartMs = schedule.wallStartS * 1000;
-  engine_.answered = [this](const std::string& url, const ProbeResult& result,
-                            SteadyTime sentAt) {
-    world_.probeAnswered(
-        url, result, nowMs(),
-        std::chrono::duration_cast<milliseconds>(sentAt - startedAt_).count());
+  engine_.answered = [this](const std::string& url, const ProbeResult& result, SteadyTime sentAt) {
+    world_.probeAnswered(url, result, nowMs(),
+                         std::chrono::duration_cast<milliseconds>(sentAt - startedAt_).count());
   };
   std::filesystem::remove_all(stateDir_);
   std::filesystem::create_directories(stateDir_);

@@ -248,7 +248,7 @@ TEST_CASE("a hand-off keeps the resolve after a trigger that was tried or a remi
   h.pager.poll();
   REQUIRE(h.transport.sent.size() == 2);
   h.transport.answer(0, "", "timed out");  // api's trigger
-  h.transport.answer(503);                  // web's earlier resolve waits
+  h.transport.answer(503);                 // web's earlier resolve waits
   h.pager.add({reminder, Harness::row("web", prober::AlertAction::Resolve, "chat")});
   h.pager.dropTriggers("api", "left");
   h.pager.dropTriggers("web", "left");

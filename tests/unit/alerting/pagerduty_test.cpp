@@ -131,8 +131,8 @@ TEST_CASE("Slack: a resolve reads the same before and after the store keeps it (
   prober::CheckSpec spec;
   spec.name = "api";
   const auto since = std::chrono::system_clock::time_point(1795507200s) + 400us;
-  const prober::AlertEvent event = prober::alertEventFor(
-      prober::AlertAction::Resolve, spec, nullptr, 0, since, since + 182999600us);
+  const prober::AlertEvent event = prober::alertEventFor(prober::AlertAction::Resolve, spec,
+                                                         nullptr, 0, since, since + 182999600us);
   const auto stored = prober::alertEventFromJson(prober::toJson(event));
   REQUIRE(stored.has_value());
   CHECK(prober::slackMessage(*stored, "") == prober::slackMessage(event, ""));

@@ -217,12 +217,17 @@ TEST_CASE("mute takes a duration up to the longest silence; longer is refused, n
     CHECK_FALSE(refused->problem.empty());
   }
   // An unmute of no ID is refused as an unmute (fuzzing found "unmute 1i" taken for a mute).
-  for (const char* text : {"unmute abc", "unmute 1i", "unmute 0", "unmute -3"}) {
+  for (const char* text :
+       {"unmute abc", "unmute 1i", "unmute 0", "unmute -3", "unmute", " unmute "}) {
     const auto refused = prober::parseMuteCommand(text);
     REQUIRE_MESSAGE(refused.has_value(), text);
     CHECK(refused->kind == prober::MuteCommand::Kind::Unmute);
     CHECK(refused->problem == "unmute takes the ID of a silence");
   }
+  const auto lone = prober::parseMuteCommand("mute");
+  REQUIRE(lone.has_value());
+  CHECK(lone->kind == prober::MuteCommand::Kind::Mute);
+  CHECK_FALSE(lone->problem.empty());
   CHECK_FALSE(prober::parseMuteCommand("muted api is down"));  // words that page
   CHECK_FALSE(prober::parseMuteCommand("mute button broken on checkout"));
 }
