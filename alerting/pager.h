@@ -2,9 +2,9 @@
 // Delivers the outbox: in order per check and notifier (a resolve never overtakes its trigger),
 // retrying timeouts, connection errors, 429 and 5xx with exponential backoff and jitter (1 s to
 // 5 min) until delivered, other refusals (3xx, 4xx) for an hour, dropping what the receiver
-// documents as never accepted (400) loudly, and pacing events per PagerDuty routing
-// key under its documented 120 per minute. It reads no clock and arms no timer: the runtime
-// passes time in through hooks and calls poll() when asked to wake.
+// documents as never accepted (400) loudly, and pacing events per PagerDuty routing key under
+// its documented 120 per minute, the queues taking turns. It reads no clock and arms no timer:
+// the runtime passes time in through hooks and calls poll() when asked to wake.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -110,7 +110,7 @@ class Pager {
  private:
   using QueueKey = std::pair<std::string, std::string>;  // alert key, destination (settings)
   struct Queued {
-    std::uint64_t order;  // arrival order across all queues: oldest heads go first
+    std::uint64_t order;  // arrival order across all queues: among equals in turn, oldest first
     OutboxRow row;
   };
   struct Bucket {
