@@ -186,6 +186,9 @@ sd_path=/$(yq "$prom_compose" 'docs[0]["scrape_configs"][0]["http_sd_configs"][0
 expect "compose: discovery at $sd_path lists the three checks of compose/checks.d" bash -c "
   curl -sf -u 'prometheus:$password' -H 'Host: prober:9115' '$api$sd_path' | jq -e '[.[].targets[]] | sort == [\"grafana-health\", \"prober-ready\", \"prometheus-ready\"]' >/dev/null"
 health_path=$(sed -n 's|.*CMD curl .*http://127.0.0.1:9115\(/[^ ]*\).*|\1|p' "$examples/Dockerfile")
+# Liveness, not readiness: /healthz answers 503 while state writes wait, and an orchestrator that
+# replaces an unhealthy container then loses them.
+expect "the Dockerfile's HEALTHCHECK asks liveness (/-/healthy), not /healthz" test "$health_path" == "/-/healthy"
 expect "the Dockerfile's HEALTHCHECK path ($health_path) answers without a user, as compose runs it" \
   test "$(status "$health_path")" == 200
 kill "$daemon_pid"
