@@ -109,3 +109,52 @@ TEST_CASE("reminders: mute past the longest silence is refused, and pages nobody
   CHECK(noId.body.find("Nothing was unmuted and nobody was paged") != std::string::npos);
   CHECK(h.transport.sent.empty());
 }
+
+// An Alertmanager is not reminded but kept alive: its alert expires at endsAt (four resends
+// ahead) unless posted again, so a hold begun after the page never pauses its re-sends (its own
+// silences decide what it routes), and the resolve goes out under the hold.
+TEST_CASE("reminders: a hold never pauses an Alertmanager's re-sends, nor the resolve") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(R"(
+[prober]
+listen = "127.0.0.1:0"
+
+[notifiers.am]
+type = "alertmanager"
+urls = ["http://127.0.0.1:9093"]
+resend = "1m"
+
+[[check]]
+name = "api"
+url = "http://api.test/"
+interval = "30s"
+failure_threshold = 3
+notify = ["am"]
+assert = ["status == 200"]
+)");
+  const auto posts = [&h] {
+    std::size_t count = 0;
+    while (!h.transport.sent.empty()) {
+      h.transport.answer(200);
+      ++count;
+    }
+    return count;
+  };
+  for (int i = 0; i < 3; ++i) {
+    h.run("api.test", 503);
+  }
+  REQUIRE(posts() == 1);  // the alert
+  REQUIRE(silence(h, "1h").status == 201);
+  std::size_t resent = 0;
+  const auto until = h.clock.now() + 10min;
+  while (h.clock.now() < until) {
+    h.run("api.test", 503);
+    resent += posts();
+  }
+  CHECK(resent >= 8);  // about one a minute, silence or not
+  h.run("api.test", 200);
+  const std::string body = h.transport.sent.empty() ? "" : h.transport.sent.front().request.body;
+  CHECK(posts() == 1);  // the resolve, under the silence
+  CHECK(body.find("endsAt") != std::string::npos);
+}
