@@ -152,6 +152,10 @@ int main(int argc, char** argv) {
   }
   if (!options.regressions.empty()) {
     options.seeds = readRegressions(options.regressions, options.pending);
+    if (options.seeds.empty()) {  // a missing or emptied file must not pass as "0 failed"
+      std::cerr << "simulate: no seeds to replay in " << options.regressions << "\n";
+      return 2;
+    }
   }
   if (options.seeds.empty() && options.regressions.empty()) {
     for (std::uint64_t s = 0; s < options.count; ++s) {
