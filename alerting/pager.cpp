@@ -6,6 +6,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "alerting/delivery_answer.h"
 #include "alerting/notifier_json.h"
 #include "alerting/notifiers/alertmanager.h"
 #include "alerting/notifiers/pagerduty.h"
@@ -18,106 +19,6 @@ namespace {
 
 constexpr std::int64_t kMinBackoffMs = 1'000;
 constexpr std::int64_t kMaxBackoffMs = 300'000;
-constexpr std::size_t kLoggedBodyLimit = 500;
-
-bool isSuccess(int status) {
-  return status >= 200 && status <= 299;
-}
-
-// Slack's documented answers that no retry changes (a revoked webhook, an archived channel),
-// each named in the answer's body; the same status from a proxy names none of them.
-constexpr std::string_view kSlackFinalErrors[] = {
-    "invalid_payload",   "invalid_token",
-    "no_service",        "no_service_id",
-    "no_team",           "team_disabled",
-    "channel_not_found", "channel_is_archived",
-    "action_prohibited", "posting_to_general_channel_denied",
-    "user_not_found"};
-
-// Whether an answer refuses the request for good: the receiver's documented permanent refusal
-// (PagerDuty and Alertmanager: 400, an invalid event; Slack: one of its named errors). Any other
-// 3xx or 4xx (a proxy's 403, a moved URL) may pass once someone fixes it: retried, for a while.
-bool refusedForGood(const TransportAnswer& answer, bool slack) {
-  if (!slack) {
-    return answer.status == 400;
-  }
-  if (answer.status < 400 || answer.status > 499) {
-    return false;
-  }
-  return std::any_of(std::begin(kSlackFinalErrors), std::end(kSlackFinalErrors),
-                     [&](std::string_view error) { return answer.body.find(error) == 0; });
-}
-
-// 3xx, or 4xx but 408 and 429 (which ask to come back later): the receiver, or something in
-// front of it, refuses.
-bool isRefusal(int status) {
-  return status >= 300 && status <= 499 && status != 408 && status != 429;
-}
-
-// What an answer said, for the log and the history: credentials of any URL in it redacted (a
-// notifier's URL may carry them, and receivers and proxies quote URLs back).
-std::string describe(const TransportAnswer& answer) {
-  if (answer.status == 0) {
-    return redactUrlCredentials(answer.error);
-  }
-  std::string body = answer.body.substr(0, kLoggedBodyLimit);
-  return redactUrlCredentials(body.empty() ? fmt::format("HTTP {}", answer.status)
-                                           : fmt::format("HTTP {}: {}", answer.status, body));
-}
-
-// Posts `request` to every member of an Alertmanager cluster, as Prometheus does; the members
-// share what they receive, so one that accepts is a delivery. Otherwise the answer retries
-// unless every member refused for good, and names what each said.
-void postToEveryMember(Transport& transport, const OutgoingRequest& request,
-                       const std::vector<std::string>& baseUrls,
-                       std::function<void(TransportAnswer)> done) {
-  struct Gathered {
-    std::size_t waiting;
-    std::vector<std::string> urls;
-    std::vector<TransportAnswer> answers;
-    std::function<void(TransportAnswer)> done;
-  };
-  auto gathered = std::make_shared<Gathered>(Gathered{
-      baseUrls.size(), baseUrls, std::vector<TransportAnswer>(baseUrls.size()), std::move(done)});
-  for (std::size_t i = 0; i < baseUrls.size(); ++i) {
-    OutgoingRequest toMember = request;
-    toMember.url = alertmanagerAlertsUrl(baseUrls[i]);
-    transport.post(toMember, [gathered, i](TransportAnswer answer) {
-      gathered->answers[i] = std::move(answer);
-      if (--gathered->waiting > 0) {
-        return;
-      }
-      bool allRefused = true;
-      std::string said;
-      for (std::size_t m = 0; m < gathered->answers.size(); ++m) {
-        const TransportAnswer& each = gathered->answers[m];
-        if (isSuccess(each.status)) {
-          return gathered->done(each);
-        }
-        allRefused = allRefused && refusedForGood(each, false);
-        said += fmt::format("{}{}: {}", said.empty() ? "" : "; ",
-                            redactUrlCredentials(gathered->urls[m]), describe(each));
-      }
-      // A refusal for good from every member keeps its status (never retried); anything else
-      // is retried, its status kept when every member refused (a proxy before them all).
-      const bool allRefusing =
-          std::all_of(gathered->answers.begin(), gathered->answers.end(),
-                      [](const TransportAnswer& each) { return isRefusal(each.status); });
-      // The status says how it ends: 400 only when every member refused for good.
-      TransportAnswer combined;
-      combined.status = allRefused ? 400 : allRefusing ? gathered->answers.front().status : 0;
-      if (allRefusing && !allRefused && combined.status == 400) {
-        combined.status = 403;  // some members refused for good, some not: retried, as refused
-      }
-      if (allRefused || allRefusing) {
-        combined.body = said;
-      } else {
-        combined.error = said;
-      }
-      gathered->done(std::move(combined));
-    });
-  }
-}
 
 }  // namespace
 
@@ -438,13 +339,13 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     persist(row, [id = row.id, at = hooks_.nowMs()](Store& store, std::string& error) {
       return store.markDelivered(id, at, error);
     });
-    finish(key, DeliveryResult::Delivered, describe(answer));
+    finish(key, DeliveryResult::Delivered, describeAnswer(answer));
   } else if (refusedForGood(answer, isSlack(row))) {
-    spdlog::error("the {} was refused and will not be retried: {}", what, describe(answer));
-    persist(row, [id = row.id, why = describe(answer)](Store& store, std::string& error) {
+    spdlog::error("the {} was refused and will not be retried: {}", what, describeAnswer(answer));
+    persist(row, [id = row.id, why = describeAnswer(answer)](Store& store, std::string& error) {
       return store.markRejected(id, why, error);
     });
-    finish(key, DeliveryResult::Rejected, describe(answer));
+    finish(key, DeliveryResult::Rejected, describeAnswer(answer));
   } else if (row.event.action == AlertAction::Trigger && handedOff_.count(row.check) != 0) {
     // Handed to another shard while on the wire: retried, it could land after the new owner's
     // resolve and open an incident nobody resolves.
@@ -457,7 +358,7 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
   } else if (isRefusal(answer.status) && row.refusingSinceMs &&
              steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
     const std::string why = fmt::format("refused for {} minutes, the last time: {}",
-                                        kGiveUpRefusedAfterMs / 60'000, describe(answer));
+                                        kGiveUpRefusedAfterMs / 60'000, describeAnswer(answer));
     spdlog::error("gave up on the {}: {}", what, why);
     persist(row, [id = row.id, why](Store& store, std::string& error) {
       return store.markRejected(id, why, error);
@@ -475,14 +376,14 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       row.refusingSinceMs = steadyNowMs();
     }
     spdlog::warn("could not deliver the {} (attempt {}): {}; retrying in {}ms", what, row.attempts,
-                 describe(answer), delay);
+                 describeAnswer(answer), delay);
     persist(row, [id = row.id, attempts = row.attempts, next = row.nextAttemptMs,
-                  why = describe(answer)](Store& store, std::string& error) {
+                  why = describeAnswer(answer)](Store& store, std::string& error) {
       return store.markRetry(id, attempts, next, why, error);
     });
     if (hooks_.attempted) {
       hooks_.attempted(row, refusal ? DeliveryResult::Refused : DeliveryResult::Retry,
-                       describe(answer));
+                       describeAnswer(answer));
     }
   }
   poll();
