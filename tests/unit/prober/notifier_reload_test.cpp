@@ -52,6 +52,11 @@ void fire(DaemonHarness& h) {
   }
 }
 
+// The same check with page = "quorum": Prometheus and Alertmanager page for it.
+std::string quorumConfig() {
+  return config(pagerDuty("pd", kKeyA), "\"pd\"") + "page = \"quorum\"\n";
+}
+
 void reload(DaemonHarness& h, const std::string& text) {
   h.configText = text;
   REQUIRE(h.request("POST", "/-/reload").status == 200);
@@ -204,8 +209,7 @@ TEST_CASE("notifiers: a check that turns to page = quorum while paged is resolve
   h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
   fire(h);
   h.transport.answer(202);
-  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
-  quorum += "page = \"quorum\"\n";
+  const std::string quorum = quorumConfig();
   reload(h, quorum);
   h.clock.advance(1s);
   CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});  // the rules page it now
@@ -221,8 +225,7 @@ TEST_CASE("notifiers: a check that turns to page = quorum while paged is resolve
 TEST_CASE("notifiers: a firing check that turns from page = quorum to local pages here at once") {
   StateDir dir;
   DaemonHarness h(dir);
-  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
-  quorum += "page = \"quorum\"\n";
+  const std::string quorum = quorumConfig();
   h.start(quorum);
   fire(h);
   h.clock.advance(1s);
@@ -244,8 +247,7 @@ TEST_CASE("notifiers: a firing check that turns from page = quorum to local page
 TEST_CASE("notifiers: quorum to local while firing inside a silence pages when the silence ends") {
   StateDir dir;
   DaemonHarness h(dir);
-  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
-  quorum += "page = \"quorum\"\n";
+  const std::string quorum = quorumConfig();
   h.start(quorum);
   fire(h);
   const auto silenced = h.request("POST", "/api/v1/silences",
@@ -272,8 +274,7 @@ TEST_CASE("notifiers: a restart that turns a paged check to page = quorum resolv
     fire(h);
     h.transport.answer(202);
   }
-  std::string quorum = config(pagerDuty("pd", kKeyA), "\"pd\"");
-  quorum += "page = \"quorum\"\n";
+  const std::string quorum = quorumConfig();
   DaemonHarness h(dir);
   h.start(quorum);
   h.clock.advance(1s);
