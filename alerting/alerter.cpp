@@ -387,20 +387,13 @@ void Alerter::enqueue(const std::string& key, const std::optional<SavedAlert>& s
     row.id = nextUnstoredId_--;
     unstoredIds.push_back(row.id);
   }
-  // The store keeps where each row goes, not the routing key or webhook that gets it there.
+  // The store keeps each row's settings whole (the routing key or webhook with them, in files
+  // only their owner reads): a restart into a config that no longer names the destination still
+  // delivers what was queued for it, and resolves there what it paged.
   std::vector<OutboxRow> toStore = rows;
-  for (OutboxRow& row : toStore) {
-    row.via = pager_.destinationOf(row.via);
-  }
-  std::optional<SavedAlert> savedAsStored = saved;
-  if (savedAsStored) {
-    for (auto& [notifier, via] : savedAsStored->pagedVia) {
-      via = pager_.destinationOf(via);
-    }
-  }
   pager_.add(std::move(rows));  // queued first, so a write that succeeds now can rekey them
   storeWrite(
-      [this, key, saved = std::move(savedAsStored), toStore = std::move(toStore),
+      [this, key, saved, toStore = std::move(toStore),
        unstoredIds](std::string& error) mutable {
         for (OutboxRow& row : toStore) {
           row.id = 0;

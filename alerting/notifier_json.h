@@ -11,17 +11,18 @@
 namespace prober {
 
 // The settings (the name is not part of them: the same service under two names is one
-// destination). Holds the routing key or webhook URL: it is written only to the state store.
+// destination). Holds the routing key or webhook URL: it is written only to the state store,
+// whose files only their owner may read.
 std::string notifierJson(const Notifier& notifier);
 // Where a notifier's pages land, as one text: its type and the service it posts to (PagerDuty's
 // events URL and routing key, Slack's webhook, the set of Alertmanager URLs). Settings of the
 // delivery alone (timeout, severity, resend) are not part of it: changing them changes nothing
 // about what is open where.
 std::string notifierDestination(const Notifier& notifier);
-// The destination as the state store keeps it: "dest:" and a hash of notifierDestination, so
-// the store can tell one destination from another without holding the routing key or webhook
-// URL. After a restart it finds the configured notifier with the same destination, whatever it
-// is called now.
+// A destination as one short identity: "dest:" and a hash of notifierDestination. Queues are
+// keyed by it; and rows stored by versions that kept only it (not the settings) are matched
+// after a restart with the configured notifier of the same destination, whatever it is called
+// now.
 std::string storedDestination(const Notifier& notifier);
 inline constexpr std::string_view kStoredDestinationPrefix = "dest:";
 // Read back, named `name`; nullopt when the text is not what notifierJson writes.

@@ -59,12 +59,13 @@ class Pager {
   // The configured notifier's settings as a row keeps them (OutboxRow::via), "" when none is
   // configured by that name.
   std::string viaOf(const std::string& notifier) const;
-  // Where pages with these settings land, as the store keeps it (notifier_json.h's
+  // Where pages with these settings land, as one identity (notifier_json.h's
   // storedDestination); a stored destination is its own; "" when the settings cannot be read.
   std::string destinationOf(const std::string& via) const;
-  // Settings as the store keeps them (OutboxRow::via, SavedAlert::pagedVia) made whole again: a
-  // stored destination becomes the settings of the configured notifier that pages there, or
-  // stays as it is when none does (its rows cannot be delivered).
+  // Settings as the store keeps them (OutboxRow::via, SavedAlert::pagedVia) made whole again:
+  // settings stay as they are; a destination stored alone (by an older version) becomes the
+  // settings of the configured notifier that pages there, or stays as it is when none does
+  // (its rows cannot be delivered).
   std::string settingsFor(const std::string& via) const;
   // Queues rows (already stored) behind what is queued for their alert and destination: rows
   // are ordered by where they land, not by the notifier's name or its delivery settings, so a

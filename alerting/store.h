@@ -49,7 +49,8 @@ struct OutboxRow {
   // gives it another hour.
   std::optional<std::int64_t> refusingSinceMs{};
   // The notifier's settings when it was queued (notifier_json.h): it is delivered with them
-  // whatever a reload renamed or removed since. "": the configured notifier named `notifier`.
+  // whatever a reload or restart renamed or removed since. "": the configured notifier named
+  // `notifier`.
   std::string via{};
 };
 

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -27,6 +28,33 @@ bool execSql(sqlite3* db, const char* sql, std::string& error) {
 }
 
 namespace {
+
+// The state store keeps the settings each page was queued with (a routing key, a webhook URL):
+// its files are its owner's alone. The database is made so before SQLite opens it, since SQLite
+// gives its write-ahead log and shared-memory files the database's mode; one made by an older
+// version (or under a looser umask) is narrowed, with whatever files it has beside it.
+bool restrictToOwner(const std::string& path, std::string& error) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = fmt::format("cannot create {}: {}", path, std::strerror(errno));
+    return false;
+  }
+  const bool narrowed = ::fchmod(fd, 0600) == 0;
+  const int chmodErrno = errno;
+  ::close(fd);
+  if (!narrowed) {
+    error = fmt::format("cannot make {} private: {}", path, std::strerror(chmodErrno));
+    return false;
+  }
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string beside = path + suffix;
+    if (::chmod(beside.c_str(), 0600) != 0 && errno != ENOENT) {
+      error = fmt::format("cannot make {} private: {}", beside, std::strerror(errno));
+      return false;
+    }
+  }
+  return true;
+}
 
 // A state_dir that takes no writes would lose alert state silently: find out before starting.
 // A block is written and synced, so a full disk answers too, not only a read-only one.
@@ -72,6 +100,9 @@ sqlite3* openStateDatabase(const std::string& dir, const std::string& file, cons
     return nullptr;
   }
   const std::string path = (std::filesystem::path(dir) / file).string();
+  if (!restrictToOwner(path, error)) {
+    return nullptr;
+  }
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

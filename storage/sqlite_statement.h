@@ -45,8 +45,9 @@ class Statement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
-// Opens (creating) DIR/FILE in WAL mode with `schema` applied; nullptr with `error` saying
-// which file and why when it cannot. The caller closes it.
+// Opens (creating) DIR/FILE in WAL mode with `schema` applied, its files readable and writable
+// by their owner only (0600); nullptr with `error` saying which file and why when it cannot.
+// The caller closes it.
 sqlite3* openStateDatabase(const std::string& dir, const std::string& file, const char* schema,
                            Durability durability, std::string& error);
 // The PRAGMA `durability` sets (tests read it back).

@@ -156,7 +156,9 @@ for path in /metrics /api/v1/checks /; do
   expect "routing key and webhook URL not served at $path" bash -c "! curl -sf '$api$path' | grep -q -e SECRET -e slack/hook"
 done
 expect "routing key and webhook URL in no log line" bash -c "! grep -q -e SECRET -e slack/hook '$work'/daemon*.log"
-expect "the routing key is not stored in the state directory" bash -c "! grep -rqa SECRET '$work/state'"
+expect "the routing key is not in the history" bash -c "! grep -qa SECRET '$work'/state/history.db*"
+expect "the state store, which keeps it, is readable by its owner only" \
+  bash -c "test \"\$(stat -c %a '$work/state/prober.db')\" = 600"
 
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"

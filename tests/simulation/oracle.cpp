@@ -274,10 +274,7 @@ struct Judge {
           const bool handedAwayBetween =
               open && leftAt(check, chain->firstAt) > openedAt && back > 0 &&
               (chain->eventWallMs < 0 || steadyOf(chain->eventWallMs) + kPageSlackMs >= back);
-          // A restart into a config without this destination could not resolve it (the
-          // documented limit): when the destination comes back, its check pages it afresh.
-          const bool goneBetween = open && goneAtRestart(service, openedAt, chain->firstAt);
-          if (open && !resolveDropped && !handedAwayBetween && !goneBetween) {
+          if (open && !resolveDropped && !handedAwayBetween) {
             add(chain->receivedAt, check, "paged once",
                 fmt::format("{} took a second trigger for {} (first at {}) with no resolve between",
                             service, check, clockText(openedAt)));
@@ -292,15 +289,12 @@ struct Judge {
           open = false;
         }
       }
-      // A restart into a config where no notifier pages this destination any more cannot tell
-      // it (the store keeps no routing key: a documented limit).
       // A check handed to another shard after its trigger was taken is its new owner's to
       // resolve (SPEC §12). Back here, it sends one resolve to the destinations it pages then
       // (adopted), so only a destination it no longer pages is excused.
       const bool handedAwaySince =
           leftAt(check, INT64_MAX) > openedAt && !notifies(last, check, service);
-      if (open && owns(last, check) && !refusedEver && !goneAtRestart(service, openedAt) &&
-          !handedAwaySince) {
+      if (open && owns(last, check) && !refusedEver && !handedAwaySince) {
         add(openedAt, check, "resolved once",
             fmt::format("the trigger {} took for {} at {} was never resolved (the check "
                         "passes at the end)",
@@ -563,7 +557,6 @@ struct Judge {
         const auto found = all.find({service, o.check});
         bool open = false;
         bool refused = false;
-        bool goneBeforeTaken = false;
         if (found != all.end()) {
           const auto& list = found->second;
           refused =
@@ -577,14 +570,8 @@ struct Judge {
             }
           }
           open = latest && list[*latest].kind == PostKind::Trigger && list[*latest].received;
-          // The trigger, or a request it waited behind, still being retried (taken or not, but
-          // never acknowledged) when a restart came into a config that no longer pages that
-          // destination (a routing key changed while the service was down): it cannot be told,
-          // the documented limit; the destination that replaced it is judged on its own.
-          goneBeforeTaken = latest && list[*latest].finishedAt == INT64_MAX &&
-                            goneAtRestartSoon(service, list[*latest].lastAt);
         }
-        if (refused || open || goneBeforeTaken || droppedAtHandOff(service, o.check, o.at)) {
+        if (refused || open || droppedAtHandOff(service, o.check, o.at)) {
           continue;
         }
         if (reported.insert({o.check, service, epoch}).second) {
@@ -631,61 +618,6 @@ struct Judge {
     }
   }
 
-  // Whether the daemon was killed after `at` and came back with a config in which no notifier
-  // pages `destination`: the store keeps no routing key, so what waited for it cannot be sent
-  // (a documented limit), and its rows are dropped at the restart.
-  bool goneAtRestart(const std::string& destination, std::int64_t at,
-                     std::int64_t until = INT64_MAX) const {
-    // Any restart after `at` (and before `until`): a row may wait out a restart with the same
-    // config (its backoff) and be dropped at a later one.
-    for (const std::int64_t kill : record.kills) {
-      if (kill < at || kill > until) {
-        continue;
-      }
-      const auto restart =
-          std::find_if(record.applied.begin(), record.applied.end(),
-                       [&](const Applied& applied) { return applied.at >= kill; });
-      if (restart == record.applied.end()) {
-        continue;
-      }
-      const ConfigVersion& version = schedule.versions.at(restart->version);
-      if (std::none_of(version.names.begin(), version.names.end(), [&](const auto& named) {
-            return version.destination(named.first) == destination;
-          })) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // Whether a restart into a config without this destination came while a request last posted
-  // at `at` was still due to be tried again (within the longest backoff of it, or of a restart
-  // in between that kept the destination, when it is tried again at once).
-  bool goneAtRestartSoon(const std::string& destination, std::int64_t at) const {
-    std::int64_t since = at;
-    for (const std::int64_t kill : record.kills) {
-      if (kill < at) {
-        continue;
-      }
-      if (kill - since > kMaxRetryGapMs) {
-        return false;
-      }
-      const auto restart = std::find_if(record.applied.begin(), record.applied.end(),
-                                        [&](const Applied& applied) { return applied.at >= kill; });
-      if (restart == record.applied.end()) {
-        return false;
-      }
-      const ConfigVersion& version = schedule.versions.at(restart->version);
-      if (std::none_of(version.names.begin(), version.names.end(), [&](const auto& named) {
-            return version.destination(named.first) == destination;
-          })) {
-        return true;
-      }
-      since = restart->at;
-    }
-    return false;
-  }
-
   // Promise 6: a refused request (3xx, a 4xx that may pass once fixed) is retried for an hour
   // before it is given up, never less; a check that left this shard may drop its triggers.
   void refusals(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
@@ -693,7 +625,7 @@ struct Judge {
       const auto& [service, check] = key;
       for (const Chain& chain : list) {
         if (!chain.givenUp() || chain.lastAt - chain.refusingSince >= kGiveUpAfterMs ||
-            ownershipChanged(check) || goneAtRestart(service, chain.lastAt)) {
+            ownershipChanged(check)) {
           continue;
         }
         const bool stepped = std::any_of(
