@@ -393,8 +393,7 @@ void Alerter::enqueue(const std::string& key, const std::optional<SavedAlert>& s
   std::vector<OutboxRow> toStore = rows;
   pager_.add(std::move(rows));  // queued first, so a write that succeeds now can rekey them
   storeWrite(
-      [this, key, saved, toStore = std::move(toStore),
-       unstoredIds](std::string& error) mutable {
+      [this, key, saved, toStore = std::move(toStore), unstoredIds](std::string& error) mutable {
         for (OutboxRow& row : toStore) {
           row.id = 0;
         }
