@@ -50,17 +50,20 @@ test:
 	$(call no_unexpected_skips,$(BUILD_DIR)/ctest-junit.xml)
 
 # The deterministic simulation (docs/simulation.md): SEEDS seeds from FIRST, or one SEED replayed
-# with its whole trace; SIMULATE_SECONDS bounds the run (the seeds not reached are not counted).
+# with its whole trace; GENERATOR picks the generator's generation (the latest by default; a
+# regression seed is replayed with the one regressions.txt names); SIMULATE_SECONDS bounds the
+# run (the seeds not reached are not counted).
 # The last line says `simulate: N seeds, F failed`; any failure fails make.
 SEEDS ?= 200
 FIRST ?= 1
 SIMULATE_SECONDS ?=
+GENERATOR ?=
 simulate:
 	@bash scripts/install-deps.sh test
 	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROBER_TESTS=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target simulate
 	./$(BUILD_DIR)/tests/simulation/simulate $(if $(SEED),--seed $(SEED),--seeds $(SEEDS) --first $(FIRST)) \
-		$(if $(SIMULATE_SECONDS),--max-seconds $(SIMULATE_SECONDS))
+		$(if $(GENERATOR),--generator $(GENERATOR)) $(if $(SIMULATE_SECONDS),--max-seconds $(SIMULATE_SECONDS))
 
 sanitize:
 	@bash scripts/install-deps.sh test

@@ -147,6 +147,48 @@ void refusing(Random& more, const std::string& service, std::vector<Event>& mine
                    [](const Event& a, const Event& b) { return a.at < b.at; });
 }
 
+// Generation 2: what else an edit between two reloads (or before a restart) may do. Maintenance
+// windows added, moved or dropped; a check removed (none depends on it, and its windows go with
+// it) or one of the first config's checks brought back.
+void editMore(Random& edits, ConfigVersion& next, const ConfigVersion& first, std::int64_t atS,
+              int& windowNumber) {
+  if (edits.chance(0.25)) {
+    const auto roll = edits.below(3);
+    if (roll == 0 || next.windows.empty()) {
+      next.windows.push_back(
+          Window{"w" + std::to_string(windowNumber++), edits.pick(next.checks).name,
+                 kWallStartS + atS + edits.between(-300, 900), edits.between(120, 1200)});
+    } else if (roll == 1) {
+      next.windows.erase(next.windows.begin() +
+                         static_cast<std::ptrdiff_t>(edits.below(next.windows.size())));
+    } else {
+      Window& moved = next.windows[edits.below(next.windows.size())];
+      moved.startS = kWallStartS + atS + edits.between(-600, 600);
+    }
+  }
+  if (edits.chance(0.15) && next.checks.size() > 2) {
+    const std::string gone = edits.pick(next.checks).name;
+    const bool parent = std::any_of(next.checks.begin(), next.checks.end(),
+                                    [&](const CheckConfig& c) { return c.dependsOn == gone; });
+    if (!parent) {
+      std::erase_if(next.checks, [&](const CheckConfig& c) { return c.name == gone; });
+      std::erase_if(next.windows, [&](const Window& w) { return w.check == gone; });
+    }
+  } else if (edits.chance(0.3)) {
+    for (const CheckConfig& check : first.checks) {
+      if (next.check(check.name) != nullptr) {
+        continue;
+      }
+      CheckConfig back = check;
+      if (!back.dependsOn.empty() && next.check(back.dependsOn) == nullptr) {
+        back.dependsOn.clear();
+      }
+      next.checks.push_back(back);
+      break;
+    }
+  }
+}
+
 struct Busy {
   std::int64_t from;
   std::int64_t to;
@@ -158,12 +200,13 @@ bool overlaps(const std::vector<Busy>& busy, std::int64_t from, std::int64_t to)
 
 }  // namespace
 
-Schedule generate(std::uint64_t seed) {
+Schedule generate(std::uint64_t seed, int generator) {
   Random random(seed);
   // Faults added since the first schedules draw from a stream of their own: a seed keeps the
   // schedule it had, with the new faults laid over it.
   Random more(seed ^ 0x4ef05ed0c0ffeeULL);
   Random paging(seed ^ 0x9a6e0ca1ULL);  // later still: `page` turned to quorum and back
+  Random edits(seed ^ 0x3d17c0deULL);   // generation 2: windows and checks edited by reloads
   Schedule schedule;
   schedule.seed = seed;
   schedule.wallStartS = kWallStartS;
@@ -318,6 +361,7 @@ Schedule generate(std::uint64_t seed) {
   std::stable_sort(events.begin(), events.end(),
                    [](const Event& a, const Event& b) { return a.at < b.at; });
   std::size_t valid = 0;  // the version in force: a refused one leaves it
+  int windowNumber = static_cast<int>(first.windows.size());
   for (Event& e : events) {
     if (e.kind == EventKind::Reload && e.version == -1) {
       if (auto bad = refusedVersion(schedule.versions[valid])) {
@@ -338,6 +382,9 @@ Schedule generate(std::uint64_t seed) {
       if (paging.chance(0.2)) {
         CheckConfig& check = next.checks[paging.below(next.checks.size())];
         check.quorum = !check.quorum;
+      }
+      if (generator >= 2) {
+        editMore(edits, next, first, e.at.count(), windowNumber);
       }
       schedule.versions.push_back(std::move(next));
       e.version = static_cast<int>(schedule.versions.size()) - 1;

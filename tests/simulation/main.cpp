@@ -2,16 +2,19 @@
 // failed, each with its seed and a short trace. The last line is `simulate: N seeds, F failed`.
 //   simulate --seeds N [--first S]   N seeds from S (default 1)
 //   simulate --seed S                one seed, with its whole trace
-//   simulate --regressions FILE      the seeds the file lists as active (--pending: all of them)
+//   simulate --generator G           the generator's generation to draw schedules with (latest)
+//   simulate --regressions FILE      the seeds the file lists as active (--pending: all of them),
+//                                    each with the generation the file names for it
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,10 +28,16 @@ namespace {
 
 using namespace prober::simulation;
 
+struct Seed {
+  std::uint64_t seed = 0;
+  int generator = kLatestGenerator;
+};
+
 struct Options {
   std::uint64_t first = 1;
   std::uint64_t count = 100;
-  std::vector<std::uint64_t> seeds;  // explicit: --seed or --regressions
+  int generator = kLatestGenerator;
+  std::vector<Seed> seeds;  // explicit: --seed or --regressions
   bool fullTrace = false;
   bool pending = false;
   std::string regressions;
@@ -42,18 +51,33 @@ std::filesystem::path stateRoot() {
   return base / ("prober-simulate-" + std::to_string(::getpid()));
 }
 
-// A regression file: `SEED STATUS WHAT...`, STATUS `active` or `pending` (fails until a fix
-// lands); `#` starts a comment.
-std::vector<std::uint64_t> readRegressions(const std::string& path, bool pending) {
+// A regression file: `SEED STATUS [gN] WHAT...`, STATUS `active` or `pending` (fails until a fix
+// lands), gN the generator's generation that found it (g1 when absent: the seeds found before
+// generations were named); `#` starts a comment. A line that names a generation this simulator
+// does not have is an error: nullopt.
+std::optional<std::vector<Seed>> readRegressions(const std::string& path, bool pending) {
   std::ifstream in(path);
-  std::vector<std::uint64_t> seeds;
+  std::vector<Seed> seeds;
   std::string line;
   while (std::getline(in, line)) {
     line = line.substr(0, line.find('#'));
     std::istringstream words(line);
-    std::uint64_t seed = 0;
+    Seed seed{0, kFirstGenerator};
     std::string status;
-    if (words >> seed >> status && (status == "active" || (pending && status == "pending"))) {
+    std::string tag;
+    if (!(words >> seed.seed >> status)) {
+      continue;
+    }
+    if (words >> tag && tag.size() > 1 && tag[0] == 'g' &&
+        tag.find_first_not_of("0123456789", 1) == std::string::npos) {
+      seed.generator = std::stoi(tag.substr(1));
+      if (seed.generator < kFirstGenerator || seed.generator > kLatestGenerator) {
+        std::cerr << "simulate: " << path << ": seed " << seed.seed << " names generator " << tag
+                  << ", this one has g" << kFirstGenerator << "..g" << kLatestGenerator << "\n";
+        return std::nullopt;
+      }
+    }
+    if (status == "active" || (pending && status == "pending")) {
       seeds.push_back(seed);
     }
   }
@@ -83,8 +107,9 @@ void printTrace(const Record& record, const Violation* around) {
 }
 
 // Runs one seed; true when every promise held.
-bool runSeed(std::uint64_t seed, const Options& options) {
-  const Schedule schedule = generate(seed);
+bool runSeed(const Seed& drawn, const Options& options) {
+  const std::uint64_t seed = drawn.seed;
+  const Schedule schedule = generate(seed, drawn.generator);
   std::string error;
   Record record;
   {
@@ -119,7 +144,8 @@ bool runSeed(std::uint64_t seed, const Options& options) {
   if (!options.fullTrace) {
     std::cout << "  trace before the first:\n";
     printTrace(record, &violations.front());
-    std::cout << "  replay: make simulate SEED=" << seed << "\n";
+    std::cout << "  replay: make simulate SEED=" << seed << " GENERATOR=" << drawn.generator
+              << "\n";
   }
   return false;
 }
@@ -136,8 +162,15 @@ int main(int argc, char** argv) {
     } else if (arg == "--first") {
       options.first = std::stoull(value());
     } else if (arg == "--seed") {
-      options.seeds.push_back(std::stoull(value()));
+      options.seeds.push_back(Seed{std::stoull(value()), kLatestGenerator});
       options.fullTrace = true;
+    } else if (arg == "--generator") {
+      options.generator = std::stoi(value());
+      if (options.generator < kFirstGenerator || options.generator > kLatestGenerator) {
+        std::cerr << "simulate: --generator takes " << kFirstGenerator << ".." << kLatestGenerator
+                  << "\n";
+        return 2;
+      }
     } else if (arg == "--regressions") {
       options.regressions = value();
     } else if (arg == "--pending") {
@@ -146,12 +179,16 @@ int main(int argc, char** argv) {
       options.maxSeconds = std::stod(value());
     } else {
       std::cerr << "usage: simulate [--seeds N] [--first S] [--seed S] [--regressions FILE "
-                   "[--pending]] [--max-seconds T]\n";
+                   "[--pending]] [--generator G] [--max-seconds T]\n";
       return 2;
     }
   }
   if (!options.regressions.empty()) {
-    options.seeds = readRegressions(options.regressions, options.pending);
+    auto seeds = readRegressions(options.regressions, options.pending);
+    if (!seeds) {
+      return 2;
+    }
+    options.seeds = std::move(*seeds);
     if (options.seeds.empty()) {  // a missing or emptied file must not pass as "0 failed"
       std::cerr << "simulate: no seeds to replay in " << options.regressions << "\n";
       return 2;
@@ -159,7 +196,11 @@ int main(int argc, char** argv) {
   }
   if (options.seeds.empty() && options.regressions.empty()) {
     for (std::uint64_t s = 0; s < options.count; ++s) {
-      options.seeds.push_back(options.first + s);
+      options.seeds.push_back(Seed{options.first + s, options.generator});
+    }
+  } else if (options.regressions.empty()) {
+    for (Seed& seed : options.seeds) {
+      seed.generator = options.generator;  // --seed S --generator G
     }
   }
   spdlog::set_level(std::getenv("SIMULATE_LOG") != nullptr ? spdlog::level::info : spdlog::level::off);
@@ -167,7 +208,7 @@ int main(int argc, char** argv) {
   const auto began = std::chrono::steady_clock::now();  // only to bound the run, never judged
   std::uint64_t ran = 0;
   std::uint64_t failed = 0;
-  for (const std::uint64_t seed : options.seeds) {
+  for (const Seed& seed : options.seeds) {
     if (options.maxSeconds > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count() >
             options.maxSeconds) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "checks/shard.h"
+#include "tests/simulation/parent_alerts.h"
 
 namespace prober::simulation {
 
@@ -58,6 +59,7 @@ struct Judge {
   const Schedule& schedule;
   const Record& record;
   std::vector<Violation> out;
+  ParentAlerts parents{schedule, record};
 
   const ConfigVersion& versionAt(std::int64_t at) const {
     int version = 0;
@@ -190,9 +192,21 @@ struct Judge {
       all.push_back(Hold{h.glob, h.wallStartMs, h.wallEndMs,
                          fmt::format("{} #{} on {}", h.how, h.number, h.glob)});
     }
-    for (const Window& w : schedule.versions.front().windows) {
-      all.push_back(Hold{w.check, w.startS * 1000, (w.startS + w.lengthS) * 1000,
-                         fmt::format("maintenance window {} on {}", w.name, w.check)});
+    // A window holds only while a config that has it is in force: from the reload (or restart)
+    // that brought it to the one that dropped or moved it.
+    for (std::size_t i = 0; i < record.applied.size(); ++i) {
+      const Applied& applied = record.applied[i];
+      const bool last = i + 1 == record.applied.size();
+      const std::int64_t from = record.wallAt(applied.at);
+      const std::int64_t until = last ? INT64_MAX : record.wallAt(record.applied[i + 1].at);
+      for (const Window& w : schedule.versions.at(applied.version).windows) {
+        const std::int64_t start = std::max(w.startS * 1000, from);
+        const std::int64_t end = std::min((w.startS + w.lengthS) * 1000, until);
+        if (start < end) {
+          all.push_back(Hold{w.check, start, end,
+                             fmt::format("maintenance window {} on {}", w.name, w.check)});
+        }
+      }
     }
     return all;
   }
@@ -294,7 +308,11 @@ struct Judge {
       // (adopted), so only a destination it no longer pages is excused.
       const bool handedAwaySince =
           leftAt(check, INT64_MAX) > openedAt && !notifies(last, check, service);
-      if (open && owns(last, check) && !refusedEver && !handedAwaySince) {
+      // A check removed from the config while it fired is resolved where it paged, unless it
+      // had been handed to another shard before.
+      const bool removedHere = last.check(check) == nullptr && !handedAwayAfter(check, openedAt);
+      const bool judged = owns(last, check) ? !handedAwaySince : removedHere;
+      if (open && judged && !refusedEver) {
         add(openedAt, check, "resolved once",
             fmt::format("the trigger {} took for {} at {} was never resolved (the check "
                         "passes at the end)",
@@ -313,6 +331,24 @@ struct Judge {
       }
     }
     return at;
+  }
+  // The check's depends_on parent in the config in force at `at`; "" when it has none.
+  std::string parentOf(const std::string& check, std::int64_t at) const {
+    const CheckConfig* config = versionAt(at).check(check);
+    return config == nullptr ? std::string() : config->dependsOn;
+  }
+  // Whether a reload or restart after `at` moved the check, still configured, to another shard
+  // (a removal from the config is not a hand-off: it resolves).
+  bool handedAwayAfter(const std::string& check, std::int64_t at) const {
+    for (std::size_t i = 1; i < record.applied.size(); ++i) {
+      const ConfigVersion& before = schedule.versions.at(record.applied[i - 1].version);
+      const ConfigVersion& after = schedule.versions.at(record.applied[i].version);
+      if (record.applied[i].at > at && owns(before, check) && after.check(check) != nullptr &&
+          !owns(after, check)) {
+        return true;
+      }
+    }
+    return false;
   }
   // When the check last went from run by this instance to not, at or before `at`.
   std::int64_t leftAt(const std::string& check, std::int64_t at) const {
@@ -420,6 +456,14 @@ struct Judge {
           add(chain.firstAt, check, "nothing pages in a hold",
               fmt::format("a trigger for {} went to {} inside {}", check, service, hold->what));
         }
+        // Decided while its depends_on parent surely fired, and sent before it surely stopped.
+        const std::string parent = parentOf(check, chain.firstAt);
+        if (!parent.empty() &&
+            parents.surelyFiring(parent, steadyOf(chain.eventWallMs), chain.firstAt)) {
+          add(chain.firstAt, check, "nothing pages in a hold",
+              fmt::format("a trigger for {} went to {} while its parent {} fired (decided at {})",
+                          check, service, parent, clockText(steadyOf(chain.eventWallMs))));
+        }
       }
     }
     std::map<std::pair<std::string, std::string>, std::string> lastBody;
@@ -436,6 +480,12 @@ struct Judge {
         add(post.at, post.check, "nothing pages in a hold",
             fmt::format("a reminder for {} went to {} inside {}", post.check, post.service,
                         hold->what));
+      }
+      const std::string parent = parentOf(post.check, post.at);
+      if (!parent.empty() && parents.surelyFiring(parent, post.at, post.at)) {
+        add(post.at, post.check, "nothing pages in a hold",
+            fmt::format("a reminder for {} went to {} while its parent {} fired", post.check,
+                        post.service, parent));
       }
     }
   }
@@ -538,8 +588,11 @@ struct Judge {
       const int failures = ++streak[o.check];
       const ConfigVersion& version = versionAt(o.at);
       const CheckConfig* check = version.check(o.check);
+      // A child pages only when its parent surely does not fire (it may have just resolved,
+      // releasing the child's held page).
       if (check == nullptr || !owns(version, o.check) || failures < check->failureThreshold ||
-          !check->dependsOn.empty() || check->quorum) {
+          (!check->dependsOn.empty() && !parents.surelyQuiet(check->dependsOn, o.at)) ||
+          check->quorum) {
         continue;
       }
       const std::int64_t wall = record.wallAt(o.at);

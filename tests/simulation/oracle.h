@@ -3,12 +3,13 @@
 // the record (what the fakes saw); docs/simulation.md says each in full:
 //  1. no second trigger while one is open at a receiver, no resolve with nothing open (a retried
 //     request, the same body again, counts once);
-//  2. every trigger a receiver took is resolved by the end, unless its check left this shard;
+//  2. every trigger a receiver took is resolved by the end, unless its check left this shard
+//     (a check removed from the config is resolved);
 //  3. no resolve is decided while the check's last run failed, nor for a check that left this
 //     shard (its new owner resolves it);
 //  4. no trigger fired, and no reminder sent, inside an explicit hold (silence, Slack mute,
-//     maintenance window) covering the check;
-//  5. a check that failed failure_threshold runs in a row, with no hold, no firing parent and
+//     maintenance window) covering the check, nor while its depends_on parent surely fires;
+//  5. a check that failed failure_threshold runs in a row, with no hold, no parent that may fire,
 //     nothing dropped by the receiver in the way, has its trigger decided and taken at every
 //     destination it pages (decided by when the request says, as it may wait behind others);
 //     and a trigger goes out when it was decided unless something was queued before it;

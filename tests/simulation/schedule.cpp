@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace prober::simulation {
 
 std::string Service::routingKey(int generation) const {
@@ -41,9 +43,37 @@ std::string describeChange(const ConfigVersion& from, const ConfigVersion& to) {
                                  to.generation(id)));
     }
   }
+  for (const CheckConfig& check : from.checks) {
+    if (to.check(check.name) == nullptr) {
+      said.push_back(fmt::format("{} removed", check.name));
+    }
+  }
+  const auto windowText = [](const Window& w) {
+    return fmt::format("window {} on {} from {} (Unix s) for {}s", w.name, w.check, w.startS,
+                       w.lengthS);
+  };
+  std::set<std::string> before;
+  std::set<std::string> after;
+  for (const Window& w : from.windows) {
+    before.insert(windowText(w));
+  }
+  for (const Window& w : to.windows) {
+    after.insert(windowText(w));
+  }
+  for (const std::string& w : before) {
+    if (after.count(w) == 0) {
+      said.push_back("no more " + w);
+    }
+  }
+  for (const std::string& w : after) {
+    if (before.count(w) == 0) {
+      said.push_back(w);
+    }
+  }
   for (const CheckConfig& check : to.checks) {
     const CheckConfig* was = from.check(check.name);
     if (was == nullptr) {
+      said.push_back(fmt::format("{} added", check.name));
       continue;
     }
     const auto changed = [&](std::string_view what, auto a, auto b) {
