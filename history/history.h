@@ -129,7 +129,8 @@ class HistoryWriter {
   // `[prober] location`: kept with the records, so a report names where they were seen.
   void setLocation(const std::string& location);
   // history_max_size: when the records take more than this many bytes, the oldest runs (then
-  // events) go until they take 90 % of it, whatever their age. 0: no cap.
+  // hourly counts a day at a time, then events) go until they take 90 % of it, whatever their
+  // age. 0: no cap.
   void setMaxSize(std::uint64_t bytes);
   // Bytes the database takes on disk now: history.db and its write-ahead log.
   std::int64_t sizeOnDisk() const;
@@ -160,6 +161,16 @@ class HistoryWriter {
   // Deletes the oldest records a chunk at a time until they use at most `target` bytes; false
   // when it stopped early to let queued records in.
   bool shrinkTo(std::uint64_t target, std::string& error);
+  enum class Trimmed { Done, Interrupted, Failed };
+  // Runs `sql` (a DELETE of the oldest `?` rows of one table) until the records fit `target`
+  // or the table is empty.
+  Trimmed deleteOldest(const char* sql, std::uint64_t target, std::int64_t& deleted,
+                       std::string& error);
+  // Deletes hourly counts a UTC day at a time, oldest first, never yesterday's or today's, until
+  // the records fit `target`; meta 'counts_from_ms' says from when the counts kept start.
+  Trimmed trimHourlyCounts(std::uint64_t target, std::int64_t& deleted, std::string& error);
+  // Whether records wait (or the writer stops): a long deletion gives way to them.
+  bool recordsWaiting();
 
   sqlite3* db_;
   // writeBatch's statements, prepared at the first batch and kept: preparing them again for
@@ -225,6 +236,9 @@ class HistoryReader {
                                           std::string& error);
   // The location the records were seen from ("" when none was set).
   std::string location(std::string& error);
+  // From when the hourly counts start when history_max_size trimmed them (a UTC midnight), 0
+  // when it never did: uptime figures cover no more than that.
+  std::int64_t countsFromMs(std::string& error);
   // Runs and passes of `check` per UTC hour from the hour holding `sinceMs` to the one holding
   // `untilMs`, oldest first; hours without runs are left out.
   std::vector<RunCount> hourlyCounts(const std::string& check, std::int64_t sinceMs,

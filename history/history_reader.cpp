@@ -300,4 +300,16 @@ std::string HistoryReader::location(std::string& /*error: a missing table is no 
   return query.step() == SQLITE_ROW ? query.text(0) : std::string();
 }
 
+std::int64_t HistoryReader::countsFromMs(std::string& /*error: none kept is no trim*/) {
+  Statement query(db_, "SELECT value FROM meta WHERE key = 'counts_from_ms'");
+  if (!query.ok() || query.step() != SQLITE_ROW) {
+    return 0;
+  }
+  try {
+    return std::stoll(query.text(0));
+  } catch (const std::exception&) {
+    return 0;  // not a number: as if never trimmed (the figures then say their whole window)
+  }
+}
+
 }  // namespace prober

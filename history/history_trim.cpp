@@ -1,6 +1,6 @@
 // The history writer keeping its file within bounds: runs and events older than the retention
-// pruned, and the oldest trimmed when the file outgrows history_max_size (HistoryWriter in
-// history.h; run() decides when).
+// pruned, and the oldest trimmed when the file outgrows history_max_size: runs, then hourly
+// counts a day at a time, then events (HistoryWriter in history.h; run() decides when).
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -29,36 +29,128 @@ std::uint64_t HistoryWriter::usedBytes() {
   return static_cast<std::uint64_t>(std::max<std::int64_t>(0, pages) * pragma("PRAGMA page_size"));
 }
 
-bool HistoryWriter::shrinkTo(std::uint64_t target, std::string& error) {
-  const std::uint64_t before = usedBytes();
-  std::int64_t deleted = 0;
-  // Runs are nearly all of it; events (alerts, deliveries) go only once no run is left.
-  for (const char* sql :
-       {"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs ORDER BY at_ms LIMIT ?)",
-        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY at_ms LIMIT ?)"}) {
-    for (int round = 0; round < 10'000 && usedBytes() > target; ++round) {
-      Statement remove(db_, sql);
+HistoryWriter::Trimmed HistoryWriter::deleteOldest(const char* sql, std::uint64_t target,
+                                                   std::int64_t& deleted, std::string& error) {
+  for (int round = 0; round < 10'000 && usedBytes() > target; ++round) {
+    Statement remove(db_, sql);
+    if (!remove.ok()) {
+      error = sqlite3_errmsg(db_);
+      return Trimmed::Failed;
+    }
+    remove.bind(1, std::int64_t{kPruneChunk});
+    if (remove.step() != SQLITE_DONE) {
+      error = sqlite3_errmsg(db_);
+      return Trimmed::Failed;
+    }
+    const int removed = sqlite3_changes(db_);
+    deleted += removed;
+    if (removed < kPruneChunk) {
+      break;
+    }
+    if (recordsWaiting()) {
+      return Trimmed::Interrupted;
+    }
+  }
+  return Trimmed::Done;
+}
+
+bool HistoryWriter::recordsWaiting() {
+  std::lock_guard lock(mutex_);
+  return stopping_ || !queue_.empty();
+}
+
+HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std::int64_t& deleted,
+                                                       std::string& error) {
+  const std::int64_t today = wallNow_() - wallNow_() % kDayMs;
+  for (int day = 0; day < 4'000 && usedBytes() > target; ++day) {
+    // Where the last trim left off; the first one looks (a scan of every count, done once).
+    std::int64_t first = 0;
+    Statement marked(db_, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counts_from_ms'");
+    if (marked.ok() && marked.step() == SQLITE_ROW) {
+      first = marked.integer(0);
+    } else {
+      Statement oldest(db_, "SELECT MIN(hour_ms) FROM run_hours");
+      if (!oldest.ok() || oldest.step() != SQLITE_ROW) {
+        error = sqlite3_errmsg(db_);
+        return Trimmed::Failed;
+      }
+      if (sqlite3_column_type(oldest.get(), 0) == SQLITE_NULL) {
+        return Trimmed::Done;  // no counts at all
+      }
+      first = oldest.integer(0);
+    }
+    const std::int64_t cutoff = first - first % kDayMs + kDayMs;
+    if (cutoff > today - kDayMs) {
+      return Trimmed::Done;  // yesterday's and today's stay: the 24 h figure is never cut
+    }
+    // Said before the rows go, so a figure read meanwhile claims less, never more.
+    Statement mark(db_,
+                   "INSERT INTO meta(key, value) VALUES('counts_from_ms', ?1) ON CONFLICT(key) "
+                   "DO UPDATE SET value = excluded.value");
+    mark.bind(1, std::to_string(cutoff));
+    if (!mark.ok() || mark.step() != SQLITE_DONE) {
+      error = sqlite3_errmsg(db_);
+      return Trimmed::Failed;
+    }
+    // A chunk at a time in key order, each from where the last ended: one pass over the table
+    // per day, however many checks.
+    std::string cursor;
+    for (int round = 0; round < 1'000'000; ++round) {
+      Statement remove(db_,
+                       "DELETE FROM run_hours WHERE (check_name, hour_ms) IN (SELECT check_name, "
+                       "hour_ms FROM run_hours WHERE check_name >= ?1 AND hour_ms < ?2 ORDER BY "
+                       "check_name LIMIT ?3) RETURNING check_name");
       if (!remove.ok()) {
         error = sqlite3_errmsg(db_);
-        return true;
+        return Trimmed::Failed;
       }
-      remove.bind(1, std::int64_t{kPruneChunk});
-      if (remove.step() != SQLITE_DONE) {
+      remove.bind(1, cursor);
+      remove.bind(2, cutoff);
+      remove.bind(3, std::int64_t{kPruneChunk});
+      int removed = 0;
+      int rc = SQLITE_ROW;
+      while ((rc = remove.step()) == SQLITE_ROW) {
+        ++removed;
+        cursor = std::max(cursor, remove.text(0));
+      }
+      if (rc != SQLITE_DONE) {
         error = sqlite3_errmsg(db_);
-        return true;
+        return Trimmed::Failed;
       }
-      const int removed = sqlite3_changes(db_);
       deleted += removed;
       if (removed < kPruneChunk) {
         break;
       }
-      std::lock_guard lock(mutex_);
-      if (stopping_ || !queue_.empty()) {
-        spdlog::warn("history: over history_max_size, deleted the {} oldest records so far",
-                     deleted);
-        return false;
+      if (recordsWaiting()) {
+        return Trimmed::Interrupted;
       }
     }
+  }
+  return Trimmed::Done;
+}
+
+bool HistoryWriter::shrinkTo(std::uint64_t target, std::string& error) {
+  const std::uint64_t before = usedBytes();
+  std::int64_t deleted = 0;
+  // Runs are nearly all of it. Then the hourly counts (the uptime figures, which say from when
+  // they count), a day at a time. Events (alerts, deliveries: the incident's timeline) go last.
+  Trimmed trimmed = deleteOldest(
+      "DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs ORDER BY at_ms LIMIT ?)", target,
+      deleted, error);
+  if (trimmed == Trimmed::Done) {
+    trimmed = trimHourlyCounts(target, deleted, error);
+  }
+  if (trimmed == Trimmed::Done) {
+    trimmed = deleteOldest(
+        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY at_ms LIMIT ?)",
+        target, deleted, error);
+  }
+  if (trimmed == Trimmed::Failed) {
+    return true;
+  }
+  if (trimmed == Trimmed::Interrupted) {
+    spdlog::warn("history: over history_max_size, deleted the {} oldest records so far", deleted);
+    return false;
   }
   spdlog::warn(
       "history: used {} bytes, over history_max_size: deleted the {} oldest records "

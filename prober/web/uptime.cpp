@@ -127,6 +127,7 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
       },
       error);
   snapshot.alerts = pastAlerts(reader.events({}, since30d, nowMs + 1, error));
+  snapshot.countsFromMs = reader.countsFromMs(error);
   return snapshot;
 }
 

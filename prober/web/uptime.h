@@ -74,9 +74,18 @@ struct UptimeSnapshot {
   std::vector<PastAlert> alerts;  // newest first, at most kMaxAlerts
   static constexpr std::size_t kMaxAlerts = 500;
 
-  // How much of `window` the figures cover: the window, or the retention when it is shorter.
+  // From when the hourly counts start, when history_max_size trimmed them (0: never).
+  std::int64_t countsFromMs = 0;
+
+  // How much of `window` the figures cover: the window, or the retention when it is shorter, or
+  // the whole days since the counts start when history_max_size trimmed them.
   Millis covered(const UptimeWindow& window) const {
-    return retention.count() > 0 ? std::min(window.span, retention) : window.span;
+    Millis span = retention.count() > 0 ? std::min(window.span, retention) : window.span;
+    if (countsFromMs > 0 && computedAtMs > countsFromMs) {
+      const std::int64_t days = (computedAtMs - countsFromMs) / (24 * 3'600'000);
+      span = std::min(span, Millis(std::max<std::int64_t>(days, 1) * 24 * 3'600'000));
+    }
+    return span;
   }
   std::string coveredName(const UptimeWindow& window) const { return spanName(covered(window)); }
   std::string coveredLabel(const UptimeWindow& window) const { return spanLabel(covered(window)); }

@@ -306,8 +306,7 @@ struct Judge {
       // A check handed to another shard after its trigger was taken is its new owner's to
       // resolve (SPEC §12). Back here, it sends one resolve to the destinations it pages then
       // (adopted), so only a destination it no longer pages is excused.
-      const bool handedAwaySince =
-          leftAt(check, INT64_MAX) > openedAt && !notifies(last, check, service);
+      const bool handedAwaySince = open && handedAwayFrom(check, service, openedAt);
       // A check removed from the config while it fired is resolved where it paged, unless it
       // had been handed to another shard before.
       const bool removedHere = last.check(check) == nullptr && !handedAwayAfter(check, openedAt);
@@ -331,6 +330,25 @@ struct Judge {
       }
     }
     return at;
+  }
+  // Whether the check left this shard after `at` and, when it first came back, did not page
+  // `destination`: its new owner resolves what it paged there (SPEC §12), and back here the one
+  // resolve of an adopted check goes to the destinations it pages then.
+  bool handedAwayFrom(const std::string& check, const std::string& destination,
+                      std::int64_t at) const {
+    bool owned = true;
+    bool left = false;
+    for (const Applied& applied : record.applied) {
+      const ConfigVersion& version = schedule.versions.at(applied.version);
+      const bool now = owns(version, check);
+      if (applied.at > at && owned && !now && version.check(check) != nullptr) {
+        left = true;
+      } else if (left && now) {
+        return !notifies(version, check, destination);
+      }
+      owned = now;
+    }
+    return left;
   }
   // The check's depends_on parent in the config in force at `at`; "" when it has none.
   std::string parentOf(const std::string& check, std::int64_t at) const {

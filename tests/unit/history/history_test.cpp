@@ -348,6 +348,74 @@ TEST_CASE("past history_max_size the oldest runs go, whatever their age; events 
   CHECK(reader->events({}, 0, nowMs(), error).size() == 1);
 }
 
+TEST_CASE(
+    "past history_max_size with no run left, hourly counts go a day at a time, oldest first") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+  REQUIRE_MESSAGE(writer, error);
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  constexpr std::int64_t kHour = 3'600'000;
+  constexpr std::int64_t kDay = 24 * kHour;
+  const std::int64_t today = nowMs() - nowMs() % kDay;
+  // 400 checks, one run an hour for twelve days: 115,200 hourly counts, several MB.
+  constexpr int kChecks = 400;
+  for (std::int64_t hour = today - 11 * kDay; hour <= nowMs(); hour += kHour) {
+    for (int c = 0; c < kChecks; ++c) {
+      writer->add(RunRecord{hour + c, "check-" + std::to_string(c), true, 1.0, 200, "", ""});
+    }
+  }
+  writer->add(historyEvent(today - 11 * kDay, HistoryEvent::Type::Alert, "check-0", "fired"));
+  writer->flush();
+  CHECK(reader->countsFromMs(error) == 0);  // never trimmed
+
+  writer->setMaxSize(1024 * 1024);
+  writer->flush();
+  std::mutex mutex;
+  std::condition_variable done;
+  bool read = false;
+  std::int64_t countsFrom = 0;
+  std::int64_t oldestHour = 0;
+  std::int64_t hoursToday = 0;
+  std::size_t runsLeft = 0;
+  std::size_t eventsLeft = 0;
+  writer->runAfterWrites([&] {
+    std::string readError;
+    const std::int64_t from = reader->countsFromMs(readError);
+    std::int64_t oldest = INT64_MAX;
+    std::int64_t ofToday = 0;
+    reader->forEachHourlyCount(
+        0,
+        [&](const std::string&, const prober::RunCount& hour) {
+          oldest = std::min(oldest, hour.startMs);
+          ofToday += hour.startMs >= today ? 1 : 0;
+        },
+        readError);
+    const auto runs = reader->runs("", 0, nowMs() + kHour, 100'000, readError);
+    const auto events = reader->events({}, 0, nowMs() + kHour, readError);
+    std::lock_guard lock(mutex);
+    countsFrom = from;
+    oldestHour = oldest;
+    hoursToday = ofToday;
+    runsLeft = runs.size();
+    eventsLeft = events.size();
+    read = true;
+    done.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  REQUIRE(done.wait_for(lock, std::chrono::seconds(60), [&] { return read; }));
+  CHECK(runsLeft == 0);  // runs go first
+  // Then the oldest days of counts, whole UTC days; the marker says from when they count.
+  INFO("counts from day ", (countsFrom - today) / kDay, " (0 is today)");
+  CHECK(countsFrom > today - 11 * kDay);
+  CHECK(countsFrom % kDay == 0);
+  CHECK(oldestHour >= countsFrom);
+  CHECK(countsFrom <= today - kDay);  // yesterday and today are never cut
+  CHECK(hoursToday >= kChecks);
+  CHECK(eventsLeft == 1);  // the incident's timeline goes last
+}
+
 TEST_CASE("a history from before phases and hourly counts is brought up to date on open") {
   TempDir dir;
   std::filesystem::create_directories(dir.path);

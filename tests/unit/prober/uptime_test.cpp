@@ -129,3 +129,28 @@ TEST_CASE("runs of one check and hour in one batch add up, however they interlea
   sqlite3_finalize(count);
   sqlite3_close(db);
 }
+
+TEST_CASE("figures say they cover only the days since history_max_size trimmed the counts") {
+  History h;
+  h.run("api", kNow - kHour, true);
+  h.reader();  // written, the file made
+  // As a trim leaves it: the counts start at a UTC midnight eight days and 12.5 hours back.
+  const std::int64_t from = kNow - kNow % kDay - 8 * kDay;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((h.dir / "history.db").c_str(), &db) == SQLITE_OK);
+    const std::string sql =
+        "INSERT INTO meta(key, value) VALUES('counts_from_ms', '" + std::to_string(from) + "')";
+    CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto snapshot = h.snapshot();
+  CHECK(snapshot.countsFromMs == from);
+  CHECK(snapshot.coveredLabel(prober::kMonthWindow) == "8 d");  // whole days, never more
+  for (const auto* whole : {&prober::kUptimeWindows[0], &prober::kUptimeWindows[1]}) {
+    CHECK(snapshot.covered(*whole) == whole->span);  // 24 h and 7 d are whole
+  }
+  // The retention cuts too; the shorter of the two is said.
+  snapshot.retention = std::chrono::hours(24 * 5);
+  CHECK(snapshot.coveredLabel(prober::kMonthWindow) == "5 d");
+}
