@@ -331,22 +331,25 @@ struct Judge {
     }
     return at;
   }
-  // Whether the check left this shard after `at` and, when it first came back, did not page
-  // `destination`: its new owner resolves what it paged there (SPEC §12), and back here the one
-  // resolve of an adopted check goes to the destinations it pages then.
+  // Whether the check left this shard after `at` and did not come back adopted paging
+  // `destination`: its new owner resolves what it paged there (SPEC §12). Back here by a shard
+  // change, the one resolve of an adopted check goes to the destinations it pages then; back
+  // by being added to the config again, it is a new check, which owes nothing.
   bool handedAwayFrom(const std::string& check, const std::string& destination,
                       std::int64_t at) const {
-    bool owned = true;
+    const ConfigVersion* previous = nullptr;
     bool left = false;
     for (const Applied& applied : record.applied) {
       const ConfigVersion& version = schedule.versions.at(applied.version);
       const bool now = owns(version, check);
-      if (applied.at > at && owned && !now && version.check(check) != nullptr) {
+      const bool before = previous != nullptr && owns(*previous, check);
+      if (applied.at > at && before && !now && version.check(check) != nullptr) {
         left = true;
       } else if (left && now) {
-        return !notifies(version, check, destination);
+        const bool adopted = previous != nullptr && previous->check(check) != nullptr;
+        return !adopted || !notifies(version, check, destination);
       }
-      owned = now;
+      previous = &version;
     }
     return left;
   }
