@@ -44,8 +44,10 @@ void Pager::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   notifiers_ = std::move(notifiers);
   externalUrl_ = std::move(externalUrl);
   viaByName_.clear();
+  nameByDestination_.clear();
   for (const auto& [name, notifier] : notifiers_) {
     viaByName_.emplace(name, notifierJson(notifier));
+    nameByDestination_.emplace(storedDestination(notifier), name);
   }
 }
 
@@ -120,9 +122,14 @@ const Notifier* Pager::notifierFor(const OutboxRow& row) const {
     if (!parsed) {
       return nullptr;
     }
-    cached = viaCache_.emplace(row.via, std::move(*parsed)).first;
+    std::string destination = storedDestination(*parsed);
+    cached = viaCache_.emplace(row.via, ReadBack{std::move(*parsed), std::move(destination)}).first;
   }
-  return &cached->second;
+  if (const auto configured = nameByDestination_.find(cached->second.destination);
+      configured != nameByDestination_.end()) {
+    return &notifiers_.at(configured->second);
+  }
+  return &cached->second.notifier;
 }
 
 void Pager::dropTriggers(const std::string& key, const std::string& why) {
@@ -256,8 +263,8 @@ void Pager::pollOnce() {
       if (notifierFor(head.row) != nullptr) {
         break;
       }
-      // A row from before a restart whose destination no configured notifier pages any more
-      // (the store keeps no routing key or webhook, so it cannot be sent there).
+      // A row stored by a version that kept only a hash of its destination, which no
+      // configured notifier pages any more: it cannot be sent there.
       spdlog::error(
           "no configured notifier pages where notifier {} paged before the restart: dropped the "
           "{} for check {}",
@@ -355,10 +362,16 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       return store.markRejected(id, why, error);
     });
     finish(key, DeliveryResult::Dropped, why);
-  } else if (isRefusal(answer.status) && row.refusingSinceMs &&
-             steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
-    const std::string why = fmt::format("refused for {} minutes, the last time: {}",
-                                        kGiveUpRefusedAfterMs / 60'000, describeAnswer(answer));
+  } else if ((isRefusal(answer.status) || !destinationConfigured(key.second)) &&
+             row.refusingSinceMs && steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
+    const std::string why =
+        isRefusal(answer.status)
+            ? fmt::format("refused for {} minutes, the last time: {}",
+                          kGiveUpRefusedAfterMs / 60'000, describeAnswer(answer))
+            : fmt::format(
+                  "no configured notifier pages there any more, and it failed for {} "
+                  "minutes, the last time: {}",
+                  kGiveUpRefusedAfterMs / 60'000, describeAnswer(answer));
     spdlog::error("gave up on the {}: {}", what, why);
     persist(row, [id = row.id, why](Store& store, std::string& error) {
       return store.markRejected(id, why, error);
@@ -366,11 +379,14 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     finish(key, DeliveryResult::Rejected, why);
   } else {
     const bool refusal = isRefusal(answer.status);
+    // A destination no notifier pages any more may never come back: its failures of any kind
+    // count towards giving the row up.
+    const bool countsToGiveUp = refusal || !destinationConfigured(key.second);
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
     row.nextAttemptMs = hooks_.nowMs() + delay;
     // A receiver down, not refusing, starts the count again.
-    if (!refusal) {
+    if (!countsToGiveUp) {
       row.refusingSinceMs.reset();
     } else if (!row.refusingSinceMs) {
       row.refusingSinceMs = steadyNowMs();

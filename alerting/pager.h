@@ -121,8 +121,15 @@ class Pager {
 
   QueueKey queueKeyOf(const std::string& key, const std::string& notifier,
                       const std::string& via) const;
-  // The settings a row goes out with; nullptr when it has none (its notifier gone).
+  // The settings a row goes out with: those of the notifier configured now for the row's
+  // destination (its timeout, severity, resend as they are now), or, when none pages there any
+  // more, the ones it was queued with; nullptr when it has none to read.
   const Notifier* notifierFor(const OutboxRow& row) const;
+  // Whether a configured notifier pages this destination; a row for one that none does is given
+  // up after kGiveUpRefusedAfterMs of failed attempts of any kind, not retried for ever.
+  bool destinationConfigured(const std::string& destination) const {
+    return nameByDestination_.count(destination) != 0;
+  }
   bool isSlack(const OutboxRow& row) const;
   std::int64_t steadyNowMs() const;
   void pollOnce();
@@ -138,8 +145,14 @@ class Pager {
   Transport& transport_;
   Hooks hooks_;
   Notifiers notifiers_;
-  std::map<std::string, std::string> viaByName_;      // each configured notifier's settings
-  mutable std::map<std::string, Notifier> viaCache_;  // settings read back, by their text
+  std::map<std::string, std::string> viaByName_;  // each configured notifier's settings
+  // Each configured destination (storedDestination) and the notifier that pages there.
+  std::map<std::string, std::string> nameByDestination_;
+  struct ReadBack {
+    Notifier notifier;
+    std::string destination;
+  };
+  mutable std::map<std::string, ReadBack> viaCache_;  // settings read back, by their text
   std::string externalUrl_;
   std::map<QueueKey, std::deque<Queued>> queues_;
   std::set<QueueKey> inFlight_;

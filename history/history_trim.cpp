@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <optional>
 
 #include "history/history.h"
 #include "history/history_schema.h"
@@ -59,38 +60,81 @@ bool HistoryWriter::recordsWaiting() {
   return stopping_ || !queue_.empty();
 }
 
+namespace {
+
+bool setMeta(sqlite3* db, const char* key, std::int64_t value, std::string& error) {
+  Statement mark(db,
+                 "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+                 "value = excluded.value");
+  mark.bind(1, std::string(key));
+  mark.bind(2, std::to_string(value));
+  if (!mark.ok() || mark.step() != SQLITE_DONE) {
+    error = sqlite3_errmsg(db);
+    return false;
+  }
+  return true;
+}
+
+// A meta value as a number; nullopt when there is none.
+std::optional<std::int64_t> metaNumber(sqlite3* db, const char* key) {
+  Statement read(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1");
+  read.bind(1, std::string(key));
+  if (read.ok() && read.step() == SQLITE_ROW) {
+    return read.integer(0);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std::int64_t& deleted,
                                                        std::string& error) {
-  const std::int64_t today = wallNow_() - wallNow_() % kDayMs;
+  const std::int64_t now = wallNow_();
+  const std::int64_t today = now - now % kDayMs;
+  std::int64_t retentionMs = 0;
+  {
+    std::lock_guard lock(mutex_);
+    retentionMs = retention_.count();
+  }
   for (int day = 0; day < 4'000 && usedBytes() > target; ++day) {
-    // Where the last trim left off; the first one looks (a scan of every count, done once).
-    std::int64_t first = 0;
-    Statement marked(db_, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counts_from_ms'");
-    if (marked.ok() && marked.step() == SQLITE_ROW) {
-      first = marked.integer(0);
+    if (day > 0 && recordsWaiting()) {
+      return Trimmed::Interrupted;
+    }
+    // 'counts_from_ms' is what the figures are told; 'counts_trimmed_ms' the last day boundary
+    // whose older counts are all gone. A day begun and interrupted is resumed, never skipped.
+    const auto told = metaNumber(db_, "counts_from_ms");
+    const auto trimmed = metaNumber(db_, "counts_trimmed_ms");
+    std::int64_t cutoff = 0;
+    if (told && (!trimmed || *told > *trimmed)) {
+      cutoff = *told;
     } else {
-      Statement oldest(db_, "SELECT MIN(hour_ms) FROM run_hours");
-      if (!oldest.ok() || oldest.step() != SQLITE_ROW) {
-        error = sqlite3_errmsg(db_);
+      // The next day after what is gone, or after the oldest count (a scan of every count, the
+      // first time only), but never before what the retention already prunes.
+      std::int64_t first = 0;
+      if (trimmed) {
+        first = *trimmed;
+      } else {
+        Statement oldest(db_, "SELECT MIN(hour_ms) FROM run_hours");
+        if (!oldest.ok() || oldest.step() != SQLITE_ROW) {
+          error = sqlite3_errmsg(db_);
+          return Trimmed::Failed;
+        }
+        if (sqlite3_column_type(oldest.get(), 0) == SQLITE_NULL) {
+          return Trimmed::Done;  // no counts at all
+        }
+        first = oldest.integer(0);
+      }
+      if (retentionMs > 0) {
+        first = std::max(first, now - retentionMs);
+      }
+      cutoff = first - first % kDayMs + kDayMs;
+      if (cutoff > today - kDayMs) {
+        return Trimmed::Done;  // yesterday's and today's stay: the 24 h figure is never cut
+      }
+      // Said before the rows go, so a figure read meanwhile claims less, never more.
+      if (!setMeta(db_, "counts_from_ms", cutoff, error)) {
         return Trimmed::Failed;
       }
-      if (sqlite3_column_type(oldest.get(), 0) == SQLITE_NULL) {
-        return Trimmed::Done;  // no counts at all
-      }
-      first = oldest.integer(0);
-    }
-    const std::int64_t cutoff = first - first % kDayMs + kDayMs;
-    if (cutoff > today - kDayMs) {
-      return Trimmed::Done;  // yesterday's and today's stay: the 24 h figure is never cut
-    }
-    // Said before the rows go, so a figure read meanwhile claims less, never more.
-    Statement mark(db_,
-                   "INSERT INTO meta(key, value) VALUES('counts_from_ms', ?1) ON CONFLICT(key) "
-                   "DO UPDATE SET value = excluded.value");
-    mark.bind(1, std::to_string(cutoff));
-    if (!mark.ok() || mark.step() != SQLITE_DONE) {
-      error = sqlite3_errmsg(db_);
-      return Trimmed::Failed;
     }
     // A chunk at a time in key order, each from where the last ended: one pass over the table
     // per day, however many checks.
@@ -122,8 +166,11 @@ HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std
         break;
       }
       if (recordsWaiting()) {
-        return Trimmed::Interrupted;
+        return Trimmed::Interrupted;  // the next call resumes this day (the told cutoff)
       }
+    }
+    if (!setMeta(db_, "counts_trimmed_ms", cutoff, error)) {
+      return Trimmed::Failed;
     }
   }
   return Trimmed::Done;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -32,25 +33,30 @@ namespace {
 // The state store keeps the settings each page was queued with (a routing key, a webhook URL):
 // its files are its owner's alone. The database is made so before SQLite opens it, since SQLite
 // gives its write-ahead log and shared-memory files the database's mode; one made by an older
-// version (or under a looser umask) is narrowed, with whatever files it has beside it.
+// version (or under a looser umask) is narrowed, with whatever files it has beside it. A file
+// that cannot be narrowed (owned by another user on a shared volume) is used as it is, with a
+// warning: a daemon that refused to start would page nobody.
 bool restrictToOwner(const std::string& path, std::string& error) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    error = fmt::format("cannot create {}: {}", path, std::strerror(errno));
+    error = fmt::format("cannot open {}: {}", path, std::strerror(errno));
     return false;
   }
-  const bool narrowed = ::fchmod(fd, 0600) == 0;
+  struct stat status {};
+  const bool ownerOnly = ::fstat(fd, &status) == 0 && (status.st_mode & 077) == 0;
+  const bool narrowed = ownerOnly || ::fchmod(fd, 0600) == 0;
   const int chmodErrno = errno;
   ::close(fd);
   if (!narrowed) {
-    error = fmt::format("cannot make {} private: {}", path, std::strerror(chmodErrno));
-    return false;
+    spdlog::warn(
+        "{} is readable by others than its owner and cannot be narrowed ({}): it holds "
+        "notifier settings; make it mode 0600",
+        path, std::strerror(chmodErrno));
   }
   for (const char* suffix : {"-wal", "-shm"}) {
     const std::string beside = path + suffix;
     if (::chmod(beside.c_str(), 0600) != 0 && errno != ENOENT) {
-      error = fmt::format("cannot make {} private: {}", beside, std::strerror(errno));
-      return false;
+      spdlog::warn("cannot make {} private: {}", beside, std::strerror(errno));
     }
   }
   return true;

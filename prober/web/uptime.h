@@ -81,8 +81,10 @@ struct UptimeSnapshot {
   // the whole days since the counts start when history_max_size trimmed them.
   Millis covered(const UptimeWindow& window) const {
     Millis span = retention.count() > 0 ? std::min(window.span, retention) : window.span;
-    if (countsFromMs > 0 && computedAtMs > countsFromMs) {
-      const std::int64_t days = (computedAtMs - countsFromMs) / (24 * 3'600'000);
+    if (countsFromMs > 0) {
+      // A marker ahead of the clock (it stepped back since the trim) claims the least.
+      const std::int64_t days =
+          std::max<std::int64_t>(0, computedAtMs - countsFromMs) / (24 * 3'600'000);
       span = std::min(span, Millis(std::max<std::int64_t>(days, 1) * 24 * 3'600'000));
     }
     return span;

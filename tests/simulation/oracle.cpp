@@ -345,9 +345,10 @@ struct Judge {
       const bool before = previous != nullptr && owns(*previous, check);
       if (applied.at > at && before && !now && version.check(check) != nullptr) {
         left = true;
-      } else if (left && now) {
+      } else if (left && now && !before) {
+        // Adopted back paging it: it owes the resolve again (unless it leaves once more).
         const bool adopted = previous != nullptr && previous->check(check) != nullptr;
-        return !adopted || !notifies(version, check, destination);
+        left = !adopted || !notifies(version, check, destination);
       }
       previous = &version;
     }

@@ -370,8 +370,19 @@ TEST_CASE(
   writer->flush();
   CHECK(reader->countsFromMs(error) == 0);  // never trimmed
 
+  // Records keep coming while it trims (a live daemon): the trim gives way to them between
+  // chunks and resumes the day it was on, never skipping one.
   writer->setMaxSize(1024 * 1024);
-  writer->flush();
+  std::thread live([&] {
+    for (int i = 0; i < 1500; ++i) {
+      writer->add(RunRecord{nowMs(), "live", true, 1.0, 200, "", ""});
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  live.join();
+  for (int turn = 0; turn < 5; ++turn) {
+    writer->flush();
+  }
   std::mutex mutex;
   std::condition_variable done;
   bool read = false;
@@ -408,6 +419,7 @@ TEST_CASE(
   CHECK(runsLeft == 0);  // runs go first
   // Then the oldest days of counts, whole UTC days; the marker says from when they count.
   INFO("counts from day ", (countsFrom - today) / kDay, " (0 is today)");
+  CHECK(oldestHour == countsFrom);  // what is said is what is kept
   CHECK(countsFrom > today - 11 * kDay);
   CHECK(countsFrom % kDay == 0);
   CHECK(oldestHour >= countsFrom);

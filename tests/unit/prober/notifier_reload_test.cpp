@@ -4,6 +4,7 @@
 // notifier it left and triggered on the one it joined.
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/fakes/daemon_harness.h"
 
@@ -50,6 +51,15 @@ void fire(DaemonHarness& h) {
   for (int i = 0; i < 3; ++i) {
     h.run("api.test", 500);
   }
+}
+
+// The check fired with "pd" at key A configured, the trigger answered `status`, the daemon
+// stopped: what a restart finds in the state store.
+void firedThenStopped(StateDir& dir, int status) {
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
+  fire(h);
+  h.transport.answer(status);
 }
 
 // The same check with page = "quorum": Prometheus and Alertmanager page for it.
@@ -126,12 +136,7 @@ TEST_CASE("notifiers: notify changed while firing resolves on the old one, trigg
 
 TEST_CASE("notifiers: a restart with the notifier renamed resolves where the trigger went") {
   StateDir dir;
-  {
-    DaemonHarness h(dir);
-    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
-    fire(h);
-    h.transport.answer(202);
-  }
+  firedThenStopped(dir, 202);
   {
     DaemonHarness h(dir);  // renamed, same service: nothing is sent at start
     h.start(config(pagerDuty("pagerduty", kKeyA), "\"pagerduty\""));
@@ -151,12 +156,7 @@ TEST_CASE("notifiers: a restart with the notifier renamed resolves where the tri
 
 TEST_CASE("notifiers: a restart into a config without the notifier still delivers what it owes") {
   StateDir dir;
-  {
-    DaemonHarness h(dir);
-    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
-    fire(h);
-    h.transport.answer(503);  // PagerDuty down: the trigger waits in the outbox
-  }
+  firedThenStopped(dir, 503);  // PagerDuty down: the trigger waits in the outbox
   // The notifier removed (a ConfigMap edit), the check now paging another service.
   DaemonHarness h(dir);
   h.start(config(pagerDuty("other", kKeyB), "\"other\""));
@@ -174,14 +174,55 @@ TEST_CASE("notifiers: a restart into a config without the notifier still deliver
   CHECK(sentByKey(h) == Pages{std::string("resolve ") + kKeyB});
 }
 
+TEST_CASE("notifiers: a queued row goes out with the settings its destination has now") {
+  StateDir dir;
+  firedThenStopped(dir, 503);  // queued with severity critical
+  // The same service, its severity changed (and renamed): the stored row takes today's.
+  DaemonHarness h(dir);
+  h.start(config(pagerDuty("pagerduty", kKeyA) + "severity = \"error\"\n", "\"pagerduty\""));
+  h.clock.advance(5min);
+  REQUIRE(h.transport.sent.size() == 1);
+  const auto body = boost::json::parse(h.transport.sent.front().request.body).as_object();
+  CHECK(body.at("payload").as_object().at("severity").as_string() == "error");
+}
+
+TEST_CASE(
+    "notifiers: a row for a destination no notifier pages any more is given up after an "
+    "hour of failures") {
+  StateDir dir;
+  firedThenStopped(dir, 503);
+  DaemonHarness h(dir);
+  h.start(config("", ""));
+  std::map<std::string, int> posts;
+  std::map<std::string, int> lastMinute;
+  // The old service stays down (503): the queued trigger, then the resolve owed behind it (the
+  // check no longer pages there), each retried for an hour, then given up, never again.
+  for (int minute = 0; minute < 180; ++minute) {
+    h.clock.advance(1min);
+    while (!h.transport.sent.empty()) {
+      const auto body = boost::json::parse(h.transport.sent.front().request.body).as_object();
+      const std::string action(body.at("event_action").as_string());
+      ++posts[action];
+      lastMinute[action] = minute;
+      h.transport.answer(503);
+    }
+  }
+  CHECK(posts["trigger"] >= 10);  // 1 s doubling to 5 min: a dozen or so tries in the hour
+  CHECK(posts["resolve"] >= 10);
+  CHECK(lastMinute["trigger"] >= 60);
+  CHECK(lastMinute["trigger"] <= 70);
+  for (int minute = 0; minute < 60; ++minute) {
+    h.clock.advance(1min);
+    CHECK(h.transport.sent.empty());
+  }
+  const std::string metrics = h.request("GET", "/metrics").body;
+  CHECK(metrics.find("prober_notifications_total{notifier=\"pd\",result=\"rejected\"} 2") !=
+        std::string::npos);
+}
+
 TEST_CASE("notifiers: a restart with no notifier left resolves, once recovered, where it paged") {
   StateDir dir;
-  {
-    DaemonHarness h(dir);
-    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
-    fire(h);
-    h.transport.answer(202);
-  }
+  firedThenStopped(dir, 202);
   DaemonHarness h(dir);
   h.start(config("", ""));  // no notifier at all: the check pages nobody now
   h.clock.advance(1s);
@@ -196,12 +237,7 @@ TEST_CASE("notifiers: a restart with no notifier left resolves, once recovered, 
 
 TEST_CASE("notifiers: a trigger queued before a restart that renamed its notifier arrives once") {
   StateDir dir;
-  {
-    DaemonHarness h(dir);
-    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
-    fire(h);
-    h.transport.answer(503);
-  }
+  firedThenStopped(dir, 503);
   DaemonHarness h(dir);
   h.start(config(pagerDuty("pagerduty", kKeyA), "\"pagerduty\""));
   h.clock.advance(5min);
@@ -213,12 +249,7 @@ TEST_CASE("notifiers: a trigger queued before a restart that renamed its notifie
 
 TEST_CASE("notifiers: the state store, which keeps the routing key, is its owner's alone") {
   StateDir dir;
-  {
-    DaemonHarness h(dir);
-    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
-    fire(h);
-    h.transport.answer(503);  // a row waits in the outbox, its alert fires
-  }
+  firedThenStopped(dir, 503);  // a row waits in the outbox, its alert fires
   int read = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     const std::string name = entry.path().filename().string();
@@ -336,12 +367,7 @@ TEST_CASE("notifiers: quorum to local while firing inside a silence pages when t
 // here. (The simulation found the restart leaving it open for ever: seed 85.)
 TEST_CASE("notifiers: a restart that turns a paged check to page = quorum resolves it here") {
   StateDir dir;
-  {
-    DaemonHarness h(dir);
-    h.start(config(pagerDuty("pd", kKeyA), "\"pd\""));
-    fire(h);
-    h.transport.answer(202);
-  }
+  firedThenStopped(dir, 202);
   const std::string quorum = quorumConfig();
   DaemonHarness h(dir);
   h.start(quorum);

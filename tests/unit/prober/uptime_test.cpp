@@ -153,4 +153,7 @@ TEST_CASE("figures say they cover only the days since history_max_size trimmed t
   // The retention cuts too; the shorter of the two is said.
   snapshot.retention = std::chrono::hours(24 * 5);
   CHECK(snapshot.coveredLabel(prober::kMonthWindow) == "5 d");
+  // A marker ahead of the clock (stepped back since the trim) claims the least, not the window.
+  snapshot.countsFromMs = kNow + kDay;
+  CHECK(snapshot.coveredLabel(prober::kMonthWindow) == "1 d");
 }
