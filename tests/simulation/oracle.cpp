@@ -52,7 +52,10 @@ struct Chain {
   bool inProgressAt(std::int64_t at) const { return firstAt <= at && at < finishedAt; }
   // Never taken, and its last answer a refusal: the daemon gave it up (promise 6 judges when).
   bool givenUp() const { return !received && finishedAt == INT64_MAX && isRefusal(lastStatus); }
-  bool dropped() const { return refused || givenUp(); }
+  // Never acknowledged, last posted when no notifier paged its destination any more: the daemon
+  // gives such a row up after an hour of failures of any kind.
+  bool orphaned = false;
+  bool dropped() const { return refused || givenUp() || (orphaned && finishedAt == INT64_MAX); }
 };
 
 struct Judge {
@@ -774,7 +777,15 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
   if (record.applied.empty()) {
     return j.out;
   }
-  const auto all = j.chains();
+  auto all = j.chains();
+  for (auto& [key, list] : all) {
+    for (Chain& chain : list) {
+      const ConfigVersion& version = j.versionAt(chain.lastAt);
+      chain.orphaned = std::none_of(version.names.begin(), version.names.end(), [&](const auto& n) {
+        return version.destination(n.first) == key.first;
+      });
+    }
+  }
   j.receivers(all);
   j.resolves(all);
   j.heldPages(all);
