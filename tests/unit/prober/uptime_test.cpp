@@ -139,6 +139,7 @@ TEST_CASE("figures say they cover only the days since history_max_size trimmed t
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((h.dir / "history.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 10'000);  // the writer's thread may be committing (pruning at start)
     const std::string sql =
         "INSERT INTO meta(key, value) VALUES('counts_from_ms', '" + std::to_string(from) + "')";
     CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
