@@ -18,8 +18,10 @@ export S_HEADER="hdr-Secret-5566"
 export S_JSON='json-Secret-"9911"'
 export S_ROUTING="R0UT1NGKEY0123456789abcdeSECRETS"
 export S_SLACK="$standin/slack/hook/T0/B0/hook-Secret-4411"
+# Credentials written into URLs (an Alertmanager's, a check's) are secrets too: the Alertmanager
+# answers nothing (port 9), so its failures are logged and recorded with its URL.
 secrets=("pw-Secret-7391" "tok-Secret-8842" "q-Secret-1234" "hdr-Secret-5566" "json-Secret-"
-         "R0UT1NGKEY0123456789abcdeSECRETS" "hook-Secret-4411"
+         "R0UT1NGKEY0123456789abcdeSECRETS" "hook-Secret-4411" "am-Secret-6677" "url-Secret-3344"
          "$(printf 'synthetic:%s' "$S_PASSWORD" | base64)")
 
 cat >"$work/checks.toml" <<TOML
@@ -27,7 +29,7 @@ cat >"$work/checks.toml" <<TOML
 interval = "1s"
 timeout = "1s"
 failure_threshold = 1
-notify = ["pagerduty", "status-channel"]
+notify = ["pagerduty", "status-channel", "am"]
 
 [notifiers.pagerduty]
 type = "pagerduty"
@@ -37,6 +39,15 @@ url = "$standin/v2/enqueue"
 [notifiers.status-channel]
 type = "slack"
 webhook_url = "\${S_SLACK}"
+
+[notifiers.am]
+type = "alertmanager"
+urls = ["http://am-user:am-Secret-6677@127.0.0.1:9"]
+
+[[check]]
+name = "url-credentials"
+url = "${target/:\/\//://probe:url-Secret-3344@}/echo/request"
+assert = ['body contains "never there"']
 
 [[check]]
 name = "basic"
@@ -87,9 +98,11 @@ jq 'map(del(.routing_key))' "$work/pagerduty-raw.json" >"$work/pagerduty.json"
 standin_events slack >"$work/slack.json"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
+"$prober" report -c "$work/checks.toml" --state-dir "$work/state" >"$work/report.md" 2>&1
+expect "the Alertmanager's failures were logged" grep -q "notifier am" "$work/daemon.log"
 
 for output in validate.txt once.txt once.json daemon.log metrics.txt api.json api-bearer.json \
-  status.html status-bearer.html history-bearer.json pagerduty.json slack.json; do
+  status.html status-bearer.html history-bearer.json pagerduty.json slack.json report.md; do
   expect "$output was written" test -s "$work/$output"
   leaked=()
   for secret in "${secrets[@]}"; do
