@@ -186,6 +186,24 @@ TEST_CASE("deadline: a request still waiting for its password check at 15 s gets
   CHECK(answers.size() == 1);
 }
 
+TEST_CASE("deadline: a request still waiting for the history thread at 15 s gets a 503") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  h.start(std::string(kNotifier) + check("api"));
+  prober::ServerRequest request;
+  request.method = "GET";
+  request.target = "/api/v1/checks/api/history";
+  std::vector<prober::ServerResponse> answers;
+  h.daemon->answer(request, [&answers](prober::ServerResponse r) { answers.push_back(r); });
+  CHECK(answers.empty());  // read on the history thread; its answer waits for the loop
+  h.clock.advance(std::chrono::seconds(15));
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 503);
+  CHECK(contains(answers[0].body, "no answer within 15s"));
+  h.loop.waitAndRun();  // the late read lands, and is dropped
+  CHECK(answers.size() == 1);
+}
+
 TEST_CASE("slack: a flood of refused requests is recorded as counts, the real page in full") {
   StateDir dir;
   {
