@@ -362,8 +362,8 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
       return store.markRejected(id, why, error);
     });
     finish(key, DeliveryResult::Dropped, why);
-  } else if ((isRefusal(answer.status) || !destinationConfigured(key.second)) &&
-             row.refusingSinceMs && steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
+  } else if ((isRefusal(answer.status) || orphanTrigger(key, row)) && row.refusingSinceMs &&
+             steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
     const std::string why =
         isRefusal(answer.status)
             ? fmt::format("refused for {} minutes, the last time: {}",
@@ -379,9 +379,9 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     finish(key, DeliveryResult::Rejected, why);
   } else {
     const bool refusal = isRefusal(answer.status);
-    // A destination no notifier pages any more may never come back: its failures of any kind
-    // count towards giving the row up.
-    const bool countsToGiveUp = refusal || !destinationConfigured(key.second);
+    // A trigger to a destination no notifier pages any more may never get through: its
+    // failures of any kind count towards giving it up. A resolve is never given up so.
+    const bool countsToGiveUp = refusal || orphanTrigger(key, row);
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
     row.nextAttemptMs = hooks_.nowMs() + delay;

@@ -125,10 +125,11 @@ class Pager {
   // destination (its timeout, severity, resend as they are now), or, when none pages there any
   // more, the ones it was queued with; nullptr when it has none to read.
   const Notifier* notifierFor(const OutboxRow& row) const;
-  // Whether a configured notifier pages this destination; a row for one that none does is given
-  // up after kGiveUpRefusedAfterMs of failed attempts of any kind, not retried for ever.
-  bool destinationConfigured(const std::string& destination) const {
-    return nameByDestination_.count(destination) != 0;
+  // A trigger (or reminder) to a destination no configured notifier pages any more: given up
+  // after kGiveUpRefusedAfterMs of failed attempts of any kind, not retried for ever (nobody
+  // asked to page there now). A resolve owed there is retried until delivered, like any other.
+  bool orphanTrigger(const QueueKey& key, const OutboxRow& row) const {
+    return row.event.action == AlertAction::Trigger && nameByDestination_.count(key.second) == 0;
   }
   bool isSlack(const OutboxRow& row) const;
   std::int64_t steadyNowMs() const;

@@ -57,10 +57,13 @@ struct Chain {
   bool inProgressAt(std::int64_t at) const { return firstAt <= at && at < finishedAt; }
   // Never taken, and its last answer a refusal: the daemon gave it up (promise 6 judges when).
   bool givenUp() const { return !received && finishedAt == INT64_MAX && isRefusal(lastStatus); }
-  // Never acknowledged, last posted when no notifier paged its destination any more: the daemon
-  // gives such a row up after an hour of failures of any kind.
+  // Last posted when no notifier paged its destination any more: the daemon gives such a
+  // trigger up after an hour of failures of any kind (a resolve is retried until delivered).
   bool orphaned = false;
-  bool dropped() const { return refused || givenUp() || (orphaned && finishedAt == INT64_MAX); }
+  bool dropped() const {
+    return refused || givenUp() ||
+           (orphaned && kind == PostKind::Trigger && finishedAt == INT64_MAX);
+  }
 };
 
 struct RecordReading {

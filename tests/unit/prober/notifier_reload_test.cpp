@@ -187,16 +187,17 @@ TEST_CASE("notifiers: a queued row goes out with the settings its destination ha
 }
 
 TEST_CASE(
-    "notifiers: a row for a destination no notifier pages any more is given up after an "
-    "hour of failures") {
+    "notifiers: a trigger for a destination no notifier pages any more is given up after "
+    "an hour of failures; the resolve owed there is not") {
   StateDir dir;
   firedThenStopped(dir, 503);
   DaemonHarness h(dir);
   h.start(config("", ""));
   std::map<std::string, int> posts;
   std::map<std::string, int> lastMinute;
-  // The old service stays down (503): the queued trigger, then the resolve owed behind it (the
-  // check no longer pages there), each retried for an hour, then given up, never again.
+  // The old service stays down (503) for three hours: the queued trigger is retried for an
+  // hour, then given up; the resolve owed behind it (the check no longer pages there) is
+  // retried all along, and delivered once the service answers.
   for (int minute = 0; minute < 180; ++minute) {
     h.clock.advance(1min);
     while (!h.transport.sent.empty()) {
@@ -208,15 +209,18 @@ TEST_CASE(
     }
   }
   CHECK(posts["trigger"] >= 10);  // 1 s doubling to 5 min: a dozen or so tries in the hour
-  CHECK(posts["resolve"] >= 10);
   CHECK(lastMinute["trigger"] >= 60);
   CHECK(lastMinute["trigger"] <= 70);
-  for (int minute = 0; minute < 60; ++minute) {
-    h.clock.advance(1min);
-    CHECK(h.transport.sent.empty());
-  }
+  CHECK(lastMinute["resolve"] >= 170);  // still tried at the end
+  h.clock.advance(6min);
+  REQUIRE(sentByKey(h) == Pages{std::string("resolve ") + kKeyA});
+  h.transport.answer(202);
+  h.clock.advance(30min);
+  CHECK(h.transport.sent.empty());
   const std::string metrics = h.request("GET", "/metrics").body;
-  CHECK(metrics.find("prober_notifications_total{notifier=\"pd\",result=\"rejected\"} 2") !=
+  CHECK(metrics.find("prober_notifications_total{notifier=\"pd\",result=\"rejected\"} 1") !=
+        std::string::npos);
+  CHECK(metrics.find("prober_notifications_total{notifier=\"pd\",result=\"delivered\"} 1") !=
         std::string::npos);
 }
 
