@@ -45,9 +45,11 @@ void Pager::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   externalUrl_ = std::move(externalUrl);
   viaByName_.clear();
   nameByDestination_.clear();
+  destinationByName_.clear();
   for (const auto& [name, notifier] : notifiers_) {
     viaByName_.emplace(name, notifierJson(notifier));
     nameByDestination_.emplace(storedDestination(notifier), name);
+    destinationByName_.emplace(name, storedDestination(notifier));
   }
 }
 
@@ -124,6 +126,11 @@ const Notifier* Pager::notifierFor(const OutboxRow& row) const {
     }
     std::string destination = storedDestination(*parsed);
     cached = viaCache_.emplace(row.via, ReadBack{std::move(*parsed), std::move(destination)}).first;
+  }
+  // Two notifiers may share a destination with different severities: the row's own comes first.
+  if (const auto own = destinationByName_.find(row.notifier);
+      own != destinationByName_.end() && own->second == cached->second.destination) {
+    return &notifiers_.at(row.notifier);
   }
   if (const auto configured = nameByDestination_.find(cached->second.destination);
       configured != nameByDestination_.end()) {

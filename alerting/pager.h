@@ -121,9 +121,10 @@ class Pager {
 
   QueueKey queueKeyOf(const std::string& key, const std::string& notifier,
                       const std::string& via) const;
-  // The settings a row goes out with: those of the notifier configured now for the row's
-  // destination (its timeout, severity, resend as they are now), or, when none pages there any
-  // more, the ones it was queued with; nullptr when it has none to read.
+  // The settings a row goes out with: those of its own notifier as configured now, when it
+  // still pages the row's destination (its timeout, severity, resend as they are now); else
+  // those of another notifier configured for that destination (renamed); else, when none pages
+  // there any more, the ones it was queued with. nullptr when it has none to read.
   const Notifier* notifierFor(const OutboxRow& row) const;
   // A trigger (or reminder) to a destination no configured notifier pages any more: given up
   // after kGiveUpRefusedAfterMs of failed attempts of any kind, not retried for ever (nobody
@@ -147,8 +148,10 @@ class Pager {
   Hooks hooks_;
   Notifiers notifiers_;
   std::map<std::string, std::string> viaByName_;  // each configured notifier's settings
-  // Each configured destination (storedDestination) and the notifier that pages there.
+  // Each configured destination (storedDestination) and the notifier that pages there, and the
+  // other way round.
   std::map<std::string, std::string> nameByDestination_;
+  std::map<std::string, std::string> destinationByName_;
   struct ReadBack {
     Notifier notifier;
     std::string destination;

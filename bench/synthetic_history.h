@@ -46,7 +46,8 @@ inline bool fillMonthOfHourlyCounts(const std::string& dir, int checks, std::int
     }
   }
   sqlite3_finalize(insert);
-  const bool ok = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+  const bool ok = sqlite3_exec(db, "COMMIT; PRAGMA journal_mode=WAL", nullptr, nullptr,
+                               nullptr) == SQLITE_OK;  // as the daemon reads it
   sqlite3_close(db);
   return ok;
 }

@@ -107,6 +107,9 @@ HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std
     std::int64_t cutoff = 0;
     if (told && (!trimmed || *told > *trimmed)) {
       cutoff = *told;
+      if (cutoff > today - kDayMs) {
+        return Trimmed::Done;  // the clock stepped back since: yesterday's and today's stay
+      }
     } else {
       // The next day after what is gone, or after the oldest count (a scan of every count, the
       // first time only), but never before what the retention already prunes.

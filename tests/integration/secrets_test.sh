@@ -100,6 +100,10 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 "$prober" report -c "$work/checks.toml" --state-dir "$work/state" >"$work/report.md" 2>&1
 expect "the Alertmanager's failures were logged" grep -q "notifier am" "$work/daemon.log"
+# The URLs are there, their credentials shown as user:***@: the search below is not vacuous.
+expect "the log shows the Alertmanager's URL redacted" grep -qF "am-user:***@" "$work/daemon.log"
+expect "the report shows the check's URL redacted" grep -qF "probe:***@" "$work/report.md"
+expect "the API shows the check's URL redacted" grep -qF "probe:***@" "$work/api.json"
 
 for output in validate.txt once.txt once.json daemon.log metrics.txt api.json api-bearer.json \
   status.html status-bearer.html history-bearer.json pagerduty.json slack.json report.md; do

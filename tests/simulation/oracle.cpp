@@ -418,10 +418,14 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
   auto all = j.chains();
   for (auto& [key, list] : all) {
     for (Chain& chain : list) {
-      const ConfigVersion& version = j.versionAt(chain.lastAt);
-      chain.orphaned = std::none_of(version.names.begin(), version.names.end(), [&](const auto& n) {
-        return version.destination(n.first) == key.first;
-      });
+      const auto unpaged = [&](std::int64_t at) {
+        const ConfigVersion& version = j.versionAt(at);
+        return std::none_of(version.names.begin(), version.names.end(), [&](const auto& n) {
+          return version.destination(n.first) == key.first;
+        });
+      };
+      const std::int64_t hourBefore = chain.lastAt - (kGiveUpAfterMs - kMaxRetryGapMs);
+      chain.orphaned = chain.firstAt <= hourBefore && unpaged(hourBefore) && unpaged(chain.lastAt);
     }
   }
 

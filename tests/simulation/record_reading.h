@@ -57,8 +57,9 @@ struct Chain {
   bool inProgressAt(std::int64_t at) const { return firstAt <= at && at < finishedAt; }
   // Never taken, and its last answer a refusal: the daemon gave it up (promise 6 judges when).
   bool givenUp() const { return !received && finishedAt == INT64_MAX && isRefusal(lastStatus); }
-  // Last posted when no notifier paged its destination any more: the daemon gives such a
-  // trigger up after an hour of failures of any kind (a resolve is retried until delivered).
+  // Posted for an hour (less the longest retry gap) while no notifier paged its destination
+  // any more, never acknowledged: the daemon gives such a trigger up after an hour of failures
+  // of any kind (a resolve is retried until delivered).
   bool orphaned = false;
   bool dropped() const {
     return refused || givenUp() ||

@@ -224,6 +224,18 @@ TEST_CASE(
         std::string::npos);
 }
 
+TEST_CASE("notifiers: two notifiers on one service page with their own severities") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  // "a" sorts first and says warning; the check pages through "b", which says critical.
+  h.start(
+      config(pagerDuty("a", kKeyA) + "severity = \"warning\"\n" + pagerDuty("b", kKeyA), "\"b\""));
+  fire(h);
+  REQUIRE(h.transport.sent.size() == 1);
+  const auto body = boost::json::parse(h.transport.sent.front().request.body).as_object();
+  CHECK(body.at("payload").as_object().at("severity").as_string() == "critical");
+}
+
 TEST_CASE("notifiers: a restart with no notifier left resolves, once recovered, where it paged") {
   StateDir dir;
   firedThenStopped(dir, 202);
