@@ -424,8 +424,16 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
           return version.destination(n.first) == key.first;
         });
       };
-      const std::int64_t hourBefore = chain.lastAt - (kGiveUpAfterMs - kMaxRetryGapMs);
-      chain.orphaned = chain.firstAt <= hourBefore && unpaged(hourBefore) && unpaged(chain.lastAt);
+      // The run of answers, back from the last, that count towards giving it up.
+      std::int64_t since = chain.lastAt;
+      for (auto it = chain.answers.rbegin(); it != chain.answers.rend(); ++it) {
+        if (!isRefusal(it->second) && !unpaged(it->first)) {
+          break;
+        }
+        since = it->first;
+      }
+      chain.orphaned = unpaged(chain.lastAt) &&
+                       chain.lastAt - since >= kGiveUpAfterMs - kMaxRetryGapMs;
     }
   }
 

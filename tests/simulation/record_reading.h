@@ -54,12 +54,14 @@ struct Chain {
   int lastStatus = 0;
   // Since when the answers have been refusals (-1: the last answer was not one).
   std::int64_t refusingSince = -1;
+  // Every post's time and answer, in order.
+  std::vector<std::pair<std::int64_t, int>> answers;
   bool inProgressAt(std::int64_t at) const { return firstAt <= at && at < finishedAt; }
   // Never taken, and its last answer a refusal: the daemon gave it up (promise 6 judges when).
   bool givenUp() const { return !received && finishedAt == INT64_MAX && isRefusal(lastStatus); }
-  // Posted for an hour (less the longest retry gap) while no notifier paged its destination
-  // any more, never acknowledged: the daemon gives such a trigger up after an hour of failures
-  // of any kind (a resolve is retried until delivered).
+  // A trigger never acknowledged whose last hour of answers (less the longest retry gap) were
+  // refusals or came while no notifier paged its destination, as at its end: the daemon gives
+  // such a trigger up (a resolve is retried until delivered).
   bool orphaned = false;
   bool dropped() const {
     return refused || givenUp() ||
@@ -262,6 +264,7 @@ struct RecordReading {
       }
       chain.lastAt = post.at;
       chain.lastStatus = post.status;
+      chain.answers.emplace_back(post.at, post.status);
       if (!isRefusal(post.status)) {
         chain.refusingSince = -1;
       } else if (chain.refusingSince < 0) {
