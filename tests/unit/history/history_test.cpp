@@ -428,6 +428,59 @@ TEST_CASE(
   CHECK(eventsLeft == 1);  // the incident's timeline goes last
 }
 
+TEST_CASE(
+    "a trim left unfinished at a cutoff the clock has since stepped back past keeps "
+    "yesterday's and today's counts") {
+  TempDir dir;
+  std::string error;
+  auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+  REQUIRE_MESSAGE(writer, error);
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  constexpr std::int64_t kDay = 24 * 3'600'000;
+  const std::int64_t today = nowMs() - nowMs() % kDay;
+  for (int c = 0; c < 50; ++c) {
+    writer->add(RunRecord{today - kDay + c, "check-" + std::to_string(c), true, 1.0, 200, "", ""});
+    writer->add(RunRecord{nowMs() - c, "check-" + std::to_string(c), true, 1.0, 200, "", ""});
+  }
+  writer->flush();
+  {
+    // As a trim interrupted at today's midnight leaves it (the clock was a day ahead then).
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path / "history.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 10'000);
+    const std::string sql = "INSERT INTO meta(key, value) VALUES('counts_from_ms', '" +
+                            std::to_string(today) + "'), ('counts_trimmed_ms', '" +
+                            std::to_string(today - kDay) + "')";
+    CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  writer->setMaxSize(1);  // everything that may go, goes
+  writer->flush();
+  writer->flush();
+  std::int64_t yesterday = 0;
+  std::mutex mutex;
+  std::condition_variable done;
+  bool read = false;
+  writer->runAfterWrites([&] {
+    std::string readError;
+    std::int64_t count = 0;
+    reader->forEachHourlyCount(
+        0,
+        [&](const std::string&, const prober::RunCount& hour) {
+          count += hour.startMs < today ? 1 : 0;
+        },
+        readError);
+    std::lock_guard lock(mutex);
+    yesterday = count;
+    read = true;
+    done.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  REQUIRE(done.wait_for(lock, std::chrono::seconds(30), [&] { return read; }));
+  CHECK(yesterday == 50);  // the runs went; yesterday's hourly counts stay
+}
+
 TEST_CASE("a history from before phases and hourly counts is brought up to date on open") {
   TempDir dir;
   std::filesystem::create_directories(dir.path);
