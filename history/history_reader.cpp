@@ -292,21 +292,14 @@ HistoryFiles HistoryFiles::open(const std::string& stateDir, std::chrono::millis
 }
 
 std::string HistoryReader::location(std::string& /*error: a missing table is no location*/) {
-  Statement query(db_, "SELECT value FROM meta WHERE key = 'location'");
-  if (!query.ok()) {
-    // A history written before locations existed has no meta table: no location.
-    return {};
-  }
-  return query.step() == SQLITE_ROW ? query.text(0) : std::string();
+  // A history written before locations existed has no meta table: no location.
+  return readHistoryMeta(db_, "location").value_or("");
 }
 
 std::int64_t HistoryReader::countsFromMs(std::string& /*error: none kept is no trim*/) {
-  Statement query(db_, "SELECT value FROM meta WHERE key = 'counts_from_ms'");
-  if (!query.ok() || query.step() != SQLITE_ROW) {
-    return 0;
-  }
+  const auto text = readHistoryMeta(db_, "counts_from_ms");
   try {
-    return std::stoll(query.text(0));
+    return text ? std::stoll(*text) : 0;
   } catch (const std::exception&) {
     return 0;  // not a number: as if never trimmed (the figures then say their whole window)
   }

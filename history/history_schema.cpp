@@ -87,4 +87,30 @@ bool migrateHistory(sqlite3* db, std::string& error) {
                  error);
 }
 
+bool writeHistoryMeta(sqlite3* db, const std::string& key, const std::string& value,
+                      std::string& error) {
+  Statement upsert(db,
+                   "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+                   "value = excluded.value");
+  upsert.bind(1, key);
+  upsert.bind(2, value);
+  if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
+    error = sqlite3_errmsg(db);
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> readHistoryMeta(sqlite3* db, const std::string& key) {
+  Statement query(db, "SELECT value FROM meta WHERE key = ?1");
+  if (!query.ok()) {
+    return std::nullopt;
+  }
+  query.bind(1, key);
+  if (query.step() != SQLITE_ROW) {
+    return std::nullopt;
+  }
+  return query.text(0);
+}
+
 }  // namespace prober

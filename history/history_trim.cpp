@@ -62,27 +62,17 @@ bool HistoryWriter::recordsWaiting() {
 
 namespace {
 
-bool setMeta(sqlite3* db, const char* key, std::int64_t value, std::string& error) {
-  Statement mark(db,
-                 "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET "
-                 "value = excluded.value");
-  mark.bind(1, std::string(key));
-  mark.bind(2, std::to_string(value));
-  if (!mark.ok() || mark.step() != SQLITE_DONE) {
-    error = sqlite3_errmsg(db);
-    return false;
-  }
-  return true;
-}
-
-// A meta value as a number; nullopt when there is none.
+// A meta value as a number; nullopt when there is none (or it is not one).
 std::optional<std::int64_t> metaNumber(sqlite3* db, const char* key) {
-  Statement read(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1");
-  read.bind(1, std::string(key));
-  if (read.ok() && read.step() == SQLITE_ROW) {
-    return read.integer(0);
+  const auto text = readHistoryMeta(db, key);
+  if (!text) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -135,7 +125,7 @@ HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std
         return Trimmed::Done;  // yesterday's and today's stay: the 24 h figure is never cut
       }
       // Said before the rows go, so a figure read meanwhile claims less, never more.
-      if (!setMeta(db_, "counts_from_ms", cutoff, error)) {
+      if (!writeHistoryMeta(db_, "counts_from_ms", std::to_string(cutoff), error)) {
         return Trimmed::Failed;
       }
     }
@@ -172,7 +162,7 @@ HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std
         return Trimmed::Interrupted;  // the next call resumes this day (the told cutoff)
       }
     }
-    if (!setMeta(db_, "counts_trimmed_ms", cutoff, error)) {
+    if (!writeHistoryMeta(db_, "counts_trimmed_ms", std::to_string(cutoff), error)) {
       return Trimmed::Failed;
     }
   }

@@ -122,12 +122,8 @@ void HistoryWriter::flush() {
 void HistoryWriter::setLocation(const std::string& location) {
   runAfterWrites([this, location] {
     std::string error;
-    Statement upsert(db_,
-                     "INSERT INTO meta(key, value) VALUES('location', ?1) ON CONFLICT(key) DO "
-                     "UPDATE SET value = ?1");
-    upsert.bind(1, location);
-    if (!upsert.ok() || upsert.step() != SQLITE_DONE) {
-      spdlog::error("history: saving the location: {}", sqlite3_errmsg(db_));
+    if (!writeHistoryMeta(db_, "location", location, error)) {
+      spdlog::error("history: saving the location: {}", error);
     }
   });
 }
