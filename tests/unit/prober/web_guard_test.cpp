@@ -166,6 +166,24 @@ TEST_CASE("guard: /-/healthy answers while the loop runs, with no user needed") 
   CHECK(h.request("GET", "/metrics").status == 401);
 }
 
+namespace {
+
+// Sends `request`, whose answer waits on another thread and then for the loop: at 15 s it gets
+// a 503, and the late answer, when it lands, is dropped.
+void answeredAt15s(DaemonHarness& h, const prober::ServerRequest& request) {
+  std::vector<prober::ServerResponse> answers;
+  h.daemon->answer(request, [&answers](prober::ServerResponse r) { answers.push_back(r); });
+  CHECK(answers.empty());  // the other thread's answer waits for the loop
+  h.clock.advance(std::chrono::seconds(15));
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 503);
+  CHECK(contains(answers[0].body, "no answer within 15s"));
+  h.loop.waitAndRun();  // the late answer lands, and is dropped
+  CHECK(answers.size() == 1);
+}
+
+}  // namespace
+
 TEST_CASE("deadline: a request still waiting for its password check at 15 s gets a 503") {
   StateDir dir;
   DaemonHarness h(dir);
@@ -175,15 +193,7 @@ TEST_CASE("deadline: a request still waiting for its password check at 15 s gets
   request.method = "GET";
   request.target = "/api/v1/checks";
   request.headers = {{"authorization", "Basic YWxpY2U6czNjcjN0"}};  // alice:s3cr3t
-  std::vector<prober::ServerResponse> answers;
-  h.daemon->answer(request, [&answers](prober::ServerResponse r) { answers.push_back(r); });
-  CHECK(answers.empty());  // bcrypt runs on its thread; its answer waits for the loop
-  h.clock.advance(std::chrono::seconds(15));
-  REQUIRE(answers.size() == 1);
-  CHECK(answers[0].status == 503);
-  CHECK(contains(answers[0].body, "no answer within 15s"));
-  h.loop.waitAndRun();  // the late decision lands, and is dropped
-  CHECK(answers.size() == 1);
+  answeredAt15s(h, request);                                        // bcrypt runs on its thread
 }
 
 TEST_CASE("deadline: a request still waiting for the history thread at 15 s gets a 503") {
@@ -193,15 +203,7 @@ TEST_CASE("deadline: a request still waiting for the history thread at 15 s gets
   prober::ServerRequest request;
   request.method = "GET";
   request.target = "/api/v1/checks/api/history";
-  std::vector<prober::ServerResponse> answers;
-  h.daemon->answer(request, [&answers](prober::ServerResponse r) { answers.push_back(r); });
-  CHECK(answers.empty());  // read on the history thread; its answer waits for the loop
-  h.clock.advance(std::chrono::seconds(15));
-  REQUIRE(answers.size() == 1);
-  CHECK(answers[0].status == 503);
-  CHECK(contains(answers[0].body, "no answer within 15s"));
-  h.loop.waitAndRun();  // the late read lands, and is dropped
-  CHECK(answers.size() == 1);
+  answeredAt15s(h, request);  // read on the history thread
 }
 
 TEST_CASE("slack: a flood of refused requests is recorded as counts, the real page in full") {
