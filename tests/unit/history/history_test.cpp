@@ -481,6 +481,121 @@ TEST_CASE(
   CHECK(yesterday == 50);  // the runs went; yesterday's hourly counts stay
 }
 
+namespace {
+
+// What a second connection sees of the history file: pages in use times the page size.
+std::int64_t usedBytesOf(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 10'000);
+  const auto pragma = [&](const char* sql) {
+    sqlite3_stmt* statement = nullptr;
+    std::int64_t value = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      value = sqlite3_column_int64(statement, 0);
+    }
+    sqlite3_finalize(statement);
+    return value;
+  };
+  const std::int64_t used =
+      (pragma("PRAGMA page_count") - pragma("PRAGMA freelist_count")) * pragma("PRAGMA page_size");
+  sqlite3_close(db);
+  return used;
+}
+
+// One integer a query returns, read on a connection of its own.
+std::int64_t queryNumber(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 10'000);
+  sqlite3_stmt* statement = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_type(statement, 0) != SQLITE_NULL) {
+    value = sqlite3_column_int64(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("a trim of hourly counts stopped mid-day resumes that day and trims no more than asked") {
+  TempDir dir;
+  const auto file = dir.path / "history.db";
+  constexpr std::int64_t kDay = 24 * 3'600'000;
+  const std::int64_t today = nowMs() - nowMs() % kDay;
+  const std::int64_t oldest = today - 4 * kDay;
+  // Five days of counts, 40,000 a day (eight of the trim's chunks). Names sort by day, so each
+  // day fills pages of its own and trimming one frees a day's worth of the file.
+  constexpr int kPerDay = 40'000;
+  std::string error;
+  {
+    auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+    REQUIRE_MESSAGE(writer, error);
+    writer->flush();
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 10'000);
+    const std::string sql =
+        "WITH RECURSIVE n(i) AS (VALUES(0) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < " +
+        std::to_string(5 * kPerDay) + ") INSERT INTO run_hours SELECT printf('d%d-c%05d', i / " +
+        std::to_string(kPerDay) + ", (i % " + std::to_string(kPerDay) + ") / 24), " +
+        std::to_string(oldest) + " + (i / " + std::to_string(kPerDay) + ") * " +
+        std::to_string(kDay) + " + (i % 24) * 3600000, 1, 1 FROM n";
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    const std::string why = message != nullptr ? message : "";
+    sqlite3_free(message);
+    sqlite3_close(db);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, why);
+  }
+  const auto rowsBefore = [&](std::int64_t at) {
+    return queryNumber(file,
+                       "SELECT count(*) FROM run_hours WHERE hour_ms < " + std::to_string(at));
+  };
+  REQUIRE(rowsBefore(oldest + kDay) == kPerDay);
+  // A cap a little under what is used; the trim goes down to 90 % of it, a fifth of a day
+  // short of four days: trimming the oldest day is enough, and two would lose one for nothing.
+  const std::int64_t used = usedBytesOf(file);
+  const std::uint64_t cap = static_cast<std::uint64_t>(used / 100 * 95);
+
+  {
+    // The cap set and the writer stopped at once: the trim begins the oldest day, then stops at
+    // its first chunk boundary because the writer is stopping.
+    auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+    REQUIRE_MESSAGE(writer, error);
+    writer->setMaxSize(cap);
+  }
+  const std::int64_t left = rowsBefore(oldest + kDay);
+  INFO("rows of the oldest day left by the stopped trim: ", left);
+  REQUIRE(left > 0);  // stopped mid-day
+  REQUIRE(left < kPerDay);
+  CHECK(queryNumber(file, "SELECT value FROM meta WHERE key = 'counts_from_ms'") ==
+        oldest + kDay);  // said before the rows went
+  CHECK(queryNumber(file, "SELECT value FROM meta WHERE key = 'counts_trimmed_ms'") == -1);
+
+  {
+    auto writer = HistoryWriter::open(dir.path.string(), std::chrono::hours(24 * 365), error);
+    REQUIRE_MESSAGE(writer, error);
+    writer->setMaxSize(cap);
+    // A job runs after the turn's trim: once it has run, the trim has ended.
+    std::promise<void> ran;
+    writer->runAfterWrites([&] { ran.set_value(); });
+    REQUIRE(ran.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  }
+  // The resumed trim finished the oldest day and stopped: the next day is whole.
+  CHECK(rowsBefore(oldest + kDay) == 0);
+  CHECK(rowsBefore(oldest + 2 * kDay) == kPerDay);
+  CHECK(queryNumber(file, "SELECT value FROM meta WHERE key = 'counts_trimmed_ms'") ==
+        oldest + kDay);
+  auto reader = HistoryReader::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(reader, error);
+  CHECK(reader->countsFromMs(error) == oldest + kDay);
+}
+
 TEST_CASE("a history from before phases and hourly counts is brought up to date on open") {
   TempDir dir;
   std::filesystem::create_directories(dir.path);
