@@ -121,7 +121,7 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
         for (const std::string& notifier : alert.notify) {
           const auto every = pager_.resendInterval(notifier, renotifyOf(*spec, kind));
           if (every && pager_.remindsPeople(notifier)) {
-            resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
+            resendAtMs_[{key, notifier}] = steadyNowMs() + every->count();
           }
         }
       }
@@ -227,7 +227,7 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
   }
   AlertEvent event = unlocated;
   event.location = location_;
-  const std::int64_t now = hooks_.nowMs();
+  const std::int64_t steadyNow = steadyNowMs();
   bool added = false;
   std::optional<bool> holdNow;  // asked once, and only when a reminder is due
   for (const std::string& notifier : spec.notify) {
@@ -236,7 +236,7 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
       continue;
     }
     std::int64_t& due = resendAtMs_[{key, notifier}];
-    if (now < due || pager_.queued(key, notifier)) {
+    if (steadyNow < due || pager_.queued(key, notifier)) {
       continue;
     }
     // A hold that began after the page pauses reminders to people; an Alertmanager still gets
@@ -249,7 +249,7 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
         continue;  // due still: the first run after the hold ends reminds
       }
     }
-    due = now + every->count();
+    due = steadyNow + every->count();
     OutboxRow row{0, key, notifier, event, 0, 0};
     row.resend = true;
     pager_.add({std::move(row)});
@@ -362,7 +362,7 @@ void Alerter::deliver(const CheckSpec& spec, const AlertEvent& event, bool keepF
     // A trigger is the first send; a resolve ends the re-sending.
     if (const auto every = pager_.resendInterval(notifier, renotifyOf(spec, event.kind));
         every && keepFiring) {
-      resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
+      resendAtMs_[{key, notifier}] = steadyNowMs() + every->count();
     } else {
       resendAtMs_.erase({key, notifier});
     }

@@ -190,6 +190,7 @@ class Alerter {
   void stateWriteFailed();
   void attempted(const OutboxRow& row, DeliveryResult result, const std::string& answer);
   std::chrono::system_clock::time_point wallNow() const { return fromMillis(hooks_.nowMs()); }
+  std::int64_t steadyNowMs() const { return hooks_.steadyMs ? hooks_.steadyMs() : hooks_.nowMs(); }
 
   Store& store_;
   AlerterObserver& observer_;
@@ -204,7 +205,8 @@ class Alerter {
   std::unordered_map<std::int64_t, DeliveryResult> unstoredOutcomes_;
   Pager pager_;
   // When each firing alert is next posted again, by alert key and notifier (unset: at once,
-  // as after a restart).
+  // as after a restart), on the steady clock: a wall clock stepped back an hour would
+  // otherwise stop reminders (and let an Alertmanager's alert lapse) for that hour.
   std::map<std::pair<std::string, std::string>, std::int64_t> resendAtMs_;
   // Alerts firing whose trigger is held, by alert key: the check as it fired, the trigger to
   // send when the hold ends, and why it is held.

@@ -80,7 +80,7 @@ void Alerter::notifiersChanged(const std::function<const CheckSpec*(const std::s
       // Reminders to people go on from the page, whatever the notifier is called now.
       const auto every = pager_.resendInterval(notifier, renotifyOf(*spec, kind));
       if (every && pager_.remindsPeople(notifier) && resendAtMs_.count({key, notifier}) == 0) {
-        resendAtMs_[{key, notifier}] = hooks_.nowMs() + every->count();
+        resendAtMs_[{key, notifier}] = steadyNowMs() + every->count();
       }
       if (pagedAt.count(pager_.destinationOf(via)) == 0) {  // a new destination: told it fires
         OutboxRow row{

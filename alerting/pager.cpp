@@ -209,7 +209,7 @@ std::int64_t Pager::backoffMs(int attempts, double random) {
                                   kMaxBackoffMs);
 }
 
-bool Pager::takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& availableAt) {
+bool Pager::takeToken(const Notifier& notifier, std::int64_t& waitMs) {
   if (notifier.alertmanager() != nullptr) {
     return true;  // Alertmanager takes thousands of alerts a second and documents no limit
   }
@@ -219,6 +219,8 @@ bool Pager::takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& 
                                                      : "slack:" + notifier.slack()->webhookUrl;
   const double perMs = (pagerDuty ? kPagerDutyEventsPerMinute : kSlackEventsPerMinute) / 60'000.0;
   const double burst = pagerDuty ? kPagerDutyBurst : kSlackBurst;
+  // Steady time: a wall clock stepped back would stop every page until it caught up.
+  const std::int64_t now = steadyNowMs();
   auto [it, created] = buckets_.try_emplace(pacingKey, Bucket{burst, now});
   Bucket& bucket = it->second;
   bucket.tokens = std::min(burst, bucket.tokens + static_cast<double>(now - bucket.lastMs) * perMs);
@@ -227,7 +229,7 @@ bool Pager::takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& 
     bucket.tokens -= 1.0;
     return true;
   }
-  availableAt = now + static_cast<std::int64_t>(std::ceil((1.0 - bucket.tokens) / perMs));
+  waitMs = static_cast<std::int64_t>(std::ceil((1.0 - bucket.tokens) / perMs));
   return false;
 }
 
@@ -285,14 +287,16 @@ void Pager::pollOnce() {
       continue;
     }
     const Queued& head = queue.front();
-    if (head.row.nextAttemptMs > now) {
+    // A retry is due on the wall clock (it is stored, and a restart keeps it). One due further
+    // ahead than any backoff waits means the clock stepped back since: due now, not hours on.
+    if (head.row.nextAttemptMs > now && head.row.nextAttemptMs - now <= kMaxBackoffMs) {
       wakeNoLaterThan(head.row.nextAttemptMs);
       continue;
     }
     const Notifier& notifier = *notifierFor(head.row);
-    std::int64_t availableAt = 0;
-    if (!takeToken(notifier, now, availableAt)) {
-      wakeNoLaterThan(availableAt);
+    std::int64_t waitMs = 0;
+    if (!takeToken(notifier, waitMs)) {
+      wakeNoLaterThan(now + waitMs);
       continue;
     }
     send(key, head, notifier);

@@ -137,8 +137,9 @@ class Pager {
   void pollOnce();
   void send(const QueueKey& key, const Queued& item, const Notifier& notifier);
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);
-  // Takes a token from the notifier's pacing bucket, or returns when one will be available.
-  bool takeToken(const Notifier& notifier, std::int64_t now, std::int64_t& availableAt);
+  // Takes a token from the notifier's pacing bucket (on steady time), or says how long until one
+  // will be available.
+  bool takeToken(const Notifier& notifier, std::int64_t& waitMs);
   void finish(const QueueKey& key, DeliveryResult result, const std::string& answer);
   // Records a row's outcome through `write` when the row is stored (see Hooks::storeWrite).
   void persist(const OutboxRow& row, std::function<bool(Store&, std::string&)> write);

@@ -207,6 +207,7 @@ Schedule generate(std::uint64_t seed, int generator) {
   Random more(seed ^ 0x4ef05ed0c0ffeeULL);
   Random paging(seed ^ 0x9a6e0ca1ULL);  // later still: `page` turned to quorum and back
   Random edits(seed ^ 0x3d17c0deULL);   // generation 2: windows and checks edited by reloads
+  Random clocks(seed ^ 0x5e7bac4ULL);   // generation 3: the wall clock stepped back
   Schedule schedule;
   schedule.seed = seed;
   schedule.wallStartS = kWallStartS;
@@ -348,6 +349,15 @@ Schedule generate(std::uint64_t seed, int generator) {
     e.at = at(random.between(60, kMainS - 60));
     e.kind = EventKind::WallJump;
     e.length = random.pick(std::vector<std::int64_t>{60, 1800, 10800, 172800});
+    events.push_back(e);
+  }
+  // An NTP correction steps the clock back: by a second, or by up to three hours (before the
+  // run began), back into holds that had ended or out of ones that had begun.
+  if (generator >= 3 && clocks.chance(0.4)) {
+    Event e;
+    e.at = at(clocks.between(60, kMainS - 60));
+    e.kind = EventKind::WallJump;
+    e.length = -clocks.pick(std::vector<std::int64_t>{1, 60, 600, 3600, 10800});
     events.push_back(e);
   }
   // A reload the daemon refuses (version -1 until numbered below).

@@ -12,8 +12,9 @@ namespace prober::simulation {
 // the generation it is run with, so a regression seed keeps finding the bug it found after the
 // generator learns more (regressions.txt names the generation of each seed).
 inline constexpr int kFirstGenerator = 1;   // up to reloads of `page`, refused reloads, refusals
-inline constexpr int kLatestGenerator = 2;  // + windows changed by reloads, checks removed and
-                                            //   brought back, depends_on children judged
+inline constexpr int kLatestGenerator = 3;  // 2: + windows changed by reloads, checks removed
+                                            //   and brought back, depends_on children judged
+                                            // 3: + the wall clock stepped back
 Schedule generate(std::uint64_t seed, int generator = kLatestGenerator);
 
 }  // namespace prober::simulation

@@ -57,7 +57,7 @@ struct Judge : RecordReading {
           const std::int64_t back = returnedAt(check, chain->firstAt);
           const bool handedAwayBetween =
               open && leftAt(check, chain->firstAt) > openedAt && back > 0 &&
-              (chain->eventWallMs < 0 || steadyOf(chain->eventWallMs) + kPageSlackMs >= back);
+              (chain->eventWallMs < 0 || decidedAt(*chain).latest + kPageSlackMs >= back);
           if (open && !resolveDropped && !handedAwayBetween) {
             add(chain->receivedAt, check, "paged once",
                 fmt::format("{} took a second trigger for {} (first at {}) with no resolve between",
@@ -111,7 +111,7 @@ struct Judge : RecordReading {
           const bool queuedBefore =
               std::any_of(list.begin(), list.begin() + i,
                           [&](const Chain& c) { return c.inProgressAt(left); }) ||
-              (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) <= left) ||
+              (chain.eventWallMs >= 0 && decidedAt(chain).earliest <= left) ||
               std::any_of(record.posts.begin(), record.posts.end(), [&](const Post& p) {
                 return p.service == service && p.check == check && p.at <= left &&
                        left - p.at <= kMaxRetryGapMs && (p.status < 200 || p.status > 299);
@@ -128,7 +128,7 @@ struct Judge : RecordReading {
         std::int64_t from = 0;
         for (std::size_t j = i; j-- > 0;) {
           if (list[j].kind == PostKind::Trigger) {
-            from = list[j].eventWallMs >= 0 ? steadyOf(list[j].eventWallMs) : 0;
+            from = list[j].eventWallMs >= 0 ? decidedAt(list[j]).earliest : 0;
             break;
           }
         }
@@ -138,7 +138,7 @@ struct Judge : RecordReading {
             removed >= 0 &&
             (chain.firstAt - removed <= kPageSlackMs ||
              (chain.eventWallMs >= 0 &&
-              steadyOf(chain.eventWallMs) <= removed + kSlackStampMs + kPageSlackMs) ||
+              decidedAt(chain).earliest <= removed + kSlackStampMs + kPageSlackMs) ||
              busyBetween(service, check, removed, chain.firstAt))) {
           continue;
         }
@@ -159,14 +159,21 @@ struct Judge : RecordReading {
   // Promise 4.
   void heldPages(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
     const auto every = holds();
-    const auto inside = [&](const std::string& check, std::int64_t wall) -> const Hold* {
+    // The hold covering the check at steady time `at`, and since when it has without a break.
+    struct Inside {
+      const Hold* hold;
+      std::int64_t since;
+    };
+    const auto inside = [&](const std::string& check, std::int64_t at) -> std::optional<Inside> {
       for (const Hold& h : every) {
-        if (covers(h, check) && h.startMs + kHoldMarginMs <= wall &&
-            wall <= h.endMs - kHoldMarginMs) {
-          return &h;
+        for (const Span& span : h.spans) {
+          if (covers(h, check) && span.from + kHoldMarginMs <= at &&
+              at <= span.to - kHoldMarginMs) {
+            return Inside{&h, span.from};
+          }
         }
       }
-      return nullptr;
+      return std::nullopt;
     };
     for (const auto& [key, list] : all) {
       const auto& [service, check] = key;
@@ -174,18 +181,19 @@ struct Judge : RecordReading {
         if (chain.kind != PostKind::Trigger || chain.eventWallMs < 0) {
           continue;
         }
-        const Hold* hold = inside(check, record.wallAt(chain.firstAt));
-        if (hold != nullptr && chain.eventWallMs >= hold->startMs + kHoldMarginMs) {
+        // Decided after the hold began (at the earliest the time it carries allows).
+        const std::int64_t decided = decidedAt(chain).earliest;
+        const auto in = inside(check, chain.firstAt);
+        if (in && decided >= in->since + kHoldMarginMs) {
           add(chain.firstAt, check, "nothing pages in a hold",
-              fmt::format("a trigger for {} went to {} inside {}", check, service, hold->what));
+              fmt::format("a trigger for {} went to {} inside {}", check, service, in->hold->what));
         }
         // Decided while its depends_on parent surely fired, and sent before it surely stopped.
         const std::string parent = parentOf(check, chain.firstAt);
-        if (!parent.empty() &&
-            parents.surelyFiring(parent, steadyOf(chain.eventWallMs), chain.firstAt)) {
+        if (!parent.empty() && parents.surelyFiring(parent, decided, chain.firstAt)) {
           add(chain.firstAt, check, "nothing pages in a hold",
               fmt::format("a trigger for {} went to {} while its parent {} fired (decided at {})",
-                          check, service, parent, clockText(steadyOf(chain.eventWallMs))));
+                          check, service, parent, clockText(decided)));
         }
       }
     }
@@ -199,10 +207,10 @@ struct Judge : RecordReading {
         continue;  // a retry of a reminder sent before
       }
       body = post.body;
-      if (const Hold* hold = inside(post.check, record.wallAt(post.at))) {
+      if (const auto in = inside(post.check, post.at)) {
         add(post.at, post.check, "nothing pages in a hold",
             fmt::format("a reminder for {} went to {} inside {}", post.check, post.service,
-                        hold->what));
+                        in->hold->what));
       }
       const std::string parent = parentOf(post.check, post.at);
       if (!parent.empty() && parents.surelyFiring(parent, post.at, post.at)) {
@@ -256,12 +264,13 @@ struct Judge : RecordReading {
           check->quorum) {
         continue;
       }
-      const std::int64_t wall = record.wallAt(o.at);
-      // A hold the wall clock stepped past ends for the daemon at its next look (every 10 s).
+      // A hold the wall clock stepped out of ends for the daemon at its next look (every 10 s).
       const bool held = std::any_of(every.begin(), every.end(), [&](const Hold& h) {
-        return covers(h, o.check) && h.startMs - kHoldMarginMs <= wall &&
-               (wall <= h.endMs + kHoldMarginMs ||
-                o.at <= steadyOf(h.endMs) + kWallRecheckMs + kHoldMarginMs);
+        return covers(h, o.check) &&
+               std::any_of(h.spans.begin(), h.spans.end(), [&](const Span& span) {
+                 return span.from - kHoldMarginMs <= o.at &&
+                        o.at <= span.to + kWallRecheckMs + kHoldMarginMs;
+               });
       });
       if (held) {
         continue;
@@ -313,7 +322,7 @@ struct Judge : RecordReading {
         if (chain.kind != PostKind::Trigger || chain.eventWallMs < 0) {
           continue;
         }
-        const std::int64_t decided = steadyOf(chain.eventWallMs);
+        const std::int64_t decided = decidedAt(chain).latest;
         if (chain.firstAt <= decided + kPromptMs) {
           continue;
         }

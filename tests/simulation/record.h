@@ -3,6 +3,7 @@
 // a receiver was sent and whether it took it, each config applied, each hold and wall-clock
 // step, and a trace of events for people. The oracle judges from this and the schedule alone.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,16 @@ struct Applied {
   bool restart;
 };
 
+// A silence as asked for: it holds while the wall clock reads between its start and end (a
+// clock stepped back may bring it back), from when it was made until it was deleted.
 struct HoldRecord {
   int number;
   std::string glob;  // a check name, or "*"
   std::int64_t wallStartMs;
   std::int64_t wallEndMs;
   std::string how;
+  std::int64_t madeAt = 0;             // steady
+  std::int64_t deletedAt = INT64_MAX;  // steady: ended through the API or Slack
 };
 
 struct WallStep {

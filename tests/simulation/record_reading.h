@@ -178,20 +178,24 @@ struct RecordReading {
            x->dependsOn == y->dependsOn && notifierNames(a, *x) == notifierNames(b, *y);
   }
 
-  // The first moment from `from` to `to` when the config in force did not page `destination`
-  // for the check; -1 when every one did.
+  // The last moment from `from` to `to` when the config in force stopped paging `destination`
+  // for the check (`from` itself when it did not page there then); -1 when every one did. A
+  // trigger to a destination added later carries the time the alert fired, from before.
   std::int64_t notPagedFrom(const std::string& check, const std::string& destination,
                             std::int64_t from, std::int64_t to) const {
-    if (!notifies(versionAt(from), check, destination)) {
-      return from;
-    }
+    bool paging = notifies(versionAt(from), check, destination);
+    std::int64_t stopped = paging ? -1 : from;
     for (const Applied& applied : record.applied) {
-      if (applied.at >= from && applied.at <= to &&
-          !notifies(schedule.versions.at(applied.version), check, destination)) {
-        return applied.at;
+      if (applied.at < from || applied.at > to) {
+        continue;
       }
+      const bool now = notifies(schedule.versions.at(applied.version), check, destination);
+      if (paging && !now) {
+        stopped = applied.at;
+      }
+      paging = now;
     }
-    return -1;
+    return stopped;
   }
 
   // Whether the check was ever run by this instance, then not (or the other way round).
@@ -203,16 +207,58 @@ struct RecordReading {
     return seen.size() > 1;
   }
 
+  // An interval of steady time, [from, to).
+  struct Span {
+    std::int64_t from;
+    std::int64_t to;
+  };
+
+  // When, within [steadyFrom, steadyTo), the wall clock read within [wallFrom, wallTo): one
+  // span per stretch between two steps (a clock stepped back reads some times twice), those
+  // that meet joined.
+  std::vector<Span> whileWallIn(std::int64_t wallFrom, std::int64_t wallTo, std::int64_t steadyFrom,
+                                std::int64_t steadyTo) const {
+    std::vector<Span> out;
+    for (std::size_t k = 0; k <= record.wallSteps.size(); ++k) {
+      const std::int64_t segmentFrom = k == 0 ? 0 : record.wallSteps[k - 1].at;
+      const std::int64_t segmentTo =
+          k == record.wallSteps.size() ? INT64_MAX : record.wallSteps[k].at;
+      const std::int64_t offset = k == 0 ? 0 : record.wallSteps[k - 1].offsetMs;
+      // wall = wallStartMs + t + offset on this stretch
+      const std::int64_t base = record.wallStartMs + offset;
+      const std::int64_t from = std::max({segmentFrom, steadyFrom, wallFrom - base});
+      const std::int64_t to =
+          std::min({segmentTo, steadyTo, wallTo >= INT64_MAX - base ? INT64_MAX : wallTo - base});
+      if (from >= to) {
+        continue;
+      }
+      if (!out.empty() && out.back().to == from) {
+        out.back().to = to;
+      } else {
+        out.push_back(Span{from, to});
+      }
+    }
+    return out;
+  }
+
   struct Hold {
     std::string glob;
-    std::int64_t startMs;
-    std::int64_t endMs;
+    std::vector<Span> spans;  // steady time it holds: in force, and the wall clock inside it
     std::string what;
   };
   std::vector<Hold> holds() const {
     std::vector<Hold> all;
     for (const HoldRecord& h : record.holds) {
-      all.push_back(Hold{h.glob, h.wallStartMs, h.wallEndMs,
+      // A restart forgets a silence that has ended by then (the store prunes it), whatever the
+      // clock reads later.
+      std::int64_t gone = h.deletedAt;
+      for (const Applied& applied : record.applied) {
+        if (applied.restart && applied.at > h.madeAt && record.wallAt(applied.at) >= h.wallEndMs) {
+          gone = std::min(gone, applied.at);
+          break;
+        }
+      }
+      all.push_back(Hold{h.glob, whileWallIn(h.wallStartMs, h.wallEndMs, h.madeAt, gone),
                          fmt::format("{} #{} on {}", h.how, h.number, h.glob)});
     }
     // A window holds only while a config that has it is in force: from the reload (or restart)
@@ -220,13 +266,11 @@ struct RecordReading {
     for (std::size_t i = 0; i < record.applied.size(); ++i) {
       const Applied& applied = record.applied[i];
       const bool last = i + 1 == record.applied.size();
-      const std::int64_t from = record.wallAt(applied.at);
-      const std::int64_t until = last ? INT64_MAX : record.wallAt(record.applied[i + 1].at);
+      const std::int64_t until = last ? INT64_MAX : record.applied[i + 1].at;
       for (const Window& w : schedule.versions.at(applied.version).windows) {
-        const std::int64_t start = std::max(w.startS * 1000, from);
-        const std::int64_t end = std::min((w.startS + w.lengthS) * 1000, until);
-        if (start < end) {
-          all.push_back(Hold{w.check, start, end,
+        auto spans = whileWallIn(w.startS * 1000, (w.startS + w.lengthS) * 1000, applied.at, until);
+        if (!spans.empty()) {
+          all.push_back(Hold{w.check, std::move(spans),
                              fmt::format("maintenance window {} on {}", w.name, w.check)});
         }
       }
@@ -274,17 +318,47 @@ struct RecordReading {
     return out;
   }
 
-  // The steady time at which the wall clock first read `wall` (the wall clock only steps
-  // forward in a run).
-  std::int64_t steadyOf(std::int64_t wall) const {
-    std::int64_t at = wall - record.wallStartMs;
-    for (const WallStep& step : record.wallSteps) {
-      if (wall >= record.wallStartMs + step.at + step.offsetMs) {
-        at = std::max(step.at, wall - record.wallStartMs - step.offsetMs);
+  // When the wall clock read `wall`, at or before steady time `before`: the earliest and the
+  // latest such time (they differ when a step back made it read `wall` twice). A time a step
+  // forward skipped maps to the step. When nothing at or before `before` did, the first time
+  // after it.
+  struct Between {
+    std::int64_t earliest;
+    std::int64_t latest;
+  };
+  Between steadyOf(std::int64_t wall, std::int64_t before = INT64_MAX) const {
+    std::vector<std::int64_t> times;
+    std::int64_t previousEnd = INT64_MIN;  // the wall the stretch before ended at
+    for (std::size_t k = 0; k <= record.wallSteps.size(); ++k) {
+      const std::int64_t segmentFrom = k == 0 ? 0 : record.wallSteps[k - 1].at;
+      const std::int64_t segmentTo =
+          k == record.wallSteps.size() ? INT64_MAX / 4 : record.wallSteps[k].at;
+      const std::int64_t offset = k == 0 ? 0 : record.wallSteps[k - 1].offsetMs;
+      const std::int64_t at = wall - record.wallStartMs - offset;
+      const std::int64_t wallFrom = record.wallStartMs + segmentFrom + offset;
+      if (segmentFrom <= at && at < segmentTo) {
+        times.push_back(at);
+      } else if (previousEnd <= wall && wall < wallFrom) {
+        times.push_back(segmentFrom);  // skipped by a step forward
+      }
+      previousEnd = record.wallStartMs + segmentTo + offset;
+    }
+    std::sort(times.begin(), times.end());
+    std::optional<Between> found;
+    for (const std::int64_t t : times) {
+      if (t <= before) {
+        found = found ? Between{found->earliest, t} : Between{t, t};
       }
     }
-    return at;
+    if (found) {
+      return *found;
+    }
+    const std::int64_t after = times.empty() ? wall - record.wallStartMs : times.front();
+    return Between{after, after};
   }
+
+  // When a request was decided, read from the wall time it carries: before its first post.
+  Between decidedAt(const Chain& chain) const { return steadyOf(chain.eventWallMs, chain.firstAt); }
 
   // Whether the check left this shard after `at` and did not come back adopted paging
   // `destination`: its new owner resolves what it paged there (SPEC §12). Back here by a shard
@@ -355,11 +429,11 @@ struct RecordReading {
   bool decidedBy(const Chain& chain, std::int64_t at) const {
     if (chain.kind == PostKind::Trigger) {
       return chain.firstAt <= at + kPageSlackMs ||
-             (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) <= at + kPageSlackMs);
+             (chain.eventWallMs >= 0 && decidedAt(chain).earliest <= at + kPageSlackMs);
     }
     // A resolve counts only when it surely was: asking for less, never more.
     return chain.firstAt <= at ||
-           (chain.eventWallMs >= 0 && steadyOf(chain.eventWallMs) + kSlackStampMs <= at);
+           (chain.eventWallMs >= 0 && decidedAt(chain).latest + kSlackStampMs <= at);
   }
 
   // Whether a trigger decided at `at` for this destination may have been dropped by a hand-off:

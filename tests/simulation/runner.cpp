@@ -282,7 +282,7 @@ void Runner::silence(const Event& event) {
   silenceIds_[event.hold] = *id;
   record_.holds.push_back(HoldRecord{event.hold, event.subject, wallNow,
                                      wallNow + event.length * 1000,
-                                     event.viaSlack ? "slack mute" : "api silence"});
+                                     event.viaSlack ? "slack mute" : "api silence", nowMs()});
   record_.note(nowMs(), fmt::format("  silence #{} is id {}", event.hold, *id));
 }
 
@@ -299,12 +299,10 @@ void Runner::unsilence(int hold, bool viaSlack) {
   } else {
     ended = request("DELETE", fmt::format("/api/v1/silences/{}", id->second)).status == 204;
   }
-  const std::int64_t wallNow = record_.wallAt(nowMs());
   for (HoldRecord& record : record_.holds) {
-    // Whatever the daemon answered, the person meant the hold to end now; one the daemon could
-    // not end (a refused write) goes on to its end.
-    if (record.number == hold && (ended || record.wallEndMs <= wallNow)) {
-      record.wallEndMs = std::min(record.wallEndMs, wallNow);
+    // One the daemon could not end (a refused write) goes on to its end.
+    if (record.number == hold && ended) {
+      record.deletedAt = std::min(record.deletedAt, nowMs());
     }
   }
   silenceIds_.erase(id);

@@ -72,7 +72,8 @@ class Harness {
             [this](const prober::CheckSpec&, prober::AlertKind kind) {
               return kind == prober::AlertKind::Certificate ? std::nullopt : hold;
             },
-            [this](std::int64_t at) { wakeAt = at; }});
+            [this](std::int64_t at) { wakeAt = at; },
+            [this] { return steadyMs >= 0 ? steadyMs : nowMs; }});
     alerter->setNotifiers(
         {{"pd", prober::Notifier{"pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/pd",
                                                                  "critical"}}},
@@ -129,6 +130,7 @@ class Harness {
   prober::RunResult passed;
   std::optional<PageHold> hold;
   std::int64_t nowMs = 1'700'000'000'000;
+  std::int64_t steadyMs = -1;  // -1: the steady clock reads the wall clock
   std::int64_t wakeAt = -1;
   prober::testing::FakeTransport transport;
   Recorder recorder;
@@ -290,6 +292,32 @@ TEST_CASE("renotify: Slack is reminded while the alert fires, not before, not wh
   held.nowMs += 7'200'000;
   held.run(AlertTransition::None, true);
   CHECK(held.sent().empty());
+}
+
+TEST_CASE(
+    "renotify: a wall clock stepped back or forward neither stops reminders nor hurries them") {
+  Harness h;
+  h.steadyMs = 0;
+  h.check.renotify = prober::Millis(3'600'000);
+  h.run(AlertTransition::Fire, true);
+  CHECK(h.sent().size() == 2);
+  h.nowMs += 1'800'000;
+  h.steadyMs += 1'800'000;
+  h.run(AlertTransition::None, true);
+  CHECK(h.sent().empty());
+  h.nowMs -= 3 * 3'600'000;  // NTP steps the clock back three hours
+  h.nowMs += 1'800'000;
+  h.steadyMs += 1'800'000;
+  h.run(AlertTransition::None, true);
+  CHECK(h.sent() == Sent{"slack: :red_circle: *api* is still down (reminder)"});
+  h.nowMs += 24 * 3'600'000;  // and forward a day
+  h.steadyMs += 60'000;
+  h.run(AlertTransition::None, true);
+  CHECK(h.sent().empty());  // an hour after the last reminder, not at once
+  h.nowMs += 3'540'000;
+  h.steadyMs += 3'540'000;
+  h.run(AlertTransition::None, true);
+  CHECK(h.sent().size() == 1);
 }
 
 TEST_CASE("location: PagerDuty and Slack name where the check failed from") {

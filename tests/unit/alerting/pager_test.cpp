@@ -17,6 +17,7 @@ using prober::testing::FakeTransport;
 struct Harness {
   FakeTransport transport;
   std::int64_t now = 1'000'000;
+  std::int64_t steady = -1;  // -1: the steady clock reads the wall clock
   std::int64_t wake = -1;
   std::map<std::string, int> counted;
   std::vector<std::string> answers;  // "CHECK NOTIFIER RESULT: ANSWER", every attempt
@@ -25,15 +26,18 @@ struct Harness {
   explicit Harness(prober::Store* store = nullptr)
       : pager(
             store, transport,
-            prober::Pager::Hooks{
-                [this] { return now; }, [] { return 0.5; }, [this](std::int64_t at) { wake = at; },
-                [this](const prober::OutboxRow& row, prober::DeliveryResult result,
-                       const std::string& answer) {
-                  const std::string outcome(prober::deliveryResultName(result));
-                  ++counted[row.notifier + ":" + outcome];
-                  answers.push_back(row.check + " " + row.notifier + " " + outcome + ": " + answer);
-                },
-                {}}) {
+            prober::Pager::Hooks{[this] { return now; },
+                                 [] { return 0.5; },
+                                 [this](std::int64_t at) { wake = at; },
+                                 [this](const prober::OutboxRow& row, prober::DeliveryResult result,
+                                        const std::string& answer) {
+                                   const std::string outcome(prober::deliveryResultName(result));
+                                   ++counted[row.notifier + ":" + outcome];
+                                   answers.push_back(row.check + " " + row.notifier + " " +
+                                                     outcome + ": " + answer);
+                                 },
+                                 {},
+                                 [this] { return steady >= 0 ? steady : now; }}) {
     const prober::Notifier pd{
         "pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/v2/enqueue", "critical"}};
     const prober::Notifier slack{"chat", prober::SlackSettings{"http://127.0.0.1:1/hook"}};
@@ -283,6 +287,45 @@ TEST_CASE("events to one routing key are paced under 120 per minute") {
   CHECK(h.counted["pd:delivered"] == 300);
   CHECK(sentInFirstMinute <= 120);
   CHECK(sentInFirstMinute >= 100);  // paced, not starved
+}
+
+TEST_CASE("a wall clock stepped back holds back neither a retry nor the pacing") {
+  Harness h;
+  h.now = 1'700'000'000'000;
+  h.steady = 0;
+  h.pager.add({Harness::row("api", prober::AlertAction::Trigger)});
+  h.pager.poll();
+  h.transport.answer(503);
+  REQUIRE(h.wake == h.now + 1000);
+  h.now -= 3'600'000;  // NTP steps the clock back an hour
+  h.steady += 1000;
+  h.pager.poll();
+  REQUIRE(h.transport.sent.size() == 1);  // the retry goes now, not an hour on
+  h.transport.answer(202);
+
+  // 300 pages after the step: paced as ever, not stopped for the hour.
+  std::vector<prober::OutboxRow> rows;
+  for (int i = 0; i < 300; ++i) {
+    rows.push_back(Harness::row("check-" + std::to_string(i), prober::AlertAction::Trigger));
+  }
+  h.pager.add(rows);
+  const std::int64_t start = h.steady;
+  for (int guard = 0; guard < 10'000 && h.pager.pending() > 0; ++guard) {
+    h.pager.poll();
+    while (!h.transport.sent.empty()) {
+      h.transport.answer(202);
+    }
+    if (h.pager.pending() > 0) {
+      REQUIRE(h.wake > h.now);
+      h.steady += h.wake - h.now;
+      h.now = h.wake;
+    }
+    if (guard == 5) {
+      h.now -= 600'000;  // and back again, mid-burst
+    }
+  }
+  CHECK(h.counted["pd:delivered"] == 301);
+  CHECK(h.steady - start < 4 * 60'000);  // 120 a minute, a burst first
 }
 
 TEST_CASE("a notification for a notifier that left the config is dropped loudly") {
