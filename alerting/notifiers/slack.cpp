@@ -75,8 +75,12 @@ std::string slackMessage(const AlertEvent& event, const std::string& externalUrl
     text = fmt::format(":large_green_circle: *{}* is back up", event.check);
     attachment["color"] = kGreen;
     attachment["title"] = fmt::format("{} recovered", event.check);
-    attachment["text"] = fmt::format("It was down for {} (since {}).", formatSeconds(downSeconds),
-                                     readableUtc(event.failingSince));
+    // A clock stepped back since it went down leaves no honest length to tell.
+    attachment["text"] =
+        downSeconds >= 0 ? fmt::format("It was down for {} (since {}).", formatSeconds(downSeconds),
+                                       readableUtc(event.failingSince))
+                         : fmt::format("It was down since {} (the clock was set back meanwhile).",
+                                       readableUtc(event.failingSince));
   }
   if (!event.location.empty()) {
     text += " (from " + event.location + ")";

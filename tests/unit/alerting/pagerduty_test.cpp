@@ -123,6 +123,15 @@ TEST_CASE("Slack: a green resolve saying how long it was down") {
   CHECK(message.find(R"js("text":"It was down for 90s (since 2026-11-24 07:58:30 UTC).")js") !=
         std::string::npos);
   CHECK(message.find("title_link") == std::string::npos);
+
+  // Resolved at a wall time before it went down (NTP stepped the clock back): no negative length.
+  event.at = event.failingSince - std::chrono::hours(1);
+  const std::string stepped = prober::slackMessage(event, "");
+  CHECK(
+      stepped.find(
+          R"js("text":"It was down since 2026-11-24 07:58:30 UTC (the clock was set back meanwhile).")js") !=
+      std::string::npos);
+  CHECK(stepped.find("down for") == std::string::npos);
 }
 
 TEST_CASE("Slack: a resolve reads the same before and after the store keeps it (a restart)") {
