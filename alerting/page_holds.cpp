@@ -95,8 +95,9 @@ std::optional<PageHold> PageHolds::silencedBy(const CheckSpec& spec,
     }
   }
   for (const Silence& silence : silences_) {
-    if (silence.startsAt <= now && now < silence.endsAt &&
-        coversCheck(silence.checks, silence.labels, spec)) {
+    // Every silence starts when it is made: a wall clock stepped back since must not leave a
+    // hole before its start through which a page goes out.
+    if (now < silence.endsAt && coversCheck(silence.checks, silence.labels, spec)) {
       std::string reason = fmt::format("silence {}{} until {}", silence.id,
                                        silence.createdBy.empty() ? "" : " by " + silence.createdBy,
                                        readableUtc(silence.endsAt));

@@ -208,6 +208,7 @@ Schedule generate(std::uint64_t seed, int generator) {
   Random paging(seed ^ 0x9a6e0ca1ULL);  // later still: `page` turned to quorum and back
   Random edits(seed ^ 0x3d17c0deULL);   // generation 2: windows and checks edited by reloads
   Random clocks(seed ^ 0x5e7bac4ULL);   // generation 3: the wall clock stepped back
+  Random disks(seed ^ 0xd15cf011ULL);   // generation 3: a kill while the disk refuses writes
   Schedule schedule;
   schedule.seed = seed;
   schedule.wallStartS = kWallStartS;
@@ -299,6 +300,18 @@ Schedule generate(std::uint64_t seed, int generator) {
     ok.kind = EventKind::DiskOk;
     events.push_back(ok);
     busy.push_back(Busy{from - 5, from + length + 240});
+    // A kill while the writes wait in memory: they are lost (a documented limit), and the
+    // oracle excuses exactly what was decided since the disk began refusing. The restart comes
+    // while it still refuses or after; nothing else restarts or reloads until it has settled.
+    if (generator >= 3 && length >= 20 && disks.chance(0.5)) {
+      Event kill;
+      kill.at = at(disks.between(from + 5, from + length - 5));
+      kill.kind = EventKind::Kill;
+      kill.length =
+          disks.between(0, std::min<std::int64_t>(300, from + length + 180 - kill.at.count()));
+      kill.version = 0;
+      events.push_back(kill);
+    }
   }
   // Restarts and reloads, one at a time; versions are numbered in time order below.
   const int kills = static_cast<int>(random.between(0, 3));

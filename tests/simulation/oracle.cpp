@@ -42,6 +42,14 @@ struct Judge : RecordReading {
       });
       bool open = false;
       std::int64_t openedAt = 0;
+      const Chain* opening = nullptr;
+      const Chain* closing = nullptr;
+      // What a kill lost while the disk refused writes: the daemon restarted not knowing `by`
+      // went out, so what it sends after the kill may repeat it.
+      const auto forgotten = [&](const Chain* by, const Chain* now) {
+        const auto lost = by == nullptr ? std::nullopt : decidedInLost(*by);
+        return lost && now->firstAt >= lost->to;
+      };
       for (const Chain* chain : taken) {
         if (chain->kind == PostKind::Trigger) {
           // A resolve the daemon dropped (a 400, or given up after an hour of refusals) left
@@ -58,19 +66,21 @@ struct Judge : RecordReading {
           const bool handedAwayBetween =
               open && leftAt(check, chain->firstAt) > openedAt && back > 0 &&
               (chain->eventWallMs < 0 || decidedAt(*chain).latest + kPageSlackMs >= back);
-          if (open && !resolveDropped && !handedAwayBetween) {
+          if (open && !resolveDropped && !handedAwayBetween && !forgotten(opening, chain)) {
             add(chain->receivedAt, check, "paged once",
                 fmt::format("{} took a second trigger for {} (first at {}) with no resolve between",
                             service, check, clockText(openedAt)));
           }
           open = true;
           openedAt = chain->receivedAt;
+          opening = chain;
         } else {
-          if (!open && !refusedEver && !ownershipChanged(check)) {
+          if (!open && !refusedEver && !ownershipChanged(check) && !forgotten(closing, chain)) {
             add(chain->receivedAt, check, "resolve follows a trigger",
                 fmt::format("{} took a resolve for {} with no trigger open", service, check));
           }
           open = false;
+          closing = chain;
         }
       }
       // A check handed to another shard after its trigger was taken is its new owner's to
@@ -81,7 +91,8 @@ struct Judge : RecordReading {
       // had been handed to another shard before.
       const bool removedHere = last.check(check) == nullptr && !handedAwayAfter(check, openedAt);
       const bool judged = owns(last, check) ? !handedAwaySince : removedHere;
-      if (open && judged && !refusedEver) {
+      const bool openForgotten = opening != nullptr && decidedInLost(*opening).has_value();
+      if (open && judged && !refusedEver && !openForgotten) {
         add(openedAt, check, "resolved once",
             fmt::format("the trigger {} took for {} at {} was never resolved (the check "
                         "passes at the end)",
@@ -254,6 +265,9 @@ struct Judge : RecordReading {
         streak[o.check] = 0;
         continue;
       }
+      if (inLostWrites(o.at)) {
+        continue;  // a trigger decided then may have died with the process
+      }
       const int failures = ++streak[o.check];
       const ConfigVersion& version = versionAt(o.at);
       const CheckConfig* check = version.check(o.check);
@@ -280,6 +294,7 @@ struct Judge : RecordReading {
         const auto found = all.find({service, o.check});
         bool open = false;
         bool refused = false;
+        bool forgotten = false;
         if (found != all.end()) {
           const auto& list = found->second;
           refused =
@@ -293,8 +308,15 @@ struct Judge : RecordReading {
             }
           }
           open = latest && list[*latest].kind == PostKind::Trigger && list[*latest].received;
+          // The last request decided by then died with a kill while the disk refused writes
+          // (or went out, and the daemon restarted not knowing): what the daemon believes open
+          // is what it last stored.
+          if (latest) {
+            const auto lost = decidedInLost(list[*latest]);
+            forgotten = lost && lost->to < o.at;
+          }
         }
-        if (refused || open || droppedAtHandOff(service, o.check, o.at)) {
+        if (refused || open || forgotten || droppedAtHandOff(service, o.check, o.at)) {
           continue;
         }
         if (reported.insert({o.check, service, epoch}).second) {
@@ -350,6 +372,11 @@ struct Judge : RecordReading {
       for (const Chain& chain : list) {
         if (!chain.givenUp() || chain.lastAt - chain.refusingSince >= kGiveUpAfterMs ||
             ownershipChanged(check)) {
+          continue;
+        }
+        // Decided while the disk refused writes and never posted after the kill: lost with
+        // the process, not given up.
+        if (const auto lost = decidedInLost(chain); lost && chain.lastAt <= lost->to) {
           continue;
         }
         const bool stepped = std::any_of(
@@ -425,6 +452,41 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
   }
 
   auto all = j.chains();
+  // After a kill while the disk refused writes, the restarted daemon sends again, from the
+  // store and in their order, the requests it had queued before and was told were done while the
+  // disk refused (the marks that they went out died with the process). Retries, not new
+  // requests: the oracle reads past them, as long as what follows the restart repeats them.
+  for (const RecordReading::Span& span : j.lostWrites()) {
+    for (auto& [key, list] : all) {
+      std::vector<std::size_t> takenThen;  // answered as done while the writes were lost
+      std::size_t next = list.size();      // the first request after the kill
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        // The daemon is told a request was taken up to a second after it was posted.
+        if (span.from - kAnswerMs <= list[i].finishedAt && list[i].finishedAt <= span.to) {
+          takenThen.push_back(i);
+        }
+        // A restart may come at the kill's own millisecond: its posts are after the kill.
+        if (next == list.size() && list[i].firstAt >= span.to) {
+          next = i;
+        }
+      }
+      std::size_t match = 0;
+      std::vector<std::size_t> replays;
+      for (std::size_t i = next; i < list.size() && match < takenThen.size(); ++i) {
+        while (match < takenThen.size() && list[takenThen[match]].body != list[i].body) {
+          ++match;
+        }
+        if (match == takenThen.size()) {
+          break;
+        }
+        replays.push_back(i);
+        ++match;
+      }
+      for (auto it = replays.rbegin(); it != replays.rend(); ++it) {
+        list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
+      }
+    }
+  }
   for (auto& [key, list] : all) {
     for (Chain& chain : list) {
       const auto unpaged = [&](std::int64_t at) {

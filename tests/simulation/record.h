@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace prober::simulation {
@@ -36,8 +37,8 @@ struct Applied {
   bool restart;
 };
 
-// A silence as asked for: it holds while the wall clock reads between its start and end (a
-// clock stepped back may bring it back), from when it was made until it was deleted.
+// A silence as asked for: from when it was made until it was deleted, it holds while the wall
+// clock reads before its end (a clock stepped back may bring an ended one back).
 struct HoldRecord {
   int number;
   std::string glob;  // a check name, or "*"
@@ -66,6 +67,8 @@ struct Record {
   std::vector<WallStep> wallSteps;
   std::vector<TraceLine> trace;
   std::vector<std::int64_t> kills;
+  // When the alert store refused writes: [from, to) (to: INT64_MAX while it still did at the end).
+  std::vector<std::pair<std::int64_t, std::int64_t>> diskRefused;
   std::vector<std::int64_t> acceptedRefused;  // reloads to a config the daemon must refuse
   std::int64_t wallStartMs = 0;
 

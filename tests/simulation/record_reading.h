@@ -30,6 +30,7 @@ inline constexpr std::int64_t kMaxRetryGapMs = kMaxBackoffMs + 15'000;
 inline constexpr std::int64_t kWallRecheckMs =
     10'000;                                           // wall-time timers are re-checked this often
 inline constexpr std::int64_t kSlackStampMs = 1'000;  // Slack stamps a message to the second
+inline constexpr std::int64_t kAnswerMs = 1'000;   // a receiver answers what it takes within this
 inline constexpr std::int64_t kPromptMs = 30'000;  // pacing: a burst of pages to one receiver waits
 
 // An answer that refuses but may pass once someone fixes it (a proxy's 403, a moved URL): the
@@ -41,8 +42,9 @@ inline bool isRefusal(int status) {
 // One logical notification as a receiver sees it: consecutive posts of the same body to one
 // destination about one check are one request retried.
 struct Chain {
-  PostKind kind;
-  std::int64_t firstAt;
+  PostKind kind = PostKind::Other;
+  std::int64_t firstAt = 0;
+  std::string body;
   bool received = false;
   std::int64_t receivedAt = -1;
   std::int64_t eventWallMs = -1;  // when it was decided (wall): a trigger's; Slack's resolve's
@@ -258,7 +260,8 @@ struct RecordReading {
           break;
         }
       }
-      all.push_back(Hold{h.glob, whileWallIn(h.wallStartMs, h.wallEndMs, h.madeAt, gone),
+      // It holds from when it was made, whatever the clock reads, until the clock reads its end.
+      all.push_back(Hold{h.glob, whileWallIn(INT64_MIN / 4, h.wallEndMs, h.madeAt, gone),
                          fmt::format("{} #{} on {}", h.how, h.number, h.glob)});
     }
     // A window holds only while a config that has it is in force: from the reload (or restart)
@@ -293,7 +296,12 @@ struct RecordReading {
       auto& list = out[key];
       auto& body = lastBody[key];
       if (list.empty() || body != post.body) {
-        list.push_back(Chain{post.kind, post.at, false, -1, post.eventWallMs, false});
+        Chain chain;
+        chain.kind = post.kind;
+        chain.firstAt = post.at;
+        chain.eventWallMs = post.eventWallMs;
+        chain.body = post.body;
+        list.push_back(std::move(chain));
         body = post.body;
       }
       Chain& chain = list.back();
@@ -355,6 +363,39 @@ struct RecordReading {
     }
     const std::int64_t after = times.empty() ? wall - record.wallStartMs : times.front();
     return Between{after, after};
+  }
+
+  // What a kill lost: for each kill while the alert store refused writes, from when it began
+  // refusing to the kill. The writes waiting in memory die with the process (a documented
+  // limit), so what the daemon decided then, it does not know after the restart.
+  std::vector<Span> lostWrites() const {
+    std::vector<Span> out;
+    for (const std::int64_t kill : record.kills) {
+      for (const auto& [from, to] : record.diskRefused) {
+        if (from <= kill && kill < to) {
+          out.push_back(Span{from, kill});
+        }
+      }
+    }
+    return out;
+  }
+  // The lost span in which the request may have been decided, if any.
+  std::optional<Span> decidedInLost(const Chain& chain) const {
+    std::int64_t earliest = chain.firstAt;
+    if (chain.eventWallMs >= 0) {
+      earliest = std::min(earliest, decidedAt(chain).earliest - kPageSlackMs);
+    }
+    for (const Span& lost : lostWrites()) {
+      if (earliest <= lost.to && lost.from <= chain.firstAt) {
+        return lost;
+      }
+    }
+    return std::nullopt;
+  }
+  bool inLostWrites(std::int64_t at) const {
+    const auto all = lostWrites();
+    return std::any_of(all.begin(), all.end(),
+                       [&](const Span& lost) { return lost.from <= at && at <= lost.to; });
   }
 
   // When a request was decided, read from the wall time it carries: before its first post.
@@ -428,8 +469,12 @@ struct RecordReading {
   // the second). A PagerDuty resolve carries none: decided no later than its first post.
   bool decidedBy(const Chain& chain, std::int64_t at) const {
     if (chain.kind == PostKind::Trigger) {
+      // A clock stepped back may make the time it carries read earlier: a trigger taken counts
+      // from the earliest, one never taken (it may hide one taken before) from the latest.
+      const auto decided = decidedAt(chain);
       return chain.firstAt <= at + kPageSlackMs ||
-             (chain.eventWallMs >= 0 && decidedAt(chain).earliest <= at + kPageSlackMs);
+             (chain.eventWallMs >= 0 &&
+              (chain.received ? decided.earliest : decided.latest) <= at + kPageSlackMs);
     }
     // A resolve counts only when it surely was: asking for less, never more.
     return chain.firstAt <= at ||

@@ -208,8 +208,8 @@ void Runner::apply(const Event& event) {
     case EventKind::Reload: reload(event.version); break;
     case EventKind::Silence: silence(event); break;
     case EventKind::Unsilence: unsilence(event.hold, event.viaSlack); break;
-    case EventKind::DiskFull: FaultyDisk::refuse(true); break;
-    case EventKind::DiskOk: FaultyDisk::refuse(false); break;
+    case EventKind::DiskFull: refuseWrites(true); break;
+    case EventKind::DiskOk: refuseWrites(false); break;
     case EventKind::WallJump: {
       clock_.jumpWall(std::chrono::seconds(event.length));
       const std::int64_t before = record_.wallSteps.empty() ? 0 : record_.wallSteps.back().offsetMs;
@@ -217,6 +217,18 @@ void Runner::apply(const Event& event) {
       break;
     }
     case EventKind::Tail: break;
+  }
+}
+
+void Runner::refuseWrites(bool on) {
+  if (on == FaultyDisk::refusing()) {
+    return;
+  }
+  FaultyDisk::refuse(on);
+  if (on) {
+    record_.diskRefused.emplace_back(nowMs(), INT64_MAX);
+  } else {
+    record_.diskRefused.back().second = nowMs();
   }
 }
 
@@ -312,7 +324,7 @@ void Runner::unsilence(int hold, bool viaSlack) {
 void Runner::tail() {
   record_.note(nowMs(), "tail: targets up, notifiers answer, the disk takes writes, silences end");
   world_.heal();
-  FaultyDisk::refuse(false);
+  refuseWrites(false);
   std::vector<int> open;
   for (const auto& [hold, id] : silenceIds_) {
     open.push_back(hold);

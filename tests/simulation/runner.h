@@ -35,6 +35,8 @@ class Runner {
   void apply(const Event& event);
   bool start(int version);
   void kill();
+  // The alert store refuses writes from now (on) or takes them again; recorded for the oracle.
+  void refuseWrites(bool on);
   void reload(int version);
   void silence(const Event& event);
   void unsilence(int hold, bool viaSlack);

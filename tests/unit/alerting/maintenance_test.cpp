@@ -3,10 +3,15 @@
 // repeated hour opens once, at the first pass).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <sstream>
 
 #include "alerting/maintenance.h"
+#include "alerting/page_holds.h"
 #include "alerting/silence.h"
+#include "alerting/store.h"
 
 namespace {
 
@@ -196,4 +201,26 @@ TEST_CASE("silences: kept to the millisecond asked for, in the store and the API
   // Longer than 90 days is refused (and far from where time arithmetic overflows).
   CHECK_FALSE(prober::silenceFromRequest(R"({"checks":["api"],"duration":"91d"})", now, error));
   CHECK(error == prober::kSilenceDurationRule);
+}
+
+TEST_CASE("a silence holds from when it is made, even once the clock is stepped back before it") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("prober-silence-step-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string error;
+  auto store = prober::Store::open(dir.string(), error);
+  REQUIRE_MESSAGE(store, error);
+  prober::PageHolds holds(*store);
+  const auto made = std::chrono::system_clock::time_point(std::chrono::hours(490'000));
+  auto silence = prober::silenceFromRequest(R"({"checks":["api"],"duration":"2h"})", made, error);
+  REQUIRE_MESSAGE(silence, error);
+  REQUIRE(holds.add(*silence, error));
+  prober::CheckSpec api;
+  api.name = "api";
+  CHECK(holds.silencedBy(api, made + std::chrono::minutes(1)));
+  CHECK(holds.silencedBy(api, made - std::chrono::seconds(30)));     // NTP stepped back 90 s
+  CHECK_FALSE(holds.silencedBy(api, made + std::chrono::hours(2)));  // it still ends
+  store.reset();
+  std::filesystem::remove_all(dir);
 }

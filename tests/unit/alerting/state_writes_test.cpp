@@ -4,12 +4,16 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "alerting/pager.h"
+#include "alerting/store.h"
 #include "alerting/write_backlog.h"
 #include "tests/fakes/fake_transport.h"
 
@@ -150,4 +154,32 @@ TEST_CASE("a row delivered from memory is adopted by the store once its write go
   transport.answer(202);
   CHECK(store->pendingCount(error) == 0);  // its delivery was recorded against the stored row
   CHECK(store->loadAlerts(error).at("api").firing);  // so a restart resolves it later
+}
+
+TEST_CASE("a start on a full disk keeps the silences still running") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path);
+  std::string error;
+  auto store = prober::Store::open(dir.path.string(), error);
+  REQUIRE_MESSAGE(store, error);
+  const std::int64_t now = 1'700'000'000'000;
+  REQUIRE(store->addSilence(R"({"ended":true})", now - 1000, error) > 0);
+  const std::int64_t running = store->addSilence(R"({"running":true})", now + 3'600'000, error);
+  REQUIRE(running > 0);
+  {
+    // The disk refuses the pruning of expired silences (as SQLITE_FULL would).
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path / "prober.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 10'000);
+    REQUIRE(sqlite3_exec(db,
+                         "CREATE TRIGGER full BEFORE DELETE ON silences BEGIN "
+                         "SELECT RAISE(FAIL, 'database or disk is full'); END",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  error.clear();
+  const auto silences = store->loadSilences(now, error);
+  CHECK(error.find("pruning expired silences") != std::string::npos);  // said
+  CHECK(std::any_of(silences.begin(), silences.end(),
+                    [&](const auto& row) { return row.first == running; }));  // and still held
 }
