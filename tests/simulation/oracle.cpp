@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "tests/simulation/lost_writes.h"
 #include "tests/simulation/record_reading.h"
 
 namespace prober::simulation {
@@ -18,6 +19,7 @@ namespace {
 struct Judge : RecordReading {
   using RecordReading::RecordReading;
   std::vector<Violation> out;
+  LostWrites lost{*this};
 
   void add(std::int64_t at, const std::string& check, const std::string& promise,
            std::string text) {
@@ -47,8 +49,8 @@ struct Judge : RecordReading {
       // What a kill lost while the disk refused writes: the daemon restarted not knowing `by`
       // went out, so what it sends after the kill may repeat it.
       const auto forgotten = [&](const Chain* by, const Chain* now) {
-        const auto lost = by == nullptr ? std::nullopt : decidedInLost(*by);
-        return lost && now->firstAt >= lost->to;
+        const auto span = by == nullptr ? std::nullopt : lost.decidedIn(*by);
+        return span && now->firstAt >= span->to;
       };
       for (const Chain* chain : taken) {
         if (chain->kind == PostKind::Trigger) {
@@ -91,7 +93,7 @@ struct Judge : RecordReading {
       // had been handed to another shard before.
       const bool removedHere = last.check(check) == nullptr && !handedAwayAfter(check, openedAt);
       const bool judged = owns(last, check) ? !handedAwaySince : removedHere;
-      const bool openForgotten = opening != nullptr && decidedInLost(*opening).has_value();
+      const bool openForgotten = opening != nullptr && lost.decidedIn(*opening).has_value();
       if (open && judged && !refusedEver && !openForgotten) {
         add(openedAt, check, "resolved once",
             fmt::format("the trigger {} took for {} at {} was never resolved (the check "
@@ -265,7 +267,7 @@ struct Judge : RecordReading {
         streak[o.check] = 0;
         continue;
       }
-      if (inLostWrites(o.at)) {
+      if (lost.covers(o.at)) {
         continue;  // a trigger decided then may have died with the process
       }
       const int failures = ++streak[o.check];
@@ -312,8 +314,8 @@ struct Judge : RecordReading {
           // (or went out, and the daemon restarted not knowing): what the daemon believes open
           // is what it last stored.
           if (latest) {
-            const auto lost = decidedInLost(list[*latest]);
-            forgotten = lost && lost->to < o.at;
+            const auto span = lost.decidedIn(list[*latest]);
+            forgotten = span && span->to < o.at;
           }
         }
         if (refused || open || forgotten || droppedAtHandOff(service, o.check, o.at)) {
@@ -376,7 +378,7 @@ struct Judge : RecordReading {
         }
         // Decided while the disk refused writes and never posted after the kill: lost with
         // the process, not given up.
-        if (const auto lost = decidedInLost(chain); lost && chain.lastAt <= lost->to) {
+        if (const auto span = lost.decidedIn(chain); span && chain.lastAt <= span->to) {
           continue;
         }
         const bool stepped = std::any_of(
@@ -452,41 +454,7 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
   }
 
   auto all = j.chains();
-  // After a kill while the disk refused writes, the restarted daemon sends again, from the
-  // store and in their order, the requests it had queued before and was told were done while the
-  // disk refused (the marks that they went out died with the process). Retries, not new
-  // requests: the oracle reads past them, as long as what follows the restart repeats them.
-  for (const RecordReading::Span& span : j.lostWrites()) {
-    for (auto& [key, list] : all) {
-      std::vector<std::size_t> takenThen;  // answered as done while the writes were lost
-      std::size_t next = list.size();      // the first request after the kill
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        // The daemon is told a request was taken up to a second after it was posted.
-        if (span.from - kAnswerMs <= list[i].finishedAt && list[i].finishedAt <= span.to) {
-          takenThen.push_back(i);
-        }
-        // A restart may come at the kill's own millisecond: its posts are after the kill.
-        if (next == list.size() && list[i].firstAt >= span.to) {
-          next = i;
-        }
-      }
-      std::size_t match = 0;
-      std::vector<std::size_t> replays;
-      for (std::size_t i = next; i < list.size() && match < takenThen.size(); ++i) {
-        while (match < takenThen.size() && list[takenThen[match]].body != list[i].body) {
-          ++match;
-        }
-        if (match == takenThen.size()) {
-          break;
-        }
-        replays.push_back(i);
-        ++match;
-      }
-      for (auto it = replays.rbegin(); it != replays.rend(); ++it) {
-        list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
-      }
-    }
-  }
+  j.lost.readPastReplays(all);
   for (auto& [key, list] : all) {
     for (Chain& chain : list) {
       const auto unpaged = [&](std::int64_t at) {

@@ -17,6 +17,7 @@
 #include "tests/simulation/parent_alerts.h"
 #include "tests/simulation/record.h"
 #include "tests/simulation/schedule.h"
+#include "tests/simulation/wall_time_reading.h"
 
 namespace prober::simulation {
 
@@ -71,12 +72,11 @@ struct Chain {
   }
 };
 
-struct RecordReading {
+struct RecordReading : WallTimeReading {
   RecordReading(const Schedule& schedule, const Record& record)
-      : schedule(schedule), record(record), parents(schedule, record) {}
+      : WallTimeReading(record), schedule(schedule), parents(schedule, record) {}
 
   const Schedule& schedule;
-  const Record& record;
   ParentAlerts parents;
 
   const ConfigVersion& versionAt(std::int64_t at) const {
@@ -209,40 +209,6 @@ struct RecordReading {
     return seen.size() > 1;
   }
 
-  // An interval of steady time, [from, to).
-  struct Span {
-    std::int64_t from;
-    std::int64_t to;
-  };
-
-  // When, within [steadyFrom, steadyTo), the wall clock read within [wallFrom, wallTo): one
-  // span per stretch between two steps (a clock stepped back reads some times twice), those
-  // that meet joined.
-  std::vector<Span> whileWallIn(std::int64_t wallFrom, std::int64_t wallTo, std::int64_t steadyFrom,
-                                std::int64_t steadyTo) const {
-    std::vector<Span> out;
-    for (std::size_t k = 0; k <= record.wallSteps.size(); ++k) {
-      const std::int64_t segmentFrom = k == 0 ? 0 : record.wallSteps[k - 1].at;
-      const std::int64_t segmentTo =
-          k == record.wallSteps.size() ? INT64_MAX : record.wallSteps[k].at;
-      const std::int64_t offset = k == 0 ? 0 : record.wallSteps[k - 1].offsetMs;
-      // wall = wallStartMs + t + offset on this stretch
-      const std::int64_t base = record.wallStartMs + offset;
-      const std::int64_t from = std::max({segmentFrom, steadyFrom, wallFrom - base});
-      const std::int64_t to =
-          std::min({segmentTo, steadyTo, wallTo >= INT64_MAX - base ? INT64_MAX : wallTo - base});
-      if (from >= to) {
-        continue;
-      }
-      if (!out.empty() && out.back().to == from) {
-        out.back().to = to;
-      } else {
-        out.push_back(Span{from, to});
-      }
-    }
-    return out;
-  }
-
   struct Hold {
     std::string glob;
     std::vector<Span> spans;  // steady time it holds: in force, and the wall clock inside it
@@ -324,78 +290,6 @@ struct RecordReading {
       }
     }
     return out;
-  }
-
-  // When the wall clock read `wall`, at or before steady time `before`: the earliest and the
-  // latest such time (they differ when a step back made it read `wall` twice). A time a step
-  // forward skipped maps to the step. When nothing at or before `before` did, the first time
-  // after it.
-  struct Between {
-    std::int64_t earliest;
-    std::int64_t latest;
-  };
-  Between steadyOf(std::int64_t wall, std::int64_t before = INT64_MAX) const {
-    std::vector<std::int64_t> times;
-    std::int64_t previousEnd = INT64_MIN;  // the wall the stretch before ended at
-    for (std::size_t k = 0; k <= record.wallSteps.size(); ++k) {
-      const std::int64_t segmentFrom = k == 0 ? 0 : record.wallSteps[k - 1].at;
-      const std::int64_t segmentTo =
-          k == record.wallSteps.size() ? INT64_MAX / 4 : record.wallSteps[k].at;
-      const std::int64_t offset = k == 0 ? 0 : record.wallSteps[k - 1].offsetMs;
-      const std::int64_t at = wall - record.wallStartMs - offset;
-      const std::int64_t wallFrom = record.wallStartMs + segmentFrom + offset;
-      if (segmentFrom <= at && at < segmentTo) {
-        times.push_back(at);
-      } else if (previousEnd <= wall && wall < wallFrom) {
-        times.push_back(segmentFrom);  // skipped by a step forward
-      }
-      previousEnd = record.wallStartMs + segmentTo + offset;
-    }
-    std::sort(times.begin(), times.end());
-    std::optional<Between> found;
-    for (const std::int64_t t : times) {
-      if (t <= before) {
-        found = found ? Between{found->earliest, t} : Between{t, t};
-      }
-    }
-    if (found) {
-      return *found;
-    }
-    const std::int64_t after = times.empty() ? wall - record.wallStartMs : times.front();
-    return Between{after, after};
-  }
-
-  // What a kill lost: for each kill while the alert store refused writes, from when it began
-  // refusing to the kill. The writes waiting in memory die with the process (a documented
-  // limit), so what the daemon decided then, it does not know after the restart.
-  std::vector<Span> lostWrites() const {
-    std::vector<Span> out;
-    for (const std::int64_t kill : record.kills) {
-      for (const auto& [from, to] : record.diskRefused) {
-        if (from <= kill && kill < to) {
-          out.push_back(Span{from, kill});
-        }
-      }
-    }
-    return out;
-  }
-  // The lost span in which the request may have been decided, if any.
-  std::optional<Span> decidedInLost(const Chain& chain) const {
-    std::int64_t earliest = chain.firstAt;
-    if (chain.eventWallMs >= 0) {
-      earliest = std::min(earliest, decidedAt(chain).earliest - kPageSlackMs);
-    }
-    for (const Span& lost : lostWrites()) {
-      if (earliest <= lost.to && lost.from <= chain.firstAt) {
-        return lost;
-      }
-    }
-    return std::nullopt;
-  }
-  bool inLostWrites(std::int64_t at) const {
-    const auto all = lostWrites();
-    return std::any_of(all.begin(), all.end(),
-                       [&](const Span& lost) { return lost.from <= at && at <= lost.to; });
   }
 
   // When a request was decided, read from the wall time it carries: before its first post.
