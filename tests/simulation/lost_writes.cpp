@@ -15,21 +15,27 @@ LostWrites::LostWrites(const RecordReading& reading) : reading_(reading) {
 }
 
 std::optional<LostWrites::Span> LostWrites::decidedIn(const Chain& chain) const {
-  std::int64_t earliest = chain.firstAt;
-  if (chain.eventWallMs >= 0) {
-    earliest = std::min(earliest, reading_.decidedAt(chain).earliest - kPageSlackMs);
-  }
   for (const Span& lost : spans_) {
-    if (earliest <= lost.to && lost.from <= chain.firstAt) {
+    // First posted between the refusal and the kill (one decided then and not posted by the
+    // kill left no post at all), and possibly decided after the refusal began: one decided
+    // before was stored.
+    const bool postedThen = lost.from <= chain.firstAt && chain.firstAt <= lost.to;
+    const bool decidedThen =
+        chain.eventWallMs < 0 || reading_.decidedAt(chain).latest + kPageSlackMs >= lost.from;
+    if (postedThen && decidedThen) {
       return lost;
     }
   }
   return std::nullopt;
 }
 
-bool LostWrites::covers(std::int64_t at) const {
-  return std::any_of(spans_.begin(), spans_.end(),
-                     [&](const Span& lost) { return lost.from <= at && at <= lost.to; });
+std::optional<LostWrites::Span> LostWrites::spanOf(std::int64_t at) const {
+  for (const Span& lost : spans_) {
+    if (lost.from <= at && at <= lost.to) {
+      return lost;
+    }
+  }
+  return std::nullopt;
 }
 
 void LostWrites::readPastReplays(Chains& all) const {
@@ -39,7 +45,11 @@ void LostWrites::readPastReplays(Chains& all) const {
       std::size_t next = list.size();      // the first request after the kill
       for (std::size_t i = 0; i < list.size(); ++i) {
         // The daemon is told a request was taken up to a second after it was posted.
-        if (span.from - kAnswerMs <= list[i].finishedAt && list[i].finishedAt <= span.to) {
+        // Only what was stored can be sent again: decided before the refusal began.
+        const bool storedBefore =
+            list[i].eventWallMs < 0 || reading_.decidedAt(list[i]).earliest < span.from;
+        if (storedBefore && span.from - kAnswerMs <= list[i].finishedAt &&
+            list[i].finishedAt <= span.to) {
           takenThen.push_back(i);
         }
         // A restart may come at the kill's own millisecond: its posts are after the kill.

@@ -23,7 +23,8 @@ class LostWrites {
 
   // The lost span in which the request may have been decided, if any.
   std::optional<Span> decidedIn(const Chain& chain) const;
-  bool covers(std::int64_t at) const;
+  // The lost span `at` falls in, if any.
+  std::optional<Span> spanOf(std::int64_t at) const;
   // After such a kill the restarted daemon sends again, from the store and in their order, the
   // requests it had queued before and was told were done while the disk refused (the marks
   // that they went out died with the process). Retries, not new requests: removed from `all`

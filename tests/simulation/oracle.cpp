@@ -267,9 +267,6 @@ struct Judge : RecordReading {
         streak[o.check] = 0;
         continue;
       }
-      if (lost.covers(o.at)) {
-        continue;  // a trigger decided then may have died with the process
-      }
       const int failures = ++streak[o.check];
       const ConfigVersion& version = versionAt(o.at);
       const CheckConfig* check = version.check(o.check);
@@ -310,13 +307,37 @@ struct Judge : RecordReading {
             }
           }
           open = latest && list[*latest].kind == PostKind::Trigger && list[*latest].received;
-          // The last request decided by then died with a kill while the disk refused writes
-          // (or went out, and the daemon restarted not knowing): what the daemon believes open
-          // is what it last stored.
+          // After a kill while the disk refused writes the daemon believes what it stored:
+          // when the last request decided before the refusal was a trigger, it believes the
+          // alert fires, whatever the receiver took since (until it decides anew).
           if (latest) {
             const auto span = lost.decidedIn(list[*latest]);
-            forgotten = span && span->to < o.at;
+            if (span && span->to < o.at) {
+              std::optional<std::size_t> stored;
+              for (std::size_t i = 0; i < list.size(); ++i) {
+                if (decidedBy(list[i], span->from - kPageSlackMs) && !lost.decidedIn(list[i])) {
+                  stored = i;
+                }
+              }
+              forgotten = stored && list[*stored].kind == PostKind::Trigger;
+            }
           }
+        }
+        // A failure between the refusal and the kill: its trigger, decided then in memory,
+        // died with the process if it had not gone out by the kill: decided just before it, or
+        // waiting behind its check's retries, or the receiver taking nothing meanwhile.
+        if (const auto span = lost.spanOf(o.at); span && !open) {
+          bool queueRetrying = false;
+          bool receiverTook = false;
+          for (const Post& p : record.posts) {
+            if (p.service != service || p.at > span->to) {
+              continue;
+            }
+            queueRetrying = queueRetrying ||
+                            (p.check == o.check && !p.received && p.at >= o.at - kMaxRetryGapMs);
+            receiverTook = receiverTook || (p.received && p.at >= o.at);
+          }
+          forgotten = forgotten || span->to - o.at < kPromptMs || queueRetrying || !receiverTook;
         }
         if (refused || open || forgotten || droppedAtHandOff(service, o.check, o.at)) {
           continue;
@@ -428,13 +449,9 @@ struct Judge : RecordReading {
         continue;
       }
       const CheckConfig* check = schedule.versions.at(since->version).check(post.check);
-      // Reminders are due on the wall clock: a step forward since the restart brings them
-      // nearer by as much.
-      const std::int64_t stepped = record.wallAt(post.at) - record.wallAt(since->at) -
-                                   (post.at - since->at);
+      // Reminders are timed on the steady clock: a wall clock stepped forward hurries none.
       if (check == nullptr || check->renotifyS == 0 ||
-          post.at >= since->at + check->renotifyS * 1000LL - std::max<std::int64_t>(0, stepped) -
-                         kHoldMarginMs) {
+          post.at >= since->at + check->renotifyS * 1000LL - kHoldMarginMs) {
         continue;
       }
       add(post.at, post.check, "no reminder burst at restart",
