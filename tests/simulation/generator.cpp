@@ -209,6 +209,7 @@ Schedule generate(std::uint64_t seed, int generator) {
   Random edits(seed ^ 0x3d17c0deULL);   // generation 2: windows and checks edited by reloads
   Random clocks(seed ^ 0x5e7bac4ULL);   // generation 3: the wall clock stepped back
   Random disks(seed ^ 0xd15cf011ULL);   // generation 3: a kill while the disk refuses writes
+  Random drains(seed ^ 0xd4a1b5ULL);    // generation 4: or while its backlog drains after
   Schedule schedule;
   schedule.seed = seed;
   schedule.wallStartS = kWallStartS;
@@ -301,11 +302,16 @@ Schedule generate(std::uint64_t seed, int generator) {
     events.push_back(ok);
     busy.push_back(Busy{from - 5, from + length + 240});
     // A kill while the writes wait in memory: they are lost (a documented limit), and the
-    // oracle excuses exactly what was decided since the disk began refusing. The restart comes
+    // oracle excuses what was decided since the disk began refusing when /healthz says writes
+    // waited at the kill. The restart comes
     // while it still refuses or after; nothing else restarts or reloads until it has settled.
     if (generator >= 3 && length >= 20 && disks.chance(0.5)) {
       Event kill;
       kill.at = at(disks.between(from + 5, from + length - 5));
+      // Generation 4: or while the backlog drains, in the three minutes after it takes writes.
+      if (generator >= 4 && drains.chance(0.4)) {
+        kill.at = at(drains.between(from + length, from + length + 180));
+      }
       kill.kind = EventKind::Kill;
       kill.length =
           disks.between(0, std::min<std::int64_t>(300, from + length + 180 - kill.at.count()));

@@ -1,7 +1,7 @@
 #pragma once
 // From a seed, a schedule: the checks and notifiers, the config versions reloads and restarts
 // move between, and the faults in time. Choices stay within what the oracle judges exactly
-// (no kill in the minutes after the disk takes writes again, one restart at a time).
+// (one restart at a time).
 #include <cstdint>
 
 #include "tests/simulation/schedule.h"
@@ -12,10 +12,11 @@ namespace prober::simulation {
 // the generation it is run with, so a regression seed keeps finding the bug it found after the
 // generator learns more (regressions.txt names the generation of each seed).
 inline constexpr int kFirstGenerator = 1;   // up to reloads of `page`, refused reloads, refusals
-inline constexpr int kLatestGenerator = 3;  // 2: + windows changed by reloads, checks removed
+inline constexpr int kLatestGenerator = 4;  // 2: + windows changed by reloads, checks removed
                                             //   and brought back, depends_on children judged
                                             // 3: + the wall clock stepped back, kills while
                                             //   the disk refuses writes
+                                            // 4: + kills while its backlog drains after
 Schedule generate(std::uint64_t seed, int generator = kLatestGenerator);
 
 }  // namespace prober::simulation

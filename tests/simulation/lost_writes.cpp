@@ -5,11 +5,17 @@
 namespace prober::simulation {
 
 LostWrites::LostWrites(const RecordReading& reading) : reading_(reading) {
-  for (const std::int64_t kill : reading.record.kills) {
+  // Writes wait from the disk's last refusal before the kill (while it refused, or while the
+  // backlog drained after it).
+  for (const std::int64_t kill : reading.record.killsWithWritesWaiting) {
+    std::optional<std::int64_t> since;
     for (const auto& [from, to] : reading.record.diskRefused) {
-      if (from <= kill && kill < to) {
-        spans_.push_back(Span{from, kill});
+      if (from <= kill) {
+        since = from;
       }
+    }
+    if (since) {
+      spans_.push_back(Span{*since, kill});
     }
   }
 }

@@ -18,7 +18,8 @@ class LostWrites {
   using Span = WallTimeReading::Span;
   using Chains = std::map<std::pair<std::string, std::string>, std::vector<Chain>>;
 
-  // For each kill while the store refused writes: from when it began refusing to the kill.
+  // For each kill while state writes waited in memory (/healthz said so): from when the disk
+  // last began refusing to the kill.
   explicit LostWrites(const RecordReading& reading);
 
   // The lost span in which the request may have been decided, if any.

@@ -333,9 +333,11 @@ struct Judge : RecordReading {
             if (p.service != service || p.at > span->to) {
               continue;
             }
-            queueRetrying = queueRetrying ||
-                            (p.check == o.check && !p.received && p.at >= o.at - kMaxRetryGapMs);
-            receiverTook = receiverTook || (p.received && p.at >= o.at);
+            // Retried while not answered 2xx (a receiver that took it and timed out too).
+            const bool answered = p.status >= 200 && p.status < 300;
+            queueRetrying =
+                queueRetrying || (p.check == o.check && !answered && p.at >= o.at - kMaxRetryGapMs);
+            receiverTook = receiverTook || (answered && p.at >= o.at);
           }
           forgotten = forgotten || span->to - o.at < kPromptMs || queueRetrying || !receiverTook;
         }

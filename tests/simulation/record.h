@@ -69,6 +69,8 @@ struct Record {
   std::vector<std::int64_t> kills;
   // When the alert store refused writes: [from, to) (to: INT64_MAX while it still did at the end).
   std::vector<std::pair<std::int64_t, std::int64_t>> diskRefused;
+  // Kills at which /healthz said state writes waited in memory (lost with the process).
+  std::vector<std::int64_t> killsWithWritesWaiting;
   std::vector<std::int64_t> acceptedRefused;  // reloads to a config the daemon must refuse
   std::int64_t wallStartMs = 0;
 

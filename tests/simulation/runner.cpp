@@ -186,6 +186,12 @@ bool Runner::start(int version) {
 
 // kill -9: nothing the daemon would do on a graceful stop, no answer in flight reaches it.
 void Runner::kill() {
+  // Whether state writes wait in memory, as /healthz tells anyone who asks: those the kill loses.
+  const auto health = request("GET", "/healthz");
+  if (health.status == 503 && health.body.find("state store behind") != std::string::npos) {
+    record_.killsWithWritesWaiting.push_back(nowMs());
+    record_.note(nowMs(), "  state writes waited in memory: lost with the process");
+  }
   engine_.dropAll();
   transport_.dropAll();
   daemon_.reset();
