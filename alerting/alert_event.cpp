@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "checks/duration.h"
+#include "checks/utc_time.h"
 
 namespace prober {
 
@@ -188,11 +189,7 @@ std::optional<AlertAction> parseAction(std::string_view name) {
 
 std::string isoTimestampUtc(std::chrono::system_clock::time_point at) {
   const std::int64_t millis = toMillis(at);
-  const auto seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis % 1000);
+  return fmt::format("{}.{:03}Z", formatUtc(millis, "%Y-%m-%dT%H:%M:%S"), millis % 1000);
 }
 
 boost::json::value toJson(const AlertEvent& event) {

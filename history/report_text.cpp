@@ -4,16 +4,13 @@
 #include <ctime>
 
 #include "alerting/alert_event.h"
+#include "checks/utc_time.h"
 #include "history/report_parts.h"
 
 namespace prober::report {
 
 std::string utc(std::int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", parts.tm_year + 1900, parts.tm_mon + 1,
-                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+  return formatUtc(ms, "%Y-%m-%d %H:%M:%S");
 }
 
 // "5m 28s", "2h 3m", "40s", "1.6s": how long, for people.

@@ -6,6 +6,7 @@
 
 #include "alerting/alert_event.h"
 #include "checks/text.h"
+#include "checks/utc_time.h"
 
 namespace prober {
 
@@ -175,11 +176,7 @@ std::string clockText(std::int64_t atMs, std::int64_t nowMs) {
 }
 
 std::string utcFormat(std::int64_t atMs, const char* format) {
-  const std::time_t seconds = static_cast<std::time_t>(atMs / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[64];
-  return std::strftime(text, sizeof text, format, &parts) > 0 ? std::string(text) : std::string();
+  return formatUtc(atMs, format);
 }
 
 std::string fullTime(std::int64_t atMs) {

@@ -2,19 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
-
+#include "checks/utc_time.h"
 
 namespace prober::simulation {
 
 namespace {
 
 std::string isoUtc(std::int64_t unixSeconds) {
-  const std::time_t t = static_cast<std::time_t>(unixSeconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return formatUtc(unixSeconds * 1000, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::string quotedList(const std::vector<std::string>& items) {
