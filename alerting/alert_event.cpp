@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
-#include <ctime>
 
 #include "checks/duration.h"
 #include "checks/utc_time.h"

@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 
 #include "alerting/alert_event.h"
 #include "checks/utc_time.h"

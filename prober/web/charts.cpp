@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 
 #include "alerting/alert_event.h"
 #include "checks/duration.h"
+#include "checks/utc_time.h"
 #include "prober/web/page_parts.h"
 
 namespace prober {
@@ -229,7 +229,7 @@ std::string availabilityStrip(const std::vector<AvailabilityCell>& cells, const 
         x + kCell / 2, count.runs == 0 ? "#666" : "#fff", glyph);
     if (labelEvery > 0 && i % static_cast<std::size_t>(labelEvery) == 0) {
       svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x + kCell / 2,
-                         kLabelY, utcFormat(cell.startMs, label));
+                         kLabelY, formatUtc(cell.startMs, label));
     }
     svg += "</g>";
   }

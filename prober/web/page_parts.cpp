@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
-
 #include "alerting/alert_event.h"
 #include "checks/text.h"
 #include "checks/utc_time.h"
@@ -172,11 +170,7 @@ std::string relativeTime(std::int64_t atMs, std::int64_t nowMs) {
 
 std::string clockText(std::int64_t atMs, std::int64_t nowMs) {
   const bool sameDay = atMs / 86'400'000 == nowMs / 86'400'000;
-  return utcFormat(atMs, sameDay ? "%H:%M" : "%b %-d %H:%M");
-}
-
-std::string utcFormat(std::int64_t atMs, const char* format) {
-  return formatUtc(atMs, format);
+  return formatUtc(atMs, sameDay ? "%H:%M" : "%b %-d %H:%M");
 }
 
 std::string fullTime(std::int64_t atMs) {

@@ -37,8 +37,6 @@ std::string spanText(std::int64_t ms);
 std::string clockText(std::int64_t atMs, std::int64_t nowMs);
 // <time datetime="2026-12-02T14:02:11Z" title="2026-12-02 14:02:11 UTC">3 min ago</time>
 std::string timeTag(std::int64_t atMs, std::int64_t nowMs);
-// `atMs` in UTC through strftime's `format` ("%H", "%b %-d %H:%M").
-std::string utcFormat(std::int64_t atMs, const char* format);
 // The full time for a title: "2026-12-02 14:02:11 UTC".
 std::string fullTime(std::int64_t atMs);
 
