@@ -18,8 +18,8 @@
 #include "synthetic_history.h"
 #include "history/history.h"
 #include "prober/runtime/check_state.h"
-#include "prober/web/public_status.h"
-#include "prober/web/status_page.h"
+#include "prober/web/pages/public_status.h"
+#include "prober/web/pages/status_page.h"
 #include "prober/web/uptime.h"
 
 namespace {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "prober/runtime/check_state.h"
-#include "prober/web/gzip.h"
-#include "prober/web/metrics.h"
+#include "prober/web/server/gzip.h"
+#include "prober/web/metrics/metrics.h"
 #include "typical_run.h"
 
 namespace {

@@ -3,7 +3,7 @@
 // deliveries and refused state writes to the process metrics.
 #include "alerting/alerter.h"
 #include "history/history.h"
-#include "prober/web/process_metrics.h"
+#include "prober/web/metrics/process_metrics.h"
 
 namespace prober {
 

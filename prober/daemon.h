@@ -8,7 +8,7 @@
 
 #include "checks/check_spec.h"
 #include "prober/services.h"
-#include "prober/web/http_server.h"
+#include "prober/web/server/http_server.h"
 
 namespace prober {
 

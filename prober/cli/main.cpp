@@ -20,7 +20,7 @@
 #include "prober/cli/once.h"
 #include "prober/daemon.h"
 #include "prober/engine/curl_engine.h"
-#include "prober/web/bcrypt.h"
+#include "prober/web/server/bcrypt.h"
 #include "storage/sqlite_statement.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include "prober/engine/curl_engine.h"
 #include "prober/runtime/check_runner.h"
 #include "prober/runtime/clock.h"
-#include "prober/web/api.h"
+#include "prober/web/api/json_views.h"
 
 namespace prober {
 

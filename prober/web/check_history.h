@@ -10,7 +10,6 @@
 
 #include "history/history.h"
 #include "prober/runtime/clock.h"
-#include "prober/web/http_server.h"
 
 namespace prober {
 
@@ -33,10 +32,6 @@ class CheckHistory {
                          std::vector<RunCount> hours, const std::string& error)>;
   void readForPage(const std::string& check, std::int64_t sinceMs, std::int64_t nowMs,
                    std::int64_t hoursSinceMs, PageAnswer answer);
-
-  // GET /api/v1/checks/NAME/history?since=24h&limit=1000 as JSON; 400 for a bad query.
-  void serveApi(const std::string& check, const std::string& query, std::int64_t nowMs,
-                Responder respond);
 
  private:
   // A day of 1-second runs.

@@ -12,8 +12,8 @@
 #include <optional>
 
 #include "alerting/notifier_settings.h"
+#include "alerting/slash_command.h"
 #include "prober/daemon.h"
-#include "prober/web/slack_command.h"
 #include "tests/fakes/fake_http_engine.h"
 #include "tests/fakes/fake_transport.h"
 #include "tests/fakes/manual_clock.h"

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "prober/web/form.h"
-#include "prober/web/http_server.h"
+#include "prober/web/server/form.h"
+#include "prober/web/server/http_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "alerting/silence.h"
-#include "prober/web/form.h"
-#include "prober/web/slack_command.h"
+#include "alerting/slash_command.h"
+#include "prober/web/server/form.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -5,8 +5,8 @@
 #include <boost/json.hpp>
 
 #include "alerting/notifier_settings.h"
+#include "alerting/slash_command.h"
 #include "checks/config/config_loader.h"
-#include "prober/web/slack_command.h"
 #include "tests/simulation/config_text.h"
 #include "tests/simulation/faulty_disk.h"
 

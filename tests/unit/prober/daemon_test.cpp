@@ -1,7 +1,7 @@
 // The daemon as a whole, in simulated time (tests/fakes/daemon_harness.h): pages, reloads,
 // restarts, the certificate warning, Slack and the Prometheus endpoints.
-#include "prober/web/bcrypt.h"
-#include "prober/web/slack_command.h"
+#include "alerting/slash_command.h"
+#include "prober/web/server/bcrypt.h"
 #include "tests/fakes/daemon_harness.h"
 
 namespace {
