@@ -21,16 +21,19 @@ constexpr std::int64_t kKeepFinishedMs = 14LL * 24 * 3600 * 1000;
 
 }  // namespace
 
-Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, Hooks hooks)
+Alerter::Alerter(Store& store, Transport& transport, AlerterObserver& observer, const Clock& clock,
+                 const TimerFactory& timers, Hooks hooks)
     : store_(store),
       observer_(observer),
+      clock_(clock),
       hooks_(std::move(hooks)),
-      pager_(&store, transport,
-             Pager::Hooks{hooks_.nowMs, hooks_.random, hooks_.wakeOutboxAt,
+      writeRetryTimer_(clock, timers()),
+      heldTimer_(clock, timers()),
+      pager_(&store, transport, clock, timers,
+             Pager::Hooks{hooks_.random,
                           [this](const OutboxRow& row, DeliveryResult result,
                                  const std::string& answer) { attempted(row, result, answer); },
-                          [this](WriteBacklog::Write write) { storeWrite(std::move(write)); },
-                          hooks_.steadyMs}) {}
+                          [this](WriteBacklog::Write write) { storeWrite(std::move(write)); }}) {}
 
 void Alerter::setNotifiers(Notifiers notifiers, std::string externalUrl) {
   pager_.setNotifiers(std::move(notifiers), std::move(externalUrl));
@@ -40,7 +43,7 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
                       const std::function<const CheckSpec*(const std::string&)>& running,
                       const std::function<bool(const std::string&)>& configured) {
   std::string error;
-  if (const auto pruned = store_.pruneFinished(hooks_.nowMs() - kKeepFinishedMs, error);
+  if (const auto pruned = store_.pruneFinished(wallMs(clock_) - kKeepFinishedMs, error);
       pruned > 0) {
     spdlog::info("pruned {} finished notification(s) older than 14 days", pruned);
   }
@@ -421,7 +424,7 @@ void Alerter::adoptStoredRows(const std::vector<OutboxRow>& stored,
     const bool delivered = outcome->second == DeliveryResult::Delivered;
     unstoredOutcomes_.erase(outcome);
     const std::int64_t id = stored[i].id;
-    const std::int64_t at = hooks_.nowMs();
+    const std::int64_t at = wallMs(clock_);
     // Runs now, inside the write that stored the row, or behind the writes waiting.
     storeWrite([this, id, at, delivered](std::string& e) {
       return delivered ? store_.markDelivered(id, at, e)
@@ -446,7 +449,8 @@ void Alerter::stateWriteFailed() {
   refusalsReported_ = stateWrites_.failures();
   if (!retryArmed_) {
     retryArmed_ = true;
-    hooks_.retryStateWritesIn(stateWrites_.retryDelayMs());
+    writeRetryTimer_.armIn(std::chrono::milliseconds(stateWrites_.retryDelayMs()),
+                           [this] { retryStateWrites(); });
   }
 }
 
@@ -463,6 +467,12 @@ void Alerter::retryStateWrites() {
   spdlog::error("state store: {} write(s) still waiting: {}", stateWrites_.pending(),
                 stateWrites_.lastError());
   stateWriteFailed();
+}
+
+void Alerter::stop() {
+  pager_.stop();
+  writeRetryTimer_.cancel();
+  heldTimer_.cancel();
 }
 
 void Alerter::pollOutbox() {

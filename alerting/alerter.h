@@ -1,9 +1,9 @@
 #pragma once
 // Where alerts are decided into pages: a transition becomes an event, the event and the
 // notifications it causes are stored in one transaction, and the pager delivers them. A
-// finished run reaches it in one call (onRun). It reads no clock and arms no timer (hooks
-// do), and tells an observer what it did, so the runtime can keep history and metrics without
-// alerting knowing either.
+// finished run reaches it in one call (onRun). Time comes from the injected clock and the
+// timers it owns; it tells an observer what it did, so the runtime can keep history and metrics
+// without alerting knowing either.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -70,24 +70,16 @@ class AlerterObserver {
 class Alerter {
  public:
   struct Hooks {
-    std::function<std::int64_t()> nowMs;  // wall clock, Unix milliseconds
-    std::function<double()> random;       // uniform in [0, 1), for retry jitter
-    // Call pollOutbox() at this wall time (re-arming replaces the earlier wake-up).
-    std::function<void(std::int64_t atMs)> wakeOutboxAt;
-    // Call retryStateWrites() after this delay (never asked again before that call).
-    std::function<void(std::int64_t delayMs)> retryStateWritesIn;
+    std::function<double()> random;  // uniform in [0, 1), for retry jitter
     // Why this alert's pages are held now; nullopt (or no hook): they go out.
     std::function<std::optional<PageHold>(const CheckSpec&, AlertKind)> holdFor;
-    // Call releaseHeld() at this wall time, when the first timed hold ends (re-arming replaces
-    // the earlier wake-up).
-    std::function<void(std::int64_t atMs)> wakeHeldAt;
-    // A clock that never steps, in milliseconds (how long a receiver has refused); unset: the
-    // wall clock.
-    std::function<std::int64_t()> steadyMs;
   };
 
-  // `store` and `transport` outlive the alerter.
-  Alerter(Store& store, Transport& transport, AlerterObserver& observer, Hooks hooks);
+  // `store`, `transport` and `clock` outlive the alerter. It owns its timers (from `timers`):
+  // the outbox's next delivery, the retry of state writes the store refused, and the end of the
+  // first timed hold.
+  Alerter(Store& store, Transport& transport, AlerterObserver& observer, const Clock& clock,
+          const TimerFactory& timers, Hooks hooks);
   Alerter(const Alerter&) = delete;
   Alerter& operator=(const Alerter&) = delete;
 
@@ -151,6 +143,12 @@ class Alerter {
   const PageHold* heldPage(const std::string& key) const;
 
   std::size_t pendingNotifications() const { return pager_.pending(); }
+  // The wall times (Unix ms) it will next wake at to deliver the outbox and to look at the held
+  // pages again; -1 when not armed.
+  std::int64_t outboxWakeMs() const { return pager_.wakeAtMs(); }
+  std::int64_t heldWakeMs() const { return heldTimer_.armedForWallMs(); }
+  // Stopping: none of its timers fires any more.
+  void stop();
   // Whether a notification waits for this alert key and notifier (sent or not).
   bool queued(const std::string& key, const std::string& notifier) const {
     return pager_.queued(key, notifier);
@@ -189,12 +187,15 @@ class Alerter {
                   std::string_view meanwhile = "the delivery outcome is kept in memory");
   void stateWriteFailed();
   void attempted(const OutboxRow& row, DeliveryResult result, const std::string& answer);
-  std::chrono::system_clock::time_point wallNow() const { return fromMillis(hooks_.nowMs()); }
-  std::int64_t steadyNowMs() const { return hooks_.steadyMs ? hooks_.steadyMs() : hooks_.nowMs(); }
+  std::chrono::system_clock::time_point wallNow() const { return clock_.wallNow(); }
+  std::int64_t steadyNowMs() const { return steadyMs(clock_); }
 
   Store& store_;
   AlerterObserver& observer_;
+  const Clock& clock_;
   Hooks hooks_;
+  WallTimer writeRetryTimer_;  // retryStateWrites() after the backlog's delay
+  WallTimer heldTimer_;        // releaseHeld() when the first timed hold ends
   // Writes the store refused, retried until stored; declared after the store's owner and
   // before the pager, whose outcome writes go through it.
   WriteBacklog stateWrites_;

@@ -68,8 +68,8 @@ void Alerter::armHeldWake() {
       first = page.why.until;
     }
   }
-  if (first && hooks_.wakeHeldAt) {
-    hooks_.wakeHeldAt(toMillis(*first));
+  if (first) {
+    heldTimer_.armAtWall(toMillis(*first), [this] { releaseHeld(); });
   }
 }
 

@@ -33,8 +33,13 @@ std::string_view deliveryResultName(DeliveryResult result) {
   return "unknown";
 }
 
-Pager::Pager(Store* store, Transport& transport, Hooks hooks)
-    : store_(store), transport_(transport), hooks_(std::move(hooks)) {}
+Pager::Pager(Store* store, Transport& transport, const Clock& clock, const TimerFactory& timers,
+             Hooks hooks)
+    : store_(store),
+      transport_(transport),
+      clock_(clock),
+      hooks_(std::move(hooks)),
+      wake_(clock, timers()) {}
 
 Pager::~Pager() {
   *alive_ = false;
@@ -103,10 +108,6 @@ void Pager::add(std::vector<OutboxRow> rows) {
     lastServed_.try_emplace(key, sends_);
     queues_[key].push_back(Queued{nextOrder_++, std::move(row)});
   }
-}
-
-std::int64_t Pager::steadyNowMs() const {
-  return hooks_.steadyMs ? hooks_.steadyMs() : hooks_.nowMs();
 }
 
 bool Pager::isSlack(const OutboxRow& row) const {
@@ -220,7 +221,7 @@ bool Pager::takeToken(const Notifier& notifier, std::int64_t& waitMs) {
   const double perMs = (pagerDuty ? kPagerDutyEventsPerMinute : kSlackEventsPerMinute) / 60'000.0;
   const double burst = pagerDuty ? kPagerDutyBurst : kSlackBurst;
   // Steady time: a wall clock stepped back would stop every page until it caught up.
-  const std::int64_t now = steadyNowMs();
+  const std::int64_t now = steadyMs(clock_);
   auto [it, created] = buckets_.try_emplace(pacingKey, Bucket{burst, now});
   Bucket& bucket = it->second;
   bucket.tokens = std::min(burst, bucket.tokens + static_cast<double>(now - bucket.lastMs) * perMs);
@@ -248,7 +249,7 @@ void Pager::poll() {
 }
 
 void Pager::pollOnce() {
-  const std::int64_t now = hooks_.nowMs();
+  const std::int64_t now = wallMs(clock_);
   std::int64_t wake = -1;
   const auto wakeNoLaterThan = [&](std::int64_t at) { wake = wake < 0 ? at : std::min(wake, at); };
 
@@ -309,8 +310,8 @@ void Pager::pollOnce() {
       ++it;
     }
   }
-  if (wake >= 0 && hooks_.wakeAt) {
-    hooks_.wakeAt(wake);
+  if (wake >= 0) {
+    wake_.armAtWall(wake, [this] { poll(); });
   }
 }
 
@@ -326,7 +327,7 @@ void Pager::send(const QueueKey& key, const Queued& item, const Notifier& notifi
     OutgoingRequest request;
     request.timeout = notifier.timeout;
     request.body = alertmanagerAlerts(item.row.event, alertmanager->severity, alertmanager->resend,
-                                      externalUrl_, fromMillis(hooks_.nowMs()));
+                                      externalUrl_, fromMillis(wallMs(clock_)));
     postToEveryMember(transport_, request, alertmanager->urls, std::move(answered));
     return;
   }
@@ -354,7 +355,7 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
                                        actionName(row.event.action), row.check, row.notifier);
   if (isSuccess(answer.status)) {
     spdlog::info("delivered the {}", what);
-    persist(row, [id = row.id, at = hooks_.nowMs()](Store& store, std::string& error) {
+    persist(row, [id = row.id, at = wallMs(clock_)](Store& store, std::string& error) {
       return store.markDelivered(id, at, error);
     });
     finish(key, DeliveryResult::Delivered, describeAnswer(answer));
@@ -374,7 +375,7 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     });
     finish(key, DeliveryResult::Dropped, why);
   } else if ((isRefusal(answer.status) || orphanTrigger(key, row)) && row.refusingSinceMs &&
-             steadyNowMs() - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
+             steadyMs(clock_) - *row.refusingSinceMs >= kGiveUpRefusedAfterMs) {
     const std::string why =
         isRefusal(answer.status)
             ? fmt::format("refused for {} minutes, the last time: {}",
@@ -395,12 +396,12 @@ void Pager::onAnswer(const QueueKey& key, const TransportAnswer& answer) {
     const bool countsToGiveUp = refusal || orphanTrigger(key, row);
     row.attempts += 1;
     const std::int64_t delay = backoffMs(row.attempts, hooks_.random());
-    row.nextAttemptMs = hooks_.nowMs() + delay;
+    row.nextAttemptMs = wallMs(clock_) + delay;
     // A receiver down, not refusing, starts the count again.
     if (!countsToGiveUp) {
       row.refusingSinceMs.reset();
     } else if (!row.refusingSinceMs) {
-      row.refusingSinceMs = steadyNowMs();
+      row.refusingSinceMs = steadyMs(clock_);
     }
     spdlog::warn("could not deliver the {} (attempt {}): {}; retrying in {}ms", what, row.attempts,
                  describeAnswer(answer), delay);

@@ -3,8 +3,8 @@
 // retrying timeouts, connection errors, 429 and 5xx with exponential backoff and jitter (1 s to
 // 5 min) until delivered, other refusals (3xx, 4xx) for an hour, dropping what the receiver
 // documents as never accepted (400) loudly, and pacing events per PagerDuty routing key under
-// its documented 120 per minute, the queues taking turns. It reads no clock and arms no timer:
-// the runtime passes time in through hooks and calls poll() when asked to wake.
+// its documented 120 per minute, the queues taking turns. Time comes in through the injected
+// clock and timers, so tests drive hours of retries in simulated time.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -21,6 +21,7 @@
 #include "alerting/transport.h"
 #include "alerting/write_backlog.h"
 #include "checks/check_spec.h"
+#include "checks/clock.h"
 
 namespace prober {
 
@@ -34,9 +35,7 @@ std::string_view deliveryResultName(DeliveryResult result);  // "delivered", "re
 class Pager {
  public:
   struct Hooks {
-    std::function<std::int64_t()> nowMs;            // wall clock, milliseconds
-    std::function<double()> random;                 // uniform in [0, 1), for jitter
-    std::function<void(std::int64_t atMs)> wakeAt;  // call poll() again at this time
+    std::function<double()> random;  // uniform in [0, 1), for jitter
     // Every attempt's outcome, for metrics and history: the row, and the answer ("HTTP 202:
     // ...", "connection refused", or why it was dropped).
     std::function<void(const OutboxRow& row, DeliveryResult, const std::string& answer)> attempted;
@@ -44,13 +43,14 @@ class Pager {
     // state writes, keeping and retrying it when the store refuses (WriteBacklog::submit).
     // Without this hook the pager writes itself and only logs a refusal.
     std::function<void(WriteBacklog::Write write)> storeWrite;
-    // A clock that never steps, in milliseconds: how long a receiver has refused is measured on
-    // it (the wall clock may jump an hour). Unset: nowMs.
-    std::function<std::int64_t()> steadyMs;
   };
 
-  // `store` may be null (nothing is persisted: tests, or a store that failed to open).
-  Pager(Store* store, Transport& transport, Hooks hooks);
+  // `store` may be null (nothing is persisted: tests, or a store that failed to open). Retries
+  // are due on the wall clock (they are stored); pacing and how long a receiver has refused
+  // are measured on the steady one (the wall clock may jump an hour). The pager wakes itself
+  // (a timer from `timers`) when the next row is due.
+  Pager(Store* store, Transport& transport, const Clock& clock, const TimerFactory& timers,
+        Hooks hooks);
   ~Pager();
   Pager(const Pager&) = delete;
   Pager& operator=(const Pager&) = delete;
@@ -73,8 +73,13 @@ class Pager {
   // under the old. A row without settings (stored before they were kept) takes its configured
   // notifier's.
   void add(std::vector<OutboxRow> rows);
-  // Sends every queue head that is due and within its pacing budget.
+  // Sends every queue head that is due and within its pacing budget, and arms the wake-up for
+  // the next.
   void poll();
+  // The wall time (Unix ms) of the next wake-up, -1 when none is armed.
+  std::int64_t wakeAtMs() const { return wake_.armedForWallMs(); }
+  // Stopping: no wake-up fires any more.
+  void stop() { wake_.cancel(); }
   // A row queued unstored (id < 0, see OutboxRow) was stored since as `storedId`: its outcomes
   // are recorded from now on. False when the row is no longer queued.
   bool rekey(std::int64_t unstoredId, std::int64_t storedId);
@@ -133,7 +138,6 @@ class Pager {
     return row.event.action == AlertAction::Trigger && nameByDestination_.count(key.second) == 0;
   }
   bool isSlack(const OutboxRow& row) const;
-  std::int64_t steadyNowMs() const;
   void pollOnce();
   void send(const QueueKey& key, const Queued& item, const Notifier& notifier);
   void onAnswer(const QueueKey& key, const TransportAnswer& answer);
@@ -146,7 +150,9 @@ class Pager {
 
   Store* store_;
   Transport& transport_;
+  const Clock& clock_;
   Hooks hooks_;
+  WallTimer wake_;  // poll() again when the next row is due
   Notifiers notifiers_;
   std::map<std::string, std::string> viaByName_;  // each configured notifier's settings
   // Each configured destination (storedDestination) and the notifier that pages there, and the

@@ -21,6 +21,8 @@
 #include <variant>
 #include <vector>
 
+#include "checks/clock.h"
+
 struct sqlite3;
 
 namespace prober {
@@ -93,14 +95,14 @@ std::string historyPath(const std::string& stateDir);
 
 class HistoryWriter {
  public:
-  // The wall clock retention is counted against, in Unix ms (the daemon's clock, so records
-  // made in simulated time are pruned in simulated time).
-  using WallNow = std::function<std::int64_t()>;
   // Opens (creating) the database in `stateDir` and starts the writer thread. nullptr with
-  // `error` set when it cannot. `wallNow` defaults to the system clock.
+  // `error` set when it cannot. Retention is counted against `clock`'s wall time (the daemon's
+  // clock, so records made in simulated time are pruned in simulated time); it outlives the
+  // writer.
   static std::unique_ptr<HistoryWriter> open(const std::string& stateDir,
                                              std::chrono::milliseconds retention,
-                                             std::string& error, WallNow wallNow = {});
+                                             std::string& error,
+                                             const Clock& clock = systemClock());
   // Writes what is queued, then stops.
   ~HistoryWriter();
   HistoryWriter(const HistoryWriter&) = delete;
@@ -147,7 +149,7 @@ class HistoryWriter {
  private:
   using Record = std::variant<RunRecord, HistoryEvent>;
   HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention,
-                WallNow wallNow);
+                const Clock& clock);
   void enqueue(Record record);
   void run();
   void runDueJobs();
@@ -206,7 +208,7 @@ class HistoryWriter {
   bool jobRunning_ = false;
   std::condition_variable jobEnded_;
   std::chrono::milliseconds retention_;
-  WallNow wallNow_;
+  const Clock& clock_;
   std::uint64_t maxSize_ = 0;
   std::int64_t dropped_ = 0;
   std::int64_t written_ = 0;
@@ -271,7 +273,7 @@ struct HistoryFiles {
 
   // Opens (creating) the history in `stateDir`; both null with `error` set when it cannot.
   static HistoryFiles open(const std::string& stateDir, std::chrono::milliseconds retention,
-                           std::string& error, HistoryWriter::WallNow wallNow = {});
+                           std::string& error, const Clock& clock = systemClock());
   explicit operator bool() const { return writer != nullptr; }
 };
 

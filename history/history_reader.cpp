@@ -279,9 +279,9 @@ std::vector<std::string> HistoryReader::names(const char* sql, std::int64_t sinc
 }
 
 HistoryFiles HistoryFiles::open(const std::string& stateDir, std::chrono::milliseconds retention,
-                                std::string& error, HistoryWriter::WallNow wallNow) {
+                                std::string& error, const Clock& clock) {
   HistoryFiles files;
-  files.writer = HistoryWriter::open(stateDir, retention, error, std::move(wallNow));
+  files.writer = HistoryWriter::open(stateDir, retention, error, clock);
   if (files.writer) {
     files.reader = HistoryReader::open(stateDir, error);  // once the writer has made the file
   }

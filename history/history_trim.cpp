@@ -79,7 +79,7 @@ std::optional<std::int64_t> metaNumber(sqlite3* db, const char* key) {
 
 HistoryWriter::Trimmed HistoryWriter::trimHourlyCounts(std::uint64_t target, std::int64_t& deleted,
                                                        std::string& error) {
-  const std::int64_t now = wallNow_();
+  const std::int64_t now = wallMs(clock_);
   const std::int64_t today = now - now % kDayMs;
   std::int64_t retentionMs = 0;
   {

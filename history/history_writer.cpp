@@ -51,7 +51,7 @@ std::string historyPath(const std::string& stateDir) {
 
 std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
                                                    std::chrono::milliseconds retention,
-                                                   std::string& error, WallNow wallNow) {
+                                                   std::string& error, const Clock& clock) {
   sqlite3* db = openStateDatabase(stateDir, "history.db", kHistorySchema, Durability::Fast, error);
   if (db != nullptr && !migrateHistory(db, error)) {
     error = fmt::format("cannot prepare {}: {}", historyPath(stateDir), error);
@@ -59,16 +59,13 @@ std::unique_ptr<HistoryWriter> HistoryWriter::open(const std::string& stateDir,
     db = nullptr;
   }
   return db == nullptr ? nullptr
-                       : std::unique_ptr<HistoryWriter>(new HistoryWriter(
-                             db, historyPath(stateDir), retention, std::move(wallNow)));
+                       : std::unique_ptr<HistoryWriter>(
+                             new HistoryWriter(db, historyPath(stateDir), retention, clock));
 }
 
 HistoryWriter::HistoryWriter(sqlite3* db, std::string path, std::chrono::milliseconds retention,
-                             WallNow wallNow)
-    : db_(db), path_(std::move(path)), retention_(retention), wallNow_(std::move(wallNow)) {
-  if (!wallNow_) {
-    wallNow_ = [] { return toMillis(std::chrono::system_clock::now()); };
-  }
+                             const Clock& clock)
+    : db_(db), path_(std::move(path)), retention_(retention), clock_(clock) {
   thread_ = std::thread([this] { run(); });
   readThread_ = std::thread([this] { runReads(); });
 }
@@ -284,7 +281,7 @@ void HistoryWriter::run() {
     }
     if (std::chrono::steady_clock::now() >= nextPrune && retention.count() > 0) {
       std::string pruneError;
-      const bool finished = prune(wallNow_() - retention.count(), pruneError);
+      const bool finished = prune(wallMs(clock_) - retention.count(), pruneError);
       if (!pruneError.empty()) {
         std::lock_guard lock(mutex_);
         lastError_ = "history: pruning: " + pruneError;

@@ -66,17 +66,6 @@ struct Daemon::Impl {
   ~Impl() { history->abandonJobs(); }
 
   std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
-  // The steady time a timer is armed at for a wall time (Unix ms; now when it has passed), at
-  // most kWallCheckEvery ahead: the wall clock may step (NTP, a VM resumed), and a timer armed
-  // in steady time would miss a silence's end or a retry that the step brought nearer. Whoever
-  // wakes early finds nothing due and arms again.
-  static constexpr std::chrono::seconds kWallCheckEvery{10};
-  SteadyTime steadyAt(std::int64_t wallMs) const {
-    return services.clock.now() +
-           std::min<SteadyDuration>(
-               std::chrono::milliseconds(std::max<std::int64_t>(0, wallMs - nowMs())),
-               kWallCheckEvery);
-  }
   std::string stateDir() const { return options.stateDir.value_or(config.prober.stateDir); }
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
   // The shard this instance runs (--shard, else [prober] shard); nullopt: every check.
@@ -112,38 +101,22 @@ struct Daemon::Impl {
   Config config;
   ProcessMetrics metrics;
   HistoryFiles historyFiles = openOrThrow([this](std::string& error) {
-    return HistoryFiles::open(stateDir(), config.prober.historyRetention, error,
-                              [this] { return nowMs(); });
+    return HistoryFiles::open(stateDir(), config.prober.historyRetention, error, services.clock);
   });
   HistoryWriter* history = historyFiles.writer.get();
   std::unique_ptr<Store> store =
       openOrThrow([this](std::string& error) { return Store::open(stateDir(), error); });
   PageHolds pageHolds{*store};
   AlertRecorder alertRecorder{*history, metrics, [this] { return nowMs(); }};
-  Alerter alerter{
-      *store, services.transport, alertRecorder,
-      Alerter::Hooks{
-          [this] { return nowMs(); }, services.random,
-          [this](std::int64_t atMs) {
-            outboxTimer->armAt(steadyAt(atMs), [this] { alerter.pollOutbox(); });
-          },
-          [this](std::int64_t delayMs) {
-            writeRetryTimer->armAt(services.clock.now() + std::chrono::milliseconds(delayMs),
-                                   [this] { alerter.retryStateWrites(); });
-          },
-          [this](const CheckSpec& spec, AlertKind kind) { return holdPolicy.holdFor(spec, kind); },
-          [this](std::int64_t atMs) {
-            holdTimer->armAt(steadyAt(atMs), [this] { alerter.releaseHeld(); });
-          },
-          [this] {
-            return std::chrono::duration_cast<std::chrono::milliseconds>(
-                       services.clock.now().time_since_epoch())
-                .count();
-          }}};
-  std::unique_ptr<Timer> outboxTimer = services.newTimer();
-  std::unique_ptr<Timer> writeRetryTimer = services.newTimer();
+  Alerter alerter{*store,
+                  services.transport,
+                  alertRecorder,
+                  services.clock,
+                  services.newTimer,
+                  Alerter::Hooks{services.random, [this](const CheckSpec& spec, AlertKind kind) {
+                                   return holdPolicy.holdFor(spec, kind);
+                                 }}};
   std::unique_ptr<Timer> schedulerTimer = services.newTimer();
-  std::unique_ptr<Timer> holdTimer = services.newTimer();
   CheckSet checks;
   HoldPolicy holdPolicy{checks, pageHolds, services.clock};
   ProbeLoop probes{
@@ -186,17 +159,8 @@ struct Daemon::Impl {
       [this] { return config.prober.metrics; }, PROBER_VERSION};
   HealthEndpoint healthEndpoint{alerter, [this] { return stopping; }};
   ReloadEndpoint reloadEndpoint{reloader};
-  StatusPages pages{
-      checks, checkHistory, *history, *historyFiles.reader, pageHolds, services.post, [this] {
-        return nowMs();
-      }};
-  std::unique_ptr<Timer> uptimeTimer = services.newTimer();
-  // Uptime is worked out again and again, off the loop (more often when it is quick).
-  void refreshUptime() {
-    pages.refreshUptime();
-    uptimeTimer->armAt(services.clock.now() + pages.uptime().refreshInterval(),
-                       [this] { refreshUptime(); });
-  }
+  StatusPages pages{checks,    checkHistory,  *history,       *historyFiles.reader,
+                    pageHolds, services.post, services.clock, services.newTimer};
   // `status TEXT` from Slack: shown on /status and kept in the store across restarts.
   void setStatusNotice(std::optional<Announcement> notice);
   ChecksEndpoint checksEndpoint{checks, checkHistory, pages.uptime(), [this] { return nowMs(); }};
@@ -278,7 +242,7 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
     pages.setSlackAnnouncement(announcementFromJson(*notice));
   }
   apply(config, saved);
-  refreshUptime();
+  pages.keepUptimeFresh();
   // Built when first asked (alerts or notifications kept for a check this shard does not run):
   // a million names are not indexed for a start with nothing kept.
   std::optional<std::unordered_set<std::string_view>> configured;
@@ -517,10 +481,8 @@ void Daemon::Impl::stop() {
   stopping = true;
   probes.stop();
   schedulerTimer->cancel();
-  holdTimer->cancel();
-  uptimeTimer->cancel();
-  outboxTimer->cancel();
-  writeRetryTimer->cancel();
+  alerter.stop();
+  pages.stop();
   server->stop();
   if (signals) {
     boost::system::error_code ignored;

@@ -6,6 +6,7 @@
 #include "prober/daemon.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/engine/curl_transport.h"
+#include "prober/runtime/asio_timer.h"
 #include "prober/services.h"
 
 namespace prober {

@@ -7,9 +7,9 @@
 #include <memory>
 
 #include "alerting/transport.h"
+#include "checks/clock.h"
 #include "checks/config/config_loader.h"
 #include "prober/engine/http_engine.h"
-#include "prober/runtime/clock.h"
 
 namespace boost::asio {
 class io_context;
@@ -20,7 +20,7 @@ namespace prober {
 struct Services {
   boost::asio::io_context& io;  // the HTTP server and signals live on it
   Clock& clock;
-  std::function<std::unique_ptr<Timer>()> newTimer;
+  TimerFactory newTimer;
   PostToLoop post;  // safe to call from any thread
   HttpEngine& engine;
   Transport& transport;                    // notifications

@@ -7,11 +7,11 @@
 #include <ostream>
 #include <set>
 
+#include "checks/clock.h"
 #include "checks/duration.h"
 #include "checks/json_text.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/runtime/check_runner.h"
-#include "prober/runtime/clock.h"
 #include "prober/web/api/json_views.h"
 
 namespace prober {

@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "checks/check_spec.h"
+#include "checks/clock.h"
 #include "checks/run_result.h"
 #include "prober/engine/http_engine.h"
-#include "prober/runtime/clock.h"
 
 namespace prober {
 

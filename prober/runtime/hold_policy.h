@@ -9,8 +9,8 @@
 
 #include "alerting/alert_event.h"
 #include "alerting/page_holds.h"
+#include "checks/clock.h"
 #include "prober/runtime/check_set.h"
-#include "prober/runtime/clock.h"
 
 namespace prober {
 

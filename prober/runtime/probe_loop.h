@@ -7,10 +7,10 @@
 #include <functional>
 
 #include "alerting/alerter.h"
+#include "checks/clock.h"
 #include "history/history.h"
 #include "prober/engine/http_engine.h"
 #include "prober/runtime/check_set.h"
-#include "prober/runtime/clock.h"
 #include "prober/runtime/scheduler.h"
 
 namespace prober {

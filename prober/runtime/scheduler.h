@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "checks/clock.h"
 #include "checks/duration.h"
-#include "prober/runtime/clock.h"
 
 namespace prober {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "checks/clock.h"
 #include "history/history.h"
-#include "prober/runtime/clock.h"
 
 namespace prober {
 

@@ -146,6 +146,12 @@ std::chrono::milliseconds UptimeCache::refreshInterval() const {
                                                std::chrono::minutes(5));
 }
 
+void UptimeCache::keepFresh(std::function<StatusGroups()> groups) {
+  groups_ = std::move(groups);
+  refresh(wallMs(clock_), groups_());
+  timer_->armAt(clock_.now() + refreshInterval(), [this] { keepFresh(std::move(groups_)); });
+}
+
 void UptimeCache::refresh(std::int64_t nowMs, StatusGroups groups, std::function<void()> done) {
   if (busy_) {
     return;

@@ -15,8 +15,8 @@
 
 #include "alerting/alert_event.h"
 #include "checks/check_spec.h"
+#include "checks/clock.h"
 #include "history/history.h"
-#include "prober/runtime/clock.h"
 
 namespace prober {
 
@@ -114,8 +114,15 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
 
 class UptimeCache {
  public:
-  UptimeCache(HistoryWriter& writer, HistoryReader& reader, PostToLoop post)
-      : writer_(writer), reader_(reader), post_(std::move(post)) {}
+  // `clock` outlives the cache; the timer from `timers` paces keepFresh().
+  UptimeCache(HistoryWriter& writer, HistoryReader& reader, PostToLoop post, const Clock& clock,
+              const TimerFactory& timers)
+      : writer_(writer), reader_(reader), post_(std::move(post)), clock_(clock), timer_(timers()) {}
+
+  // Refreshes now and again and again, refreshInterval() apart, with the groups `groups` names
+  // each time, until stop().
+  void keepFresh(std::function<StatusGroups()> groups);
+  void stop() { timer_->cancel(); }
 
   // Works out a new snapshot off the loop unless one is under way; it replaces the current one
   // on the loop (the old one is freed off it), then `done` runs.
@@ -133,6 +140,9 @@ class UptimeCache {
   HistoryWriter& writer_;
   HistoryReader& reader_;
   PostToLoop post_;
+  const Clock& clock_;
+  std::unique_ptr<Timer> timer_;
+  std::function<StatusGroups()> groups_;
   bool busy_ = false;
   std::chrono::milliseconds lastTook_{0};
   Millis retention_{0};

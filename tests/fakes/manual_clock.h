@@ -11,7 +11,7 @@
 
 #include <atomic>
 
-#include "prober/runtime/clock.h"
+#include "checks/clock.h"
 
 namespace prober::testing {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "checks/clock.h"
 #include "prober/engine/http_engine.h"
-#include "prober/runtime/clock.h"
 
 namespace prober::testing {
 

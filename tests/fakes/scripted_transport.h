@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "alerting/transport.h"
-#include "prober/runtime/clock.h"
+#include "checks/clock.h"
 
 namespace prober::testing {
 

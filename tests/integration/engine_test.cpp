@@ -6,11 +6,11 @@
 #include <chrono>
 #include <optional>
 
+#include "checks/clock.h"
 #include "checks/extraction.h"
 #include "checks/verdict.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/runtime/check_runner.h"
-#include "prober/runtime/clock.h"
 #include "tests/support/target_server.h"
 
 namespace asio = boost::asio;

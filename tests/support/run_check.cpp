@@ -11,9 +11,9 @@
 #include <fstream>
 #include <regex>
 
+#include "checks/clock.h"
 #include "prober/engine/curl_engine.h"
 #include "prober/runtime/check_runner.h"
-#include "prober/runtime/clock.h"
 #include "tests/support/target_server.h"
 
 namespace prober::testing {

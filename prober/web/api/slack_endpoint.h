@@ -15,8 +15,8 @@
 #include "alerting/page_holds.h"
 #include "alerting/slash_command.h"
 #include "checks/check_spec.h"
+#include "checks/clock.h"
 #include "history/history.h"
-#include "prober/runtime/clock.h"
 #include "prober/web/announcements.h"
 #include "prober/web/server/router.h"
 

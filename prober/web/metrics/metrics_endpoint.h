@@ -7,8 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "checks/clock.h"
 #include "prober/runtime/check_set.h"
-#include "prober/runtime/clock.h"
 #include "prober/web/metrics/metrics.h"
 #include "prober/web/server/router.h"
 

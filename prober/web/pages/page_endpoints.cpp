@@ -26,13 +26,15 @@ ServerResponse notFound(std::string_view what) {
 
 }  // namespace
 
-void StatusPages::refreshUptime() {
-  StatusGroups groups{context_.groupBy, {}};
-  groups.specs.reserve(context_.checks.size());
-  for (const auto& state : context_.checks.inOrder()) {
-    groups.specs.push_back(state->spec());
-  }
-  uptime_.refresh(context_.nowMs(), std::move(groups));
+void StatusPages::keepUptimeFresh() {
+  uptime_.keepFresh([this] {
+    StatusGroups groups{context_.groupBy, {}};
+    groups.specs.reserve(context_.checks.size());
+    for (const auto& state : context_.checks.inOrder()) {
+      groups.specs.push_back(state->spec());
+    }
+    return groups;
+  });
 }
 
 std::vector<const CheckState*> PageContext::snapshot() const {
@@ -164,9 +166,9 @@ void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {
 
 StatusPages::StatusPages(const CheckSet& checks, CheckHistory& history, HistoryWriter& writer,
                          HistoryReader& reader, const PageHolds& holds, PostToLoop post,
-                         std::function<std::int64_t()> nowMs)
-    : uptime_(writer, reader, std::move(post)),
-      context_{checks, uptime_, std::move(nowMs), "", "", {}},
+                         const Clock& clock, const TimerFactory& timers)
+    : uptime_(writer, reader, std::move(post), clock, timers),
+      context_{checks, uptime_, [&clock] { return wallMs(clock); }, "", "", {}},
       checkPage_(context_, history, holds) {}
 
 void StatusPages::configure(const Config& config) {

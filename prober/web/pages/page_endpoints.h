@@ -71,16 +71,18 @@ class BadgeEndpoint final : public Endpoint {
 class StatusPages {
  public:
   StatusPages(const CheckSet& checks, CheckHistory& history, HistoryWriter& writer,
-              HistoryReader& reader, const PageHolds& holds, PostToLoop post,
-              std::function<std::int64_t()> nowMs);
+              HistoryReader& reader, const PageHolds& holds, PostToLoop post, const Clock& clock,
+              const TimerFactory& timers);
 
   void configure(const Config& config);
   void setSlackAnnouncement(std::optional<Announcement> announcement) {
     context_.announcements.setFromSlack(std::move(announcement));
   }
   void route(Router& router);
-  // Works out the uptime again (the daemon calls it every minute).
-  void refreshUptime();
+  // Works out the uptime now and then again and again, off the loop (more often when it is
+  // quick), until stop().
+  void keepUptimeFresh();
+  void stop() { uptime_.stop(); }
   const UptimeCache& uptime() const { return uptime_; }
 
  private:

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "prober/runtime/clock.h"
+#include "checks/clock.h"
 #include "prober/web/server/http_server.h"
 
 namespace prober {

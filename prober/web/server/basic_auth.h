@@ -13,7 +13,7 @@
 #include <set>
 #include <string>
 
-#include "prober/runtime/clock.h"
+#include "checks/clock.h"
 #include "prober/web/server/http_server.h"
 
 namespace prober {

@@ -9,6 +9,7 @@
 
 #include "alerting/alerter.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/set_clock.h"
 
 namespace {
 
@@ -47,10 +48,8 @@ struct Harness {
     std::string error;
     store = prober::Store::open(dir.string(), error);
     REQUIRE(store);
-    alerter = std::make_unique<prober::Alerter>(
-        *store, transport, recorder,
-        prober::Alerter::Hooks{[this] { return nowMs; }, [] { return 0.5; },
-                               [this](std::int64_t at) { wakeAt = at; }, [](std::int64_t) {}});
+    alerter = std::make_unique<prober::Alerter>(*store, transport, recorder, clock, clock.timers(),
+                                                prober::Alerter::Hooks{[] { return 0.5; }, {}});
     alerter->setNotifiers(
         {{"pd", prober::Notifier{"pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/pd",
                                                                  "critical"}}}},
@@ -81,8 +80,7 @@ struct Harness {
   }
 
   std::filesystem::path dir;
-  std::int64_t nowMs = 1'700'000'000'000;
-  std::int64_t wakeAt = -1;
+  prober::testing::SetClock clock{1'700'000'000'000};
   prober::testing::FakeTransport transport;
   Recorder recorder;
   std::unique_ptr<prober::Store> store;
@@ -95,7 +93,7 @@ struct Harness {
 
 TEST_CASE("a firing transition is stored with its page, sent, and told to the observer") {
   Harness h;
-  const auto since = prober::fromMillis(h.nowMs - 90'000);
+  const auto since = prober::fromMillis(h.clock.wallMs - 90'000);
   h.alerter->onRun(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Fire, 3, since,
                                         prober::AlertTransition::None, std::nullopt});
   CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger"});
@@ -105,7 +103,7 @@ TEST_CASE("a firing transition is stored with its page, sent, and told to the ob
   REQUIRE(saved.count("api") == 1);
   CHECK(saved.at("api").firing);
   CHECK(saved.at("api").consecutiveFailures == 3);
-  CHECK(saved.at("api").failingSinceMs == h.nowMs - 90'000);
+  CHECK(saved.at("api").failingSinceMs == h.clock.wallMs - 90'000);
   CHECK(h.recorder.pending == 1);
   h.transport.answer(202);
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api pd delivered"});
@@ -119,7 +117,7 @@ TEST_CASE("a firing transition is stored with its page, sent, and told to the ob
 
 TEST_CASE("a certificate warning is its own alert, dated by the certificate's expiry") {
   Harness h;
-  const auto expiry = prober::fromMillis(h.nowMs + 10LL * 24 * 3600 * 1000);
+  const auto expiry = prober::fromMillis(h.clock.wallMs + 10LL * 24 * 3600 * 1000);
   prober::RunResult passed;
   passed.check = "api";
   passed.passed = true;
@@ -140,8 +138,8 @@ TEST_CASE("a certificate warning is its own alert, dated by the certificate's ex
 
 TEST_CASE("a page from a person is sent once and changes no check's alert") {
   Harness h;
-  const prober::AlertEvent event = prober::slashCommandEventFor("db down", "T1", "C1", "ops", "U1",
-                                                                "ann", prober::fromMillis(h.nowMs));
+  const prober::AlertEvent event = prober::slashCommandEventFor(
+      "db down", "T1", "C1", "ops", "U1", "ann", prober::fromMillis(h.clock.wallMs));
   h.alerter->page(event, "pd");
   CHECK(h.recorder.alerts.empty());
   REQUIRE(h.transport.sent.size() == 1);
@@ -212,13 +210,13 @@ TEST_CASE("Alertmanager: no member accepting retries; only every member's 400 is
   h.transport.answer(400, "bad alert");
   h.transport.answer(503);
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry"});
-  h.nowMs += 2'000;  // past the first backoff
+  h.clock.wallMs += 2'000;  // past the first backoff
   h.alerter->pollOutbox();
   REQUIRE(h.transport.sent.size() == 2);
   h.transport.answer(400, "bad alert");
   h.transport.answer(422, "invalid");  // not Alertmanager's documented refusal: retried
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry", "api am refused"});
-  h.nowMs += 10'000;
+  h.clock.wallMs += 10'000;
   h.alerter->pollOutbox();
   REQUIRE(h.transport.sent.size() == 2);
   h.transport.answer(400, "bad alert");
@@ -234,16 +232,16 @@ TEST_CASE("Alertmanager: a firing alert is re-sent every resend until it resolve
   h.transport.answer(200);
   h.transport.answer(200);
   // Runs while firing: nothing until a minute has passed since the trigger.
-  h.nowMs += 30'000;
+  h.clock.wallMs += 30'000;
   h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
   CHECK(h.transport.sent.empty());
-  h.nowMs += 30'000;
+  h.clock.wallMs += 30'000;
   h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
   REQUIRE(h.transport.sent.size() == 2);
   CHECK(lastPosts(h)[0] ==
         "http://127.0.0.1:1/api/v2/alerts ProberCheckFailing 2023-11-14T22:18:20.000Z");
   // A re-send still waiting is not doubled by the next run.
-  h.nowMs += 60'000;
+  h.clock.wallMs += 60'000;
   h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
   CHECK(h.transport.sent.size() == 2);
   h.transport.answer(200);
@@ -252,14 +250,14 @@ TEST_CASE("Alertmanager: a firing alert is re-sent every resend until it resolve
   CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger"});
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api am delivered", "api am delivered"});
   // The resolve ends the alert at its own time, and re-sending stops.
-  h.nowMs += 10'000;
+  h.clock.wallMs += 10'000;
   h.alerter->onRun(judgement(h, prober::AlertTransition::Resolve, false));
   REQUIRE(h.transport.sent.size() == 2);
   CHECK(lastPosts(h)[1] ==
         "http://127.0.0.1:2/api/v2/alerts ProberCheckFailing 2023-11-14T22:15:30.000Z");
   h.transport.answer(200);
   h.transport.answer(200);
-  h.nowMs += 120'000;
+  h.clock.wallMs += 120'000;
   h.alerter->onRun(judgement(h, prober::AlertTransition::None, false));
   CHECK(h.transport.sent.empty());
 }

@@ -10,6 +10,7 @@
 
 #include "alerting/alerter.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/set_clock.h"
 
 namespace {
 
@@ -66,14 +67,12 @@ class Harness {
     store = prober::Store::open(dir_.string(), error);
     REQUIRE(store);
     alerter = std::make_unique<prober::Alerter>(
-        *store, transport, recorder,
-        prober::Alerter::Hooks{
-            [this] { return nowMs; }, [] { return 0.5; }, [](std::int64_t) {}, [](std::int64_t) {},
-            [this](const prober::CheckSpec&, prober::AlertKind kind) {
-              return kind == prober::AlertKind::Certificate ? std::nullopt : hold;
-            },
-            [this](std::int64_t at) { wakeAt = at; },
-            [this] { return steadyMs >= 0 ? steadyMs : nowMs; }});
+        *store, transport, recorder, clock, clock.timers(),
+        prober::Alerter::Hooks{[] { return 0.5; },
+                               [this](const prober::CheckSpec&, prober::AlertKind kind) {
+                                 return kind == prober::AlertKind::Certificate ? std::nullopt
+                                                                               : hold;
+                               }});
     alerter->setNotifiers(
         {{"pd", prober::Notifier{"pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/pd",
                                                                  "critical"}}},
@@ -94,8 +93,8 @@ class Harness {
 
   void run(AlertTransition transition, bool firing) {
     alerter->onRun(prober::RunJudgement{check, firing ? failed : passed, transition, 3,
-                                        prober::fromMillis(nowMs - 60'000), AlertTransition::None,
-                                        std::nullopt, firing});
+                                        prober::fromMillis(clock.wallMs - 60'000),
+                                        AlertTransition::None, std::nullopt, firing});
   }
   void holdFor(const char* why, std::optional<std::int64_t> untilMs = std::nullopt) {
     hold = PageHold{PageHold::Cause::Silence, why,
@@ -129,9 +128,7 @@ class Harness {
   prober::RunResult failed;
   prober::RunResult passed;
   std::optional<PageHold> hold;
-  std::int64_t nowMs = 1'700'000'000'000;
-  std::int64_t steadyMs = -1;  // -1: the steady clock reads the wall clock
-  std::int64_t wakeAt = -1;
+  prober::testing::SetClock clock{1'700'000'000'000};
   prober::testing::FakeTransport transport;
   Recorder recorder;
   std::unique_ptr<prober::Store> store;
@@ -203,11 +200,11 @@ TEST_CASE("held: a check already firing before a hold does not page again after 
 
 TEST_CASE("held: a silence expiring while a page is held wakes the alerter at its end") {
   Harness h;
-  const std::int64_t ends = h.nowMs + 7'200'000;
+  const std::int64_t ends = h.clock.wallMs + 7'200'000;
   h.holdFor("silence 3 by bob", ends);
   h.run(AlertTransition::Fire, true);
-  CHECK(h.wakeAt == ends);
-  h.nowMs = ends;  // the wake-up comes; the silence no longer covers the check
+  CHECK(h.alerter->heldWakeMs() == ends);
+  h.clock.wallMs = ends;  // the wake-up comes; the silence no longer covers the check
   h.hold.reset();
   h.alerter->releaseHeld();
   CHECK(h.sent() == Sent{"trigger prober:api", "slack: :red_circle: *api* is down"});
@@ -266,22 +263,22 @@ TEST_CASE("renotify: Slack is reminded while the alert fires, not before, not wh
   h.check.renotify = prober::Millis(3'600'000);
   h.run(AlertTransition::Fire, true);
   CHECK(h.sent().size() == 2);
-  h.nowMs += 3'599'000;
+  h.clock.wallMs += 3'599'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent().empty());
-  h.nowMs += 1'000;
+  h.clock.wallMs += 1'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent() ==
         Sent{"slack: :red_circle: *api* is still down (reminder)"});  // PagerDuty is not
-  h.nowMs += 1'800'000;
+  h.clock.wallMs += 1'800'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent().empty());
-  h.nowMs += 1'800'000;
+  h.clock.wallMs += 1'800'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent().size() == 1);
   h.run(AlertTransition::Resolve, false);
   CHECK(h.sent().size() == 2);
-  h.nowMs += 7'200'000;
+  h.clock.wallMs += 7'200'000;
   h.run(AlertTransition::None, false);
   CHECK(h.sent().empty());  // resolved: no more reminders
 
@@ -289,7 +286,7 @@ TEST_CASE("renotify: Slack is reminded while the alert fires, not before, not wh
   held.check.renotify = prober::Millis(3'600'000);
   held.holdFor("silence 1");
   held.run(AlertTransition::Fire, true);
-  held.nowMs += 7'200'000;
+  held.clock.wallMs += 7'200'000;
   held.run(AlertTransition::None, true);
   CHECK(held.sent().empty());
 }
@@ -297,25 +294,25 @@ TEST_CASE("renotify: Slack is reminded while the alert fires, not before, not wh
 TEST_CASE(
     "renotify: a wall clock stepped back or forward neither stops reminders nor hurries them") {
   Harness h;
-  h.steadyMs = 0;
+  h.clock.steadyMs = 0;
   h.check.renotify = prober::Millis(3'600'000);
   h.run(AlertTransition::Fire, true);
   CHECK(h.sent().size() == 2);
-  h.nowMs += 1'800'000;
-  h.steadyMs += 1'800'000;
+  h.clock.wallMs += 1'800'000;
+  h.clock.steadyMs += 1'800'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent().empty());
-  h.nowMs -= 3 * 3'600'000;  // NTP steps the clock back three hours
-  h.nowMs += 1'800'000;
-  h.steadyMs += 1'800'000;
+  h.clock.wallMs -= 3 * 3'600'000;  // NTP steps the clock back three hours
+  h.clock.wallMs += 1'800'000;
+  h.clock.steadyMs += 1'800'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent() == Sent{"slack: :red_circle: *api* is still down (reminder)"});
-  h.nowMs += 24 * 3'600'000;  // and forward a day
-  h.steadyMs += 60'000;
+  h.clock.wallMs += 24 * 3'600'000;  // and forward a day
+  h.clock.steadyMs += 60'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent().empty());  // an hour after the last reminder, not at once
-  h.nowMs += 3'540'000;
-  h.steadyMs += 3'540'000;
+  h.clock.wallMs += 3'540'000;
+  h.clock.steadyMs += 3'540'000;
   h.run(AlertTransition::None, true);
   CHECK(h.sent().size() == 1);
 }

@@ -9,6 +9,7 @@
 
 #include "alerting/pager.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/set_clock.h"
 
 namespace {
 
@@ -16,19 +17,15 @@ using prober::testing::FakeTransport;
 
 struct Harness {
   FakeTransport transport;
-  std::int64_t now = 1'000'000;
-  std::int64_t steady = -1;  // -1: the steady clock reads the wall clock
-  std::int64_t wake = -1;
+  prober::testing::SetClock clock;
   std::map<std::string, int> counted;
   std::vector<std::string> answers;  // "CHECK NOTIFIER RESULT: ANSWER", every attempt
   prober::Pager pager;
 
   explicit Harness(prober::Store* store = nullptr)
       : pager(
-            store, transport,
-            prober::Pager::Hooks{[this] { return now; },
-                                 [] { return 0.5; },
-                                 [this](std::int64_t at) { wake = at; },
+            store, transport, clock, clock.timers(),
+            prober::Pager::Hooks{[] { return 0.5; },
                                  [this](const prober::OutboxRow& row, prober::DeliveryResult result,
                                         const std::string& answer) {
                                    const std::string outcome(prober::deliveryResultName(result));
@@ -36,8 +33,7 @@ struct Harness {
                                    answers.push_back(row.check + " " + row.notifier + " " +
                                                      outcome + ": " + answer);
                                  },
-                                 {},
-                                 [this] { return steady >= 0 ? steady : now; }}) {
+                                 {}}) {
     const prober::Notifier pd{
         "pd", prober::PagerDutySettings{"KEY", "http://127.0.0.1:1/v2/enqueue", "critical"}};
     const prober::Notifier slack{"chat", prober::SlackSettings{"http://127.0.0.1:1/hook"}};
@@ -71,7 +67,7 @@ TEST_CASE("a resolve never overtakes its trigger, even through failures") {
   h.transport.answer(500);
   CHECK(h.transport.sent.empty());  // the resolve waits behind the trigger's retry
   CHECK(h.counted["pd:retry"] == 1);
-  h.now = h.wake;
+  h.clock.wallMs = h.pager.wakeAtMs();
   h.pager.poll();
   REQUIRE(h.transport.sent.size() == 1);
   CHECK(h.sentAction(0) == "trigger");
@@ -96,8 +92,8 @@ TEST_CASE("timeouts, connection errors, 429 and 5xx are retried with growing del
                                                 {500, ""}}) {
     REQUIRE(h.transport.sent.size() == 1);
     h.transport.answer(status, "", error);
-    delays.push_back(h.wake - h.now);
-    h.now = h.wake;
+    delays.push_back(h.pager.wakeAtMs() - h.clock.wallMs);
+    h.clock.wallMs = h.pager.wakeAtMs();
     h.pager.poll();
   }
   CHECK(delays ==
@@ -141,19 +137,19 @@ TEST_CASE("a proxy's 403 or 404, or a 3xx, is retried for an hour, then given up
     Harness h;
     h.pager.add({Harness::row("api", prober::AlertAction::Trigger)});
     h.pager.poll();
-    const std::int64_t first = h.now;
+    const std::int64_t first = h.clock.wallMs;
     int attempts = 0;
     while (!h.transport.sent.empty() && attempts < 100) {
       h.transport.answer(status, "<html>Forbidden</html>");
       ++attempts;
-      h.now = std::max(h.now, h.wake);
+      h.clock.wallMs = std::max(h.clock.wallMs, h.pager.wakeAtMs());
       h.pager.poll();
     }
     CHECK(h.transport.sent.empty());
     CHECK(h.counted["pd:refused"] == attempts - 1);  // each retried, not dropped at once
     CHECK(h.counted["pd:rejected"] == 1);          // then given up, an hour on
-    CHECK(h.now - first >= prober::Pager::kGiveUpRefusedAfterMs);
-    CHECK(h.now - first < prober::Pager::kGiveUpRefusedAfterMs + 10 * 60'000);
+    CHECK(h.clock.wallMs - first >= prober::Pager::kGiveUpRefusedAfterMs);
+    CHECK(h.clock.wallMs - first < prober::Pager::kGiveUpRefusedAfterMs + 10 * 60'000);
     CHECK(h.answers.back().find("refused for 60 minutes") != std::string::npos);
     CHECK(h.pager.pending() == 0);
   }
@@ -206,8 +202,8 @@ TEST_CASE("a check's backlog from a receiver's outage does not hold back another
       h.transport.answer(200);
     }
     if (h.pager.pending() > 0) {
-      REQUIRE(h.wake > h.now);
-      h.now = h.wake;
+      REQUIRE(h.pager.wakeAtMs() > h.clock.wallMs);
+      h.clock.wallMs = h.pager.wakeAtMs();
     }
   }
   REQUIRE(order.size() == 51);
@@ -232,7 +228,7 @@ TEST_CASE("a hand-off drops queued triggers and the resolves that only end them"
   h.pager.dropTriggers("api", "left");
   CHECK(h.counted["pd:dropped"] == 3);
   CHECK(h.pager.pending() == 1);
-  h.now = h.wake;
+  h.clock.wallMs = h.pager.wakeAtMs();
   h.pager.poll();
   REQUIRE(h.transport.sent.size() == 1);
   CHECK(h.sentAction(0) == "resolve");
@@ -269,18 +265,18 @@ TEST_CASE("events to one routing key are paced under 120 per minute") {
   }
   h.pager.add(rows);
   std::size_t sentInFirstMinute = 0;
-  const std::int64_t start = h.now;
+  const std::int64_t start = h.clock.wallMs;
   for (int guard = 0; guard < 10'000 && h.pager.pending() > 0; ++guard) {
     h.pager.poll();
     while (!h.transport.sent.empty()) {
-      if (h.now - start < 60'000) {
+      if (h.clock.wallMs - start < 60'000) {
         ++sentInFirstMinute;
       }
       h.transport.answer(202);
     }
     if (h.pager.pending() > 0) {
-      REQUIRE(h.wake > h.now);
-      h.now = h.wake;
+      REQUIRE(h.pager.wakeAtMs() > h.clock.wallMs);
+      h.clock.wallMs = h.pager.wakeAtMs();
     }
   }
   CHECK(h.pager.pending() == 0);
@@ -291,14 +287,14 @@ TEST_CASE("events to one routing key are paced under 120 per minute") {
 
 TEST_CASE("a wall clock stepped back holds back neither a retry nor the pacing") {
   Harness h;
-  h.now = 1'700'000'000'000;
-  h.steady = 0;
+  h.clock.wallMs = 1'700'000'000'000;
+  h.clock.steadyMs = 0;
   h.pager.add({Harness::row("api", prober::AlertAction::Trigger)});
   h.pager.poll();
   h.transport.answer(503);
-  REQUIRE(h.wake == h.now + 1000);
-  h.now -= 3'600'000;  // NTP steps the clock back an hour
-  h.steady += 1000;
+  REQUIRE(h.pager.wakeAtMs() == h.clock.wallMs + 1000);
+  h.clock.wallMs -= 3'600'000;  // NTP steps the clock back an hour
+  h.clock.steadyMs += 1000;
   h.pager.poll();
   REQUIRE(h.transport.sent.size() == 1);  // the retry goes now, not an hour on
   h.transport.answer(202);
@@ -309,23 +305,23 @@ TEST_CASE("a wall clock stepped back holds back neither a retry nor the pacing")
     rows.push_back(Harness::row("check-" + std::to_string(i), prober::AlertAction::Trigger));
   }
   h.pager.add(rows);
-  const std::int64_t start = h.steady;
+  const std::int64_t start = h.clock.steadyMs;
   for (int guard = 0; guard < 10'000 && h.pager.pending() > 0; ++guard) {
     h.pager.poll();
     while (!h.transport.sent.empty()) {
       h.transport.answer(202);
     }
     if (h.pager.pending() > 0) {
-      REQUIRE(h.wake > h.now);
-      h.steady += h.wake - h.now;
-      h.now = h.wake;
+      REQUIRE(h.pager.wakeAtMs() > h.clock.wallMs);
+      h.clock.steadyMs += h.pager.wakeAtMs() - h.clock.wallMs;
+      h.clock.wallMs = h.pager.wakeAtMs();
     }
     if (guard == 5) {
-      h.now -= 600'000;  // and back again, mid-burst
+      h.clock.wallMs -= 600'000;  // and back again, mid-burst
     }
   }
   CHECK(h.counted["pd:delivered"] == 301);
-  CHECK(h.steady - start < 4 * 60'000);  // 120 a minute, a burst first
+  CHECK(h.clock.steadyMs - start < 4 * 60'000);  // 120 a minute, a burst first
 }
 
 TEST_CASE("a notification for a notifier that left the config is dropped loudly") {

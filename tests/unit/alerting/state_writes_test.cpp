@@ -16,6 +16,7 @@
 #include "alerting/store.h"
 #include "alerting/write_backlog.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/set_clock.h"
 
 using prober::WriteBacklog;
 
@@ -102,10 +103,11 @@ TEST_CASE("outcomes the store refused are recorded once it takes them: nothing i
   prober::testing::FakeTransport transport;
   bool full = false;
   WriteBacklog backlog;
+  prober::testing::SetClock clock;
   prober::Pager pager(
-      store.get(), transport,
-      prober::Pager::Hooks{[] { return std::int64_t{1'000'000}; }, [] { return 0.5; },
-                           [](std::int64_t) {}, {},
+      store.get(), transport, clock, clock.timers(),
+      prober::Pager::Hooks{[] { return 0.5; },
+                           {},
                            [&](WriteBacklog::Write toStore) {
                              // The disk as the test says: full refuses every write.
                              backlog.submit([&, toStore](std::string& e) {
@@ -136,9 +138,9 @@ TEST_CASE("a row delivered from memory is adopted by the store once its write go
   auto store = prober::Store::open(dir.path.string(), error);
   REQUIRE_MESSAGE(store, error);
   prober::testing::FakeTransport transport;
-  prober::Pager pager(store.get(), transport,
-                      prober::Pager::Hooks{[] { return std::int64_t{1'000'000}; },
-                                           [] { return 0.5; }, [](std::int64_t) {}, {}, {}});
+  prober::testing::SetClock clock;
+  prober::Pager pager(store.get(), transport, clock, clock.timers(),
+                      prober::Pager::Hooks{[] { return 0.5; }, {}, {}});
   pager.setNotifiers(pagerDutyOnly(), "");
   // The trigger's write was refused: it goes out from memory with an unstored id.
   prober::OutboxRow trigger = row("api", prober::AlertAction::Trigger);

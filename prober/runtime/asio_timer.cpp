@@ -1,4 +1,4 @@
-#include "prober/runtime/clock.h"
+#include "prober/runtime/asio_timer.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
