@@ -263,6 +263,21 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
   }
 }
 
+void Alerter::checkLeft(const LeavingCheck& check) {
+  if (check.stillConfigured) {
+    return handOff(check.spec);
+  }
+  if (check.firing) {
+    resolveRemoved(check.spec, check.last, check.failingSince);
+  }
+  if (check.certWarningFiring) {
+    resolveCertWarning(check.spec, check.certExpiry);
+  }
+  if (check.degradedFiring) {
+    resolveDegraded(check.spec, check.degradedSince);
+  }
+}
+
 void Alerter::handOff(const CheckSpec& spec) {
   spdlog::info("check {} left this shard: its alerts are its new owner's now", spec.name);
   for (const AlertKind kind : {AlertKind::Check, AlertKind::Certificate, AlertKind::Degraded}) {

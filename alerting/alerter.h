@@ -16,7 +16,8 @@
 
 #include "alerting/alert_event.h"
 #include "alerting/alert_state.h"
-#include "alerting/page_hold.h"
+#include "alerting/holds/page_hold.h"
+#include "alerting/leaving_check.h"
 #include "alerting/pager.h"
 #include "alerting/store.h"
 #include "alerting/transport.h"
@@ -101,6 +102,10 @@ class Alerter {
   // alert, and re-sends a firing one where a notifier's `resend` is due.
   void onRun(const RunJudgement& judgement);
 
+  // A check stopped running here: what it had firing resolves (its alert, certificate and
+  // degraded warnings) when it left the config; when it moved to another shard, it is handed
+  // off (handOff) instead.
+  void checkLeft(const LeavingCheck& check);
   // A check that left the config (or changed to no longer watch its certificate) while its
   // alert was firing: resolved now. `last` may be null.
   void resolveRemoved(const CheckSpec& spec, const RunResult* last,

@@ -10,7 +10,7 @@
 #include <charconv>
 #include <vector>
 
-#include "alerting/silence.h"
+#include "alerting/holds/silence.h"
 #include "checks/json_text.h"
 #include "checks/text.h"
 

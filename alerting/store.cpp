@@ -350,4 +350,48 @@ bool Store::setMeta(const std::string& key, const std::string& value, std::strin
                       {key, value}, "saving " + key, error);
 }
 
+std::optional<std::string> Store::appliedShard(std::string& error) {
+  return meta("shard", error);
+}
+
+bool Store::setAppliedShard(const std::string& shard, std::string& error) {
+  return setMeta("shard", shard, error);
+}
+
+std::set<std::string> Store::adoptedChecks(std::string& error) {
+  std::set<std::string> names;
+  const auto text = meta("adopted", error);
+  if (!text) {
+    return names;
+  }
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(*text, ec);
+  if (ec || !json.is_array()) {
+    error = "the adopted checks kept in the state store are damaged: " + *text;
+    return names;
+  }
+  for (const auto& name : json.get_array()) {
+    if (name.is_string()) {
+      names.emplace(name.get_string());
+    }
+  }
+  return names;
+}
+
+bool Store::setAdoptedChecks(const std::set<std::string>& names, std::string& error) {
+  boost::json::array json;
+  for (const std::string& name : names) {
+    json.emplace_back(name);
+  }
+  return setMeta("adopted", boost::json::serialize(json), error);
+}
+
+std::optional<std::string> Store::statusNotice(std::string& error) {
+  return meta("announcement", error);
+}
+
+bool Store::setStatusNotice(const std::string& json, std::string& error) {
+  return setMeta("announcement", json, error);
+}
+
 }  // namespace prober

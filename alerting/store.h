@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,11 +93,20 @@ class Store {
   std::vector<std::pair<std::int64_t, std::string>> loadSilences(std::int64_t nowMs,
                                                                  std::string& error);
 
-  // Small facts about the instance kept across restarts ("shard": the shard it last ran as).
-  std::optional<std::string> meta(const std::string& key, std::string& error);
-  bool setMeta(const std::string& key, const std::string& value, std::string& error);
+  // Small facts about the instance kept across restarts. The shard it last applied its checks
+  // as ("" unsharded; nullopt before the first start that kept one).
+  std::optional<std::string> appliedShard(std::string& error);
+  bool setAppliedShard(const std::string& shard, std::string& error);
+  // Checks adopted from another shard whose one resolve is still owed.
+  std::set<std::string> adoptedChecks(std::string& error);
+  bool setAdoptedChecks(const std::set<std::string>& names, std::string& error);
+  // The status page's notice set from Slack, as its JSON text ("" or nullopt: none).
+  std::optional<std::string> statusNotice(std::string& error);
+  bool setStatusNotice(const std::string& json, std::string& error);
 
  private:
+  std::optional<std::string> meta(const std::string& key, std::string& error);
+  bool setMeta(const std::string& key, const std::string& value, std::string& error);
   explicit Store(sqlite3* db) : db_(db) {}
   bool exec(const char* sql, std::string& error);
   sqlite3* db_;

@@ -9,22 +9,21 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/json.hpp>
-#include <set>
 #include <stdexcept>
-#include <string_view>
-#include <unordered_set>
 
 #include "alerting/alerter.h"
+#include "alerting/holds/hold_policy.h"
+#include "alerting/holds/page_holds.h"
 #include "alerting/notifier_settings.h"
-#include "alerting/page_holds.h"
 #include "alerting/store.h"
 #include "history/history.h"
 #include "prober/alert_recorder.h"
+#include "prober/runtime/change_alerts.h"
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/config_reloader.h"
-#include "prober/runtime/hold_policy.h"
+#include "prober/runtime/hold_marker.h"
 #include "prober/runtime/probe_loop.h"
+#include "prober/runtime/shard_membership.h"
 #include "prober/web/api/checks_endpoint.h"
 #include "prober/web/api/health_endpoint.h"
 #include "prober/web/api/reload_endpoint.h"
@@ -37,6 +36,7 @@
 #include "prober/web/pages/page_endpoints.h"
 #include "prober/web/server/answer_deadline.h"
 #include "prober/web/server/basic_auth.h"
+#include "prober/web/server/front_door.h"
 #include "prober/web/server/request_guard.h"
 #include "prober/web/server/router.h"
 
@@ -70,30 +70,14 @@ struct Daemon::Impl {
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
   // The shard this instance runs (--shard, else [prober] shard); nullopt: every check.
   std::optional<Shard> shard() const { return options.shard ? options.shard : config.prober.shard; }
-  // The checks of `all` this instance runs.
-  std::vector<std::shared_ptr<const CheckSpec>> owned(
-      const std::vector<std::shared_ptr<const CheckSpec>>& all) const;
   void apply(Config next, const std::map<std::string, SavedAlert>& saved = {});
   void watchSignals();
-  void handle(const ServerRequest& request, Responder respond);
   // A silence came or went, or the config changed: held pages are asked about again, and each
   // check's marks (silenced, suppressed) redone.
-  void holdsChanged();
-  // Redoes the checks' marks at most once a second, before a request reads them.
-  void markHolds();
-  // The spec of the running check by this name, nullptr when none runs.
-  const CheckSpec* runningSpec(const std::string& name) const {
-    const auto state = checks.find(name);
-    return state ? state->spec().get() : nullptr;
+  void holdsChanged() {
+    alerter.releaseHeld();
+    holdMarker.markAll();
   }
-  SteadyTime markedAt{};
-  // The shard the checks were last applied as ("" unsharded), from the store at start: a check
-  // this instance runs now that the earlier shard did not is adopted.
-  std::optional<std::string> appliedShard;
-  // Adopted checks whose one resolve is still to come, kept in the store so a restart before
-  // their passes does not forget them.
-  std::set<std::string> adoptedPending;
-  void saveAdopted();
   void stop();
 
   Services services;
@@ -116,24 +100,25 @@ struct Daemon::Impl {
                   Alerter::Hooks{services.random, [this](const CheckSpec& spec, AlertKind kind) {
                                    return holdPolicy.holdFor(spec, kind);
                                  }}};
-  std::unique_ptr<Timer> schedulerTimer = services.newTimer();
   CheckSet checks;
-  HoldPolicy holdPolicy{checks, pageHolds, services.clock};
+  HoldPolicy holdPolicy{pageHolds, services.clock, [this](const std::string& name) {
+                          const auto state = checks.find(name);
+                          return state && state->alert().firing();
+                        }};
+  HoldMarker holdMarker{checks, holdPolicy, services.clock};
+  ShardMembership membership{*store, alerter};
   ProbeLoop probes{
       services.clock,
-      *schedulerTimer,
+      services.newTimer,
       services.engine,
       checks,
       alerter,
+      membership,
       *history,
       static_cast<std::size_t>(config.prober.maxInFlight),
       ProbeLoop::Observer{[this](std::size_t n) { metrics.setInFlight(static_cast<double>(n)); },
                           [this](SteadyDuration lag) {
                             metrics.observeScheduleLag(std::chrono::duration<double>(lag).count());
-                          },
-                          [this](const std::string& check) {
-                            adoptedPending.erase(check);
-                            saveAdopted();
                           }}};
   ConfigReloader reloader{services.loadConfig, services.post,
                           [this](Config next) {
@@ -189,6 +174,7 @@ struct Daemon::Impl {
   LivenessEndpoint livenessEndpoint;
   AnswerDeadline answerDeadline{services.clock, services.newTimer, std::chrono::seconds(15)};
   Router router;
+  FrontDoor frontDoor{router, guard, auth, answerDeadline, [this] { holdMarker.refresh(); }};
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<boost::asio::signal_set> signals;  // when services.watchSignals
   bool stopping = false;
@@ -204,24 +190,10 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   if (!pageHolds.load(services.clock.wallNow(), error)) {
     spdlog::error("{}", error);  // a damaged silence is skipped; the others hold
   }
-  error.clear();
-  appliedShard = store->meta("shard", error);
-  error.clear();
-  if (const auto adopted = store->meta("adopted", error)) {
-    boost::system::error_code ec;
-    const auto names = boost::json::parse(*adopted, ec);
-    if (!ec && names.is_array()) {
-      for (const auto& name : names.get_array()) {
-        if (name.is_string()) {
-          adoptedPending.emplace(name.get_string());
-        }
-      }
-    }
-  }
   server = std::make_unique<HttpServer>(
       services.io, listen(),
       [this](const ServerRequest& request, Responder respond) {
-        handle(request, std::move(respond));
+        frontDoor.serve(request, std::move(respond));
       },
       TlsFiles{config.web.tlsCertFile, config.web.tlsKeyFile},
       static_cast<std::size_t>(config.web.maxConnections));
@@ -238,25 +210,12 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   router.prefix("/api/v1/checks/", "GET, HEAD", checksEndpoint);
   pages.route(router);
   error.clear();
-  if (const auto notice = store->meta("announcement", error); notice && !notice->empty()) {
+  if (const auto notice = store->statusNotice(error); notice && !notice->empty()) {
     pages.setSlackAnnouncement(announcementFromJson(*notice));
   }
   apply(config, saved);
   pages.keepUptimeFresh();
-  // Built when first asked (alerts or notifications kept for a check this shard does not run):
-  // a million names are not indexed for a start with nothing kept.
-  std::optional<std::unordered_set<std::string_view>> configured;
-  alerter.recover(
-      saved, [this](const std::string& name) { return runningSpec(name); },
-      [&](const std::string& name) {
-        if (!configured) {
-          configured.emplace();
-          for (const auto& spec : config.checks) {
-            configured->insert(spec->name);
-          }
-        }
-        return configured->count(name) != 0;
-      });
+  recoverAlerts(alerter, saved, checks, config.checks);
   if (services.watchSignals) {
     signals = std::make_unique<boost::asio::signal_set>(services.io, SIGHUP, SIGTERM, SIGINT);
     watchSignals();
@@ -284,37 +243,8 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   if (server) {
     server->setMaxConnections(static_cast<std::size_t>(config.web.maxConnections));
   }
-  const std::optional<Shard> previousShard = [&]() -> std::optional<Shard> {
-    std::string ignored;
-    return appliedShard && !appliedShard->empty() ? parseShard(*appliedShard, ignored)
-                                                  : std::nullopt;
-  }();
-  const bool shardChanged = appliedShard && *appliedShard != (shard() ? shard()->text() : "");
-  const CheckSetChange change = checks.apply(owned(config.checks), saved);
-  if (shardChanged) {
-    spdlog::info("shard changed from {} to {}", appliedShard->empty() ? "none" : *appliedShard,
-                 shard() ? shard()->text() : "none");
-    for (const auto& [id, spec] : change.started) {
-      if (previousShard && !previousShard->owns(spec->name)) {  // unsharded ran them all
-        adoptedPending.insert(spec->name);
-      }
-    }
-  }
-  for (auto it = adoptedPending.begin(); it != adoptedPending.end();) {
-    const auto state = checks.find(*it);
-    if (state) {
-      state->adopted = true;
-    }
-    it = state ? std::next(it) : adoptedPending.erase(it);  // left this shard again: not ours
-  }
-  saveAdopted();
-  if (!appliedShard || shardChanged) {
-    appliedShard = shard() ? shard()->text() : "";
-    std::string error;
-    if (!store->setMeta("shard", *appliedShard, error)) {
-      spdlog::error("{} (a later shard change cannot tell which checks it adopts)", error);
-    }
-  }
+  const CheckSetChange change = checks.apply(ShardMembership::owned(config.checks, shard()), saved);
+  membership.applied(shard(), change, checks);
   alerter.setLocation(config.prober.location);
   history->setLocation(config.prober.location);
   pages.configure(config);
@@ -331,40 +261,7 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   for (const auto& [name, notifier] : config.notifiers) {
     metrics.declareNotifier(name);
   }
-  const auto now = services.clock.wallNow();
-  for (const auto& old : change.certWarningsDropped) {
-    alerter.resolveCertWarning(*old->spec(), old->certExpiry().value_or(now));
-  }
-  for (const auto& old : change.degradedDropped) {
-    alerter.resolveDegraded(*old->spec(), old->degradedSince());
-  }
-  std::set<std::string> inConfig;  // asked only about checks that left
-  if (!change.removed.empty()) {
-    for (const auto& spec : config.checks) {
-      inConfig.insert(spec->name);
-    }
-  }
-  for (const auto& gone : change.removed) {
-    if (inConfig.count(gone->spec()->name) != 0) {  // still configured: another shard's now
-      alerter.handOff(*gone->spec());
-      continue;
-    }
-    if (gone->alert().firing()) {
-      alerter.resolveRemoved(*gone->spec(), gone->last().get(), gone->failingSince());
-    }
-    if (gone->certWarningFiring()) {
-      alerter.resolveCertWarning(*gone->spec(), gone->certExpiry().value_or(now));
-    }
-    if (gone->degradedAlert().firing()) {
-      alerter.resolveDegraded(*gone->spec(), gone->degradedSince());
-    }
-  }
-  for (const auto& state : change.firingNowPagedHere) {
-    alerter.pageTakenFromQuorum(*state->spec(), state->last().get(),
-                                state->alert().consecutiveFailures(), state->failingSince());
-  }
-  alerter.refreshHeld([this](const std::string& name) { return runningSpec(name); });
-  alerter.notifiersChanged([this](const std::string& name) { return runningSpec(name); });
+  alertsAfterChange(alerter, change, checks, config.checks, services.clock.wallNow());
   holdsChanged();  // windows, dependencies or the checks themselves may have changed
   probes.schedule(change);
   probes.setMaxInFlight(static_cast<std::size_t>(config.prober.maxInFlight));
@@ -377,85 +274,12 @@ void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& s
   malloc_trim(0);
 }
 
-std::vector<std::shared_ptr<const CheckSpec>> Daemon::Impl::owned(
-    const std::vector<std::shared_ptr<const CheckSpec>>& all) const {
-  const std::optional<Shard> mine = shard();
-  if (!mine) {
-    return all;
-  }
-  std::vector<std::shared_ptr<const CheckSpec>> out;
-  for (const auto& spec : all) {
-    if (mine->owns(spec->name)) {
-      out.push_back(spec);
-    }
-  }
-  return out;
-}
-
-void Daemon::Impl::saveAdopted() {
-  boost::json::array names;
-  for (const std::string& name : adoptedPending) {
-    names.emplace_back(name);
-  }
-  std::string error;
-  if (!store->setMeta("adopted", boost::json::serialize(names), error)) {
-    spdlog::error("{} (a restart may forget which adopted checks still owe a resolve)", error);
-  }
-}
-
 void Daemon::Impl::setStatusNotice(std::optional<Announcement> notice) {
   std::string error;
-  if (!store->setMeta("announcement", notice ? toJson(*notice) : "", error)) {
+  if (!store->setStatusNotice(notice ? toJson(*notice) : "", error)) {
     spdlog::error("{} (the status page notice is shown but a restart forgets it)", error);
   }
   pages.setSlackAnnouncement(std::move(notice));
-}
-
-void Daemon::Impl::holdsChanged() {
-  alerter.releaseHeld();
-  holdPolicy.markAll();
-  markedAt = services.clock.now();
-}
-
-void Daemon::Impl::markHolds() {
-  if (services.clock.now() - markedAt >= std::chrono::seconds(1)) {
-    holdPolicy.markAll();
-    markedAt = services.clock.now();
-  }
-}
-
-// The health checks answer anyone (load balancers and container runtimes, by any name).
-// Slack's command proves itself by its signature instead of a user, and Slack names the
-// daemon by its public name: the guard against browsers has nothing to add to it. Every other
-// request passes the guard, then (with [web] basic_auth_users) needs a user, and gets an
-// answer within the deadline; a reload, whose wait is the reload's own, goes without it.
-void Daemon::Impl::handle(const ServerRequest& request, Responder respond) {
-  const std::string path = requestPath(request);
-  if (path == "/healthz" || path == "/-/healthy") {
-    return router.route(request, std::move(respond));
-  }
-  if (path != "/slack/command") {
-    if (auto refused = guard.refusal(request)) {
-      return respond(std::move(*refused));
-    }
-  }
-  markHolds();
-  const auto answered = [this, request, path](Responder answer) {
-    if (!auth.enabled() || path == "/slack/command") {
-      return router.route(request, std::move(answer));
-    }
-    auth.check(request, [this, request, answer = std::move(answer)](AuthDecision decision) {
-      switch (decision) {
-        case AuthDecision::Busy: return answer(BasicAuth::busy());
-        case AuthDecision::Refused: return answer(BasicAuth::challenge());
-        case AuthDecision::Allowed: return router.route(request, answer);
-      }
-    });
-  };
-  if (path == "/-/reload") {
-    return answered(std::move(respond));
-  }
-  answerDeadline.serve(answered, std::move(respond));
 }
 
 void Daemon::Impl::watchSignals() {
@@ -480,7 +304,6 @@ void Daemon::Impl::stop() {
   }
   stopping = true;
   probes.stop();
-  schedulerTimer->cancel();
   alerter.stop();
   pages.stop();
   server->stop();
@@ -498,7 +321,7 @@ Daemon::Daemon(Services services, DaemonOptions options, Config config)
 Daemon::~Daemon() = default;
 
 void Daemon::answer(const ServerRequest& request, Responder respond) {
-  impl_->handle(request, std::move(respond));
+  impl_->frontDoor.serve(request, std::move(respond));
 }
 
 void Daemon::stop() {

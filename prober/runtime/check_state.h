@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "alerting/alert_state.h"
+#include "alerting/leaving_check.h"
 #include "checks/check_spec.h"
+#include "checks/clock.h"
 #include "checks/run_result.h"
 
 namespace prober {
@@ -36,7 +38,16 @@ class CheckState {
 
   // Takes one finished run. Returns the alert transition it caused.
   AlertTransition record(RunResultPtr result);
-  void countSkipped(int count) { skipped_ += static_cast<std::uint64_t>(count); }
+  // Counts runs skipped because the previous one was still going. True when a warning is due:
+  // the first skip, then at most one a minute.
+  bool countSkipped(int count, SteadyTime now) {
+    skipped_ += static_cast<std::uint64_t>(count);
+    if (skipsLoggedAt_ != SteadyTime{} && now - skipsLoggedAt_ < std::chrono::minutes(1)) {
+      return false;
+    }
+    skipsLoggedAt_ = now;
+    return true;
+  }
 
   const std::shared_ptr<const CheckSpec>& spec() const { return spec_; }
   // A reload that kept the check with the same behaviour swaps in the new spec object.
@@ -85,6 +96,19 @@ class CheckState {
     alert_.restore(firing, consecutiveFailures);
     failingSince_ = failingSince;
   }
+  // The check as it leaves this instance (`stillConfigured`: for another shard), for the
+  // alerter; a certificate never seen expires `now`.
+  LeavingCheck leaving(bool stillConfigured, std::chrono::system_clock::time_point now) const {
+    return {*spec_,
+            stillConfigured,
+            last_.get(),
+            alert_.firing(),
+            failingSince_,
+            certWarningFiring_,
+            certExpiry_.value_or(now),
+            degradedAlert().firing(),
+            degradedSince()};
+  }
   // A reload changed the check: its alert and recent runs carry over.
   void carryAlert(const CheckState& before);
   // Runs per bucket of prober_check_duration_seconds, not cumulative (32 bits: 136 years of a
@@ -93,12 +117,8 @@ class CheckState {
     return durationBuckets_;
   }
   double durationSum() const { return durationSum_; }
-  std::chrono::steady_clock::time_point skipsLoggedAt{};  // rate-limits the skip warning
-  // Taken over from another shard when the shard map changed: once it has passed
-  // success_threshold runs, one resolve goes to its notifiers (ProbeLoop).
-  bool adopted = false;
 
-  // Why the check's pages would be held now, as last worked out (HoldPolicy::mark): for
+  // Why the check's pages would be held now, as last worked out (HoldMarker): for
   // prober_check_silenced, prober_check_suppressed, the API and the status page.
   struct HoldMarks {
     std::string silencedBy;                 // the window or silence, "" when none
@@ -136,6 +156,7 @@ class CheckState {
   std::uint64_t successes_ = 0;
   std::uint64_t failures_ = 0;
   std::uint64_t skipped_ = 0;
+  SteadyTime skipsLoggedAt_{};  // rate-limits the skip warning
   // The last failure and the failures by reason, made at the first failure: most checks never
   // fail, and carry one pointer for them.
   struct FailureMemo {

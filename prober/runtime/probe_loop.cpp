@@ -8,16 +8,18 @@
 
 namespace prober {
 
-ProbeLoop::ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& checks,
-                     Alerter& alerter, HistoryWriter& history, std::size_t maxInFlight,
-                     Observer observer)
+ProbeLoop::ProbeLoop(Clock& clock, const TimerFactory& timers, HttpEngine& engine, CheckSet& checks,
+                     Alerter& alerter, ShardMembership& membership, HistoryWriter& history,
+                     std::size_t maxInFlight, Observer observer)
     : clock_(clock),
       engine_(engine),
       checks_(checks),
       alerter_(alerter),
+      membership_(membership),
       history_(history),
       observer_(std::move(observer)),
-      scheduler_(clock, timer, maxInFlight,
+      timer_(timers()),
+      scheduler_(clock, *timer_, maxInFlight,
                  Scheduler::Hooks{[this](CheckId id, SteadyTime due) { launch(id, due); },
                                   [this](CheckId id, int count) { skipped(id, count); },
                                   [this](SteadyDuration lag) { observer_.lag(lag); }},
@@ -38,6 +40,7 @@ void ProbeLoop::stop() {
     scheduler_.remove(id);
   }
   engine_.cancelAll();
+  timer_->cancel();
 }
 
 void ProbeLoop::launch(CheckId id, SteadyTime due) {
@@ -74,16 +77,7 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
   const AlertTransition degraded = state.judgeDegraded();
   const bool firing = state.alert().firing();
   const bool degradedFiring = state.degradedAlert().firing();
-  if (state.adopted &&
-      (firing || state.alert().consecutiveSuccesses() >= state.spec()->successThreshold)) {
-    state.adopted = false;  // firing: its own resolve comes when it recovers
-    if (!firing) {
-      alerter_.resolveAdopted(*state.spec(), *state.last());
-    }
-    if (observer_.adoptionSettled) {
-      observer_.adoptionSettled(state.spec()->name);
-    }
-  }
+  membership_.runFinished(state);
   if (alert == AlertTransition::None && certificate == AlertTransition::None &&
       degraded == AlertTransition::None && !firing && !state.certWarningFiring() &&
       !degradedFiring) {
@@ -126,15 +120,11 @@ void ProbeLoop::skipped(CheckId id, int count) {
   if (!state) {
     return;
   }
-  state->countSkipped(count);
-  const SteadyTime now = clock_.now();
-  if (state->skipsLoggedAt == SteadyTime{} ||
-      now - state->skipsLoggedAt >= std::chrono::minutes(1)) {
+  if (state->countSkipped(count, clock_.now())) {
     spdlog::warn(
         "check {}: {} run(s) skipped in all so far, a run was due while the previous one was "
         "still going",
         state->spec()->name, state->skipped());
-    state->skipsLoggedAt = now;
   }
 }
 

@@ -12,6 +12,7 @@
 #include "prober/engine/http_engine.h"
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/scheduler.h"
+#include "prober/runtime/shard_membership.h"
 
 namespace prober {
 
@@ -27,12 +28,11 @@ class ProbeLoop {
   struct Observer {
     std::function<void(std::size_t running)> inFlight;
     std::function<void(SteadyDuration lag)> lag;  // how late a run started after it was due
-    // An adopted check (CheckState::adopted) sent its one resolve or fired: no longer adopted.
-    std::function<void(const std::string& check)> adoptionSettled;
   };
 
-  ProbeLoop(Clock& clock, Timer& timer, HttpEngine& engine, CheckSet& checks, Alerter& alerter,
-            HistoryWriter& history, std::size_t maxInFlight, Observer observer);
+  ProbeLoop(Clock& clock, const TimerFactory& timers, HttpEngine& engine, CheckSet& checks,
+            Alerter& alerter, ShardMembership& membership, HistoryWriter& history,
+            std::size_t maxInFlight, Observer observer);
   ProbeLoop(const ProbeLoop&) = delete;
   ProbeLoop& operator=(const ProbeLoop&) = delete;
 
@@ -56,10 +56,12 @@ class ProbeLoop {
   HttpEngine& engine_;
   CheckSet& checks_;
   Alerter& alerter_;
+  ShardMembership& membership_;
   HistoryWriter& history_;
   Observer observer_;
   bool stopped_ = false;
   std::uint64_t skippedTotal_ = 0;
+  std::unique_ptr<Timer> timer_;  // the scheduler's
   Scheduler scheduler_;
 };
 

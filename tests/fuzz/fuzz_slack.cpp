@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "alerting/silence.h"
+#include "alerting/holds/silence.h"
 #include "alerting/slash_command.h"
 #include "prober/web/server/form.h"
 

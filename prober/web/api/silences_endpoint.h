@@ -4,7 +4,7 @@
 #include <chrono>
 #include <functional>
 
-#include "alerting/page_holds.h"
+#include "alerting/holds/page_holds.h"
 #include "prober/web/server/router.h"
 
 namespace prober {

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "alerting/alerter.h"
-#include "alerting/page_holds.h"
+#include "alerting/holds/page_holds.h"
 #include "alerting/slash_command.h"
 #include "checks/check_spec.h"
 #include "checks/clock.h"

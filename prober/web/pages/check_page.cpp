@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "alerting/alert_event.h"
-#include "alerting/maintenance.h"
+#include "alerting/holds/maintenance.h"
 #include "checks/duration.h"
 #include "history/outages.h"
 #include "prober/web/pages/charts.h"

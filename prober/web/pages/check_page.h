@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "alerting/silence.h"
+#include "alerting/holds/silence.h"
 #include "checks/check_spec.h"
 #include "history/history.h"
 #include "prober/runtime/check_state.h"

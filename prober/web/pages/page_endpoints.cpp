@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "alerting/silence.h"
+#include "alerting/holds/silence.h"
 #include "prober/web/pages/badge.h"
 #include "prober/web/pages/check_page.h"
 #include "prober/web/pages/page_parts.h"

@@ -7,7 +7,7 @@
 #include <functional>
 #include <memory>
 
-#include "alerting/page_holds.h"
+#include "alerting/holds/page_holds.h"
 #include "prober/runtime/check_set.h"
 #include "prober/web/announcements.h"
 #include "prober/web/check_history.h"

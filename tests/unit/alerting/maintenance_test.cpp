@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "alerting/maintenance.h"
-#include "alerting/page_holds.h"
-#include "alerting/silence.h"
+#include "alerting/holds/maintenance.h"
+#include "alerting/holds/page_holds.h"
+#include "alerting/holds/silence.h"
 #include "alerting/store.h"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 #include <optional>
 
-#include "alerting/silence.h"
+#include "alerting/holds/silence.h"
 #include "alerting/slash_command.h"
 
 using prober::SignatureCheck;

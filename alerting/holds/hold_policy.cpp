@@ -1,4 +1,4 @@
-#include "prober/runtime/hold_policy.h"
+#include "alerting/holds/hold_policy.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -29,24 +29,11 @@ std::optional<PageHold> HoldPolicy::silencedBy(const CheckSpec& spec) const {
 std::vector<std::string> HoldPolicy::firingParents(const CheckSpec& spec) const {
   std::vector<std::string> firing;
   for (const std::string& name : spec.dependsOn) {
-    if (const auto parent = checks_.find(name); parent && parent->alert().firing()) {
+    if (firing_(name)) {
       firing.push_back(name);
     }
   }
   return firing;
-}
-
-void HoldPolicy::markAll() const {
-  for (const auto& state : checks_.inOrder()) {
-    const CheckSpec& spec = *state->spec();
-    CheckState::HoldMarks marks;
-    if (auto silenced = silencedBy(spec)) {
-      marks.silencedBy = std::move(silenced->reason);
-      marks.maintenance = silenced->cause == PageHold::Cause::Maintenance;
-    }
-    marks.suppressedBy = firingParents(spec);
-    state->setHoldMarks(std::move(marks));
-  }
 }
 
 }  // namespace prober

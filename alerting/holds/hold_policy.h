@@ -3,21 +3,28 @@
 // (prober_check_silenced), and so does a check in its depends_on whose alert fires
 // (prober_check_suppressed). The alerter asks through a hook; metrics, the API and the status
 // page ask the same questions to say why.
+//
+// The holds live here, in alerting/holds/: what a hold is (page_hold.h), where holds come from
+// (page_holds: the config's maintenance windows and the stored silences), this policy that
+// decides, and the pages the alerter keeps back while one applies (held_pages.cpp).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "alerting/alert_event.h"
-#include "alerting/page_holds.h"
+#include "alerting/holds/page_holds.h"
 #include "checks/clock.h"
-#include "prober/runtime/check_set.h"
 
 namespace prober {
 
 class HoldPolicy {
  public:
-  HoldPolicy(const CheckSet& checks, const PageHolds& holds, const Clock& clock)
-      : checks_(checks), holds_(holds), clock_(clock) {}
+  // Whether the check by this name runs here and its alert fires now.
+  using Firing = std::function<bool(const std::string& check)>;
+
+  HoldPolicy(const PageHolds& holds, const Clock& clock, Firing firing)
+      : holds_(holds), clock_(clock), firing_(std::move(firing)) {}
 
   // Why the check's pages of this kind are held now. A window or silence holds every kind; a
   // firing dependency holds the check's failure and degraded pages, not its certificate
@@ -27,13 +34,11 @@ class HoldPolicy {
   std::optional<PageHold> silencedBy(const CheckSpec& spec) const;
   // The checks of its depends_on whose alert fires now, in the order written.
   std::vector<std::string> firingParents(const CheckSpec& spec) const;
-  // Writes down on every running check what holds its pages now.
-  void markAll() const;
 
  private:
-  const CheckSet& checks_;
   const PageHolds& holds_;
   const Clock& clock_;
+  Firing firing_;
 };
 
 }  // namespace prober

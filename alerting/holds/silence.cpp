@@ -1,4 +1,4 @@
-#include "alerting/silence.h"
+#include "alerting/holds/silence.h"
 
 #include <fmt/format.h>
 #include <fnmatch.h>

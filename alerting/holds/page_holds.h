@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "alerting/page_hold.h"
-#include "alerting/silence.h"
+#include "alerting/holds/page_hold.h"
+#include "alerting/holds/silence.h"
 #include "alerting/store.h"
 #include "checks/check_spec.h"
 

@@ -1,4 +1,4 @@
-#include "alerting/maintenance.h"
+#include "alerting/holds/maintenance.h"
 
 #include <date/tz.h>
 

@@ -1,11 +1,11 @@
-#include "alerting/page_holds.h"
+#include "alerting/holds/page_holds.h"
 
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
 
 #include "alerting/alert_event.h"
-#include "alerting/maintenance.h"
+#include "alerting/holds/maintenance.h"
 #include "checks/json_text.h"
 
 namespace prober {

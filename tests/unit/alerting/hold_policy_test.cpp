@@ -1,0 +1,98 @@
+// The hold policy on its own: a window or silence holds every page of a check it covers; a
+// firing check in its depends_on holds its failure and degraded pages but not its certificate
+// warning; the reason names what holds it. Dependencies are judged through a function, so no
+// running checks are needed.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include "alerting/holds/hold_policy.h"
+#include "tests/fakes/set_clock.h"
+
+namespace {
+
+struct Harness {
+  Harness()
+      : dir(std::filesystem::temp_directory_path() /
+            ("prober-hold-policy-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string error;
+    store = prober::Store::open(dir.string(), error);
+    REQUIRE_MESSAGE(store, error);
+    holds = std::make_unique<prober::PageHolds>(*store);
+    policy = std::make_unique<prober::HoldPolicy>(
+        *holds, clock, [this](const std::string& name) { return firing.count(name) != 0; });
+    api.name = "api";
+    api.dependsOn = {"db", "cache", "dns"};
+  }
+  ~Harness() {
+    policy.reset();
+    holds.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  void silence(const std::string& checks, const std::string& duration) {
+    std::string error;
+    auto made = prober::silenceFromRequest(
+        R"({"checks":[")" + checks + R"("],"duration":")" + duration + R"("})", clock.wallNow(),
+        error);
+    REQUIRE_MESSAGE(made, error);
+    REQUIRE(holds->add(*made, error));
+  }
+
+  std::filesystem::path dir;
+  prober::testing::SetClock clock{1'800'000'000'000};
+  std::unique_ptr<prober::Store> store;
+  std::unique_ptr<prober::PageHolds> holds;
+  std::set<std::string> firing;
+  std::unique_ptr<prober::HoldPolicy> policy;
+  prober::CheckSpec api;
+};
+
+}  // namespace
+
+TEST_CASE("hold policy: nothing holds a check with no window, silence or firing parent") {
+  Harness h;
+  for (const auto kind :
+       {prober::AlertKind::Check, prober::AlertKind::Certificate, prober::AlertKind::Degraded}) {
+    CHECK_FALSE(h.policy->holdFor(h.api, kind));
+  }
+  CHECK(h.policy->firingParents(h.api).empty());
+}
+
+TEST_CASE("hold policy: firing parents hold failure and degraded pages, not the certificate") {
+  Harness h;
+  h.firing = {"dns", "db", "elsewhere"};
+  CHECK(h.policy->firingParents(h.api) == std::vector<std::string>{"db", "dns"});  // as written
+  const auto held = h.policy->holdFor(h.api, prober::AlertKind::Check);
+  REQUIRE(held);
+  CHECK(held->cause == prober::PageHold::Cause::Dependency);
+  CHECK(held->reason == "depends on db, dns, which are firing");
+  CHECK_FALSE(held->until);  // until the parent recovers, whenever that is
+  CHECK(h.policy->holdFor(h.api, prober::AlertKind::Degraded));
+  CHECK_FALSE(h.policy->holdFor(h.api, prober::AlertKind::Certificate));
+  h.firing = {"cache"};
+  CHECK(h.policy->holdFor(h.api, prober::AlertKind::Check)->reason ==
+        "depends on cache, which is firing");
+}
+
+TEST_CASE("hold policy: a silence holds every kind, before any dependency, until it ends") {
+  Harness h;
+  h.firing = {"db"};
+  h.silence("ap*", "1h");
+  for (const auto kind :
+       {prober::AlertKind::Check, prober::AlertKind::Certificate, prober::AlertKind::Degraded}) {
+    const auto held = h.policy->holdFor(h.api, kind);
+    REQUIRE(held);
+    CHECK(held->cause == prober::PageHold::Cause::Silence);
+    REQUIRE(held->until);
+    CHECK(prober::toMillis(*held->until) == h.clock.wallMs + 3'600'000);
+  }
+  h.clock.wallMs += 3'600'000;  // the silence is over: the dependency holds again
+  CHECK(h.policy->holdFor(h.api, prober::AlertKind::Check)->cause ==
+        prober::PageHold::Cause::Dependency);
+  CHECK_FALSE(h.policy->holdFor(h.api, prober::AlertKind::Certificate));
+}
