@@ -10,13 +10,21 @@ std::string toString(const SourceLocation& where) {
   return fmt::format("{}:{}:{}", where.file, where.line, where.column);
 }
 
+std::string_view checkKindName(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::Http: return "http";
+  }
+  return "unknown";
+}
+
 bool CheckSpec::sameAs(const CheckSpec& other) const {
-  return name == other.name && interval == other.interval && timeout == other.timeout &&
-         failureThreshold == other.failureThreshold && successThreshold == other.successThreshold &&
-         failureWindow == other.failureWindow && retryInterval == other.retryInterval &&
-         renotify == other.renotify && dependsOn == other.dependsOn &&
-         pageByQuorum == other.pageByQuorum && certWarning == other.certWarning &&
-         notify == other.notify && labels == other.labels && steps == other.steps;
+  return name == other.name && kind == other.kind && interval == other.interval &&
+         timeout == other.timeout && failureThreshold == other.failureThreshold &&
+         successThreshold == other.successThreshold && failureWindow == other.failureWindow &&
+         retryInterval == other.retryInterval && renotify == other.renotify &&
+         dependsOn == other.dependsOn && pageByQuorum == other.pageByQuorum &&
+         certWarning == other.certWarning && notify == other.notify && labels == other.labels &&
+         steps == other.steps;
 }
 
 const std::string& CheckSpec::displayUrl() const {

@@ -98,8 +98,15 @@ struct StepSpec {
 // ":cert") must fit in the 255 bytes PagerDuty accepts, with room for suffixes to come.
 inline constexpr std::size_t kMaxCheckNameLength = 200;
 
+// What kind of target a check probes; each kind has its own prober behind one interface
+// (prober/engine/check_prober.h). HTTP is the only kind so far.
+enum class CheckKind : std::uint8_t { Http };
+inline constexpr std::size_t kCheckKindCount = 1;
+std::string_view checkKindName(CheckKind kind);  // "http"
+
 struct CheckSpec {
   std::string name;  // [A-Za-z0-9_.:-], at most kMaxCheckNameLength
+  CheckKind kind = CheckKind::Http;
   Millis interval{30'000};
   Millis timeout{10'000};
   int failureThreshold = 3;

@@ -18,6 +18,7 @@
 #include "alerting/store.h"
 #include "history/history.h"
 #include "prober/alert_recorder.h"
+#include "prober/engine/check_prober.h"
 #include "prober/runtime/change_alerts.h"
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/config_reloader.h"
@@ -107,10 +108,11 @@ struct Daemon::Impl {
                         }};
   HoldMarker holdMarker{checks, holdPolicy, services.clock};
   ShardMembership membership{*store, alerter};
+  CheckProbers probers{services.engine, services.clock};
   ProbeLoop probes{
       services.clock,
       services.newTimer,
-      services.engine,
+      probers,
       checks,
       alerter,
       membership,

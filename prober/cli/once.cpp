@@ -10,8 +10,8 @@
 #include "checks/clock.h"
 #include "checks/duration.h"
 #include "checks/json_text.h"
+#include "prober/engine/check_prober.h"
 #include "prober/engine/curl_engine.h"
-#include "prober/runtime/check_runner.h"
 #include "prober/web/api/json_views.h"
 
 namespace prober {
@@ -94,6 +94,7 @@ int runOnce(const Config& config, const std::vector<std::string>& selected, Once
                                     ? std::string("prober/") + PROBER_VERSION
                                     : config.prober.userAgent;
   CurlEngine engine(io, static_cast<std::size_t>(config.prober.maxInFlight), userAgent);
+  CheckProbers probers(engine, clock);
   std::vector<RunResultPtr> results(checks.size());
   // Start up to max_in_flight at once; each finished run starts the next waiting one.
   std::deque<std::size_t> waiting;
@@ -106,7 +107,7 @@ int runOnce(const Config& config, const std::vector<std::string>& selected, Once
     }
     const std::size_t index = waiting.front();
     waiting.pop_front();
-    runCheck(engine, clock, checks[index], [&, index](RunResultPtr result) {
+    probers.run(checks[index], [&, index](RunResultPtr result) {
       results[index] = std::move(result);
       startNext();
     });

@@ -4,15 +4,13 @@
 
 #include <algorithm>
 
-#include "prober/runtime/check_runner.h"
-
 namespace prober {
 
-ProbeLoop::ProbeLoop(Clock& clock, const TimerFactory& timers, HttpEngine& engine, CheckSet& checks,
-                     Alerter& alerter, ShardMembership& membership, HistoryWriter& history,
-                     std::size_t maxInFlight, Observer observer)
+ProbeLoop::ProbeLoop(Clock& clock, const TimerFactory& timers, CheckProber& prober,
+                     CheckSet& checks, Alerter& alerter, ShardMembership& membership,
+                     HistoryWriter& history, std::size_t maxInFlight, Observer observer)
     : clock_(clock),
-      engine_(engine),
+      prober_(prober),
       checks_(checks),
       alerter_(alerter),
       membership_(membership),
@@ -39,7 +37,7 @@ void ProbeLoop::stop() {
   for (const CheckId id : checks_.ids()) {
     scheduler_.remove(id);
   }
-  engine_.cancelAll();
+  prober_.cancelAll();
   timer_->cancel();
 }
 
@@ -51,7 +49,7 @@ void ProbeLoop::launch(CheckId id, SteadyTime due) {
   }
   observer_.inFlight(scheduler_.inFlight());
   std::weak_ptr<CheckState> weak = state;
-  runCheck(engine_, clock_, state->spec(), [this, weak, id, due](RunResultPtr result) {
+  prober_.run(state->spec(), [this, weak, id, due](RunResultPtr result) {
     if (auto running = weak.lock()) {  // a reload may have dropped the check meanwhile
       finished(*running, std::move(result));
       scheduleNext(id, due, *running);

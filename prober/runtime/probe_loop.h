@@ -9,7 +9,7 @@
 #include "alerting/alerter.h"
 #include "checks/clock.h"
 #include "history/history.h"
-#include "prober/engine/http_engine.h"
+#include "prober/engine/check_prober.h"
 #include "prober/runtime/check_set.h"
 #include "prober/runtime/scheduler.h"
 #include "prober/runtime/shard_membership.h"
@@ -30,7 +30,7 @@ class ProbeLoop {
     std::function<void(SteadyDuration lag)> lag;  // how late a run started after it was due
   };
 
-  ProbeLoop(Clock& clock, const TimerFactory& timers, HttpEngine& engine, CheckSet& checks,
+  ProbeLoop(Clock& clock, const TimerFactory& timers, CheckProber& prober, CheckSet& checks,
             Alerter& alerter, ShardMembership& membership, HistoryWriter& history,
             std::size_t maxInFlight, Observer observer);
   ProbeLoop(const ProbeLoop&) = delete;
@@ -53,7 +53,7 @@ class ProbeLoop {
   void skipped(CheckId id, int count);
 
   Clock& clock_;
-  HttpEngine& engine_;
+  CheckProber& prober_;  // runs each check by its kind
   CheckSet& checks_;
   Alerter& alerter_;
   ShardMembership& membership_;

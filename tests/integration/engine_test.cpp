@@ -10,7 +10,7 @@
 #include "checks/extraction.h"
 #include "checks/verdict.h"
 #include "prober/engine/curl_engine.h"
-#include "prober/runtime/check_runner.h"
+#include "prober/engine/http_prober.h"
 #include "tests/support/target_server.h"
 
 namespace asio = boost::asio;
@@ -293,7 +293,9 @@ TEST_CASE("a whole check run judges assertions and reports the failed one with i
   step.assertions.push_back(*prober::Assertion::parse("latency < 2s", error));
   spec->steps.push_back(step);
   prober::RunResultPtr result;
-  prober::runCheck(engine, clock, spec, [&](prober::RunResultPtr r) { result = std::move(r); });
+  prober::HttpProber(engine, clock).run(spec, [&](prober::RunResultPtr r) {
+    result = std::move(r);
+  });
   runUntil(io, [&] { return result != nullptr; });
   REQUIRE(result);
   CHECK_FALSE(result->passed);

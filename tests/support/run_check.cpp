@@ -13,7 +13,7 @@
 
 #include "checks/clock.h"
 #include "prober/engine/curl_engine.h"
-#include "prober/runtime/check_runner.h"
+#include "prober/engine/http_prober.h"
 #include "tests/support/target_server.h"
 
 namespace prober::testing {
@@ -74,7 +74,7 @@ RunResultPtr runCheckOnce(const std::shared_ptr<const CheckSpec>& spec) {
   CurlEngine engine(io, 4, "prober-test");
   SystemClock clock;
   RunResultPtr result;
-  runCheck(engine, clock, spec, [&](RunResultPtr r) { result = std::move(r); });
+  HttpProber(engine, clock).run(spec, [&](RunResultPtr r) { result = std::move(r); });
   const auto deadline = std::chrono::steady_clock::now() + 15s;
   while (!result && std::chrono::steady_clock::now() < deadline) {
     io.run_one_for(100ms);

@@ -1,4 +1,4 @@
-#include "prober/runtime/check_runner.h"
+#include "prober/engine/http_prober.h"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -135,9 +135,8 @@ struct Run : std::enable_shared_from_this<Run> {
 
 }  // namespace
 
-void runCheck(HttpEngine& engine, const Clock& clock, std::shared_ptr<const CheckSpec> spec,
-              std::function<void(RunResultPtr)> done) {
-  auto run = std::make_shared<Run>(engine, clock, std::move(spec), std::move(done));
+void HttpProber::run(std::shared_ptr<const CheckSpec> spec, Done done) {
+  auto run = std::make_shared<Run>(engine_, clock_, std::move(spec), std::move(done));
   run->start();
 }
 

@@ -1,4 +1,4 @@
-// Running a check, with the fake engine and simulated time: steps in order, values extracted
+// Running an HTTP check, with the fake engine and simulated time: steps in order, values extracted
 // from one answer filled into the next request, the first failed step ending the run.
 #include <doctest/doctest.h>
 
@@ -6,7 +6,8 @@
 #include <optional>
 
 #include "checks/config/config_loader.h"
-#include "prober/runtime/check_runner.h"
+#include "prober/engine/check_prober.h"
+#include "prober/engine/http_prober.h"
 #include "tests/fakes/fake_http_engine.h"
 #include "tests/fakes/manual_clock.h"
 
@@ -45,7 +46,7 @@ TEST_CASE("a flow runs its steps in order and fills the next request from the la
   prober::testing::FakeHttpEngine engine;
   prober::testing::ManualClock clock;
   prober::RunResultPtr result;
-  prober::runCheck(engine, clock, load(kFlow), [&](prober::RunResultPtr r) { result = r; });
+  prober::HttpProber(engine, clock).run(load(kFlow), [&](prober::RunResultPtr r) { result = r; });
   REQUIRE(engine.requests.size() == 1);
   CHECK(engine.requests.front().request.url == "http://api.test/login");
   CHECK(engine.requests.front().request.method == "POST");
@@ -67,7 +68,7 @@ TEST_CASE("the first failed step ends the run; later steps are not sent") {
   prober::testing::FakeHttpEngine engine;
   prober::testing::ManualClock clock;
   prober::RunResultPtr result;
-  prober::runCheck(engine, clock, load(kFlow), [&](prober::RunResultPtr r) { result = r; });
+  prober::HttpProber(engine, clock).run(load(kFlow), [&](prober::RunResultPtr r) { result = r; });
   engine.answer(401, R"({"error":"wrong password"})");
   REQUIRE(result != nullptr);
   CHECK(engine.requests.empty());
@@ -94,4 +95,20 @@ TEST_CASE("simulated time: many timers fire in deadline order, each once") {
   CHECK(clock.advance(std::chrono::seconds(1)) == 1);
   CHECK(fired.back() == "a@30");
   CHECK(clock.now() == start + std::chrono::seconds(30));
+}
+
+TEST_CASE("check probers: a check runs on its kind's prober, and cancelling reaches it") {
+  prober::testing::FakeHttpEngine engine;
+  prober::testing::ManualClock clock;
+  prober::CheckProbers probers(engine, clock);
+  const auto spec = load(kFlow);
+  CHECK(spec->kind == prober::CheckKind::Http);
+  CHECK(prober::checkKindName(spec->kind) == "http");
+  int finished = 0;
+  probers.run(spec, [&](prober::RunResultPtr) { ++finished; });
+  REQUIRE(engine.requests.size() == 1);  // the HTTP prober sent the first step
+  CHECK(engine.requests.front().request.url == "http://api.test/login");
+  probers.cancelAll();
+  CHECK(engine.requests.empty());  // abandoned: its callback never runs
+  CHECK(finished == 0);
 }
