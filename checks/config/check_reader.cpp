@@ -1,24 +1,91 @@
-// [[check]] tables: name, schedule, thresholds, labels, and their steps.
+// Reads [[check]] tables and [defaults]: a check's name, schedule, thresholds, alerting
+// (depends_on, page, notify, cert_warning, renotify), labels, and its steps with their names and
+// extractions; each request through the request reader.
+#include "checks/config/check_reader.h"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "checks/config/config_builder.h"
+#include <algorithm>
+#include <set>
+
+#include "checks/config/shared_reads.h"
 #include "checks/duration.h"
 #include "checks/text.h"
 
-#include <functional>
-
 namespace prober {
 
-void ConfigBuilder::readChecks(const toml::table& root, Config& config) {
+namespace {
+
+KeySet withKeys(KeySet keys, std::initializer_list<const char*> more) {
+  keys.insert(more.begin(), more.end());
+  return keys;
+}
+
+// kRequestKeys is an inline variable defined above (request_reader.h), so it is built first.
+const KeySet kStepKeys = withKeys(kRequestKeys, {"name", "extract"});
+const KeySet kCheckKeys =
+    withKeys(kRequestKeys, {"name", "interval", "timeout", "failure_threshold", "success_threshold",
+                            "failure_window", "retry_interval", "renotify", "depends_on", "page",
+                            "cert_warning", "notify", "labels", "step"});
+
+constexpr Millis kMinInterval{100};
+
+// `extract = { VAR = "SOURCE [ARGUMENT]" }`
+std::vector<Extraction> readExtractions(ConfigReader& reader, const toml::node& node,
+                                        const std::string& context) {
+  std::vector<Extraction> extractions;
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    reader.error(node, fmt::format("{}: extract must be a table like {{ token = \"json "
+                                   "$.token\" }}",
+                                   context));
+    return extractions;
+  }
+  for (auto&& [key, value] : *table) {
+    const std::string variable(key.str());
+    auto text = reader.string(value, fmt::format("{}: extract {}", context, variable), false);
+    if (!text) {
+      continue;
+    }
+    std::string error;
+    if (auto extraction = Extraction::parse(variable, *text, error)) {
+      extractions.push_back(std::move(*extraction));
+    } else {
+      reader.error(value,
+                   fmt::format("{}: extract {} = '{}': {}", context, variable, *text, error));
+    }
+  }
+  return extractions;
+}
+
+}  // namespace
+
+void CheckReader::readDefaults(const toml::node& node) {
+  defaults_ = node.as_table();
+  if (defaults_ == nullptr) {
+    reader_.error(node, "[defaults] must be a table");
+    return;
+  }
+  // name and step are a check's own: said so, rather than guessed at as a typo.
+  reader_.rejectUnknownKeys(*defaults_, kCheckKeys, "[defaults]");
+  for (const char* own : {"name", "step"}) {
+    if (const toml::node* n = defaults_->get(own)) {
+      reader_.error(*n, fmt::format("{} belongs in each [[check]], not in [defaults]", own));
+    }
+  }
+}
+
+std::vector<std::shared_ptr<const CheckSpec>> CheckReader::readChecks(const toml::table& root) {
+  std::vector<std::shared_ptr<const CheckSpec>> checks;
   const toml::node* node = root.get("check");
   if (node == nullptr) {
-    return;
+    return checks;
   }
   const toml::array* array = node->as_array();
   if (array == nullptr) {
     reader_.error(*node, "checks are written as [[check]] tables");
-    return;
+    return checks;
   }
   for (const toml::node& item : *array) {
     const toml::table* table = item.as_table();
@@ -32,13 +99,14 @@ void ConfigBuilder::readChecks(const toml::table& root, Config& config) {
       // Longest first, so a secret inside another is not replaced before the whole one.
       std::sort(spec->secrets.begin(), spec->secrets.end(),
                 [](const Secret& a, const Secret& b) { return a.value.size() > b.value.size(); });
-      config.checks.push_back(std::make_shared<const CheckSpec>(std::move(*spec)));
+      checks.push_back(std::make_shared<const CheckSpec>(std::move(*spec)));
     }
   }
+  return checks;
 }
 
-std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
-  const std::size_t errorsBefore = errorCount();
+std::optional<CheckSpec> CheckReader::readCheck(const toml::table& table) {
+  const std::size_t errorsBefore = reader_.errorCount();
   CheckSpec spec;
   const toml::node* nameNode = table.get("name");
   if (nameNode == nullptr) {
@@ -60,10 +128,9 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
                     cutToCharacters(spec.name, 40), spec.name.size(), kMaxCheckNameLength));
     return std::nullopt;
   }
-  if (auto [it, inserted] = names_.emplace(spec.name, reader_.where(*nameNode)); !inserted) {
-    reader_.error(*nameNode, fmt::format("duplicate check name \"{}\" (first defined at {})",
-                                         spec.name, toString(it->second)));
-    return std::nullopt;
+  places_.names.push_back({spec.name, reader_.where(*nameNode), reader_.errorCount()});
+  if (!names_.insert(spec.name).second) {
+    return std::nullopt;  // a repeated name: the rules report it, and its table goes unread
   }
   const std::string context = fmt::format("check \"{}\"", spec.name);
   reader_.collectSecretsInto(&spec.secrets);
@@ -134,7 +201,7 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
   if (const toml::node* n = layers.get("depends_on")) {
     if (auto names = reader_.stringArray(*n, context + ": depends_on")) {
       spec.dependsOn = std::move(*names);
-      dependsOnAt_[spec.name] = reader_.where(*n);
+      places_.dependsOnAt[spec.name] = reader_.where(*n);
     }
   }
   if (const toml::node* n = layers.get("page")) {
@@ -160,15 +227,22 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
   if (const toml::node* n = layers.get("notify")) {
     if (auto names = reader_.stringArray(*n, context + ": notify")) {
       spec.notify = std::move(*names);
-      notifyUses_.push_back({spec.name, reader_.where(*n), spec.notify});
+      places_.notifyUses.push_back({spec.name, reader_.where(*n), spec.notify});
     }
   }
   if (const toml::node* n = layers.get("labels")) {
-    Labels::Map labels;
-    readLabels(*n, context, labels);
-    spec.labels = labelSets_.intern(std::move(labels));
+    spec.labels = labelSets_.intern(readLabels(reader_, *n, context));
   }
+  readSteps(table, layers, context, spec);
+  if (reader_.errorCount() != errorsBefore) {
+    return std::nullopt;
+  }
+  return spec;
+}
 
+void CheckReader::readSteps(const toml::table& table, const Layers& layers,
+                            const std::string& context, CheckSpec& spec) {
+  std::set<std::string> extracted;  // variables the steps so far extract
   const toml::node* stepsNode = table.get("step");
   if (stepsNode != nullptr) {
     for (const char* key : {"url", "body", "json", "assert"}) {
@@ -183,7 +257,6 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
                     fmt::format("{}: steps are written as [[check.step]] tables", context));
     } else {
       std::set<std::string> stepNames;
-      extractedSoFar_.clear();
       for (const toml::node& stepNode : *steps) {
         const toml::table* stepTable = stepNode.as_table();
         if (stepTable == nullptr) {
@@ -191,156 +264,40 @@ std::optional<CheckSpec> ConfigBuilder::readCheck(const toml::table& table) {
                         fmt::format("{}: each step must be a [[check.step]] table", context));
           continue;
         }
-        StepSpec step;
         const toml::node* stepName = stepTable->get("name");
-        step.name = stepName ? reader_.string(*stepName, "step name", false).value_or("")
-                             : fmt::format("step{}", spec.steps.size() + 1);
-        if (!isValidCheckName(step.name)) {
+        const std::string name = stepName
+                                     ? reader_.string(*stepName, "step name", false).value_or("")
+                                     : fmt::format("step{}", spec.steps.size() + 1);
+        if (!isValidCheckName(name)) {
           reader_.error(*stepName,
                         fmt::format("{}: step name \"{}\" may use only letters, digits and _ . : -",
-                                    context, cutToCharacters(validUtf8(step.name), 60)));
-        } else if (step.name.size() > kMaxCheckNameLength) {
+                                    context, cutToCharacters(validUtf8(name), 60)));
+        } else if (name.size() > kMaxCheckNameLength) {
           reader_.error(*stepName, fmt::format("{}: step name \"{}\" is {} characters long; "
                                                "the limit is {}",
-                                               context, cutToCharacters(step.name, 40),
-                                               step.name.size(), kMaxCheckNameLength));
-        } else if (!stepNames.insert(step.name).second) {
-          reader_.error(*stepName,
-                        fmt::format("{}: duplicate step name \"{}\"", context, step.name));
+                                               context, cutToCharacters(name, 40), name.size(),
+                                               kMaxCheckNameLength));
+        } else if (!stepNames.insert(name).second) {
+          reader_.error(*stepName, fmt::format("{}: duplicate step name \"{}\"", context, name));
         }
-        const std::string stepContext = fmt::format("{} step \"{}\"", context, step.name);
+        const std::string stepContext = fmt::format("{} step \"{}\"", context, name);
         reader_.rejectUnknownKeys(*stepTable, kStepKeys, stepContext);
-        readRequest(Layers({stepTable, &table, defaults_}), *stepTable, stepContext, step);
+        StepSpec step = requests_.read(Layers({stepTable, &table, defaults_}), *stepTable,
+                                       stepContext, extracted);
+        step.name = name;
         if (const toml::node* n = stepTable->get("extract")) {
-          readExtractions(*n, stepContext, step);
+          step.extractions = readExtractions(reader_, *n, stepContext);
         }
         for (const Extraction& extraction : step.extractions) {
-          extractedSoFar_.emplace(extraction.variable(), step.name);
+          extracted.insert(extraction.variable());
         }
         spec.steps.push_back(std::move(step));
       }
     }
   } else {
-    StepSpec step;
+    StepSpec step = requests_.read(layers, table, context, extracted);
     step.name = spec.name;
-    extractedSoFar_.clear();
-    readRequest(layers, table, context, step);
     spec.steps.push_back(std::move(step));
-  }
-  if (errorCount() != errorsBefore) {
-    return std::nullopt;
-  }
-  return spec;
-}
-
-void ConfigBuilder::readLabels(const toml::node& node, const std::string& context,
-                               std::map<std::string, std::string>& labels) {
-  const toml::table* table = node.as_table();
-  if (table == nullptr) {
-    reader_.error(node, fmt::format("{}: labels must be a table of strings", context));
-    return;
-  }
-  for (auto&& [key, value] : *table) {
-    const std::string name(key.str());
-    if (!isValidLabelName(name) || name.rfind("__", 0) == 0) {
-      reader_.error(reader_.where(key.source()),
-                    fmt::format("{}: label name \"{}\" must match [a-zA-Z_][a-zA-Z0-9_]* and not "
-                                "start with __",
-                                context, name));
-      continue;
-    }
-    if (name == "check" || name == "url" || name == "step" || name == "phase" || name == "le") {
-      reader_.error(
-          reader_.where(key.source()),
-          fmt::format("{}: label name \"{}\" is reserved for prober's own labels", context, name));
-      continue;
-    }
-    auto text = reader_.string(value, fmt::format("{}: label {}", context, name), false);
-    if (!text) {
-      continue;
-    }
-    if (text->find("${") != std::string::npos) {
-      reader_.error(value, fmt::format("{}: label {} cannot use ${{VAR}}: labels are shown in "
-                                       "metrics, and ${{VAR}} values are kept secret",
-                                       context, name));
-      continue;
-    }
-    labels[name] = *text;
-  }
-}
-
-}  // namespace prober
-
-namespace prober {
-
-// Every name in depends_on is a check, and following depends_on never comes back to where it
-// started (a cycle would hold each check's pages while the other fires, so none would page).
-void ConfigBuilder::checkDependencies(const Config& config) {
-  std::map<std::string, const CheckSpec*> byName;
-  for (const auto& spec : config.checks) {
-    byName[spec->name] = spec.get();
-  }
-  for (const auto& spec : config.checks) {
-    for (const std::string& parent : spec->dependsOn) {
-      if (byName.count(parent) == 0) {
-        reader_.error(dependsOnAt_[spec->name],
-                      fmt::format("check \"{}\": depends_on names \"{}\", which is not a check",
-                                  spec->name, cutToCharacters(validUtf8(parent), 60)));
-        continue;
-      }
-      // A parent on another shard runs in another instance: its alert never holds this page.
-      // Every shard judges every pair, so all instances of one config agree.
-      const std::optional<Shard>& shard =
-          reader_.options().shard ? reader_.options().shard : config.prober.shard;
-      if (!shard || shard->count == 1) {
-        continue;
-      }
-      const int childShard = shardOf(spec->name, shard->count);
-      const int parentShard = shardOf(parent, shard->count);
-      if (childShard != parentShard) {
-        reader_.error(
-            dependsOnAt_[spec->name],
-            fmt::format("check \"{}\": depends_on names \"{}\", which runs on shard {}/{} while "
-                        "this check runs on {}/{}: a parent's alert holds pages only in the "
-                        "instance that runs both; run these checks unsharded or drop depends_on",
-                        spec->name, parent, parentShard, shard->count, childShard, shard->count));
-      }
-    }
-  }
-  // Depth-first, each check visited once; a check met again while still on the path closes a
-  // cycle, reported once at the depends_on of the check where it was entered.
-  enum class Mark { New, OnPath, Done };
-  std::map<std::string, Mark> marks;
-  std::vector<std::string> path;
-  std::function<void(const CheckSpec&)> visit = [&](const CheckSpec& spec) {
-    marks[spec.name] = Mark::OnPath;
-    path.push_back(spec.name);
-    for (const std::string& parent : spec.dependsOn) {
-      const auto found = byName.find(parent);
-      if (found == byName.end()) {
-        continue;
-      }
-      const Mark mark = marks[parent];
-      if (mark == Mark::OnPath) {
-        const auto start = std::find(path.begin(), path.end(), parent);
-        std::string cycle;
-        for (auto it = start; it != path.end(); ++it) {
-          cycle += *it + " -> ";
-        }
-        cycle += parent;
-        reader_.error(dependsOnAt_[spec.name],
-                      fmt::format("check \"{}\": depends_on makes a cycle: {}", spec.name, cycle));
-      } else if (mark == Mark::New) {
-        visit(*found->second);
-      }
-    }
-    path.pop_back();
-    marks[spec.name] = Mark::Done;
-  };
-  for (const auto& spec : config.checks) {
-    if (marks[spec->name] == Mark::New) {
-      visit(*spec);
-    }
   }
 }
 

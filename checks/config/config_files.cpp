@@ -1,22 +1,34 @@
-// Reading the files: the top-level one and what [prober] include names, each parsed once, every
-// section read, and the errors put in reading order.
+// Reading the files: the top-level one and what [prober] include names, each parsed once; the
+// top-level keys; each section handed to its reader (sections.h, check_reader.h) in a fixed
+// order; then the rules across sections (config_rules.h); and the errors put in reading order.
 #include <fmt/format.h>
+#include <glob.h>
 #include <toml++/toml.h>
 
-#include <glob.h>
-#include "checks/config/config_builder.h"
-#include "checks/redaction.h"
-
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <ostream>
+#include <set>
 #include <sstream>
+#include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 
+#include "checks/config/check_reader.h"
+#include "checks/config/config_loader.h"
+#include "checks/config/config_reader.h"
+#include "checks/config/config_rules.h"
+#include "checks/config/sections.h"
 #include "checks/config/toml_syntax.h"
+#include "checks/redaction.h"
 
 namespace prober {
 
@@ -36,9 +48,53 @@ std::optional<std::string> processEnvironment(const std::string& name) {
   return std::nullopt;
 }
 
-// `text`, when given, is the top-level file's content (it is not read from `path`).
-void ConfigBuilder::build(const std::string& path, Config& config,
-                          const std::optional<std::string>& text) {
+namespace {
+
+const KeySet kTopLevelKeys = {"prober",        "defaults", "notifiers",   "check",
+                              "slack_command", "web",      "maintenance", "announcement"};
+
+void append(std::vector<std::shared_ptr<const CheckSpec>>& checks,
+            std::vector<std::shared_ptr<const CheckSpec>> more) {
+  checks.insert(checks.end(), std::make_move_iterator(more.begin()),
+                std::make_move_iterator(more.end()));
+}
+
+// Reads one config: its files, its sections through their readers, then the rules across them.
+class ConfigFiles {
+ public:
+  ConfigFiles(const Environment& env, std::vector<ConfigError>& errors,
+              std::vector<ConfigError>& warnings, const LoadOptions& options)
+      : reader_(env, errors, warnings, options),
+        errors_(errors),
+        options_(options),
+        checks_(reader_) {}
+
+  // `text`, when given, is the top-level file's content (it is not read from `path`).
+  void build(const std::string& path, Config& config, const std::optional<std::string>& text);
+
+ private:
+  // The same file reached twice (an include matching the main file) is read once.
+  static std::string canonical(const std::string& path);
+
+  std::optional<toml::table> parse(const std::string& path);
+
+  std::optional<toml::table> parseText(const std::string& path, const std::string& text);
+
+  // The text from LINE:COLUMN (1-based, columns in characters) to the end of that line.
+  static std::string_view restOfLine(std::string_view text, int line, int column);
+
+  ConfigReader reader_;
+  std::vector<ConfigError>& errors_;
+  const LoadOptions& options_;
+  CheckReader checks_;  // one for every file: names are unique across them
+  std::set<std::string> seenFiles_;
+};
+
+// [prober] comes first: its listen is what ${PROBER_LISTEN} names in the sections after it;
+// [defaults] before the checks that read it. The order errors are met in decides the order of
+// the files and of errors at one place (sortAndCollapse), so the order here is part of the output.
+void ConfigFiles::build(const std::string& path, Config& config,
+                        const std::optional<std::string>& text) {
   config.path = path;
   auto root = text ? parseText(path, *text) : parse(path);
   if (!root) {
@@ -47,42 +103,31 @@ void ConfigBuilder::build(const std::string& path, Config& config,
   reader_.rejectUnknownKeys(*root, kTopLevelKeys, "the config");
   std::vector<std::string> includes;
   if (const toml::node* prober = root->get("prober")) {
-    readProber(*prober, config.prober, includes);
+    config.prober = readProberSection(reader_, *prober, includes);
   }
   reader_.setListen(config.prober.listen);
   if (const toml::node* web = root->get("web")) {
-    readWeb(*web, config.web);
+    config.web = readWebSection(reader_, *web);
   }
   if (const toml::node* defaults = root->get("defaults")) {
-    defaults_ = defaults->as_table();
-    if (defaults_ == nullptr) {
-      reader_.error(*defaults, "[defaults] must be a table");
-    } else {
-      // name and step are a check's own: said so, rather than guessed at as a typo.
-      reader_.rejectUnknownKeys(*defaults_, kCheckKeys, "[defaults]");
-      for (const char* own : {"name", "step"}) {
-        if (const toml::node* n = defaults_->get(own)) {
-          reader_.error(*n, fmt::format("{} belongs in each [[check]], not in [defaults]", own));
-        }
-      }
-    }
+    checks_.readDefaults(*defaults);
   }
   if (const toml::node* notifiers = root->get("notifiers")) {
     reader_.readingNotifiers(true);
-    readNotifiers(*notifiers, config);
+    config.notifiers = readNotifierSection(reader_, *notifiers);
     reader_.readingNotifiers(false);
   }
   if (const toml::node* slack = root->get("slack_command")) {
     reader_.readingNotifiers(true);
-    readSlackCommand(*slack, config.slackCommand);
+    config.slackCommand = readSlackCommandSection(reader_, *slack);
     reader_.readingNotifiers(false);
   }
-  readChecks(*root, config);
+  append(config.checks, checks_.readChecks(*root));
   if (const toml::node* maintenance = root->get("maintenance")) {
-    readMaintenance(*maintenance, config);
+    config.maintenance = readMaintenanceSection(reader_, *maintenance);
   }
   if (const toml::node* announcements = root->get("announcement")) {
-    readAnnouncements(*announcements, config);
+    config.announcements = readAnnouncementSection(reader_, *announcements);
   }
 
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
@@ -108,23 +153,20 @@ void ConfigBuilder::build(const std::string& path, Config& config,
       }
       reader_.rejectUnknownKeys(*table, {"check"},
                                 "an included file (it may hold only [[check]] tables)");
-      readChecks(*table, config);
+      append(config.checks, checks_.readChecks(*table));
     }
     globfree(&matches);
   }
-  checkNotifyNames(config);
-  checkSlackCommandNotifier(config);
-  checkDependencies(config);
+  checkConfigRules(config, checks_.places(), options_, errors_);
 }
 
-// The same file reached twice (an include matching the main file) is read once.
-std::string ConfigBuilder::canonical(const std::string& path) {
+std::string ConfigFiles::canonical(const std::string& path) {
   std::error_code ec;
   auto resolved = std::filesystem::weakly_canonical(path, ec);
   return ec ? path : resolved.string();
 }
 
-std::optional<toml::table> ConfigBuilder::parse(const std::string& path) {
+std::optional<toml::table> ConfigFiles::parse(const std::string& path) {
   // Read the file ourselves so pipes and /dev/stdin work and a directory is refused clearly.
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -142,8 +184,8 @@ std::optional<toml::table> ConfigBuilder::parse(const std::string& path) {
   return parseText(path, content.str());
 }
 
-std::optional<toml::table> ConfigBuilder::parseText(const std::string& path,
-                                                    const std::string& text) {
+std::optional<toml::table> ConfigFiles::parseText(const std::string& path,
+                                                  const std::string& text) {
   seenFiles_.insert(canonical(path));
   // The parser recurses on nesting: refuse what would overflow its stack before it starts.
   if (auto tooDeep = findTooDeepNesting(text)) {
@@ -162,8 +204,7 @@ std::optional<toml::table> ConfigBuilder::parseText(const std::string& path,
   }
 }
 
-// The text from LINE:COLUMN (1-based, columns in characters) to the end of that line.
-std::string_view ConfigBuilder::restOfLine(std::string_view text, int line, int column) {
+std::string_view ConfigFiles::restOfLine(std::string_view text, int line, int column) {
   std::size_t pos = 0;
   for (int l = 1; l < line && pos != std::string_view::npos; ++l) {
     pos = text.find('\n', pos);
@@ -181,8 +222,6 @@ std::string_view ConfigBuilder::restOfLine(std::string_view text, int line, int 
   const std::size_t end = text.find('\n', pos);
   return text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos + 1);
 }
-
-namespace {
 
 // Reading order: files as first met, then by line and column within each; an error repeated
 // word for word (one bad [defaults] value inherited by every check) is kept once, counted.
@@ -215,19 +254,15 @@ void sortAndCollapse(std::vector<ConfigError>& errors) {
   errors = std::move(kept);
 }
 
-}  // namespace
-
-namespace {
-
 LoadResult load(const std::string& path, const std::optional<std::string>& text,
                 const Environment& env, const LoadOptions& options) {
   LoadResult result;
   Config config;
   {
-    // The parsed TOML trees die with the builder: specs keep only what they need.
-    ConfigBuilder builder(env, result.errors, result.warnings, options);
+    // The parsed TOML trees die with the files' reader: specs keep only what they need.
+    ConfigFiles files(env, result.errors, result.warnings, options);
     try {
-      builder.build(path, config, text);
+      files.build(path, config, text);
       if (options.validate) {
         options.validate(config, result.errors);
       }

@@ -16,14 +16,17 @@
 #include <vector>
 
 #include "checks/config/config_loader.h"
-#include "checks/duration.h"
 #include "checks/config/unknown_key.h"
+#include "checks/duration.h"
 #include "checks/redaction.h"
 
 namespace prober {
 
 // [A-Za-z_][A-Za-z0-9_]*: label names and ${VAR} names.
 bool isValidLabelName(std::string_view name);
+
+// The keys a table may hold.
+using KeySet = std::set<std::string, std::less<>>;
 
 // Collects errors and knows where every node was written.
 class ConfigReader {
@@ -58,6 +61,9 @@ class ConfigReader {
     }
   }
 
+  // Errors reported so far: a reader compares counts to know whether a table read cleanly.
+  std::size_t errorCount() const { return errors_.size(); }
+
   void error(const SourceLocation& loc, std::string message) {
     errors_.push_back({loc, std::move(message)});
   }
@@ -66,8 +72,7 @@ class ConfigReader {
   }
 
   // Reports keys of `table` that are not in `allowed`, suggesting the closest allowed key.
-  void rejectUnknownKeys(const toml::table& table,
-                         const std::set<std::string, std::less<>>& allowed,
+  void rejectUnknownKeys(const toml::table& table, const KeySet& allowed,
                          std::string_view context) {
     for (auto&& [key, node] : table) {
       if (allowed.count(key.str()) != 0) {

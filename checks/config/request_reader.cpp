@@ -1,15 +1,16 @@
-// What one request sends and accepts: URL, method, headers, body, TLS, redirects, auth, expected
-// status, extractions; on a single-request check, on each step, or under [defaults].
+// Reads the request keys: what one request sends and accepts (URL, method, headers, query, body,
+// form, TLS, redirects, auth, protocol, proxy, assertions, expected status) on a single-request
+// check, on each step, or under [defaults].
+#include "checks/config/request_reader.h"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "checks/config/config_builder.h"
-
+#include <algorithm>
 #include <boost/json.hpp>
-#include <charconv>
-#include <filesystem>
-#include <fstream>
+#include <cctype>
 
+#include "checks/config/shared_reads.h"
 #include "checks/json_text.h"
 #include "checks/probe_result.h"
 #include "checks/template.h"
@@ -17,9 +18,33 @@
 
 namespace prober {
 
-// Reads the request keys of one step (or of a single-request check) from its layers.
-void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
-                                const std::string& context, StepSpec& step) {
+namespace {
+
+const KeySet kMethods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+
+bool isValidHeaderName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+bool isValidHostName(std::string_view name) {
+  return !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+  });
+}
+
+bool hasHeader(const StepContent& content, std::string_view name) {
+  return std::any_of(content.headers.begin(), content.headers.end(),
+                     [&](const auto& header) { return sameHeaderName(header.first, name); });
+}
+
+}  // namespace
+
+StepSpec RequestReader::read(const Layers& layers, const toml::table& own,
+                             const std::string& context, const std::set<std::string>& extracted) {
+  StepSpec step;
   const toml::node* urlNode = own.get("url");
   if (urlNode == nullptr) {
     urlNode = layers.get("url");
@@ -96,7 +121,8 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
       }
     }
   }
-  readRequestOptions(layers, context, step, content, bodyNode != nullptr || jsonNode != nullptr);
+  readOptions(layers, context, extracted, step, content,
+              bodyNode != nullptr || jsonNode != nullptr);
   if (const toml::node* n = layers.get("follow_redirects")) {
     step.followRedirects = reader_.boolean(*n, context + ": follow_redirects").value_or(true);
   }
@@ -114,16 +140,16 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
         reader_.byteSize(*n, context + ": body_size_limit").value_or(kDefaultBodySizeLimit);
   }
   if (urlNode != nullptr) {
-    checkPlaceholders(*urlNode, step.url, context + ": url", step);
+    checkPlaceholders(*urlNode, step.url, context + ": url", extracted, step);
   }
   if (const toml::node* n = layers.get("headers")) {
     for (const auto& [name, value] : content.headers) {
-      checkPlaceholders(*n, value, fmt::format("{}: header {}", context, name), step);
+      checkPlaceholders(*n, value, fmt::format("{}: header {}", context, name), extracted, step);
     }
   }
   if (const toml::node* n = bodyNode != nullptr ? bodyNode : jsonNode) {
     checkPlaceholders(*n, content.body, context + (bodyNode != nullptr ? ": body" : ": json"),
-                      step);
+                      extracted, step);
   }
   if (const toml::node* n = layers.get("assert")) {
     readAssertions(*n, context, "assert", step.assertions);
@@ -132,9 +158,10 @@ void ConfigBuilder::readRequest(const Layers& layers, const toml::table& own,
     readAssertions(*n, context, "degraded", step.degradedAssertions);
   }
   step.content = contents_.share(std::move(content));
+  return step;
 }
 
-void ConfigBuilder::readAssertions(const toml::node& node, const std::string& context,
+void RequestReader::readAssertions(const toml::node& node, const std::string& context,
                                    const char* key, std::vector<Assertion>& into) {
   const toml::array* array = node.as_array();
   if (array == nullptr) {
@@ -156,14 +183,15 @@ void ConfigBuilder::readAssertions(const toml::node& node, const std::string& co
 }
 
 // query, form, auth, TLS files and names, protocol and proxy choices.
-void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& context,
-                                       StepSpec& step, StepContent& content, bool hasBody) {
+void RequestReader::readOptions(const Layers& layers, const std::string& context,
+                                const std::set<std::string>& extracted, StepSpec& step,
+                                StepContent& content, bool hasBody) {
   StepConnection connection = *step.connection;
   if (const toml::node* n = layers.get("query")) {
     if (auto query = reader_.stringTable(*n, context + ": query", true)) {
       content.query = std::move(*query);
       for (const auto& [name, value] : content.query) {
-        checkPlaceholders(*n, value, fmt::format("{}: query {}", context, name), step);
+        checkPlaceholders(*n, value, fmt::format("{}: query {}", context, name), extracted, step);
       }
     }
   }
@@ -173,7 +201,7 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
     } else if (auto form = reader_.stringTable(*n, context + ": form", true)) {
       content.form = std::move(*form);
       for (const auto& [name, value] : content.form) {
-        checkPlaceholders(*n, value, fmt::format("{}: form {}", context, name), step);
+        checkPlaceholders(*n, value, fmt::format("{}: form {}", context, name), extracted, step);
       }
       if (!hasHeader(content, "Content-Type")) {
         content.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -190,7 +218,7 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
   }
   if (bearer != nullptr) {
     connection.bearerToken = reader_.string(*bearer, context + ": bearer_token").value_or("");
-    checkPlaceholders(*bearer, connection.bearerToken, context + ": bearer_token", step);
+    checkPlaceholders(*bearer, connection.bearerToken, context + ": bearer_token", extracted, step);
     if (connection.bearerToken.empty() && bearer->is_string()) {
       reader_.error(*bearer, fmt::format("{}: bearer_token is empty", context));
     }
@@ -204,7 +232,7 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
                                    std::pair{"client_cert", &StepConnection::clientCert},
                                    std::pair{"client_key", &StepConnection::clientKey}}) {
     if (const toml::node* n = layers.get(key)) {
-      connection.*field = readableFile(*n, fmt::format("{}: {}", context, key));
+      connection.*field = readableFile(reader_, *n, fmt::format("{}: {}", context, key));
     }
   }
   const toml::node* cert = layers.get("client_cert");
@@ -260,19 +288,8 @@ void ConfigBuilder::readRequestOptions(const Layers& layers, const std::string& 
   step.connection = connections_.share(std::move(connection));
 }
 
-bool ConfigBuilder::hasHeader(const StepContent& content, std::string_view name) {
-  return std::any_of(content.headers.begin(), content.headers.end(),
-                     [&](const auto& header) { return sameHeaderName(header.first, name); });
-}
-
-bool ConfigBuilder::isValidHostName(std::string_view name) {
-  return !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
-  });
-}
-
 // `basic_auth = { username = "...", password = "${PASSWORD}" }`
-void ConfigBuilder::readBasicAuth(const toml::node& node, const std::string& context,
+void RequestReader::readBasicAuth(const toml::node& node, const std::string& context,
                                   StepConnection& connection) {
   const toml::table* table = node.as_table();
   if (table == nullptr) {
@@ -302,7 +319,7 @@ void ConfigBuilder::readBasicAuth(const toml::node& node, const std::string& con
 }
 
 // `expect_status = 200` or `[200, 201]`: shorthand for a status assertion.
-void ConfigBuilder::readExpectStatus(const toml::node& node, const std::string& context,
+void RequestReader::readExpectStatus(const toml::node& node, const std::string& context,
                                      StepSpec& step) {
   std::vector<std::int64_t> codes;
   if (const auto* one = node.as_integer()) {
@@ -329,66 +346,18 @@ void ConfigBuilder::readExpectStatus(const toml::node& node, const std::string& 
   }
 }
 
-// A file the probe will read: resolved against the config file that names it, and readable
-// now, so a typo is a load error rather than a failing check at night.
-std::string ConfigBuilder::readableFile(const toml::node& node, const std::string& context) {
-  auto text = reader_.string(node, context, false);
-  if (!text || text->empty()) {
-    if (text) {
-      reader_.error(node, fmt::format("{} is empty", context));
-    }
-    return {};
-  }
-  std::filesystem::path path(*text);
-  if (path.is_relative()) {
-    path = std::filesystem::path(reader_.where(node).file).parent_path() / path;
-  }
-  std::ifstream probe(path);
-  if (!probe) {
-    reader_.error(
-        node, fmt::format("{}: cannot read {}: {}", context, path.string(), std::strerror(errno)));
-    return {};
-  }
-  return path.string();
-}
-
 // Every {{name}} in `text` must be a built-in or a value an earlier step extracts.
-void ConfigBuilder::checkPlaceholders(const toml::node& node, std::string_view text,
-                                      const std::string& context, StepSpec& step) {
+void RequestReader::checkPlaceholders(const toml::node& node, std::string_view text,
+                                      const std::string& context,
+                                      const std::set<std::string>& extracted, StepSpec& step) {
   for (const Placeholder& placeholder : placeholdersIn(text)) {
     step.hasPlaceholders = true;
-    if (isBuiltinVariable(placeholder.name) || extractedSoFar_.count(placeholder.name) != 0) {
+    if (isBuiltinVariable(placeholder.name) || extracted.count(placeholder.name) != 0) {
       continue;
     }
     reader_.error(node, fmt::format("{} uses {{{{{}}}}}, which no earlier step extracts (built-in "
                                     "variables: timestamp, uuid, random_int)",
                                     context, placeholder.name));
-  }
-}
-
-// `extract = { VAR = "SOURCE [ARGUMENT]" }`
-void ConfigBuilder::readExtractions(const toml::node& node, const std::string& context,
-                                    StepSpec& step) {
-  const toml::table* table = node.as_table();
-  if (table == nullptr) {
-    reader_.error(node, fmt::format("{}: extract must be a table like {{ token = \"json "
-                                    "$.token\" }}",
-                                    context));
-    return;
-  }
-  for (auto&& [key, value] : *table) {
-    const std::string variable(key.str());
-    auto text = reader_.string(value, fmt::format("{}: extract {}", context, variable), false);
-    if (!text) {
-      continue;
-    }
-    std::string error;
-    if (auto extraction = Extraction::parse(variable, *text, error)) {
-      step.extractions.push_back(std::move(*extraction));
-    } else {
-      reader_.error(value,
-                    fmt::format("{}: extract {} = '{}': {}", context, variable, *text, error));
-    }
   }
 }
 

@@ -1,16 +1,20 @@
-// [web]: HTTPS and basic auth on the listener, with the keys of the Prometheus exporters' web
-// config (tls_cert_file, tls_key_file, basic_auth_users), and its guards against browsers and
-// floods (allowed_hosts, max_connections).
+// Reads [web]: HTTPS and basic auth on the listener, with the keys of the Prometheus exporters'
+// web config (tls_cert_file, tls_key_file, basic_auth_users), and its guards against browsers
+// and floods (allowed_hosts, max_connections).
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
 
-#include "checks/config/config_builder.h"
+#include "checks/config/sections.h"
+#include "checks/config/shared_reads.h"
 
 namespace prober {
 
 namespace {
+
+const KeySet kWebKeys = {"tls_cert_file", "tls_key_file", "basic_auth_users", "allowed_hosts",
+                         "max_connections"};
 
 // A bcrypt hash as crypt(3) writes it: $2a$, $2b$ or $2y$, a two-digit cost from 04 to 31, '$',
 // and 53 characters of bcrypt's base64 (salt and hash).
@@ -41,82 +45,84 @@ bool looksLikeHostName(std::string_view name) {
 
 }  // namespace
 
-void ConfigBuilder::readWeb(const toml::node& node, WebSettings& web) {
+WebSettings readWebSection(ConfigReader& reader, const toml::node& node) {
+  WebSettings web;
   const toml::table* table = node.as_table();
   if (table == nullptr) {
-    reader_.error(node, "[web] must be a table");
-    return;
+    reader.error(node, "[web] must be a table");
+    return web;
   }
-  reader_.rejectUnknownKeys(*table, kWebKeys, "[web]");
+  reader.rejectUnknownKeys(*table, kWebKeys, "[web]");
   const toml::node* cert = table->get("tls_cert_file");
   const toml::node* key = table->get("tls_key_file");
   if (cert != nullptr) {
-    web.tlsCertFile = readableFile(*cert, "[web] tls_cert_file");
+    web.tlsCertFile = readableFile(reader, *cert, "[web] tls_cert_file");
   }
   if (key != nullptr) {
-    web.tlsKeyFile = readableFile(*key, "[web] tls_key_file");
+    web.tlsKeyFile = readableFile(reader, *key, "[web] tls_key_file");
   }
   if ((cert == nullptr) != (key == nullptr)) {
-    reader_.error(cert != nullptr ? *cert : *key,
-                  "[web] needs both tls_cert_file and tls_key_file for HTTPS");
+    reader.error(cert != nullptr ? *cert : *key,
+                 "[web] needs both tls_cert_file and tls_key_file for HTTPS");
   }
   if (const toml::node* hosts = table->get("allowed_hosts")) {
     if (const toml::array* array = hosts->as_array()) {
       for (const toml::node& item : *array) {
-        auto name = reader_.string(item, "[web] allowed_hosts", false);
+        auto name = reader.string(item, "[web] allowed_hosts", false);
         if (!name) {
           continue;
         }
         std::transform(name->begin(), name->end(), name->begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (!looksLikeHostName(*name)) {
-          reader_.error(item, fmt::format("[web] allowed_hosts: \"{}\" is not a host name (write "
-                                          "the name alone, like \"prober.example.com\": no "
-                                          "scheme, port or path)",
-                                          *name));
+          reader.error(item, fmt::format("[web] allowed_hosts: \"{}\" is not a host name (write "
+                                         "the name alone, like \"prober.example.com\": no "
+                                         "scheme, port or path)",
+                                         *name));
           continue;
         }
         web.allowedHosts.push_back(std::move(*name));
       }
     } else {
-      reader_.error(*hosts, "[web] allowed_hosts must be an array of host names");
+      reader.error(*hosts, "[web] allowed_hosts must be an array of host names");
     }
   }
   if (const toml::node* connections = table->get("max_connections")) {
-    if (auto value = reader_.integer(*connections, "[web] max_connections", 1, 1'000'000)) {
+    if (auto value = reader.integer(*connections, "[web] max_connections", 1, 1'000'000)) {
       web.maxConnections = static_cast<int>(*value);
     }
   }
   const toml::node* users = table->get("basic_auth_users");
   if (users == nullptr) {
-    return;
+    return web;
   }
   const toml::table* userTable = users->as_table();
   if (userTable == nullptr) {
-    reader_.error(*users, "[web] basic_auth_users must be a table of NAME = \"BCRYPT-HASH\"");
-    return;
+    reader.error(*users, "[web] basic_auth_users must be a table of NAME = \"BCRYPT-HASH\"");
+    return web;
   }
   for (auto&& [name, value] : *userTable) {
     const std::string user(name.str());
-    auto hash = reader_.string(value, fmt::format("[web] basic_auth_users {}", user), false);
+    auto hash = reader.string(value, fmt::format("[web] basic_auth_users {}", user), false);
     if (!hash) {
       continue;
     }
     if (user.find(':') != std::string::npos) {
-      reader_.error(
-          reader_.where(name.source()),
+      reader.error(
+          reader.where(name.source()),
           fmt::format("[web] basic_auth_users: user name \"{}\" cannot contain ':'", user));
       continue;
     }
     if (!looksLikeBcrypt(*hash)) {
-      reader_.error(value, fmt::format("[web] basic_auth_users {}: not a bcrypt hash (60 "
-                                       "characters starting $2b$, $2a$ or $2y$; make one with "
-                                       "`prober hash-password`)",
-                                       user));
+      reader.error(value, fmt::format("[web] basic_auth_users {}: not a bcrypt hash (60 "
+                                      "characters starting $2b$, $2a$ or $2y$; make one with "
+                                      "`prober hash-password`)",
+                                      user));
       continue;
     }
     web.basicAuthUsers[user] = *hash;
   }
+  return web;
 }
 
 }  // namespace prober
