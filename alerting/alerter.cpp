@@ -13,9 +13,6 @@ namespace prober {
 
 namespace {
 
-// Why a handed-off check's queued triggers are dropped, as the outbox records it.
-constexpr const char* kLeftThisShard = "the check left this shard: its new owner pages it";
-
 // Finished notifications are kept two weeks for the record, then pruned.
 constexpr std::int64_t kKeepFinishedMs = 14LL * 24 * 3600 * 1000;
 
@@ -60,32 +57,9 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
   // their triggers may go out, not even one whose retry is due at once, nor a resolve that
   // only ends such a trigger. That holds for a check that is not firing too: what it queued
   // before the restart (a flapping check's triggers and resolves) is its new owner's to tell.
-  std::set<std::string> handedOff;
-  const auto leftThisShard = [&](const std::string& key) {
-    const std::string name = parseAlertKey(key).first;
-    if (running(name) == nullptr && configured(name)) {
-      handedOff.insert(name);
-    }
-  };
-  for (const auto& [key, alert] : saved) {
-    leftThisShard(key);
-  }
-  for (const OutboxRow& row : pending) {
-    leftThisShard(row.check);
-  }
+  const std::set<std::string> handedOff = runElsewhere(saved, pending, running, configured);
   pager_.add(std::move(pending));
-  // Every handed-off check's triggers are dropped before any is handed off: handing one off
-  // records it, and that polls the outbox.
-  for (const std::string& name : handedOff) {
-    for (const AlertKind kind : {AlertKind::Check, AlertKind::Certificate, AlertKind::Degraded}) {
-      pager_.dropTriggers(alertKey(name, kind), kLeftThisShard);
-    }
-  }
-  for (const std::string& name : handedOff) {
-    CheckSpec theirs;
-    theirs.name = name;
-    handOff(theirs);
-  }
+  handOffAll(handedOff);
   for (const auto& [key, alert] : saved) {
     if (!alert.firing) {
       continue;
@@ -204,25 +178,6 @@ void Alerter::judge(const CheckSpec& spec, AlertTransition change, bool firing,
   }
 }
 
-void Alerter::resolveRemoved(const CheckSpec& spec, const RunResult* last,
-                             std::chrono::system_clock::time_point failingSince) {
-  spdlog::info("check {} left the config while its alert was firing: resolving it", spec.name);
-  transition(spec, alertEventFor(AlertAction::Resolve, spec, last, 0, failingSince, wallNow()),
-             false);
-}
-
-void Alerter::resolveCertWarning(const CheckSpec& spec,
-                                 std::chrono::system_clock::time_point expiry) {
-  spdlog::info("check {}: certificate warning no longer watched: resolving it", spec.name);
-  transition(spec, certAlertEventFor(AlertAction::Resolve, spec, expiry, wallNow()), false);
-}
-
-void Alerter::resolveDegraded(const CheckSpec& spec, std::chrono::system_clock::time_point since) {
-  spdlog::info("check {}: degraded warning no longer watched: resolving it", spec.name);
-  transition(spec, degradedAlertEventFor(AlertAction::Resolve, spec, nullptr, 0, since, wallNow()),
-             false);
-}
-
 void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
   const std::string key = alertKey(spec.name, unlocated.kind);
   if (held_.count(key) != 0 || spec.pageByQuorum) {
@@ -261,56 +216,6 @@ void Alerter::resendIfDue(const CheckSpec& spec, const AlertEvent& unlocated) {
   if (added) {
     pollOutbox();
   }
-}
-
-void Alerter::checkLeft(const LeavingCheck& check) {
-  if (check.stillConfigured) {
-    return handOff(check.spec);
-  }
-  if (check.firing) {
-    resolveRemoved(check.spec, check.last, check.failingSince);
-  }
-  if (check.certWarningFiring) {
-    resolveCertWarning(check.spec, check.certExpiry);
-  }
-  if (check.degradedFiring) {
-    resolveDegraded(check.spec, check.degradedSince);
-  }
-}
-
-void Alerter::handOff(const CheckSpec& spec) {
-  spdlog::info("check {} left this shard: its alerts are its new owner's now", spec.name);
-  for (const AlertKind kind : {AlertKind::Check, AlertKind::Certificate, AlertKind::Degraded}) {
-    const std::string key = alertKey(spec.name, kind);
-    held_.erase(key);
-    paged_.erase(key);
-    pager_.dropTriggers(key, kLeftThisShard);
-    enqueue(key, std::nullopt, {}, "handoff");
-  }
-}
-
-void Alerter::pageTakenFromQuorum(const CheckSpec& spec, const RunResult* last,
-                                  int consecutiveFailures,
-                                  std::chrono::system_clock::time_point failingSince) {
-  spdlog::warn(
-      "check {} is paged by this instance now, not the quorum rules, and it fails: "
-      "paging it",
-      spec.name);
-  transition(
-      spec,
-      alertEventFor(AlertAction::Trigger, spec, last, consecutiveFailures, failingSince, wallNow()),
-      true);
-}
-
-void Alerter::resolveAdopted(const CheckSpec& spec, const RunResult& last) {
-  if (spec.pageByQuorum) {
-    return;
-  }
-  spdlog::info("check {} adopted from another shard passed {} runs: one resolve for its pages",
-               spec.name, spec.successThreshold);
-  AlertEvent event = alertEventFor(AlertAction::Resolve, spec, &last, 0, last.startedAt, wallNow());
-  event.location = location_;
-  deliver(spec, event, false);
 }
 
 void Alerter::page(const AlertEvent& event, const std::string& notifier) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -163,6 +164,14 @@ class Alerter {
   const std::string& lastStateWriteError() const { return stateWrites_.lastError(); }
 
  private:
+  // At a restart: the checks the stored alerts and the pending notifications name that the
+  // config still has but another shard runs now (`running` nullptr, `configured` true).
+  static std::set<std::string> runElsewhere(
+      const std::map<std::string, SavedAlert>& saved, const std::vector<OutboxRow>& pending,
+      const std::function<const CheckSpec*(const std::string&)>& running,
+      const std::function<bool(const std::string&)>& configured);
+  // Hands each of these checks off (handOff), all their queued triggers dropped first.
+  void handOffAll(const std::set<std::string>& handedOff);
   // An alert fired or resolved: recorded, then held or delivered.
   void transition(const CheckSpec& spec, const AlertEvent& event, bool keepFiring);
   // The alert's new state and a notification for each of the check's notifiers.

@@ -1,23 +1,23 @@
 // The composition root: builds the pieces from the injected services, in the order they
-// depend on each other, and wires what one reports to the next. It holds no logic of its own
-// beyond applying a config and stopping; docs/architecture.md draws the house.
+// depend on each other, and wires what one reports to the next. It holds no logic of its own:
+// what a config changes is config_applier's, the signals are signal_watcher's, the Slack notice
+// is status_notice's; stopping is each piece's stop in turn. docs/architecture.md draws the
+// house.
 #include "prober/daemon.h"
 
 #include <fmt/format.h>
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <stdexcept>
 
 #include "alerting/alerter.h"
 #include "alerting/holds/hold_policy.h"
 #include "alerting/holds/page_holds.h"
-#include "alerting/notifier_settings.h"
 #include "alerting/store.h"
 #include "history/history.h"
 #include "prober/alert_recorder.h"
+#include "prober/config_applier.h"
 #include "prober/engine/check_prober.h"
 #include "prober/runtime/change_alerts.h"
 #include "prober/runtime/check_set.h"
@@ -25,6 +25,7 @@
 #include "prober/runtime/hold_marker.h"
 #include "prober/runtime/probe_loop.h"
 #include "prober/runtime/shard_membership.h"
+#include "prober/runtime/signal_watcher.h"
 #include "prober/web/api/checks_endpoint.h"
 #include "prober/web/api/health_endpoint.h"
 #include "prober/web/api/reload_endpoint.h"
@@ -35,6 +36,7 @@
 #include "prober/web/metrics/metrics_endpoint.h"
 #include "prober/web/metrics/prometheus_targets.h"
 #include "prober/web/pages/page_endpoints.h"
+#include "prober/web/pages/status_notice.h"
 #include "prober/web/server/answer_deadline.h"
 #include "prober/web/server/basic_auth.h"
 #include "prober/web/server/front_door.h"
@@ -69,10 +71,6 @@ struct Daemon::Impl {
   std::int64_t nowMs() const { return toMillis(services.clock.wallNow()); }
   std::string stateDir() const { return options.stateDir.value_or(config.prober.stateDir); }
   std::string listen() const { return options.listen.value_or(config.prober.listen); }
-  // The shard this instance runs (--shard, else [prober] shard); nullopt: every check.
-  std::optional<Shard> shard() const { return options.shard ? options.shard : config.prober.shard; }
-  void apply(Config next, const std::map<std::string, SavedAlert>& saved = {});
-  void watchSignals();
   // A silence came or went, or the config changed: held pages are asked about again, and each
   // check's marks (silenced, suppressed) redone.
   void holdsChanged() {
@@ -124,13 +122,7 @@ struct Daemon::Impl {
                           }}};
   ConfigReloader reloader{services.loadConfig, services.post,
                           [this](Config next) {
-                            if (!options.listen && next.prober.listen != config.prober.listen) {
-                              spdlog::warn(
-                                  "reload: listen changed to {}; it takes effect on "
-                                  "restart, still on {}",
-                                  next.prober.listen, listen());
-                            }
-                            apply(std::move(next));
+                            applier.apply(std::move(next));
                             return fmt::format("config reloaded: {} checks\n", checks.size());
                           },
                           [this](bool applied) { metrics.recordReload(applied); }};
@@ -149,7 +141,7 @@ struct Daemon::Impl {
   StatusPages pages{checks,    checkHistory,  *history,       *historyFiles.reader,
                     pageHolds, services.post, services.clock, services.newTimer};
   // `status TEXT` from Slack: shown on /status and kept in the store across restarts.
-  void setStatusNotice(std::optional<Announcement> notice);
+  StatusNotice statusNotice{*store, pages};
   ChecksEndpoint checksEndpoint{checks, checkHistory, pages.uptime(), [this] { return nowMs(); }};
   ProbeEndpoint probeEndpoint{checks};
   TargetsEndpoint targetsEndpoint{checks};
@@ -166,7 +158,7 @@ struct Daemon::Impl {
         return matching;
       },
       [this] { holdsChanged(); },
-      [this](std::optional<Announcement> notice) { setStatusNotice(std::move(notice)); },
+      [this](std::optional<Announcement> notice) { statusNotice.set(std::move(notice)); },
       services.clock,
       services.newTimer()};
   SilencesEndpoint silencesEndpoint{pageHolds, [this] { return services.clock.wallNow(); },
@@ -178,7 +170,23 @@ struct Daemon::Impl {
   Router router;
   FrontDoor frontDoor{router, guard, auth, answerDeadline, [this] { holdMarker.refresh(); }};
   std::unique_ptr<HttpServer> server;
-  std::unique_ptr<boost::asio::signal_set> signals;  // when services.watchSignals
+  ConfigApplier applier{.config = config,
+                        .options = options,
+                        .clock = services.clock,
+                        .auth = auth,
+                        .guard = guard,
+                        .server = server,
+                        .checks = checks,
+                        .membership = membership,
+                        .alerter = alerter,
+                        .history = *history,
+                        .pages = pages,
+                        .metrics = metrics,
+                        .pageHolds = pageHolds,
+                        .slackEndpoint = slackEndpoint,
+                        .probes = probes,
+                        .holdsChanged = [this] { holdsChanged(); }};
+  std::unique_ptr<SignalWatcher> signals;  // when services.watchSignals
   bool stopping = false;
 };
 
@@ -211,16 +219,14 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
   router.prefix("/api/v1/silences/", "DELETE", silencesEndpoint);
   router.prefix("/api/v1/checks/", "GET, HEAD", checksEndpoint);
   pages.route(router);
-  error.clear();
-  if (const auto notice = store->statusNotice(error); notice && !notice->empty()) {
-    pages.setSlackAnnouncement(announcementFromJson(*notice));
-  }
-  apply(config, saved);
+  statusNotice.restore();
+  applier.apply(config, saved);
   pages.keepUptimeFresh();
   recoverAlerts(alerter, saved, checks, config.checks);
   if (services.watchSignals) {
-    signals = std::make_unique<boost::asio::signal_set>(services.io, SIGHUP, SIGTERM, SIGINT);
-    watchSignals();
+    signals = std::make_unique<SignalWatcher>(
+        services.io, options.configPath,
+        [this] { reloader.reload([](bool, const std::string&) {}); }, [this] { stop(); });
   }
   const std::string address = listen();
   const std::string url = fmt::format("{}://{}:{}", config.web.tls() ? "https" : "http",
@@ -229,75 +235,6 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
       "prober {} listening on {} with {} checks: status page {}/, metrics {}/metrics, "
       "API {}/api/v1/checks",
       PROBER_VERSION, url, checks.size(), url, url, url);
-}
-
-// Replaces the running checks with `next`'s, keeping the state of unchanged ones; alerts of
-// checks that left (or no longer watch their certificate) resolve. `saved`: the store's alerts,
-// at start.
-void Daemon::Impl::apply(Config next, const std::map<std::string, SavedAlert>& saved) {
-  if (server && (next.web.tlsCertFile != config.web.tlsCertFile ||
-                 next.web.tlsKeyFile != config.web.tlsKeyFile)) {
-    spdlog::warn("reload: [web] TLS files changed; they take effect on restart");
-  }
-  config = std::move(next);
-  auth.setUsers(config.web.basicAuthUsers);
-  guard.setAllowedHosts(config.web.allowedHosts);
-  if (server) {
-    server->setMaxConnections(static_cast<std::size_t>(config.web.maxConnections));
-  }
-  const CheckSetChange change = checks.apply(ShardMembership::owned(config.checks, shard()), saved);
-  membership.applied(shard(), change, checks);
-  alerter.setLocation(config.prober.location);
-  history->setLocation(config.prober.location);
-  pages.configure(config);
-  metrics.setShard(shard());
-  pageHolds.setWindows(config.maintenance);
-  slackEndpoint.configure(config.slackCommand);
-  history->setRetention(config.prober.historyRetention);
-  history->setMaxSize(config.prober.historyMaxSize);
-  std::vector<ConfigError> notifierErrors;  // none when loaded with checkNotifiers
-  alerter.setNotifiers(readNotifiers(config.notifiers, notifierErrors), config.prober.externalUrl);
-  for (const ConfigError& error : notifierErrors) {
-    spdlog::error("{} (the notifier is left out)", toString(error));
-  }
-  for (const auto& [name, notifier] : config.notifiers) {
-    metrics.declareNotifier(name);
-  }
-  alertsAfterChange(alerter, change, checks, config.checks, services.clock.wallNow());
-  holdsChanged();  // windows, dependencies or the checks themselves may have changed
-  probes.schedule(change);
-  probes.setMaxInFlight(static_cast<std::size_t>(config.prober.maxInFlight));
-  metrics.setChecks(static_cast<double>(checks.size()));
-  spdlog::info("config applied: {} checks ({} added, {} changed, {} removed, {} unchanged)",
-               checks.size(), change.added, change.changed, change.removedCount(),
-               change.unchanged);
-  // Loading a config frees as much as it keeps (the parsed TOML); give it back to the system
-  // rather than leave it scattered through the heap, where every later allocation searches it.
-  malloc_trim(0);
-}
-
-void Daemon::Impl::setStatusNotice(std::optional<Announcement> notice) {
-  std::string error;
-  if (!store->setStatusNotice(notice ? toJson(*notice) : "", error)) {
-    spdlog::error("{} (the status page notice is shown but a restart forgets it)", error);
-  }
-  pages.setSlackAnnouncement(std::move(notice));
-}
-
-void Daemon::Impl::watchSignals() {
-  signals->async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) {
-      return;
-    }
-    if (signal == SIGHUP) {
-      spdlog::info("SIGHUP: reloading {}", options.configPath);
-      reloader.reload([](bool, const std::string&) {});
-      watchSignals();
-      return;
-    }
-    spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-    stop();
-  });
 }
 
 void Daemon::Impl::stop() {
@@ -310,8 +247,7 @@ void Daemon::Impl::stop() {
   pages.stop();
   server->stop();
   if (signals) {
-    boost::system::error_code ignored;
-    signals->cancel(ignored);
+    signals->cancel();
   }
   reloader.stop();
   services.io.stop();

@@ -1,6 +1,7 @@
 #pragma once
 // The daemon's HTTP server (metrics, status page, API, reload) on the shared event loop.
-// Beast stays inside http_server.cpp; callers see plain requests and responses.
+// Beast stays inside http_server.cpp (the listener) and http_session.cpp (one connection);
+// callers see plain requests and responses.
 #include <cstdint>
 #include <functional>
 #include <memory>
