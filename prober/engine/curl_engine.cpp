@@ -1,25 +1,34 @@
 // The libcurl multi socket API on Boost.Asio, under the rules in STYLE.md: one thread owns the
-// CURLM; the timer callback only arms a timer (0 posts, -1 cancels); every socket curl names is
-// watched through a non-owning descriptor released on removal; one-shot waits are re-armed
-// while curl still wants that direction; stale handlers return at once; finished transfers are
-// drained after every socket action and read before their handle is removed.
+// CURLM; the timer callback only arms a timer (for 0 it asks for the action, which the engine
+// runs once curl has returned, or posts; it never calls curl); every socket curl names is
+// watched, through the SocketPoller, which never closes one, passes readiness on only while
+// the socket is wanted and re-arms a direction curl still wants; stale readiness is dropped;
+// finished transfers are drained after every socket action and read before their handle is
+// removed.
+//
+// The system calls a probe costs beyond curl's own (bench/syscalls.sh counts them): one
+// EPOLL_CTL_ADD a connection (socket_poller.h says why not an Asio descriptor a socket), and the
+// loop's wakes, shared by whatever is ready together. An action curl asks for at once runs
+// without a trip through the loop (engineDepth), since a posted one costs the loop a wake.
 #include "prober/engine/curl_engine.h"
 
 #include "checks/template.h"
 #include "checks/text.h"
 #include "prober/engine/curl_failure.h"
 #include "prober/engine/curl_transfer.h"
+#include "prober/engine/socket_poller.h"
 #include "prober/engine/tls_observer.h"
 
 #include <curl/curl.h>
 #include <strings.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cassert>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -36,24 +45,13 @@ void initCurlGlobally() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-namespace {
-
-// One socket curl asked us to watch. Handlers hold it by shared_ptr and check `removed`, so a
-// socket curl has dropped (and whose fd may already be reused) is never touched again.
-struct SocketWatch {
-  explicit SocketWatch(asio::io_context& io, curl_socket_t fd) : descriptor(io, fd) {}
-  asio::posix::stream_descriptor descriptor;
-  int wanted = 0;  // CURL_POLL_IN / CURL_POLL_OUT / CURL_POLL_INOUT
-  bool readPending = false;
-  bool writePending = false;
-  bool removed = false;
-};
-
-}  // namespace
-
 struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   Impl(asio::io_context& io, std::size_t idleHandles, std::string userAgent)
-      : io(io), timer(io), idleLimit(idleHandles), userAgent(std::move(userAgent)) {
+      : io(io),
+        timer(io),
+        poller(io, [this](int fd, int ready) { onReady(fd, ready); }),
+        idleLimit(idleHandles),
+        userAgent(std::move(userAgent)) {
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::onSocket);
     curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
@@ -63,13 +61,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   ~Impl() {
     cancelAll();
-    for (auto& watch : sockets) {
-      if (watch) {
-        release(*watch);
-      }
-    }
-    sockets.clear();
-    curl_multi_cleanup(multi);
+    curl_multi_cleanup(multi);  // may still tell the poller of sockets it closes
     for (CURL* easy : idle) {
       curl_easy_cleanup(easy);
     }
@@ -77,6 +69,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   asio::io_context& io;
   asio::steady_timer timer;
+  SocketPoller poller;
   std::size_t idleLimit;
   std::string userAgent;
   CURLM* multi = nullptr;
@@ -87,17 +80,26 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::vector<std::unique_ptr<Transfer>> transfers;
   std::vector<std::unique_ptr<Transfer>> spareTransfers;
   std::vector<std::unique_ptr<Transfer>> finishedList;
-  std::vector<std::shared_ptr<SocketWatch>> sockets;  // by fd: curl's sockets are small numbers
-  std::vector<std::shared_ptr<SocketWatch>> spareWatches;  // released, for later sockets
   bool timeoutPosted = false;
   bool timerArmed = false;  // a wait is pending on `timer`
-
-  static void release(SocketWatch& watch) {
-    watch.removed = true;
-    boost::system::error_code ignored;
-    watch.descriptor.cancel(ignored);
-    watch.descriptor.release();  // curl owns the fd: Asio must never close it
-  }
+  std::chrono::steady_clock::time_point lastWatchWarning{};  // at most one warning a minute
+  // While the engine's own code is on the stack around a call into curl (start, socketAction),
+  // a timeout of 0 is not posted: it sets `timeoutDue`, and that code runs the action once curl
+  // has returned (runDueTimeout). A posted action waits behind the loop's next epoll_wait.
+  int engineDepth = 0;
+  bool timeoutDue = false;
+  struct InEngine {
+    explicit InEngine(int& depth) : depth(depth) { ++depth; }
+    ~InEngine() { --depth; }
+    InEngine(const InEngine&) = delete;
+    InEngine& operator=(const InEngine&) = delete;
+    int& depth;
+  };
+  // Finished transfers to call back on a later turn, so send() never calls back from inside
+  // itself: those that failed to start, and those an action run from start() finished.
+  // cancelAll drops them uncalled, like those still in flight.
+  std::vector<std::unique_ptr<Transfer>> finishedLater;
+  bool finishedLaterPosted = false;
 
   CURL* borrowHandle() {
     if (!idle.empty()) {
@@ -186,7 +188,12 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     transfer->handleNeedsReset = configureTransfer(*transfer, request);
     Transfer* raw = transfer.get();
     track(std::move(transfer));
-    if (CURLMcode rc = curl_multi_add_handle(multi, easy); rc != CURLM_OK) {
+    CURLMcode rc = CURLM_OK;
+    {
+      const InEngine inEngine(engineDepth);
+      rc = curl_multi_add_handle(multi, easy);  // asks for a timeout of 0
+    }
+    if (rc != CURLM_OK) {
       auto owned = untrack(*raw);
       owned->result.failure = FailureKind::Internal;
       owned->result.failureMessage =
@@ -194,6 +201,10 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       detach(*owned, false);
       complete(std::move(owned));
     }
+    if (engineDepth == 0) {
+      runDueTimeout(Callbacks::Later);
+    }
+    // Otherwise send() was called back from socketAction's drain, which runs the action next.
   }
 
   // Removes the handle from the multi and gives it back to the pool.
@@ -213,8 +224,23 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   // Runs the callback on a later turn of the loop, so callers never re-enter themselves.
   void complete(std::unique_ptr<Transfer> transfer) {
-    asio::post(io, [t = std::shared_ptr<Transfer>(std::move(transfer))]() mutable {
-      t->done(std::move(t->result));
+    finishedLater.push_back(std::move(transfer));
+    if (finishedLaterPosted) {
+      return;
+    }
+    finishedLaterPosted = true;
+    asio::post(io, [weak = weak_from_this()] {
+      auto me = weak.lock();
+      if (!me) {
+        return;
+      }
+      me->finishedLaterPosted = false;
+      auto finished = std::move(me->finishedLater);
+      me->finishedLater.clear();
+      for (auto& transfer : finished) {
+        transfer->done(std::move(transfer->result));
+        me->returnTransfer(std::move(transfer));
+      }
     });
   }
 
@@ -288,7 +314,9 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     result.failureMessage = validUtf8(result.failureMessage);
   }
 
-  void drainFinished() {
+  enum class Callbacks { Now, Later };
+
+  void drainFinished(Callbacks when) {
     std::vector<std::unique_ptr<Transfer>> finished = std::move(finishedList);  // empty
     int pending = 0;
     while (CURLMsg* message = curl_multi_info_read(multi, &pending)) {
@@ -308,20 +336,66 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       detach(*transfer, true);
     }
     for (auto& transfer : finished) {
-      transfer->done(std::move(transfer->result));
-      returnTransfer(std::move(transfer));
+      if (when == Callbacks::Later) {
+        complete(std::move(transfer));
+      } else {
+        transfer->done(std::move(transfer->result));
+        returnTransfer(std::move(transfer));
+      }
     }
     finished.clear();
     finishedList = std::move(finished);
   }
 
-  void socketAction(curl_socket_t fd, int events) {
-    int running = 0;
-    curl_multi_socket_action(multi, fd, events, &running);
-    drainFinished();
+  // How many actions curl may ask for at once, one after another, before the rest is posted:
+  // the loop still polls sockets between rounds of transfers added from callbacks.
+  static constexpr int kImmediateRounds = 8;
+
+  void socketAction(curl_socket_t fd, int events, Callbacks when = Callbacks::Now) {
+    assert(engineDepth == 0);
+    {
+      const InEngine inEngine(engineDepth);
+      int running = 0;
+      curl_multi_socket_action(multi, fd, events, &running);
+      drainFinished(when);
+      // A timeout of 0 asked for above (by a transfer a callback started, say): its action runs
+      // now that curl has returned, never from inside curl's timer callback.
+      for (int round = 0; timeoutDue && round < kImmediateRounds; ++round) {
+        timeoutDue = false;
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        drainFinished(when);
+      }
+    }
+    if (timeoutDue) {
+      timeoutDue = false;
+      postTimeout();
+    }
   }
 
-  // CURLMOPT_TIMERFUNCTION: only (re)arms the timer; never calls curl from here.
+  // Runs the action curl asked for with a timeout of 0 while the engine called it, if any.
+  void runDueTimeout(Callbacks when) {
+    if (timeoutDue) {
+      timeoutDue = false;
+      socketAction(CURL_SOCKET_TIMEOUT, 0, when);
+    }
+  }
+
+  void postTimeout() {
+    if (timeoutPosted) {
+      return;
+    }
+    timeoutPosted = true;
+    asio::post(io, [weak = weak_from_this()] {
+      if (auto me = weak.lock()) {
+        me->timeoutPosted = false;
+        me->socketAction(CURL_SOCKET_TIMEOUT, 0);
+      }
+    });
+  }
+
+  // CURLMOPT_TIMERFUNCTION: only (re)arms the timer; never calls curl from here. A timeout of 0
+  // asks for the action at once: the engine runs it as soon as curl returns when the engine
+  // called curl (see engineDepth), and posts it otherwise; -1 leaves the timer be (below).
   //
   // curl moves its timeout on nearly every transfer start and finish, and re-arming an Asio
   // timer costs a timerfd_settime (and kernel hrtimer locking) each time. A wake earlier than
@@ -333,14 +407,10 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       return 0;
     }
     if (timeoutMs == 0) {
-      if (!self->timeoutPosted) {
-        self->timeoutPosted = true;
-        asio::post(self->io, [weak = self->weak_from_this()] {
-          if (auto me = weak.lock()) {
-            me->timeoutPosted = false;
-            me->socketAction(CURL_SOCKET_TIMEOUT, 0);
-          }
-        });
+      if (self->engineDepth > 0) {
+        self->timeoutDue = true;
+      } else {
+        self->postTimeout();
       }
       return 0;
     }
@@ -362,83 +432,40 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     return 0;
   }
 
-  // CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket.
-  static int onSocket(CURL*, curl_socket_t fd, int what, void* user, void*) {
+  // CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket. A socket curl has not
+  // been told about is new to the poller (curl forgets what it was told once it removes one).
+  static int onSocket(CURL*, curl_socket_t fd, int what, void* user, void* assigned) {
     auto* self = static_cast<Impl*>(user);
     if (fd < 0) {
       return 0;
     }
-    const auto index = static_cast<std::size_t>(fd);
     if (what == CURL_POLL_REMOVE) {
-      if (index < self->sockets.size() && self->sockets[index]) {
-        release(*self->sockets[index]);
-        if (self->spareWatches.size() < self->idleLimit) {
-          self->spareWatches.push_back(std::move(self->sockets[index]));
-        }
-        self->sockets[index].reset();
+      self->poller.unwatch(fd);
+      return 0;
+    }
+    const int wanted = ((what & CURL_POLL_IN) != 0 ? SocketPoller::kRead : 0) |
+                       ((what & CURL_POLL_OUT) != 0 ? SocketPoller::kWrite : 0);
+    if (assigned != nullptr) {
+      self->poller.want(fd, wanted);
+      return 0;
+    }
+    if (!self->poller.watchNew(fd, wanted)) {
+      // Out of descriptors or memory: the transfers on this socket end at their timeout, as
+      // if the target never answered; telling curl would end every transfer of the multi.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - self->lastWatchWarning >= std::chrono::minutes(1)) {
+        self->lastWatchWarning = now;
+        spdlog::warn("cannot watch a connection's socket: {}", std::strerror(errno));
       }
       return 0;
     }
-    if (index >= self->sockets.size()) {
-      self->sockets.resize(std::max(index + 1, self->sockets.size() * 2));
-    }
-    std::shared_ptr<SocketWatch>& watch = self->sockets[index];
-    if (!watch) {
-      watch = self->watchFor(fd);
-    }
-    watch->wanted = what;
-    self->arm(fd, watch);
+    curl_multi_assign(self->multi, fd, self);
     return 0;
   }
 
-  // A released watch no handler holds any more takes the new socket; otherwise a new one.
-  std::shared_ptr<SocketWatch> watchFor(curl_socket_t fd) {
-    if (!spareWatches.empty() && spareWatches.back().use_count() == 1) {
-      std::shared_ptr<SocketWatch> watch = std::move(spareWatches.back());
-      spareWatches.pop_back();
-      boost::system::error_code ec;
-      watch->descriptor.assign(fd, ec);
-      if (!ec) {
-        watch->wanted = 0;
-        watch->removed = false;
-        return watch;
-      }
-    }
-    return std::make_shared<SocketWatch>(io, fd);
-  }
-
-  void arm(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch) {
-    armOne(fd, watch, CURL_POLL_IN, &SocketWatch::readPending,
-           asio::posix::stream_descriptor::wait_read, CURL_CSELECT_IN);
-    armOne(fd, watch, CURL_POLL_OUT, &SocketWatch::writePending,
-           asio::posix::stream_descriptor::wait_write, CURL_CSELECT_OUT);
-  }
-
-  // Starts one one-shot wait for a direction curl wants and no wait is pending for yet.
-  void armOne(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch, int direction,
-              bool SocketWatch::*pending, asio::posix::stream_descriptor::wait_type waitType,
-              int readyEvent) {
-    if ((watch->wanted & direction) == 0 || (*watch).*pending) {
-      return;
-    }
-    (*watch).*pending = true;
-    watch->descriptor.async_wait(waitType, [weak = weak_from_this(), watch, fd, pending,
-                                            readyEvent](const boost::system::error_code& ec) {
-      (*watch).*pending = false;
-      if (auto me = weak.lock(); me && !watch->removed) {
-        me->onReady(fd, watch, ec ? CURL_CSELECT_ERR : readyEvent);
-      }
-    });
-  }
-
-  // Waits are one-shot, and each new one re-arms the descriptor in epoll (Asio's reactor sends
-  // EPOLL_CTL_MOD for a wait, and the kernel then reports a socket that is already readable):
-  // bytes curl left unread wake the next wait at once, without a poll() of our own.
-  void onReady(curl_socket_t fd, const std::shared_ptr<SocketWatch>& watch, int events) {
-    socketAction(fd, events);
-    if (!watch->removed) {
-      arm(fd, watch);
-    }
+  void onReady(int fd, int ready) {
+    socketAction(fd, ((ready & SocketPoller::kRead) != 0 ? CURL_CSELECT_IN : 0) |
+                         ((ready & SocketPoller::kWrite) != 0 ? CURL_CSELECT_OUT : 0));
   }
 
   void cancelAll() {
@@ -447,6 +474,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     for (auto& transfer : all) {
       detach(*transfer, true);
     }
+    finishedLater.clear();  // finished, not yet called back: abandoned all the same
   }
 };
 

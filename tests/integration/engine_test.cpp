@@ -4,7 +4,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <thread>
+#include <vector>
 
 #include "checks/clock.h"
 #include "checks/extraction.h"
@@ -304,4 +307,129 @@ TEST_CASE("a whole check run judges assertions and reports the failed one with i
   // The content went once judged (a step's outcome has no body); its size stays.
   CHECK(result->steps[0].probe.bodySize == std::string("status 503").size());
   CHECK(result->durationSeconds > 0);
+}
+
+// --- The engine's own turns: actions it runs without the loop, sockets the poller watches ---
+
+namespace {
+
+prober::HttpRequest request(const std::string& path, Millis timeout = Millis(3000)) {
+  return prober::requestFor(get(path), timeout);
+}
+
+}  // namespace
+
+TEST_CASE("a body of megabytes arrives whole: a socket curl still reads is re-armed") {
+  // curl reads a socket a buffer at a time; an edge-triggered set reports it once, so every
+  // round after the first depends on the re-arm.
+  StepSpec big = get("/bytes?n=3000000");
+  big.bodySizeLimit = 4000000;
+  const ProbeResult result = probe(big, Millis(10000));
+  CHECK(result.failure == FailureKind::None);
+  CHECK(result.bodySize == 3000000);
+}
+
+TEST_CASE("send() never calls back from inside itself, even when its action ends another") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 4, "prober-test");
+  std::optional<ProbeResult> first;
+  std::optional<ProbeResult> second;
+  engine.send(request("/slow?ms=3000", Millis(200)), [&](ProbeResult r) { first = r; });
+  io.run_for(50ms);                    // connected, request sent
+  std::this_thread::sleep_for(300ms);  // its deadline passes while the loop is not running
+  bool insideSend = true;
+  engine.send(request("/ok"), [&](ProbeResult r) {
+    second = r;
+    CHECK_FALSE(insideSend);
+  });
+  CHECK_FALSE(first.has_value());  // its end was seen inside send(), not called back there
+  CHECK(engine.inFlight() == 1);
+  insideSend = false;
+  runUntil(io, [&] { return first && second; });
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->failure == FailureKind::Timeout);
+  CHECK(second->status == 200);
+  CHECK(engine.inFlight() == 0);
+}
+
+TEST_CASE("cancelAll right after such a send() calls nothing back") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 4, "prober-test");
+  int calls = 0;
+  engine.send(request("/slow?ms=3000", Millis(200)), [&](ProbeResult) { ++calls; });
+  io.run_for(50ms);
+  std::this_thread::sleep_for(300ms);
+  engine.send(request("/ok"), [&](ProbeResult) { ++calls; });
+  engine.cancelAll();
+  io.run_for(500ms);
+  CHECK(calls == 0);
+  CHECK(engine.inFlight() == 0);
+}
+
+TEST_CASE("chains of sends from callbacks, with fans of them, all complete exactly once") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 8, "prober-test");
+  int done = 0;
+  int failed = 0;
+  std::function<void(int)> chain = [&](int left) {
+    engine.send(request("/ok"), [&, left](ProbeResult r) {
+      failed += r.status == 200 ? 0 : 1;
+      ++done;
+      if (left == 0) {
+        return;
+      }
+      chain(left - 1);
+      if (left % 10 == 0) {
+        for (int i = 0; i < 20; ++i) {
+          engine.send(request("/ok"), [&](ProbeResult r2) {
+            failed += r2.status == 200 ? 0 : 1;
+            ++done;
+          });
+        }
+      }
+    });
+  };
+  chain(100);
+  constexpr int kExpected = 101 + 10 * 20;
+  runUntil(io, [&] { return done == kExpected; });
+  io.run_for(100ms);  // nothing is called back twice
+  CHECK(done == kExpected);
+  CHECK(failed == 0);
+  CHECK(engine.inFlight() == 0);
+}
+
+TEST_CASE("refused, then answered, then refused again, each started from a callback") {
+  asio::io_context io;
+  prober::CurlEngine engine(io, 2, "prober-test");
+  prober::HttpRequest refused;
+  refused.url = "http://127.0.0.1:1/";
+  refused.timeout = Millis(2000);
+  std::vector<ProbeResult> results;
+  engine.send(refused, [&](ProbeResult r) {
+    results.push_back(r);
+    engine.send(request("/ok"), [&](ProbeResult r2) {
+      results.push_back(r2);
+      engine.send(refused, [&](ProbeResult r3) { results.push_back(r3); });
+    });
+  });
+  runUntil(io, [&] { return results.size() == 3; });
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].failure == FailureKind::ConnectionRefused);
+  CHECK(results[1].status == 200);
+  CHECK(results[2].failure == FailureKind::ConnectionRefused);
+}
+
+TEST_CASE("an engine destroyed with a call-back still to come calls nothing") {
+  int calls = 0;
+  asio::io_context io;
+  {
+    prober::CurlEngine engine(io, 4, "prober-test");
+    engine.send(request("/slow?ms=3000", Millis(200)), [&](ProbeResult) { ++calls; });
+    io.run_for(50ms);
+    std::this_thread::sleep_for(300ms);
+    engine.send(request("/ok"), [&](ProbeResult) { ++calls; });
+  }
+  io.run_for(300ms);
+  CHECK(calls == 0);
 }

@@ -1,0 +1,251 @@
+#include "prober/engine/socket_poller.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <utility>
+
+namespace prober {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// What epoll_wait hands back per call; a fuller set is read again at once, up to kDrainRounds
+// times, and whatever is left wakes the loop again.
+constexpr int kEventsPerRead = 64;
+constexpr int kDrainRounds = 4;
+
+std::uint64_t tag(int fd, std::uint32_t generation) {
+  return (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(fd);
+}
+
+// An error or a hang-up is news for either direction: curl learns what happened when it
+// reads or writes, as it would after poll() said so.
+int directionsOf(std::uint32_t events) {
+  int ready = 0;
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+    ready |= SocketPoller::kRead;
+  }
+  if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+    ready |= SocketPoller::kWrite;
+  }
+  return ready;
+}
+
+}  // namespace
+
+struct SocketPoller::Loop {
+  Loop(asio::io_context& io, int epollFd) : set(io, epollFd) {}
+  asio::posix::stream_descriptor set;  // owns the epoll set's descriptor
+};
+
+SocketPoller::SocketPoller(asio::io_context& io, OnReady onReady)
+    : io_(io), onReady_(std::move(onReady)) {
+  const int epollFd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epollFd >= 0) {
+    loop_ = std::make_unique<Loop>(io, epollFd);
+  }
+}
+
+SocketPoller::~SocketPoller() {
+  alive_.reset();
+  if (loop_) {
+    boost::system::error_code ignored;
+    loop_->set.close(ignored);  // the set only: the sockets in it are curl's
+  }
+}
+
+bool SocketPoller::usable() const {
+  return loop_ != nullptr;
+}
+
+SocketPoller::Watch* SocketPoller::find(int fd) {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= watches_.size()) {
+    return nullptr;
+  }
+  return &watches_[static_cast<std::size_t>(fd)];
+}
+
+// Adds the socket to the set or changes what it is registered for. Either makes the kernel
+// report the socket's present state, as a fresh edge, for the directions registered.
+bool SocketPoller::registerInterest(int fd, Watch& watch, int interest, bool adding) {
+  epoll_event event{};
+  event.events = EPOLLET | ((interest & kRead) != 0 ? EPOLLIN | EPOLLRDHUP : 0u) |
+                 ((interest & kWrite) != 0 ? EPOLLOUT : 0u);
+  event.data.u64 = tag(fd, watch.generation);
+  const int setFd = loop_->set.native_handle();
+  int op = adding ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (::epoll_ctl(setFd, op, fd, &event) != 0) {
+    // A socket unwatched but kept open (a connection curl keeps for reuse) is still in the set;
+    // one that was closed is not, whatever the poller remembers of its number.
+    if ((adding && errno == EEXIST) || (!adding && errno == ENOENT)) {
+      op = adding ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+      if (::epoll_ctl(setFd, op, fd, &event) != 0) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  watch.interest = static_cast<std::uint8_t>(interest);
+  return true;
+}
+
+bool SocketPoller::watchNew(int fd, int wanted) {
+  if (!loop_ || fd < 0) {
+    errno = loop_ ? EBADF : EMFILE;
+    return false;
+  }
+  if (static_cast<std::size_t>(fd) >= watches_.size()) {
+    watches_.resize(std::max(static_cast<std::size_t>(fd) + 1, watches_.size() * 2));
+  }
+  Watch& watch = watches_[static_cast<std::size_t>(fd)];
+  ++watch.generation;  // readiness still queued for the number's former socket is dropped
+  watch.wanted = static_cast<std::uint8_t>(wanted);
+  watch.ready = 0;
+  // Both directions from the start: a connection written to next is read from right after,
+  // and changing the registration then would cost a call.
+  if (!registerInterest(fd, watch, kRead | kWrite, true)) {
+    watch.watched = false;
+    return false;
+  }
+  if (!watch.watched) {
+    watch.watched = true;
+    ++watchedCount_;
+  }
+  waitForEvents();
+  return true;
+}
+
+void SocketPoller::want(int fd, int wanted) {
+  Watch* watch = find(fd);
+  if (watch == nullptr || !watch->watched) {
+    return;
+  }
+  watch->wanted = static_cast<std::uint8_t>(wanted);
+  if ((wanted & ~watch->interest) != 0) {
+    registerInterest(fd, *watch, kRead | kWrite, false);  // reports what is ready now
+  } else if ((watch->ready & wanted) != 0) {
+    pending_.push_back(fd);
+    scheduleDrain();
+  }
+}
+
+void SocketPoller::unwatch(int fd) {
+  Watch* watch = find(fd);
+  if (watch == nullptr || !watch->watched) {
+    return;
+  }
+  watch->watched = false;
+  watch->wanted = 0;
+  watch->ready = 0;
+  if (--watchedCount_ == 0 && waiting_) {
+    // Nothing left to wait for: a loop with no other work may end (`prober once` runs until
+    // it has none). No system call: Asio only drops the pending wait.
+    boost::system::error_code ignored;
+    loop_->set.cancel(ignored);
+    waiting_ = false;
+    ++waitNumber_;
+  }
+}
+
+// Keeps one wait on the set pending while any socket is watched, and none otherwise.
+void SocketPoller::waitForEvents() {
+  if (waiting_ || watchedCount_ == 0 || !loop_) {
+    return;
+  }
+  waiting_ = true;
+  loop_->set.async_wait(
+      asio::posix::stream_descriptor::wait_read,
+      [alive = std::weak_ptr<int>(alive_), this, number = waitNumber_](boost::system::error_code) {
+        if (alive.expired() || number != waitNumber_) {
+          return;  // the poller is gone, or this wait was given up (unwatch)
+        }
+        waiting_ = false;
+        ++waitNumber_;
+        drain();
+      });
+}
+
+// Passes on what the set reports, then waits for more. The wait is re-armed after the reads,
+// so sockets that became ready while curl ran are served by this wake or the very next one.
+void SocketPoller::drain() {
+  draining_ = true;
+  passOnPending();
+  std::array<epoll_event, kEventsPerRead> events;
+  for (int round = 0; round < kDrainRounds; ++round) {
+    const int count = ::epoll_wait(loop_->set.native_handle(), events.data(), kEventsPerRead, 0);
+    for (int i = 0; i < count; ++i) {
+      const int fd = static_cast<int>(events[i].data.u64 & 0xffffffffu);
+      const auto generation = static_cast<std::uint32_t>(events[i].data.u64 >> 32);
+      Watch* watch = find(fd);
+      if (watch == nullptr || !watch->watched || watch->generation != generation) {
+        continue;  // unwatched, or the number now belongs to a newer socket
+      }
+      watch->ready |= static_cast<std::uint8_t>(directionsOf(events[i].events));
+      passOn(fd, generation);
+    }
+    if (count < kEventsPerRead) {
+      break;
+    }
+  }
+  draining_ = false;
+  if (!pending_.empty()) {
+    scheduleDrain();
+  }
+  waitForEvents();
+}
+
+void SocketPoller::passOn(int fd, std::uint32_t generation) {
+  Watch* watch = find(fd);
+  if (watch == nullptr || !watch->watched || watch->generation != generation) {
+    return;
+  }
+  const int ready = watch->ready & watch->wanted;
+  if (ready == 0) {
+    return;  // kept until that direction is wanted
+  }
+  watch->ready = static_cast<std::uint8_t>(watch->ready & ~ready);
+  onReady_(fd, ready);
+  watch = find(fd);  // the callback may have watched other sockets and moved the table
+  if (watch != nullptr && watch->watched && watch->generation == generation &&
+      (watch->wanted & ready) != 0) {
+    // Still wanted after curl had its turn: it may have left bytes unread (or room unused),
+    // which an edge-triggered set would not report again. Re-registering reports them.
+    registerInterest(fd, *watch, watch->wanted, false);
+  }
+}
+
+void SocketPoller::scheduleDrain() {
+  if (draining_ || drainPosted_) {
+    return;  // a drain under way looks at pending_ before it ends
+  }
+  drainPosted_ = true;
+  asio::post(io_, [alive = std::weak_ptr<int>(alive_), this] {
+    if (alive.expired()) {
+      return;
+    }
+    drainPosted_ = false;
+    passOnPending();
+    if (!pending_.empty()) {
+      scheduleDrain();
+    }
+  });
+}
+
+// Sockets whose newly wanted direction was already reported ready (want()).
+void SocketPoller::passOnPending() {
+  for (const int fd : std::exchange(pending_, {})) {
+    if (const Watch* watch = find(fd); watch != nullptr) {
+      passOn(fd, watch->generation);
+    }
+  }
+}
+
+}  // namespace prober
