@@ -33,6 +33,10 @@ class Timer {
   virtual ~Timer() = default;
   virtual void armAt(SteadyTime deadline, std::function<void()> fire) = 0;
   virtual void cancel() = 0;
+  // A hint, after armAt(): the wake after this one will likely be armed at `deadline`, with the
+  // same function. A timer may get ready for it now when that is cheaper than arming it then;
+  // armAt() at any other time, or cancel(), forgets it. Ignoring the hint is always correct.
+  virtual void expectNext(SteadyTime deadline) { (void)deadline; }
 };
 
 // Makes timers on the loop; a piece that needs timers takes this and owns what it makes.

@@ -16,6 +16,7 @@ class AsioTimer final : public Timer {
   ~AsioTimer() override;
   void armAt(SteadyTime deadline, std::function<void()> fire) override;
   void cancel() override;
+  void expectNext(SteadyTime deadline) override;
 
  private:
   struct Impl;

@@ -102,9 +102,12 @@ void Scheduler::setMaxInFlight(std::size_t maxInFlight) {
 }
 
 void Scheduler::onTimer() {
-  armed_ = false;
   const SteadyTime now = clock_.now();
-  lastWake_ = now;
+  // The wake counts from when it was due, unless the loop was held up longer than a wake
+  // interval: under load the wakes then keep one interval apart exactly, which lets the timer
+  // have the next one waiting before this one is over (expectNext, below).
+  lastWake_ = armed_ && now - armedAt_ < minWakeInterval_ ? armedAt_ : now;
+  armed_ = false;
   while (!heap_.empty() && heap_.front().at <= now) {
     std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
     const Due due = heap_.back();
@@ -180,6 +183,11 @@ void Scheduler::rearm() {
   armed_ = true;
   armedAt_ = wake;
   timer_.armAt(wake, [this] { onTimer(); });
+  if (minWakeInterval_ > SteadyDuration::zero() && heap_.front().at < wake) {
+    // Runs wait for the wake interval: the loop is busy, and the wake after this one will
+    // most likely come one interval later.
+    timer_.expectNext(wake + minWakeInterval_);
+  }
 }
 
 }  // namespace prober

@@ -2,7 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -252,5 +254,58 @@ TEST_CASE(
     CHECK(h.clock.advance(5ms) == 1);  // 2 and 3 both at 14 ms: one firing
     CHECK(h.launched.size() == before + 3);
     CHECK(h.launchedAt[before + 1] == h.launchedAt[before + 2]);
+  }
+}
+
+namespace {
+
+// A timer that records what the scheduler arms and what it says the wake after will be.
+struct HintedTimer final : prober::Timer {
+  explicit HintedTimer(std::unique_ptr<prober::Timer> inner) : inner(std::move(inner)) {}
+  void armAt(prober::SteadyTime deadline, std::function<void()> fire) override {
+    armed.push_back(deadline);
+    inner->armAt(deadline, std::move(fire));
+  }
+  void cancel() override { inner->cancel(); }
+  void expectNext(prober::SteadyTime deadline) override { hints.push_back(deadline); }
+  std::unique_ptr<prober::Timer> inner;
+  std::vector<prober::SteadyTime> armed;
+  std::vector<prober::SteadyTime> hints;
+};
+
+}  // namespace
+
+TEST_CASE("a busy scheduler tells its timer the next wake, and that is the wake it then arms") {
+  ManualClock clock;
+  HintedTimer timer(clock.newTimer());
+  Scheduler scheduler(
+      clock, timer, 100,
+      Scheduler::Hooks{[&](CheckId id, prober::SteadyTime) { scheduler.finished(id); },
+                       [](CheckId, int) {}, [](prober::SteadyDuration) {}},
+      4ms);
+  const auto start = clock.now();
+  // A run due every millisecond: more than one a wake interval, so every wake waits for it.
+  for (CheckId id = 1; id <= 40; ++id) {
+    scheduler.add(id, "hourly-" + std::to_string(id), Millis(3'600'000));
+    scheduler.runAgainAt(id, start + std::chrono::milliseconds(id));
+  }
+  clock.advance(30ms);
+  REQUIRE(timer.armed.size() >= 6);
+  REQUIRE(timer.hints.size() >= 5);
+  // Armed: the spread slot, then 1 ms (the first retry), then 5 ms (the first wake that waits
+  // for the interval); every wake from then on was foretold by the one before it.
+  CHECK(timer.armed[1] == start + 1ms);
+  CHECK(timer.armed[2] == start + 5ms);
+  for (std::size_t i = 3; i < timer.armed.size(); ++i) {
+    CAPTURE(i);
+    CHECK(timer.armed[i] == start + 1ms + std::chrono::milliseconds(4 * (i - 1)));
+    CHECK(std::find(timer.hints.begin(), timer.hints.end(), timer.armed[i]) != timer.hints.end());
+  }
+
+  SUBCASE("an idle scheduler foretells nothing") {
+    clock.advance(100ms);  // every retry has run; the next runs are an hour away
+    const auto hintsBefore = timer.hints.size();
+    clock.advance(10ms);
+    CHECK(timer.hints.size() == hintsBefore);
   }
 }
