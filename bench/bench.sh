@@ -2,7 +2,7 @@
 # prober's benchmark: prober against the libcurl floor and blackbox_exporter, all probing
 # nginx on 127.0.0.1-8 with a fresh connection per probe. Every figure is per process, from
 # /proc/PID/stat, in runs of the same session, so ratios are fair on a noisy machine.
-#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,h,p,m,s,d,u] [--out FILE] --prober BIN --floor BIN
+#   bench.sh [--smoke] [--runs N] [--only w1,w2,w3,w4,w5,y,h,p,m,s,d,u] [--out FILE] --prober BIN --floor BIN
 #            [--history BIN] [--pages BIN] [--memory BIN] [--scrape BIN] [--store BIN] [--uptime BIN]
 # --smoke runs every workload's machinery for a few seconds at small sizes (make test runs it),
 # checks each figure is a number, and writes no RESULTS.md unless --out says where.
@@ -11,7 +11,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 runs=3
-only=w1,w2,w3,w4,w5,h,p,m,s,d,u
+only=w1,w2,w3,w4,w5,y,h,p,m,s,d,u
 out=""
 history=""
 pages=""
@@ -59,6 +59,7 @@ if [[ $smoke == 1 ]]; then
   runs=1
   w1_checks=50; w1_interval=100ms; w1_seconds=2
   w2_checks=20; w2_interval=2s; w2_rate=10; w2_seconds=2
+  y_seconds=2
   w3_checks=200; w3_interval=1s; w3_seconds=2
   w4_checks=500; w4_interval=1s; w4_seconds=2
   w5_checks=2000; w5_interval=1s; w5_seconds=3
@@ -71,6 +72,7 @@ if [[ $smoke == 1 ]]; then
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
+  y_seconds=20
   w3_checks=10000; w3_interval=10s; w3_seconds=120
   w4_checks=100000; w4_interval=60s; w4_seconds=180
   w5_checks=1000000; w5_interval=5m; w5_seconds=${BENCH_W5_SECONDS:-600}
@@ -414,6 +416,24 @@ uptime_writes() {
   done
 }
 
+# --- Y: system calls a probe at W2's settings, prober and the floor at the same rate ---
+# Counts hardly vary from run to run, unlike CPU time: they say where a probe's cost goes.
+# perf counts without slowing anything; where its tracepoints are closed (a container), strace.
+syscalls_per_probe() {
+  local tool=perf out
+  perf stat -e syscalls:sys_enter_getppid true >/dev/null 2>&1 || tool=strace
+  out=$(bash "$here/syscalls.sh" --prober "$prober" --floor "$floor" --seconds "$y_seconds" \
+    --checks "$w2_checks" --interval "$w2_interval" --rate "$w2_rate" --tool "$tool" --top 1000) ||
+    { echo "bench.sh: counting system calls failed" >&2; return 1; }
+  record y_counted_by_perf "$([[ $tool == perf ]] && echo 1 || echo 0)"
+  record y_prober_per_probe "$(awk '$1 == "TOTAL" {print $2}' <<<"$out")"
+  record y_floor_per_probe "$(awk '$1 == "TOTAL" {print $3}' <<<"$out")"
+  for call in epoll_wait epoll_ctl timerfd_settime poll ioctl; do
+    record "y_${call}_prober" "$(awk -v c="$call" '$1 == c {v = $2} END {printf "%.3f", v}' <<<"$out")"
+    record "y_${call}_floor" "$(awk -v c="$call" '$1 == c {v = $3} END {printf "%.3f", v}' <<<"$out")"
+  done
+}
+
 for ((run = 1; run <= runs; run++)); do
   echo "run $run of $runs" >&2
   record machine_syscall_us "$("$floor" --syscall-cost | sed 's/^syscall_us=//')"
@@ -422,6 +442,7 @@ for ((run = 1; run <= runs; run++)); do
   [[ ,$only, == *,w3,* ]] && { echo "W3 $w3_checks checks" >&2; many w3 "$w3_checks" "$w3_interval" "$w3_seconds"; }
   [[ ,$only, == *,w4,* ]] && { echo "W4 $w4_checks checks" >&2; many w4 "$w4_checks" "$w4_interval" "$w4_seconds"; }
   [[ ,$only, == *,w5,* ]] && { echo "W5 $w5_checks checks" >&2; million; }
+  [[ ,$only, == *,y,* ]] && { echo "Y system calls a probe" >&2; syscalls_per_probe; }
   [[ ,$only, == *,h,* && -n $history ]] && { echo "H history writes" >&2; history_writes; }
   [[ ,$only, == *,p,* && -n $pages ]] && { echo "P pages at $p_checks checks" >&2; pages_render; }
   [[ ,$only, == *,m,* && -n $memory ]] && { echo "M memory a check costs" >&2; memory_parts; }

@@ -38,6 +38,10 @@ test=(
   nginx openssl                 # the TLS test serves HTTPS from nginx
   prometheus-blackbox-exporter  # the benchmark's peer: `make test` runs the benchmark's smoke
   chromium fonts-dejavu-core    # the status pages test loads each page in headless Chromium
+  strace                        # the benchmark's smoke counts system calls a probe with it
+)
+bench=(
+  linux-perf                    # counts system calls a probe without slowing them (strace does)
 )
 fuzz=(
   clang libfuzzer-14-dev        # libFuzzer harnesses, with ASan and UBSan
@@ -50,7 +54,8 @@ container=(
 
 case "$purpose" in
   run) packages=("${run[@]}") ;;
-  test | bench) packages=("${run[@]}" "${test[@]}") ;;
+  test) packages=("${run[@]}" "${test[@]}") ;;
+  bench) packages=("${run[@]}" "${test[@]}" "${bench[@]}") ;;
   fuzz) packages=("${run[@]}" "${fuzz[@]}") ;;
   container) packages=("${container[@]}") ;;
   *) echo "install-deps.sh: unknown purpose \"$purpose\" (run, test, fuzz, container, bench)" >&2; exit 2 ;;
