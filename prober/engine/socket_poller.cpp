@@ -1,11 +1,12 @@
 #include "prober/engine/socket_poller.h"
 
+#include "prober/engine/loop_read.h"
+
 #include <sys/epoll.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <utility>
@@ -15,11 +16,6 @@ namespace prober {
 namespace asio = boost::asio;
 
 namespace {
-
-// What epoll_wait hands back per call; a fuller set is read again at once, up to kDrainRounds
-// times, and whatever is left wakes the loop again.
-constexpr int kEventsPerRead = 64;
-constexpr int kDrainRounds = 4;
 
 std::uint64_t tag(int fd, std::uint32_t generation) {
   return (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(fd);
@@ -40,25 +36,30 @@ int directionsOf(std::uint32_t events) {
 
 }  // namespace
 
-struct SocketPoller::Loop {
-  Loop(asio::io_context& io, int epollFd) : set(io, epollFd) {}
-  asio::posix::stream_descriptor set;  // owns the epoll set's descriptor
-};
-
 SocketPoller::SocketPoller(asio::io_context& io, OnReady onReady)
     : io_(io), onReady_(std::move(onReady)) {
-  const int epollFd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epollFd >= 0) {
-    loop_ = std::make_unique<Loop>(io, epollFd);
+  const int setFd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (setFd < 0) {
+    return;
+  }
+  loop_ = std::make_unique<LoopRead>(
+      io, setFd,
+      [this] {
+        eventCount_ = ::epoll_wait(loop_->fd(), events_.data(), kEventsPerRead, 0);
+        if (eventCount_ <= 0) {
+          eventCount_ = 0;
+          return LoopRead::Outcome::Nothing;
+        }
+        return eventCount_ < kEventsPerRead ? LoopRead::Outcome::Some : LoopRead::Outcome::Partial;
+      },
+      [this] { passOnEvents(); });
+  if (!loop_->usable()) {
+    loop_.reset();
   }
 }
 
 SocketPoller::~SocketPoller() {
   alive_.reset();
-  if (loop_) {
-    boost::system::error_code ignored;
-    loop_->set.close(ignored);  // the set only: the sockets in it are curl's
-  }
 }
 
 bool SocketPoller::usable() const {
@@ -79,7 +80,7 @@ bool SocketPoller::registerInterest(int fd, Watch& watch, int interest, bool add
   event.events = EPOLLET | ((interest & kRead) != 0 ? EPOLLIN | EPOLLRDHUP : 0u) |
                  ((interest & kWrite) != 0 ? EPOLLOUT : 0u);
   event.data.u64 = tag(fd, watch.generation);
-  const int setFd = loop_->set.native_handle();
+  const int setFd = loop_->fd();
   int op = adding ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
   if (::epoll_ctl(setFd, op, fd, &event) != 0) {
     // A socket unwatched but kept open (a connection curl keeps for reuse) is still in the set;
@@ -145,61 +146,40 @@ void SocketPoller::unwatch(int fd) {
   watch->watched = false;
   watch->wanted = 0;
   watch->ready = 0;
-  if (--watchedCount_ == 0 && waiting_) {
+  if (--watchedCount_ == 0) {
     // Nothing left to wait for: a loop with no other work may end (`prober once` runs until
-    // it has none). No system call: Asio only drops the pending wait.
-    boost::system::error_code ignored;
-    loop_->set.cancel(ignored);
-    waiting_ = false;
-    ++waitNumber_;
+    // it has none). No system call: Asio only drops the pending read.
+    loop_->stop();
   }
 }
 
-// Keeps one wait on the set pending while any socket is watched, and none otherwise.
+// Keeps one read of the set pending while any socket is watched, and none otherwise.
 void SocketPoller::waitForEvents() {
-  if (waiting_ || watchedCount_ == 0 || !loop_) {
-    return;
+  if (watchedCount_ > 0 && loop_) {
+    loop_->start();
   }
-  waiting_ = true;
-  loop_->set.async_wait(
-      asio::posix::stream_descriptor::wait_read,
-      [alive = std::weak_ptr<int>(alive_), this, number = waitNumber_](boost::system::error_code) {
-        if (alive.expired() || number != waitNumber_) {
-          return;  // the poller is gone, or this wait was given up (unwatch)
-        }
-        waiting_ = false;
-        ++waitNumber_;
-        drain();
-      });
 }
 
-// Passes on what the set reports, then waits for more. The wait is re-armed after the reads,
-// so sockets that became ready while curl ran are served by this wake or the very next one.
-void SocketPoller::drain() {
+// Passes on what the last read of the set found. The next read is started after this returns
+// (LoopRead), so sockets that became ready while curl ran are served by this wake or the next.
+void SocketPoller::passOnEvents() {
   draining_ = true;
   passOnPending();
-  std::array<epoll_event, kEventsPerRead> events;
-  for (int round = 0; round < kDrainRounds; ++round) {
-    const int count = ::epoll_wait(loop_->set.native_handle(), events.data(), kEventsPerRead, 0);
-    for (int i = 0; i < count; ++i) {
-      const int fd = static_cast<int>(events[i].data.u64 & 0xffffffffu);
-      const auto generation = static_cast<std::uint32_t>(events[i].data.u64 >> 32);
-      Watch* watch = find(fd);
-      if (watch == nullptr || !watch->watched || watch->generation != generation) {
-        continue;  // unwatched, or the number now belongs to a newer socket
-      }
-      watch->ready |= static_cast<std::uint8_t>(directionsOf(events[i].events));
-      passOn(fd, generation);
+  const int count = std::exchange(eventCount_, 0);
+  for (int i = 0; i < count; ++i) {
+    const int fd = static_cast<int>(events_[i].data.u64 & 0xffffffffu);
+    const auto generation = static_cast<std::uint32_t>(events_[i].data.u64 >> 32);
+    Watch* watch = find(fd);
+    if (watch == nullptr || !watch->watched || watch->generation != generation) {
+      continue;  // unwatched, or the number now belongs to a newer socket
     }
-    if (count < kEventsPerRead) {
-      break;
-    }
+    watch->ready |= static_cast<std::uint8_t>(directionsOf(events_[i].events));
+    passOn(fd, generation);
   }
   draining_ = false;
   if (!pending_.empty()) {
     scheduleDrain();
   }
-  waitForEvents();
 }
 
 void SocketPoller::passOn(int fd, std::uint32_t generation) {

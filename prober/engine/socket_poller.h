@@ -15,6 +15,9 @@
 // re-armed (the kernel then reports it again if it is still ready, so bytes curl left unread
 // are not lost to edge-triggering); readiness for a socket that was unwatched, or whose number
 // now belongs to a newer socket, is dropped (each watch has a generation).
+#include <sys/epoll.h>
+
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +28,8 @@ class io_context;
 }
 
 namespace prober {
+
+class LoopRead;
 
 class SocketPoller {
  public:
@@ -65,23 +70,25 @@ class SocketPoller {
   Watch* find(int fd);
   bool registerInterest(int fd, Watch& watch, int interest, bool adding);
   void waitForEvents();
-  void drain();
+  void passOnEvents();
   void passOn(int fd, std::uint32_t generation);
   void passOnPending();
   void scheduleDrain();
 
+  // What one read of the set takes; a full read is followed by another at once.
+  static constexpr int kEventsPerRead = 64;
+
   boost::asio::io_context& io_;
   OnReady onReady_;
-  struct Loop;
-  std::unique_ptr<Loop> loop_;  // the epoll set as an Asio descriptor
+  std::unique_ptr<LoopRead> loop_;  // the epoll set, read on the loop
+  std::array<epoll_event, kEventsPerRead> events_{};
+  int eventCount_ = 0;          // what the last read found, not yet passed on
   std::vector<Watch> watches_;  // by descriptor number: curl's sockets are small numbers
   std::vector<int> pending_;    // sockets whose wanted direction was already ready
   std::size_t watchedCount_ = 0;
-  bool waiting_ = false;          // an async wait on the set is pending...
-  std::uint64_t waitNumber_ = 0;  // ...and this one is it
   bool drainPosted_ = false;
   bool draining_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers hold it weakly
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted handlers hold it weakly
 };
 
 }  // namespace prober

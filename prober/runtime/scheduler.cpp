@@ -183,9 +183,9 @@ void Scheduler::rearm() {
   armed_ = true;
   armedAt_ = wake;
   timer_.armAt(wake, [this] { onTimer(); });
-  if (minWakeInterval_ > SteadyDuration::zero() && heap_.front().at < wake) {
-    // Runs wait for the wake interval: the loop is busy, and the wake after this one will
-    // most likely come one interval later.
+  if (minWakeInterval_ > SteadyDuration::zero()) {
+    // The earliest the wake after this one can be, and under load what it is. A wrong guess
+    // costs nothing: the next armAt() or cancel() forgets it.
     timer_.expectNext(wake + minWakeInterval_);
   }
 }

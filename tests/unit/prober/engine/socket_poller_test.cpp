@@ -193,3 +193,27 @@ TEST_CASE("poller: destroyed with readiness pending, it calls nothing") {
   CHECK(calls == 0);
   CHECK(open(pair.watched));
 }
+
+TEST_CASE("poller: with nothing watched it leaves the loop no work, so a run can end") {
+  // `prober once` runs its loop until there is nothing left to do.
+  asio::io_context io;
+  Pair pair;
+  int calls = 0;
+  SocketPoller poller(io, [&](int fd, int) {
+    ++calls;
+    char buffer[64];
+    while (::read(fd, buffer, sizeof buffer) > 0) {
+    }
+  });
+  REQUIRE(poller.watchNew(pair.watched, SocketPoller::kRead));
+  io.run_for(20ms);
+  CHECK_FALSE(io.stopped());  // a read of the set is pending: the loop has work
+  poller.unwatch(pair.watched);
+  io.run_for(2s);
+  CHECK(io.stopped());  // it returned for want of work, not after the two seconds
+  io.restart();
+  REQUIRE(poller.watchNew(pair.watched, SocketPoller::kRead));  // and it watches again
+  pair.send("x");
+  io.run_for(20ms);
+  CHECK(calls == 1);
+}
