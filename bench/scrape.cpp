@@ -34,8 +34,8 @@ struct Figures {
 };
 
 // One scrape as the endpoint writes it: 64 KiB pieces, each gzipped when `gzip`.
-Figures scrape(const std::vector<std::shared_ptr<const prober::CheckState>>& checks,
-               prober::MetricsDetail detail, bool gzip) {
+Figures scrape(const std::shared_ptr<const prober::CheckList>& checks, prober::MetricsDetail detail,
+               bool gzip) {
   const auto start = std::chrono::steady_clock::now();
   prober::CheckMetricsWriter writer(checks, detail, false);
   prober::GzipStream zipper;
@@ -67,12 +67,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int count = std::atoi(argv[1]);
-  std::vector<std::shared_ptr<const prober::CheckState>> checks;
-  checks.reserve(count);
+  auto checks = std::make_shared<prober::CheckList>();
+  checks->reserve(count);
   for (int i = 0; i < count; ++i) {
     auto state = std::make_shared<prober::CheckState>(typicalSpec(i));
     state->record(bench::typicalRun(*state->spec(), std::chrono::system_clock::now()));
-    checks.push_back(std::move(state));
+    checks->push_back(std::move(state));
   }
   std::printf("detail | plain ms | plain bytes | gzip ms | gzip bytes\n---|---|---|---|---\n");
   std::string figures = "figures";

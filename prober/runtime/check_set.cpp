@@ -33,11 +33,10 @@ void restoreSaved(CheckState& state, const std::map<std::string, SavedAlert>& sa
 
 }  // namespace
 
-CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec>>& specs,
-                               const std::map<std::string, SavedAlert>& saved) {
+CheckSetChange CheckSet::apply(SpecList specs, const std::map<std::string, SavedAlert>& saved) {
   CheckSetChange change;
   ByName kept;
-  std::vector<std::shared_ptr<CheckState>> ordered;
+  CheckList ordered;
   ordered.reserve(specs.size());
   for (const auto& spec : specs) {
     auto it = byName_.find(spec->name);
@@ -91,8 +90,9 @@ CheckSetChange CheckSet::apply(const std::vector<std::shared_ptr<const CheckSpec
   for (const auto& [name, running] : byName_) {
     byId_.emplace(running.id, &running);
   }
-  ordered_ = std::move(ordered);
-  assert(byName_.size() == ordered_.size() && byId_.size() == ordered_.size());
+  ordered_ = std::make_shared<const CheckList>(std::move(ordered));
+  specs_ = std::make_shared<const SpecList>(std::move(specs));
+  assert(byName_.size() == ordered_->size() && byId_.size() == ordered_->size());
   return change;
 }
 

@@ -20,6 +20,12 @@
 
 namespace prober {
 
+// The running checks in config order, as one apply() left them. Shared, never changed after:
+// a scrape or the uptime pass holds the list it began with by one reference, where copying a
+// million pointers (and dropping them after) held the loop for tens of milliseconds.
+using CheckList = std::vector<std::shared_ptr<CheckState>>;
+using SpecList = std::vector<std::shared_ptr<const CheckSpec>>;
+
 struct CheckSetChange {
   std::size_t added = 0;
   std::size_t changed = 0;
@@ -46,8 +52,7 @@ class CheckSet {
   // its state (and its id, so its schedule); a changed one starts afresh under a new id but
   // keeps its alert; a new one takes its alert from `saved` (the store's alerts before a
   // restart) when there is one.
-  CheckSetChange apply(const std::vector<std::shared_ptr<const CheckSpec>>& specs,
-                       const std::map<std::string, SavedAlert>& saved = {});
+  CheckSetChange apply(SpecList specs, const std::map<std::string, SavedAlert>& saved = {});
 
   // nullptr when no running check has this name or id.
   std::shared_ptr<CheckState> find(const std::string& name) const;
@@ -55,9 +60,13 @@ class CheckSet {
   CheckId idOf(const std::string& name) const;  // 0 when unknown
 
   // In config order.
-  const std::vector<std::shared_ptr<CheckState>>& inOrder() const { return ordered_; }
+  const CheckList& inOrder() const { return *ordered_; }
+  // The same list to hold on to: a later apply() replaces it rather than changing it.
+  std::shared_ptr<const CheckList> sharedInOrder() const { return ordered_; }
+  // Their specs in the same order, held the same way (each the spec its state has).
+  std::shared_ptr<const SpecList> specs() const { return specs_; }
   std::vector<CheckId> ids() const;
-  std::size_t size() const { return ordered_.size(); }
+  std::size_t size() const { return ordered_->size(); }
 
  private:
   struct Running {
@@ -71,7 +80,8 @@ class CheckSet {
   // Into byName_'s entries, whose addresses stay put; rebuilt by apply. Open addressing: a
   // run looks its check up twice without chasing a node, and no check holds a node here.
   boost::unordered_flat_map<CheckId, const Running*> byId_;
-  std::vector<std::shared_ptr<CheckState>> ordered_;
+  std::shared_ptr<const CheckList> ordered_ = std::make_shared<const CheckList>();
+  std::shared_ptr<const SpecList> specs_ = std::make_shared<const SpecList>();
   CheckId nextId_ = 1;
 };
 

@@ -354,7 +354,7 @@ bool exported(std::string_view family, MetricsDetail detail) {
 
 }  // namespace
 
-CheckMetricsWriter::CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks,
+CheckMetricsWriter::CheckMetricsWriter(std::shared_ptr<const CheckList> checks,
                                        MetricsDetail detail, bool openMetrics)
     : checks_(std::move(checks)), detail_(detail), openMetrics_(openMetrics) {}
 
@@ -374,22 +374,24 @@ void renderOneCheck(std::string& out, const CheckState& state) {
 
 bool CheckMetricsWriter::write(std::string& out, std::size_t until) {
   constexpr std::size_t kFamilyCount = std::size(kFamilies);
+  const CheckList& checks = *checks_;
   std::string samples;  // a family's first samples, until they show it has any
+  std::size_t looked = 0;
   for (; family_ < kFamilyCount; ++family_, check_ = 0, headerWritten_ = false) {
     const CheckFamily& family = kFamilies[family_];
     if (!exported(family.name, detail_)) {
       continue;
     }
-    for (; check_ < checks_.size(); ++check_) {
-      if (out.size() >= until) {
+    for (; check_ < checks.size(); ++check_, ++looked) {
+      if (out.size() >= until || looked >= kChecksPerWrite) {
         return false;
       }
       if (headerWritten_) {
-        family.samples(out, *checks_[check_], true);
+        family.samples(out, *checks[check_], true);
         continue;
       }
       samples.clear();
-      family.samples(samples, *checks_[check_], true);
+      family.samples(samples, *checks[check_], true);
       if (!samples.empty()) {
         header(out, family.name, family.help, family.type, openMetrics_);
         out += samples;
@@ -402,13 +404,16 @@ bool CheckMetricsWriter::write(std::string& out, std::size_t until) {
 
 void renderCheckMetrics(std::string& out, const std::vector<const CheckState*>& checks,
                         MetricsDetail detail) {
-  std::vector<std::shared_ptr<const CheckState>> borrowed;
-  borrowed.reserve(checks.size());
+  auto borrowed = std::make_shared<CheckList>();
+  borrowed->reserve(checks.size());
   for (const CheckState* state : checks) {
-    borrowed.emplace_back(std::shared_ptr<const CheckState>(), state);  // not owned
+    // Not owned, and only read: the writer takes the list the CheckSet shares.
+    borrowed->emplace_back(std::shared_ptr<CheckState>(), const_cast<CheckState*>(state));
   }
   CheckMetricsWriter writer(std::move(borrowed), detail, false);
-  writer.write(out, std::numeric_limits<std::size_t>::max());
+  for (bool done = false; !done;) {
+    done = writer.write(out, std::numeric_limits<std::size_t>::max());
+  }
 }
 
 bool wantsOpenMetrics(std::string_view accept) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "prober/runtime/check_set.h"
 #include "prober/runtime/check_state.h"
 #include "prober/web/metrics/process_metrics.h"
 #include "prober/web/server/http_server.h"
@@ -24,14 +25,21 @@ void appendEscapedLabelValue(std::string& out, std::string_view value);
 // written and never held whole.
 class CheckMetricsWriter {
  public:
-  CheckMetricsWriter(std::vector<std::shared_ptr<const CheckState>> checks, MetricsDetail detail,
+  // Checks looked at by one write() at most. A family most checks write nothing for (one-step
+  // checks have no prober_step_success) would otherwise be walked to its end in one call: a
+  // million checks, tens of milliseconds on the loop with nothing written.
+  static constexpr std::size_t kChecksPerWrite = 4096;
+
+  // `checks` is held, not copied: the list a scrape began with, whatever a reload does meanwhile.
+  CheckMetricsWriter(std::shared_ptr<const CheckList> checks, MetricsDetail detail,
                      bool openMetrics);
-  // Appends samples until `out` holds `until` bytes or more (a check's samples are never cut);
-  // true once everything is written.
+  // Appends samples until `out` holds `until` bytes or more (a check's samples are never cut)
+  // or kChecksPerWrite checks were looked at, so a call may append nothing; true once
+  // everything is written.
   bool write(std::string& out, std::size_t until);
 
  private:
-  std::vector<std::shared_ptr<const CheckState>> checks_;
+  std::shared_ptr<const CheckList> checks_;
   MetricsDetail detail_;
   bool openMetrics_;
   std::size_t family_ = 0;

@@ -27,10 +27,9 @@ void MetricsEndpoint::serve(const ServerRequest& request, Responder respond) {
     std::string text;
   };
   refresh_();
-  const auto& running = checks_.inOrder();
   const bool openMetrics = wantsOpenMetrics(request.accept);
   auto scrape = std::shared_ptr<Scrape>(
-      new Scrape{CheckMetricsWriter({running.begin(), running.end()}, detail_(), openMetrics),
+      new Scrape{CheckMetricsWriter(checks_.sharedInOrder(), detail_(), openMetrics),
                  openMetrics,
                  nullptr,
                  {}});
