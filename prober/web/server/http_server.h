@@ -38,7 +38,8 @@ struct ServerRequest {
 
 // A body sent as it is produced: each call appends the next piece to `out` and returns whether
 // more follows. The server calls it again only once the last piece is on its way to the
-// client, so only one piece is held at a time and the loop runs other work between pieces.
+// client, or, after an empty piece, on a later turn of the loop: one call at a time holds the
+// loop, only one piece is held at a time, and the loop runs other work between pieces.
 using BodySource = std::function<bool(std::string& out)>;
 
 struct ServerResponse {

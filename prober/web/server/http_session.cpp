@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -236,17 +237,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     streaming->piece.clear();
     try {
-      // A source may hand back an empty piece now and then; bounded so none can spin here.
-      for (int tries = 0; tries < 64 && streaming->piece.empty() && !streaming->last; ++tries) {
-        streaming->last = !streaming->source(streaming->piece);
-      }
+      streaming->last = !streaming->source(streaming->piece);
     } catch (const std::exception& e) {
       spdlog::error("http: a streamed answer failed midway: {}", e.what());
       close();  // the status is gone already: a cut connection is the only way to say so
       return;
     }
     if (streaming->piece.empty()) {
-      writePiece(streaming);
+      // Nothing to send yet (gzip holding its output back, a stretch of checks without samples):
+      // the next piece is asked for on a later turn, after the probes waiting meanwhile, rather
+      // than piece after piece in this one.
+      asio::post(stream_.get_executor(),
+                 [self = this->shared_from_this(), streaming] { self->writePiece(streaming); });
       return;
     }
     if (streaming->chunked) {
