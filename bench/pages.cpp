@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   const std::int64_t nowMs = prober::toMillis(now);
   std::vector<std::unique_ptr<prober::CheckState>> states;
   std::vector<const prober::CheckState*> view;
-  prober::StatusGroups groups{"team", {}};
+  auto specs = std::make_shared<std::vector<std::shared_ptr<const prober::CheckSpec>>>();
   for (int c = 0; c < checks; ++c) {
     auto spec = std::make_shared<prober::CheckSpec>();
     spec->name = "check-" + std::to_string(c);
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
     step.url = "https://api.example.com/v1/service-" + std::to_string(c) + "/health";
     spec->steps.push_back(step);
     spec->labels = {{"team", "team-" + std::to_string(c % 50)}, {"env", "prod"}};
-    groups.specs.push_back(spec);
+    specs->push_back(spec);
     auto state = std::make_unique<prober::CheckState>(spec);
     for (int r = 0; r < static_cast<int>(prober::CheckState::kHistoryLength); ++r) {
       const bool failing = c % 10 == 0 && r >= 25;
@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   const double uptimeMs = medianMs(
       std::min(rounds, 3),
       [&] {
-        snapshot = prober::computeUptime(*reader, nowMs, error, groups);
+        snapshot = prober::computeUptime(*reader, nowMs, error, {"team", specs});
         return snapshot.checks.size();
       },
       ignored);

@@ -83,8 +83,10 @@ UptimeSnapshot computeUptime(HistoryReader& reader, std::int64_t nowMs, std::str
   // Each check's group's days (a check the config no longer has is in none).
   std::unordered_map<std::string_view, std::vector<RunCount>*> daysOf;
   UptimeSnapshot snapshot;
-  for (const auto& spec : groups.specs) {
-    daysOf[spec->name] = &snapshot.groupDays[statusGroupOf(*spec, groups.groupBy)];
+  if (groups.specs) {
+    for (const auto& spec : *groups.specs) {
+      daysOf[spec->name] = &snapshot.groupDays[statusGroupOf(*spec, groups.groupBy)];
+    }
   }
   snapshot.computedAtMs = nowMs;
   const std::int64_t thisHour = nowMs - nowMs % kHourMs;
@@ -165,7 +167,8 @@ void UptimeCache::refresh(std::int64_t nowMs, StatusGroups groups, std::function
         UptimeSnapshot computed = computeUptime(reader_, nowMs, error, groups);
         computed.retention = retention;
         auto snapshot = std::make_shared<const UptimeSnapshot>(std::move(computed));
-        groups = {};  // the specs go back to being the loop's alone
+        groups =
+            {};  // the list is the CheckSet's alone again (one a reload replaced is freed here)
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
         if (!error.empty()) {

@@ -27,14 +27,7 @@ ServerResponse notFound(std::string_view what) {
 }  // namespace
 
 void StatusPages::keepUptimeFresh() {
-  uptime_.keepFresh([this] {
-    StatusGroups groups{context_.groupBy, {}};
-    groups.specs.reserve(context_.checks.size());
-    for (const auto& state : context_.checks.inOrder()) {
-      groups.specs.push_back(state->spec());
-    }
-    return groups;
-  });
+  uptime_.keepFresh([this] { return StatusGroups{context_.groupBy, context_.checks.specs()}; });
 }
 
 std::vector<const CheckState*> PageContext::snapshot() const {

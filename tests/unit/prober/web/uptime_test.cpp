@@ -52,7 +52,9 @@ TEST_CASE("24 h, 7 d and 30 d count whole UTC hours back from this one") {
     }
     return std::shared_ptr<const prober::CheckSpec>(check);
   };
-  const auto snapshot = h.snapshot({"team", {spec("api", "pay"), spec("web", "")}});
+  const auto snapshot = h.snapshot(
+      {"team", std::make_shared<const std::vector<std::shared_ptr<const prober::CheckSpec>>>(
+                   std::vector{spec("api", "pay"), spec("web", "")})});
   const prober::CheckUptime* api = snapshot.find("api");
   REQUIRE(api != nullptr);
   CHECK(api->last24h.runs == 3);
