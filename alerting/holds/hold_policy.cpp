@@ -36,4 +36,8 @@ std::vector<std::string> HoldPolicy::firingParents(const CheckSpec& spec) const 
   return firing;
 }
 
+bool HoldPolicy::mayHold(const CheckSpec& spec) const {
+  return !spec.dependsOn.empty() || holds_.mayCover(spec, clock_.wallNow());
+}
+
 }  // namespace prober

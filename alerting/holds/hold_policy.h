@@ -7,6 +7,7 @@
 // The holds live here, in alerting/holds/: what a hold is (page_hold.h), where holds come from
 // (page_holds: the config's maintenance windows and the stored silences), this policy that
 // decides, and the pages the alerter keeps back while one applies (held_pages.cpp).
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,6 +35,12 @@ class HoldPolicy {
   std::optional<PageHold> silencedBy(const CheckSpec& spec) const;
   // The checks of its depends_on whose alert fires now, in the order written.
   std::vector<std::string> firingParents(const CheckSpec& spec) const;
+  // Whether anything could hold the check's pages before the windows, the silences or the
+  // config change: a window or a silence covering it, or a depends_on. For any other check the
+  // two questions above answer nothing until then (until holdsChanges() moves, or its spec).
+  bool mayHold(const CheckSpec& spec) const;
+  // Moves whenever a window or a silence came, went or changed (PageHolds::changes()).
+  std::uint64_t holdsChanges() const { return holds_.changes(); }
 
  private:
   const PageHolds& holds_;

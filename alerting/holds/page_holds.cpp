@@ -11,6 +11,7 @@
 namespace prober {
 
 bool PageHolds::load(std::chrono::system_clock::time_point now, std::string& error) {
+  ++changes_;
   silences_.clear();
   const auto rows = store_.loadSilences(toMillis(now), error);
   for (const auto& [id, text] : rows) {
@@ -46,6 +47,7 @@ std::optional<Silence> PageHolds::add(Silence silence, std::string& error) {
   }
   silence.id = id;  // the row's key: load() gives it back
   silences_.push_back(silence);
+  ++changes_;
   return silence;
 }
 
@@ -59,6 +61,7 @@ PageHolds::Removal PageHolds::remove(std::int64_t id, std::string& error) {
     return Removal::Failed;
   }
   silences_.erase(it);
+  ++changes_;
   return Removal::Removed;
 }
 
@@ -108,6 +111,20 @@ std::optional<PageHold> PageHolds::silencedBy(const CheckSpec& spec,
     }
   }
   return hold;
+}
+
+bool PageHolds::mayCover(const CheckSpec& spec, std::chrono::system_clock::time_point now) const {
+  for (const MaintenanceSpec& window : windows_) {
+    if (coversCheck(window.checks, window.labels, spec)) {
+      return true;
+    }
+  }
+  for (const Silence& silence : silences_) {
+    if (now < silence.endsAt && coversCheck(silence.checks, silence.labels, spec)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace prober

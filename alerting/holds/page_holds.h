@@ -24,6 +24,7 @@ class PageHolds {
   void setWindows(std::vector<MaintenanceSpec> windows) {
     windows_ = std::move(windows);
     openAt_.reset();
+    ++changes_;
   }
   const std::vector<MaintenanceSpec>& windows() const { return windows_; }
 
@@ -37,6 +38,12 @@ class PageHolds {
   // The window or silence that covers the check at `now` (the one that ends last).
   std::optional<PageHold> silencedBy(const CheckSpec& spec,
                                      std::chrono::system_clock::time_point now) const;
+  // Whether a window (open now or not) or a silence not ended at `now` covers the check: for
+  // any other check silencedBy() says nothing until the windows or the silences change.
+  bool mayCover(const CheckSpec& spec, std::chrono::system_clock::time_point now) const;
+  // Counts the changes to the windows and the silences (loaded, set, added, removed): what was
+  // worked out from them is stale once it moved.
+  std::uint64_t changes() const { return changes_; }
 
  private:
   struct Open {
@@ -52,6 +59,7 @@ class PageHolds {
   std::vector<Silence> silences_;
   mutable std::optional<std::chrono::system_clock::time_point> openAt_;  // whole seconds
   mutable std::vector<Open> open_;
+  std::uint64_t changes_ = 0;
 };
 
 }  // namespace prober

@@ -2,23 +2,38 @@
 
 namespace prober {
 
+void HoldMarker::mark(CheckState& state) const {
+  const CheckSpec& spec = *state.spec();
+  CheckState::HoldMarks marks;
+  if (auto silenced = policy_.silencedBy(spec)) {
+    marks.silencedBy = std::move(silenced->reason);
+    marks.maintenance = silenced->cause == PageHold::Cause::Maintenance;
+  }
+  marks.suppressedBy = policy_.firingParents(spec);
+  state.setHoldMarks(std::move(marks));
+}
+
 void HoldMarker::markAll() {
-  for (const auto& state : checks_.inOrder()) {
-    const CheckSpec& spec = *state->spec();
-    CheckState::HoldMarks marks;
-    if (auto silenced = policy_.silencedBy(spec)) {
-      marks.silencedBy = std::move(silenced->reason);
-      marks.maintenance = silenced->cause == PageHold::Cause::Maintenance;
+  marked_ = checks_.sharedInOrder();
+  holdsChanges_ = policy_.holdsChanges();
+  mayBeHeld_.clear();
+  for (const auto& state : *marked_) {
+    mark(*state);
+    if (policy_.mayHold(*state->spec())) {
+      mayBeHeld_.push_back(state);
     }
-    marks.suppressedBy = policy_.firingParents(spec);
-    state->setHoldMarks(std::move(marks));
   }
   markedAt_ = clock_.now();
 }
 
 void HoldMarker::refresh() {
-  if (markedAt_ == SteadyTime{} || clock_.now() - markedAt_ >= std::chrono::seconds(1)) {
+  if (marked_ != checks_.sharedInOrder() || holdsChanges_ != policy_.holdsChanges()) {
     markAll();
+  } else if (clock_.now() - markedAt_ >= std::chrono::seconds(1)) {
+    for (const auto& state : mayBeHeld_) {
+      mark(*state);
+    }
+    markedAt_ = clock_.now();
   }
 }
 

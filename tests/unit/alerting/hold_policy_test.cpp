@@ -96,3 +96,22 @@ TEST_CASE("hold policy: a silence holds every kind, before any dependency, until
         prober::PageHold::Cause::Dependency);
   CHECK_FALSE(h.policy->holdFor(h.api, prober::AlertKind::Certificate));
 }
+
+TEST_CASE("hold policy: only a check a window, a silence or a depends_on covers may be held") {
+  Harness h;
+  prober::CheckSpec web;
+  web.name = "web";
+  CHECK(h.policy->mayHold(h.api));  // its depends_on, firing or not
+  CHECK_FALSE(h.policy->mayHold(web));
+  h.silence("we*", "1h");
+  CHECK(h.policy->mayHold(web));
+  h.clock.wallMs += 2 * 3'600'000;  // the silence ended
+  CHECK_FALSE(h.policy->mayHold(web));
+  prober::MaintenanceSpec window;  // not open yet: it will be
+  window.name = "upgrade";
+  window.checks = {"web"};
+  window.start = h.clock.wallNow() + std::chrono::hours(5);
+  window.duration = std::chrono::hours(1);
+  h.holds->setWindows({window});
+  CHECK(h.policy->mayHold(web));
+}
