@@ -27,9 +27,12 @@ void ProbeLoop::schedule(const CheckSetChange& change) {
   for (const CheckId id : change.stopped) {
     scheduler_.remove(id);
   }
+  std::vector<Scheduler::NewCheck> started;
+  started.reserve(change.started.size());
   for (const auto& [id, spec] : change.started) {
-    scheduler_.add(id, spec->name, spec->interval);
+    started.push_back({id, spec->name, spec->interval});
   }
+  scheduler_.add(started);
 }
 
 void ProbeLoop::stop() {

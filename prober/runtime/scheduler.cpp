@@ -54,6 +54,33 @@ void Scheduler::add(CheckId id, std::string_view name, Millis interval) {
   rearm();
 }
 
+void Scheduler::add(const std::vector<NewCheck>& checks) {
+  // The slow part first: the names hashed, the map grown. The entries are noted by address,
+  // which holds while no insertion takes the map past its max_load (then it rehashes).
+  entries_.reserve(entries_.size() + checks.size());
+  if (entries_.max_load() < entries_.size() + checks.size()) {
+    for (const NewCheck& check : checks) {
+      add(check.id, check.name, check.interval);
+    }
+    return;
+  }
+  heap_.reserve(heap_.size() + checks.size());
+  std::vector<std::pair<Entry*, SteadyDuration>> added;
+  added.reserve(checks.size());
+  for (const NewCheck& check : checks) {
+    Entry& entry = entries_[check.id] = Entry{check.interval, nextGeneration_++, SteadyTime{}};
+    added.emplace_back(&entry, spreadOffset(check.name, check.interval));
+  }
+  const SteadyTime now = clock_.now();
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    auto& [entry, offset] = added[i];
+    entry->firstDue = now + offset;
+    heap_.push_back(Due{entry->firstDue, checks[i].id, entry->generation});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+  }
+  rearm();
+}
+
 void Scheduler::runAgainAt(CheckId id, SteadyTime at) {
   auto it = entries_.find(id);
   if (it == entries_.end()) {

@@ -38,6 +38,15 @@ class Scheduler {
 
   // Schedules a new check; its first run is due after its stable spread offset.
   void add(CheckId id, std::string_view name, Millis interval);
+  struct NewCheck {
+    CheckId id;
+    std::string_view name;
+    Millis interval;
+  };
+  // The same for many checks, their offsets counted from when the last is in: adding a million
+  // takes the loop a few hundred milliseconds, and counted from the first the earliest runs
+  // would be due before the loop could start any (a burst of late runs after every start).
+  void add(const std::vector<NewCheck>& checks);
   // Stops scheduling a check. A run in flight still ends with finished(id).
   void remove(CheckId id);
   // retry_interval: the check's next run comes at `at` (or at once when that has passed)

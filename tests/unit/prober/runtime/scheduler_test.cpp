@@ -309,3 +309,28 @@ TEST_CASE(
     CHECK(timer.hints[i] == timer.armed[i] + 4ms);
   }
 }
+
+TEST_CASE("checks added together run at their offsets, as if added one by one") {
+  Harness h;
+  std::vector<std::string> names;
+  std::vector<Scheduler::NewCheck> batch;
+  for (int i = 0; i < 200; ++i) {
+    names.push_back("check-" + std::to_string(i));
+  }
+  for (int i = 0; i < 200; ++i) {
+    batch.push_back({static_cast<CheckId>(i + 1), names[i], Millis(1000)});
+  }
+  const prober::SteadyTime start = h.clock.now();
+  h.scheduler.add(batch);
+  CHECK(h.scheduler.size() == 200);
+  h.clock.advance(1s - 1us);        // offsets are whole microseconds below the interval
+  CHECK(h.launched.size() == 200);  // each once, at its offset
+  for (std::size_t i = 0; i < h.launched.size(); ++i) {
+    const CheckId id = h.launched[i];
+    CHECK(h.launchedAt[i] - start == Scheduler::spreadOffset(names[id - 1], Millis(1000)));
+  }
+  CHECK(std::all_of(h.lags.begin(), h.lags.end(),
+                    [](prober::SteadyDuration lag) { return lag == 0s; }));
+  h.clock.advance(1s);
+  CHECK(h.launched.size() == 400);
+}
