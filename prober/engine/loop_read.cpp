@@ -95,8 +95,8 @@ LoopRead::~LoopRead() {
 
 void LoopRead::start() {
   wanted_ = true;
-  if (out_ || !registered_ || operation_ == nullptr) {
-    return;
+  if (out_ || handling_ || !registered_ || operation_ == nullptr) {
+    return;  // while `handle` runs, the read it is handling must stay as it is: started after
   }
   out_ = true;
   operation_->ec_ = boost::system::error_code();
@@ -114,7 +114,9 @@ void LoopRead::stop() {
 void LoopRead::completed(bool aborted) {
   out_ = false;
   if (!aborted) {
+    handling_ = true;
     handle_();
+    handling_ = false;
   }
   if (wanted_) {
     start();

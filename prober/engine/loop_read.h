@@ -29,7 +29,7 @@ class LoopRead {
   };
   // `read` runs inside Asio's reactor, possibly inside start(): it may only read the
   // descriptor. `handle` runs on the loop after a read that got something; it may call
-  // start() and stop().
+  // start() and stop(), and no read happens until it returns.
   LoopRead(boost::asio::io_context& io, int fd, std::function<Outcome()> read,
            std::function<void()> handle);
   ~LoopRead();  // closes the descriptor
@@ -57,6 +57,7 @@ class LoopRead {
   bool registered_ = false;
   bool wanted_ = false;   // start() until stop()
   bool out_ = false;      // the operation is Asio's until it completes
+  bool handling_ = false;  // `handle` runs: a read now would overwrite what it reads
   Operation* operation_;  // one, reused; deleted by whoever holds it last
 };
 

@@ -113,7 +113,9 @@ bool SocketPoller::watchNew(int fd, int wanted) {
   // Both directions from the start: a connection written to next is read from right after,
   // and changing the registration then would cost a call.
   if (!registerInterest(fd, watch, kRead | kWrite, true)) {
-    watch.watched = false;
+    const int error = errno;
+    unwatch(fd);  // a former socket of that number curl never removed is not watched either
+    errno = error;
     return false;
   }
   if (!watch.watched) {

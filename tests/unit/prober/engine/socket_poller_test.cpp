@@ -8,6 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -216,4 +218,46 @@ TEST_CASE("poller: with nothing watched it leaves the loop no work, so a run can
   pair.send("x");
   io.run_for(20ms);
   CHECK(calls == 1);
+}
+
+TEST_CASE("poller: a socket watched from a callback leaves the rest of a full read intact") {
+  // More sockets ready at once than one read of the set takes: Asio may read the set again as
+  // soon as it is asked to, and a watch started from a callback asks. That read must wait until
+  // the callbacks of the one before are done, or it overwrites what they are reading.
+  asio::io_context io;
+  constexpr int kReady = 150;
+  std::vector<std::unique_ptr<Pair>> pairs;
+  for (int i = 0; i < kReady; ++i) {
+    pairs.push_back(std::make_unique<Pair>());
+  }
+  Pair late;
+  std::map<int, int> calls;  // by fd
+  bool watchedLate = false;
+  SocketPoller* self = nullptr;
+  SocketPoller poller(io, [&](int fd, int) {
+    ++calls[fd];
+    char buffer[64];
+    while (::read(fd, buffer, sizeof buffer) > 0) {
+    }
+    if (!watchedLate) {
+      watchedLate = true;
+      late.send("x");
+      REQUIRE(self->watchNew(late.watched, SocketPoller::kRead));
+    }
+  });
+  self = &poller;
+  for (const auto& pair : pairs) {
+    REQUIRE(poller.watchNew(pair->watched, SocketPoller::kRead));
+  }
+  for (const auto& pair : pairs) {
+    pair->send("ready");
+  }
+  for (int i = 0; i < 50 && static_cast<int>(calls.size()) < kReady + 1; ++i) {
+    io.run_for(10ms);
+  }
+  for (const auto& pair : pairs) {
+    CAPTURE(pair->watched);
+    CHECK(calls[pair->watched] == 1);
+  }
+  CHECK(calls[late.watched] == 1);
 }
