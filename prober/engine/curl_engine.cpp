@@ -395,15 +395,23 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
 
   // CURLMOPT_TIMERFUNCTION: only (re)arms the timer; never calls curl from here. A timeout of 0
   // asks for the action at once: the engine runs it as soon as curl returns when the engine
-  // called curl (see engineDepth), and posts it otherwise; -1 leaves the timer be (below).
+  // called curl (see engineDepth), and posts it otherwise; -1 leaves the timer be unless nothing is
+  // in flight (below).
   //
   // curl moves its timeout on nearly every transfer start and finish, and re-arming an Asio
   // timer costs a timerfd_settime (and kernel hrtimer locking) each time. A wake earlier than
   // curl asked for is harmless (curl finds nothing due and names its next timeout), so the
-  // timer is only moved earlier, never later, and a cancel (-1) leaves it be.
+  // timer is only moved earlier, never later, and a cancel (-1) leaves it be while transfers
+  // remain.
   static int onTimer(CURLM*, long timeoutMs, void* user) {
     auto* self = static_cast<Impl*>(user);
     if (timeoutMs < 0) {
+      if (self->transfers.empty() && self->timerArmed) {
+        // Nothing in flight: a wait left for the last transfer's deadline would keep a loop
+        // that has no other work (`prober once`) running until then.
+        self->timer.cancel();
+        self->timerArmed = false;
+      }
       return 0;
     }
     if (timeoutMs == 0) {

@@ -133,7 +133,7 @@ void Scheduler::onTimer() {
   // The wake counts from when it was due, unless the loop was held up longer than a wake
   // interval: under load the wakes then keep one interval apart exactly, which lets the timer
   // have the next one waiting before this one is over (expectNext, below).
-  lastWake_ = armed_ && now - armedAt_ < minWakeInterval_ ? armedAt_ : now;
+  lastWake_ = armed_ && now >= armedAt_ && now - armedAt_ < minWakeInterval_ ? armedAt_ : now;
   armed_ = false;
   while (!heap_.empty() && heap_.front().at <= now) {
     std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include "prober/runtime/asio_timer.h"
@@ -62,16 +63,16 @@ TEST_CASE("asio timer: cancel forgets both the wake and the readied one") {
   CHECK(fired == 0);
 }
 
-TEST_CASE("asio timer: a readied wake nobody asks for fires the last function once") {
-  // The scheduler asks for a wake after every one (or cancels): this only shows the timer
-  // stays correct if a caller does not.
+TEST_CASE("asio timer: a readied wake nobody takes up never fires") {
+  // The timer behaves as if only armAt() had been called: one wake, nothing after it unless
+  // armed again.
   boost::asio::io_context io;
   AsioTimer timer(io);
   int fired = 0;
   timer.armAt(soon(5ms), [&] { ++fired; });
   timer.expectNext(soon(15ms));
   io.run_for(100ms);
-  CHECK(fired == 2);
+  CHECK(fired == 1);
 }
 
 TEST_CASE("asio timer: a hint no later than the armed wake is ignored") {
@@ -84,4 +85,23 @@ TEST_CASE("asio timer: a hint no later than the armed wake is ignored") {
   timer.expectNext(at - 5ms);
   io.run_for(100ms);
   CHECK(fired == 1);
+}
+
+TEST_CASE("asio timer: a wake already due when re-armed elsewhere does not fire") {
+  // The loop was held up past both deadlines: both waits are queued in one turn. The first
+  // re-arms at another time; the spare's queued wait must not fire as well.
+  boost::asio::io_context io;
+  AsioTimer timer(io);
+  std::vector<int> fired;
+  const SteadyTime first = soon(1ms);
+  timer.armAt(first, [&] {
+    fired.push_back(1);
+    timer.armAt(first + 50ms, [&] { fired.push_back(3); });
+  });
+  timer.expectNext(first + 2ms);
+  std::this_thread::sleep_for(10ms);  // both deadlines pass before the loop runs
+  io.run_for(20ms);
+  CHECK(fired == std::vector<int>{1});
+  io.run_for(100ms);
+  CHECK(fired == std::vector<int>{1, 3});
 }
