@@ -9,6 +9,14 @@
 // After io_context.hpp, which the reactor's headers expect to have been read.
 #include <boost/asio/detail/reactor.hpp>
 #include <boost/asio/detail/reactor_op.hpp>
+#include <boost/version.hpp>
+
+// What this relies on was read in Boost 1.81's epoll reactor (loop_read.h): another version or
+// reactor is to be read again before it builds.
+#if BOOST_VERSION / 100 != 1081 || !defined(BOOST_ASIO_HAS_EPOLL) || \
+    defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+#error "loop_read.cpp relies on Boost 1.81's epoll reactor: check it against this Boost first"
+#endif
 
 namespace prober {
 
