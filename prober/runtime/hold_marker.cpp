@@ -24,10 +24,12 @@ void HoldMarker::markAll() {
     }
   }
   markedAt_ = clock_.now();
+  markedAllAtWall_ = clock_.wallNow();
 }
 
 void HoldMarker::refresh() {
-  if (marked_ != checks_.sharedInOrder() || holdsChanges_ != policy_.holdsChanges()) {
+  if (marked_ != checks_.sharedInOrder() || holdsChanges_ != policy_.holdsChanges() ||
+      clock_.wallNow() < markedAllAtWall_) {
     markAll();
   } else if (clock_.now() - markedAt_ >= std::chrono::seconds(1)) {
     for (const auto& state : mayBeHeld_) {

@@ -21,9 +21,10 @@ class HoldMarker {
   // Marks every check, and notes the ones something may hold (HoldPolicy::mayHold).
   void markAll();
   // Before a request reads the marks. markAll() when the checks or the windows and silences
-  // changed since it last ran; otherwise, when the marks are a second old, marks again only the
-  // checks it noted: time alone changes no other check's marks, and walking a million checks
-  // held the loop ~50 ms a request.
+  // changed since it last ran, or the wall clock went back behind it (a silence that had ended
+  // may hold again, for checks it did not note); otherwise, when the marks are a second old, marks
+  // again only the checks it noted: time alone changes no other check's marks, and walking a
+  // million checks held the loop ~50 ms a request.
   void refresh();
 
  private:
@@ -33,6 +34,7 @@ class HoldMarker {
   const HoldPolicy& policy_;
   const Clock& clock_;
   SteadyTime markedAt_{};
+  std::chrono::system_clock::time_point markedAllAtWall_{};
   // What markAll() last marked: the list, the holds as they were, the checks they may hold.
   std::shared_ptr<const CheckList> marked_;
   std::uint64_t holdsChanges_ = 0;

@@ -169,6 +169,37 @@ struct Judge : RecordReading {
     }
   }
 
+  // Promise 9: what the API shows of holds is what holds. A check surely inside a hold shows
+  // silenced; one shown silenced is inside a hold, or near one's edge.
+  void marksShown() {
+    const auto every = holds();
+    for (const MarkSeen& seen : record.marks) {
+      const Hold* surely = nullptr;
+      const Hold* near = nullptr;
+      for (const Hold& h : every) {
+        if (!covers(h, seen.check)) {
+          continue;
+        }
+        for (const Span& span : h.spans) {
+          if (span.from + kHoldMarginMs <= seen.at && seen.at <= span.to - kHoldMarginMs) {
+            surely = &h;
+          }
+          if (span.from - kHoldMarginMs <= seen.at && seen.at <= span.to + kHoldMarginMs) {
+            near = &h;
+          }
+        }
+      }
+      if (surely != nullptr && !seen.silenced) {
+        add(seen.at, seen.check, "the pages show holds",
+            fmt::format("{} was inside {}, but the API showed it not silenced", seen.check,
+                        surely->what));
+      } else if (near == nullptr && seen.silenced) {
+        add(seen.at, seen.check, "the pages show holds",
+            fmt::format("the API showed {} silenced, but no hold covered it", seen.check));
+      }
+    }
+  }
+
   // Promise 4.
   void heldPages(const std::map<std::pair<std::string, std::string>, std::vector<Chain>>& all) {
     const auto every = holds();
@@ -503,6 +534,7 @@ std::vector<Violation> judge(const Schedule& schedule, const Record& record) {
   j.refusals(all);
   j.refusedConfigs();
   j.remindersAfterRestart();
+  j.marksShown();
   std::sort(j.out.begin(), j.out.end(),
             [](const Violation& a, const Violation& b) { return a.at < b.at; });
   return j.out;

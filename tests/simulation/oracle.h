@@ -16,7 +16,9 @@
 //  6. a refused request (3xx, a 4xx that may pass once fixed) is given up after an hour, never
 //     sooner;
 //  7. a config with an error is refused;
-//  8. no reminder goes out sooner than one `renotify` after a restart.
+//  8. no reminder goes out sooner than one `renotify` after a restart;
+//  9. what the API (and so the pages) shows of a check's holds is what holds: silenced inside
+//     a silence, mute or maintenance window covering it, not silenced outside every one.
 // Where a promise depends on details the oracle cannot judge exactly (streaks across restarts
 // and reloads, hold boundaries), it asks for less, never more.
 #include <cstdint>

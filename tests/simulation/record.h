@@ -49,6 +49,14 @@ struct HoldRecord {
   std::int64_t deletedAt = INT64_MAX;  // steady: ended through the API or Slack
 };
 
+// What the API showed of a check's holds at one moment (`silenced`: a silence, a Slack mute or
+// a maintenance window holds its pages), as /, /status and /api/v1/checks show it.
+struct MarkSeen {
+  std::int64_t at;
+  std::string check;
+  bool silenced;
+};
+
 struct WallStep {
   std::int64_t at;
   std::int64_t offsetMs;  // wall minus (wall start + steady elapsed), from `at` on
@@ -64,6 +72,7 @@ struct Record {
   std::vector<Post> posts;
   std::vector<Applied> applied;
   std::vector<HoldRecord> holds;
+  std::vector<MarkSeen> marks;
   std::vector<WallStep> wallSteps;
   std::vector<TraceLine> trace;
   std::vector<std::int64_t> kills;

@@ -20,6 +20,8 @@ using std::chrono::milliseconds;
 // instant or run away.
 constexpr int kMaxSteps = 2'000'000;
 constexpr int kMaxStepsAtOneInstant = 10'000;
+// How often the runner reads what the API shows of holds (promise 9).
+constexpr std::int64_t kMarksEveryMs = 30'000;
 
 LoadResult load(const std::string& text) {
   return loadConfigText(
@@ -81,6 +83,7 @@ Record Runner::run(std::string& error) {
   bool healed = false;
   int atOneInstant = 0;
   SteadyTime lastNow{};
+  std::int64_t nextMarks = 0;
   for (int step = 0; step < kMaxSteps; ++step) {
     const std::int64_t now = nowMs();
     const SteadyTime exact = clock_.now();
@@ -116,6 +119,10 @@ Record Runner::run(std::string& error) {
     if (loop_) {
       loop_->runPosted();
     }
+    if (daemon_ && now >= nextMarks) {
+      readMarks();
+      nextMarks = now + kMarksEveryMs;
+    }
     if (now >= end) {
       break;
     }
@@ -136,6 +143,9 @@ Record Runner::run(std::string& error) {
     }
     if (restart_) {
       consider(atMs(restart_->first));
+    }
+    if (daemon_) {
+      consider(atMs(nextMarks));
     }
     if (daemon_) {
       consider(clock_.nextDeadline());
@@ -235,6 +245,23 @@ void Runner::refuseWrites(bool on) {
     record_.diskRefused.emplace_back(nowMs(), INT64_MAX);
   } else {
     record_.diskRefused.back().second = nowMs();
+  }
+}
+
+void Runner::readMarks() {
+  const auto answer = request("GET", "/api/v1/checks");
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(answer.body, ec);
+  const auto* checks = !ec && json.is_object() ? json.as_object().if_contains("checks") : nullptr;
+  if (answer.status != 200 || checks == nullptr || !checks->is_array()) {
+    record_.note(nowMs(), fmt::format("  /api/v1/checks answered {}: {}", answer.status,
+                                      answer.body.substr(0, 200)));
+    return;
+  }
+  for (const auto& check : checks->as_array()) {
+    const auto& object = check.as_object();
+    record_.marks.push_back(MarkSeen{nowMs(), std::string(object.at("name").as_string()),
+                                     object.at("silenced").as_bool()});
   }
 }
 
@@ -365,6 +392,7 @@ ServerResponse Runner::request(const std::string& method, const std::string& tar
     none.body = "no answer";
     return none;
   }
+  wholeBody(*answer);  // a streamed answer (/api/v1/checks, /metrics) pulled to its end
   return *answer;
 }
 

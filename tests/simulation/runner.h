@@ -41,6 +41,8 @@ class Runner {
   void silence(const Event& event);
   void unsilence(int hold, bool viaSlack);
   void tail();
+  // Reads what /api/v1/checks shows of each check's holds into the record.
+  void readMarks();
   ServerResponse request(const std::string& method, const std::string& target,
                          std::string body = "",
                          std::vector<std::pair<std::string, std::string>> headers = {});

@@ -3,52 +3,31 @@
 // warning; the reason names what holds it. Dependencies are judged through a function, so no
 // running checks are needed.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <filesystem>
+#include <memory>
 #include <set>
 
 #include "alerting/holds/hold_policy.h"
+#include "tests/fakes/page_holds_on_disk.h"
 #include "tests/fakes/set_clock.h"
 
 namespace {
 
 struct Harness {
-  Harness()
-      : dir(std::filesystem::temp_directory_path() /
-            ("prober-hold-policy-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::string error;
-    store = prober::Store::open(dir.string(), error);
-    REQUIRE_MESSAGE(store, error);
-    holds = std::make_unique<prober::PageHolds>(*store);
-    policy = std::make_unique<prober::HoldPolicy>(
-        *holds, clock, [this](const std::string& name) { return firing.count(name) != 0; });
+  Harness() {
     api.name = "api";
     api.dependsOn = {"db", "cache", "dns"};
   }
-  ~Harness() {
-    policy.reset();
-    holds.reset();
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
   void silence(const std::string& checks, const std::string& duration) {
-    std::string error;
-    auto made = prober::silenceFromRequest(
-        R"({"checks":[")" + checks + R"("],"duration":")" + duration + R"("})", clock.wallNow(),
-        error);
-    REQUIRE_MESSAGE(made, error);
-    REQUIRE(holds->add(*made, error));
+    onDisk.silence(clock, checks, duration);
   }
 
-  std::filesystem::path dir;
   prober::testing::SetClock clock{1'800'000'000'000};
-  std::unique_ptr<prober::Store> store;
-  std::unique_ptr<prober::PageHolds> holds;
+  prober::testing::PageHoldsOnDisk onDisk{"hold-policy"};
+  prober::PageHolds* holds = &onDisk.holds();
   std::set<std::string> firing;
-  std::unique_ptr<prober::HoldPolicy> policy;
+  std::unique_ptr<prober::HoldPolicy> policy = std::make_unique<prober::HoldPolicy>(
+      *holds, clock, [this](const std::string& name) { return firing.count(name) != 0; });
   prober::CheckSpec api;
 };
 
