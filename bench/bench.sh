@@ -327,6 +327,12 @@ scrape_figures() {  # NAME SUFFIX [CURL ARGS]: time and size of one scrape
   record "${name}_scrape${suffix}_mib" "$(awk -v b="${scrape#* }" 'BEGIN {printf "%.1f", b / 1048576}')"
   rm -f "$work/$name.scrape"
 }
+page_figures() {  # NAME PATH: time and size of one page or list over every check
+  local got
+  got=$(curl -sf -o /dev/null -w '%{time_total} %{size_download}' --max-time 600 "http://$listen$2")
+  record "w5_page_${1}_ms" "$(awk -v s="${got% *}" 'BEGIN {printf "%.0f", s * 1000}')"
+  record "w5_page_${1}_mib" "$(awk -v b="${got#* }" 'BEGIN {printf "%.1f", b / 1048576}')"
+}
 million() {
   write_config "$work/w5.toml" "$w5_checks" "$w5_interval" minimal 64
   start_prober "$work/w5.toml"
@@ -346,7 +352,18 @@ million() {
   record w5_runs_skipped "$(metrics | awk '/^prober_runs_skipped_total / {printf "%d", $2}')"
   scrape_figures w5 "" # as it is
   scrape_figures w5 _gzip -H 'Accept-Encoding: gzip'  # as Prometheus asks for it
-  record w5_peak_rss_mib "$(rss_mib "$prober_pid" VmHWM)"  # the scrapes included
+  # The pages and lists over every check, one after another, while the million run: each is
+  # written a slice of checks per turn of the loop, so the runs due meanwhile start on time.
+  lag_buckets >"$work/lag2"
+  local page name
+  for page in dashboard:/ status:/status targets:/api/v1/targets checks:/api/v1/checks; do
+    name=${page%%:*}
+    page_figures "$name" "${page#*:}"
+  done
+  lag_buckets >"$work/lag3"
+  record w5_pages_lag_p99_ms "$(awk -v v="$(lag_quantile 0.99 "$work/lag2" "$work/lag3")" 'BEGIN {printf "%.3f", v * 1000}')"
+  record w5_pages_lag_max_bound_ms "$(awk -v v="$(lag_max_bound "$work/lag2" "$work/lag3")" 'BEGIN {printf "%.1f", v * 1000}')"
+  record w5_peak_rss_mib "$(rss_mib "$prober_pid" VmHWM)"  # the scrapes and pages included
   stop_prober
 }
 

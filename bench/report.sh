@@ -85,6 +85,7 @@ $(target "W2 CPU per probe, prober / floor" w2_prober_over_floor "<=" 1.2 "")
 $(target "Y system calls a probe at W2, prober" y_prober_per_probe "<=" 20 "")
 $(target "W2 CPU per probe, prober / floor" w2_prober_over_floor "<=" 1.2 "")
 $(target "W5 schedule lag p99" w5_lag_p99_ms "<=" 50 " ms")
+$(target "W5 schedule lag p99 while /, /status and the API lists are read" w5_pages_lag_p99_ms "<=" 50 " ms")
 
 ## Y: system calls a probe at W2's settings (1,000 checks at 2 s, 500 probes/s)
 
@@ -176,6 +177,14 @@ $(row w5_scrape_ms "/metrics scrape, plain (ms)")
 $(row w5_scrape_mib "/metrics size, plain (MiB)")
 $(row w5_scrape_gzip_ms "/metrics scrape, gzip as Prometheus asks (ms)")
 $(row w5_scrape_gzip_mib "/metrics size, gzip (MiB)")
+$(row w5_page_dashboard_ms "/ (the first hundred of every check) (ms)")
+$(row w5_page_status_ms "/status (ms)")
+$(row w5_page_targets_ms "/api/v1/targets (ms)")
+$(row w5_page_targets_mib "/api/v1/targets size (MiB)")
+$(row w5_page_checks_ms "/api/v1/checks (ms)")
+$(row w5_page_checks_mib "/api/v1/checks size (MiB)")
+$(row w5_pages_lag_p99_ms "schedule lag p99 while those four are read (ms)")
+$(row w5_pages_lag_max_bound_ms "schedule lag while they are read, at most (bucket bound, ms)")
 
 The checks are spread over 64 loopback addresses (nginx listens on each), so the ~3,300 fresh
 connections a second and the minute each leaves in TIME_WAIT do not use up any address pair's

@@ -120,6 +120,14 @@ class DaemonHarness {
   prober::ServerResponse request(const std::string& method, const std::string& target,
                                  std::string body = "",
                                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+    prober::ServerResponse answer = answerOf(method, target, std::move(body), std::move(headers));
+    prober::wholeBody(answer);  // a streamed answer (/metrics) pulled to its end
+    return answer;
+  }
+  // The same, with a streamed answer's body left for the caller to pull piece by piece.
+  prober::ServerResponse answerOf(const std::string& method, const std::string& target,
+                                  std::string body = "",
+                                  std::vector<std::pair<std::string, std::string>> headers = {}) {
     prober::ServerRequest r;
     r.method = method;
     r.target = target;
@@ -131,8 +139,7 @@ class DaemonHarness {
       loop.waitAndRun();
     }
     REQUIRE(answer.has_value());
-    prober::wholeBody(*answer);  // a streamed answer (/metrics) pulled to its end
-    return *answer;
+    return std::move(*answer);
   }
   // A slash command as Slack sends it: form-encoded, signed with "s3cret" at the current time.
   prober::ServerResponse slashCommand(const std::string& text, const std::string& user = "U1",

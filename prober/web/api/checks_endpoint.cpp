@@ -6,6 +6,7 @@
 #include "checks/json_text.h"
 #include "prober/web/api/json_views.h"
 #include "prober/web/server/form.h"
+#include "prober/web/server/sliced_body.h"
 
 namespace prober {
 
@@ -56,6 +57,28 @@ void serveHistory(CheckHistory& history, const std::string& check, const std::st
       });
 }
 
+// The check as the API shows it, with "uptime": {"24h": 99.93, "7d": ..., "30d": ...} (percent
+// of runs passed; null for a window without runs), and "uptime_covers": {"30d": "14d"} for a
+// window longer than the history keeps.
+boost::json::value checkWithUptime(const CheckState& state, const UptimeSnapshot& uptime) {
+  boost::json::value json = checkToJson(state);
+  const CheckUptime* counts = uptime.find(state.spec()->name);
+  boost::json::object windows;
+  boost::json::object covers;  // only windows the retention shortens: {"30d": "14d"}
+  for (const UptimeWindow& window : kUptimeWindows) {
+    const auto percent = counts ? uptimePercent(counts->*window.count) : std::nullopt;
+    windows[window.name] = percent ? boost::json::value(*percent) : boost::json::value(nullptr);
+    if (uptime.covered(window) < window.span) {
+      covers[window.name] = uptime.coveredName(window);
+    }
+  }
+  json.as_object()["uptime"] = std::move(windows);
+  if (!covers.empty()) {
+    json.as_object()["uptime_covers"] = std::move(covers);
+  }
+  return json;
+}
+
 }  // namespace
 
 void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
@@ -63,34 +86,21 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
   static constexpr std::string_view kHistory = "/history";
   const std::string path = requestPath(request);
   const auto uptime = uptime_.snapshot();
-  // The check as the API shows it, with "uptime": {"24h": 99.93, "7d": ..., "30d": ...}
-  // (percent of runs passed; null for a window without runs), and "uptime_covers": {"30d":
-  // "14d"} for a window longer than the history keeps.
-  const auto withUptime = [&](const CheckState& state) {
-    boost::json::value json = checkToJson(state);
-    const CheckUptime* counts = uptime->find(state.spec()->name);
-    boost::json::object windows;
-    boost::json::object covers;  // only windows the retention shortens: {"30d": "14d"}
-    for (const UptimeWindow& window : kUptimeWindows) {
-      const auto percent = counts ? uptimePercent(counts->*window.count) : std::nullopt;
-      windows[window.name] = percent ? boost::json::value(*percent) : boost::json::value(nullptr);
-      if (uptime->covered(window) < window.span) {
-        covers[window.name] = uptime->coveredName(window);
-      }
-    }
-    json.as_object()["uptime"] = std::move(windows);
-    if (!covers.empty()) {
-      json.as_object()["uptime_covers"] = std::move(covers);
-    }
-    return json;
-  };
   if (path == kList) {
-    boost::json::array checks;
-    for (const auto& state : checks_.inOrder()) {
-      checks.push_back(withUptime(*state));
-    }
-    return respond({200, "application/json",
-                    toJsonText(boost::json::object{{"checks", std::move(checks)}}) + "\n", ""});
+    // Written a slice of checks at a time: a million checks are a few hundred megabytes of
+    // JSON, never held whole, and the loop runs probes between slices.
+    const auto checks = checks_.sharedInOrder();
+    ServerResponse response{200, "application/json", "", ""};
+    response.stream = writtenInSlices(
+        "{\"checks\":[", checks->size(),
+        [checks, uptime](std::string& out, std::size_t i) {
+          if (i > 0) {
+            out += ',';
+          }
+          out += toJsonText(checkWithUptime(*(*checks)[i], *uptime));
+        },
+        [](std::string& out) { out += "]}\n"; });
+    return respond(std::move(response));
   }
   std::string name = path.substr(kList.size() + 1);
   const bool wantsHistory =
@@ -106,7 +116,7 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
   if (wantsHistory) {
     return serveHistory(history_, name, requestQuery(request), nowMs_(), std::move(respond));
   }
-  respond({200, "application/json", toJsonText(withUptime(*state)) + "\n", ""});
+  respond({200, "application/json", toJsonText(checkWithUptime(*state, *uptime)) + "\n", ""});
 }
 
 }  // namespace prober

@@ -6,6 +6,7 @@
 #include "checks/json_text.h"
 #include "prober/web/metrics/metrics.h"
 #include "prober/web/server/form.h"
+#include "prober/web/server/sliced_body.h"
 
 namespace prober {
 
@@ -35,21 +36,29 @@ void ProbeEndpoint::serve(const ServerRequest& request, Responder respond) {
 }
 
 void TargetsEndpoint::serve(const ServerRequest&, Responder respond) {
-  boost::json::array targets;
-  for (const auto& state : checks_.inOrder()) {
-    const CheckSpec& spec = *state->spec();
-    boost::json::object labels;
-    for (const auto& [name, value] : spec.labels) {
-      labels[name] = value;
-    }
-    labels["check"] = spec.name;
-    // As written, placeholders and all: ${VAR} values stay secret.
-    labels["url"] = spec.displayUrl();
-    targets.push_back(
-        boost::json::object{{"targets", boost::json::array{boost::json::string(spec.name)}},
-                            {"labels", std::move(labels)}});
-  }
-  respond({200, "application/json", toJsonText(targets) + "\n", ""});
+  // Written a slice of checks at a time, as /metrics is.
+  const auto checks = checks_.sharedInOrder();
+  ServerResponse response{200, "application/json", "", ""};
+  response.stream = writtenInSlices(
+      "[", checks->size(),
+      [checks](std::string& out, std::size_t i) {
+        const CheckSpec& spec = *(*checks)[i]->spec();
+        boost::json::object labels;
+        for (const auto& [name, value] : spec.labels) {
+          labels[name] = value;
+        }
+        labels["check"] = spec.name;
+        // As written, placeholders and all: ${VAR} values stay secret.
+        labels["url"] = spec.displayUrl();
+        if (i > 0) {
+          out += ',';
+        }
+        out += toJsonText(
+            boost::json::object{{"targets", boost::json::array{boost::json::string(spec.name)}},
+                                {"labels", std::move(labels)}});
+      },
+      [](std::string& out) { out += "]\n"; });
+  respond(std::move(response));
 }
 
 }  // namespace prober

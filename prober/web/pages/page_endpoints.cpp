@@ -11,6 +11,7 @@
 #include "prober/web/pages/public_status.h"
 #include "prober/web/pages/status_page.h"
 #include "prober/web/server/form.h"
+#include "prober/web/server/sliced_body.h"
 
 namespace prober {
 
@@ -30,14 +31,24 @@ void StatusPages::keepUptimeFresh() {
   uptime_.keepFresh([this] { return StatusGroups{context_.groupBy, context_.checks.specs()}; });
 }
 
-std::vector<const CheckState*> PageContext::snapshot() const {
-  std::vector<const CheckState*> out;
-  out.reserve(checks.size());
-  for (const auto& state : checks.inOrder()) {
-    out.push_back(state.get());
-  }
-  return out;
+namespace {
+
+// A page over every check, answered as a body built a slice of checks per turn of the loop: the
+// checks as they were when the request came (a reload meanwhile replaces the list rather than
+// changing it), the uptime snapshot the page reads, and the page. `Page` has add() and render().
+template <typename Page>
+ServerResponse pageOverChecks(std::shared_ptr<const CheckList> checks,
+                              std::shared_ptr<const UptimeSnapshot> uptime,
+                              std::shared_ptr<Page> page) {
+  const std::size_t count = checks->size();
+  ServerResponse response = html("");
+  response.stream = writtenInSlices(
+      "", count, [checks, page](std::string&, std::size_t i) { page->add(*(*checks)[i]); },
+      [uptime, page](std::string& out) { out += page->render(); });
+  return response;
 }
+
+}  // namespace
 
 void StatusPageEndpoint::serve(const ServerRequest& request, Responder respond) {
   std::string error;
@@ -60,12 +71,12 @@ void StatusPageEndpoint::serve(const ServerRequest& request, Responder respond) 
     }
   }
   const auto uptime = context_.uptime.snapshot();
-  view.checks = context_.snapshot();
   view.uptime = uptime.get();
   view.nowMs = context_.nowMs();
   view.location = context_.location;
   view.groupBy = context_.groupBy;
-  respond(html(renderStatusPage(view)));
+  respond(pageOverChecks(context_.checks.sharedInOrder(), uptime,
+                         std::make_shared<DashboardPage>(view)));
 }
 
 void CheckPageEndpoint::serve(const ServerRequest& request, Responder respond) {
@@ -116,12 +127,12 @@ void CheckPageEndpoint::serve(const ServerRequest& request, Responder respond) {
 void PublicStatusEndpoint::serve(const ServerRequest&, Responder respond) {
   const auto uptime = context_.uptime.snapshot();
   PublicStatusView view;
-  view.checks = context_.snapshot();
   view.uptime = uptime.get();
   view.nowMs = context_.nowMs();
   view.groupBy = context_.groupBy;
   view.announcements = context_.announcements.active(view.nowMs);
-  respond(html(renderPublicStatus(view)));
+  respond(pageOverChecks(context_.checks.sharedInOrder(), uptime,
+                         std::make_shared<PublicStatusPage>(view)));
 }
 
 void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {

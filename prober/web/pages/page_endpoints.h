@@ -24,8 +24,6 @@ struct PageContext {
   std::string location;
   std::string groupBy;
   Announcements announcements;
-
-  std::vector<const CheckState*> snapshot() const;
 };
 
 class StatusPageEndpoint final : public Endpoint {

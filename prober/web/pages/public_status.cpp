@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::size_t kPastShown = 30;
 constexpr std::size_t kListedPerGroup = 25;
-constexpr int kCurrentShown = 50;
+constexpr std::size_t kCurrentShown = 50;
 
 // How a state shows: its words, the class that colours it, and its mark.
 struct Look {
@@ -37,18 +37,18 @@ std::string stateLabel(PublicState state) {
                      look.css, look.mark, look.words);
 }
 
-struct Group {
-  std::vector<const CheckState*> checks;
-  std::map<PublicState, int> counts;
-  std::vector<RunCount> days;  // 30, oldest first
-};
+using Group = PublicStatusPage::Group;
+
+std::size_t countOf(const Group& group, PublicState state) {
+  const auto count = group.counts.find(state);
+  return count == group.counts.end() ? 0 : count->second;
+}
 
 // The group's state: everything up; some or all of it down; slow; or in maintenance.
 std::string groupState(const Group& group) {
-  const int down = group.counts.count(PublicState::Down) ? group.counts.at(PublicState::Down) : 0;
-  const int maintenance =
-      group.counts.count(PublicState::Maintenance) ? group.counts.at(PublicState::Maintenance) : 0;
-  const int total = static_cast<int>(group.checks.size());
+  const std::size_t down = countOf(group, PublicState::Down);
+  const std::size_t maintenance = countOf(group, PublicState::Maintenance);
+  const std::size_t total = group.checks;
   if (down > 0) {
     return down >= total - maintenance
                ? "<span class=\"state failing\"><span aria-hidden=\"true\">✕</span> Major "
@@ -66,7 +66,8 @@ std::string groupState(const Group& group) {
   return stateLabel(PublicState::Operational);
 }
 
-std::string banner(const PublicStatusView& view, int down, int slow, int counted) {
+std::string banner(const PublicStatusView& view, std::size_t down, std::size_t slow,
+                   std::size_t counted) {
   const bool outageNotice =
       std::any_of(view.announcements.begin(), view.announcements.end(),
                   [](const Announcement& a) { return a.level == AnnouncementSpec::Level::Outage; });
@@ -132,45 +133,70 @@ PublicState publicState(const CheckState& state) {
   return state.degradedAlert().firing() ? PublicState::Slow : PublicState::Operational;
 }
 
-std::string renderPublicStatus(const PublicStatusView& view) {
-  std::map<std::string, Group> groups;
-  int down = 0, slow = 0, counted = 0;
-  const std::int64_t firstDay = view.nowMs - view.nowMs % kDayMs - 29 * kDayMs;
-  for (const CheckState* check : view.checks) {
-    const std::string name = statusGroupOf(*check->spec(), view.groupBy);
-    Group& group = groups[name];
-    if (group.days.empty()) {
-      for (int d = 0; d < 30; ++d) {
-        group.days.push_back(RunCount{firstDay + d * kDayMs, 0, 0});
-      }
-      const std::vector<RunCount>* counted = view.uptime ? view.uptime->findDays(name) : nullptr;
-      if (counted != nullptr) {
-        for (const RunCount& day : *counted) {
-          const std::int64_t index = (day.startMs - firstDay) / kDayMs;
-          if (index >= 0 && index < 30) {
-            group.days[static_cast<std::size_t>(index)] = day;
-          }
+PublicStatusPage::PublicStatusPage(const PublicStatusView& view)
+    : view_{{}, view.uptime, view.nowMs, view.groupBy, view.announcements} {}
+
+void PublicStatusPage::add(const CheckState& check) {
+  const std::string name = statusGroupOf(*check.spec(), view_.groupBy);
+  auto found = groups_.find(name);
+  if (found == groups_.end()) {
+    found = groups_.emplace(name, Group{}).first;
+    Group& group = found->second;
+    const std::int64_t firstDay = view_.nowMs - view_.nowMs % kDayMs - 29 * kDayMs;
+    for (int d = 0; d < 30; ++d) {
+      group.days.push_back(RunCount{firstDay + d * kDayMs, 0, 0});
+    }
+    const std::vector<RunCount>* counted = view_.uptime ? view_.uptime->findDays(name) : nullptr;
+    if (counted != nullptr) {
+      for (const RunCount& day : *counted) {
+        const std::int64_t index = (day.startMs - firstDay) / kDayMs;
+        if (index >= 0 && index < 30) {
+          group.days[static_cast<std::size_t>(index)] = day;
         }
       }
     }
-    group.checks.push_back(check);
-    const PublicState state = publicState(*check);
-    ++group.counts[state];
-    down += state == PublicState::Down ? 1 : 0;
-    slow += state == PublicState::Slow ? 1 : 0;
-    counted += state == PublicState::Maintenance ? 0 : 1;
   }
+  Group& group = found->second;
+  const PublicState state = publicState(check);
+  ++group.checks;
+  ++group.counts[state];
+  if (group.first.size() < kListedPerGroup) {
+    group.first.emplace_back(&check, state);
+  }
+  if (state != PublicState::Operational) {
+    if (group.troubled.size() < kListedPerGroup) {
+      group.troubled.emplace_back(&check, state);
+    }
+    if (current_.size() < kCurrentShown) {
+      current_.emplace_back(&check, state);
+    }
+  }
+  ++checks_;
+  down_ += state == PublicState::Down ? 1 : 0;
+  slow_ += state == PublicState::Slow ? 1 : 0;
+  counted_ += state == PublicState::Maintenance ? 0 : 1;
+}
+
+std::string renderPublicStatus(const PublicStatusView& view) {
+  PublicStatusPage page(view);
+  for (const CheckState* check : view.checks) {
+    page.add(*check);
+  }
+  return page.render();
+}
+
+std::string PublicStatusPage::render() const {
+  const PublicStatusView& view = view_;
+  const auto& groups = groups_;
   std::string html = pageHead("Service status", 60);
   html += kExtraStyle;
-  html += "<h1>Service status</h1>\n" + banner(view, down, slow, counted);
+  html += "<h1>Service status</h1>\n" + banner(view, down_, slow_, counted_);
   for (const Announcement& announcement : view.announcements) {
     html += announcementHtml(announcement, view.nowMs);
   }
 
   html += "<h2>Happening now</h2>\n<ul id=\"current\">\n";
-  int current = 0;
-  for (const CheckState* check : view.checks) {
-    const PublicState state = publicState(*check);
+  for (const auto& [check, state] : current_) {
     const std::string name = escapeHtml(check->spec()->name);
     if (state == PublicState::Down) {
       const std::int64_t since = toMillis(check->failingSince());
@@ -181,22 +207,16 @@ std::string renderPublicStatus(const PublicStatusView& view) {
       const std::int64_t since = toMillis(check->degradedSince());
       html += fmt::format("<li><b>{}</b> is slower than usual since {} UTC ({}).</li>\n", name,
                           clockText(since, view.nowMs), spanText(view.nowMs - since));
-    } else if (state == PublicState::Maintenance) {
-      html += fmt::format("<li><b>{}</b> is under planned maintenance.</li>\n", name);
     } else {
-      continue;
-    }
-    if (++current == kCurrentShown) {
-      break;
+      html += fmt::format("<li><b>{}</b> is under planned maintenance.</li>\n", name);
     }
   }
-  if (current == 0) {
+  if (current_.empty()) {
     html += "<li>Everything is working.</li>\n";
-  } else if (const int more =
-                 static_cast<int>(view.checks.size()) - counted + down + slow - current;
-             more > 0) {
-    html +=
-        fmt::format("<li>{} more services have problems; the groups below show them.</li>\n", more);
+  } else if (const std::size_t troubled = checks_ - counted_ + down_ + slow_;
+             troubled > current_.size()) {
+    html += fmt::format("<li>{} more services have problems; the groups below show them.</li>\n",
+                        troubled - current_.size());
   }
   html += "</ul>\n<h2>Services</h2>\n<div class=\"groups\">\n";
   for (const auto& [name, group] : groups) {
@@ -218,24 +238,16 @@ std::string renderPublicStatus(const PublicStatusView& view) {
         availabilityStrip(cells, "%d", 5,
                           fmt::format("{}, each day of {}", name, lastPeriod(view.uptime))));
     // A big group lists what is not operational, and counts the rest.
-    const bool listAll = group.checks.size() <= kListedPerGroup;
-    std::size_t listed = 0, unlisted = 0;
-    for (const CheckState* check : group.checks) {
-      const PublicState state = publicState(*check);
-      if ((!listAll && state == PublicState::Operational) || listed >= kListedPerGroup) {
-        ++unlisted;
-        continue;
-      }
-      ++listed;
+    const std::vector<Shown>& listed =
+        group.checks <= kListedPerGroup ? group.first : group.troubled;
+    for (const auto& [check, state] : listed) {
       html += fmt::format("<li>{} {}</li>\n", stateLabel(state), escapeHtml(check->spec()->name));
     }
-    if (unlisted > 0) {
-      const bool allOperational =
-          group.counts.count(PublicState::Operational) > 0 &&
-          static_cast<std::size_t>(group.counts.at(PublicState::Operational)) == unlisted;
-      html +=
-          fmt::format("<li class=\"muted\">{} {}{}</li>\n", unlisted,
-                      listed > 0 ? "more" : "services", allOperational ? ", all operational" : "");
+    if (const std::size_t unlisted = group.checks - listed.size(); unlisted > 0) {
+      const bool allOperational = countOf(group, PublicState::Operational) == unlisted;
+      html += fmt::format("<li class=\"muted\">{} {}{}</li>\n", unlisted,
+                          listed.empty() ? "services" : "more",
+                          allOperational ? ", all operational" : "");
     }
     html += "</ul></section>\n";
   }

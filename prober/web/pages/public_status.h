@@ -3,7 +3,9 @@
 // major outage), the announcements, each group's state in plain words, what is wrong now, and
 // the last 30 days. No metric names, status codes or assertions on it.
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "prober/runtime/check_state.h"
@@ -25,6 +27,32 @@ struct PublicStatusView {
 enum class PublicState { Operational, Slow, Down, Maintenance };
 PublicState publicState(const CheckState& state);
 
+// The page built a check at a time, so that a million checks are gone through a slice per turn
+// of the loop: add() every check, then render() once. What it keeps is bounded: counts, and the
+// few checks each list shows.
+class PublicStatusPage {
+ public:
+  explicit PublicStatusPage(const PublicStatusView& view);  // view.checks is not read
+  void add(const CheckState& check);
+  std::string render() const;
+
+  using Shown = std::pair<const CheckState*, PublicState>;
+  struct Group {
+    std::size_t checks = 0;
+    std::map<PublicState, std::size_t> counts;
+    std::vector<RunCount> days;   // 30, oldest first
+    std::vector<Shown> first;     // its first checks, listed all when the group is this small
+    std::vector<Shown> troubled;  // its first checks that are not operational
+  };
+
+ private:
+  PublicStatusView view_;
+  std::map<std::string, Group, std::less<>> groups_;
+  std::vector<Shown> current_;  // "Happening now": the first checks not operational
+  std::size_t checks_ = 0, down_ = 0, slow_ = 0, counted_ = 0;
+};
+
+// The whole page over view.checks at once.
 std::string renderPublicStatus(const PublicStatusView& view);
 
 }  // namespace prober

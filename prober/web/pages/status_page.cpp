@@ -32,12 +32,6 @@ std::string alertText(const CheckState& state) {
 
 namespace {
 
-struct Row {
-  const CheckState* check;
-  ShownState state;
-  std::string group;
-};
-
 std::string groupOf(const CheckSpec& spec, const std::string& groupBy) {
   if (groupBy.empty()) {
     return "";
@@ -89,7 +83,7 @@ std::string lastFailureCell(const CheckState& state, std::int64_t nowMs) {
                      escapeHtml(state.lastFailure()));
 }
 
-void renderRow(std::string& html, const Row& row, const DashboardView& view) {
+void renderRow(std::string& html, const DashboardPage::Row& row, const DashboardView& view) {
   const CheckState& state = *row.check;
   const CheckSpec& spec = *state.spec();
   const auto& last = state.last();
@@ -119,44 +113,81 @@ void renderRow(std::string& html, const Row& row, const DashboardView& view) {
       lastFailureCell(state, view.nowMs), escapeHtml(alertText(state)));
 }
 
+// Whether `a` goes before `b`: groups in name order (checks without the label last); in a group,
+// the worst first; then by name.
+bool goesBefore(const DashboardPage::Row& a, const DashboardPage::Row& b) {
+  if (a.group != b.group) {
+    return a.group.empty() != b.group.empty() ? !a.group.empty() : a.group < b.group;
+  }
+  if (severity(a.state) != severity(b.state)) {
+    return severity(a.state) > severity(b.state);
+  }
+  return a.check->spec()->name < b.check->spec()->name;
+}
+
 }  // namespace
 
-std::string renderStatusPage(const DashboardView& view) {
-  const CheckFilter filter(view.query);
-  std::map<ShownState, std::size_t> counts;
-  std::vector<Row> rows;
-  for (const CheckState* check : view.checks) {
-    const ShownState state = shownState(*check);
-    ++counts[state];
-    if (filter.matches(*check->spec(), state)) {
-      rows.push_back(Row{check, state, groupOf(*check->spec(), view.groupBy)});
-    }
+DashboardPage::DashboardPage(const DashboardView& view)
+    : view_{{}, view.uptime, view.nowMs, view.location, view.groupBy, view.query, view.page},
+      filter_(view.query),
+      kept_(std::max<std::size_t>(view.page, 1) * kChecksPerPage) {}
+
+void DashboardPage::add(const CheckState& check) {
+  const ShownState state = shownState(check);
+  ++checks_;
+  ++counts_[state];
+  if (!filter_.matches(*check.spec(), state)) {
+    return;
   }
-  // Groups in name order (checks without the label last); in a group, the worst first.
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    if (a.group != b.group) {
-      return a.group.empty() != b.group.empty() ? !a.group.empty() : a.group < b.group;
-    }
-    if (severity(a.state) != severity(b.state)) {
-      return severity(a.state) > severity(b.state);
-    }
-    return a.check->spec()->name < b.check->spec()->name;
-  });
+  ++matching_;
+  Row row{&check, state, groupOf(*check.spec(), view_.groupBy)};
+  auto group = groups_.find(row.group);
+  if (group == groups_.end()) {
+    group = groups_.emplace(row.group, std::pair<std::size_t, std::size_t>{}).first;
+  }
+  ++group->second.first;
+  group->second.second += state != ShownState::Passing && state != ShownState::Pending ? 1 : 0;
+  // best_ is a heap whose top is the last of the rows kept: a row that goes before it takes
+  // its place.
+  if (best_.size() < kept_) {
+    best_.push_back(std::move(row));
+    std::push_heap(best_.begin(), best_.end(), goesBefore);
+  } else if (goesBefore(row, best_.front())) {
+    std::pop_heap(best_.begin(), best_.end(), goesBefore);
+    best_.back() = std::move(row);
+    std::push_heap(best_.begin(), best_.end(), goesBefore);
+  }
+}
+
+std::string renderStatusPage(const DashboardView& view) {
+  DashboardPage page(view);
+  for (const CheckState* check : view.checks) {
+    page.add(*check);
+  }
+  return page.render();
+}
+
+std::string DashboardPage::render() {
+  const DashboardView& view = view_;
+  const CheckFilter& filter = filter_;
+  auto& counts = counts_;
+  auto& groupCounts = groups_;
+  std::sort_heap(best_.begin(), best_.end(), goesBefore);
+  const std::vector<Row>& rows = best_;
   const std::size_t pages =
-      std::max<std::size_t>(1, (rows.size() + kChecksPerPage - 1) / kChecksPerPage);
+      std::max<std::size_t>(1, (matching_ + kChecksPerPage - 1) / kChecksPerPage);
   const std::size_t page = std::clamp<std::size_t>(view.page, 1, pages);
   const std::size_t notPassing =
-      view.checks.size() - counts[ShownState::Passing] - counts[ShownState::Pending];
+      checks_ - counts[ShownState::Passing] - counts[ShownState::Pending];
 
-  std::string html = pageHead(fmt::format("prober{}: {} checks, {} not passing",
-                                          view.location.empty() ? "" : " from " + view.location,
-                                          view.checks.size(), notPassing),
-                              30);
+  std::string html = pageHead(
+      fmt::format("prober{}: {} checks, {} not passing",
+                  view.location.empty() ? "" : " from " + view.location, checks_, notPassing),
+      30);
   html += fmt::format(
       "<header><h1>prober{}</h1><p>{} checks, {} not passing. <a href=\"/status\">public status "
       "page</a> · <a href=\"/metrics\">metrics</a> · <a href=\"/api/v1/checks\">API</a></p>",
-      view.location.empty() ? "" : " from " + escapeHtml(view.location), view.checks.size(),
-      notPassing);
+      view.location.empty() ? "" : " from " + escapeHtml(view.location), checks_, notPassing);
   html += "<p class=\"counts\">";
   for (ShownState state : {ShownState::Failing, ShownState::Suppressed, ShownState::Silenced,
                            ShownState::Degraded, ShownState::Pending, ShownState::Passing}) {
@@ -173,17 +204,11 @@ std::string renderStatusPage(const DashboardView& view) {
       "type=\"submit\">Filter</button>{}</form></header>\n",
       escapeHtml(view.query), filter.empty() ? "" : " <a href=\"/\">clear</a>");
   if (!filter.empty()) {
-    html += fmt::format("<p id=\"matching\">{} of {} checks match <b>{}</b>.</p>\n", rows.size(),
-                        view.checks.size(), escapeHtml(view.query));
+    html += fmt::format("<p id=\"matching\">{} of {} checks match <b>{}</b>.</p>\n", matching_,
+                        checks_, escapeHtml(view.query));
   }
   if (view.uptime == nullptr || view.uptime->computedAtMs == 0) {
     html += "<p class=\"muted small\">Uptime is being worked out from the history.</p>\n";
-  }
-  std::map<std::string, std::pair<std::size_t, std::size_t>> groupCounts;  // checks, troubled
-  for (const Row& row : rows) {
-    auto& [inGroup, troubled] = groupCounts[row.group];
-    ++inGroup;
-    troubled += row.state != ShownState::Passing && row.state != ShownState::Pending ? 1 : 0;
   }
   const std::size_t first = (page - 1) * kChecksPerPage;
   const std::size_t last = std::min(rows.size(), first + kChecksPerPage);
@@ -195,7 +220,7 @@ std::string renderStatusPage(const DashboardView& view) {
         html += "</tbody></table></details>\n";
       }
       openGroup = row.group;
-      const auto [inGroup, troubled] = groupCounts[row.group];
+      const auto [inGroup, troubled] = groupCounts.find(row.group)->second;
       html += fmt::format(
           "<details class=\"group\" open><summary><span class=\"group-name\">{}</span> <span "
           "class=\"muted small\">{} check{}, {} not passing</span></summary>\n<table "
@@ -215,7 +240,7 @@ std::string renderStatusPage(const DashboardView& view) {
   }
   if (pages > 1) {
     html += fmt::format("<nav class=\"pager\">Page {} of {} ({} checks, {} a page).", page, pages,
-                        rows.size(), kChecksPerPage);
+                        matching_, kChecksPerPage);
     if (page > 1) {
       html +=
           fmt::format(" <a href=\"{}\" rel=\"prev\">← previous</a>", link(view.query, page - 1));

@@ -3,8 +3,11 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "prober/web/pages/status_page.h"
@@ -222,4 +225,60 @@ TEST_CASE("render: ?page=2 of 250 matching checks shows the second hundred and l
   CHECK(has(last, "Page 3 of 3"));
   CHECK(has(last, "page=2\" rel=\"prev\""));
   CHECK_FALSE(has(last, "rel=\"next\""));
+}
+
+TEST_CASE("render: each page of checks given in any order shows its hundred of the whole order") {
+  // 350 checks in three groups (and some without the label), given shuffled; a third failed
+  // their last run, a third passed, the rest have not run.
+  std::vector<std::unique_ptr<prober::CheckState>> states;
+  for (int i = 0; i < 350; ++i) {
+    const std::string name = fmt::format("c{:03}", (i * 211) % 350);
+    prober::Labels::Map labels;
+    if (i % 4 != 3) {
+      labels["team"] = fmt::format("t{}", i % 4);
+    }
+    states.push_back(
+        std::make_unique<prober::CheckState>(makeSpec(name, "https://shop.test/" + name, labels)));
+    if (i % 3 != 2) {
+      states.back()->record(
+          makeRun(name, kNowMs - kMinuteMs, 0.1, i % 3 == 0 ? 200 : 503, i % 3 == 0));
+    }
+  }
+  // The whole order, worked out here the long way: group name (none last), worst first, name.
+  std::vector<const prober::CheckState*> order;
+  for (const auto& state : states) {
+    order.push_back(state.get());
+  }
+  const auto key = [](const prober::CheckState* state) {
+    const auto& labels = state->spec()->labels;
+    const bool labelled = labels.count("team") > 0;
+    return std::make_tuple(!labelled, labelled ? labels.at("team") : std::string(),
+                           -prober::severity(prober::shownState(*state)), state->spec()->name);
+  };
+  std::sort(order.begin(), order.end(),
+            [&](const auto* a, const auto* b) { return key(a) < key(b); });
+
+  prober::DashboardView view;
+  for (const auto& state : states) {
+    view.checks.push_back(state.get());
+  }
+  view.nowMs = kNowMs;
+  view.groupBy = "team";
+  for (std::size_t page = 1; page <= 4; ++page) {
+    CAPTURE(page);
+    view.page = page;
+    const std::string html = prober::renderStatusPage(view);
+    std::vector<std::string> shown;
+    for (std::size_t at = html.find("<tr id=\"check-"); at != std::string::npos;
+         at = html.find("<tr id=\"check-", at + 1)) {
+      const std::size_t start = at + 14;
+      shown.push_back(html.substr(start, html.find('"', start) - start));
+    }
+    std::vector<std::string> expected;
+    for (std::size_t i = (page - 1) * 100; i < std::min<std::size_t>(350, page * 100); ++i) {
+      expected.push_back(order[i]->spec()->name);
+    }
+    CHECK(shown == expected);
+    CHECK(has(html, fmt::format("Page {} of 4 (350 checks, 100 a page).", page)));
+  }
 }

@@ -2,6 +2,10 @@
 // badges and the API's uptime, read from what the daemon recorded; announcements from the
 // config and from Slack's `status TEXT`, kept across a restart.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <functional>
 
 #include "tests/fakes/daemon_harness.h"
 
@@ -188,4 +192,97 @@ duration = "1h"
   const std::string status = h.request("GET", "/status").body;
   CHECK(has(status, "<b>search</b> is under planned maintenance."));
   CHECK(has(status, "All systems operational</div>"));  // the one failing check is in its window
+}
+
+namespace {
+
+// A streamed answer pulled piece by piece as the server pulls it, with what each call gave.
+struct Pulled {
+  std::vector<std::string> pieces;
+  std::string body() const {
+    std::string all;
+    for (const std::string& piece : pieces) {
+      all += piece;
+    }
+    return all;
+  }
+};
+
+Pulled pull(prober::ServerResponse& response, const std::function<void()>& afterFirst) {
+  REQUIRE(response.stream);
+  Pulled out;
+  for (int call = 0; call < 10'000; ++call) {
+    std::string piece;
+    const bool more = response.stream(piece);
+    out.pieces.push_back(std::move(piece));
+    if (call == 0) {
+      afterFirst();
+    }
+    if (!more) {
+      return out;
+    }
+  }
+  FAIL("the body never ended");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "over 5,000 checks, pages and lists are written a slice at a time; a reload meanwhile "
+    "changes nothing they write") {
+  StateDir dir;
+  DaemonHarness h(dir);
+  std::string many = kNotifier;
+  many.replace(many.find("listen = \"127.0.0.1:0\"\n"), 23,
+               "listen = \"127.0.0.1:0\"\nstatus_group_by = \"team\"\n");
+  for (int i = 0; i < 5000; ++i) {
+    many +=
+        check(fmt::format("c{:04}", i), "labels = { team = \"t" + std::to_string(i % 7) + "\" }\n");
+  }
+  h.start(many);
+  const std::string fewer = std::string(kNotifier) + check("only");
+  for (const std::string path : {"/", "/status", "/api/v1/checks", "/api/v1/targets"}) {
+    CAPTURE(path);
+    const bool page = path == "/" || path == "/status";
+    h.configText = many;
+    REQUIRE(h.request("POST", "/-/reload").status == 200);
+    prober::ServerResponse response = h.answerOf("GET", path);
+    CHECK(response.status == 200);
+    // Between two slices the loop runs: here a reload down to one check, whose states the
+    // list being written must not lose.
+    const Pulled pulled = pull(response, [&] {
+      h.configText = fewer;
+      REQUIRE(h.request("POST", "/-/reload").status == 200);
+      REQUIRE(h.checkJson("only").contains("name"));
+    });
+    // 5,000 checks at most 2,048 a slice: three slices at least. A list's pieces are bounded;
+    // a page is written whole at the end, once every check is counted.
+    CHECK(pulled.pieces.size() >= 3);
+    for (std::size_t i = 0; i < pulled.pieces.size(); ++i) {
+      if (page) {
+        CHECK(pulled.pieces[i].empty() == (i + 1 < pulled.pieces.size()));
+      } else {
+        CHECK(pulled.pieces[i].size() <= 64 * 1024 + 8 * 1024);
+      }
+    }
+    const std::string body = pulled.body();
+    if (path == "/") {
+      CHECK(has(body, "<h1>prober</h1><p>5000 checks, 0 not passing."));
+      CHECK(has(body, "Page 1 of 50"));
+    } else if (path == "/status") {
+      CHECK(has(body, "All systems operational"));
+      CHECK(has(body, "t6</span>"));
+      CHECK(has(body, "714 services, all operational"));
+    } else if (path == "/api/v1/checks") {
+      const auto checks = boost::json::parse(body).at("checks").as_array();
+      REQUIRE(checks.size() == 5000);
+      CHECK(checks[4999].at("name").as_string() == "c4999");
+    } else {
+      const auto targets = boost::json::parse(body).as_array();
+      REQUIRE(targets.size() == 5000);
+      CHECK(targets[0].at("labels").at("check").as_string() == "c0000");
+      CHECK(targets[0].at("labels").at("team").as_string() == "t0");
+    }
+  }
 }

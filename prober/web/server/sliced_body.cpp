@@ -1,0 +1,36 @@
+#include "prober/web/server/sliced_body.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace prober {
+
+BodySource writtenInSlices(std::string head, std::size_t count,
+                           std::function<void(std::string& out, std::size_t index)> each,
+                           std::function<void(std::string& out)> end, SliceLimits limits) {
+  struct Progress {
+    std::string head;
+    std::size_t next = 0;
+    bool started = false;
+  };
+  auto progress = std::make_shared<Progress>();
+  progress->head = std::move(head);
+  return [progress, count, each = std::move(each), end = std::move(end), limits](std::string& out) {
+    if (!progress->started) {
+      progress->started = true;
+      out += progress->head;
+    }
+    const std::size_t before = out.size();
+    const std::size_t sliceEnd = progress->next + std::min(limits.items, count - progress->next);
+    while (progress->next < sliceEnd && out.size() - before < limits.bytes) {
+      each(out, progress->next++);
+    }
+    if (progress->next < count) {
+      return true;
+    }
+    end(out);
+    return false;
+  };
+}
+
+}  // namespace prober
