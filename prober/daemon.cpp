@@ -151,11 +151,8 @@ struct Daemon::Impl {
       pageHolds,
       [this] { return services.clock.wallNow(); },
       [this](const std::string& glob) {
-        std::size_t matching = 0;
-        for (const auto& state : checks.inOrder()) {
-          matching += coversCheck({glob}, {}, *state->spec());
-        }
-        return matching;
+        return checks.count(
+            [&glob](const CheckSpec& spec) { return coversCheck({glob}, {}, spec); });
       },
       [this] { holdsChanged(); },
       [this](std::optional<Announcement> notice) { statusNotice.set(std::move(notice)); },
@@ -228,9 +225,7 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
         services.io, options.configPath,
         [this] { reloader.reload([](bool, const std::string&) {}); }, [this] { stop(); });
   }
-  const std::string address = listen();
-  const std::string url = fmt::format("{}://{}:{}", config.web.tls() ? "https" : "http",
-                                      address.substr(0, address.rfind(':')), server->port());
+  const std::string url = server->url();
   spdlog::info(
       "prober {} listening on {} with {} checks: status page {}/, metrics {}/metrics, "
       "API {}/api/v1/checks",

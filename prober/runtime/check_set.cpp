@@ -120,4 +120,12 @@ std::vector<CheckId> CheckSet::ids() const {
   return out;
 }
 
+std::size_t CheckSet::count(const std::function<bool(const CheckSpec&)>& matches) const {
+  std::size_t matching = 0;
+  for (const auto& state : *ordered_) {
+    matching += matches(*state->spec()) ? 1 : 0;
+  }
+  return matching;
+}
+
 }  // namespace prober

@@ -5,6 +5,7 @@
 // owns these indexes. It schedules nothing and pages nobody: the caller acts on the change.
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -67,6 +68,8 @@ class CheckSet {
   std::shared_ptr<const SpecList> specs() const { return specs_; }
   std::vector<CheckId> ids() const;
   std::size_t size() const { return ordered_->size(); }
+  // How many running checks `matches` says yes to.
+  std::size_t count(const std::function<bool(const CheckSpec&)>& matches) const;
 
  private:
   struct Running {

@@ -116,6 +116,7 @@ HttpServer::HttpServer(asio::io_context& io, const std::string& listen, RequestH
   if (colon == std::string::npos) {
     throw std::runtime_error(fmt::format("listen address \"{}\" must be HOST:PORT", listen));
   }
+  impl_->listenHost = listen.substr(0, colon);
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -153,6 +154,10 @@ HttpServer::~HttpServer() {
 unsigned short HttpServer::port() const {
   boost::system::error_code ec;
   return impl_->acceptor.local_endpoint(ec).port();
+}
+
+std::string HttpServer::url() const {
+  return fmt::format("{}://{}:{}", impl_->tls ? "https" : "http", impl_->listenHost, port());
 }
 
 void HttpServer::setMaxConnections(std::size_t maxConnections) {

@@ -84,6 +84,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   unsigned short port() const;
+  // Where it answers, as the config names the host: "http://127.0.0.1:9115".
+  std::string url() const;
   void setMaxConnections(std::size_t maxConnections);
   std::size_t openConnections() const;
   // Accepts that failed, counted: when the process is out of descriptors (EMFILE, ENFILE) the

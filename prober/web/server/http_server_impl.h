@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <unordered_set>
 
 #include "prober/web/server/http_server.h"
@@ -35,6 +36,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   boost::asio::steady_timer backoffTimer;  // while out of descriptors
   RequestHandler handler;
   std::optional<boost::asio::ssl::context> tls;  // set when [web] asks for HTTPS
+  std::string listenHost;                        // as the config writes it
   std::unordered_set<SessionBase*> sessions;
   std::size_t maxConnections;
   bool accepting = false;  // an accept (or its backoff) is under way
