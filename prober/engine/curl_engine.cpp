@@ -80,6 +80,7 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
   std::vector<std::unique_ptr<Transfer>> finishedList;
   bool timeoutPosted = false;
   bool timerArmed = false;  // a wait is pending on `timer`
+  std::uint64_t timerArmings = 0;  // each expires_at; a wait acts only for the latest
   std::chrono::steady_clock::time_point lastWatchWarning{};  // at most one warning a minute
   // While the engine's own code is on the stack around a call into curl (start, socketAction),
   // a timeout of 0 is not posted: it sets `timeoutDue`, and that code runs the action once curl
@@ -356,15 +357,19 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
     }
     self->timerArmed = true;
     self->timer.expires_at(deadline);  // cancels the later wait, if any
-    self->timer.async_wait([weak = self->weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) {
-        return;  // replaced by an earlier deadline
-      }
-      if (auto me = weak.lock()) {
-        me->timerArmed = false;
-        me->socketAction(CURL_SOCKET_TIMEOUT, 0);
-      }
-    });
+    // A wait Asio had already queued as done when the timer was moved still runs, with success:
+    // only the latest arming clears timerArmed (the new wait is still pending) and acts.
+    const std::uint64_t arming = ++self->timerArmings;
+    self->timer.async_wait(
+        [weak = self->weak_from_this(), arming](const boost::system::error_code& ec) {
+          if (ec) {
+            return;  // replaced by an earlier deadline
+          }
+          if (auto me = weak.lock(); me && me->timerArmings == arming) {
+            me->timerArmed = false;
+            me->socketAction(CURL_SOCKET_TIMEOUT, 0);
+          }
+        });
     return 0;
   }
 
@@ -395,7 +400,8 @@ struct CurlEngine::Impl : std::enable_shared_from_this<CurlEngine::Impl> {
       }
       return 0;
     }
-    curl_multi_assign(self->multi, fd, self);
+    // Marks the socket known; it cannot fail for a socket curl is calling back about.
+    (void)curl_multi_assign(self->multi, fd, self);
     return 0;
   }
 

@@ -9,7 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstring>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 namespace prober {
 
@@ -98,6 +101,17 @@ bool SocketPoller::registerInterest(int fd, Watch& watch, int interest, bool add
   return true;
 }
 
+void SocketPoller::reregister(int fd, Watch& watch, int interest) {
+  if (registerInterest(fd, watch, interest, false)) {
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - lastRefusalWarning_ >= std::chrono::minutes(1)) {
+    lastRefusalWarning_ = now;
+    spdlog::warn("cannot watch a connection's socket again: {}", std::strerror(errno));
+  }
+}
+
 bool SocketPoller::watchNew(int fd, int wanted) {
   if (!loop_ || fd < 0) {
     errno = loop_ ? EBADF : EMFILE;
@@ -133,7 +147,7 @@ void SocketPoller::want(int fd, int wanted) {
   }
   watch->wanted = static_cast<std::uint8_t>(wanted);
   if ((wanted & ~watch->interest) != 0) {
-    registerInterest(fd, *watch, kRead | kWrite, false);  // reports what is ready now
+    reregister(fd, *watch, kRead | kWrite);  // reports what is ready now
   } else if ((watch->ready & wanted) != 0) {
     pending_.push_back(fd);
     scheduleDrain();
@@ -196,12 +210,18 @@ void SocketPoller::passOn(int fd, std::uint32_t generation) {
   watch->ready = static_cast<std::uint8_t>(watch->ready & ~ready);
   onReady_(fd, ready);
   watch = find(fd);  // the callback may have watched other sockets and moved the table
-  if (watch != nullptr && watch->watched && watch->generation == generation &&
-      (watch->wanted & ready) != 0) {
+  if (watch == nullptr || !watch->watched || watch->generation != generation) {
+    return;
+  }
+  if ((watch->wanted & ready) != 0) {
     // Still wanted after curl had its turn: it may have left bytes unread (or room unused),
     // which an edge-triggered set would not report again. Re-registering reports them.
-    registerInterest(fd, *watch, watch->wanted, false);
+    reregister(fd, *watch, watch->wanted);
   }
+  // Given up in its turn, perhaps with bytes unread (a paused receive): the edge is spent, so
+  // the direction is kept as may-be-ready and passed on if it is wanted again. A pass that
+  // finds nothing costs curl one call that would block.
+  watch->ready = static_cast<std::uint8_t>(watch->ready | (ready & ~watch->wanted));
 }
 
 void SocketPoller::scheduleDrain() {

@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -69,6 +70,9 @@ class SocketPoller {
 
   Watch* find(int fd);
   bool registerInterest(int fd, Watch& watch, int interest, bool adding);
+  // Registers a watched socket again; one the kernel refuses (out of memory) is left to its
+  // transfer's timeout, as a socket that cannot be watched is, and said once a minute.
+  void reregister(int fd, Watch& watch, int interest);
   void waitForEvents();
   void passOnEvents();
   void passOn(int fd, std::uint32_t generation);
@@ -83,6 +87,7 @@ class SocketPoller {
   std::unique_ptr<LoopRead> loop_;  // the epoll set, read on the loop
   std::array<epoll_event, kEventsPerRead> events_{};
   int eventCount_ = 0;          // what the last read found, not yet passed on
+  std::chrono::steady_clock::time_point lastRefusalWarning_{};
   std::vector<Watch> watches_;  // by descriptor number: curl's sockets are small numbers
   std::vector<int> pending_;    // sockets whose wanted direction was already ready
   std::size_t watchedCount_ = 0;

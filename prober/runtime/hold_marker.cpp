@@ -18,10 +18,12 @@ void HoldMarker::markAll() {
   holdsChanges_ = policy_.holdsChanges();
   mayBeHeld_.clear();
   for (const auto& state : *marked_) {
-    mark(*state);
+    // Noted before it is marked: a silence that ends between the two is then noted and
+    // marked ended later, never marked silenced and left out of the re-marking.
     if (policy_.mayHold(*state->spec())) {
       mayBeHeld_.push_back(state);
     }
+    mark(*state);
   }
   markedAt_ = clock_.now();
   markedAllAtWall_ = clock_.wallNow();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "alerting/holds/silence.h"
@@ -36,15 +37,20 @@ namespace {
 // A page over every check, answered as a body built a slice of checks per turn of the loop: the
 // checks as they were when the request came (a reload meanwhile replaces the list rather than
 // changing it), the uptime snapshot the page reads, and the page. `Page` has add() and render().
+// The page is dated when it is written: a check whose streak began after the request came is
+// not shown failing since a time after the page's.
 template <typename Page>
 ServerResponse pageOverChecks(std::shared_ptr<const CheckList> checks,
                               std::shared_ptr<const UptimeSnapshot> uptime,
-                              std::shared_ptr<Page> page) {
+                              std::shared_ptr<Page> page, std::function<std::int64_t()> nowMs) {
   const std::size_t count = checks->size();
   ServerResponse response = html("");
   response.stream = writtenInSlices(
       "", count, [checks, page](std::string&, std::size_t i) { page->add(*(*checks)[i]); },
-      [uptime, page](std::string& out) { out += page->render(); });
+      [uptime, page, nowMs = std::move(nowMs)](std::string& out) {
+        page->setNow(nowMs());
+        out += page->render();
+      });
   return response;
 }
 
@@ -71,12 +77,15 @@ void StatusPageEndpoint::serve(const ServerRequest& request, Responder respond) 
     }
   }
   const auto uptime = context_.uptime.snapshot();
+  const auto checks = context_.checks.sharedInOrder();
   view.uptime = uptime.get();
   view.nowMs = context_.nowMs();
   view.location = context_.location;
   view.groupBy = context_.groupBy;
-  respond(pageOverChecks(context_.checks.sharedInOrder(), uptime,
-                         std::make_shared<DashboardPage>(view)));
+  // No page past the one every check would fill: the page keeps the rows up to the one asked.
+  view.page = std::min(
+      view.page, std::max<std::size_t>(1, (checks->size() + kChecksPerPage - 1) / kChecksPerPage));
+  respond(pageOverChecks(checks, uptime, std::make_shared<DashboardPage>(view), context_.nowMs));
 }
 
 void CheckPageEndpoint::serve(const ServerRequest& request, Responder respond) {
@@ -132,7 +141,7 @@ void PublicStatusEndpoint::serve(const ServerRequest&, Responder respond) {
   view.groupBy = context_.groupBy;
   view.announcements = context_.announcements.active(view.nowMs);
   respond(pageOverChecks(context_.checks.sharedInOrder(), uptime,
-                         std::make_shared<PublicStatusPage>(view)));
+                         std::make_shared<PublicStatusPage>(view), context_.nowMs));
 }
 
 void BadgeEndpoint::serve(const ServerRequest& request, Responder respond) {

@@ -34,6 +34,8 @@ class PublicStatusPage {
  public:
   explicit PublicStatusPage(const PublicStatusView& view);  // view.checks is not read
   void add(const CheckState& check);
+  // The time the page is written at (a page built across turns is dated when it is written).
+  void setNow(std::int64_t nowMs) { view_.nowMs = nowMs; }
   std::string render() const;
 
   using Shown = std::pair<const CheckState*, PublicState>;

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "checks/duration.h"
@@ -130,7 +131,11 @@ bool goesBefore(const DashboardPage::Row& a, const DashboardPage::Row& b) {
 DashboardPage::DashboardPage(const DashboardView& view)
     : view_{{}, view.uptime, view.nowMs, view.location, view.groupBy, view.query, view.page},
       filter_(view.query),
-      kept_(std::max<std::size_t>(view.page, 1) * kChecksPerPage) {}
+      // A page past the end shows the last: every row is kept then. The cap keeps a page
+      // number near 2^64 from wrapping the product to a few rows.
+      kept_(std::min<std::size_t>(std::max<std::size_t>(view.page, 1),
+                                  std::numeric_limits<std::size_t>::max() / kChecksPerPage) *
+            kChecksPerPage) {}
 
 void DashboardPage::add(const CheckState& check) {
   const ShownState state = shownState(check);

@@ -21,7 +21,8 @@ BodySource writtenInSlices(std::string head, std::size_t count,
       out += progress->head;
     }
     const std::size_t before = out.size();
-    const std::size_t sliceEnd = progress->next + std::min(limits.items, count - progress->next);
+    const std::size_t items = std::max<std::size_t>(limits.items, 1);
+    const std::size_t sliceEnd = progress->next + std::min(items, count - progress->next);
     while (progress->next < sliceEnd && out.size() - before < limits.bytes) {
       each(out, progress->next++);
     }

@@ -107,6 +107,46 @@ TEST_CASE("poller: a direction still wanted after its turn is reported again whi
   CHECK(calls.count(pair.watched) == 4);  // all read: nothing more
 }
 
+TEST_CASE(
+    "poller: a direction given up after its turn with bytes unread is passed on when wanted "
+    "again") {
+  // The callback reads one byte and then wants only to write (as curl pausing a receive may):
+  // the rest stays unread, the edge is spent, and no new bytes come. Wanting to read again must
+  // still pass the socket on.
+  asio::io_context io;
+  Calls calls;
+  Pair pair;
+  SocketPoller* self = nullptr;
+  SocketPoller poller(io, [&](int fd, int ready) {
+    calls.seen.emplace_back(fd, ready);
+    if ((ready & SocketPoller::kRead) != 0) {
+      char byte;
+      (void)::read(fd, &byte, 1);
+      self->want(fd, SocketPoller::kWrite);
+    } else {
+      self->want(fd, 0);  // written: now waiting for neither, as for a timer
+    }
+  });
+  self = &poller;
+  REQUIRE(poller.watchNew(pair.watched, SocketPoller::kRead));
+  pair.send("abcd");
+  for (int i = 0; i < 20 && calls.count(pair.watched) < 2; ++i) {
+    io.run_for(10ms);
+  }
+  REQUIRE(calls.count(pair.watched) == 2);
+  CHECK(calls.seen[0].second == SocketPoller::kRead);
+  CHECK(calls.seen[1].second == SocketPoller::kWrite);
+  io.run_for(20ms);
+  CHECK(calls.count(pair.watched) == 2);  // nothing wanted: nothing passed on
+  calls.seen.clear();
+  poller.want(pair.watched, SocketPoller::kRead);
+  for (int i = 0; i < 20 && calls.seen.empty(); ++i) {
+    io.run_for(10ms);
+  }
+  REQUIRE_FALSE(calls.seen.empty());
+  CHECK(calls.seen[0] == std::make_pair(pair.watched, SocketPoller::kRead));
+}
+
 TEST_CASE("poller: readiness seen while unwanted is passed on once that direction is wanted") {
   asio::io_context io;
   Calls calls;

@@ -72,3 +72,53 @@ TEST_CASE("hold marker: an ended silence unmarks; a wall clock stepped back into
   CHECK(h.silenced("api"));
   CHECK(h.silenced("web"));
 }
+
+namespace {
+
+// A clock whose wall reading moves on by `tick` each time it is read: the reads one marking
+// makes fall on both sides of a silence's end.
+class TickingClock final : public prober::Clock {
+ public:
+  mutable std::int64_t wallMs = 1'800'000'000'000;
+  std::int64_t steadyMs = 0;
+  std::int64_t tick = 0;
+  prober::SteadyTime now() const override {
+    return prober::SteadyTime(std::chrono::milliseconds(steadyMs));
+  }
+  std::chrono::system_clock::time_point wallNow() const override {
+    const std::int64_t read = wallMs;
+    wallMs += tick;
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(read));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hold marker: a silence ending while every check is marked is not left shown") {
+  // However the marking's reads of the clock fall around the silence's end, a second later the
+  // check shows not silenced.
+  for (std::int64_t before = 1; before <= 12; ++before) {
+    CAPTURE(before);
+    TickingClock clock;
+    prober::testing::PageHoldsOnDisk onDisk("hold-marker-tick");
+    prober::HoldPolicy policy{onDisk.holds(), clock, [](const std::string&) { return false; }};
+    prober::CheckSet checks;
+    checks.apply({spec("api"), spec("web")});
+    prober::HoldMarker marker{checks, policy, clock};
+    const std::int64_t end = clock.wallMs + 5 * 60'000;
+    onDisk.silence(clock, "api", "5m");
+    marker.markAll();
+    REQUIRE(checks.find("api")->silenced());
+    // Just before the end, another silence makes every check be marked again, the clock moving
+    // a millisecond a read.
+    clock.wallMs = end - before;
+    clock.tick = 1;
+    onDisk.silence(clock, "web", "1h");
+    marker.refresh();
+    clock.tick = 0;
+    clock.wallMs = end + 2000;
+    clock.steadyMs += 2000;
+    marker.refresh();
+    CHECK_FALSE(checks.find("api")->silenced());
+  }
+}

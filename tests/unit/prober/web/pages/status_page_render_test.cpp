@@ -225,6 +225,10 @@ TEST_CASE("render: ?page=2 of 250 matching checks shows the second hundred and l
   CHECK(has(last, "Page 3 of 3"));
   CHECK(has(last, "page=2\" rel=\"prev\""));
   CHECK_FALSE(has(last, "rel=\"next\""));
+
+  // A page number whose hundred would not fit in 64 bits: still the last page.
+  view.page = std::size_t{1} << 62;
+  CHECK(prober::renderStatusPage(view) == last);
 }
 
 TEST_CASE("render: each page of checks given in any order shows its hundred of the whole order") {

@@ -241,6 +241,8 @@ TEST_CASE(
         check(fmt::format("c{:04}", i), "labels = { team = \"t" + std::to_string(i % 7) + "\" }\n");
   }
   h.start(many);
+  // A page number far past the end (its hundred would not fit in 64 bits): the last page.
+  CHECK(has(h.request("GET", "/?page=4611686018427387904").body, "Page 50 of 50"));
   const std::string fewer = std::string(kNotifier) + check("only");
   for (const std::string path : {"/", "/status", "/api/v1/checks", "/api/v1/targets"}) {
     CAPTURE(path);
