@@ -72,7 +72,7 @@ if [[ $smoke == 1 ]]; then
 else
   w1_checks=3000; w1_interval=200ms; w1_seconds=20
   w2_checks=1000; w2_interval=2s; w2_rate=500; w2_seconds=60
-  y_seconds=20
+  y_seconds=60
   w3_checks=10000; w3_interval=10s; w3_seconds=120
   w4_checks=100000; w4_interval=60s; w4_seconds=180
   w5_checks=1000000; w5_interval=5m; w5_seconds=${BENCH_W5_SECONDS:-600}

@@ -101,9 +101,10 @@ $(row y_ioctl_prober "prober: ioctl")
 $(row y_poll_floor "floor: poll")
 $(row y_counted_by_perf "counted by perf (1) or strace (0)")
 
-bench/syscalls.sh counts every thread's calls (perf's syscall tracepoints) over 20 s once every
-check has run, divided by the runs /metrics counted; the floor's over its own run at the same
-rate. Both make the same fifteen calls a connection in libcurl (socket to close); the rest is
+bench/syscalls.sh counts every thread's calls (perf's syscall tracepoints) over 60 s once every
+check has run, divided by the runs /metrics counted (the two reads of /metrics that count them,
+a few hundred calls, are in the window: 60 s makes them under 0.01 a probe); the floor's over
+its own run at the same rate. Both make the same fifteen calls a connection in libcurl (socket to close); the rest is
 how each waits: the floor polls every socket it has after each step, prober adds each socket
 once to an epoll set of the engine's and wakes once for whatever is ready together.
 
