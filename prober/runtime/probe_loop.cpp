@@ -53,7 +53,10 @@ void ProbeLoop::launch(CheckId id, SteadyTime due) {
   observer_.inFlight(scheduler_.inFlight());
   std::weak_ptr<CheckState> weak = state;
   prober_.run(state->spec(), [this, weak, id, due](RunResultPtr result) {
-    if (auto running = weak.lock()) {  // a reload may have dropped the check meanwhile
+    // A reload may have dropped the check meanwhile, or changed it (a new state under a new
+    // id): its old state may still be alive (a scrape or a page holds the old list), but only
+    // the check's current state may judge a run.
+    if (auto running = weak.lock(); running && checks_.find(id) == running) {
       finished(*running, std::move(result));
       scheduleNext(id, due, *running);
     }

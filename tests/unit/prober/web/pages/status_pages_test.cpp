@@ -288,3 +288,31 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE(
+    "a run that ends while a page holds the old checks pages nothing for a check a reload "
+    "removed or changed") {
+  for (const bool removed : {true, false}) {
+    CAPTURE(removed);
+    StateDir dir;
+    DaemonHarness h(dir);
+    h.start(std::string(kNotifier) + check("api") + check("web"));
+    h.run("api.test", 503);
+    h.run("api.test", 503);
+    h.waitForProbe("api.test");  // the third failure is in flight
+    // A page over every check holds the list as it was, and with it the check's old state.
+    prober::ServerResponse page = h.answerOf("GET", "/");
+    REQUIRE(page.stream);
+    h.configText = std::string(kNotifier) + check("web") +
+                   (removed ? "" : check("api", "labels = { team = \"payments\" }\n"));
+    REQUIRE(h.request("POST", "/-/reload").status == 200);
+    REQUIRE(h.engine.answerFor("api.test", 503));
+    h.clock.advance(1s);
+    // The old definition's run is judged by nobody: no trigger for a check that is gone, nor
+    // one from the old state of a check that starts afresh.
+    CHECK(h.pages().empty());
+    std::string rest;
+    while (page.stream(rest)) {
+    }
+  }
+}
