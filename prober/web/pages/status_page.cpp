@@ -177,8 +177,6 @@ std::string DashboardPage::render() {
   const CheckFilter& filter = filter_;
   auto& counts = counts_;
   auto& groupCounts = groups_;
-  std::sort_heap(best_.begin(), best_.end(), goesBefore);
-  const std::vector<Row>& rows = best_;
   const std::size_t pages =
       std::max<std::size_t>(1, (matching_ + kChecksPerPage - 1) / kChecksPerPage);
   const std::size_t page = std::clamp<std::size_t>(view.page, 1, pages);
@@ -215,11 +213,17 @@ std::string DashboardPage::render() {
   if (view.uptime == nullptr || view.uptime->computedAtMs == 0) {
     html += "<p class=\"muted small\">Uptime is being worked out from the history.</p>\n";
   }
+  // The page's rows are the last of those kept (at most a hundred): popped off the heap, each
+  // lands in its place at the end, so best_[first, last) is the page in order without sorting
+  // every row kept (all of them, for the last page of a million).
   const std::size_t first = (page - 1) * kChecksPerPage;
-  const std::size_t last = std::min(rows.size(), first + kChecksPerPage);
+  const std::size_t last = best_.size();
+  for (std::size_t popped = 0; popped < last - first; ++popped) {
+    std::pop_heap(best_.begin(), best_.end() - static_cast<std::ptrdiff_t>(popped), goesBefore);
+  }
   std::optional<std::string> openGroup;
   for (std::size_t i = first; i < last; ++i) {
-    const Row& row = rows[i];
+    const Row& row = best_[i];
     if (!openGroup || *openGroup != row.group) {
       if (openGroup) {
         html += "</tbody></table></details>\n";
