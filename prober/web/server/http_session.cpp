@@ -211,6 +211,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void writePiece(const std::shared_ptr<Streaming>& streaming) {
+    if (server_->stopped || !beast::get_lowest_layer(stream_).socket().is_open()) {
+      return;  // closed (the server stopping, the client gone): no more pieces worked out
+    }
     auto next = [self = this->shared_from_this(), streaming](beast::error_code ec, std::size_t) {
       if (ec) {
         self->close();
