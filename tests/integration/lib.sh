@@ -64,18 +64,21 @@ start_helper() {
 }
 
 # start_listener NAME COMMAND...: runs a server on a free port (PORT in its arguments is
-# replaced), retrying other ports while the chosen one is taken; sets NAME_port and NAME_pid.
+# replaced, and PORT2 by the port after it, for a second listener such as a cluster's), retrying
+# other ports while a chosen one is taken; sets NAME_port, NAME_port2 and NAME_pid.
 start_listener() {
   local name=$1
   shift
   for _ in $(seq 10); do
     local port=$((20000 + RANDOM % 40000))
-    "${@//PORT/$port}" >"$work/$name.log" 2>&1 &
+    local args=("${@//PORT2/$((port + 1))}")
+    "${args[@]//PORT/$port}" >"$work/$name.log" 2>&1 &
     local pid=$!
     pids+=("$pid")
     sleep 0.5
     if kill -0 "$pid" 2>/dev/null; then
       printf -v "${name}_port" '%s' "$port"
+      printf -v "${name}_port2" '%s' "$((port + 1))"
       printf -v "${name}_pid" '%s' "$pid"
       return 0
     fi

@@ -84,14 +84,14 @@ receivers:
         url: $standin/v2/enqueue
         send_resolved: true
 YAML
-cluster1=$(free_port)
+# The gossip port is picked with the web port (PORT2), so a port another test took meanwhile
+# is retried like the web port is.
 start_listener am1 prometheus-alertmanager --config.file="$work/alertmanager.yml" \
   --storage.path="$work/am1" --web.listen-address=127.0.0.1:PORT \
-  --cluster.listen-address=127.0.0.1:$cluster1 --cluster.peer-timeout=1s
-cluster2=$(free_port)
+  --cluster.listen-address=127.0.0.1:PORT2 --cluster.peer-timeout=1s
 start_listener am2 prometheus-alertmanager --config.file="$work/alertmanager.yml" \
   --storage.path="$work/am2" --web.listen-address=127.0.0.1:PORT \
-  --cluster.listen-address=127.0.0.1:$cluster2 --cluster.peer=127.0.0.1:$cluster1 --cluster.peer-timeout=1s
+  --cluster.listen-address=127.0.0.1:PORT2 --cluster.peer=127.0.0.1:$am1_port2 --cluster.peer-timeout=1s
 for am in "$am1_port" "$am2_port"; do
   wait_up_to 30 curl -sf "http://127.0.0.1:$am/-/ready" || { echo "alertmanager $am is not ready"; cat "$work"/am*.log; exit 1; }
 done
