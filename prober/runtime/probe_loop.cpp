@@ -51,12 +51,11 @@ void ProbeLoop::launch(CheckId id, SteadyTime due) {
     return;
   }
   observer_.inFlight(scheduler_.inFlight());
-  std::weak_ptr<CheckState> weak = state;
-  prober_.run(state->spec(), [this, weak, id, due](RunResultPtr result) {
+  prober_.run(state->spec(), [this, launched = state.get(), id, due](RunResultPtr result) {
     // A reload may have dropped the check meanwhile, or changed it (a new state under a new
     // id): its old state may still be alive (a scrape or a page holds the old list), but only
-    // the check's current state may judge a run.
-    if (auto running = weak.lock(); running && checks_.find(id) == running) {
+    // the state the run was launched for, still the check's current one, may judge it.
+    if (auto running = checks_.find(id); running && running.get() == launched) {
       finished(*running, std::move(result));
       scheduleNext(id, due, *running);
     }

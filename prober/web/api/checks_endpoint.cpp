@@ -91,15 +91,12 @@ void ChecksEndpoint::serve(const ServerRequest& request, Responder respond) {
     // JSON, never held whole, and the loop runs probes between slices.
     const auto checks = checks_.sharedInOrder();
     ServerResponse response{200, "application/json", "", ""};
-    response.stream = writtenInSlices(
+    response.stream = jsonArrayInSlices(
         "{\"checks\":[", checks->size(),
-        [checks, uptime](std::string& out, std::size_t i) {
-          if (i > 0) {
-            out += ',';
-          }
-          out += toJsonText(checkWithUptime(*(*checks)[i], *uptime));
+        [checks, uptime](std::size_t i) {
+          return toJsonText(checkWithUptime(*(*checks)[i], *uptime));
         },
-        [](std::string& out) { out += "]}\n"; });
+        "]}\n");
     return respond(std::move(response));
   }
   std::string name = path.substr(kList.size() + 1);

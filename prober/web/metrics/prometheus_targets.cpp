@@ -39,25 +39,19 @@ void TargetsEndpoint::serve(const ServerRequest&, Responder respond) {
   // Written a slice of checks at a time, as /metrics is.
   const auto checks = checks_.sharedInOrder();
   ServerResponse response{200, "application/json", "", ""};
-  response.stream = writtenInSlices(
-      "[", checks->size(),
-      [checks](std::string& out, std::size_t i) {
-        const CheckSpec& spec = *(*checks)[i]->spec();
-        boost::json::object labels;
-        for (const auto& [name, value] : spec.labels) {
-          labels[name] = value;
-        }
-        labels["check"] = spec.name;
-        // As written, placeholders and all: ${VAR} values stay secret.
-        labels["url"] = spec.displayUrl();
-        if (i > 0) {
-          out += ',';
-        }
-        out += toJsonText(
-            boost::json::object{{"targets", boost::json::array{boost::json::string(spec.name)}},
-                                {"labels", std::move(labels)}});
-      },
-      [](std::string& out) { out += "]\n"; });
+  response.stream = jsonArrayInSlices("[", checks->size(), [checks](std::size_t i) {
+    const CheckSpec& spec = *(*checks)[i]->spec();
+    boost::json::object labels;
+    for (const auto& [name, value] : spec.labels) {
+      labels[name] = value;
+    }
+    labels["check"] = spec.name;
+    // As written, placeholders and all: ${VAR} values stay secret.
+    labels["url"] = spec.displayUrl();
+    return toJsonText(
+        boost::json::object{{"targets", boost::json::array{boost::json::string(spec.name)}},
+                            {"labels", std::move(labels)}});
+  }, "]\n");
   respond(std::move(response));
 }
 

@@ -34,4 +34,17 @@ BodySource writtenInSlices(std::string head, std::size_t count,
   };
 }
 
+BodySource jsonArrayInSlices(std::string head, std::size_t count,
+                             std::function<std::string(std::size_t index)> item, std::string tail) {
+  return writtenInSlices(
+      std::move(head), count,
+      [item = std::move(item)](std::string& out, std::size_t i) {
+        if (i > 0) {
+          out += ',';
+        }
+        out += item(i);
+      },
+      [tail = std::move(tail)](std::string& out) { out += tail; });
+}
+
 }  // namespace prober

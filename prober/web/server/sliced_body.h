@@ -23,4 +23,9 @@ BodySource writtenInSlices(std::string head, std::size_t count,
                            std::function<void(std::string& out, std::size_t index)> each,
                            std::function<void(std::string& out)> end, SliceLimits limits = {});
 
+// A JSON array over `count` items, item i's JSON text from `item(i)`, after `head` (which opens
+// the array, and whatever holds it) and before `tail`.
+BodySource jsonArrayInSlices(std::string head, std::size_t count,
+                             std::function<std::string(std::size_t index)> item, std::string tail);
+
 }  // namespace prober

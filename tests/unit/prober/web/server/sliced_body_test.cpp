@@ -66,3 +66,18 @@ TEST_CASE("a body in slices over no items is its head and its end, in one call")
       [](std::string& out) { out += "}"; });
   CHECK(pieces(source) == std::vector<std::string>{"{}"});
 }
+
+TEST_CASE("a JSON array in slices: items between commas, none before the first, whole at the end") {
+  const auto whole = [](std::size_t count) {
+    prober::BodySource source = prober::jsonArrayInSlices(
+        "{\"a\":[", count, [](std::size_t i) { return std::to_string(i); }, "]}");
+    std::string all;
+    for (const std::string& piece : pieces(source)) {
+      all += piece;
+    }
+    return all;
+  };
+  CHECK(whole(0) == "{\"a\":[]}");
+  CHECK(whole(1) == "{\"a\":[0]}");
+  CHECK(whole(3) == "{\"a\":[0,1,2]}");
+}
