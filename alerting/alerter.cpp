@@ -120,7 +120,14 @@ void Alerter::recover(const std::map<std::string, SavedAlert>& saved,
   releaseHeld();  // held pages whose hold ended while the daemon was down go out now
 }
 
-void Alerter::onRun(const RunJudgement& judgement) {
+void Alerter::onRun(const CheckSpec& spec, const RunResult& run, CheckAlerts& alerts) {
+  const RunJudgement judgement = alerts.judge(spec, run, wallNow());
+  if (!judgement.quiet()) {
+    act(judgement);
+  }
+}
+
+void Alerter::act(const RunJudgement& judgement) {
   if (additionsHeld_ && running_) {
     notifiersChanged(running_);  // a hold may have ended: page the destinations it kept back
   }

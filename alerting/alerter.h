@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "alerting/alert_event.h"
-#include "alerting/alert_state.h"
+#include "alerting/check_alerts.h"
 #include "alerting/holds/page_hold.h"
 #include "alerting/leaving_check.h"
 #include "alerting/pager.h"
@@ -27,28 +27,6 @@
 #include "checks/run_result.h"
 
 namespace prober {
-
-// What one finished run meant for its check's alerts.
-struct RunJudgement {
-  const CheckSpec& spec;
-  const RunResult& run;
-  AlertTransition alert = AlertTransition::None;
-  int consecutiveFailures = 0;
-  // The first failure of the streak that fired or, on a resolve, of the streak that ended.
-  std::chrono::system_clock::time_point failingSince;
-  AlertTransition certificate = AlertTransition::None;
-  std::optional<std::chrono::system_clock::time_point> certExpiry;
-  // Whether each alert fires after this run: a firing alert is posted again to notifiers that
-  // want it re-sent (Alertmanager's `resend`).
-  bool firing = false;
-  bool certFiring = false;
-  // The degraded warning (`degraded` assertions): its transition, the degraded runs that count
-  // towards it, since when the check is degraded, and whether it fires after this run.
-  AlertTransition degraded = AlertTransition::None;
-  int degradedRuns = 0;
-  std::chrono::system_clock::time_point degradedSince;
-  bool degradedFiring = false;
-};
 
 // What the alerter did, for history and metrics.
 class AlerterObserver {
@@ -99,9 +77,12 @@ class Alerter {
                const std::function<const CheckSpec*(const std::string&)>& running,
                const std::function<bool(const std::string&)>& configured);
 
-  // A finished run: pages when it fired or resolved the check's alert or its certificate
-  // alert, and re-sends a firing one where a notifier's `resend` is due.
-  void onRun(const RunJudgement& judgement);
+  // A finished run of `spec`: judged against the check's alerts (which it updates), then acted
+  // on (act).
+  void onRun(const CheckSpec& spec, const RunResult& run, CheckAlerts& alerts);
+  // A judged run: pages when it fired or resolved the check's alert, its certificate warning or
+  // its degraded warning, and re-sends a firing one where a notifier's `resend` is due.
+  void act(const RunJudgement& judgement);
 
   // A check stopped running here: what it had firing resolves (its alert, certificate and
   // degraded warnings) when it left the config; when it moved to another shard, it is handed

@@ -14,20 +14,21 @@ namespace {
 void restoreSaved(CheckState& state, const std::map<std::string, SavedAlert>& saved) {
   const CheckSpec& spec = *state.spec();
   if (auto alert = saved.find(spec.name); alert != saved.end()) {
-    state.restoreAlert(alert->second.firing, alert->second.consecutiveFailures,
-                       fromMillis(alert->second.failingSinceMs));
+    state.alerts().restoreAlert(alert->second.firing, alert->second.consecutiveFailures,
+                                fromMillis(alert->second.failingSinceMs));
     if (alert->second.firing) {
       spdlog::info("check {}: alert still firing from before the restart", spec.name);
     }
   }
   if (const auto degraded = saved.find(alertKey(spec.name, AlertKind::Degraded));
       degraded != saved.end() && hasDegradedAssertions(spec)) {
-    state.restoreDegraded(degraded->second.firing, degraded->second.consecutiveFailures,
-                          fromMillis(degraded->second.failingSinceMs));
+    state.alerts().restoreDegraded(spec, degraded->second.firing,
+                                   degraded->second.consecutiveFailures,
+                                   fromMillis(degraded->second.failingSinceMs));
   }
   const auto cert = saved.find(alertKey(spec.name, AlertKind::Certificate));
   if (cert != saved.end() && cert->second.firing && spec.certWarning.count() > 0) {
-    state.restoreCertWarning(true);
+    state.alerts().restoreCertWarning(true);
   }
 }
 
@@ -54,10 +55,10 @@ CheckSetChange CheckSet::apply(SpecList specs, const std::map<std::string, Saved
       // is forgotten; so does a certificate warning while the new definition asks for one.
       ++change.changed;
       const std::shared_ptr<CheckState>& old = it->second.state;
-      running.state->carryAlert(*old);
+      running.state->alerts().carryOver(*spec, old->alerts());
       if (old->certWarningFiring()) {
         if (spec->certWarning.count() > 0) {
-          running.state->restoreCertWarning(true);
+          running.state->alerts().restoreCertWarning(true);
         } else {
           change.certWarningsDropped.push_back(old);
         }
@@ -67,7 +68,7 @@ CheckSetChange CheckSet::apply(SpecList specs, const std::map<std::string, Saved
       }
       if (old->degradedAlert().firing() && !hasDegradedAssertions(*spec)) {
         change.degradedDropped.push_back(old);
-        running.state->restoreDegraded(false, 0, {});
+        running.state->alerts().restoreDegraded(*spec, false, 0, {});
       }
       change.stopped.push_back(it->second.id);
       byName_.erase(it);

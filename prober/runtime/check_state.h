@@ -1,6 +1,7 @@
 #pragma once
 // Everything the runtime keeps about one check between runs: its spec, its last result, a
-// short compact history, run counters and the values its metrics render at scrape time.
+// short compact history, run counters and the values its metrics render at scrape time. Its
+// alerts (CheckAlerts) are held here and judged by the alerter; the runtime only reads them.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "alerting/alert_state.h"
+#include "alerting/check_alerts.h"
 #include "alerting/leaving_check.h"
 #include "checks/check_spec.h"
 #include "checks/clock.h"
@@ -36,8 +37,9 @@ class CheckState {
 
   explicit CheckState(std::shared_ptr<const CheckSpec> spec);
 
-  // Takes one finished run. Returns the alert transition it caused.
-  AlertTransition record(RunResultPtr result);
+  // Takes one finished run into the counters, the ring and the last result (its alerts are
+  // the alerter's to judge: Alerter::onRun).
+  void record(RunResultPtr result);
   // Counts runs skipped because the previous one was still going. True when a warning is due:
   // the first skip, then at most one a minute.
   bool countSkipped(int count, SteadyTime now) {
@@ -65,52 +67,37 @@ class CheckState {
   const FailureCounts* failuresByReason() const {
     return failureMemo_ ? &failureMemo_->byReason : nullptr;
   }
-  // The earliest certificate expiry the last handshake that got a certificate showed, kept
-  // across runs that reached none (a refused connection), so the series never goes blank.
-  std::optional<std::chrono::system_clock::time_point> certExpiry() const { return certExpiry_; }
-  // The certificate alert (cert_warning): fires when a run sees a certificate expiring within
-  // the window, resolves when a run sees one beyond it; runs that see none change nothing.
-  AlertTransition judgeCertificate(std::chrono::system_clock::time_point now);
-  bool certWarningFiring() const { return certWarningFiring_; }
-  void restoreCertWarning(bool firing) { certWarningFiring_ = firing; }
-  const AlertState& alert() const { return alert_; }
-  // The degraded warning: fed by passed runs only (degraded or clean) of a check with
-  // `degraded` assertions; a failed run is a failure, not degraded, and changes nothing here.
-  AlertTransition judgeDegraded();
-  const AlertState& degradedAlert() const;
-  bool degraded() const { return last_ && last_->degraded(); }
-  // Since when the check is degraded (set while degraded runs count or the warning fires).
-  std::chrono::system_clock::time_point degradedSince() const {
-    return degraded_ ? degraded_->since : std::chrono::system_clock::time_point{};
+  // The check's alerts: read here, judged by the alerter (Alerter::onRun), restored after a
+  // restart and carried over a reload by the check set.
+  const CheckAlerts& alerts() const { return alerts_; }
+  CheckAlerts& alerts() { return alerts_; }
+  const AlertState& alert() const { return alerts_.alert(); }
+  const AlertState& degradedAlert() const { return alerts_.degradedAlert(); }
+  std::chrono::system_clock::time_point failingSince() const { return alerts_.failingSince(); }
+  std::chrono::system_clock::time_point degradedSince() const { return alerts_.degradedSince(); }
+  bool certWarningFiring() const { return alerts_.certWarningFiring(); }
+  std::optional<std::chrono::system_clock::time_point> certExpiry() const {
+    return alerts_.certExpiry();
   }
-  void restoreDegraded(bool firing, int degradedRuns, std::chrono::system_clock::time_point since);
+  bool degraded() const { return last_ && last_->degraded(); }
   // The most recent failed run: when, and its first failure ("" when none yet).
   std::chrono::system_clock::time_point lastFailureAt() const {
     return failureMemo_ ? failureMemo_->at : std::chrono::system_clock::time_point{};
   }
   const std::string& lastFailure() const;
-  // Start of the current failure streak (set while consecutiveFailures() > 0 or firing).
-  std::chrono::system_clock::time_point failingSince() const { return failingSince_; }
-  void restoreAlert(bool firing, int consecutiveFailures,
-                    std::chrono::system_clock::time_point failingSince) {
-    alert_.restore(firing, consecutiveFailures);
-    failingSince_ = failingSince;
-  }
   // The check as it leaves this instance (`stillConfigured`: for another shard), for the
   // alerter; a certificate never seen expires `now`.
   LeavingCheck leaving(bool stillConfigured, std::chrono::system_clock::time_point now) const {
     return {*spec_,
             stillConfigured,
             last_.get(),
-            alert_.firing(),
-            failingSince_,
-            certWarningFiring_,
-            certExpiry_.value_or(now),
+            alert().firing(),
+            failingSince(),
+            certWarningFiring(),
+            certExpiry().value_or(now),
             degradedAlert().firing(),
             degradedSince()};
   }
-  // A reload changed the check: its alert and recent runs carry over.
-  void carryAlert(const CheckState& before);
   // Runs per bucket of prober_check_duration_seconds, not cumulative (32 bits: 136 years of a
   // run a second).
   const std::array<std::uint32_t, kDurationBuckets.size()>& durationBuckets() const {
@@ -165,18 +152,7 @@ class CheckState {
     FailureCounts byReason{};
   };
   std::unique_ptr<FailureMemo> failureMemo_;
-  std::optional<std::chrono::system_clock::time_point> certExpiry_;
-  bool certSeenLastRun_ = false;
-  bool certWarningFiring_ = false;
-  AlertState alert_;
-  std::chrono::system_clock::time_point failingSince_{};
-  // The degraded warning, made for a check with `degraded` assertions (or one restored so).
-  struct DegradedWatch {
-    AlertState alert;
-    std::chrono::system_clock::time_point since{};
-  };
-  std::unique_ptr<DegradedWatch> degraded_;
-  DegradedWatch& degradedWatch();
+  CheckAlerts alerts_;
   std::array<std::uint32_t, kDurationBuckets.size()> durationBuckets_{};
   double durationSum_ = 0;
   std::unique_ptr<HoldMarks> marks_;

@@ -73,34 +73,11 @@ void ProbeLoop::finished(CheckState& state, RunResultPtr result) {
   } else if (result->passed && !wasPassing) {
     spdlog::info("check {} passing again", name);
   }
-  const auto failingSinceBefore = state.failingSince();
-  const auto degradedSinceBefore = state.degradedSince();
-  const AlertTransition alert = state.record(std::move(result));
-  const AlertTransition certificate = state.judgeCertificate(clock_.wallNow());
-  const AlertTransition degraded = state.judgeDegraded();
-  const bool firing = state.alert().firing();
-  const bool degradedFiring = state.degradedAlert().firing();
+  state.record(std::move(result));
+  // The alerter judges the run against the check's alerts and pages from that; shard
+  // membership reads the judged alert (an adopted check settles once it passes or fires).
+  alerter_.onRun(*state.spec(), *state.last(), state.alerts());
   membership_.runFinished(state);
-  if (alert == AlertTransition::None && certificate == AlertTransition::None &&
-      degraded == AlertTransition::None && !firing && !state.certWarningFiring() &&
-      !degradedFiring) {
-    return;
-  }
-  const RunJudgement judgement{
-      *state.spec(),
-      *state.last(),
-      alert,
-      state.alert().consecutiveFailures(),
-      alert == AlertTransition::Resolve ? failingSinceBefore : state.failingSince(),
-      certificate,
-      state.certExpiry(),
-      firing,
-      state.certWarningFiring(),
-      degraded,
-      state.degradedAlert().failuresInWindow(),
-      degraded == AlertTransition::Resolve ? degradedSinceBefore : state.degradedSince(),
-      degradedFiring};
-  alerter_.onRun(judgement);
 }
 
 void ProbeLoop::scheduleNext(CheckId id, SteadyTime due, const CheckState& state) {

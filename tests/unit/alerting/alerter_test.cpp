@@ -94,8 +94,8 @@ struct Harness {
 TEST_CASE("a firing transition is stored with its page, sent, and told to the observer") {
   Harness h;
   const auto since = prober::fromMillis(h.clock.wallMs - 90'000);
-  h.alerter->onRun(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Fire, 3, since,
-                                        prober::AlertTransition::None, std::nullopt});
+  h.alerter->act(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Fire, 3, since,
+                                      prober::AlertTransition::None, std::nullopt});
   CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger"});
   REQUIRE(h.transport.sent.size() == 1);
   CHECK(h.sentAction() == "trigger prober:api");
@@ -109,10 +109,36 @@ TEST_CASE("a firing transition is stored with its page, sent, and told to the ob
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api pd delivered"});
   CHECK(h.recorder.pending == 0);
 
-  h.alerter->onRun(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Resolve, 0,
-                                        since, prober::AlertTransition::None, std::nullopt});
+  h.alerter->act(prober::RunJudgement{h.check, h.failed, prober::AlertTransition::Resolve, 0, since,
+                                      prober::AlertTransition::None, std::nullopt});
   CHECK(h.sentAction() == "resolve prober:api");
   CHECK(h.saved().count("api") == 0);  // a resolved alert keeps no state
+}
+
+TEST_CASE("finished runs page at failure_threshold and resolve on recovery, judged here") {
+  Harness h;
+  h.check.failureThreshold = 3;
+  prober::CheckAlerts alerts(h.check);
+  prober::RunResult passed;
+  passed.check = "api";
+  passed.passed = true;
+  h.alerter->onRun(h.check, passed, alerts);
+  h.alerter->onRun(h.check, h.failed, alerts);
+  h.alerter->onRun(h.check, h.failed, alerts);
+  CHECK(h.transport.sent.empty());  // two failures: not yet
+  CHECK(h.recorder.alerts.empty());
+  h.alerter->onRun(h.check, h.failed, alerts);
+  CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger"});
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction() == "trigger prober:api");
+  CHECK(h.saved().at("api").consecutiveFailures == 3);
+  h.transport.answer(202);
+  h.alerter->onRun(h.check, h.failed, alerts);  // still firing: PagerDuty is not told again
+  CHECK(h.transport.sent.empty());
+  h.alerter->onRun(h.check, passed, alerts);
+  REQUIRE(h.transport.sent.size() == 1);
+  CHECK(h.sentAction() == "resolve prober:api");
+  CHECK(h.recorder.alerts == std::vector<std::string>{"api trigger", "api resolve"});
 }
 
 TEST_CASE("a certificate warning is its own alert, dated by the certificate's expiry") {
@@ -121,13 +147,13 @@ TEST_CASE("a certificate warning is its own alert, dated by the certificate's ex
   prober::RunResult passed;
   passed.check = "api";
   passed.passed = true;
-  h.alerter->onRun(prober::RunJudgement{h.check,
-                                        passed,
-                                        prober::AlertTransition::None,
-                                        0,
-                                        {},
-                                        prober::AlertTransition::Fire,
-                                        expiry});
+  h.alerter->act(prober::RunJudgement{h.check,
+                                      passed,
+                                      prober::AlertTransition::None,
+                                      0,
+                                      {},
+                                      prober::AlertTransition::Fire,
+                                      expiry});
   CHECK(h.recorder.alerts == std::vector<std::string>{"api#cert trigger"});
   CHECK(h.sentAction() == "trigger prober:api:cert");
   const auto saved = h.saved();
@@ -190,7 +216,7 @@ std::vector<std::string> lastPosts(const Harness& h) {
 TEST_CASE("Alertmanager: every member is posted to, and one that accepts is a delivery") {
   Harness h;
   useAlertmanager(h);
-  h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
+  h.alerter->act(judgement(h, prober::AlertTransition::Fire, true));
   REQUIRE(h.transport.sent.size() == 2);
   // 2023-11-14T22:13:20Z plus 4 resends of a minute
   CHECK(lastPosts(h) ==
@@ -206,7 +232,7 @@ TEST_CASE("Alertmanager: every member is posted to, and one that accepts is a de
 TEST_CASE("Alertmanager: no member accepting retries; only every member's 400 is final") {
   Harness h;
   useAlertmanager(h);
-  h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
+  h.alerter->act(judgement(h, prober::AlertTransition::Fire, true));
   h.transport.answer(400, "bad alert");
   h.transport.answer(503);
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api am retry"});
@@ -228,21 +254,21 @@ TEST_CASE("Alertmanager: no member accepting retries; only every member's 400 is
 TEST_CASE("Alertmanager: a firing alert is re-sent every resend until it resolves") {
   Harness h;
   useAlertmanager(h);
-  h.alerter->onRun(judgement(h, prober::AlertTransition::Fire, true));
+  h.alerter->act(judgement(h, prober::AlertTransition::Fire, true));
   h.transport.answer(200);
   h.transport.answer(200);
   // Runs while firing: nothing until a minute has passed since the trigger.
   h.clock.wallMs += 30'000;
-  h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
+  h.alerter->act(judgement(h, prober::AlertTransition::None, true));
   CHECK(h.transport.sent.empty());
   h.clock.wallMs += 30'000;
-  h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
+  h.alerter->act(judgement(h, prober::AlertTransition::None, true));
   REQUIRE(h.transport.sent.size() == 2);
   CHECK(lastPosts(h)[0] ==
         "http://127.0.0.1:1/api/v2/alerts ProberCheckFailing 2023-11-14T22:18:20.000Z");
   // A re-send still waiting is not doubled by the next run.
   h.clock.wallMs += 60'000;
-  h.alerter->onRun(judgement(h, prober::AlertTransition::None, true));
+  h.alerter->act(judgement(h, prober::AlertTransition::None, true));
   CHECK(h.transport.sent.size() == 2);
   h.transport.answer(200);
   h.transport.answer(200);
@@ -251,13 +277,13 @@ TEST_CASE("Alertmanager: a firing alert is re-sent every resend until it resolve
   CHECK(h.recorder.deliveries == std::vector<std::string>{"api am delivered", "api am delivered"});
   // The resolve ends the alert at its own time, and re-sending stops.
   h.clock.wallMs += 10'000;
-  h.alerter->onRun(judgement(h, prober::AlertTransition::Resolve, false));
+  h.alerter->act(judgement(h, prober::AlertTransition::Resolve, false));
   REQUIRE(h.transport.sent.size() == 2);
   CHECK(lastPosts(h)[1] ==
         "http://127.0.0.1:2/api/v2/alerts ProberCheckFailing 2023-11-14T22:15:30.000Z");
   h.transport.answer(200);
   h.transport.answer(200);
   h.clock.wallMs += 120'000;
-  h.alerter->onRun(judgement(h, prober::AlertTransition::None, false));
+  h.alerter->act(judgement(h, prober::AlertTransition::None, false));
   CHECK(h.transport.sent.empty());
 }

@@ -92,9 +92,9 @@ class Harness {
   }
 
   void run(AlertTransition transition, bool firing) {
-    alerter->onRun(prober::RunJudgement{check, firing ? failed : passed, transition, 3,
-                                        prober::fromMillis(clock.wallMs - 60'000),
-                                        AlertTransition::None, std::nullopt, firing});
+    alerter->act(prober::RunJudgement{check, firing ? failed : passed, transition, 3,
+                                      prober::fromMillis(clock.wallMs - 60'000),
+                                      AlertTransition::None, std::nullopt, firing});
   }
   void holdFor(const char* why, std::optional<std::int64_t> untilMs = std::nullopt) {
     hold = PageHold{PageHold::Cause::Silence, why,
@@ -240,7 +240,7 @@ TEST_CASE("held: a degraded warning has its own key, warning severity, and is he
   judgement.degraded = AlertTransition::Fire;
   judgement.degradedRuns = 3;
   judgement.degradedFiring = true;
-  h.alerter->onRun(judgement);
+  h.alerter->act(judgement);
   REQUIRE(h.transport.sent.size() == 2);
   const auto body = boost::json::parse(h.transport.sent.front().request.body).as_object();
   CHECK(body.at("dedup_key") == "prober:api:degraded");
@@ -253,7 +253,7 @@ TEST_CASE("held: a degraded warning has its own key, warning severity, and is he
   h.holdFor("depends on core, which is firing");
   judgement.degraded = AlertTransition::Resolve;
   judgement.degradedFiring = false;
-  h.alerter->onRun(judgement);  // already paged: its resolve goes out
+  h.alerter->act(judgement);  // already paged: its resolve goes out
   CHECK(h.sent() == Sent{"resolve prober:api:degraded",
                          "slack: :large_green_circle: *api* is no longer degraded"});
 }

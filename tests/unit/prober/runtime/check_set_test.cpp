@@ -30,8 +30,8 @@ TEST_CASE("a check set keeps unchanged checks, restarts changed ones, drops remo
   CHECK(first.started.size() == 3);
   const prober::CheckId aId = checks.idOf("a");
   const auto a = checks.find("a");
-  a->restoreAlert(false, 2, {});
-  checks.find("b")->restoreAlert(true, 5, {});
+  a->alerts().restoreAlert(false, 2, {});
+  checks.find("b")->alerts().restoreAlert(true, 5, {});
 
   const auto second = checks.apply({spec("b", "http://changed.test/"), spec("a"), spec("d")});
   CHECK(second.unchanged == 1);
@@ -75,7 +75,7 @@ TEST_CASE("a new check takes its alert and certificate warning from before a res
 TEST_CASE("a changed check that no longer watches its certificate hands its warning back") {
   prober::CheckSet checks;
   checks.apply({spec("api", "https://a.test/", prober::Millis(86'400'000))});
-  checks.find("api")->restoreCertWarning(true);
+  checks.find("api")->alerts().restoreCertWarning(true);
   const auto change = checks.apply({spec("api", "https://a.test/")});
   REQUIRE(change.certWarningsDropped.size() == 1);
   CHECK(change.certWarningsDropped[0]->spec()->name == "api");

@@ -92,18 +92,3 @@ TEST_CASE("a check that never failed has no failure record; the first failure ma
   CHECK(state.lastFailure() == "status == 200 (got 503)");
   CHECK(state.lastFailureAt() == kStart + 60s);
 }
-
-TEST_CASE("the degraded warning of a check without degraded assertions never fires") {
-  prober::CheckState state(plainSpec());
-  state.record(run(kStart, 0.01, 200, true));
-  CHECK(state.judgeDegraded() == prober::AlertTransition::None);
-  CHECK_FALSE(state.degradedAlert().firing());
-  CHECK(state.degradedSince() == std::chrono::system_clock::time_point{});
-  // A restore (the store remembered it firing) makes the watch, and a carry-over keeps it.
-  state.restoreDegraded(true, 3, kStart);
-  CHECK(state.degradedAlert().firing());
-  prober::CheckState reloaded(plainSpec());
-  reloaded.carryAlert(state);
-  CHECK(reloaded.degradedAlert().firing());
-  CHECK(reloaded.degradedSince() == kStart);
-}

@@ -100,8 +100,9 @@ struct Harness {
   void runs(const std::string& check, std::initializer_list<bool> passed) {
     const auto state = checks.find(check);
     REQUIRE(state);
-    for (const bool ok : passed) {
+    for (const bool ok : passed) {  // as the probe loop takes a run
       state->record(run(check, ok));
+      alerter->onRun(*state->spec(), *state->last(), state->alerts());
       membership->runFinished(*state);
     }
   }
@@ -226,7 +227,7 @@ TEST_CASE("membership: an adopted check that fires resolves in its own time, not
   h.apply(shard(1, 2));
   h.apply(std::nullopt);
   const std::string adopted = *gained(shard(2, 2), shard(1, 2)).begin();
-  h.checks.find(adopted)->restoreAlert(true, 3, {});  // firing, as its old owner left it
+  h.checks.find(adopted)->alerts().restoreAlert(true, 3, {});  // firing, as its old owner left it
   h.runs(adopted, {false});
   CHECK_FALSE(h.membership->adopted(adopted));
   CHECK(h.sent().empty());  // no adoption resolve: the check's own resolve comes on recovery

@@ -10,6 +10,7 @@
 #include "prober/runtime/check_set.h"
 #include "prober/web/metrics/metrics_endpoint.h"
 #include "prober/web/server/gzip.h"
+#include "tests/fakes/recorded_run.h"
 
 namespace {
 
@@ -87,7 +88,8 @@ struct Running {
     }
     checks.apply(specs);
     for (const auto& state : checks.inOrder()) {
-      state->record(makeRun(state->spec()->name, std::stoi(state->spec()->name.substr(6)) % 3));
+      prober::testing::recordRun(
+          *state, makeRun(state->spec()->name, std::stoi(state->spec()->name.substr(6)) % 3));
     }
   }
   // Every check's series in one go, as /metrics begins.
@@ -139,7 +141,7 @@ Scrape scrape(const prober::CheckSet& checks, prober::MetricsDetail detail,
 
 TEST_CASE("[prober] metrics chooses the per-check families /metrics writes") {
   prober::CheckState api(makeSpec("api"));
-  api.record(makeRun("api", false));
+  prober::testing::recordRun(api, makeRun("api", false));
   const auto render = [&](prober::MetricsDetail detail) {
     std::string out;
     prober::renderCheckMetrics(out, {&api}, detail);

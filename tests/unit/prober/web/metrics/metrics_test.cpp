@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "prober/web/metrics/metrics.h"
+#include "tests/fakes/recorded_run.h"
 
 namespace {
 
@@ -84,10 +85,10 @@ TEST_CASE("hand-rendered per-check series match prometheus-cpp's rendering of th
   prober::CheckState down(makeSpec("down\"quoted"));
   const double apiDurations[] = {0.0417, 0.2, 12.0};
   for (double seconds : apiDurations) {
-    api.record(makeRun("api", true, seconds, 200));
+    prober::testing::recordRun(api, makeRun("api", true, seconds, 200));
   }
-  down.record(makeRun("down", false, 0.003, 503));
-  down.record(makeRun("down", false, 1.0 / 3.0, 503));
+  prober::testing::recordRun(down, makeRun("down", false, 0.003, 503));
+  prober::testing::recordRun(down, makeRun("down", false, 1.0 / 3.0, 503));
   const std::string ours = [&] {
     std::string out;
     prober::renderCheckMetrics(out, {&api, &down});
@@ -193,7 +194,7 @@ TEST_CASE("a multi-step check has per-step status and phase series; unreached st
   prober::CheckState flow(spec);
   auto run = std::make_shared<prober::RunResult>(*makeRun("flow", false, 0.25, 401));
   run->steps.front().name = "login";
-  flow.record(run);
+  prober::testing::recordRun(flow, run);
   std::string out;
   prober::renderCheckMetrics(out, {&flow});
   for (const char* line : {
@@ -212,7 +213,7 @@ TEST_CASE("a multi-step check has per-step status and phase series; unreached st
 
   // A single-request check keeps blackbox_exporter's label set: no step label.
   prober::CheckState single(makeSpec("api"));
-  single.record(makeRun("api", true, 0.1, 200));
+  prober::testing::recordRun(single, makeRun("api", true, 0.1, 200));
   std::string plain;
   prober::renderCheckMetrics(plain, {&single});
   CHECK(plain.find("probe_http_status_code{check=\"api\"} 200\n") != std::string::npos);
@@ -222,16 +223,16 @@ TEST_CASE("a multi-step check has per-step status and phase series; unreached st
 
 TEST_CASE("failed runs are counted by reason; a reason's series appears with its first failure") {
   prober::CheckState check(makeSpec("api"));
-  check.record(makeRun("api", true, 0.1, 200));
+  prober::testing::recordRun(check, makeRun("api", true, 0.1, 200));
   std::string before;
   prober::renderCheckMetrics(before, {&check});
   CHECK(before.find("prober_check_failures_total") == std::string::npos);
 
-  check.record(makeRun("api", false, 0.1, 503));
-  check.record(makeRun("api", false, 0.1, 503));
+  prober::testing::recordRun(check, makeRun("api", false, 0.1, 503));
+  prober::testing::recordRun(check, makeRun("api", false, 0.1, 503));
   auto timeout = std::make_shared<prober::RunResult>(*makeRun("api", false, 5, 0));
   timeout->steps.front().verdict.reason = prober::FailureReason::Timeout;
-  check.record(timeout);
+  prober::testing::recordRun(check, timeout);
   std::string out;
   prober::renderCheckMetrics(out, {&check});
   CHECK(out.find("prober_check_failures_total{check=\"api\",reason=\"http_status\"} 2\n") !=
@@ -287,7 +288,7 @@ TEST_CASE("prober_history_records_dropped_total follows the history's running co
 
 TEST_CASE("a check's own scrape (/probe) is its /metrics series without the check label") {
   prober::CheckState api(makeSpec("api"));
-  api.record(makeRun("api", false, 0.25, 503));
+  prober::testing::recordRun(api, makeRun("api", false, 0.25, 503));
   std::string named;
   prober::renderCheckMetrics(named, {&api});
   std::string own;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "prober/web/pages/check_page.h"
+#include "tests/fakes/recorded_run.h"
 #include "tests/unit/prober/web/pages/render_fixtures.h"
 
 using namespace prober::render_test;
@@ -53,7 +54,8 @@ struct SearchDay {
 
   SearchDay() {
     for (std::int64_t minute : {50, 55, 59}) {
-      state.record(makeRun("search", kNowMs - (60 - minute) * kMinuteMs, 1.5, 503, false));
+      prober::testing::recordRun(
+          state, makeRun("search", kNowMs - (60 - minute) * kMinuteMs, 1.5, 503, false));
     }
     state.setHoldMarks({"silence 7", {}, false});
     const std::int64_t eleven = kNowMs - kHour;
@@ -221,7 +223,7 @@ TEST_CASE("render: a degraded check page says why it is slow, and a long day cou
   auto run =
       std::make_shared<prober::RunResult>(*makeRun("slowpoke", kNowMs - kMinuteMs, 2.5, 200, true));
   run->steps.front().verdict.degradations.push_back("duration < 1s (got 2.5s)");
-  state.record(run);
+  prober::testing::recordRun(state, run);
   prober::CheckPageView view;
   view.check = &state;
   view.nowMs = kNowMs;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "prober/web/pages/public_status.h"
+#include "tests/fakes/recorded_run.h"
 #include "tests/unit/prober/web/pages/render_fixtures.h"
 
 using namespace prober::render_test;
@@ -17,7 +18,7 @@ namespace {
 constexpr std::int64_t kToday = kNowMs - kNowMs % prober::kDayMs;
 
 void fire(prober::CheckState& state, std::int64_t sinceMs) {
-  state.restoreAlert(true, 3, prober::fromMillis(sinceMs));
+  state.alerts().restoreAlert(true, 3, prober::fromMillis(sinceMs));
 }
 
 // checkout works; cart is down (its alert fired on a hostile target's answer); search is slow;
@@ -31,17 +32,19 @@ struct Services {
   prober::UptimeSnapshot uptime;
 
   Services() {
-    checkout.record(makeRun("checkout", kNowMs - kMinuteMs, 0.0417, 200, true));
+    prober::testing::recordRun(checkout,
+                               makeRun("checkout", kNowMs - kMinuteMs, 0.0417, 200, true));
     for (std::int64_t minutesAgo : {20, 15, 10}) {
-      cart.record(
-          makeRun("cart", kNowMs - minutesAgo * kMinuteMs, 1.5, 503, false, hostileFailure()));
+      prober::testing::recordRun(cart, makeRun("cart", kNowMs - minutesAgo * kMinuteMs, 1.5, 503,
+                                               false, hostileFailure()));
     }
     auto slow =
         std::make_shared<prober::RunResult>(*makeRun("search", kNowMs - kMinuteMs, 2.5, 200, true));
     slow->steps.front().verdict.degradations.push_back("duration < 1s (got 2.5s)");
-    search.record(slow);
-    search.restoreDegraded(true, 3, prober::fromMillis(kNowMs - 30 * kMinuteMs));
-    legacy.record(makeRun("legacy", kNowMs - kMinuteMs, 0.1, 502, false));
+    prober::testing::recordRun(search, slow);
+    search.alerts().restoreDegraded(*search.spec(), true, 3,
+                                    prober::fromMillis(kNowMs - 30 * kMinuteMs));
+    prober::testing::recordRun(legacy, makeRun("legacy", kNowMs - kMinuteMs, 0.1, 502, false));
     fire(legacy, kNowMs - 5 * kMinuteMs);
     legacy.setHoldMarks({"maintenance weekly-db", {}, true});
 
@@ -91,13 +94,13 @@ TEST_CASE("render: publicState shows a confirmed alert, a slow check and mainten
   CHECK(prober::publicState(fresh) == prober::PublicState::Operational);
 
   prober::CheckState once(makeSpec("once", "https://once.test/"));
-  once.record(makeRun("once", kNowMs, 0.1, 503, false));
+  prober::testing::recordRun(once, makeRun("once", kNowMs, 0.1, 503, false));
   CHECK(prober::publicState(once) == prober::PublicState::Operational);  // one failure: no news
 
   prober::CheckState down(makeSpec("down", "https://down.test/"));
   fire(down, kNowMs);
   CHECK(prober::publicState(down) == prober::PublicState::Down);
-  down.restoreDegraded(true, 3, prober::fromMillis(kNowMs));
+  down.alerts().restoreDegraded(*down.spec(), true, 3, prober::fromMillis(kNowMs));
   CHECK(prober::publicState(down) == prober::PublicState::Down);  // down outranks slow
   // A silence holds pages, it does not hide an outage from the public; maintenance does.
   down.setHoldMarks({"silence 4", {}, false});
@@ -106,7 +109,7 @@ TEST_CASE("render: publicState shows a confirmed alert, a slow check and mainten
   CHECK(prober::publicState(down) == prober::PublicState::Maintenance);
 
   prober::CheckState slow(makeSpec("slow", "https://slow.test/"));
-  slow.restoreDegraded(true, 3, prober::fromMillis(kNowMs));
+  slow.alerts().restoreDegraded(*slow.spec(), true, 3, prober::fromMillis(kNowMs));
   CHECK(prober::publicState(slow) == prober::PublicState::Slow);
 }
 
@@ -189,7 +192,7 @@ TEST_CASE("render: the public page shows no URL, status code, assertion or metri
 
 TEST_CASE("render: all well, the public page says so; an outage notice makes it a major outage") {
   prober::CheckState ok(makeSpec("checkout", "https://shop.test/"));
-  ok.record(makeRun("checkout", kNowMs - kMinuteMs, 0.05, 200, true));
+  prober::testing::recordRun(ok, makeRun("checkout", kNowMs - kMinuteMs, 0.05, 200, true));
   prober::UptimeSnapshot uptime;
   uptime.computedAtMs = kNowMs;
   uptime.retention = std::chrono::hours(14 * 24);

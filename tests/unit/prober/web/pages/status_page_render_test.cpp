@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "prober/web/pages/status_page.h"
+#include "tests/fakes/recorded_run.h"
 #include "tests/unit/prober/web/pages/render_fixtures.h"
 
 using namespace prober::render_test;
@@ -29,11 +30,12 @@ struct Fleet {
 
   Fleet() {
     for (int minutesAgo : {3, 2, 1}) {
-      checkout.record(makeRun("checkout", kNowMs - minutesAgo * kMinuteMs, 0.0417, 200, true));
-      search.record(
-          makeRun("search", kNowMs - minutesAgo * kMinuteMs, 1.5, 500, false, hostileFailure()));
+      prober::testing::recordRun(
+          checkout, makeRun("checkout", kNowMs - minutesAgo * kMinuteMs, 0.0417, 200, true));
+      prober::testing::recordRun(search, makeRun("search", kNowMs - minutesAgo * kMinuteMs, 1.5,
+                                                 500, false, hostileFailure()));
     }
-    cart.record(makeRun("cart", kNowMs - kMinuteMs, 0.2, 503, false));
+    prober::testing::recordRun(cart, makeRun("cart", kNowMs - kMinuteMs, 0.2, 503, false));
     uptime.computedAtMs = kNowMs;
     uptime.retention = std::chrono::hours(14 * 24);  // the month's figure covers 14 days
     // 39,990 of 40,000 is 99.975 %: cut, not rounded, it shows 99.97.

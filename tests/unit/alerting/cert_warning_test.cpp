@@ -1,13 +1,13 @@
-// cert_warning: when a check's certificate alert fires and resolves, and what PagerDuty and
-// Slack are told (its own dedup key, warning severity, the expiry in words).
+// cert_warning: what PagerDuty and Slack are told of a certificate warning (its own dedup key,
+// warning severity, the expiry in words). When it fires and resolves: check_alerts_test.
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "alerting/alert_event.h"
 #include "alerting/notifiers/pagerduty.h"
 #include "alerting/notifiers/slack.h"
-#include "prober/runtime/check_state.h"
 
 using namespace std::chrono_literals;
 
@@ -26,47 +26,7 @@ std::shared_ptr<prober::CheckSpec> warnedSpec(prober::Millis window) {
   return spec;
 }
 
-// A passed run that saw a certificate expiring at `expiry` (none when nullopt).
-prober::RunResultPtr runSeeing(std::optional<std::chrono::system_clock::time_point> expiry) {
-  auto run = std::make_shared<prober::RunResult>();
-  run->check = "api";
-  run->passed = true;
-  prober::StepOutcome step;
-  step.name = "api";
-  step.verdict.passed = true;
-  step.probe.status = 200;
-  step.probe.tls = true;
-  step.probe.certExpiry = expiry;
-  run->steps.push_back(step);
-  return run;
-}
-
 }  // namespace
-
-TEST_CASE("the certificate alert fires inside the window, once, and resolves beyond it") {
-  prober::CheckState check(warnedSpec(21 * 24h));
-  check.record(runSeeing(kNow + 30 * 24h));
-  CHECK(check.judgeCertificate(kNow) == prober::AlertTransition::None);
-  check.record(runSeeing(kNow + 20 * 24h));
-  CHECK(check.judgeCertificate(kNow) == prober::AlertTransition::Fire);
-  CHECK(check.certWarningFiring());
-  check.record(runSeeing(kNow + 20 * 24h));
-  CHECK(check.judgeCertificate(kNow) == prober::AlertTransition::None);  // already firing
-  // A run that reached no certificate (connection refused) changes nothing.
-  check.record(runSeeing(std::nullopt));
-  CHECK(check.judgeCertificate(kNow) == prober::AlertTransition::None);
-  CHECK(check.certWarningFiring());
-  check.record(runSeeing(kNow + 90 * 24h));  // renewed
-  CHECK(check.judgeCertificate(kNow) == prober::AlertTransition::Resolve);
-  CHECK_FALSE(check.certWarningFiring());
-}
-
-TEST_CASE("without cert_warning a soon-expiring certificate pages no one") {
-  prober::CheckState check(warnedSpec(prober::Millis{0}));
-  check.record(runSeeing(kNow + 24h));
-  CHECK(check.judgeCertificate(kNow) == prober::AlertTransition::None);
-  CHECK_FALSE(check.certWarningFiring());
-}
 
 TEST_CASE("a certificate warning is its own PagerDuty incident, at warning severity") {
   const prober::AlertEvent event = prober::certAlertEventFor(
