@@ -152,7 +152,9 @@ write_config() {  # FILE CHECKS INTERVAL [METRICS ADDRESSES]: ADDRESSES 8 (127.0
 metrics() { curl -sf "http://$listen/metrics"; }
 runs_total() { metrics | awk '/^prober_check_runs_total\{/ {s += $2} END {printf "%d", s}'; }
 skipped_total() { metrics | awk '/^prober_check_runs_skipped_total\{/ {s += $2} END {printf "%d", s}'; }
-lag_buckets() { metrics | awk '/^prober_schedule_lag_seconds_bucket/ {match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5); print le, $2}'; }
+buckets_of() { metrics | awk -v family="^$1_bucket" '$0 ~ family {match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5); print le, $2}'; }
+lag_buckets() { buckets_of prober_schedule_lag_seconds; }
+hold_buckets() { buckets_of prober_http_loop_hold_seconds; }  # each step of an answer
 # quantile Q from two bucket snapshots (before, after), interpolating inside the bucket
 lag_quantile() {
   awk -v q="$1" 'NR == FNR {before[$1] = $2; next}
@@ -355,12 +357,18 @@ million() {
   # The pages and lists over every check, one after another, while the million run: each is
   # written a slice of checks per turn of the loop, so the runs due meanwhile start on time.
   lag_buckets >"$work/lag2"
+  hold_buckets >"$work/hold2"
   local page name
   for page in dashboard:/ status:/status targets:/api/v1/targets checks:/api/v1/checks; do
     name=${page%%:*}
     page_figures "$name" "${page#*:}"
   done
   lag_buckets >"$work/lag3"
+  hold_buckets >"$work/hold3"
+  # How long one slice of those pages held the loop (a handler's call or one piece of an answer).
+  record w5_pages_hold_p99_ms "$(awk -v v="$(lag_quantile 0.99 "$work/hold2" "$work/hold3")" 'BEGIN {printf "%.3f", v * 1000}')"
+  record w5_pages_hold_max_bound_ms "$(awk -v v="$(lag_max_bound "$work/hold2" "$work/hold3")" 'BEGIN {printf "%.1f", v * 1000}')"
+  record w5_hold_max_ms "$(metrics | awk '/^prober_http_loop_hold_max_seconds / {printf "%.3f", $2 * 1000}')"
   record w5_pages_lag_p99_ms "$(awk -v v="$(lag_quantile 0.99 "$work/lag2" "$work/lag3")" 'BEGIN {printf "%.3f", v * 1000}')"
   record w5_pages_lag_max_bound_ms "$(awk -v v="$(lag_max_bound "$work/lag2" "$work/lag3")" 'BEGIN {printf "%.1f", v * 1000}')"
   record w5_peak_rss_mib "$(rss_mib "$prober_pid" VmHWM)"  # the scrapes and pages included

@@ -186,6 +186,9 @@ $(row w5_page_checks_ms "/api/v1/checks (ms)")
 $(row w5_page_checks_mib "/api/v1/checks size (MiB)")
 $(row w5_pages_lag_p99_ms "schedule lag p99 while those four are read (ms)")
 $(row w5_pages_lag_max_bound_ms "schedule lag while they are read, at most (bucket bound, ms)")
+$(row w5_pages_hold_p99_ms "one step of those answers held the loop, p99 (ms)")
+$(row w5_pages_hold_max_bound_ms "one step of those answers held the loop, at most (bucket bound, ms)")
+$(row w5_hold_max_ms "the longest any step of an answer held the loop, scrapes included (ms)")
 
 The checks are spread over 64 loopback addresses (nginx listens on each), so the ~3,300 fresh
 connections a second and the minute each leaves in TIME_WAIT do not use up any address pair's

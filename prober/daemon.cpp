@@ -204,6 +204,7 @@ Daemon::Impl::Impl(Services services_, DaemonOptions options_, Config config_)
       },
       TlsFiles{config.web.tlsCertFile, config.web.tlsKeyFile},
       static_cast<std::size_t>(config.web.maxConnections));
+  server->observeLoopHolds([this](double seconds) { metrics.observeLoopHold(seconds); });
   router.exact("/metrics", "GET, HEAD", metricsEndpoint);
   router.exact("/-/reload", "POST", reloadEndpoint);
   router.exact("/healthz", "GET, HEAD", healthEndpoint);

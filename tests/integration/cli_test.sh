@@ -120,6 +120,7 @@ expect "/metrics: alert firing after 2 failures" grep -q '^prober_alert_firing{c
 expect "/metrics: info with labels" grep -q '^prober_check_info{check="target-ok",team="payments",url=".*PROBER_TEST_SECRET.*"} 1$' "$work/metrics.txt"
 expect "/metrics: schedule lag histogram" grep -q '^prober_schedule_lag_seconds_count ' "$work/metrics.txt"
 expect "/metrics: in flight gauge" grep -q '^prober_in_flight ' "$work/metrics.txt"
+expect "/metrics: how long answers held the loop" grep -Eq '^prober_http_loop_hold_seconds_count [1-9]' "$work/metrics.txt"
 curl -sf -H 'Accept: application/openmetrics-text; version=1.0.0' "$api/metrics" >"$work/openmetrics.txt"
 expect "OpenMetrics when asked: ends with # EOF" test "$(tail -1 "$work/openmetrics.txt")" = "# EOF"
 expect "OpenMetrics when asked: counter family without _total" grep -q '^# TYPE prober_check_runs counter$' "$work/openmetrics.txt"

@@ -27,6 +27,14 @@ class ProcessMetrics {
       lagMax_.Set(seconds);
     }
   }
+  // One step of answering a request held the event loop this long (HttpServer's observer).
+  void observeLoopHold(double seconds) {
+    hold_.Observe(seconds);
+    if (seconds > holdMaxSeen_) {
+      holdMaxSeen_ = seconds;
+      holdMax_.Set(seconds);
+    }
+  }
   void setInFlight(double value) { inFlight_.Set(value); }
   void setChecks(double value) { checks_.Set(value); }
   void recordReload(bool ok);
@@ -53,6 +61,9 @@ class ProcessMetrics {
   prometheus::Histogram& lag_;
   prometheus::Gauge& lagMax_;
   double lagMaxSeen_ = 0;
+  prometheus::Histogram& hold_;
+  prometheus::Gauge& holdMax_;
+  double holdMaxSeen_ = 0;
   prometheus::Gauge& inFlight_;
   prometheus::Gauge& checks_;
   prometheus::Gauge& lastReloadOk_;

@@ -169,6 +169,10 @@ std::size_t HttpServer::openConnections() const {
   return impl_->sessions.size();
 }
 
+void HttpServer::observeLoopHolds(std::function<void(double seconds)> observer) {
+  impl_->holdObserver = std::move(observer);
+}
+
 std::uint64_t HttpServer::acceptFailures() const {
   return impl_->acceptFailures;
 }

@@ -92,6 +92,9 @@ class HttpServer {
   // server waits before it tries again (doubling from 10 ms to 1 s) instead of spinning on a
   // connection it cannot take.
   std::uint64_t acceptFailures() const;
+  // Told how long each step of answering a request held the event loop: a handler's call (a
+  // whole answer, for most) or one piece of a streamed one (a slice of a page over every check).
+  void observeLoopHolds(std::function<void(double seconds)> observer);
   // Stops accepting and closes open connections.
   void stop();
 

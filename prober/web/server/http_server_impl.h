@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,24 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::chrono::milliseconds backoff{0};
   std::uint64_t acceptFailures = 0;
   bool stopped = false;
+  std::function<void(double seconds)> holdObserver;  // HttpServer::observeLoopHolds
+
+  // Runs one step of answering a request on the loop (the handler's call, or one piece of a
+  // streamed answer) and tells the observer how long it held the loop.
+  template <class Step>
+  decltype(auto) timed(Step&& step) {
+    if (!holdObserver) {
+      return step();
+    }
+    struct Report {
+      const std::function<void(double)>& observer;
+      std::chrono::steady_clock::time_point began = std::chrono::steady_clock::now();
+      ~Report() {
+        observer(std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+      }
+    } report{holdObserver};
+    return step();
+  }
 
   // Accepts the next connection unless one is being accepted, the server is full or stopped.
   void accept();

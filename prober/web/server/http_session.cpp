@@ -125,7 +125,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       self->answer(std::move(out), version, keepAlive, head);
     };
     try {
-      server_->handler(in, respond);
+      server_->timed([&] { server_->handler(in, respond); });
     } catch (const std::exception& e) {
       spdlog::error("http: {} {} failed: {}", in.method, in.target, e.what());
       respond(ServerResponse{500, "text/plain; charset=utf-8", "internal error\n", ""});
@@ -240,7 +240,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     streaming->piece.clear();
     try {
-      streaming->last = !streaming->source(streaming->piece);
+      streaming->last = !server_->timed([&] { return streaming->source(streaming->piece); });
     } catch (const std::exception& e) {
       spdlog::error("http: a streamed answer failed midway: {}", e.what());
       close();  // the status is gone already: a cut connection is the only way to say so

@@ -6,9 +6,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "history/history.h"
 #include "prober/web/api/slack_endpoint.h"
@@ -352,4 +356,40 @@ TEST_CASE("connections: out of descriptors, the listener backs off instead of sp
   const std::string ask = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   asio::write(waiting[0], asio::buffer(ask));
   CHECK(runUntil(io, [&] { return waiting[0].available() > 0; }));
+}
+
+TEST_CASE("loop holds: each handler call and each piece of a streamed answer is timed") {
+  asio::io_context io;
+  prober::HttpServer server(io, "127.0.0.1:0",
+                            [](const prober::ServerRequest& request, prober::Responder respond) {
+                              if (request.target == "/whole") {
+                                respond({200, "text/plain", "ok\n", ""});
+                                return;
+                              }
+                              auto pieces = std::make_shared<int>(0);
+                              prober::ServerResponse streamed;
+                              streamed.stream = [pieces](std::string& out) {
+                                if (++*pieces == 2) {  // a slow slice
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+                                }
+                                out += "piece\n";
+                                return *pieces < 3;
+                              };
+                              respond(std::move(streamed));
+                            });
+  std::vector<double> holds;
+  server.observeLoopHolds([&](double seconds) { holds.push_back(seconds); });
+  const tcp::endpoint at(asio::ip::make_address("127.0.0.1"), server.port());
+  asio::io_context clients;
+  tcp::socket client(clients);
+  client.connect(at);
+  const std::string ask =
+      "GET /whole HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  asio::write(client, asio::buffer(ask));
+  // Two handler calls and three pieces.
+  CHECK(runUntil(io, [&] { return holds.size() >= 5; }));
+  CHECK(holds.size() == 5);
+  REQUIRE_FALSE(holds.empty());
+  CHECK(*std::max_element(holds.begin(), holds.end()) >= 0.03);  // the slow slice, seen
 }
