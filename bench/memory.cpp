@@ -112,12 +112,16 @@ int main(int argc, char** argv) {
   const auto at = std::chrono::system_clock::now();
   for (const auto& state : running.inOrder()) {
     state->record(bench::typicalRun(*state->spec(), at));
+    state->alerts().judge(*state->spec(), *state->last(),
+                          state->last()->startedAt);  // as the alerter does
   }
   took("last_run", "last run (one recorded)");
 
   for (int round = 1; round < 30; ++round) {
     for (const auto& state : running.inOrder()) {
       state->record(bench::typicalRun(*state->spec(), at + std::chrono::minutes(5 * round)));
+      state->alerts().judge(*state->spec(), *state->last(),
+                            state->last()->startedAt);  // as the alerter does
     }
   }
   took("more_runs", "30 runs recorded (recent-run ring, counters)");

@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
       const bool failing = c % 10 == 0 && r >= 25;
       state->record(run(spec->name, now - std::chrono::seconds(60 * (30 - r)), !failing,
                         0.02 + 0.001 * ((c + r) % 40)));
+      state->alerts().judge(*state->spec(), *state->last(),
+                            state->last()->startedAt);  // as the alerter does
     }
     view.push_back(state.get());
     states.push_back(std::move(state));

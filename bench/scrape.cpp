@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < count; ++i) {
     auto state = std::make_shared<prober::CheckState>(typicalSpec(i));
     state->record(bench::typicalRun(*state->spec(), std::chrono::system_clock::now()));
+    state->alerts().judge(*state->spec(), *state->last(),
+                          state->last()->startedAt);  // as the alerter does
     checks->push_back(std::move(state));
   }
   std::printf("detail | plain ms | plain bytes | gzip ms | gzip bytes\n---|---|---|---|---\n");

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace prober {
@@ -43,8 +44,18 @@ struct LayeredFile {
   std::vector<char> gathered;
   sqlite3_int64 start = 0;
   bool commitFramePending = false;  // the commit frame's header came; its page is next
+  // Where the log's appends have reached since its header was last written: a write below it
+  // rewrites frames already out (a checksum rewrite, a page written again) and goes straight
+  // down, so only appends are ever gathered.
+  sqlite3_int64 appendedTo = 0;
+  // A failed write that no caller could be told of (one made at a barrier): the log's next
+  // call reports it.
+  int unreported = SQLITE_OK;
 
   int writeGathered() {  // with `mutex` held
+    if (unreported != SQLITE_OK) {
+      return std::exchange(unreported, SQLITE_OK);
+    }
     if (gathered.empty()) {
       return SQLITE_OK;
     }
@@ -76,7 +87,9 @@ void writeOutLogsOf(const std::string& database) {
     std::lock_guard<std::mutex> lock(log.mutex);
     if (!log.gathered.empty()) {
       madeAtBarrier.fetch_add(1, std::memory_order_relaxed);
-      log.writeGathered();  // a failure shows at the log's next write, read or sync
+      if (const int rc = log.writeGathered(); rc != SQLITE_OK) {
+        log.unreported = rc;  // the log's next write, read or sync fails with it
+      }
     }
   }
 }
@@ -159,6 +172,17 @@ int logWrite(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset
   asked.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(log.mutex);
   const auto size = static_cast<std::size_t>(amount);
+  if (offset == 0) {
+    log.appendedTo = 0;  // the log's header: a new generation of frames starts
+  }
+  if (offset < log.appendedTo) {  // a rewrite: straight down, after what is gathered
+    if (const int rc = log.writeGathered(); rc != SQLITE_OK) {
+      return rc;
+    }
+    made.fetch_add(1, std::memory_order_relaxed);
+    return log.below->pMethods->xWrite(log.below, data, amount, offset);
+  }
+  log.appendedTo = offset + amount;
   if (!log.gathered.empty() &&
       (offset != log.start + static_cast<sqlite3_int64>(log.gathered.size()) ||
        log.gathered.size() + size > kLargestWrite)) {
