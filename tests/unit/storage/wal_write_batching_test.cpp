@@ -32,16 +32,27 @@ struct TempDir {
   std::filesystem::path path;
 };
 
-sqlite3* open(const std::filesystem::path& file, const char* vfs) {
+// The test's database through `vfs` (nullptr: the default), in WAL mode with its table and
+// index; nullptr when it cannot be opened (a forked writer cannot REQUIRE).
+sqlite3* openOrNull(const std::filesystem::path& file, const char* vfs) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs) ==
-          SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  REQUIRE(sqlite3_exec(db,
-                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                       "CREATE TABLE IF NOT EXISTS rows (n INTEGER, text TEXT);"
-                       "CREATE INDEX IF NOT EXISTS rows_by_text ON rows(text);",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs) !=
+          SQLITE_OK ||
+      sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+      sqlite3_exec(db,
+                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                   "CREATE TABLE IF NOT EXISTS rows (n INTEGER, text TEXT);"
+                   "CREATE INDEX IF NOT EXISTS rows_by_text ON rows(text);",
+                   nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return nullptr;
+  }
+  return db;
+}
+
+sqlite3* open(const std::filesystem::path& file, const char* vfs) {
+  sqlite3* db = openOrNull(file, vfs);
+  REQUIRE(db != nullptr);
   return db;
 }
 
@@ -153,14 +164,8 @@ TEST_CASE("a writer killed mid-stream loses no commit it finished") {
   REQUIRE(child >= 0);
   if (child == 0) {
     ::close(pipeFds[0]);
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs) !=
-            SQLITE_OK ||
-        sqlite3_exec(db,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     "CREATE TABLE rows (n INTEGER, text TEXT);"
-                     "CREATE INDEX rows_by_text ON rows(text);",
-                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3* db = openOrNull(file, vfs);
+    if (db == nullptr) {
       ::_exit(2);
     }
     for (int commit = 0; commit < 100'000; ++commit) {
